@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The daemon's driver API: what the libvirt protocol layer (driver-libvirt/) may ask of
+ * the daemon core (daemon/). Plain C and GLib types only: no XDR here, no hypercalls in
+ * the protocol layer. Mirrors libvirt's hypervisor driver calls closely enough that each
+ * remote procedure maps to one function.
+ *
+ * Threading: every function is safe to call from any thread (the protocol layer runs
+ * calls on a worker pool so a long call never stops it reading). Functions may block.
+ * Callbacks (console data, lifecycle events) run in the GLib default main context and
+ * never while the daemon holds an internal lock, so they may call back into this API.
+ *
+ * Errors: functions that can fail take `vd_error **err` (like GError) and return false,
+ * NULL or -1. The error carries libvirt's own numbers so the protocol layer forwards it
+ * verbatim as a remote_error.
+ */
+#ifndef VD_DRIVER_H
+#define VD_DRIVER_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+/* ---- errors ------------------------------------------------------------------------ */
+
+typedef struct vd_error {
+    int code;      /* libvirt virErrorNumber, e.g. 42 VIR_ERR_NO_DOMAIN */
+    int domain;    /* libvirt virErrorDomain, e.g. 20 VIR_FROM_DOMAIN */
+    char *message; /* full text shown to the user, names the object */
+} vd_error;
+
+void vd_error_set(vd_error **err, int code, int domain, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+void vd_error_free(vd_error *err);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_error, vd_error_free)
+
+/* ---- objects ----------------------------------------------------------------------- */
+
+typedef struct vd_daemon vd_daemon; /* owned by daemon/, opaque to the protocol layer */
+
+/* What libvirt calls remote_nonnull_domain. Lookups by the daemon use the uuid. */
+typedef struct vd_domain_ref {
+    char *name;
+    unsigned char uuid[16];
+    int id; /* -1 when the domain is not running */
+} vd_domain_ref;
+
+vd_domain_ref *vd_domain_ref_new(const char *name, const unsigned char uuid[16], int id);
+void vd_domain_ref_free(vd_domain_ref *ref);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_domain_ref, vd_domain_ref_free)
+
+/* libvirt's virTypedParameter; type uses VIR_TYPED_PARAM_* values (1 INT .. 7 STRING). */
+typedef struct vd_typed_param {
+    char *field;
+    int type;
+    union {
+        int32_t i;
+        uint32_t ui;
+        int64_t l;
+        uint64_t ul;
+        double d;
+        bool b;
+        char *s;
+    } value;
+} vd_typed_param;
+
+void vd_typed_param_free(vd_typed_param *p);
+
+/* NODE_GET_INFO */
+typedef struct vd_node_info {
+    char model[32]; /* CPU model, NUL-terminated, e.g. "x86_64" */
+    uint64_t memory_kib;
+    int cpus, mhz, nodes, sockets, cores, threads;
+} vd_node_info;
+
+/* DOMAIN_GET_INFO */
+typedef struct vd_domain_info {
+    int state; /* VIR_DOMAIN_* state: 1 RUNNING ... 5 SHUTOFF, 6 CRASHED */
+    uint64_t max_mem_kib;
+    uint64_t memory_kib;
+    unsigned nr_virt_cpu;
+    uint64_t cpu_time_ns;
+} vd_domain_info;
+
+/* One entry of CONNECT_GET_ALL_DOMAIN_STATS. */
+typedef struct vd_domain_stats {
+    vd_domain_ref *dom;
+    GPtrArray *params; /* of vd_typed_param*, owns them */
+} vd_domain_stats;
+
+void vd_domain_stats_free(vd_domain_stats *s);
+
+/* ---- connection and node ----------------------------------------------------------- */
+
+const char *vd_connect_get_type(vd_daemon *d);      /* "Vireo" */
+uint64_t vd_connect_get_version(vd_daemon *d);      /* hv version, major*1e6+minor*1e3+micro */
+char *vd_connect_get_hostname(vd_daemon *d, vd_error **err);
+bool vd_node_get_info(vd_daemon *d, vd_node_info *out, vd_error **err);
+char *vd_connect_get_capabilities(vd_daemon *d, vd_error **err);
+/* Any of the four strings may be NULL (use the defaults). */
+char *vd_connect_get_domain_capabilities(vd_daemon *d, const char *emulator, const char *arch,
+                                         const char *machine, const char *virttype,
+                                         unsigned flags, vd_error **err);
+
+/* ---- domains: lookup and listing ----------------------------------------------------- */
+
+/* flags: VIR_CONNECT_LIST_DOMAINS_* (1 ACTIVE, 2 INACTIVE, 4 PERSISTENT, ...). */
+GPtrArray *vd_domain_list_all(vd_daemon *d, unsigned flags, vd_error **err); /* of vd_domain_ref* */
+vd_domain_ref *vd_domain_lookup_by_name(vd_daemon *d, const char *name, vd_error **err);
+vd_domain_ref *vd_domain_lookup_by_uuid(vd_daemon *d, const unsigned char uuid[16], vd_error **err);
+vd_domain_ref *vd_domain_lookup_by_id(vd_daemon *d, int id, vd_error **err);
+
+/* ---- domains: configuration -------------------------------------------------------- */
+
+vd_domain_ref *vd_domain_define_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err);
+bool vd_domain_undefine(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+/* flags: VIR_DOMAIN_XML_* (1 SECURE, 2 INACTIVE, ...). */
+char *vd_domain_get_xml_desc(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
+                             vd_error **err);
+bool vd_domain_get_autostart(vd_daemon *d, const vd_domain_ref *dom, bool *out, vd_error **err);
+bool vd_domain_set_autostart(vd_daemon *d, const vd_domain_ref *dom, bool on, vd_error **err);
+/* Return 1 or 0, -1 on error. */
+int vd_domain_is_active(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
+int vd_domain_is_persistent(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
+char *vd_domain_get_os_type(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
+
+/* ---- domains: lifecycle ------------------------------------------------------------ */
+
+vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err);
+bool vd_domain_create(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+bool vd_domain_destroy(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+bool vd_domain_shutdown(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+bool vd_domain_reboot(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+bool vd_domain_reset(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+bool vd_domain_suspend(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
+bool vd_domain_resume(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
+
+/* ---- domains: state and resources ---------------------------------------------------- */
+
+bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *dom, vd_domain_info *out,
+                        vd_error **err);
+bool vd_domain_get_state(vd_daemon *d, const vd_domain_ref *dom, int *state, int *reason,
+                         vd_error **err);
+/* flags: VIR_DOMAIN_AFFECT_* (1 LIVE, 2 CONFIG) | VIR_DOMAIN_MEM_MAXIMUM (4). */
+bool vd_domain_set_memory(vd_daemon *d, const vd_domain_ref *dom, uint64_t kib, unsigned flags,
+                          vd_error **err);
+/* flags: VIR_DOMAIN_AFFECT_* | VIR_DOMAIN_VCPU_MAXIMUM (4). */
+bool vd_domain_set_vcpus(vd_daemon *d, const vd_domain_ref *dom, unsigned nvcpus, unsigned flags,
+                         vd_error **err);
+int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
+                              vd_error **err);
+/* Scheduler: type "credit", parameters "weight" (UINT) and "cap" (UINT). */
+char *vd_domain_get_scheduler_type(vd_daemon *d, const vd_domain_ref *dom, int *nparams,
+                                   vd_error **err);
+GPtrArray *vd_domain_get_scheduler_params(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
+                                          vd_error **err); /* of vd_typed_param* */
+bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *dom,
+                                    const vd_typed_param *params, unsigned nparams,
+                                    unsigned flags, vd_error **err);
+/* doms == NULL/ndoms == 0 means every domain selected by flags. Returns vd_domain_stats*. */
+GPtrArray *vd_domain_get_all_stats(vd_daemon *d, vd_domain_ref *const *doms, unsigned ndoms,
+                                   unsigned stats, unsigned flags, vd_error **err);
+
+/* ---- console streams ------------------------------------------------------------------ */
+
+typedef struct vd_console vd_console;
+/* Guest output. */
+typedef void (*vd_console_data_fn)(const void *buf, size_t len, void *user);
+/* The console ended (domain stopped, or another client took it with FORCE). */
+typedef void (*vd_console_eof_fn)(void *user);
+
+vd_console *vd_domain_open_console(vd_daemon *d, const vd_domain_ref *dom, const char *dev_name,
+                                   unsigned flags, vd_console_data_fn on_data,
+                                   vd_console_eof_fn on_eof, void *user, vd_error **err);
+bool vd_console_write(vd_console *c, const void *buf, size_t len, vd_error **err);
+/* Stops callbacks; none runs after this returns. */
+void vd_console_close(vd_console *c);
+
+/* ---- lifecycle events ------------------------------------------------------------------ */
+
+/* event/detail use VIR_DOMAIN_EVENT_* values (0 DEFINED ... 8 CRASHED). */
+typedef void (*vd_lifecycle_fn)(const vd_domain_ref *dom, int event, int detail, void *user);
+unsigned vd_daemon_add_lifecycle_listener(vd_daemon *d, vd_lifecycle_fn fn, void *user);
+void vd_daemon_remove_lifecycle_listener(vd_daemon *d, unsigned id);
+
+G_END_DECLS
+
+#endif /* VD_DRIVER_H */

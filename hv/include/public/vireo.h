@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Vireo public hypercall ABI: the contract between hv and everything that runs on it
+ * (test guests, the dom0 kernel module, libvireoctl). Included unchanged by all of them,
+ * so it uses only fixed-width types and explicit padding. Every structure has a fixed
+ * layout checked by static assertions at the end of this file.
+ */
+#ifndef VIREO_PUBLIC_VIREO_H
+#define VIREO_PUBLIC_VIREO_H
+
+#if defined(__KERNEL__)
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#endif
+
+/*
+ * ABI version. The major number changes when an existing call or structure changes
+ * incompatibly; the minor number when calls or fields are added.
+ * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
+ */
+#define VIREO_ABI_MAJOR 0
+#define VIREO_ABI_MINOR 1
+#define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
+
+/*
+ * Register convention
+ * -------------------
+ * A hypercall is the VMMCALL instruction (0f 01 d9) executed at CPL 0.
+ *   RAX            hypercall number (VIREO_HC_*)
+ *   RDI, RSI, RDX, R10, R8   arguments 1 to 5
+ *   RAX on return  int64: >= 0 success (value per call), < 0 a negated VIREO_E* code
+ * Every other register is preserved. Pointer arguments are guest-physical addresses
+ * (GPAs) of the caller; a buffer may span pages, and any byte outside the caller's RAM
+ * fails the whole call with -VIREO_EFAULT before anything is changed.
+ * Calls from CPL > 0 fail with -VIREO_EPERM. Unknown numbers fail with -VIREO_ENOSYS.
+ * Numbers >= VIREO_HC_PRIVILEGED_BASE are privileged: only dom0 may make them, other
+ * domains get -VIREO_EPERM.
+ */
+
+/* Error codes (returned negated). The values match Linux errno numbers. */
+#define VIREO_EPERM 1   /* caller not allowed (CPL, not dom0, dom0 targeting itself) */
+#define VIREO_ENOENT 2  /* no such object (vCPU, console data) */
+#define VIREO_ESRCH 3   /* no such domain */
+#define VIREO_E2BIG 7   /* argument larger than the documented maximum */
+#define VIREO_EAGAIN 11 /* try again later (object busy in a transition) */
+#define VIREO_ENOMEM 12 /* hv or domain memory exhausted, or over the domain's limit */
+#define VIREO_EFAULT 14 /* a guest-physical buffer is not the caller's RAM */
+#define VIREO_EBUSY 16  /* resource in use */
+#define VIREO_EEXIST 17 /* object already exists (name, mapping) */
+#define VIREO_EINVAL 22 /* malformed argument */
+#define VIREO_ENOSPC 28 /* a fixed table (domains, mappings) is full */
+#define VIREO_ERANGE 34 /* number out of its allowed range */
+#define VIREO_ENOSYS 38 /* unknown hypercall number */
+
+/* ------------------------------------------------------------------------------------ */
+/* Hypercalls any domain may make                                                        */
+/* ------------------------------------------------------------------------------------ */
+
+/* () -> VIREO_ABI_VERSION */
+#define VIREO_HC_ABI_VERSION 0x00
+/*
+ * (gpa buf, u64 len) -> bytes consumed. Appends to the caller's console: dom0 writes go
+ * to hv's log; a domU's go to its console ring (VIREO_HC_CONSOLE_RING_READ) and, for
+ * boot-time domains, to hv's log prefixed with the domain name. len <= 65536.
+ */
+#define VIREO_HC_CONSOLE_WRITE 0x01
+/* (gpa buf, u64 len) -> bytes read from the caller's console input, 0 if none. */
+#define VIREO_HC_CONSOLE_READ 0x02
+/* () -> the calling vCPU's index (0 .. nr_vcpus-1). */
+#define VIREO_HC_VCPU_ID 0x03
+/* () -> 0. Gives up the physical CPU; the vCPU stays runnable. */
+#define VIREO_HC_SCHED_YIELD 0x04
+/*
+ * (u64 deadline_ns) -> 0. Blocks the vCPU until console input or another event arrives
+ * for the domain, or hv system time (see struct vireo_time_info) reaches deadline_ns.
+ * deadline_ns == 0 means no deadline. Returns at once if an event is already pending.
+ */
+#define VIREO_HC_SCHED_BLOCK 0x05
+/* (u32 reason: VIREO_SHUTDOWN_*) -> does not return. Stops every vCPU of the domain. */
+#define VIREO_HC_SCHED_SHUTDOWN 0x06
+/*
+ * (gpa info) -> 0. Registers a struct vireo_time_info for the calling vCPU; hv fills it
+ * at once and keeps it current. The structure must be 32-byte aligned. gpa 0 unregisters.
+ */
+#define VIREO_HC_TIME_REGISTER 0x07
+/* () -> hv system time in nanoseconds since hv started. */
+#define VIREO_HC_TIME_NOW 0x08
+/* () -> the caller's domain id. */
+#define VIREO_HC_DOMAIN_ID 0x09
+
+#define VIREO_SHUTDOWN_POWEROFF 0 /* orderly power off */
+#define VIREO_SHUTDOWN_REBOOT 1   /* asks the toolstack to restart the domain */
+#define VIREO_SHUTDOWN_CRASH 2    /* the guest detected a fatal error */
+#define VIREO_SHUTDOWN_MAX 2
+
+/* ------------------------------------------------------------------------------------ */
+/* Privileged hypercalls (dom0 only)                                                     */
+/* ------------------------------------------------------------------------------------ */
+
+#define VIREO_HC_PRIVILEGED_BASE 0x100
+
+/*
+ * (gpa struct vireo_domain_config) -> new domain id. The domain starts paused with no
+ * memory: populate it, load it, set vCPU 0's context, then unpause it.
+ */
+#define VIREO_HC_DOMAIN_CREATE 0x100
+/* (u32 domid) -> 0. Stops the domain and returns all its memory to hv. */
+#define VIREO_HC_DOMAIN_DESTROY 0x101
+/* (u32 domid) -> 0. Pause and unpause nest like Xen's: a count, not a flag. */
+#define VIREO_HC_DOMAIN_PAUSE 0x102
+#define VIREO_HC_DOMAIN_UNPAUSE 0x103
+/* (u32 domid, gpa struct vireo_domain_info) -> 0 */
+#define VIREO_HC_DOMAIN_GET_INFO 0x104
+/*
+ * (u32 first_domid, gpa struct vireo_domain_info[], u32 max_entries) -> entries written,
+ * in ascending domid order starting at the first domain >= first_domid. max_entries <= 256.
+ */
+#define VIREO_HC_DOMAIN_LIST 0x105
+/* (u32 domid, u64 max_pages) -> 0. Fails with -VIREO_EBUSY below the current size. */
+#define VIREO_HC_DOMAIN_SET_MAX_PAGES 0x106
+/*
+ * (u32 domid, u64 first_gfn, u64 nr_frames) -> 0. Backs the guest-physical frames with
+ * fresh zeroed memory. Fails without changes if any frame is already backed
+ * (-VIREO_EEXIST) or the domain would exceed max_pages (-VIREO_ENOMEM). nr <= 2^20.
+ */
+#define VIREO_HC_MEMORY_POPULATE 0x107
+/* (u32 domid, u64 first_gfn, u64 nr_frames) -> frames released (holes are skipped). */
+#define VIREO_HC_MEMORY_RELEASE 0x108
+/*
+ * (u32 domid, u64 gfn, u64 nr_frames, u64 dom0_gfn) -> 0. Maps the domain's frames into
+ * dom0's foreign-mapping window (struct vireo_physinfo) at dom0_gfn. The mapping holds a
+ * reference: the frames stay allocated until unmapped even if the domain dies.
+ */
+#define VIREO_HC_MEMORY_MAP_FOREIGN 0x109
+/* (u64 dom0_gfn, u64 nr_frames) -> 0. Removes mappings made by MAP_FOREIGN. */
+#define VIREO_HC_MEMORY_UNMAP_FOREIGN 0x10a
+/* (u32 domid, u32 vcpu, gpa struct vireo_vcpu_context) -> 0. Domain must be paused. */
+#define VIREO_HC_VCPU_SET_CONTEXT 0x10b
+/* (u32 domid, u32 vcpu, gpa struct vireo_vcpu_context) -> 0. Domain must be paused. */
+#define VIREO_HC_VCPU_GET_CONTEXT 0x10c
+/*
+ * (u32 domid, u32 nr_online) -> 0. vCPUs [0, nr_online) may run, the rest are held
+ * offline. 1 <= nr_online <= nr_vcpus.
+ */
+#define VIREO_HC_DOMAIN_SET_ONLINE_VCPUS 0x10d
+/* (u32 domid, u32 weight, u32 cap) -> 0. weight 1..65535; cap in % of one CPU, 0 = none. */
+#define VIREO_HC_SCHED_SET_PARAMS 0x10e
+/* (gpa struct vireo_physinfo) -> 0 */
+#define VIREO_HC_PHYSINFO 0x10f
+/* (u32 domid, gpa struct vireo_console_chunk) -> bytes copied. Reads a domU's output. */
+#define VIREO_HC_CONSOLE_RING_READ 0x110
+/* (u32 domid, gpa buf, u64 len) -> bytes queued as the domain's console input. */
+#define VIREO_HC_CONSOLE_INPUT 0x111
+/*
+ * (u32 vector) -> 0. dom0 names the interrupt vector hv raises on CPU 0 when an event
+ * (VIREO_EVENT_*) becomes pending. 0 stops notification. 0x20 <= vector <= 0xef.
+ */
+#define VIREO_HC_EVENT_SET_VECTOR 0x112
+/* () -> the pending VIREO_EVENT_* mask, cleared atomically. */
+#define VIREO_HC_EVENT_TAKE 0x113
+
+#define VIREO_EVENT_DOMAIN_STATE (1u << 0) /* a domain changed state (shutdown, crash) */
+#define VIREO_EVENT_CONSOLE (1u << 1)      /* a domU console ring has new output */
+
+/* ------------------------------------------------------------------------------------ */
+/* Structures                                                                           */
+/* ------------------------------------------------------------------------------------ */
+
+#define VIREO_NAME_MAX 64      /* bytes, including the terminating NUL */
+#define VIREO_MAX_VCPUS 64     /* per domain */
+#define VIREO_DOMID_DOM0 0     /* dom0's id; domUs get 1..VIREO_DOMID_MAX */
+#define VIREO_DOMID_MAX 0x7fef /* as in Xen, ids above this are reserved */
+#define VIREO_PAGE_SHIFT 12
+#define VIREO_PAGE_SIZE (1u << VIREO_PAGE_SHIFT)
+
+/* Input of VIREO_HC_DOMAIN_CREATE. Written by dom0. */
+struct vireo_domain_config {
+    char name[VIREO_NAME_MAX]; /* unique, NUL-terminated, [A-Za-z0-9_.-]+ */
+    uint8_t uuid[16];          /* opaque to hv; reported back in vireo_domain_info */
+    uint32_t nr_vcpus;         /* 1 .. VIREO_MAX_VCPUS */
+    uint32_t weight;           /* credit scheduler weight 1..65535; 0 selects 256 */
+    uint32_t cap;              /* % of one physical CPU; 0 = no cap */
+    uint32_t flags;            /* must be 0 */
+    uint64_t max_pages;        /* memory limit in 4 KiB frames */
+};
+
+/* Domain states reported in vireo_domain_info.state. */
+#define VIREO_DOMSTATE_RUNNING 1  /* some vCPU is running or runnable */
+#define VIREO_DOMSTATE_BLOCKED 2  /* every online vCPU is blocked */
+#define VIREO_DOMSTATE_PAUSED 3   /* pause count > 0 */
+#define VIREO_DOMSTATE_SHUTDOWN 4 /* the guest shut down; shutdown_reason is valid */
+#define VIREO_DOMSTATE_CRASHED 5  /* hv stopped it; crash_reason tells why */
+#define VIREO_DOMSTATE_DYING 6    /* being destroyed; memory still held by mappings */
+
+/* hv's reasons for crashing a domain (vireo_domain_info.crash_reason). */
+#define VIREO_CRASH_NONE 0
+#define VIREO_CRASH_TRIPLE_FAULT 1   /* shutdown intercept */
+#define VIREO_CRASH_BAD_MEMORY 2     /* access to a guest-physical address with no backing */
+#define VIREO_CRASH_UNHANDLED_EXIT 3 /* an exit hv cannot emulate (SVM insns, INVD, ...) */
+#define VIREO_CRASH_INVALID_STATE 4  /* VMRUN refused the vCPU state */
+#define VIREO_CRASH_GUEST_REQUEST 5  /* the guest called SCHED_SHUTDOWN(CRASH) */
+
+/* Output of VIREO_HC_DOMAIN_GET_INFO / VIREO_HC_DOMAIN_LIST. Written by hv. */
+struct vireo_domain_info {
+    uint32_t domid;
+    uint32_t state;           /* VIREO_DOMSTATE_* */
+    uint32_t shutdown_reason; /* VIREO_SHUTDOWN_*, valid in SHUTDOWN state */
+    uint32_t crash_reason;    /* VIREO_CRASH_*, valid in CRASHED state */
+    uint32_t nr_vcpus;        /* vCPUs created */
+    uint32_t nr_online_vcpus; /* vCPUs allowed to run */
+    uint32_t pause_count;     /* outstanding DOMAIN_PAUSE calls */
+    uint32_t weight;          /* scheduler weight */
+    uint32_t cap;             /* scheduler cap, % of one CPU, 0 = none */
+    uint32_t pad0;
+    char name[VIREO_NAME_MAX];
+    uint8_t uuid[16];
+    uint64_t tot_pages;    /* 4 KiB frames backing guest memory now */
+    uint64_t max_pages;    /* limit in 4 KiB frames */
+    uint64_t cpu_time_ns;  /* CPU time consumed by all vCPUs, in ns */
+    uint64_t console_prod; /* bytes ever written to the console ring */
+};
+
+/* Segment register as held in the AMD VMCB save area. */
+struct vireo_segment {
+    uint16_t selector;
+    uint16_t attrib; /* VMCB packed attributes: type[3:0] S[4] DPL[6:5] P[7] AVL L DB G[11:8] */
+    uint32_t limit;  /* byte granular */
+    uint64_t base;
+};
+
+/* Architectural state of one vCPU (VIREO_HC_VCPU_{SET,GET}_CONTEXT). */
+struct vireo_vcpu_context {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+    uint64_t cr0, cr2, cr3, cr4;
+    uint64_t efer; /* as the guest sees it (SVME hidden) */
+    uint64_t dr6, dr7;
+    struct vireo_segment cs, ds, es, fs, gs, ss, tr, ldtr;
+    uint64_t gdtr_base, idtr_base;
+    uint32_t gdtr_limit, idtr_limit;
+    uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t pat;
+    uint32_t flags; /* VIREO_VCPUF_* */
+    uint32_t pad0;
+};
+#define VIREO_VCPUF_ONLINE (1u << 0) /* GET: vCPU is online. SET: ignored */
+
+/* Output of VIREO_HC_PHYSINFO. Written by hv. */
+struct vireo_physinfo {
+    uint32_t nr_cpus;        /* physical CPUs hv brought up */
+    uint32_t nr_domu_cpus;   /* of those, CPUs that run domU vCPUs (all but dom0's) */
+    uint64_t tsc_khz;        /* TSC frequency hv calibrated */
+    uint64_t total_pages;    /* RAM in the multiboot2 map, 4 KiB frames */
+    uint64_t hv_pages;       /* frames hv keeps for itself */
+    uint64_t dom0_pages;     /* frames given to dom0 */
+    uint64_t free_pages;     /* frames available for domUs now */
+    uint64_t foreign_window_gfn; /* first dom0 frame of the foreign-mapping window */
+    uint64_t foreign_window_pages; /* its size in frames */
+    uint32_t nr_domains;     /* domains that exist, dom0 included */
+    uint32_t abi_version;    /* VIREO_ABI_VERSION */
+    char hv_version[32];     /* NUL-terminated, e.g. "0.1.0" */
+};
+
+/* In/out argument of VIREO_HC_CONSOLE_RING_READ. */
+struct vireo_console_chunk {
+    uint64_t pos;     /* in: stream offset to read from; out: offset of the first byte copied */
+    uint64_t buf_gpa; /* in: where to copy the bytes */
+    uint32_t len;     /* in: buffer size, <= 65536 */
+    uint32_t pad0;
+    uint64_t prod;    /* out: total bytes ever written (next offset to be produced) */
+};
+
+/*
+ * Paravirtual clock, laid out exactly like KVM's struct pvclock_vcpu_time_info so the
+ * same reader works for both. Written by hv, read by the guest:
+ *   do { v = version; rmb; read fields; rmb } while ((v & 1) || v != version);
+ *   delta = rdtsc() - tsc_timestamp;
+ *   delta = tsc_shift >= 0 ? delta << tsc_shift : delta >> -tsc_shift;
+ *   time_ns = system_time + ((unsigned __int128)delta * tsc_to_system_mul >> 32);
+ */
+struct vireo_time_info {
+    uint32_t version;           /* odd while hv updates the structure */
+    uint32_t pad0;
+    uint64_t tsc_timestamp;     /* guest TSC when system_time was sampled */
+    uint64_t system_time;       /* hv system time in ns at tsc_timestamp */
+    uint32_t tsc_to_system_mul; /* 32.32 fixed-point ns per (shifted) TSC tick */
+    int8_t tsc_shift;
+    uint8_t flags; /* VIREO_TIME_TSC_STABLE: the TSC is synchronised across vCPUs */
+    uint8_t pad[2];
+};
+#define VIREO_TIME_TSC_STABLE (1u << 0)
+
+/* ------------------------------------------------------------------------------------ */
+/* Start state of a domain built from an ELF image (test guests, boot-time domains)      */
+/* ------------------------------------------------------------------------------------ */
+/*
+ * The builder (hv for boot-time domains, libvireoctl for dom0-created ones) produces:
+ *  - guest RAM at GPA [0, mem_bytes), the ELF's PT_LOAD segments at their p_paddr,
+ *    which must lie in [VIREO_ELF_MIN_PADDR, reserved_gpa);
+ *  - at [reserved_gpa, mem_bytes): page tables that identity-map GPA [0, 4 GiB) with
+ *    2 MiB writable pages, a GDT, one 16 KiB stack per vCPU, this start-info page, and
+ *    the command line;
+ *  - every vCPU in 64-bit mode: CR0 = PE|MP|ET|NE|WP|PG, CR4 = PAE, EFER = LME|LMA|NXE,
+ *    CS = 0x08 (64-bit code), DS/ES/SS = 0x10 (flat data), FS = GS = 0, IF = 0,
+ *    RIP = e_entry, RDI = start_info GPA, RSI = vCPU index, RSP = top of the vCPU's stack.
+ *    All online vCPUs start at once.
+ */
+#define VIREO_START_MAGIC 0x4f524956u /* "VIRO" */
+#define VIREO_ELF_MIN_PADDR 0x100000u
+#define VIREO_CMDLINE_MAX 1024
+#define VIREO_VCPU_STACK_SIZE 0x4000u
+
+struct vireo_start_info {
+    uint32_t magic;         /* VIREO_START_MAGIC */
+    uint32_t abi_version;   /* VIREO_ABI_VERSION of the builder */
+    uint32_t domid;
+    uint32_t nr_vcpus;
+    uint64_t mem_bytes;     /* guest RAM size; RAM is [0, mem_bytes) */
+    uint64_t reserved_gpa;  /* start of the builder's area, up to mem_bytes */
+    uint64_t cmdline_gpa;   /* NUL-terminated command line, 0 if none */
+    uint32_t cmdline_len;   /* bytes, excluding the NUL */
+    uint32_t flags;         /* 0 */
+};
+
+/* Layout checks: the same sizes in hv, the kernel module and user space. */
+#if defined(__cplusplus)
+#define VIREO_STATIC_ASSERT static_assert
+#else
+#define VIREO_STATIC_ASSERT _Static_assert
+#endif
+VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_config) == 104, "vireo_domain_config layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_info) == 152, "vireo_domain_info layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_segment) == 16, "vireo_segment layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_vcpu_context) == 432, "vireo_vcpu_context layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_physinfo) == 104, "vireo_physinfo layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_console_chunk) == 32, "vireo_console_chunk layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_time_info) == 32, "vireo_time_info layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_start_info) == 48, "vireo_start_info layout");
+
+#endif /* VIREO_PUBLIC_VIREO_H */
