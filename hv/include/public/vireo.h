@@ -24,6 +24,19 @@
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
+ * Detection. hv answers CPUID leaves at a base that depends on the domain:
+ *   dom0: VIREO_CPUID_BASE_DOM0 (dom0 Linux does not know the signature and stays native)
+ *   domU: VIREO_CPUID_BASE_DOMU (0x40000000 carries the KVM signature for stock kernels)
+ * leaf base+0: EAX = base+1 (highest leaf), EBX:ECX:EDX = "VireoVireoVi"
+ * leaf base+1: EAX = VIREO_ABI_VERSION, EBX = caller's domain id, ECX = caller's vCPU index
+ */
+#define VIREO_CPUID_BASE_DOM0 0x40000000u
+#define VIREO_CPUID_BASE_DOMU 0x40000100u
+#define VIREO_CPUID_SIG_EBX 0x65726956u /* "Vire" */
+#define VIREO_CPUID_SIG_ECX 0x7269566fu /* "oVir" */
+#define VIREO_CPUID_SIG_EDX 0x69566f65u /* "eoVi" */
+
+/*
  * Register convention
  * -------------------
  * A hypercall is the VMMCALL instruction (0f 01 d9) executed at CPL 0.
