@@ -277,7 +277,8 @@ vd_rpc_server *vd_rpc_server_new(vd_daemon *d, const vd_rpc_config *cfg, GError 
         goto fail;
     s->lifecycle_listener = vd_daemon_add_lifecycle_listener(d, vd_rpc_events_on_lifecycle, s);
     if (s->cfg.keepalive_interval > 0) {
-        s->keepalive_timer = g_timeout_source_new_seconds(1);
+        /* A quarter second keeps ping times close to the configured interval. */
+        s->keepalive_timer = g_timeout_source_new(250);
         g_source_set_callback(s->keepalive_timer, keepalive_tick, s, NULL);
         g_source_attach(s->keepalive_timer, s->ctx);
     }
