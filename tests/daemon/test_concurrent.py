@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""50 clients at once each define, list and undefine their own domain."""
+"""50 clients at once each define, list and undefine their own domain; one client with
+200 calls in flight gets every reply."""
+import struct
 import threading
 import time
 
 import vdrpc
-from vdrpc import RawClient
+from vdrpc import REPLY, RawClient
 
 CLIENTS = 50
 
@@ -45,4 +47,18 @@ def fifty_clients_define_list_undefine_concurrently():
         print("  %d clients in %.2fs" % (CLIENTS, time.time() - start))
 
 
-vdrpc.main([fifty_clients_define_list_undefine_concurrently])
+def many_pipelined_calls_all_answered():
+    with vdrpc.daemon() as d:
+        c = RawClient(d.sock)
+        c.open()
+        serials = [c.send(4) for _ in range(200)]
+        got = set()
+        while len(got) < len(serials):
+            p = c.recv_packet()
+            assert p[3] == REPLY and p[5] == 0, p
+            assert struct.unpack(">Q", p[6])[0] > 0
+            got.add(p[4])
+        assert got == set(serials)
+
+
+vdrpc.main([fifty_clients_define_list_undefine_concurrently, many_pipelined_calls_all_answered])

@@ -88,6 +88,7 @@ def console_of_missing_domain_fails_and_ro_is_refused():
             assert e.code == 29, e
 
 
+vdrpc.needs_test_daemon()
 vdrpc.main([console_bytes_flow_both_ways_and_end_cleanly, client_finishing_stream_is_confirmed,
             disconnect_with_open_console_leaves_daemon_healthy,
             console_of_missing_domain_fails_and_ro_is_refused])

@@ -16,7 +16,7 @@ def ping_is_answered_with_pong():
 
 
 def idle_client_is_pinged_and_dropped_when_silent():
-    with vdrpc.daemon(["--keepalive", "1"]) as d:
+    with vdrpc.daemon(keepalive=1) as d:
         c = RawClient(d.sock)
         c.call(60, i32(10))
         c.open()
@@ -42,7 +42,7 @@ def idle_client_is_pinged_and_dropped_when_silent():
 
 
 def client_without_keepalive_is_not_pinged():
-    with vdrpc.daemon(["--keepalive", "1"]) as d:
+    with vdrpc.daemon(keepalive=1) as d:
         c = RawClient(d.sock)
         c.open()
         c.sock.settimeout(4)

@@ -82,7 +82,7 @@ def non_root_client_without_authorization_is_refused():
         pk = subprocess.Popen([POLKITD, "--no-debug"], env=env, stdout=polkit_log,
                               stderr=subprocess.STDOUT)
         procs.append(pk)
-        with vdrpc.daemon(["--polkit", "--rw-perms", "0777"], env=env) as d:
+        with vdrpc.daemon(polkit=True, rw_perms="0777", env=env) as d:
             os.chmod(d.tmp, 0o755)
             deadline = time.time() + 20
             out = ""

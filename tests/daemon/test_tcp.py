@@ -19,7 +19,7 @@ def free_port():
 
 def loopback_tcp_serves_calls():
     port = free_port()
-    with vdrpc.daemon(["--tcp-port", str(port)]):
+    with vdrpc.daemon(tcp_port=port):
         c = RawClient(("127.0.0.1", port))
         assert vdrpc.Reader(c.call(66)).u32() == 1
         c.open()

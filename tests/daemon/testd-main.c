@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vd-rpc-testd: the protocol layer over the in-memory test driver, for the daemon suite
- * when virtvireod itself is not built. Listens on DIR/sock (rw) and DIR/sock-ro, and on
+ * when virtvireod itself is not built. Listens on DIR/virtvireod-sock (rw) and
+ * DIR/virtvireod-sock-ro (the names virtvireod uses under ROOT/run/libvirt), and on
  * 127.0.0.1:PORT with --tcp-port; stops on SIGTERM or SIGINT.
  */
 #include <glib-unix.h>
@@ -26,7 +27,7 @@ int main(int argc, char **argv)
     gboolean polkit = FALSE;
     g_autofree char *rw_perms = NULL;
     GOptionEntry entries[] = {
-        { "socket-dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "directory for sock, sock-ro", "DIR" },
+        { "socket-dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "directory for the sockets", "DIR" },
         { "tcp-port", 0, 0, G_OPTION_ARG_INT, &tcp_port, "also listen on TCP", "PORT" },
         { "tcp-address", 0, 0, G_OPTION_ARG_STRING, &tcp_address, "TCP address", "IP" },
         { "polkit", 0, 0, G_OPTION_ARG_NONE, &polkit, "polkit for non-root rw clients", NULL },
@@ -46,8 +47,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "vd-rpc-testd: %s\n", err ? err->message : "--socket-dir is required");
         return 2;
     }
-    rw = g_build_filename(dir, "sock", NULL);
-    ro = g_build_filename(dir, "sock-ro", NULL);
+    rw = g_build_filename(dir, "virtvireod-sock", NULL);
+    ro = g_build_filename(dir, "virtvireod-sock-ro", NULL);
     cfg.unix_rw_path = rw;
     cfg.unix_ro_path = ro;
     cfg.unix_rw_perms = rw_perms ? strtoul(rw_perms, NULL, 8) : 0700;
