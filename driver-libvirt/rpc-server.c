@@ -20,6 +20,9 @@
 #define DEFAULT_TCP_PORT 16509
 #define DEFAULT_RW_PERMS 0700
 #define RO_PERMS 0777
+/* GSocket's default backlog of 10 refuses unix clients (EAGAIN) when dozens connect at
+ * once, as the 50-client test does; libvirtd uses 30 per socket, we allow more. */
+#define LISTEN_BACKLOG 256
 
 static void copy_config(vd_rpc_config *dst, const vd_rpc_config *src)
 {
@@ -158,6 +161,7 @@ static bool listen_unix(struct vd_rpc_server *s, const char *path, unsigned mode
     sock = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, err);
     if (!sock)
         return false;
+    g_socket_set_listen_backlog(sock, LISTEN_BACKLOG);
     if (!g_socket_bind(sock, addr, FALSE, err) || chmod(path, mode) != 0 ||
         !g_socket_listen(sock, err)) {
         if (err && !*err)
@@ -198,6 +202,7 @@ static bool listen_tcp(struct vd_rpc_server *s, GError **err)
     sock = g_socket_new(g_inet_address_get_family(ip), G_SOCKET_TYPE_STREAM, 0, err);
     if (!sock)
         return false;
+    g_socket_set_listen_backlog(sock, LISTEN_BACKLOG);
     if (!g_socket_bind(sock, addr, TRUE, err) || !g_socket_listen(sock, err)) {
         g_prefix_error(err, "listening on %s:%u: ", cfg->tcp_address, cfg->tcp_port);
         g_object_unref(sock);

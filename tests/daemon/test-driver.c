@@ -110,6 +110,22 @@ vd_daemon *test_daemon_new(void)
     return d;
 }
 
+void test_daemon_free(vd_daemon *d);
+void test_daemon_free(vd_daemon *d)
+{
+    for (unsigned i = 0; i < d->domains->len; i++) {
+        test_domain *t = g_ptr_array_index(d->domains, i);
+
+        g_free(t->name);
+        g_free(t->xml);
+        g_free(t);
+    }
+    g_ptr_array_unref(d->domains);
+    g_hash_table_unref(d->listeners);
+    g_mutex_clear(&d->lock);
+    g_free(d);
+}
+
 typedef struct event_job {
     vd_daemon *d;
     vd_domain_ref *dom;

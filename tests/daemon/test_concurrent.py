@@ -11,9 +11,11 @@ from vdrpc import REPLY, RawClient
 CLIENTS = 50
 
 
-def worker(sock, i, errors):
+def worker(sock, i, errors, barrier):
     try:
         c = RawClient(sock, timeout=30)
+        # all 50 connections are open at the same moment before any works
+        barrier.wait(30)
         c.open()
         name = "conc-%02d" % i
         uuid = "7e2a4c10-0000-4000-8000-%012x" % i
@@ -32,7 +34,8 @@ def worker(sock, i, errors):
 def fifty_clients_define_list_undefine_concurrently():
     with vdrpc.daemon() as d:
         errors = []
-        threads = [threading.Thread(target=worker, args=(d.sock, i, errors))
+        barrier = threading.Barrier(CLIENTS)
+        threads = [threading.Thread(target=worker, args=(d.sock, i, errors, barrier))
                    for i in range(CLIENTS)]
         start = time.time()
         for t in threads:

@@ -12,6 +12,7 @@
 #include "vd-rpc.h"
 
 vd_daemon *test_daemon_new(void);
+void test_daemon_free(vd_daemon *d);
 
 static gboolean on_signal(gpointer loop)
 {
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
     g_autofree char *rw = NULL, *ro = NULL;
     vd_rpc_config cfg = { 0 };
     vd_rpc_server *server;
+    vd_daemon *daemon;
 
     g_option_context_add_main_entries(opts, entries, NULL);
     if (!g_option_context_parse(opts, &argc, &argv, &err) || !dir) {
@@ -58,9 +60,11 @@ int main(int argc, char **argv)
     cfg.tcp_port = tcp_port;
     cfg.keepalive_interval = keepalive;
     cfg.keepalive_count = 3;
-    server = vd_rpc_server_new(test_daemon_new(), &cfg, &err);
+    daemon = test_daemon_new();
+    server = vd_rpc_server_new(daemon, &cfg, &err);
     if (!server) {
         fprintf(stderr, "vd-rpc-testd: %s\n", err->message);
+        test_daemon_free(daemon);
         return 1;
     }
     g_unix_signal_add(SIGTERM, on_signal, loop);
@@ -69,5 +73,9 @@ int main(int argc, char **argv)
     fflush(stdout);
     g_main_loop_run(loop);
     vd_rpc_server_free(server);
+    /* Events still queued for the main context hold domain refs: let them run out. */
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+    test_daemon_free(daemon);
     return 0;
 }

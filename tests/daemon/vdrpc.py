@@ -303,8 +303,9 @@ def daemon(**options):
         raise
     else:
         rc = d.stop()
-        if rc not in (0, None):
-            sys.stderr.write(d.log_text())
+        log = d.log_text()
+        if rc not in (0, None) or "runtime error:" in log:  # UBSan reports and goes on
+            sys.stderr.write(log)
             raise RuntimeError("daemon exited with %s" % rc)
     finally:
         shutil.rmtree(root, ignore_errors=True)
