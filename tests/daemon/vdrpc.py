@@ -219,6 +219,9 @@ def list_all(client, flags=3):
 # ---- the daemon fixture -------------------------------------------------------------------
 
 
+ANNOUNCED = False
+
+
 class Daemon:
     """virtvireod --root ROOT when the build has it (VIRTVIREOD), else vd-rpc-testd. Both
     put their sockets at ROOT/run/libvirt/virtvireod-sock{,-ro}."""
@@ -247,6 +250,10 @@ class Daemon:
                 cmd += ["--polkit"]
             if rw_perms:
                 cmd += ["--rw-perms", rw_perms]
+        global ANNOUNCED
+        if not ANNOUNCED:
+            print("  daemon under test: %s" % cmd[0])
+            ANNOUNCED = True
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=env, start_new_session=True)
