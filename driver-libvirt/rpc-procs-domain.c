@@ -10,6 +10,10 @@
 #define VIR_DOMAIN_MEM_MAXIMUM 4u
 #define VIR_CONNECT_LIST_DOMAINS_ACTIVE 1u
 #define VIR_CONNECT_LIST_DOMAINS_INACTIVE 2u
+/* Clients add this to typed-parameter getters once feature 9 (TYPED_PARAM_STRING) is
+ * negotiated: it says string values may come back. It is a wire matter, not the
+ * driver's: taken off here, and string values dropped for clients that did not set it. */
+#define VIR_TYPED_PARAM_STRING_OKAY 4u
 
 #define D(call) ((call)->client->daemon)
 
@@ -431,9 +435,14 @@ static bool get_sched_params(vd_rpc_call *call, const vd_wire_nonnull_domain *w,
                      VD_WIRE_SCHED_PARAMS_MAX);
         return false;
     }
-    params = vd_domain_get_scheduler_params(D(call), dom, flags, err);
+    params = vd_domain_get_scheduler_params(D(call), dom, flags & ~VIR_TYPED_PARAM_STRING_OKAY,
+                                            err);
     if (!params)
         return false;
+    if (!(flags & VIR_TYPED_PARAM_STRING_OKAY))
+        for (unsigned i = params->len; i-- > 0;)
+            if (((vd_typed_param *)g_ptr_array_index(params, i))->type == 7)
+                g_ptr_array_remove_index(params, i);
     /* The caller sized its array from GET_SCHEDULER_TYPE; never return more. */
     vd_rpc_params_to_wire(params, nparams, &r->params.params_val, &r->params.params_len);
     return true;

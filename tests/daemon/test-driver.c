@@ -31,6 +31,7 @@ typedef struct test_domain {
     unsigned char uuid[16];
     char *xml;
     bool autostart;
+    unsigned weight, cap;
 } test_domain;
 
 typedef struct listener {
@@ -422,6 +423,7 @@ vd_domain_ref *vd_domain_define_xml(vd_daemon *d, const char *xml, unsigned flag
     if (!t) {
         t = g_new0(test_domain, 1);
         t->name = g_strdup(name);
+        t->weight = 256;
         memcpy(t->uuid, uuid, 16);
         g_ptr_array_add(d->domains, t);
         added = true;
@@ -645,15 +647,19 @@ static vd_typed_param *uint_param(const char *field, uint32_t v)
 GPtrArray *vd_domain_get_scheduler_params(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
                                           vd_error **err)
 {
-    GPtrArray *out;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vd_typed_param_free);
 
-    (void)flags;
-    WITH_DOMAIN(d, dom, t, err, NULL)
-    (void)t;
-    g_mutex_unlock(&d->lock);
-    out = g_ptr_array_new_with_free_func((GDestroyNotify)vd_typed_param_free);
-    g_ptr_array_add(out, uint_param("weight", 256));
-    g_ptr_array_add(out, uint_param("cap", 0));
+    if (flags & ~3u) {
+        g_ptr_array_unref(out);
+        vd_error_set(err, 8, VIR_FROM_DOMAIN, "invalid argument: unsupported flags (0x%x)", flags);
+        return NULL;
+    }
+    {
+        WITH_DOMAIN(d, dom, t, err, (g_ptr_array_unref(out), NULL))
+        g_ptr_array_add(out, uint_param("weight", t->weight));
+        g_ptr_array_add(out, uint_param("cap", t->cap));
+        g_mutex_unlock(&d->lock);
+    }
     return out;
 }
 
@@ -661,11 +667,14 @@ bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *dom,
                                     const vd_typed_param *params, unsigned nparams,
                                     unsigned flags, vd_error **err)
 {
-    (void)params;
-    (void)nparams;
     (void)flags;
     WITH_DOMAIN(d, dom, t, err, false)
-    (void)t;
+    for (unsigned i = 0; i < nparams; i++) {
+        if (strcmp(params[i].field, "weight") == 0)
+            t->weight = params[i].value.ui;
+        else if (strcmp(params[i].field, "cap") == 0)
+            t->cap = params[i].value.ui;
+    }
     g_mutex_unlock(&d->lock);
     return true;
 }

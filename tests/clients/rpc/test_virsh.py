@@ -35,6 +35,11 @@ def everyday_commands(uri, tmp):
     virsh(uri, "autostart", "--disable", "cli1")
     assert re.search(r"Autostart:\s+disable", virsh(uri, "dominfo", "cli1").stdout)
 
+    # schedinfo: the client adds VIR_TYPED_PARAM_STRING_OKAY to the getter's flags
+    out = virsh(uri, "schedinfo", "cli1", "--set", "weight=512", "--config").stdout
+    assert re.search(r"weight\s+:\s+512", out), out
+    assert re.search(r"weight\s+:\s+512", virsh(uri, "schedinfo", "cli1", "--config").stdout)
+
     err = virsh(uri, "start", "cli1", ok=False).stderr
     assert re.search(r"hypervisor.*not present", err, re.I), err
     assert virsh(uri, "domstate", "cli1").stdout.strip() == "shut off"
