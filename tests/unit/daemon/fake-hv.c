@@ -33,15 +33,11 @@ static bool physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
 static int start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err)
 {
     (void)err;
+    /* Like hv, never hand out an id again within one run of the test program. */
+    static int last_domid;
     fake_hv *f = self(hv);
-    int max = 0;
-    GHashTableIter it;
-    gpointer key;
-    g_hash_table_iter_init(&it, f->domains);
-    while (g_hash_table_iter_next(&it, &key, NULL))
-        max = MAX(max, GPOINTER_TO_INT(key));
     fake_domain *dom = g_new0(fake_domain, 1);
-    dom->domid = max + 1;
+    dom->domid = ++last_domid;
     dom->info.state = paused ? VD_HV_PAUSED : VD_HV_RUNNING;
     memcpy(dom->info.uuid, def->uuid, 16);
     dom->info.nr_vcpus = def->vcpus;

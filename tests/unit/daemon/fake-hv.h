@@ -18,7 +18,6 @@ typedef struct fake_domain {
 typedef struct fake_hv {
     vd_hv base;
     GHashTable *domains; /* domid -> fake_domain*, shared across daemon restarts */
-    int next_domid;
     unsigned starts, destroys;
 } fake_hv;
 
