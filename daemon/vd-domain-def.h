@@ -17,6 +17,7 @@
 #define VD_MAX_VCPUS 64         /* hv's VIREO_MAX_VCPUS */
 #define VD_DEFAULT_WEIGHT 256   /* credit scheduler weight when <cputune><shares> is absent */
 #define VD_CAP_PERIOD_US 100000 /* the <period> Vireo formats a cap with */
+#define VD_RAM_GRANULE_KIB 2048 /* hv builds guest RAM in 2 MiB pages */
 
 typedef enum { VD_ACTION_DESTROY, VD_ACTION_RESTART, VD_ACTION_PRESERVE } vd_lifecycle_action;
 typedef enum { VD_DISK_FILE, VD_DISK_BLOCK } vd_disk_type;

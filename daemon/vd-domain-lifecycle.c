@@ -16,6 +16,11 @@ bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *c
         return false;
     }
     g_autoptr(vd_domain_def) live = vd_domain_def_copy(config);
+    /* hv builds guest RAM from 2 MiB pages: the live XML shows what the guest gets. */
+    live->memory_kib = (live->memory_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB *
+                       VD_RAM_GRANULE_KIB;
+    live->current_kib = (live->current_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB *
+                        VD_RAM_GRANULE_KIB;
     int domid = d->hv->ops->domain_start(d->hv, live, paused, err);
     if (domid < 0) {
         g_message("domain '%s': start failed", live->name);

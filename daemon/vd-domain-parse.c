@@ -723,9 +723,11 @@ vd_domain_def *vd_domain_def_parse(const char *xml, int *id_out, vd_error **err)
     if (!failed(&r))
         vd_xml_refuse_unconsumed(r.seen, root, &r.err);
     if (!failed(&r))
-        vd_schema_validate(doc, VD_SCHEMA_DOMAIN, &r.err);
-    if (!failed(&r))
         check_consistency(&r, root, def);
+    /* Last: the schema catches what the reader let through (text in empty elements,
+     * malformed values it does not look at), naming the line. */
+    if (!failed(&r))
+        vd_schema_validate(doc, VD_SCHEMA_DOMAIN, &r.err);
     g_hash_table_unref(r.seen);
     if (r.err) {
         vd_error_propagate(err, r.err);

@@ -51,15 +51,6 @@ bool vd_domain_get_state(vd_daemon *d, const vd_domain_ref *ref, int *state, int
     return dom != NULL;
 }
 
-static bool save_config(vd_daemon *d, vd_domain *dom, vd_domain_def *changed, vd_error **err)
-{
-    if (!vd_store_save_def(d->cfg, changed, err))
-        return false;
-    vd_domain_def_free(dom->def);
-    dom->def = changed;
-    return true;
-}
-
 static void save_status(vd_daemon *d, vd_domain *dom)
 {
     g_autoptr(vd_error) err = NULL;
@@ -67,12 +58,52 @@ static void save_status(vd_daemon *d, vd_domain *dom)
         g_warning("domain '%s': %s", dom->live->name, err->message);
 }
 
-/* Applies a memory change to one definition; live says whether hv must follow. */
-static bool change_memory(vd_daemon *d, vd_domain *dom, vd_domain_def *def, uint64_t kib,
-                          bool maximum, bool live, vd_error **err)
+/* Changes one definition; `live` says it is the running one and hv must follow first. */
+typedef bool (*def_change_fn)(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
+                              const void *arg, vd_error **err);
+
+/* The frame every setter shares: resolve AFFECT_* flags, change the live definition
+ * (through hv) and/or a copy of the persistent one, then store what changed. */
+static bool apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
+                         def_change_fn change, const void *arg, vd_error **err)
 {
-    uint64_t max = def->memory_kib, current = def->current_kib;
-    if (maximum) {
+    bool live, config, ok = false;
+    g_autoptr(vd_domain_def) changed = NULL;
+    vd_daemon_lock(d);
+    vd_domain *dom = vd_resolve(d, ref, err);
+    if (!dom || !vd_affect(dom, flags, &live, &config, err))
+        goto out;
+    changed = config ? vd_domain_def_copy(dom->def) : NULL;
+    if (config && !change(d, dom, changed, false, arg, err))
+        goto out;
+    if (live) {
+        if (!change(d, dom, dom->live, true, arg, err))
+            goto out;
+        save_status(d, dom);
+    }
+    if (config) {
+        if (!vd_store_save_def(d->cfg, changed, err))
+            goto out;
+        vd_domain_def_free(dom->def);
+        dom->def = g_steal_pointer(&changed);
+    }
+    ok = true;
+out:
+    vd_daemon_unlock(d);
+    return ok;
+}
+
+typedef struct size_change {
+    uint64_t value;
+    bool maximum;
+} size_change;
+
+static bool change_memory(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
+                          const void *arg, vd_error **err)
+{
+    const size_change *c = arg;
+    uint64_t kib = c->value, max = def->memory_kib, current = def->current_kib;
+    if (c->maximum) {
         if (def->max_memory_kib && kib > def->max_memory_kib) {
             vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
                     "cannot set max memory above <maxMemory> (%" G_GUINT64_FORMAT " KiB)",
@@ -110,36 +141,21 @@ bool vd_domain_set_memory(vd_daemon *d, const vd_domain_ref *ref, uint64_t kib, 
 {
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
                               VIR_DOMAIN_MEM_MAXIMUM, err, false);
-    bool live, config, ok = false;
-    bool maximum = flags & VIR_DOMAIN_MEM_MAXIMUM;
-    g_autoptr(vd_domain_def) changed = NULL;
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve(d, ref, err);
-    if (!dom || !vd_affect(dom, flags, &live, &config, err))
-        goto out;
-    changed = config ? vd_domain_def_copy(dom->def) : NULL;
-    if (config && !change_memory(d, dom, changed, kib, maximum, false, err))
-        goto out;
-    if (live) {
-        if (!change_memory(d, dom, dom->live, kib, maximum, true, err))
-            goto out;
-        save_status(d, dom);
-    }
-    ok = !config || save_config(d, dom, g_steal_pointer(&changed), err);
-out:
-    vd_daemon_unlock(d);
-    return ok;
+    size_change c = {kib, flags & VIR_DOMAIN_MEM_MAXIMUM};
+    return apply_change(d, ref, flags, change_memory, &c, err);
 }
 
-static bool change_vcpus(vd_daemon *d, vd_domain *dom, vd_domain_def *def, unsigned n,
-                         bool maximum, bool live, vd_error **err)
+static bool change_vcpus(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
+                         const void *arg, vd_error **err)
 {
+    const size_change *c = arg;
+    unsigned n = c->value;
     if (n == 0 || n > VD_MAX_VCPUS) {
         vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "vcpu count must be 1..%d",
                 VD_MAX_VCPUS);
         return false;
     }
-    if (maximum) {
+    if (c->maximum) {
         if (live) {
             vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
                     "cannot change the maximum vcpu count of a running domain");
@@ -166,25 +182,8 @@ bool vd_domain_set_vcpus(vd_daemon *d, const vd_domain_ref *ref, unsigned nvcpus
 {
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
                               VIR_DOMAIN_VCPU_MAXIMUM, err, false);
-    bool live, config, ok = false;
-    bool maximum = flags & VIR_DOMAIN_VCPU_MAXIMUM;
-    g_autoptr(vd_domain_def) changed = NULL;
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve(d, ref, err);
-    if (!dom || !vd_affect(dom, flags, &live, &config, err))
-        goto out;
-    changed = config ? vd_domain_def_copy(dom->def) : NULL;
-    if (config && !change_vcpus(d, dom, changed, nvcpus, maximum, false, err))
-        goto out;
-    if (live) {
-        if (!change_vcpus(d, dom, dom->live, nvcpus, maximum, true, err))
-            goto out;
-        save_status(d, dom);
-    }
-    ok = !config || save_config(d, dom, g_steal_pointer(&changed), err);
-out:
-    vd_daemon_unlock(d);
-    return ok;
+    size_change c = {nvcpus, flags & VIR_DOMAIN_VCPU_MAXIMUM};
+    return apply_change(d, ref, flags, change_vcpus, &c, err);
 }
 
 int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
@@ -248,13 +247,13 @@ GPtrArray *vd_domain_get_scheduler_params(vd_daemon *d, const vd_domain_ref *ref
     return out;
 }
 
-static bool read_sched_params(const vd_typed_param *params, unsigned n, vd_domain_def *def,
-                              vd_error **err)
+static bool read_sched_params(const vd_typed_param *params, unsigned n, unsigned *weight,
+                              unsigned *cap, vd_error **err)
 {
     for (unsigned i = 0; i < n; i++) {
         const vd_typed_param *p = &params[i];
-        bool weight = strcmp(p->field, "weight") == 0;
-        if (!weight && strcmp(p->field, "cap") != 0) {
+        bool is_weight = strcmp(p->field, "weight") == 0;
+        if (!is_weight && strcmp(p->field, "cap") != 0) {
             vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
                     "unsupported scheduler parameter '%s' (Vireo's credit scheduler has "
                     "'weight' and 'cap')", p->field);
@@ -265,17 +264,34 @@ static bool read_sched_params(const vd_typed_param *params, unsigned n, vd_domai
                     "invalid type for param '%s': expected unsigned int", p->field);
             return false;
         }
-        unsigned max = weight ? 65535 : 100 * VD_MAX_VCPUS;
-        if ((weight && p->value.ui == 0) || p->value.ui > max) {
+        unsigned max = is_weight ? 65535 : 100 * VD_MAX_VCPUS;
+        if ((is_weight && p->value.ui == 0) || p->value.ui > max) {
             vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "%s must be %u..%u", p->field,
-                    weight ? 1u : 0u, max);
+                    is_weight ? 1u : 0u, max);
             return false;
         }
-        if (weight)
-            def->weight = p->value.ui;
-        else
-            def->cap = p->value.ui;
+        *(is_weight ? weight : cap) = p->value.ui;
     }
+    return true;
+}
+
+typedef struct sched_change {
+    const vd_typed_param *params;
+    unsigned n;
+} sched_change;
+
+static bool change_sched(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
+                         const void *arg, vd_error **err)
+{
+    const sched_change *c = arg;
+    unsigned weight = def->weight, cap = def->cap;
+    if (!read_sched_params(c->params, c->n, &weight, &cap, err))
+        return false;
+    if (live && !d->hv->ops->domain_set_sched(d->hv, dom->id,
+                                              weight ? weight : VD_DEFAULT_WEIGHT, cap, err))
+        return false;
+    def->weight = weight;
+    def->cap = cap;
     return true;
 }
 
@@ -284,30 +300,8 @@ bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *ref,
                                     unsigned flags, vd_error **err)
 {
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, err, false);
-    bool live, config, ok = false;
-    g_autoptr(vd_domain_def) changed = NULL;
-    g_autoptr(vd_domain_def) next = NULL;
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve(d, ref, err);
-    if (!dom || !vd_affect(dom, flags, &live, &config, err))
-        goto out;
-    changed = config ? vd_domain_def_copy(dom->def) : NULL;
-    if (config && !read_sched_params(params, nparams, changed, err))
-        goto out;
-    if (live) {
-        next = vd_domain_def_copy(dom->live);
-        if (!read_sched_params(params, nparams, next, err) ||
-            !d->hv->ops->domain_set_sched(d->hv, dom->id, vd_domain_def_effective_weight(next),
-                                          next->cap, err))
-            goto out;
-        dom->live->weight = next->weight;
-        dom->live->cap = next->cap;
-        save_status(d, dom);
-    }
-    ok = !config || save_config(d, dom, g_steal_pointer(&changed), err);
-out:
-    vd_daemon_unlock(d);
-    return ok;
+    sched_change c = {params, nparams};
+    return apply_change(d, ref, flags, change_sched, &c, err);
 }
 
 static void add_param(GPtrArray *params, const char *field, int type, uint64_t v)

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor backend chosen at run time. The real calls go through libvireoctl over
- * /dev/vireo; until that library is part of the build, and on every machine where the
- * device is missing, the backend below refuses each operation with libvirt's
+ * /dev/vireo (vd-hv-vireoctl.c); where the device is missing, or the daemon was built
+ * without libvireoctl, the backend below refuses each operation with libvirt's
  * "hypervisor not present" error, so nothing ever pretends to run a domain.
  */
 #include "vd-hv.h"
 #include "vd-error.h"
+#ifdef VD_HAVE_VIREOCTL
+#include "vd-hv-vireoctl.h"
+#endif
 
 typedef struct absent_hv {
     vd_hv base;
@@ -117,13 +120,22 @@ static const vd_hv_ops absent_ops = {
 
 vd_hv *vd_hv_open(const char *device)
 {
+    char *reason = NULL;
+    if (!g_file_test(device, G_FILE_TEST_EXISTS)) {
+        reason = g_strdup_printf("Vireo hypervisor not present: %s not found", device);
+    } else {
+#ifdef VD_HAVE_VIREOCTL
+        vd_hv *real = vd_hv_vireoctl_open(device, &reason);
+        if (real)
+            return real;
+#else
+        reason = g_strdup_printf("Vireo hypervisor not usable: %s exists but virtvireod "
+                                 "was built without libvireoctl", device);
+#endif
+    }
     absent_hv *hv = g_new0(absent_hv, 1);
     hv->base.ops = &absent_ops;
-    if (!g_file_test(device, G_FILE_TEST_EXISTS))
-        hv->reason = g_strdup_printf("Vireo hypervisor not present: %s not found", device);
-    else
-        hv->reason = g_strdup_printf("Vireo hypervisor not usable: %s exists but virtvireod "
-                                     "was built without libvireoctl", device);
+    hv->reason = reason;
     g_message("hypervisor: %s", hv->reason);
     return &hv->base;
 }

@@ -35,28 +35,34 @@ static xmlRelaxNG *load(vd_schema which)
     return schemas[which];
 }
 
+typedef struct first_error {
+    char *message; /* the first violation libxml2 reports */
+    long line;     /* the first line any report names: interleave errors carry none */
+} first_error;
+
 static void keep_first_error(void *user, const xmlError *e)
 {
-    GString *first = user;
-    if (first->len || !e->message)
-        return;
-    g_string_printf(first, "line %d: %s", e->line, e->message);
-    g_strchomp(first->str);
-    first->len = strlen(first->str);
+    first_error *first = user;
+    long line = e->line ? e->line : e->node ? xmlGetLineNo(e->node) : 0;
+    if (!first->message && e->message)
+        first->message = g_strchomp(g_strdup(e->message));
+    if (!first->line && line > 0)
+        first->line = line;
 }
 
 bool vd_schema_validate(xmlDoc *doc, vd_schema which, vd_error **err)
 {
-    g_autoptr(GString) first = g_string_new(NULL);
+    first_error first = {0};
     g_mutex_lock(&schema_lock);
     xmlRelaxNGValidCtxt *vctxt = xmlRelaxNGNewValidCtxt(load(which));
-    xmlRelaxNGSetValidStructuredErrors(vctxt, (xmlStructuredErrorFunc)keep_first_error, first);
+    xmlRelaxNGSetValidStructuredErrors(vctxt, (xmlStructuredErrorFunc)keep_first_error, &first);
     int rc = xmlRelaxNGValidateDoc(vctxt, doc);
     xmlRelaxNGFreeValidCtxt(vctxt);
     g_mutex_unlock(&schema_lock);
     if (rc == 0)
         return true;
-    vd_fail(err, VIR_ERR_XML_INVALID_SCHEMA, VIR_FROM_XML, "%s",
-            first->len ? first->str : "document does not match the schema");
+    vd_fail(err, VIR_ERR_XML_INVALID_SCHEMA, VIR_FROM_XML, "line %ld: %s", first.line,
+            first.message ? first.message : "document does not match the schema");
+    g_free(first.message);
     return false;
 }
