@@ -232,7 +232,9 @@ static vd_typed_param *uint_param(const char *field, unsigned v)
 GPtrArray *vd_domain_get_scheduler_params(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
                                           vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, err, NULL);
+    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
+                              VIR_TYPED_PARAM_STRING_OKAY, err, NULL);
+    flags &= ~VIR_TYPED_PARAM_STRING_OKAY;
     bool live, config;
     GPtrArray *out = NULL;
     vd_daemon_lock(d);
@@ -299,7 +301,9 @@ bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *ref,
                                     const vd_typed_param *params, unsigned nparams,
                                     unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, err, false);
+    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
+                              VIR_TYPED_PARAM_STRING_OKAY, err, false);
+    flags &= ~VIR_TYPED_PARAM_STRING_OKAY;
     sched_change c = {params, nparams};
     return apply_change(d, ref, flags, change_sched, &c, err);
 }
