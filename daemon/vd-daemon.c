@@ -254,6 +254,10 @@ static void load_definitions(vd_daemon *d)
  * runs it with the same uuid, else it ended meanwhile. */
 static void adopt_running(vd_daemon *d)
 {
+    /* Without hv (say, the module is not loaded yet) nothing can be checked: keep the
+     * status files for a daemon that can, rather than forget running domains. */
+    if (!vd_hv_present(d->hv))
+        return;
     g_autoptr(GPtrArray) all = vd_store_load_status(d->cfg);
     for (unsigned i = 0; i < all->len; i++) {
         vd_store_status *st = all->pdata[i];

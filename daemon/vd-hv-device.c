@@ -54,7 +54,7 @@ static bool absent_shutdown(vd_hv *hv, int domid, bool reboot, vd_error **err)
     return absent_domid_op(hv, domid, err);
 }
 
-/* Without hv no domain exists: status files left from a previous boot are stale. */
+/* Without hv no domain runs. */
 static int absent_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
 {
     (void)hv;

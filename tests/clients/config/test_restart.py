@@ -4,6 +4,7 @@ autostart mark or --config change is lost, and no temporary file is left behind.
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 
 import configlib as c
@@ -53,7 +54,45 @@ def definitions_survive_sigkill():
         shutil.rmtree(root, ignore_errors=True)
 
 
+def timeout_exits_when_idle():
+    """--timeout SECS (what libvirt's auto-spawn passes): with no client and no running
+    domain the daemon exits by itself, cleanly, and removes its sockets."""
+    root = tempfile.mkdtemp(prefix="vd-config-timeout-")
+    log_path = os.path.join(root, "daemon.log")
+    try:
+        with open(log_path, "w") as log:
+            p = subprocess.Popen([os.environ["VIRTVIREOD"], "--root", root, "--timeout", "1"],
+                                 stdout=log, stderr=subprocess.STDOUT)
+            try:
+                rc = p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+                raise AssertionError("still running after 15 s:\n" + open(log_path).read())
+        text = open(log_path).read()
+        assert rc == 0, (rc, text)
+        assert "idle for 1 s, exiting" in text, text
+        assert not os.path.exists(os.path.join(root, "run", "libvirt", "virtvireod-sock")), text
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def help_and_version_describe_the_daemon():
+    out = subprocess.run([os.environ["VIRTVIREOD"], "--help"], capture_output=True, text=True,
+                         timeout=10)
+    assert out.returncode == 0, out.stderr
+    for option in ["--root", "--config", "--listen-tcp", "--timeout", "--version"]:
+        assert option in out.stdout, out.stdout
+    out = subprocess.run([os.environ["VIRTVIREOD"], "--version"], capture_output=True,
+                         text=True, timeout=10)
+    assert out.returncode == 0 and out.stdout.startswith("virtvireod "), out.stdout
+    out = subprocess.run([os.environ["VIRTVIREOD"], "--listen-tcp", "nonsense"],
+                         capture_output=True, text=True, timeout=10)
+    assert out.returncode == 2 and "ADDR:PORT" in out.stderr, out.stderr
+
+
 if __name__ == "__main__":
     c.needs_real_daemon()
     c.require("/usr/bin/virsh", "libvirt-clients")
-    c.main([definitions_survive_sigkill])
+    c.main([definitions_survive_sigkill, timeout_exits_when_idle,
+            help_and_version_describe_the_daemon])

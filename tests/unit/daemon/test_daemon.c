@@ -243,6 +243,18 @@ static void restarted_daemon_finds_running_domains(fixture *f, gconstpointer u)
     g_assert_true(vd_domain_get_state(f->d, t2, &state, &reason, &err));
     g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
 
+    /* A daemon that cannot reach hv leaves the status files for one that can. */
+    stop_daemon(f);
+    start_daemon(f, false);
+    g_assert_null(vd_domain_lookup_by_name(f->d, "transient", &err));
+    g_clear_pointer(&err, vd_error_free);
+    g_autofree char *status = g_build_filename(f->cfg->state_dir, "transient.xml", NULL);
+    g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS));
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_autoptr(vd_domain_ref) t3 = vd_domain_lookup_by_name(f->d, "transient", &err);
+    g_assert_nonnull(t3);
+
     /* A domain that ended while the daemon was away is not resurrected. */
     g_hash_table_remove(f->hv_domains, GINT_TO_POINTER(t2->id));
     stop_daemon(f);
@@ -437,6 +449,24 @@ static void list_filters_select_by_state_and_persistence(fixture *f, gconstpoint
     assert_error(err, VIR_ERR_NO_DOMAIN, "no domain with matching id 999");
 }
 
+/* virtvireod --timeout: idle means no client, no running domain, no recent call. */
+static void idle_only_without_clients_or_running_domains(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+    g_assert_false(vd_daemon_idle_for(f->d, 3600)); /* the daemon just started */
+    vd_daemon_client_opened(f->d);
+    g_assert_false(vd_daemon_idle_for(f->d, 0));
+    vd_daemon_client_closed(f->d);
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+    g_autoptr(vd_domain_ref) ref = define(f, "busy", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_false(vd_daemon_idle_for(f->d, 0));
+    g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -462,5 +492,7 @@ int main(int argc, char **argv)
         WITH_FAKE_HV);
     ADD("list-filters-select-by-state-and-persistence",
         list_filters_select_by_state_and_persistence, WITH_FAKE_HV);
+    ADD("idle-only-without-clients-or-running-domains",
+        idle_only_without_clients_or_running_domains, WITH_FAKE_HV);
     return g_test_run();
 }
