@@ -352,7 +352,9 @@ static void disk_free(gpointer p)
 
 static void net_free(gpointer p)
 {
-    g_free(p);
+    vd_net_def *net = p;
+    g_free(net->source);
+    g_free(net);
 }
 
 static vd_net_def *net_new(void)

@@ -27,6 +27,11 @@ def definitions_survive_sigkill():
         d.proc.send_signal(signal.SIGKILL)
         d.proc.wait(10)
         d.log.close()
+        # The killed daemon's sockets stay behind; remove them so the fixture waits for
+        # the new daemon's (it replaces stale paths itself either way).
+        for path in (d.sock, d.sock_ro):
+            if os.path.exists(path):
+                os.unlink(path)
 
         d = vdrpc.Daemon(root)
         listed = sorted(c.virsh(d, "list", "--all", "--name").stdout.split())

@@ -290,6 +290,58 @@ static void external_entities_are_not_loaded(void)
         g_assert_null(strstr(def->name, "root:"));
 }
 
+/* Untrusted input: thousands of corrupted documents (bytes flipped, cut short, spliced)
+ * each end in a definition that formats and parses again, or in an error with a message. */
+static void mutated_documents_end_in_definition_or_error(void)
+{
+    static const char *const seeds[] = {"everything.xml", "virt-install-graphics-none.xml",
+                                        "boot-from-disk.xml"};
+    static const char alphabet[] = "<>/='\" &;:x0-9\n ";
+    GRand *rand = g_rand_new_with_seed(20261122);
+    unsigned defs = 0, errors = 0;
+    for (unsigned s = 0; s < G_N_ELEMENTS(seeds); s++) {
+        g_autofree char *xml = read_corpus("good", seeds[s]);
+        size_t len = strlen(xml);
+        for (unsigned i = 0; i < 1500; i++) {
+            g_autofree char *m = g_strdup(xml);
+            unsigned edits = g_rand_int_range(rand, 1, 6);
+            for (unsigned e = 0; e < edits; e++) {
+                size_t at = g_rand_int_range(rand, 0, (gint32)len);
+                switch (g_rand_int_range(rand, 0, 3)) {
+                case 0:
+                    m[at] = alphabet[g_rand_int_range(rand, 0, sizeof(alphabet) - 1)];
+                    break;
+                case 1:
+                    m[at] = '\0'; /* cut short */
+                    break;
+                default: /* copy a run from elsewhere over this spot */
+                    {
+                        size_t from = g_rand_int_range(rand, 0, (gint32)len);
+                        size_t n = MIN(MIN(len - at, len - from), 24u);
+                        memmove(m + at, xml + from, n);
+                    }
+                }
+            }
+            g_autoptr(vd_error) err = NULL;
+            g_autoptr(vd_domain_def) def = vd_domain_def_parse(m, NULL, &err);
+            if (def) {
+                g_autofree char *out = vd_domain_def_format(def, -1);
+                g_autoptr(vd_domain_def) again = vd_domain_def_parse(out, NULL, &err);
+                g_assert_nonnull(again);
+                defs++;
+            } else {
+                g_assert_nonnull(err);
+                g_assert_nonnull(err->message);
+                g_assert_cmpint(err->code, >, 0);
+                errors++;
+            }
+        }
+    }
+    g_rand_free(rand);
+    g_test_message("%u mutants parsed, %u refused", defs, errors);
+    g_assert_cmpuint(errors, >, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -317,6 +369,8 @@ int main(int argc, char **argv)
                     schema_violation_is_refused_with_line);
     g_test_add_func("/domain-xml/formatted-output-validates-against-schema",
                     formatted_output_validates_against_schema);
+    g_test_add_func("/domain-xml/mutated-documents-end-in-definition-or-error",
+                    mutated_documents_end_in_definition_or_error);
     g_test_add_func("/domain-xml/external-entities-are-not-loaded",
                     external_entities_are_not_loaded);
     return g_test_run();
