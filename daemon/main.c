@@ -67,9 +67,9 @@ static bool parse_options(int *argc, char ***argv, options *o)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- Vireo's libvirt-compatible daemon");
-    g_option_context_set_summary(ctx,
-        "Serves libvirt's remote protocol for Vireo domains:\n"
-        "  virsh -c vireo:///system, virt-install and virt-manager connect to it unmodified.");
+    g_option_context_set_summary(
+        ctx, "Serves libvirt's remote protocol for Vireo domains:\n"
+             "  virsh -c vireo:///system, virt-install and virt-manager connect to it unmodified.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, argc, argv, &err)) {

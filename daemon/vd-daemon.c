@@ -77,8 +77,8 @@ vd_domain *vd_resolve(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
         return dom;
     char uuid[37];
     vd_uuid_format(ref->uuid, uuid);
-    vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching uuid '%s' (%s)",
-            uuid, ref->name ? ref->name : "");
+    vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching uuid '%s' (%s)", uuid,
+            ref->name ? ref->name : "");
     return NULL;
 }
 
@@ -281,8 +281,8 @@ static void adopt_running(vd_daemon *d)
         dom->live = g_steal_pointer(&st->live);
         dom->id = st->domid;
         dom->state = info.state == VD_HV_PAUSED ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
-        dom->reason = info.state == VD_HV_PAUSED ? VIR_DOMAIN_PAUSED_USER
-                                                 : VIR_DOMAIN_RUNNING_BOOTED;
+        dom->reason =
+            info.state == VD_HV_PAUSED ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
         g_message("domain '%s' found running as id %d", dom->live->name, dom->id);
     }
 }

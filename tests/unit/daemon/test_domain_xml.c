@@ -181,23 +181,24 @@ static void unsupported_constructs_are_refused_by_name(void)
                    VIR_ERR_CONFIG_UNSUPPORTED, "attribute 'cpuset' of <vcpu>", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><graphics type='vnc' port='-1'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "graphics type 'vnc'", "--graphics none", NULL);
-    assert_refused(DOMAIN_HEAD OS "<devices><disk type='file' device='cdrom'>"
+    assert_refused(DOMAIN_HEAD OS
+                   "<devices><disk type='file' device='cdrom'>"
                    "<source file='/x.iso'/><target dev='hdc' bus='ide'/></disk></devices>"
                    "</domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "disk device 'cdrom'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><disk type='network'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "disk type 'network'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
-                   "<target dev='sda' bus='usb'/></disk></devices></domain>",
+                                  "<target dev='sda' bus='usb'/></disk></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "disk bus 'usb'", NULL);
-    assert_refused(DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
-                   "<target dev='vda'/><serial>123</serial></disk></devices></domain>",
-                   VIR_ERR_CONFIG_UNSUPPORTED, "element <serial>", "domain/devices/disk/serial",
-                   NULL);
+    assert_refused(
+        DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
+                       "<target dev='vda'/><serial>123</serial></disk></devices></domain>",
+        VIR_ERR_CONFIG_UNSUPPORTED, "element <serial>", "domain/devices/disk/serial", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><interface type='user'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "interface type 'user'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><interface type='bridge'><source bridge='b'/>"
-                   "<model type='ne2k_isa'/></interface></devices></domain>",
+                                  "<model type='ne2k_isa'/></interface></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "interface model 'ne2k_isa'", NULL);
     assert_refused(DOMAIN_HEAD OS "<clock offset='localtime'/></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "clock offset 'localtime'", NULL);
@@ -238,13 +239,14 @@ static void invalid_values_are_xml_errors(void)
     assert_refused("<domain type='vireo'><name>x</name><memory>65536</memory>"
                    "<currentMemory>131072</currentMemory>" OS "</domain>",
                    VIR_ERR_XML_ERROR, "<currentMemory> is larger", NULL);
-    assert_refused("<domain type='vireo'><name>x</name><name>y</name></domain>",
-                   VIR_ERR_XML_ERROR, "<name> may appear only once", NULL);
+    assert_refused("<domain type='vireo'><name>x</name><name>y</name></domain>", VIR_ERR_XML_ERROR,
+                   "<name> may appear only once", NULL);
     assert_refused("<domain type='vireo'><name>x</name><memory>65536</memory></domain>",
                    VIR_ERR_XML_ERROR, "missing <os><type>", NULL);
     assert_refused("<domain type='vireo'><name>x</name><uuid>nope</uuid></domain>",
                    VIR_ERR_XML_ERROR, "malformed uuid 'nope'", NULL);
-    assert_refused(DOMAIN_HEAD OS "<devices><interface type='bridge'><source bridge='b'/>"
+    assert_refused(DOMAIN_HEAD OS
+                   "<devices><interface type='bridge'><source bridge='b'/>"
                    "<mac address='01:00:00:00:00:01'/></interface></devices></domain>",
                    VIR_ERR_INVALID_MAC, "01:00:00:00:00:01", NULL);
     assert_refused(DOMAIN_HEAD "<vcpu current='3'>2</vcpu>" OS "</domain>", VIR_ERR_XML_ERROR,
@@ -315,11 +317,11 @@ static void mutated_documents_end_in_definition_or_error(void)
                     m[at] = '\0'; /* cut short */
                     break;
                 default: /* copy a run from elsewhere over this spot */
-                    {
-                        size_t from = g_rand_int_range(rand, 0, (gint32)len);
-                        size_t n = MIN(MIN(len - at, len - from), 24u);
-                        memmove(m + at, xml + from, n);
-                    }
+                {
+                    size_t from = g_rand_int_range(rand, 0, (gint32)len);
+                    size_t n = MIN(MIN(len - at, len - from), 24u);
+                    memmove(m + at, xml + from, n);
+                }
                 }
             }
             g_autoptr(vd_error) err = NULL;
