@@ -6,6 +6,7 @@
  */
 #include "vd-daemon-private.h"
 
+#include <libxml/parser.h>
 #include <string.h>
 
 typedef struct listener {
@@ -317,6 +318,8 @@ static void on_hv_state_changed(void *user)
 vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
 {
     (void)err;
+    /* libxml2 wants its global state set up once, before worker threads parse. */
+    xmlInitParser();
     vd_daemon *d = g_new0(vd_daemon, 1);
     d->cfg = cfg;
     d->hv = hv;
