@@ -86,7 +86,7 @@ static void free_leaf(uint64_t hpa, uint64_t size, uint64_t flags, void *arg)
     if (!(flags & NPT_OWNED))
         return;
     uint64_t n = size >> PAGE_SHIFT;
-    HV_ASSERT(frame_free(&hv_frames, hpa >> PAGE_SHIFT, n) == n);
+    frame_release_owned(hpa >> PAGE_SHIFT, n);
     d->tot_pages -= n;
 }
 
@@ -98,12 +98,12 @@ static void domain_free(struct domain *d)
             table[i] = NULL;
     spin_unlock(&table_lock);
 
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
+    for (unsigned i = 0; i < d->nr_vcpus && !d->privileged; i++)
         if (d->vcpus[i])
             sched_remove_vcpu(d->vcpus[i]);
     if (d->npt_root_pa)
         npt_destroy(d->npt_root_pa, free_leaf, d);
-    HV_ASSERT(d->tot_pages == 0);
+    HV_ASSERT(d->tot_pages == 0 || d->privileged);
     free_vcpus(d);
     hv_log("d%u (%s) destroyed", d->id, d->name);
     bool last_boot = d->boot_domain && __atomic_sub_fetch(&boot_domains_left, 1, __ATOMIC_ACQ_REL) == 0;
@@ -176,8 +176,8 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
         page_free(d, DOMAIN_PAGES);
         return NULL;
     }
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        sched_add_vcpu(d->vcpus[i]);
+    for (unsigned i = 0; i < d->nr_vcpus && !privileged; i++)
+        sched_add_vcpu(d->vcpus[i]); /* dom0 owns CPU 0 and is never scheduled */
     return d;
 }
 

@@ -5,6 +5,7 @@
  * aim these calls at itself.
  */
 #include "hv/hv.h"
+#include "hv/dom0.h"
 #include "hv/domain.h"
 #include "hv/event.h"
 #include "hv/hypercall_priv.h"
@@ -208,6 +209,7 @@ static int64_t hc_physinfo(struct vcpu *v, const uint64_t *a)
         .abi_version = VIREO_ABI_VERSION,
     };
     strlcpy(pi.hv_version, HV_VERSION, sizeof(pi.hv_version));
+    dom0_fill_physinfo(&pi);
     return guest_write(v->dom, a[0], &pi, sizeof(pi));
 }
 
@@ -277,6 +279,8 @@ static const struct priv_call calls[] = {
     P(VIREO_HC_DOMAIN_SET_MAX_PAGES) = {.on_domain = hc_set_max_pages},
     P(VIREO_HC_MEMORY_POPULATE) = {.on_domain = hc_memory_populate},
     P(VIREO_HC_MEMORY_RELEASE) = {.on_domain = hc_memory_release},
+    P(VIREO_HC_MEMORY_MAP_FOREIGN) = {.plain = dom0_map_foreign},
+    P(VIREO_HC_MEMORY_UNMAP_FOREIGN) = {.plain = dom0_unmap_foreign},
     P(VIREO_HC_VCPU_SET_CONTEXT) = {.on_domain = hc_vcpu_set_context},
     P(VIREO_HC_VCPU_GET_CONTEXT) = {.on_domain = hc_vcpu_get_context},
     P(VIREO_HC_DOMAIN_SET_ONLINE_VCPUS) = {.on_domain = hc_set_online_vcpus},

@@ -6,6 +6,7 @@
  */
 #include "hv/hv.h"
 #include "hv/cmdline.h"
+#include "hv/dom0.h"
 #include "hv/domain.h"
 #include "hv/mm.h"
 #include "hv/percpu.h"
@@ -21,13 +22,17 @@
 #include "arch/vcpu.h"
 #include "arch/x86.h"
 
-struct hv_options hv_opts = {.console = "com2"};
+struct hv_options hv_opts = {.console = "com2", .dom0_mem = DOM0_DEFAULT_MEM};
 static struct boot_info boot_info;
 
 static void parse_options(const char *cmdline)
 {
     cmdline_get(cmdline, "console", hv_opts.console, sizeof(hv_opts.console));
     cmdline_get(cmdline, "selftest", hv_opts.selftest, sizeof(hv_opts.selftest));
+    char val[24];
+    if (cmdline_get(cmdline, "dom0_mem", val, sizeof(val)) &&
+        (parse_u64(val, &hv_opts.dom0_mem, NULL, 1) || hv_opts.dom0_mem < MiB(64)))
+        hv_opts.dom0_mem = DOM0_DEFAULT_MEM; /* reported below with the plan */
 }
 
 /* The legacy PICs would deliver stray vectors hv does not expect. */
@@ -62,7 +67,7 @@ NORETURN void hv_start_bsp(uint32_t magic, uint64_t mbi)
     hv_log("command line: %s", boot_info.cmdline);
     cpu_check_features();
 
-    mm_init(&boot_info);
+    mm_init(&boot_info, hv_opts.dom0_mem);
     paging_init(&boot_info);
     cpus[0].index = 0;
     cpu_init(&cpus[0]);
@@ -87,7 +92,9 @@ NORETURN void hv_start_bsp(uint32_t magic, uint64_t mbi)
 
     bootdom_start_all(&boot_info);
     smp_release();
-    if (!boot_domains_left && !hv_have_dom0)
+    if (dom0_configured(&boot_info))
+        dom0_start(&boot_info);
+    if (!boot_domains_left)
         hv_log("no domains to run");
     for (;;)
         __asm__ volatile("sti; hlt; cli");

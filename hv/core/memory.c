@@ -115,7 +115,7 @@ static uint64_t release_locked(struct domain *d, uint64_t gfn, uint64_t nr)
             continue;
         }
         if (flags & NPT_OWNED) {
-            frame_free(&hv_frames, hpa >> PAGE_SHIFT, size >> PAGE_SHIFT);
+            frame_release_owned(hpa >> PAGE_SHIFT, size >> PAGE_SHIFT);
             d->tot_pages -= size >> PAGE_SHIFT;
             released += size >> PAGE_SHIFT;
         }

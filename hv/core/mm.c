@@ -5,6 +5,7 @@
  */
 #include "hv/hv.h"
 #include "hv/mm.h"
+#include "hv/dom0.h"
 #include "arch/x86.h"
 
 struct frame_allocator hv_frames;
@@ -15,6 +16,13 @@ extern char hv_image_start[], hv_image_end[];
 
 #define MAX_PFN (1ull << (40 - PAGE_SHIFT)) /* hv handles up to 1 TiB */
 #define LOW_MEMORY MiB(1)                   /* firmware areas and the AP trampoline */
+
+/* Per-frame reference counts for foreign mappings; bit 7 marks an orphan (its domain
+ * gave it back while references remained). */
+#define FRAME_ORPHAN 0x80
+#define FRAME_REF_MAX 0x7f
+static uint8_t *frame_refs;
+static spinlock_t refs_lock = SPINLOCK_INIT;
 
 struct range {
     uint64_t start, end;
@@ -40,23 +48,31 @@ static bool overlaps(const struct range *r, unsigned n, uint64_t start, uint64_t
     return false;
 }
 
-/* Finds room for the allocator's bitmap in RAM that nothing else uses. */
-static uint64_t place_bitmap(const struct boot_info *bi, const struct range *busy, unsigned nb,
-                             uint64_t bytes)
+/* Finds room for hv's boot-time tables in RAM that nothing else uses, as high as
+ * possible below 4 GiB: dom0 takes memory from the bottom. */
+static uint64_t place_high(const struct boot_info *bi, const struct range *busy, unsigned nb,
+                           uint64_t bytes)
 {
+    uint64_t best = 0;
     for (unsigned i = 0; i < bi->nr_regions; i++) {
         const struct boot_region *reg = &bi->regions[i];
         if (reg->type != BOOT_MEM_RAM)
             continue;
-        uint64_t end = ALIGN_DOWN(reg->base + reg->len, PAGE_SIZE);
-        for (uint64_t at = ALIGN_UP(reg->base, PAGE_SIZE); at + bytes <= end; at += PAGE_SIZE)
-            if (at + bytes <= GiB(4) && !overlaps(busy, nb, at, at + bytes))
-                return at;
+        uint64_t lo = ALIGN_UP(MAX(reg->base, LOW_MEMORY), PAGE_SIZE);
+        uint64_t hi = ALIGN_DOWN(MIN(reg->base + reg->len, GiB(4)), PAGE_SIZE);
+        for (uint64_t at = hi >= bytes ? ALIGN_DOWN(hi - bytes, PAGE_SIZE) : 0;
+             at >= lo && at > best && at + bytes <= hi; at -= PAGE_SIZE)
+            if (!overlaps(busy, nb, at, at + bytes)) {
+                best = at;
+                break;
+            }
     }
-    hv_fatal("no room for the frame bitmap (%lu bytes)", (unsigned long)bytes);
+    if (!best)
+        hv_fatal("no room for the frame bitmap (%lu bytes)", (unsigned long)bytes);
+    return best;
 }
 
-void mm_init(const struct boot_info *bi)
+void mm_init(const struct boot_info *bi, uint64_t dom0_mem)
 {
     struct range busy[BOOT_MAX_MODULES + 4];
     unsigned nb = busy_ranges(bi, busy);
@@ -69,9 +85,13 @@ void mm_init(const struct boot_info *bi)
         hv_fatal("the boot loader gave no memory map");
     max_pfn = MIN(max_pfn, MAX_PFN);
 
-    uint64_t bytes = ALIGN_UP(frame_bitmap_bytes(max_pfn), PAGE_SIZE);
-    uint64_t at = place_bitmap(bi, busy, nb, bytes);
+    /* The frame bitmap and the per-frame reference counts, together. */
+    uint64_t bitmap_bytes = ALIGN_UP(frame_bitmap_bytes(max_pfn), PAGE_SIZE);
+    uint64_t bytes = bitmap_bytes + ALIGN_UP(max_pfn, PAGE_SIZE);
+    uint64_t at = place_high(bi, busy, nb, bytes);
     frame_init(&hv_frames, phys_to_virt(at), max_pfn);
+    frame_refs = phys_to_virt(at + bitmap_bytes);
+    memset(frame_refs, 0, max_pfn);
 
     for (unsigned i = 0; i < bi->nr_regions; i++) {
         const struct boot_region *reg = &bi->regions[i];
@@ -84,15 +104,30 @@ void mm_init(const struct boot_info *bi)
             hv_total_pages += last - first;
         }
     }
-    uint64_t free_before = hv_frames.nr_free;
     for (unsigned i = 0; i < nb; i++) {
         uint64_t first = busy[i].start >> PAGE_SHIFT;
         frame_reserve_range(&hv_frames, first, (ALIGN_UP(busy[i].end, PAGE_SIZE) >> PAGE_SHIFT) - first);
     }
     frame_reserve_range(&hv_frames, at >> PAGE_SHIFT, bytes >> PAGE_SHIFT);
-    hv_own_pages = free_before - hv_frames.nr_free;
-    hv_log("memory: %lu MiB RAM, %lu MiB free after hv, loader data and modules",
-           (unsigned long)(hv_total_pages >> 8), (unsigned long)(hv_frames.nr_free >> 8));
+
+    /* dom0's RAM, from the bottom, around hv's image and the tables just placed. */
+    uint64_t dom0_bytes = 0;
+    if (dom0_configured(bi)) {
+        const struct mem_range exclude[] = {
+            {ALIGN_DOWN((uint64_t)hv_image_start, PAGE_SIZE), (uint64_t)hv_image_end},
+            {at, at + bytes}};
+        const struct mem_range *r;
+        unsigned n = dom0_plan_memory(bi, dom0_mem, exclude, ARRAY_SIZE(exclude), &r);
+        for (unsigned i = 0; i < n; i++) {
+            frame_reserve_range(&hv_frames, r[i].start >> PAGE_SHIFT,
+                                (r[i].end - r[i].start) >> PAGE_SHIFT);
+            dom0_bytes += r[i].end - r[i].start;
+        }
+    }
+    hv_own_pages = hv_total_pages - hv_frames.nr_free - (dom0_bytes >> PAGE_SHIFT);
+    hv_log("memory: %lu MiB RAM, %lu MiB for dom0, %lu MiB free for domUs",
+           (unsigned long)(hv_total_pages >> 8), (unsigned long)(dom0_bytes >> 20),
+           (unsigned long)(hv_frames.nr_free >> 8));
 }
 
 void *page_alloc(uint64_t nr)
@@ -113,6 +148,53 @@ void page_free(void *p, uint64_t nr)
     uint64_t freed = frame_free(&hv_frames, virt_to_phys(p) >> PAGE_SHIFT, nr);
     HV_ASSERT(freed == nr);
     __atomic_sub_fetch(&hv_own_pages, nr, __ATOMIC_RELAXED);
+}
+
+
+int frame_ref_get(pfn_t pfn)
+{
+    int rc = -1;
+    spin_lock(&refs_lock);
+    if (pfn < hv_frames.nr_frames && (frame_refs[pfn] & FRAME_REF_MAX) < FRAME_REF_MAX) {
+        frame_refs[pfn]++;
+        rc = 0;
+    }
+    spin_unlock(&refs_lock);
+    return rc;
+}
+
+void frame_ref_put(pfn_t pfn)
+{
+    bool free_it = false;
+    spin_lock(&refs_lock);
+    HV_ASSERT(pfn < hv_frames.nr_frames && (frame_refs[pfn] & FRAME_REF_MAX));
+    if (--frame_refs[pfn] == FRAME_ORPHAN) {
+        frame_refs[pfn] = 0;
+        free_it = true;
+    }
+    spin_unlock(&refs_lock);
+    if (free_it)
+        HV_ASSERT(frame_free(&hv_frames, pfn, 1) == 1);
+}
+
+void frame_release_owned(pfn_t first, uint64_t nr)
+{
+    uint64_t run = 0; /* frames at the end of [first, first+i) to free in one call */
+
+    spin_lock(&refs_lock);
+    for (uint64_t i = 0; i < nr; i++) {
+        if (frame_refs[first + i]) {
+            frame_refs[first + i] |= FRAME_ORPHAN;
+            if (run)
+                HV_ASSERT(frame_free(&hv_frames, first + i - run, run) == run);
+            run = 0;
+        } else {
+            run++;
+        }
+    }
+    if (run)
+        HV_ASSERT(frame_free(&hv_frames, first + nr - run, run) == run);
+    spin_unlock(&refs_lock);
 }
 
 uint64_t hv_cr3;

@@ -5,7 +5,7 @@
 
 #define PAGE 4096u
 #define LARGE 0x200000u
-#define TABLE_PAGES 6u /* PML4, PDPT, four PDs: identity map of 4 GiB */
+#define TABLE_PAGES GB_IDENTITY_TABLE_PAGES
 #define GDT_SEL_CODE 0x08
 #define GDT_SEL_DATA 0x10
 
@@ -124,9 +124,9 @@ static int load_segments(const void *elf, gb_write_fn write, void *ctx)
     return 0;
 }
 
-static int write_tables(const struct gb_layout *l, gb_write_fn write, void *ctx)
+int gb_write_identity_tables(uint64_t base, gb_write_fn write, void *ctx)
 {
-    uint64_t base = tables_gpa(l), page[512];
+    uint64_t page[512];
 
     memset(page, 0, sizeof(page));
     page[0] = (base + PAGE) | 0x3; /* PML4[0] -> PDPT */
@@ -187,7 +187,7 @@ int gb_build(const void *elf, uint64_t size, const struct gb_layout *l, gb_write
         *err = "ELF segments do not fit between 1 MiB and the reserved area";
         return -1;
     }
-    if (load_segments(elf, write, ctx) || write_tables(l, write, ctx) ||
+    if (load_segments(elf, write, ctx) || gb_write_identity_tables(tables_gpa(l), write, ctx) ||
         write_start_info(l, write, ctx)) {
         *err = "guest memory write failed";
         return -1;

@@ -78,6 +78,48 @@ int acpi_init(uint64_t rsdp_hint)
     return -1;
 }
 
+/* Calls fn on each MADT entry; entries are checked against the table length. */
+static void madt_for_each(void (*fn)(uint8_t *entry, void *arg), void *arg)
+{
+    uint8_t *p = (uint8_t *)madt + sizeof(struct sdt_header) + 8;
+    uint8_t *end = (uint8_t *)madt + madt->length;
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        fn(p, arg);
+        p += p[1];
+    }
+}
+
+static void hide_cpu(uint8_t *e, void *arg)
+{
+    uint32_t keep = *(uint32_t *)arg, id, flags;
+    unsigned flags_at = e[0] == 0 ? 4 : 8;
+
+    if (e[0] == 0 && e[1] >= 8)
+        id = e[3];
+    else if (e[0] == 9 && e[1] >= 16)
+        memcpy(&id, e + 4, 4);
+    else
+        return;
+    if (id == keep)
+        return;
+    memcpy(&flags, e + flags_at, 4);
+    flags &= ~3u; /* enabled, online capable */
+    memcpy(e + flags_at, &flags, 4);
+}
+
+void acpi_hide_cpus_from_dom0(uint32_t keep)
+{
+    if (!madt)
+        return;
+    madt_for_each(hide_cpu, &keep);
+    struct sdt_header *h = (struct sdt_header *)madt;
+    h->checksum = 0;
+    uint8_t sum = 0;
+    for (uint32_t i = 0; i < h->length; i++)
+        sum += ((const uint8_t *)h)[i];
+    h->checksum = (uint8_t)-sum;
+}
+
 unsigned acpi_cpu_apic_ids(uint32_t *ids, unsigned max)
 {
     unsigned n = 0;

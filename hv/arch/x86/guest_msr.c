@@ -40,6 +40,9 @@ int guest_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_MISC_ENABLE:
         *val = 1; /* fast strings */
         return 0;
+    case MSR_VM_CR:
+        *val = VM_CR_SVMDIS | (1u << 3); /* SVM disabled and locked, as firmware may leave it */
+        return 0;
     }
     return -1;
 }

@@ -41,11 +41,22 @@ static uint64_t *walk(uint64_t root, uint64_t gpa, int level, bool create)
     return &table[index_at(gpa, level)];
 }
 
+/* Page size of a leaf at a level (PT, PD, PDPT). */
+static uint64_t leaf_size(int level)
+{
+    return 1ull << (PAGE_SHIFT + 9 * level);
+}
+
+static bool is_leaf(uint64_t e, int level)
+{
+    return level == 0 || (level <= 2 && (e & PTE_PS));
+}
+
 int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags)
 {
-    int level = size == LARGE_PAGE_SIZE ? 1 : 0;
+    int level = size == HUGE_PAGE_SIZE ? 2 : size == LARGE_PAGE_SIZE ? 1 : 0;
 
-    if (!IS_ALIGNED(gpa | hpa, size))
+    if (leaf_size(level) != size || !IS_ALIGNED(gpa | hpa, size))
         return -VIREO_EINVAL;
     uint64_t *e = walk(root, gpa, level, true);
     if (!e) {
@@ -55,7 +66,7 @@ int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t f
     }
     if (*e & PTE_P) /* a mapping, or (for a large page) a table of small ones */
         return -VIREO_EEXIST;
-    *e = hpa | (flags & LEAF_FLAG_MASK) | PTE_P | (level == 1 ? PTE_PS : 0);
+    *e = hpa | (flags & LEAF_FLAG_MASK) | PTE_P | (level ? PTE_PS : 0);
     return 0;
 }
 
@@ -67,8 +78,8 @@ uint64_t npt_translate(uint64_t root, uint64_t gpa, uint64_t *flags)
         uint64_t e = table[index_at(gpa, l)];
         if (!(e & PTE_P))
             return ~0ull;
-        if (l == 0 || (l == 1 && (e & PTE_PS))) {
-            uint64_t size = l == 0 ? PAGE_SIZE : LARGE_PAGE_SIZE;
+        if (is_leaf(e, l)) {
+            uint64_t size = leaf_size(l);
             *flags = e & LEAF_FLAG_MASK;
             return (e & PTE_ADDR_MASK & ~(size - 1)) | (gpa & (size - 1));
         }
@@ -85,8 +96,8 @@ int npt_unmap(uint64_t root, uint64_t gpa, uint64_t *hpa, uint64_t *size, uint64
         uint64_t *e = &table[index_at(gpa, l)];
         if (!(*e & PTE_P))
             return -1;
-        if (l == 0 || (l == 1 && (*e & PTE_PS))) {
-            *size = l == 0 ? PAGE_SIZE : LARGE_PAGE_SIZE;
+        if (is_leaf(*e, l)) {
+            *size = leaf_size(l);
             *hpa = *e & PTE_ADDR_MASK & ~(*size - 1);
             *flags = *e & LEAF_FLAG_MASK;
             *e = 0;
@@ -106,9 +117,8 @@ static void destroy_level(uint64_t table_pa, int level,
         uint64_t e = table[i];
         if (!(e & PTE_P))
             continue;
-        if (level == 0 || (level == 1 && (e & PTE_PS)))
-            leaf(e & PTE_ADDR_MASK, level == 0 ? PAGE_SIZE : LARGE_PAGE_SIZE,
-                 e & LEAF_FLAG_MASK, arg);
+        if (is_leaf(e, level))
+            leaf(e & PTE_ADDR_MASK, leaf_size(level), e & LEAF_FLAG_MASK, arg);
         else
             destroy_level(e & PTE_ADDR_MASK, level - 1, leaf, arg);
     }

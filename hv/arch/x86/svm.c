@@ -8,17 +8,18 @@
 #include "hv/mm.h"
 #include "hv/percpu.h"
 #include "arch/cpu.h"
+#include "arch/serial.h"
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
 
-static uint64_t domu_iopm_pa, domu_msrpm_pa;
+static uint64_t domu_iopm_pa, domu_msrpm_pa, dom0_iopm_pa, dom0_msrpm_pa;
 static uint64_t next_vcpu_uid = 1;
 
 void svm_vmrun(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 
-/* Lets the guest touch an MSR without an exit (state switched by VMLOAD/VMSAVE). */
-static void msrpm_allow(uint8_t *msrpm, uint32_t msr)
+/* Sets (intercept) or clears (direct access) both permission bits of an MSR. */
+static void msrpm_set(uint8_t *msrpm, uint32_t msr, bool intercept)
 {
     uint32_t base;
     if (msr < 0x2000)
@@ -27,7 +28,26 @@ static void msrpm_allow(uint8_t *msrpm, uint32_t msr)
         base = 0x800, msr -= 0xc0000000u;
     else
         base = 0x1000, msr -= 0xc0010000u;
-    msrpm[base + msr / 4] &= ~(3u << ((msr % 4) * 2));
+    uint8_t bits = 3u << ((msr % 4) * 2);
+    msrpm[base + msr / 4] = intercept ? msrpm[base + msr / 4] | bits : msrpm[base + msr / 4] & ~bits;
+}
+
+/* dom0 owns the machine: it reaches every port and MSR directly except hv's log UART and
+ * what would let it see or touch SVM, or the other CPUs' APICs. */
+static void dom0_maps_init(void)
+{
+    uint8_t *iopm = page_alloc(3), *msrpm = page_alloc(2);
+    HV_ASSERT(iopm && msrpm);
+    for (unsigned port = serial_port(); port && port < serial_port() + 8u; port++)
+        iopm[port / 8] |= 1u << (port % 8);
+    static const uint32_t trapped[] = {MSR_EFER, MSR_APIC_BASE, MSR_VM_CR, 0xc0010115, 0xc0010116,
+                                       MSR_VM_HSAVE_PA};
+    for (unsigned i = 0; i < ARRAY_SIZE(trapped); i++)
+        msrpm_set(msrpm, trapped[i], true);
+    for (uint32_t msr = 0x800; msr < 0x900; msr++) /* x2APIC: not offered, keep it so */
+        msrpm_set(msrpm, msr, true);
+    dom0_iopm_pa = virt_to_phys(iopm);
+    dom0_msrpm_pa = virt_to_phys(msrpm);
 }
 
 void svm_global_init(void)
@@ -40,9 +60,26 @@ void svm_global_init(void)
                                       MSR_LSTAR,   MSR_CSTAR,   MSR_SFMASK,         0x174,
                                       0x175,       0x176};
     for (unsigned i = 0; i < ARRAY_SIZE(direct); i++)
-        msrpm_allow(msrpm, direct[i]); /* ... but those VMLOAD/VMSAVE switch */
+        msrpm_set(msrpm, direct[i], false); /* ... but those VMLOAD/VMSAVE switch */
     domu_iopm_pa = virt_to_phys(iopm);
     domu_msrpm_pa = virt_to_phys(msrpm);
+    dom0_maps_init();
+}
+
+/*
+ * dom0 runs as a passthrough guest (as Jailhouse's root cell): no INTR intercept and
+ * V_INTR_MASKING clear, so physical interrupts go straight through its IDT; HLT, NMI and
+ * the cache instructions stay native. INIT is intercepted because TCG acts on it even with
+ * GIF clear and would reset hv's CPU.
+ */
+static void init_dom0_controls(struct vmcb_control *c)
+{
+    c->intercept_exceptions = 0;
+    c->intercept_misc1 = SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_IOIO |
+                         SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN;
+    c->iopm_base_pa = dom0_iopm_pa;
+    c->msrpm_base_pa = dom0_msrpm_pa;
+    c->int_ctl = 0;
 }
 
 static uint32_t asid_for(const struct domain *d)
@@ -89,6 +126,8 @@ int arch_vcpu_init(struct vcpu *v)
     c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
     c->nested_cr3 = v->dom->npt_root_pa;
     vmcb->save.g_pat = 0x0007040600070406ull;
+    if (v->dom->privileged)
+        init_dom0_controls(c);
     return 0;
 }
 

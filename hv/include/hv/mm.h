@@ -28,8 +28,19 @@ static inline uint64_t virt_to_phys(const void *p)
 void *page_alloc(uint64_t nr);
 void page_free(void *p, uint64_t nr);
 
-/* Builds the frame allocator from the memory map, reserving what is already in use. */
-void mm_init(const struct boot_info *bi);
+/*
+ * Extra references to domain frames (dom0's foreign mappings). A frame with references
+ * is not returned to the pool when its domain lets it go: it becomes an orphan, freed by
+ * the last frame_ref_put().
+ */
+int frame_ref_get(pfn_t pfn);  /* 0, or -1 if the count is saturated */
+void frame_ref_put(pfn_t pfn);
+/* A domain gives frames back: free them, or orphan those still referenced. */
+void frame_release_owned(pfn_t first, uint64_t nr);
+
+/* Builds the frame allocator from the memory map, reserving what is already in use and
+ * (when a dom0 kernel is among the modules) dom0_mem bytes of RAM for dom0. */
+void mm_init(const struct boot_info *bi, uint64_t dom0_mem);
 /* Identity-maps all memory found in the map (and the low 4 GiB) with large pages. */
 void paging_init(const struct boot_info *bi);
 extern uint64_t hv_cr3;

@@ -34,6 +34,10 @@ uint64_t gb_reserved_gpa(const struct gb_layout *l);
 /* Everything: checks the ELF fits the layout, loads it, writes the reserved area. */
 int gb_build(const void *elf, uint64_t size, const struct gb_layout *l, gb_write_fn write,
              void *ctx, struct gb_image *img, const char **err);
+/* Writes page tables identity-mapping GPA [0, 4 GiB) with 2 MiB pages at base (page
+ * aligned): PML4 at base, then the PDPT and four page directories. */
+#define GB_IDENTITY_TABLE_PAGES 6u
+int gb_write_identity_tables(uint64_t base, gb_write_fn write, void *ctx);
 /* The initial registers of vCPU `vcpu` for a domain built by gb_build. */
 void gb_vcpu_context(const struct gb_layout *l, uint64_t entry, uint32_t vcpu,
                      struct vireo_vcpu_context *ctx);

@@ -9,5 +9,8 @@
 int acpi_init(uint64_t rsdp);
 /* APIC IDs of enabled processors, in MADT order. */
 unsigned acpi_cpu_apic_ids(uint32_t *ids, unsigned max);
+/* Marks every processor but `keep` disabled (and not online-capable) in the firmware's MADT,
+ * so dom0 sees one CPU and never sends INIT/SIPI to hv's CPUs. */
+void acpi_hide_cpus_from_dom0(uint32_t keep);
 
 #endif

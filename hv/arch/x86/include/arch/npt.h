@@ -14,7 +14,7 @@
 
 /* Returns the root (host-physical) of an empty table, or 0. */
 uint64_t npt_create(void);
-/* Maps one page (size PAGE_SIZE or LARGE_PAGE_SIZE, both addresses aligned).
+/* Maps one page (4 KiB, 2 MiB or 1 GiB, both addresses aligned to it).
  * Returns 0, -VIREO_EEXIST if something is mapped there, -VIREO_ENOMEM. */
 int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags);
 /* Translates gpa; returns the host-physical address or ~0 with no mapping. */

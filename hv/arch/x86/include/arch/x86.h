@@ -65,6 +65,7 @@
 #define PAGE_SIZE (1ul << PAGE_SHIFT)
 #define LARGE_PAGE_SHIFT 21
 #define LARGE_PAGE_SIZE (1ul << LARGE_PAGE_SHIFT)
+#define HUGE_PAGE_SIZE (1ul << 30)
 
 /* Exception vectors. */
 #define X86_EXC_DE 0
