@@ -63,6 +63,16 @@ def hello_guest_prints_and_powers_off(ctx):
 
 
 @hv_test
+def start_state_matches_abi(ctx):
+    with ctx.hv([Domain("start_state", vcpus=2, cmdline="memory_mib=16")]) as run:
+        booted(run)
+        run.guest_line("start_state", r"start state as documented on 2 vCPUs$")
+        ends = run.wait_all_finished()
+        check(ends["start_state"].kind == "poweroff",
+              f"start_state ended with: {ends['start_state'].line}")
+
+
+@hv_test
 def smp_every_vcpu_reports(ctx):
     # 4 vCPUs on 2 domU CPUs: both parallel execution and multiplexing.
     with ctx.hv([Domain("smp", vcpus=4)], smp=3) as run:
