@@ -140,7 +140,7 @@ def contained(ctx, hostile, reason_pattern, hostile_ends="crashed"):
             # The crash may come before or after tick 1; the ticker must finish after it.
             m = run.expect(rf"^hv: d\d+ \({hostile.name}\) crashed: (.*) cpu_time_ns=\d+",
                            from_start=True)
-            check(re.fullmatch(reason_pattern, m.group(1)),
+            check(re.match(reason_pattern, m.group(1)),  # more fields may follow
                   f"crash reason '{m.group(1)}' does not match /{reason_pattern}/")
         run.guest_line("ticker", r"ticker done: 10 ticks$")
         ends = run.wait_all_finished()
