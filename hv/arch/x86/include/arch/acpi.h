@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The ACPI tables hv reads: the MADT, for the APIC IDs of the CPUs to bring up. */
+#ifndef HV_ARCH_ACPI_H
+#define HV_ARCH_ACPI_H
+
+#include <stdint.h>
+
+/* rsdp: the loader's copy (0: search the BIOS areas). Returns 0 or -1 if no usable MADT. */
+int acpi_init(uint64_t rsdp);
+/* APIC IDs of enabled processors, in MADT order. */
+unsigned acpi_cpu_apic_ids(uint32_t *ids, unsigned max);
+
+#endif

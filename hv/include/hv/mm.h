@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hv's memory: the machine frame allocator and page allocation for hv's own objects.
+ * hv identity-maps all physical memory, so a frame's address is also its pointer.
+ */
+#ifndef HV_MM_H
+#define HV_MM_H
+
+#include "hv/frame.h"
+#include "hv/boot.h"
+#include "arch/x86.h" /* PAGE_SIZE, LARGE_PAGE_SIZE */
+
+extern struct frame_allocator hv_frames;
+extern uint64_t hv_total_pages; /* RAM frames in the memory map */
+extern uint64_t hv_own_pages;   /* frames hv keeps (image, tables, its objects) */
+
+static inline void *phys_to_virt(uint64_t pa)
+{
+    return (void *)(uintptr_t)pa;
+}
+
+static inline uint64_t virt_to_phys(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
+
+/* Zeroed, page-aligned memory for hv's own use, or NULL. Counted in hv_own_pages. */
+void *page_alloc(uint64_t nr);
+void page_free(void *p, uint64_t nr);
+
+/* Builds the frame allocator from the memory map, reserving what is already in use. */
+void mm_init(const struct boot_info *bi);
+/* Identity-maps all memory found in the map (and the low 4 GiB) with large pages. */
+void paging_init(const struct boot_info *bi);
+extern uint64_t hv_cr3;
+
+#endif
