@@ -5,28 +5,16 @@
  * one iteration of an empty loop for scale.
  */
 #include "guest.h"
-
-#define MAX_BATCHES 15
-
-static uint64_t median(uint64_t *v, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++)
-        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return v[n / 2];
-}
+#include "stats.h"
 
 void guest_main(struct guest_vcpu *v)
 {
     uint64_t count = cmdline_u64(v->start, "count", 200);
     unsigned batches = (unsigned)cmdline_u64(v->start, "batches", 5);
-    uint64_t per_call[MAX_BATCHES], per_loop[MAX_BATCHES];
+    uint64_t per_call[BENCH_MAX_BATCHES], per_loop[BENCH_MAX_BATCHES];
 
-    if (batches == 0 || batches > MAX_BATCHES || count == 0)
-        guest_fail("batches must be 1..%u and count > 0", MAX_BATCHES);
+    if (batches == 0 || batches > BENCH_MAX_BATCHES || count == 0)
+        guest_fail("batches must be 1..%u and count > 0", BENCH_MAX_BATCHES);
     for (unsigned b = 0; b < batches; b++) {
         uint64_t t0 = rdtsc();
         for (uint64_t i = 0; i < count; i++)
@@ -40,7 +28,7 @@ void guest_main(struct guest_vcpu *v)
         per_call[b] = (t2 - t1) / count;
     }
     guest_printf("bench: null_hypercall_cycles=%llu empty_loop_cycles=%llu calls=%llu\n",
-                 (unsigned long long)median(per_call, batches),
-                 (unsigned long long)median(per_loop, batches),
+                 (unsigned long long)bench_median(per_call, batches),
+                 (unsigned long long)bench_median(per_loop, batches),
                  (unsigned long long)(count * batches));
 }
