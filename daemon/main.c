@@ -21,6 +21,14 @@ typedef struct options {
     gboolean version;
 } options;
 
+static void options_clear(options *o)
+{
+    g_free(o->root);
+    g_free(o->config);
+    g_free(o->listen_tcp);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(options, options_clear)
+
 static gboolean quit_on_signal(gpointer loop)
 {
     g_message("signal received, exiting");
@@ -59,9 +67,9 @@ static bool parse_options(int *argc, char ***argv, options *o)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- Vireo's libvirt-compatible daemon");
-    g_option_context_set_summary(ctx,
-        "Serves libvirt's remote protocol for Vireo domains:\n"
-        "  virsh -c vireo:///system, virt-install and virt-manager connect to it unmodified.");
+    g_option_context_set_summary(
+        ctx, "Serves libvirt's remote protocol for Vireo domains:\n"
+             "  virsh -c vireo:///system, virt-install and virt-manager connect to it unmodified.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, argc, argv, &err)) {
@@ -117,7 +125,7 @@ static void fill_rpc_config(const vd_config *cfg, vd_rpc_config *rpc)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
-    options o = {0};
+    g_auto(options) o = {0};
     if (!parse_options(&argc, &argv, &o))
         return 2;
     if (o.version) {
@@ -169,8 +177,5 @@ int main(int argc, char **argv)
     vd_rpc_server_free(server);
     vd_daemon_free(d);
     g_main_loop_unref(loop);
-    g_free(o.root);
-    g_free(o.config);
-    g_free(o.listen_tcp);
     return 0;
 }

@@ -49,8 +49,7 @@ void vd_config_free(vd_config *cfg)
 }
 
 /* Key-file readers that leave the current value alone when the key is absent. */
-static bool read_string(GKeyFile *kf, const char *group, const char *key, char **out,
-                        GError **err)
+static bool read_string(GKeyFile *kf, const char *group, const char *key, char **out, GError **err)
 {
     if (!g_key_file_has_key(kf, group, key, NULL))
         return true;
@@ -62,8 +61,8 @@ static bool read_string(GKeyFile *kf, const char *group, const char *key, char *
     return true;
 }
 
-static bool read_uint(GKeyFile *kf, const char *group, const char *key, unsigned max,
-                      unsigned *out, GError **err)
+static bool read_uint(GKeyFile *kf, const char *group, const char *key, unsigned max, unsigned *out,
+                      GError **err)
 {
     if (!g_key_file_has_key(kf, group, key, NULL))
         return true;

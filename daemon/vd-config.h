@@ -19,18 +19,18 @@ typedef struct vd_config {
     char *sock_rw;       /* ROOT/run/libvirt/virtvireod-sock */
     char *sock_ro;       /* ROOT/run/libvirt/virtvireod-sock-ro, NULL when disabled */
     unsigned sock_rw_perms;
-    bool auth_polkit;    /* non-root clients on the rw socket need polkit */
+    bool auth_polkit; /* non-root clients on the rw socket need polkit */
     bool listen_tcp;
     char *tcp_address;
     unsigned tcp_port;
     unsigned max_clients;
     int keepalive_interval;
     unsigned keepalive_count;
-    unsigned timeout;    /* seconds idle before exiting, 0 = never */
-    char *hv_device;     /* /dev/vireo */
-    char *emulator;      /* the device model advertised in capabilities */
-    char *host_uuid;     /* NULL: derived from /etc/machine-id */
-    char *uri;           /* what CONNECT_GET_URI answers */
+    unsigned timeout; /* seconds idle before exiting, 0 = never */
+    char *hv_device;  /* /dev/vireo */
+    char *emulator;   /* the device model advertised in capabilities */
+    char *host_uuid;  /* NULL: derived from /etc/machine-id */
+    char *uri;        /* what CONNECT_GET_URI answers */
 } vd_config;
 
 /* Defaults for `root` (NULL or "" = the real system). */

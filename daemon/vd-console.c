@@ -8,10 +8,10 @@
 #include <string.h>
 
 struct vd_console {
-    gint refs;       /* the client's, plus one per queued end-of-stream notice */
-    bool closed;     /* the client called vd_console_close */
+    gint refs;   /* the client's, plus one per queued end-of-stream notice */
+    bool closed; /* the client called vd_console_close */
     vd_daemon *d;
-    vd_domain *dom;  /* NULL once the session ended */
+    vd_domain *dom; /* NULL once the session ended */
     vd_hv_console *hv_console;
     vd_console_data_fn on_data;
     vd_console_eof_fn on_eof;
@@ -105,8 +105,7 @@ vd_console *vd_domain_open_console(vd_daemon *d, const vd_domain_ref *ref, const
     c->on_data = on_data;
     c->on_eof = on_eof;
     c->user = user;
-    c->hv_console =
-        d->hv->ops->console_open(d->hv, dom->id, forward_data, forward_eof, c, err);
+    c->hv_console = d->hv->ops->console_open(d->hv, dom->id, forward_data, forward_eof, c, err);
     if (!c->hv_console) {
         g_clear_pointer(&c, g_free);
         goto out;

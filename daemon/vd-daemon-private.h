@@ -22,11 +22,11 @@ typedef struct vd_domain {
 struct vd_daemon {
     const vd_config *cfg;
     vd_hv *hv;
-    GMutex lock;          /* guards everything below */
-    GPtrArray *domains;   /* vd_domain* */
+    GMutex lock;           /* guards everything below */
+    GPtrArray *domains;    /* vd_domain* */
     GHashTable *listeners; /* id -> listener */
     unsigned next_listener_id;
-    GHashTable *pending;  /* pending_event* -> idle source id, not yet delivered */
+    GHashTable *pending; /* pending_event* -> idle source id, not yet delivered */
     unsigned clients;
     gint64 last_activity; /* monotonic µs of the last driver call */
 };
@@ -54,8 +54,8 @@ vd_domain *vd_daemon_add_domain_locked(vd_daemon *d); /* a new, shut off entry *
 void vd_emit(vd_daemon *d, const vd_domain *dom, int event, int detail);
 
 /* Lifecycle, lock held (vd-domain-lifecycle.c). */
-bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *config,
-                            bool paused, vd_error **err);
+bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
+                            vd_error **err);
 void vd_domain_stopped_locked(vd_daemon *d, vd_domain *dom, int reason, int detail);
 void vd_daemon_refresh_locked(vd_daemon *d);
 
@@ -75,14 +75,14 @@ bool vd_check_unique_locked(vd_daemon *d, const vd_domain_def *def, vd_domain **
 bool vd_check_emulator(vd_daemon *d, const vd_domain_def *def, vd_error **err);
 
 /* libvirt's virCheckFlags wording. */
-#define VD_CHECK_FLAGS(flags, allowed, err, ret)                                               \
-    do {                                                                                     \
-        if ((flags) & ~(unsigned)(allowed)) {                                                \
-            vd_fail((err), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,                             \
-                    "unsupported flags (0x%x) in function %s", (flags) & ~(unsigned)(allowed), \
-                    G_STRFUNC);                                                              \
-            return ret;                                                                      \
-        }                                                                                    \
+#define VD_CHECK_FLAGS(flags, allowed, err, ret)                                                   \
+    do {                                                                                           \
+        if ((flags) & ~(unsigned)(allowed)) {                                                      \
+            vd_fail((err), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,                                   \
+                    "unsupported flags (0x%x) in function %s", (flags) & ~(unsigned)(allowed),     \
+                    G_STRFUNC);                                                                    \
+            return ret;                                                                            \
+        }                                                                                          \
     } while (0)
 
 #endif /* VD_DAEMON_PRIVATE_H */

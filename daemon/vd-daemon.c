@@ -6,6 +6,7 @@
  */
 #include "vd-daemon-private.h"
 
+#include <libxml/parser.h>
 #include <string.h>
 
 typedef struct listener {
@@ -77,8 +78,8 @@ vd_domain *vd_resolve(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
         return dom;
     char uuid[37];
     vd_uuid_format(ref->uuid, uuid);
-    vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching uuid '%s' (%s)",
-            uuid, ref->name ? ref->name : "");
+    vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching uuid '%s' (%s)", uuid,
+            ref->name ? ref->name : "");
     return NULL;
 }
 
@@ -254,6 +255,10 @@ static void load_definitions(vd_daemon *d)
  * runs it with the same uuid, else it ended meanwhile. */
 static void adopt_running(vd_daemon *d)
 {
+    /* Without hv (say, the module is not loaded yet) nothing can be checked: keep the
+     * status files for a daemon that can, rather than forget running domains. */
+    if (!vd_hv_present(d->hv))
+        return;
     g_autoptr(GPtrArray) all = vd_store_load_status(d->cfg);
     for (unsigned i = 0; i < all->len; i++) {
         vd_store_status *st = all->pdata[i];
@@ -277,8 +282,8 @@ static void adopt_running(vd_daemon *d)
         dom->live = g_steal_pointer(&st->live);
         dom->id = st->domid;
         dom->state = info.state == VD_HV_PAUSED ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
-        dom->reason = info.state == VD_HV_PAUSED ? VIR_DOMAIN_PAUSED_USER
-                                                 : VIR_DOMAIN_RUNNING_BOOTED;
+        dom->reason =
+            info.state == VD_HV_PAUSED ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
         g_message("domain '%s' found running as id %d", dom->live->name, dom->id);
     }
 }
@@ -313,6 +318,8 @@ static void on_hv_state_changed(void *user)
 vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
 {
     (void)err;
+    /* libxml2 wants its global state set up once, before worker threads parse. */
+    xmlInitParser();
     vd_daemon *d = g_new0(vd_daemon, 1);
     d->cfg = cfg;
     d->hv = hv;

@@ -11,16 +11,14 @@ static bool matches(const vd_daemon *d, const vd_domain *dom, unsigned flags)
 {
     (void)d;
     bool active = dom->id >= 0;
-#define PAIR(yes, no, cond)                                                                  \
-    if ((flags & (yes)) && !(flags & (no)) && !(cond))                                       \
-        return false;                                                                        \
-    if ((flags & (no)) && !(flags & (yes)) && (cond))                                        \
+#define PAIR(yes, no, cond)                                                                        \
+    if ((flags & (yes)) && !(flags & (no)) && !(cond))                                             \
+        return false;                                                                              \
+    if ((flags & (no)) && !(flags & (yes)) && (cond))                                              \
         return false;
     PAIR(VIR_CONNECT_LIST_DOMAINS_ACTIVE, VIR_CONNECT_LIST_DOMAINS_INACTIVE, active)
-    PAIR(VIR_CONNECT_LIST_DOMAINS_PERSISTENT, VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
-         dom->def != NULL)
-    PAIR(VIR_CONNECT_LIST_DOMAINS_AUTOSTART, VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
-         dom->autostart)
+    PAIR(VIR_CONNECT_LIST_DOMAINS_PERSISTENT, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, dom->def != NULL)
+    PAIR(VIR_CONNECT_LIST_DOMAINS_AUTOSTART, VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART, dom->autostart)
     /* Vireo keeps no managed-save images, snapshots or checkpoints. */
     PAIR(VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE, false)
     PAIR(VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT, false)
@@ -63,13 +61,11 @@ vd_domain_ref *vd_domain_lookup_by_name(vd_daemon *d, const char *name, vd_error
     vd_domain_ref *ref = dom ? vd_domain_make_ref(dom) : NULL;
     vd_daemon_unlock(d);
     if (!ref)
-        vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching name '%s'",
-                name);
+        vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching name '%s'", name);
     return ref;
 }
 
-vd_domain_ref *vd_domain_lookup_by_uuid(vd_daemon *d, const unsigned char uuid[16],
-                                        vd_error **err)
+vd_domain_ref *vd_domain_lookup_by_uuid(vd_daemon *d, const unsigned char uuid[16], vd_error **err)
 {
     vd_daemon_lock(d);
     vd_domain *dom = vd_find_by_uuid(d, uuid);
@@ -78,8 +74,7 @@ vd_domain_ref *vd_domain_lookup_by_uuid(vd_daemon *d, const unsigned char uuid[1
     if (!ref) {
         char text[37];
         vd_uuid_format(uuid, text);
-        vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching uuid '%s'",
-                text);
+        vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching uuid '%s'", text);
     }
     return ref;
 }
@@ -121,8 +116,7 @@ bool vd_check_unique_locked(vd_daemon *d, const vd_domain_def *def, vd_domain **
     return true;
 }
 
-vd_domain_ref *vd_domain_define_xml(vd_daemon *d, const char *xml, unsigned flags,
-                                    vd_error **err)
+vd_domain_ref *vd_domain_define_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err)
 {
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_DEFINE_VALIDATE, err, NULL);
     g_autoptr(vd_domain_def) def = vd_domain_def_parse(xml, NULL, err);
@@ -179,8 +173,7 @@ out:
     return ok;
 }
 
-char *vd_domain_get_xml_desc(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
-                             vd_error **err)
+char *vd_domain_get_xml_desc(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
 {
     /* SECURE: Vireo definitions hold no secrets. UPDATE_CPU, MIGRATABLE: no <cpu>
      * element and nothing host-specific to strip. */

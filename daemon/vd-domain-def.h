@@ -27,17 +27,17 @@ typedef enum { VD_CONSOLE_TARGET_SERIAL, VD_CONSOLE_TARGET_VIRTIO } vd_console_t
 /* A virtio block device. Every bus a client asks for is presented as virtio. */
 typedef struct vd_disk_def {
     vd_disk_type type;
-    char *source;  /* image file or block device path */
-    char *target;  /* guest name, always vdX once parsed */
-    char *format;  /* "raw" or "qcow2", NULL when the XML named none (raw) */
+    char *source; /* image file or block device path */
+    char *target; /* guest name, always vdX once parsed */
+    char *format; /* "raw" or "qcow2", NULL when the XML named none (raw) */
     bool readonly;
 } vd_disk_def;
 
 /* A virtio network device backed by a tap on a bridge or a libvirt network. */
 typedef struct vd_net_def {
     vd_net_type type;
-    char *source;            /* bridge name or network name */
-    unsigned char mac[6];    /* generated (52:54:00:xx:xx:xx) when the XML has none */
+    char *source;         /* bridge name or network name */
+    unsigned char mac[6]; /* generated (52:54:00:xx:xx:xx) when the XML has none */
 } vd_net_def;
 
 typedef struct vd_domain_def {
@@ -45,34 +45,34 @@ typedef struct vd_domain_def {
     unsigned char uuid[16];
     char *title;
     char *description;
-    char *metadata;          /* the <metadata> element kept verbatim, or NULL */
+    char *metadata; /* the <metadata> element kept verbatim, or NULL */
 
     uint64_t memory_kib;     /* <memory>: boot size and balloon ceiling (hv max_pages) */
     uint64_t current_kib;    /* <currentMemory>: balloon target, <= memory_kib */
     uint64_t max_memory_kib; /* <maxMemory>: limit for raising <memory> live, 0 = none */
     unsigned max_memory_slots;
 
-    unsigned vcpus;          /* <vcpu>: vCPUs created */
-    unsigned vcpus_current;  /* <vcpu current=>: vCPUs online, <= vcpus */
+    unsigned vcpus;         /* <vcpu>: vCPUs created */
+    unsigned vcpus_current; /* <vcpu current=>: vCPUs online, <= vcpus */
 
-    char *machine;           /* always "vireo" after parsing (aliases are mapped) */
+    char *machine; /* always "vireo" after parsing (aliases are mapped) */
     char *kernel, *initrd, *cmdline;
-    bool boot_hd;            /* <boot dev='hd'/>: load kernel and initrd from the disk */
+    bool boot_hd; /* <boot dev='hd'/>: load kernel and initrd from the disk */
 
     bool acpi, apic;
-    bool clock_utc;          /* <clock offset='utc'/> was given */
+    bool clock_utc; /* <clock offset='utc'/> was given */
     vd_lifecycle_action on_poweroff, on_reboot, on_crash;
 
-    unsigned weight;         /* <cputune><shares>: credit weight, 0 = not set (256) */
-    unsigned cap;            /* from <period>/<quota>: % of one CPU, 0 = no cap */
+    unsigned weight; /* <cputune><shares>: credit weight, 0 = not set (256) */
+    unsigned cap;    /* from <period>/<quota>: % of one CPU, 0 = no cap */
 
-    char *emulator;          /* the device model path, or NULL */
-    GPtrArray *disks;        /* vd_disk_def* */
-    GPtrArray *nets;         /* vd_net_def* */
-    bool serial;             /* <serial type='pty'> port 0 */
-    bool console;            /* <console type='pty'> */
+    char *emulator;   /* the device model path, or NULL */
+    GPtrArray *disks; /* vd_disk_def* */
+    GPtrArray *nets;  /* vd_net_def* */
+    bool serial;      /* <serial type='pty'> port 0 */
+    bool console;     /* <console type='pty'> */
     vd_console_target console_target;
-    bool graphics_none;      /* <graphics type='none'/> */
+    bool graphics_none; /* <graphics type='none'/> */
 } vd_domain_def;
 
 vd_domain_def *vd_domain_def_new(void);

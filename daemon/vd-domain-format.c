@@ -12,9 +12,12 @@
 static const char *action_name(vd_lifecycle_action a)
 {
     switch (a) {
-    case VD_ACTION_RESTART: return "restart";
-    case VD_ACTION_PRESERVE: return "preserve";
-    case VD_ACTION_DESTROY: break;
+    case VD_ACTION_RESTART:
+        return "restart";
+    case VD_ACTION_PRESERVE:
+        return "preserve";
+    case VD_ACTION_DESTROY:
+        break;
     }
     return "destroy";
 }
@@ -91,8 +94,8 @@ static void add_interface(xmlNode *devices, const vd_net_def *net)
     xmlNode *n = xmlNewChild(devices, NULL, (const xmlChar *)"interface", NULL);
     vd_xml_set_attr(n, "type", bridge ? "bridge" : "network");
     vd_xml_set_attr_printf(xmlNewChild(n, NULL, (const xmlChar *)"mac", NULL), "address",
-                           "%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
-                           net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
+                           "%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1], net->mac[2],
+                           net->mac[3], net->mac[4], net->mac[5]);
     xmlNode *source = xmlNewChild(n, NULL, (const xmlChar *)"source", NULL);
     vd_xml_set_attr(source, bridge ? "bridge" : "network", net->source);
     vd_xml_set_attr(xmlNewChild(n, NULL, (const xmlChar *)"model", NULL), "type", "virtio");
@@ -145,8 +148,8 @@ char *vd_domain_def_format(const vd_domain_def *def, int id)
     if (def->metadata)
         add_metadata(root, def->metadata);
     if (def->max_memory_kib) {
-        xmlNode *max = vd_xml_add_printf(root, "maxMemory", "%" G_GUINT64_FORMAT,
-                                         def->max_memory_kib);
+        xmlNode *max =
+            vd_xml_add_printf(root, "maxMemory", "%" G_GUINT64_FORMAT, def->max_memory_kib);
         if (def->max_memory_slots)
             vd_xml_set_attr_printf(max, "slots", "%u", def->max_memory_slots);
         vd_xml_set_attr(max, "unit", "KiB");

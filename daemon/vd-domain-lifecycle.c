@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *config,
-                            bool paused, vd_error **err)
+bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
+                            vd_error **err)
 {
     if (dom->id >= 0) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is already running");
@@ -17,10 +17,10 @@ bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *c
     }
     g_autoptr(vd_domain_def) live = vd_domain_def_copy(config);
     /* hv builds guest RAM from 2 MiB pages: the live XML shows what the guest gets. */
-    live->memory_kib = (live->memory_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB *
-                       VD_RAM_GRANULE_KIB;
-    live->current_kib = (live->current_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB *
-                        VD_RAM_GRANULE_KIB;
+    live->memory_kib =
+        (live->memory_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB * VD_RAM_GRANULE_KIB;
+    live->current_kib =
+        (live->current_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB * VD_RAM_GRANULE_KIB;
     int domid = d->hv->ops->domain_start(d->hv, live, paused, err);
     if (domid < 0) {
         g_message("domain '%s': start failed", live->name);
@@ -57,8 +57,7 @@ void vd_domain_stopped_locked(vd_daemon *d, vd_domain *dom, int reason, int deta
         vd_domain_remove(d, dom); /* transient: gone with its last run */
 }
 
-vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags,
-                                    vd_error **err)
+vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err)
 {
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_VALIDATE, err, NULL);
     g_autoptr(vd_domain_def) def = vd_domain_def_parse(xml, NULL, err);
@@ -203,8 +202,8 @@ bool vd_domain_resume(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
 }
 
 /* The guest powered off, rebooted or crashed: apply its on_* action. */
-static void apply_action(vd_daemon *d, vd_domain *dom, vd_lifecycle_action action,
-                         int reason, int detail)
+static void apply_action(vd_daemon *d, vd_domain *dom, vd_lifecycle_action action, int reason,
+                         int detail)
 {
     if (action == VD_ACTION_PRESERVE) {
         dom->state = VIR_DOMAIN_CRASHED;

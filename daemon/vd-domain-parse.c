@@ -87,13 +87,12 @@ static char *child_text(reader *r, xmlNode *parent, const char *name)
     return n ? text(n) : NULL;
 }
 
-static bool parse_uint(reader *r, xmlNode *node, const char *value, const char *what,
-                       uint64_t max, uint64_t *out)
+static bool parse_uint(reader *r, xmlNode *node, const char *value, const char *what, uint64_t max,
+                       uint64_t *out)
 {
     guint64 v;
     if (!value || !g_ascii_string_to_unsigned(value, 10, 0, max, &v, NULL)) {
-        fail(r, VIR_ERR_XML_ERROR, node, "invalid value '%s' for %s", value ? value : "",
-             what);
+        fail(r, VIR_ERR_XML_ERROR, node, "invalid value '%s' for %s", value ? value : "", what);
         return false;
     }
     *out = v;
@@ -261,7 +260,8 @@ static void parse_os(reader *r, xmlNode *root, vd_domain_def *def)
         if (!dev || strcmp(dev, "hd") != 0) {
             fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
                  "boot device '%s' is not supported by Vireo (only 'hd', or a direct "
-                 "<kernel>)", dev ? dev : "");
+                 "<kernel>)",
+                 dev ? dev : "");
             return;
         }
         def->boot_hd = true;
@@ -302,8 +302,8 @@ static void parse_action(reader *r, xmlNode *root, const char *name, bool allow_
     else if (strcmp(v, "preserve") == 0 && allow_preserve)
         *out = VD_ACTION_PRESERVE;
     else
-        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n, "<%s> action '%s' is not supported by Vireo",
-             name, v);
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n, "<%s> action '%s' is not supported by Vireo", name,
+             v);
 }
 
 /* <cputune>: <shares> is the credit weight; <quota>/<period> give the cap in % of a CPU. */
@@ -352,7 +352,9 @@ static void disk_free(gpointer p)
 
 static void net_free(gpointer p)
 {
-    g_free(p);
+    vd_net_def *net = p;
+    g_free(net->source);
+    g_free(net);
 }
 
 static vd_net_def *net_new(void)
@@ -404,7 +406,8 @@ static void parse_disk(reader *r, xmlNode *n, vd_domain_def *def)
     if (!bus_ok) {
         fail(r, VIR_ERR_CONFIG_UNSUPPORTED, target,
              "disk bus '%s' is not supported by Vireo (disks are virtio; ide, sata, scsi and "
-             "xen are presented as virtio)", bus);
+             "xen are presented as virtio)",
+             bus);
         return;
     }
     /* A disk asked for on another bus becomes virtio; it gets a vdX name later. */
@@ -499,7 +502,8 @@ static void parse_interface(reader *r, xmlNode *n, vd_domain_def *def)
     if (!ok)
         fail(r, VIR_ERR_CONFIG_UNSUPPORTED, model,
              "interface model '%s' is not supported by Vireo (NICs are virtio; e1000, e1000e, "
-             "rtl8139 and netfront are presented as virtio)", model_type);
+             "rtl8139 and netfront are presented as virtio)",
+             model_type);
 }
 
 /* <serial>/<console> type='pty': the domain's one console (hv's console ring). */
@@ -523,8 +527,7 @@ static void parse_chardev(reader *r, xmlNode *n, vd_domain_def *def)
     g_autofree char *ttype = target && is_console ? attr(r, target, "type") : NULL;
     if (port && strcmp(port, "0") != 0) {
         fail(r, VIR_ERR_CONFIG_UNSUPPORTED, target,
-             "<%s> port '%s' is not supported by Vireo (only port 0)", (const char *)n->name,
-             port);
+             "<%s> port '%s' is not supported by Vireo (only port 0)", (const char *)n->name, port);
         return;
     }
     if (!is_console) {
@@ -551,7 +554,8 @@ static void parse_graphics(reader *r, xmlNode *n, vd_domain_def *def)
     }
     fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
          "graphics type '%s' is not supported by Vireo: guests have no display; use the "
-         "serial console (virt-install --graphics none)", type ? type : "");
+         "serial console (virt-install --graphics none)",
+         type ? type : "");
 }
 
 static void parse_devices(reader *r, xmlNode *root, vd_domain_def *def)
@@ -632,10 +636,12 @@ static void check_consistency(reader *r, xmlNode *root, vd_domain_def *def)
     if (!name_is_valid(def->name))
         fail(r, VIR_ERR_CONFIG_UNSUPPORTED, root,
              "domain name '%s' is not supported by Vireo: use at most %d letters, digits, "
-             "'_', '.' or '-', not starting with '.'", def->name, VD_NAME_MAX);
+             "'_', '.' or '-', not starting with '.'",
+             def->name, VD_NAME_MAX);
     else if (def->memory_kib < 4096)
-        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, root, "memory %" G_GUINT64_FORMAT
-             " KiB is below Vireo's minimum of 4096 KiB", def->memory_kib);
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, root,
+             "memory %" G_GUINT64_FORMAT " KiB is below Vireo's minimum of 4096 KiB",
+             def->memory_kib);
     else if (def->current_kib > def->memory_kib)
         fail(r, VIR_ERR_XML_ERROR, root, "<currentMemory> is larger than <memory>");
     else if (def->max_memory_kib && def->max_memory_kib < def->memory_kib)
@@ -753,10 +759,9 @@ vd_domain_def *vd_domain_def_copy(const vd_domain_def *def)
 
 void vd_uuid_format(const unsigned char uuid[16], char out[37])
 {
-    g_snprintf(out, 37,
-               "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", uuid[0],
-               uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], uuid[9],
-               uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+    g_snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8],
+               uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
 }
 
 /* 32 hex digits; like libvirt, '-' and spaces between them are ignored. */

@@ -15,8 +15,7 @@ static bool live_info(vd_daemon *d, vd_domain *dom, vd_hv_info *info)
     return dom->id >= 0 && d->hv->ops->domain_info(d->hv, dom->id, info, &err) > 0;
 }
 
-bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *ref, vd_domain_info *out,
-                        vd_error **err)
+bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *ref, vd_domain_info *out, vd_error **err)
 {
     vd_daemon_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
@@ -139,8 +138,9 @@ static bool change_memory(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool
 bool vd_domain_set_memory(vd_daemon *d, const vd_domain_ref *ref, uint64_t kib, unsigned flags,
                           vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
-                              VIR_DOMAIN_MEM_MAXIMUM, err, false);
+    VD_CHECK_FLAGS(flags,
+                   VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_DOMAIN_MEM_MAXIMUM, err,
+                   false);
     size_change c = {kib, flags & VIR_DOMAIN_MEM_MAXIMUM};
     return apply_change(d, ref, flags, change_memory, &c, err);
 }
@@ -167,8 +167,8 @@ static bool change_vcpus(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool 
     }
     if (n > def->vcpus) {
         vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
-                "requested vcpus is greater than max allowable vcpus for the domain: %u > %u",
-                n, def->vcpus);
+                "requested vcpus is greater than max allowable vcpus for the domain: %u > %u", n,
+                def->vcpus);
         return false;
     }
     if (live && !d->hv->ops->domain_set_vcpus(d->hv, dom->id, n, err))
@@ -180,8 +180,9 @@ static bool change_vcpus(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool 
 bool vd_domain_set_vcpus(vd_daemon *d, const vd_domain_ref *ref, unsigned nvcpus, unsigned flags,
                          vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
-                              VIR_DOMAIN_VCPU_MAXIMUM, err, false);
+    VD_CHECK_FLAGS(flags,
+                   VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_DOMAIN_VCPU_MAXIMUM, err,
+                   false);
     size_change c = {nvcpus, flags & VIR_DOMAIN_VCPU_MAXIMUM};
     return apply_change(d, ref, flags, change_vcpus, &c, err);
 }
@@ -189,8 +190,9 @@ bool vd_domain_set_vcpus(vd_daemon *d, const vd_domain_ref *ref, unsigned nvcpus
 int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
                               vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
-                              VIR_DOMAIN_VCPU_MAXIMUM, err, -1);
+    VD_CHECK_FLAGS(flags,
+                   VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_DOMAIN_VCPU_MAXIMUM, err,
+                   -1);
     bool live, config;
     int n = -1;
     vd_daemon_lock(d);
@@ -232,7 +234,10 @@ static vd_typed_param *uint_param(const char *field, unsigned v)
 GPtrArray *vd_domain_get_scheduler_params(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
                                           vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, err, NULL);
+    VD_CHECK_FLAGS(flags,
+                   VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_TYPED_PARAM_STRING_OKAY,
+                   err, NULL);
+    flags &= ~VIR_TYPED_PARAM_STRING_OKAY;
     bool live, config;
     GPtrArray *out = NULL;
     vd_daemon_lock(d);
@@ -256,7 +261,8 @@ static bool read_sched_params(const vd_typed_param *params, unsigned n, unsigned
         if (!is_weight && strcmp(p->field, "cap") != 0) {
             vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
                     "unsupported scheduler parameter '%s' (Vireo's credit scheduler has "
-                    "'weight' and 'cap')", p->field);
+                    "'weight' and 'cap')",
+                    p->field);
             return false;
         }
         if (p->type != VIR_TYPED_PARAM_UINT) {
@@ -287,8 +293,8 @@ static bool change_sched(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool 
     unsigned weight = def->weight, cap = def->cap;
     if (!read_sched_params(c->params, c->n, &weight, &cap, err))
         return false;
-    if (live && !d->hv->ops->domain_set_sched(d->hv, dom->id,
-                                              weight ? weight : VD_DEFAULT_WEIGHT, cap, err))
+    if (live && !d->hv->ops->domain_set_sched(d->hv, dom->id, weight ? weight : VD_DEFAULT_WEIGHT,
+                                              cap, err))
         return false;
     def->weight = weight;
     def->cap = cap;
@@ -296,10 +302,13 @@ static bool change_sched(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool 
 }
 
 bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *ref,
-                                    const vd_typed_param *params, unsigned nparams,
-                                    unsigned flags, vd_error **err)
+                                    const vd_typed_param *params, unsigned nparams, unsigned flags,
+                                    vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, err, false);
+    VD_CHECK_FLAGS(flags,
+                   VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_TYPED_PARAM_STRING_OKAY,
+                   err, false);
+    flags &= ~VIR_TYPED_PARAM_STRING_OKAY;
     sched_change c = {params, nparams};
     return apply_change(d, ref, flags, change_sched, &c, err);
 }
@@ -327,8 +336,8 @@ static void add_string_param(GPtrArray *params, char *field, const char *v)
     g_ptr_array_add(params, p);
 }
 
-#define VD_STATS_SUPPORTED                                                                    \
-    (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |          \
+#define VD_STATS_SUPPORTED                                                                         \
+    (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |              \
      VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK)
 
 static vd_domain_stats *domain_stats(vd_daemon *d, vd_domain *dom, unsigned stats)

@@ -41,25 +41,31 @@ void vd_error_set(vd_error **err, int code, int domain, const char *fmt, ...)
 }
 
 /* The prefixes libvirt's virErrorMsg() puts before the detail, per code. */
+static const struct {
+    int code;
+    const char *prefix;
+} code_prefixes[] = {
+    {VIR_ERR_INTERNAL_ERROR, "internal error: "},
+    {VIR_ERR_NO_SUPPORT, "this function is not supported by the connection driver: "},
+    {VIR_ERR_INVALID_ARG, "invalid argument: "},
+    {VIR_ERR_OPERATION_FAILED, "operation failed: "},
+    {VIR_ERR_XML_ERROR, "XML error: "},
+    {VIR_ERR_XML_DETAIL, "XML error: "},
+    {VIR_ERR_OPERATION_DENIED, "operation forbidden: "},
+    {VIR_ERR_NO_DOMAIN, "Domain not found: "},
+    {VIR_ERR_OPERATION_INVALID, "Requested operation is not valid: "},
+    {VIR_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: "},
+    {VIR_ERR_ARGUMENT_UNSUPPORTED, "argument unsupported: "},
+    {VIR_ERR_OPERATION_UNSUPPORTED, "Operation not supported: "},
+    {VIR_ERR_XML_INVALID_SCHEMA, "XML document failed to validate against schema: "},
+};
+
 static const char *code_prefix(int code)
 {
-    switch (code) {
-    case VIR_ERR_INTERNAL_ERROR: return "internal error: ";
-    case VIR_ERR_NO_SUPPORT: return "this function is not supported by the connection driver: ";
-    case VIR_ERR_INVALID_ARG: return "invalid argument: ";
-    case VIR_ERR_OPERATION_FAILED: return "operation failed: ";
-    case VIR_ERR_XML_ERROR: return "XML error: ";
-    case VIR_ERR_XML_DETAIL: return "XML error: ";
-    case VIR_ERR_DOM_EXIST: return "";
-    case VIR_ERR_OPERATION_DENIED: return "operation forbidden: ";
-    case VIR_ERR_NO_DOMAIN: return "Domain not found: ";
-    case VIR_ERR_OPERATION_INVALID: return "Requested operation is not valid: ";
-    case VIR_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration: ";
-    case VIR_ERR_ARGUMENT_UNSUPPORTED: return "argument unsupported: ";
-    case VIR_ERR_OPERATION_UNSUPPORTED: return "Operation not supported: ";
-    case VIR_ERR_XML_INVALID_SCHEMA: return "XML document failed to validate against schema: ";
-    default: return "";
-    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(code_prefixes); i++)
+        if (code_prefixes[i].code == code)
+            return code_prefixes[i].prefix;
+    return "";
 }
 
 void vd_fail(vd_error **err, int code, int domain, const char *fmt, ...)

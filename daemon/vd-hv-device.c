@@ -54,7 +54,7 @@ static bool absent_shutdown(vd_hv *hv, int domid, bool reboot, vd_error **err)
     return absent_domid_op(hv, domid, err);
 }
 
-/* Without hv no domain exists: status files left from a previous boot are stale. */
+/* Without hv no domain runs. */
 static int absent_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
 {
     (void)hv;
@@ -78,8 +78,7 @@ static bool absent_set_vcpus(vd_hv *hv, int domid, unsigned online, vd_error **e
     return absent_domid_op(hv, domid, err);
 }
 
-static bool absent_set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap,
-                             vd_error **err)
+static bool absent_set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_error **err)
 {
     (void)weight;
     (void)cap;
@@ -87,8 +86,7 @@ static bool absent_set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap
 }
 
 static vd_hv_console *absent_console_open(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
-                                          vd_hv_console_eof_fn on_eof, void *user,
-                                          vd_error **err)
+                                          vd_hv_console_eof_fn on_eof, void *user, vd_error **err)
 {
     (void)on_data;
     (void)on_eof;
@@ -130,7 +128,8 @@ vd_hv *vd_hv_open(const char *device)
             return real;
 #else
         reason = g_strdup_printf("Vireo hypervisor not usable: %s exists but virtvireod "
-                                 "was built without libvireoctl", device);
+                                 "was built without libvireoctl",
+                                 device);
 #endif
     }
     absent_hv *hv = g_new0(absent_hv, 1);

@@ -45,8 +45,8 @@ static bool check(int rc, vd_error **err, const char *what, int domid)
     if (rc >= 0)
         return true;
     if (domid >= 0)
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "%s of domain %d: %s", what,
-                domid, g_strerror(-rc));
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "%s of domain %d: %s", what, domid,
+                g_strerror(-rc));
     else
         vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "%s: %s", what, g_strerror(-rc));
     return false;
@@ -73,17 +73,18 @@ static bool physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
  * the device model. Anything else in the definition cannot run on this node yet. */
 static bool check_buildable(const vd_domain_def *def, vd_error **err)
 {
-    const char *missing = !def->kernel              ? "a domain without <os><kernel>"
-                          : def->initrd             ? "<initrd>"
-                          : def->disks->len         ? "<disk> devices"
-                          : def->nets->len          ? "<interface> devices"
-                          : def->boot_hd            ? "<boot dev='hd'>"
-                                                    : NULL;
+    const char *missing = !def->kernel      ? "a domain without <os><kernel>"
+                          : def->initrd     ? "<initrd>"
+                          : def->disks->len ? "<disk> devices"
+                          : def->nets->len  ? "<interface> devices"
+                          : def->boot_hd    ? "<boot dev='hd'>"
+                                            : NULL;
     if (!missing)
         return true;
     vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_DOMAIN,
             "this node cannot start %s yet: Vireo's domain builder loads an ELF kernel and "
-            "command line, and the device model (vireo-dm) is not available", missing);
+            "command line, and the device model (vireo-dm) is not available",
+            missing);
     return false;
 }
 
@@ -161,7 +162,8 @@ static bool domain_request_shutdown(vd_hv *hv, int domid, bool reboot, vd_error 
     (void)domid;
     vd_fail(err, VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_DOMAIN,
             "Vireo cannot ask a guest to %s yet (no ACPI power button in hv's ABI); "
-            "use destroy", reboot ? "reboot" : "shut down");
+            "use destroy",
+            reboot ? "reboot" : "shut down");
     return false;
 }
 
@@ -199,7 +201,8 @@ static bool domain_set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t t
     if (target_kib != info.memory_kib) {
         vd_fail(err, VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_DOMAIN,
                 "changing a running guest's memory needs the virtio balloon, which this node "
-                "does not have yet (the guest has %" G_GUINT64_FORMAT " KiB)", info.memory_kib);
+                "does not have yet (the guest has %" G_GUINT64_FORMAT " KiB)",
+                info.memory_kib);
         return false;
     }
     g_mutex_lock(&self(hv)->lock);
@@ -216,8 +219,7 @@ static bool domain_set_vcpus(vd_hv *hv, int domid, unsigned online, vd_error **e
     return check(rc, err, "setting online vCPUs", domid);
 }
 
-static bool domain_set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap,
-                             vd_error **err)
+static bool domain_set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_error **err)
 {
     g_mutex_lock(&self(hv)->lock);
     int rc = vctl_sched_set_params(self(hv)->h, domid, weight, cap);

@@ -63,8 +63,7 @@ typedef struct vd_hv_ops {
     bool (*domain_set_memory)(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
                               vd_error **err);
     bool (*domain_set_vcpus)(vd_hv *hv, int domid, unsigned online, vd_error **err);
-    bool (*domain_set_sched)(vd_hv *hv, int domid, unsigned weight, unsigned cap,
-                             vd_error **err);
+    bool (*domain_set_sched)(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_error **err);
     vd_hv_console *(*console_open)(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
                                    vd_hv_console_eof_fn on_eof, void *user, vd_error **err);
     bool (*console_write)(vd_hv_console *c, const void *buf, size_t len, vd_error **err);

@@ -173,6 +173,12 @@ enum {
     VIR_TYPED_PARAM_STRING = 7,
 };
 
+/* virTypedParameterFlags: the client can take string parameters (sent by libvirt's
+ * remote driver on every typed-parameter call). */
+enum {
+    VIR_TYPED_PARAM_STRING_OKAY = 1 << 2,
+};
+
 /* virDomainStatsTypes */
 enum {
     VIR_DOMAIN_STATS_STATE = 1 << 0,

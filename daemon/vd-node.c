@@ -178,8 +178,8 @@ char *vd_connect_get_capabilities(vd_daemon *d, vd_error **err)
     vd_xml_set_attr_printf(topo, "threads", "%d", node.threads);
     xmlNewChild(host, NULL, (const xmlChar *)"power_management", NULL);
     vd_xml_set_attr(xmlNewChild(host, NULL, (const xmlChar *)"iommu", NULL), "support", "no");
-    xmlNode *cells = xmlNewChild(xmlNewChild(host, NULL, (const xmlChar *)"topology", NULL),
-                                 NULL, (const xmlChar *)"cells", NULL);
+    xmlNode *cells = xmlNewChild(xmlNewChild(host, NULL, (const xmlChar *)"topology", NULL), NULL,
+                                 (const xmlChar *)"cells", NULL);
     vd_xml_set_attr(cells, "num", "1");
     xmlNode *cell = xmlNewChild(cells, NULL, (const xmlChar *)"cell", NULL);
     vd_xml_set_attr(cell, "id", "0");
@@ -255,8 +255,8 @@ static bool check_domcaps_args(vd_daemon *d, const char *emulator, const char *a
 }
 
 char *vd_connect_get_domain_capabilities(vd_daemon *d, const char *emulator, const char *arch,
-                                         const char *machine, const char *virttype,
-                                         unsigned flags, vd_error **err)
+                                         const char *machine, const char *virttype, unsigned flags,
+                                         vd_error **err)
 {
     VD_CHECK_FLAGS(flags, 0, err, NULL);
     if (!check_domcaps_args(d, emulator, arch, machine, virttype, err))
@@ -291,9 +291,9 @@ char *vd_connect_get_domain_capabilities(vd_daemon *d, const char *emulator, con
     static const char *const buses[] = {"virtio", NULL};
     add_enum(disk, "diskDevice", disk_devices);
     add_enum(disk, "bus", buses);
-    static const char *const absent_devices[] = {"graphics", "video",   "hostdev", "rng",
-                                                 "filesystem", "tpm",   "redirdev", "channel",
-                                                 "crypto"};
+    static const char *const absent_devices[] = {"graphics", "video",      "hostdev",
+                                                 "rng",      "filesystem", "tpm",
+                                                 "redirdev", "channel",    "crypto"};
     for (unsigned i = 0; i < G_N_ELEMENTS(absent_devices); i++)
         add_unsupported(devices, absent_devices[i]);
     xmlNode *features = xmlNewChild(root, NULL, (const xmlChar *)"features", NULL);

@@ -97,8 +97,7 @@ static int info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     return 1;
 }
 
-static bool set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
-                       vd_error **err)
+static bool set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib, vd_error **err)
 {
     fake_domain *dom = lookup(hv, domid, err);
     if (dom) {

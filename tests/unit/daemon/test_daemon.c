@@ -18,7 +18,7 @@ typedef struct fixture {
     GHashTable *hv_domains; /* the fake hv's domains survive daemon restarts */
     fake_hv *hv;            /* NULL: the real backend, with no /dev/vireo */
     vd_daemon *d;
-    GString *events;        /* "name:event/detail " per delivered event */
+    GString *events; /* "name:event/detail " per delivered event */
 } fixture;
 
 static void record_event(const vd_domain_ref *dom, int event, int detail, void *user)
@@ -117,8 +117,8 @@ static void without_hv_configuration_works_and_start_is_refused(fixture *f, gcon
     (void)u;
     g_autoptr(vd_domain_ref) ref = define(f, "plain", NULL);
     g_autoptr(vd_error) err = NULL;
-    g_autoptr(GPtrArray) all = vd_domain_list_all(f->d, VIR_CONNECT_LIST_DOMAINS_ACTIVE |
-                                                           VIR_CONNECT_LIST_DOMAINS_INACTIVE, &err);
+    g_autoptr(GPtrArray) all = vd_domain_list_all(
+        f->d, VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE, &err);
     g_assert_cmpuint(all->len, ==, 1);
     g_autofree char *xml = vd_domain_get_xml_desc(f->d, ref, 0, &err);
     g_assert_nonnull(strstr(xml, "<name>plain</name>"));
@@ -166,7 +166,7 @@ static void names_and_uuids_stay_unique(fixture *f, gconstpointer u)
     g_autoptr(vd_error) err = NULL;
     g_autofree char *same_uuid = domain_xml("b", u1, NULL);
     g_assert_null(vd_domain_define_xml(f->d, same_uuid, 0, &err));
-    assert_error(err, VIR_ERR_OPERATION_FAILED, "domain 'a' is already defined with uuid " );
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "domain 'a' is already defined with uuid ");
     g_clear_pointer(&err, vd_error_free);
     g_autofree char *same_name = domain_xml("a", "11111111-2222-3333-4444-666666666666", NULL);
     g_assert_null(vd_domain_define_xml(f->d, same_name, 0, &err));
@@ -182,9 +182,9 @@ static void foreign_emulator_is_refused(fixture *f, gconstpointer u)
     (void)u;
     g_autofree char *xml = domain_xml("emu", NULL, NULL);
     char *devices = strstr(xml, "<devices>") + strlen("<devices>");
-    g_autofree char *with_emu = g_strdup_printf(
-        "%.*s<emulator>/usr/bin/qemu-system-x86_64</emulator>%s", (int)(devices - xml), xml,
-        devices);
+    g_autofree char *with_emu =
+        g_strdup_printf("%.*s<emulator>/usr/bin/qemu-system-x86_64</emulator>%s",
+                        (int)(devices - xml), xml, devices);
     g_autoptr(vd_error) err = NULL;
     g_assert_null(vd_domain_define_xml(f->d, with_emu, 0, &err));
     assert_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "emulator '/usr/bin/qemu-system-x86_64'");
@@ -242,6 +242,18 @@ static void restarted_daemon_finds_running_domains(fixture *f, gconstpointer u)
     int state, reason;
     g_assert_true(vd_domain_get_state(f->d, t2, &state, &reason, &err));
     g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+
+    /* A daemon that cannot reach hv leaves the status files for one that can. */
+    stop_daemon(f);
+    start_daemon(f, false);
+    g_assert_null(vd_domain_lookup_by_name(f->d, "transient", &err));
+    g_clear_pointer(&err, vd_error_free);
+    g_autofree char *status = g_build_filename(f->cfg->state_dir, "transient.xml", NULL);
+    g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS));
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_autoptr(vd_domain_ref) t3 = vd_domain_lookup_by_name(f->d, "transient", &err);
+    g_assert_nonnull(t3);
 
     /* A domain that ended while the daemon was away is not resurrected. */
     g_hash_table_remove(f->hv_domains, GINT_TO_POINTER(t2->id));
@@ -394,8 +406,8 @@ static void capabilities_advertise_vireo(fixture *f, gconstpointer u)
     g_autofree char *dc = vd_connect_get_domain_capabilities(f->d, NULL, NULL, NULL, NULL, 0, &err);
     g_assert_nonnull(dc);
     g_assert_nonnull(strstr(dc, "<graphics supported=\"no\"/>"));
-    g_autofree char *dc2 = vd_connect_get_domain_capabilities(
-        f->d, "/usr/libexec/vireo/vireo-dm", "x86_64", "vireo", "vireo", 0, &err);
+    g_autofree char *dc2 = vd_connect_get_domain_capabilities(f->d, "/usr/libexec/vireo/vireo-dm",
+                                                              "x86_64", "vireo", "vireo", 0, &err);
     g_assert_nonnull(dc2);
     g_assert_null(vd_connect_get_domain_capabilities(f->d, NULL, "armv7l", NULL, NULL, 0, &err));
     assert_error(err, VIR_ERR_INVALID_ARG, "armv7l");
@@ -437,6 +449,24 @@ static void list_filters_select_by_state_and_persistence(fixture *f, gconstpoint
     assert_error(err, VIR_ERR_NO_DOMAIN, "no domain with matching id 999");
 }
 
+/* virtvireod --timeout: idle means no client, no running domain, no recent call. */
+static void idle_only_without_clients_or_running_domains(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+    g_assert_false(vd_daemon_idle_for(f->d, 3600)); /* the daemon just started */
+    vd_daemon_client_opened(f->d);
+    g_assert_false(vd_daemon_idle_for(f->d, 0));
+    vd_daemon_client_closed(f->d);
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+    g_autoptr(vd_domain_ref) ref = define(f, "busy", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_false(vd_daemon_idle_for(f->d, 0));
+    g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -452,8 +482,8 @@ int main(int argc, char **argv)
         WITH_FAKE_HV);
     ADD("destroy-stops-and-transient-disappears", destroy_stops_and_transient_disappears,
         WITH_FAKE_HV);
-    ADD("guest-poweroff-and-reboot-follow-on-actions",
-        guest_poweroff_and_reboot_follow_on_actions, WITH_FAKE_HV);
+    ADD("guest-poweroff-and-reboot-follow-on-actions", guest_poweroff_and_reboot_follow_on_actions,
+        WITH_FAKE_HV);
     ADD("live-and-config-changes-reach-hv-and-store", live_and_config_changes_reach_hv_and_store,
         WITH_FAKE_HV);
     ADD("crash-with-preserve-keeps-domain-crashed", crash_with_preserve_keeps_domain_crashed,
@@ -462,5 +492,7 @@ int main(int argc, char **argv)
         WITH_FAKE_HV);
     ADD("list-filters-select-by-state-and-persistence",
         list_filters_select_by_state_and_persistence, WITH_FAKE_HV);
+    ADD("idle-only-without-clients-or-running-domains",
+        idle_only_without_clients_or_running_domains, WITH_FAKE_HV);
     return g_test_run();
 }

@@ -181,23 +181,24 @@ static void unsupported_constructs_are_refused_by_name(void)
                    VIR_ERR_CONFIG_UNSUPPORTED, "attribute 'cpuset' of <vcpu>", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><graphics type='vnc' port='-1'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "graphics type 'vnc'", "--graphics none", NULL);
-    assert_refused(DOMAIN_HEAD OS "<devices><disk type='file' device='cdrom'>"
+    assert_refused(DOMAIN_HEAD OS
+                   "<devices><disk type='file' device='cdrom'>"
                    "<source file='/x.iso'/><target dev='hdc' bus='ide'/></disk></devices>"
                    "</domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "disk device 'cdrom'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><disk type='network'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "disk type 'network'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
-                   "<target dev='sda' bus='usb'/></disk></devices></domain>",
+                                  "<target dev='sda' bus='usb'/></disk></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "disk bus 'usb'", NULL);
-    assert_refused(DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
-                   "<target dev='vda'/><serial>123</serial></disk></devices></domain>",
-                   VIR_ERR_CONFIG_UNSUPPORTED, "element <serial>", "domain/devices/disk/serial",
-                   NULL);
+    assert_refused(
+        DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
+                       "<target dev='vda'/><serial>123</serial></disk></devices></domain>",
+        VIR_ERR_CONFIG_UNSUPPORTED, "element <serial>", "domain/devices/disk/serial", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><interface type='user'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "interface type 'user'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><interface type='bridge'><source bridge='b'/>"
-                   "<model type='ne2k_isa'/></interface></devices></domain>",
+                                  "<model type='ne2k_isa'/></interface></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "interface model 'ne2k_isa'", NULL);
     assert_refused(DOMAIN_HEAD OS "<clock offset='localtime'/></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "clock offset 'localtime'", NULL);
@@ -238,13 +239,14 @@ static void invalid_values_are_xml_errors(void)
     assert_refused("<domain type='vireo'><name>x</name><memory>65536</memory>"
                    "<currentMemory>131072</currentMemory>" OS "</domain>",
                    VIR_ERR_XML_ERROR, "<currentMemory> is larger", NULL);
-    assert_refused("<domain type='vireo'><name>x</name><name>y</name></domain>",
-                   VIR_ERR_XML_ERROR, "<name> may appear only once", NULL);
+    assert_refused("<domain type='vireo'><name>x</name><name>y</name></domain>", VIR_ERR_XML_ERROR,
+                   "<name> may appear only once", NULL);
     assert_refused("<domain type='vireo'><name>x</name><memory>65536</memory></domain>",
                    VIR_ERR_XML_ERROR, "missing <os><type>", NULL);
     assert_refused("<domain type='vireo'><name>x</name><uuid>nope</uuid></domain>",
                    VIR_ERR_XML_ERROR, "malformed uuid 'nope'", NULL);
-    assert_refused(DOMAIN_HEAD OS "<devices><interface type='bridge'><source bridge='b'/>"
+    assert_refused(DOMAIN_HEAD OS
+                   "<devices><interface type='bridge'><source bridge='b'/>"
                    "<mac address='01:00:00:00:00:01'/></interface></devices></domain>",
                    VIR_ERR_INVALID_MAC, "01:00:00:00:00:01", NULL);
     assert_refused(DOMAIN_HEAD "<vcpu current='3'>2</vcpu>" OS "</domain>", VIR_ERR_XML_ERROR,
@@ -290,6 +292,58 @@ static void external_entities_are_not_loaded(void)
         g_assert_null(strstr(def->name, "root:"));
 }
 
+/* Untrusted input: thousands of corrupted documents (bytes flipped, cut short, spliced)
+ * each end in a definition that formats and parses again, or in an error with a message. */
+static void mutated_documents_end_in_definition_or_error(void)
+{
+    static const char *const seeds[] = {"everything.xml", "virt-install-graphics-none.xml",
+                                        "boot-from-disk.xml"};
+    static const char alphabet[] = "<>/='\" &;:x0-9\n ";
+    GRand *rand = g_rand_new_with_seed(20261122);
+    unsigned defs = 0, errors = 0;
+    for (unsigned s = 0; s < G_N_ELEMENTS(seeds); s++) {
+        g_autofree char *xml = read_corpus("good", seeds[s]);
+        size_t len = strlen(xml);
+        for (unsigned i = 0; i < 1500; i++) {
+            g_autofree char *m = g_strdup(xml);
+            unsigned edits = g_rand_int_range(rand, 1, 6);
+            for (unsigned e = 0; e < edits; e++) {
+                size_t at = g_rand_int_range(rand, 0, (gint32)len);
+                switch (g_rand_int_range(rand, 0, 3)) {
+                case 0:
+                    m[at] = alphabet[g_rand_int_range(rand, 0, sizeof(alphabet) - 1)];
+                    break;
+                case 1:
+                    m[at] = '\0'; /* cut short */
+                    break;
+                default: /* copy a run from elsewhere over this spot */
+                {
+                    size_t from = g_rand_int_range(rand, 0, (gint32)len);
+                    size_t n = MIN(MIN(len - at, len - from), 24u);
+                    memmove(m + at, xml + from, n);
+                }
+                }
+            }
+            g_autoptr(vd_error) err = NULL;
+            g_autoptr(vd_domain_def) def = vd_domain_def_parse(m, NULL, &err);
+            if (def) {
+                g_autofree char *out = vd_domain_def_format(def, -1);
+                g_autoptr(vd_domain_def) again = vd_domain_def_parse(out, NULL, &err);
+                g_assert_nonnull(again);
+                defs++;
+            } else {
+                g_assert_nonnull(err);
+                g_assert_nonnull(err->message);
+                g_assert_cmpint(err->code, >, 0);
+                errors++;
+            }
+        }
+    }
+    g_rand_free(rand);
+    g_test_message("%u mutants parsed, %u refused", defs, errors);
+    g_assert_cmpuint(errors, >, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -317,6 +371,8 @@ int main(int argc, char **argv)
                     schema_violation_is_refused_with_line);
     g_test_add_func("/domain-xml/formatted-output-validates-against-schema",
                     formatted_output_validates_against_schema);
+    g_test_add_func("/domain-xml/mutated-documents-end-in-definition-or-error",
+                    mutated_documents_end_in_definition_or_error);
     g_test_add_func("/domain-xml/external-entities-are-not-loaded",
                     external_entities_are_not_loaded);
     return g_test_run();

@@ -23,9 +23,10 @@ static char *make_root(void)
 
 static vd_domain_def *def_named(const char *name, unsigned vcpus)
 {
-    g_autofree char *xml = g_strdup_printf(
-        "<domain type='vireo'><name>%s</name><memory>65536</memory><vcpu>%u</vcpu>"
-        "<os><type>hvm</type><kernel>/k</kernel></os></domain>", name, vcpus);
+    g_autofree char *xml =
+        g_strdup_printf("<domain type='vireo'><name>%s</name><memory>65536</memory><vcpu>%u</vcpu>"
+                        "<os><type>hvm</type><kernel>/k</kernel></os></domain>",
+                        name, vcpus);
     g_autoptr(vd_error) err = NULL;
     vd_domain_def *def = vd_domain_def_parse(xml, NULL, &err);
     g_assert_nonnull(def);
@@ -171,9 +172,11 @@ static void config_file_overrides_defaults(void)
     g_autofree char *root = make_root();
     g_autoptr(vd_config) cfg = vd_config_new(root);
     g_autofree char *path = g_build_filename(root, "test.conf", NULL);
-    g_assert_true(g_file_set_contents(path,
+    g_assert_true(g_file_set_contents(
+        path,
         "[daemon]\ntimeout=30\nemulator=/opt/dm\n[unix]\nrw_perms=0770\nro_socket=false\n"
-        "auth_rw=none\n[tcp]\nlisten=true\nport=16600\n[keepalive]\ninterval=0\n", -1, NULL));
+        "auth_rw=none\n[tcp]\nlisten=true\nport=16600\n[keepalive]\ninterval=0\n",
+        -1, NULL));
     g_autoptr(GError) err = NULL;
     g_assert_true(vd_config_load(cfg, path, true, &err));
     g_assert_cmpuint(cfg->timeout, ==, 30);
