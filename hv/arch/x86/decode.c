@@ -4,6 +4,7 @@
  * supported opcodes, then prefixes, ModRM/SIB, displacement and immediate in turn.
  */
 #include "arch/decode.h"
+#include "fmt.h"
 
 /* Operand shape of a supported opcode. */
 #define OP_BYTE 0x001   /* every operand is 8-bit */
@@ -334,7 +335,7 @@ int insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct i
     uint8_t opcode, reg_field = 0;
     int err, asize;
 
-    *out = (struct insn){0};
+    memset(out, 0, sizeof(*out)); /* padding too: callers may compare whole structs */
     if ((err = read_prefixes(&c, mode, &p, &opcode)) || (err = lookup_opcode(&c, opcode, &opc)))
         return err;
     if ((asize = address_size(&p, mode)) < 0)
