@@ -104,26 +104,26 @@ static uint64_t leaf_frame(enum paging_format fmt, unsigned level, uint64_t e)
     return e & PTE_ADDR_MASK & ~((1ull << level_shift(fmt, level)) - 1);
 }
 
+static int fail(struct guest_fault *fault, uint64_t addr, uint32_t error, int result)
+{
+    fault->addr = addr;
+    fault->error = error;
+    return result;
+}
+
 static int read_entry(const struct guest_mem *mem, enum paging_format fmt, uint64_t table,
-                      uint64_t linear, unsigned level, uint64_t *e)
+                      uint64_t linear, unsigned level, uint64_t *e, struct guest_fault *fault)
 {
     unsigned size = fmt == PAGING_32BIT ? 4 : 8;
     uint64_t index = (linear >> level_shift(fmt, level)) & ((1u << index_bits(fmt)) - 1);
     uint8_t raw[8];
 
     if (mem->read(mem->opaque, table + index * size, raw, size))
-        return GUEST_WALK_NOT_RAM;
+        return fail(fault, table + index * size, 0, GUEST_WALK_NOT_RAM);
     *e = 0;
     for (unsigned i = 0; i < size; i++)
         *e |= (uint64_t)raw[i] << (8 * i);
     return GUEST_WALK_OK;
-}
-
-static int fail(struct guest_fault *fault, uint64_t linear, uint32_t error, int result)
-{
-    fault->addr = linear;
-    fault->error = error;
-    return result;
 }
 
 /* The error code bits that describe the access itself. */
@@ -183,8 +183,8 @@ int guest_walk(const struct guest_paging *pg, const struct guest_mem *mem, uint6
         linear = (uint32_t)linear;
 
     for (;; level--) {
-        if ((rc = read_entry(mem, fmt, table, linear, level, &e)))
-            return fail(fault, linear, 0, rc);
+        if ((rc = read_entry(mem, fmt, table, linear, level, &e, fault)))
+            return rc;
         if (!(e & PTE_P))
             return fail(fault, linear, error, GUEST_WALK_PAGE_FAULT);
         if (e & reserved_bits(pg, fmt, level, e))
@@ -208,13 +208,12 @@ int guest_read_linear(const struct guest_paging *pg, const struct guest_mem *mem
                       unsigned access, void *buf, size_t len, size_t *copied,
                       struct guest_fault *fault)
 {
-    bool wraps = !(pg->efer & EFER_LMA);
     uint8_t *out = buf;
     size_t done = 0;
     int rc = GUEST_WALK_OK;
 
     while (done < len) {
-        uint64_t addr = wraps ? (uint32_t)(linear + done) : linear + done, gpa;
+        uint64_t addr = linear + done, gpa; /* guest_walk() wraps it outside long mode */
         size_t chunk = PAGE_SIZE - (addr & (PAGE_SIZE - 1));
 
         if (chunk > len - done)
@@ -222,7 +221,7 @@ int guest_read_linear(const struct guest_paging *pg, const struct guest_mem *mem
         if ((rc = guest_walk(pg, mem, addr, access, &gpa, fault)))
             break;
         if (mem->read(mem->opaque, gpa, out + done, chunk)) {
-            rc = fail(fault, addr, 0, GUEST_WALK_NOT_RAM);
+            rc = fail(fault, gpa, 0, GUEST_WALK_NOT_RAM);
             break;
         }
         done += chunk;

@@ -18,8 +18,8 @@ static inline const uint8_t *guarded_copy(const uint8_t *src, size_t n)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
     if (!guard_page_end) {
-        uint8_t *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                            -1, 0);
+        uint8_t *map =
+            mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (map == MAP_FAILED || mprotect(map + page, page, PROT_NONE)) {
             perror("guard page");
             exit(2);

@@ -24,13 +24,13 @@ struct corpus_case {
 extern const uint8_t corpus_bytes[];
 extern const uint32_t corpus_offsets[CORPUS_CASES + 1];
 
-#define EXPECT_FIELD(c, got, want)                                                             \
-    do {                                                                                       \
-        if ((uint64_t)(got) != (uint64_t)(want)) {                                             \
-            printf("FAIL '%s' (%d-bit): %s = %#llx, expected %#llx\n", (c)->text, (c)->mode,  \
-                   #got, (unsigned long long)(got), (unsigned long long)(want));               \
-            check_failures++;                                                                  \
-        }                                                                                      \
+#define EXPECT_FIELD(c, got, want)                                                                 \
+    do {                                                                                           \
+        if ((uint64_t)(got) != (uint64_t)(want)) {                                                 \
+            printf("FAIL '%s' (%d-bit): %s = %#llx, expected %#llx\n", (c)->text, (c)->mode, #got, \
+                   (unsigned long long)(got), (unsigned long long)(want));                         \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 
 static void check_operands(const struct corpus_case *c, const struct insn *in)

@@ -78,14 +78,12 @@ static void fifteen_bytes_is_the_limit(void)
     /* movq $imm32, disp32(%rbx,%rax,8) with three 66 prefixes: exactly 15 bytes. */
     CHECK(decode64("66 66 66 48 c7 84 c3 78 56 34 12 ef be ad de", &in) == 15);
     CHECK(in.mem_size == 8 && in.mem.index == GPR_RAX && in.mem.scale == 8);
-    CHECK(decode64("66 66 66 66 48 c7 84 c3 78 56 34 12 ef be ad de", &in) ==
-          -INSN_E_TOO_LONG);
+    CHECK(decode64("66 66 66 66 48 c7 84 c3 78 56 34 12 ef be ad de", &in) == -INSN_E_TOO_LONG);
     /* Too long is too long even when more bytes are readable, and before they end. */
     n = parse_hex("66 66 66 66 48 c7 84 c3 78 56 34 12 ef be ad de 90 90 90", bytes, 32);
     CHECK(insn_decode(bytes, n, CPU_MODE_64, &in) == -INSN_E_TOO_LONG);
     CHECK(insn_decode(guarded_copy(bytes, 15), 15, CPU_MODE_64, &in) == -INSN_E_TOO_LONG);
-    CHECK(decode64("66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 89 03", &in) ==
-          -INSN_E_TOO_LONG);
+    CHECK(decode64("66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 89 03", &in) == -INSN_E_TOO_LONG);
     CHECK(decode64("66 66 66 66 66 66 66 66 66 66 66 66 66 66", &in) == -INSN_E_TRUNCATED);
     CHECK(decode64("66 66 66 66 66 66 66 66 66 66 66 66 66 89 03", &in) == 15);
 }
@@ -93,11 +91,15 @@ static void fifteen_bytes_is_the_limit(void)
 static void lock_is_undefined_unless_memory_is_modified(void)
 {
     static const char *const undefined[] = {
-        "f0 89 03", "f0 8b 03", "f0 39 03", "f0 3b 03", "f0 85 03", "f0 80 38 01",
-        "f0 f6 00 01", "f0 aa", "f0 a5", "f0 a3 00 00 00 00 00 00 00 00", "f0 0f b6 03",
-        "f0 c7 00 01 00 00 00", "f0 03 03",
+        "f0 89 03",    "f0 8b 03",
+        "f0 39 03",    "f0 3b 03",
+        "f0 85 03",    "f0 80 38 01",
+        "f0 f6 00 01", "f0 aa",
+        "f0 a5",       "f0 a3 00 00 00 00 00 00 00 00",
+        "f0 0f b6 03", "f0 c7 00 01 00 00 00",
+        "f0 03 03",
     };
-    static const char *const allowed[] = {"f0 01 03", "f0 87 03", "f0 80 08 01",
+    static const char *const allowed[] = {"f0 01 03",       "f0 87 03", "f0 80 08 01",
                                           "f0 48 83 28 01", "f0 86 03", "f0 66 11 03"};
     struct insn in;
 
@@ -182,8 +184,8 @@ static void byte_registers_without_rex_are_the_high_halves(void)
 {
     struct insn in;
 
-    CHECK(decode64("88 26", &in) == 2 && in.reg == GPR_RAX && in.reg_high8); /* %ah */
-    CHECK(decode64("8a 3e", &in) == 2 && in.reg == GPR_RBX && in.reg_high8); /* %bh */
+    CHECK(decode64("88 26", &in) == 2 && in.reg == GPR_RAX && in.reg_high8);     /* %ah */
+    CHECK(decode64("8a 3e", &in) == 2 && in.reg == GPR_RBX && in.reg_high8);     /* %bh */
     CHECK(decode64("40 88 26", &in) == 3 && in.reg == GPR_RSP && !in.reg_high8); /* %spl */
     CHECK(decode64("44 88 26", &in) == 3 && in.reg == GPR_R12 && !in.reg_high8);
     CHECK(decode64("0f b6 26", &in) == 3 && in.reg == GPR_RSP && !in.reg_high8); /* %esp */
@@ -198,7 +200,7 @@ static void sib_and_rex_corner_cases(void)
     CHECK(in.mem.base == GPR_RBX && in.mem.index == INSN_NO_REG);
     CHECK(decode64("42 89 04 63", &in) == 4); /* with REX.X it is R12 */
     CHECK(in.mem.index == GPR_R12 && in.mem.scale == 2);
-    CHECK(decode64("41 89 04 25 78 56 34 12", &in) == 8); /* base 101b, mod 0: no base */
+    CHECK(decode64("41 89 04 25 78 56 34 12", &in) == 8);           /* base 101b, mod 0: no base */
     CHECK(in.mem.base == INSN_NO_REG && in.mem.disp == 0x12345678); /* even with REX.B */
     CHECK(decode64("41 89 05 10 00 00 00", &in) == 7); /* rm 101b, mod 0: RIP, not R13 */
     CHECK(in.mem.rip_relative && in.mem.base == INSN_NO_REG);
@@ -263,8 +265,7 @@ static void random_bytes_are_decoded_consistently_and_within_bounds(void)
         CHECK(insn_decode(guarded_copy(buf, n), n, mode, &cut) == n);
         CHECK(memcmp(&cut, &full, sizeof(cut)) == 0);
         for (int avail = 0; avail < n; avail++)
-            CHECK(insn_decode(guarded_copy(buf, avail), avail, mode, &cut) ==
-                  -INSN_E_TRUNCATED);
+            CHECK(insn_decode(guarded_copy(buf, avail), avail, mode, &cut) == -INSN_E_TRUNCATED);
     }
     printf("%u of 200000 random inputs decoded\n", decoded);
     CHECK(decoded > 10000);

@@ -43,7 +43,8 @@ struct guest_mem {
 
 /* Why a translation failed, for the exception hv injects. */
 struct guest_fault {
-    uint64_t addr;  /* the linear address that failed: CR2 for a #PF */
+    uint64_t addr;  /* the linear address that failed: CR2 for a #PF (for NOT_RAM: the
+                     * guest-physical address that could not be read) */
     uint32_t error; /* #PF error code (PF_ERR_*) */
 };
 
