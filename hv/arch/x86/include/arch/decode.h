@@ -111,8 +111,10 @@ struct insn {
     int64_t imm;         /* immediate, sign-extended from its encoded width as the CPU
                           * does; only its low mem_size bytes matter */
     uint8_t addr_size;   /* 4 or 8: width of the address and of rSI/rDI/rCX for strings */
-    uint8_t seg;         /* enum insn_seg of `mem`; in 64-bit mode only FS and GS have a
-                          * base, so other overrides are dropped there */
+    uint8_t seg;         /* enum insn_seg of `mem`: the last override given (as QEMU's and
+                          * Xen's emulators take it), else SS for an rBP or rSP base, else
+                          * DS; in 64-bit mode ES/CS/SS/DS overrides fold to the default,
+                          * since only FS and GS have a base there */
     uint8_t str_src_seg; /* MOVS: enum insn_seg of the source (DS unless overridden) */
     uint8_t rep_prefix;  /* 0, 0xf3 or 0xf2: the last REP prefix (either repeats STOS/MOVS) */
     bool lock;           /* a LOCK prefix was given (XCHG is atomic without it) */
