@@ -115,7 +115,7 @@ static int take_signed(struct cursor *c, unsigned n, int64_t *val)
 
 static int take_byte(struct cursor *c, uint8_t *b)
 {
-    int64_t v;
+    int64_t v = 0;
     int err = take_signed(c, 1, &v);
 
     *b = (uint8_t)v;
@@ -240,7 +240,7 @@ static int read_modrm(struct cursor *c, enum cpu_mode mode, uint8_t rex, struct 
     if (rm == 4) {
         if ((err = take_byte(c, &sib)))
             return err;
-        m->scale = 1 << (sib >> 6);
+        m->scale = (uint8_t)(1 << (sib >> 6));
         m->index = sib_index(sib, rex);
         m->base = (sib & 7) | (rex & REX_B ? 8 : 0);
         if ((sib & 7) == 5 && mod == 0) { /* no base: disp32 */
@@ -308,7 +308,7 @@ static void decode_string(struct insn *in, const struct prefixes *p, enum cpu_mo
     in->mem.index = INSN_NO_REG;
     in->mem.scale = 1;
     in->seg = SEG_ES; /* the destination segment cannot be overridden */
-    in->str_src_seg = ovr >= 0 ? ovr : SEG_DS;
+    in->str_src_seg = (uint8_t)(ovr >= 0 ? ovr : SEG_DS);
 }
 
 static int decode_immediate(struct cursor *c, const struct prefixes *p, uint16_t flags,
@@ -336,6 +336,8 @@ int insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct i
     int err, asize;
 
     memset(out, 0, sizeof(*out)); /* padding too: callers may compare whole structs */
+    if (mode != CPU_MODE_32 && mode != CPU_MODE_64)
+        return -INSN_E_UNSUPPORTED; /* 16-bit code: its ModRM forms differ */
     if ((err = read_prefixes(&c, mode, &p, &opcode)) || (err = lookup_opcode(&c, opcode, &opc)))
         return err;
     if ((asize = address_size(&p, mode)) < 0)
@@ -360,7 +362,7 @@ int insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct i
         if (err)
             return err;
         int ovr = override_segment(&p, mode);
-        out->seg = ovr >= 0 ? ovr : default_segment(&out->mem);
+        out->seg = (uint8_t)(ovr >= 0 ? ovr : default_segment(&out->mem));
         if (opc->flags & OP_GROUP)
             out->op = reg_field;
         else if (opc->flags & OP_MODRM)

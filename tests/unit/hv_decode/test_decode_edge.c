@@ -143,6 +143,7 @@ static void unsupported_instructions_are_refused(void)
 
     for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
         CHECK(decode64(unsupported[i], &in) == -INSN_E_UNSUPPORTED);
+    CHECK(insn_decode((const uint8_t *)"\x89\x03", 2, 0, &in) == -INSN_E_UNSUPPORTED);
     CHECK(decode64("0f", &in) == -INSN_E_TRUNCATED);
     CHECK(decode64("", &in) == -INSN_E_TRUNCATED);
 }
