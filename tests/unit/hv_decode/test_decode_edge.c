@@ -168,6 +168,7 @@ static void segments_follow_overrides_and_the_base(void)
 
     CHECK(decode64("2e 89 03", &in) == 3 && in.seg == SEG_DS); /* no base in 64-bit mode */
     CHECK(decode64("64 89 03", &in) == 3 && in.seg == SEG_FS);
+    CHECK(decode64("65 89 03", &in) == 3 && in.seg == SEG_GS);
     CHECK(decode64("65 89 45 00", &in) == 4 && in.seg == SEG_GS);
     CHECK(decode64("26 89 45 00", &in) == 4 && in.seg == SEG_SS);
     CHECK(decode64("64 2e 89 03", &in) == 4 && in.seg == SEG_DS); /* the last one wins */
