@@ -136,6 +136,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     d->lock = (spinlock_t)SPINLOCK_INIT;
     d->console.lock = (spinlock_t)SPINLOCK_INIT;
     d->max_pages = cfg->max_pages;
+    d->target_pages = cfg->max_pages;
     d->weight = cfg->weight ? cfg->weight : SCHED_DEFAULT_WEIGHT;
     d->cap = cfg->cap;
     d->state = DOM_RUNNING;
@@ -336,4 +337,5 @@ void domain_fill_info(struct domain *d, struct vireo_domain_info *info)
     info->tot_pages = d->tot_pages;
     info->max_pages = d->max_pages;
     info->console_prod = d->console.out_prod;
+    info->target_pages = d->target_pages;
 }
