@@ -158,6 +158,9 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
         d->vcpus[i] = v;
         *err = arch_vcpu_init(v);
     }
+    if (!*err && !privileged)
+        *err = sched_add_vcpus(d->vcpus, d->nr_vcpus); /* dom0 owns CPU 0, never scheduled */
+    bool scheduled = !*err && !privileged;
     if (!*err) {
         spin_lock(&table_lock);
         bool dup = false;
@@ -171,14 +174,14 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
         *err = dup ? -VIREO_EEXIST : slot < 0 ? -VIREO_ENOSPC : 0;
     }
     if (*err) {
+        for (unsigned i = 0; scheduled && i < d->nr_vcpus; i++)
+            sched_remove_vcpu(d->vcpus[i]);
         if (d->npt_root_pa)
             npt_destroy(d->npt_root_pa, free_leaf, d);
         free_vcpus(d);
         page_free(d, DOMAIN_PAGES);
         return NULL;
     }
-    for (unsigned i = 0; i < d->nr_vcpus && !privileged; i++)
-        sched_add_vcpu(d->vcpus[i]); /* dom0 owns CPU 0 and is never scheduled */
     return d;
 }
 

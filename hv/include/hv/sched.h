@@ -20,7 +20,8 @@ struct domain;
 
 void sched_init(unsigned first_domu_cpu, unsigned nr_domu_cpus);
 /* Every vCPU is known to the scheduler from creation until its domain is freed. */
-void sched_add_vcpu(struct vcpu *v);
+/* Fails with -VIREO_ENOSPC when the scheduler's table is full. */
+int sched_add_vcpus(struct vcpu *const *v, unsigned n);
 void sched_remove_vcpu(struct vcpu *v);
 /* Runs vCPUs on this CPU forever. */
 NORETURN void sched_run_cpu(void);
