@@ -2,7 +2,6 @@
 """Stock-client helpers for the 'clients' suite: run virsh with a bounded timeout and
 report what it printed when an expectation fails."""
 import os
-import socket
 import subprocess
 import sys
 
@@ -21,12 +20,7 @@ def require_virsh():
         skip("virsh not installed (libvirt-clients)")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+free_port = vdrpc.free_port
 
 
 def unix_uri(d):
