@@ -78,8 +78,7 @@ vd_rpc_activation *vd_rpc_activation_take(void)
         return NULL;
     /* Variables left over from a parent that was activated are not meant for us. */
     if (!g_ascii_string_to_unsigned(pid_text, 10, 1, G_MAXINT, &pid, NULL) ||
-        pid != (guint64)getpid() ||
-        !g_ascii_string_to_unsigned(fds_text, 10, 0, 4096, &n, NULL)) {
+        pid != (guint64)getpid() || !g_ascii_string_to_unsigned(fds_text, 10, 0, 4096, &n, NULL)) {
         g_unsetenv("LISTEN_PID");
         g_unsetenv("LISTEN_FDS");
         g_unsetenv("LISTEN_FDNAMES");

@@ -64,16 +64,16 @@ static bool clear_stale_socket(const char *path, GError **err)
     probe = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
     addr = g_unix_socket_address_new(path);
     if (probe && g_socket_connect(probe, addr, NULL, NULL)) {
-        g_set_error(err, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                    "%s is in use by another daemon", path);
+        g_set_error(err, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE, "%s is in use by another daemon",
+                    path);
         return false;
     }
     unlink(path);
     return true;
 }
 
-static bool bind_unix(struct vd_rpc_server *s, const char *path, unsigned mode,
-                      vd_rpc_transport t, GError **err)
+static bool bind_unix(struct vd_rpc_server *s, const char *path, unsigned mode, vd_rpc_transport t,
+                      GError **err)
 {
     g_autofree char *dir = g_path_get_dirname(path);
     g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
@@ -167,14 +167,14 @@ bool vd_rpc_listen_all(struct vd_rpc_server *s, GError **err)
 {
     vd_rpc_activation *act = vd_rpc_activation_take();
     const vd_rpc_config *cfg = &s->cfg;
-    bool ok = (!cfg->unix_rw_path || listen_unix(s, act, cfg->unix_rw_path, cfg->unix_rw_perms,
-                                                 VD_RPC_UNIX_RW, err)) &&
-              (!cfg->unix_ro_path ||
-               listen_unix(s, act, cfg->unix_ro_path, RO_PERMS, VD_RPC_UNIX_RO, err)) &&
-              (!cfg->listen_tcp ||
-               listen_inet(s, act, cfg->tcp_address, cfg->tcp_port, VD_RPC_TCP, err)) &&
-              (!s->tls || listen_inet(s, act, s->tls_cfg.address, s->tls_cfg.port, VD_RPC_TLS,
-                                      err));
+    bool ok =
+        (!cfg->unix_rw_path ||
+         listen_unix(s, act, cfg->unix_rw_path, cfg->unix_rw_perms, VD_RPC_UNIX_RW, err)) &&
+        (!cfg->unix_ro_path ||
+         listen_unix(s, act, cfg->unix_ro_path, RO_PERMS, VD_RPC_UNIX_RO, err)) &&
+        (!cfg->listen_tcp ||
+         listen_inet(s, act, cfg->tcp_address, cfg->tcp_port, VD_RPC_TCP, err)) &&
+        (!s->tls || listen_inet(s, act, s->tls_cfg.address, s->tls_cfg.port, VD_RPC_TLS, err));
 
     vd_rpc_activation_free(act);
     if (ok && !s->listeners->len) {

@@ -77,8 +77,8 @@ static bool check_server_certificate(const gnutls_datum_t *ca, const gnutls_datu
     if (status) {
         gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);
         g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
-                    "TLS: the server certificate %s does not verify against the CA: %s",
-                    cert_path, why.data ? (const char *)why.data : "unknown reason");
+                    "TLS: the server certificate %s does not verify against the CA: %s", cert_path,
+                    why.data ? (const char *)why.data : "unknown reason");
         gnutls_free(why.data);
         goto out;
     }
@@ -121,8 +121,8 @@ static bool load_credentials(vd_rpc_tls_context *t, const vd_rpc_tls_config *cfg
     rc = gnutls_certificate_set_x509_key_mem(t->cred, &cert, &key, GNUTLS_X509_FMT_PEM);
     if (rc < 0) {
         g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
-                    "TLS: cannot use the server certificate %s with the key %s: %s",
-                    cfg->cert_file, cfg->key_file, gnutls_strerror(rc));
+                    "TLS: cannot use the server certificate %s with the key %s: %s", cfg->cert_file,
+                    cfg->key_file, gnutls_strerror(rc));
         goto out;
     }
     ok = check_server_certificate(&ca, &cert, cfg->cert_file, err);
@@ -199,7 +199,7 @@ vd_rpc_tls_session *vd_rpc_tls_session_new(vd_rpc_tls_context *t, int fd, GError
     /* REQUIRE makes GnuTLS end the handshake when a client offers no certificate; the
      * certificate itself is checked in check_client() once the handshake is done. */
     gnutls_certificate_server_set_request(s->session, t->verify_clients ? GNUTLS_CERT_REQUIRE
-                                                                         : GNUTLS_CERT_REQUEST);
+                                                                        : GNUTLS_CERT_REQUEST);
     gnutls_transport_set_int(s->session, fd);
     return s;
 
@@ -253,8 +253,8 @@ static bool check_client(vd_rpc_tls_session *s, char **failure)
         return false;
     }
     if (rc < 0) {
-        *failure = g_strdup_printf("TLS: cannot verify the client certificate: %s",
-                                   gnutls_strerror(rc));
+        *failure =
+            g_strdup_printf("TLS: cannot verify the client certificate: %s", gnutls_strerror(rc));
         return false;
     }
     if (status) {

@@ -12,16 +12,16 @@
 G_BEGIN_DECLS
 
 typedef struct vd_rpc_tls_config {
-    bool listen;       /* serve TLS; every other field is ignored when false */
-    char *address;     /* any IP address: TLS authenticates clients, so this may be
-                          0.0.0.0 or a public address; NULL = 0.0.0.0 */
-    unsigned port;     /* 0 = 16514, libvirt's TLS port */
-    char *ca_file;     /* PEM CA certificate(s) client certificates must chain to,
-                          libvirt: /etc/pki/CA/cacert.pem */
-    char *crl_file;    /* PEM revocation list, NULL = none (libvirt: /etc/pki/CA/cacrl.pem) */
-    char *cert_file;   /* PEM server certificate, libvirt: /etc/pki/libvirt/servercert.pem */
-    char *key_file;    /* its PEM private key, libvirt: /etc/pki/libvirt/private/serverkey.pem */
-    char *priority;    /* GnuTLS priority string, NULL = "NORMAL" (libvirt's tls_priority) */
+    bool listen;     /* serve TLS; every other field is ignored when false */
+    char *address;   /* any IP address: TLS authenticates clients, so this may be
+                        0.0.0.0 or a public address; NULL = 0.0.0.0 */
+    unsigned port;   /* 0 = 16514, libvirt's TLS port */
+    char *ca_file;   /* PEM CA certificate(s) client certificates must chain to,
+                        libvirt: /etc/pki/CA/cacert.pem */
+    char *crl_file;  /* PEM revocation list, NULL = none (libvirt: /etc/pki/CA/cacrl.pem) */
+    char *cert_file; /* PEM server certificate, libvirt: /etc/pki/libvirt/servercert.pem */
+    char *key_file;  /* its PEM private key, libvirt: /etc/pki/libvirt/private/serverkey.pem */
+    char *priority;  /* GnuTLS priority string, NULL = "NORMAL" (libvirt's tls_priority) */
     bool no_verify_certificate; /* accept clients without a valid certificate
                                    (libvirt's tls_no_verify_certificate); off = required */
 } vd_rpc_tls_config;

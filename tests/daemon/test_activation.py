@@ -10,18 +10,8 @@ import subprocess
 import vdrpc
 from vdrpc import RawClient, Reader
 
-ACTIVATE = "/usr/bin/systemd-socket-activate"
-
-
-def activated(root_listen, **options):
-    """A daemon behind systemd-socket-activate, which listens on what root_listen(root)
-    names and execs the daemon at the first connection."""
-    return vdrpc.daemon(wrapper_for=lambda root: [ACTIVATE] + [
-        "--listen=" + a for a in root_listen(root)] + ["--"], **options)
-
-
-def sockets(root, *names):
-    return [os.path.join(root, "run", "libvirt", n) for n in names]
+activated = vdrpc.socket_activated
+sockets = vdrpc.sockets_under
 
 
 def passed_rw_ro_and_tcp_sockets_are_served():
@@ -76,7 +66,7 @@ def listen_variables_for_another_process_are_ignored():
         assert "socket activation" not in d.log_text(), d.log_text()
 
 
-if not os.path.exists(ACTIVATE):
+if not os.path.exists(vdrpc.SOCKET_ACTIVATE):
     print("SKIP: systemd-socket-activate not installed (systemd)")
     raise SystemExit(77)
 vdrpc.main([passed_rw_ro_and_tcp_sockets_are_served,

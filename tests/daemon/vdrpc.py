@@ -362,6 +362,22 @@ def daemon(**options):
         shutil.rmtree(root, ignore_errors=True)
 
 
+SOCKET_ACTIVATE = "/usr/bin/systemd-socket-activate"
+
+
+def socket_activated(listen_for, **options):
+    """daemon() started the way a systemd socket unit starts it: systemd-socket-activate
+    listens on listen_for(root) (unix paths, ADDR:PORT) and execs the daemon at the first
+    connection, passing those sockets as LISTEN_FDS."""
+    return daemon(wrapper_for=lambda root: [SOCKET_ACTIVATE] + [
+        "--listen=" + a for a in listen_for(root)] + ["--"], **options)
+
+
+def sockets_under(root, *names):
+    """Paths of the named sockets in a daemon root's run/libvirt."""
+    return [os.path.join(root, "run", "libvirt", n) for n in names]
+
+
 USE_TEST_DAEMON = False
 
 

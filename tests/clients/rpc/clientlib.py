@@ -28,12 +28,13 @@ def unix_uri(d):
 
 
 def virsh(uri, *args, ok=True, timeout=60, stdin=None):
+    """ok: True = must succeed, False = must fail, None = either."""
     r = subprocess.run(["virsh", "-c", uri] + list(args), capture_output=True, text=True,
                        timeout=timeout, input=stdin)
     if ok and r.returncode != 0:
         raise AssertionError("virsh %s failed (%d):\n%s%s" % (" ".join(args), r.returncode,
                                                               r.stdout, r.stderr))
-    if not ok and r.returncode == 0:
+    if ok is False and r.returncode == 0:
         raise AssertionError("virsh %s succeeded:\n%s" % (" ".join(args), r.stdout))
     return r
 
