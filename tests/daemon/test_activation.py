@@ -5,7 +5,6 @@ not passed, closes passed ones nobody configured, ignores LISTEN_* meant for ano
 process, and leaves the passed socket files to their owner."""
 import os
 import socket
-import subprocess
 
 import vdrpc
 from vdrpc import RawClient, Reader
