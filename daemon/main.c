@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "vd-daemon.h"
-#include "vd-rpc.h"
+#include "vd-rpc-tls.h"
 
 typedef struct options {
     char *root;
@@ -122,6 +122,20 @@ static void fill_rpc_config(const vd_config *cfg, vd_rpc_config *rpc)
     rpc->keepalive_count = cfg->keepalive_count;
 }
 
+static void fill_tls_config(const vd_config *cfg, vd_rpc_tls_config *tls)
+{
+    memset(tls, 0, sizeof(*tls));
+    tls->listen = cfg->listen_tls;
+    tls->address = cfg->tls_address;
+    tls->port = cfg->tls_port;
+    tls->ca_file = cfg->tls_ca_file;
+    tls->crl_file = cfg->tls_crl_file;
+    tls->cert_file = cfg->tls_cert_file;
+    tls->key_file = cfg->tls_key_file;
+    tls->priority = cfg->tls_priority;
+    tls->no_verify_certificate = cfg->tls_no_verify_certificate;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -156,8 +170,10 @@ int main(int argc, char **argv)
         return 1;
     }
     vd_rpc_config rpc;
+    vd_rpc_tls_config tls;
     fill_rpc_config(cfg, &rpc);
-    vd_rpc_server *server = vd_rpc_server_new(d, &rpc, &gerr);
+    fill_tls_config(cfg, &tls);
+    vd_rpc_server *server = vd_rpc_server_new_with_tls(d, &rpc, &tls, &gerr);
     if (!server) {
         fprintf(stderr, "virtvireod: %s\n", gerr->message);
         vd_daemon_free(d);

@@ -21,6 +21,11 @@ vd_config *vd_config_new(const char *root)
     cfg->auth_polkit = true;
     cfg->tcp_address = g_strdup("127.0.0.1");
     cfg->tcp_port = 16509;
+    cfg->tls_address = g_strdup("0.0.0.0");
+    cfg->tls_port = 16514;
+    cfg->tls_ca_file = g_strconcat(r, "/etc/pki/CA/cacert.pem", NULL);
+    cfg->tls_cert_file = g_strconcat(r, "/etc/pki/libvirt/servercert.pem", NULL);
+    cfg->tls_key_file = g_strconcat(r, "/etc/pki/libvirt/private/serverkey.pem", NULL);
     cfg->keepalive_interval = 5;
     cfg->keepalive_count = 5;
     cfg->hv_device = g_strdup("/dev/vireo");
@@ -41,6 +46,12 @@ void vd_config_free(vd_config *cfg)
     g_free(cfg->sock_rw);
     g_free(cfg->sock_ro);
     g_free(cfg->tcp_address);
+    g_free(cfg->tls_address);
+    g_free(cfg->tls_ca_file);
+    g_free(cfg->tls_crl_file);
+    g_free(cfg->tls_cert_file);
+    g_free(cfg->tls_key_file);
+    g_free(cfg->tls_priority);
     g_free(cfg->hv_device);
     g_free(cfg->emulator);
     g_free(cfg->host_uuid);
@@ -121,6 +132,16 @@ bool vd_config_load(vd_config *cfg, const char *path, bool required, GError **er
               read_bool(kf, "tcp", "listen", &cfg->listen_tcp, err) &&
               read_string(kf, "tcp", "address", &cfg->tcp_address, err) &&
               read_uint(kf, "tcp", "port", 65535, &cfg->tcp_port, err) &&
+              read_bool(kf, "tls", "listen", &cfg->listen_tls, err) &&
+              read_string(kf, "tls", "address", &cfg->tls_address, err) &&
+              read_uint(kf, "tls", "port", 65535, &cfg->tls_port, err) &&
+              read_string(kf, "tls", "ca_file", &cfg->tls_ca_file, err) &&
+              read_string(kf, "tls", "crl_file", &cfg->tls_crl_file, err) &&
+              read_string(kf, "tls", "cert_file", &cfg->tls_cert_file, err) &&
+              read_string(kf, "tls", "key_file", &cfg->tls_key_file, err) &&
+              read_string(kf, "tls", "priority", &cfg->tls_priority, err) &&
+              read_bool(kf, "tls", "no_verify_certificate", &cfg->tls_no_verify_certificate,
+                        err) &&
               read_uint(kf, "keepalive", "interval", G_MAXINT, &interval, err) &&
               read_uint(kf, "keepalive", "count", G_MAXINT, &cfg->keepalive_count, err);
     if (!ok) {

@@ -23,6 +23,15 @@ typedef struct vd_config {
     bool listen_tcp;
     char *tcp_address;
     unsigned tcp_port;
+    bool listen_tls;     /* [tls]: vireo+tls://, see driver-libvirt/vd-rpc-tls.h */
+    char *tls_address;
+    unsigned tls_port;
+    char *tls_ca_file;   /* ROOT/etc/pki/CA/cacert.pem, libvirt's layout */
+    char *tls_crl_file;  /* NULL = none */
+    char *tls_cert_file; /* ROOT/etc/pki/libvirt/servercert.pem */
+    char *tls_key_file;  /* ROOT/etc/pki/libvirt/private/serverkey.pem */
+    char *tls_priority;  /* NULL = GnuTLS "NORMAL" */
+    bool tls_no_verify_certificate;
     unsigned max_clients;
     int keepalive_interval;
     unsigned keepalive_count;

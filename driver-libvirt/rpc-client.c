@@ -10,6 +10,8 @@
 #include "rpc-stream.h"
 
 #define READ_CHUNK (256u * 1024)
+/* How long a client refused for max_clients may take to send its first call. */
+#define REFUSAL_GRACE_SECONDS 10
 
 static void describe_peer(vd_rpc_client *c)
 {
@@ -17,7 +19,7 @@ static void describe_peer(vd_rpc_client *c)
     g_autoptr(GCredentials) creds = NULL;
     g_autoptr(GSocketAddress) addr = NULL;
 
-    if (c->transport != VD_RPC_TCP) {
+    if (c->transport == VD_RPC_UNIX_RW || c->transport == VD_RPC_UNIX_RO) {
         creds = g_socket_get_credentials(c->socket, &err);
         if (creds) {
             c->uid = g_credentials_get_unix_user(creds, NULL);
@@ -34,10 +36,11 @@ static void describe_peer(vd_rpc_client *c)
         GInetSocketAddress *in = G_INET_SOCKET_ADDRESS(addr);
         g_autofree char *ip = g_inet_address_to_string(g_inet_socket_address_get_address(in));
 
-        c->peer = g_strdup_printf("tcp %s:%u", ip, g_inet_socket_address_get_port(in));
+        c->peer = g_strdup_printf("%s %s:%u", c->transport == VD_RPC_TLS ? "tls" : "tcp", ip,
+                                  g_inet_socket_address_get_port(in));
         return;
     }
-    c->peer = g_strdup("tcp ?");
+    c->peer = g_strdup(c->transport == VD_RPC_TLS ? "tls ?" : "tcp ?");
 }
 
 vd_rpc_client *vd_rpc_client_new(struct vd_rpc_server *server, GSocket *socket,
@@ -84,6 +87,7 @@ void vd_rpc_client_unref(vd_rpc_client *c)
     g_main_context_unref(c->ctx);
     g_free(c->in_buf);
     g_free(c->peer);
+    g_free(c->refusal);
     g_free(c);
 }
 
@@ -95,6 +99,22 @@ static void schedule(vd_rpc_client *c, GSourceFunc fn)
     g_source_set_callback(idle, fn, vd_rpc_client_ref(c), (GDestroyNotify)vd_rpc_client_unref);
     g_source_attach(idle, c->ctx);
     g_source_unref(idle);
+}
+
+/* ---- the transport: the socket itself, or a TLS session over it ------------------------ */
+
+static gssize transport_recv(vd_rpc_client *c, void *buf, gsize len, GError **err)
+{
+    if (c->tls)
+        return vd_rpc_tls_recv(c->tls, buf, len, err);
+    return g_socket_receive(c->socket, buf, len, NULL, err);
+}
+
+static gssize transport_send(vd_rpc_client *c, const void *buf, gsize len, GError **err)
+{
+    if (c->tls)
+        return vd_rpc_tls_send(c->tls, buf, len, err);
+    return g_socket_send(c->socket, buf, len, NULL, err);
 }
 
 /* ---- output ------------------------------------------------------------------------- */
@@ -113,8 +133,9 @@ static void flush(vd_rpc_client *c)
         GBytes *head = g_queue_peek_head(&c->out_queue);
         gsize size;
         const guint8 *data = g_bytes_get_data(head, &size);
-        gssize n = g_socket_send(c->socket, (const char *)data + c->out_offset,
-                                 size - c->out_offset, NULL, &err);
+        /* A TLS send that would block is repeated with the same bytes: out_offset only
+         * moves when something was sent. */
+        gssize n = transport_send(c, data + c->out_offset, size - c->out_offset, &err);
 
         if (n < 0) {
             if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
@@ -141,9 +162,11 @@ static void flush(vd_rpc_client *c)
         g_source_unref(c->out_source);
         c->out_source = NULL;
     }
+    if (c->close_when_flushed && g_queue_is_empty(&c->out_queue))
+        failure = "refused";
     g_mutex_unlock(&c->lock);
     if (failure)
-        vd_rpc_client_close(c, NULL); /* the peer went away: nothing worth a log line */
+        vd_rpc_client_close(c, NULL); /* the peer went away or was refused: logged already */
 }
 
 static gboolean on_writable(GSocket *socket, GIOCondition cond, gpointer data)
@@ -185,6 +208,17 @@ bool vd_rpc_client_send_locked(vd_rpc_client *c, GBytes *pkt)
         schedule(c, flush_idle);
     }
     return true;
+}
+
+void vd_rpc_client_close_after_flush(vd_rpc_client *c)
+{
+    g_mutex_lock(&c->lock);
+    c->close_when_flushed = true;
+    if (!c->flush_pending && !c->closed) {
+        c->flush_pending = true;
+        schedule(c, flush_idle);
+    }
+    g_mutex_unlock(&c->lock);
 }
 
 bool vd_rpc_client_send(vd_rpc_client *c, GBytes *pkt)
@@ -272,49 +306,163 @@ static gboolean close_from_reader(vd_rpc_client *c, const char *reason)
     return G_SOURCE_REMOVE;
 }
 
-static gboolean on_readable(GSocket *socket, GIOCondition cond, gpointer data)
+typedef enum read_result {
+    READ_GOT_DATA,
+    READ_WOULD_BLOCK,
+    READ_CLOSED, /* the connection was closed and the input source removed */
+} read_result;
+
+/* One read from the transport, then every whole packet to the dispatcher. Main context. */
+static read_result read_some(vd_rpc_client *c)
 {
-    vd_rpc_client *c = data;
     g_autoptr(GError) err = NULL;
-    g_autoptr(vd_rpc_client) hold = vd_rpc_client_ref(c);
     const char *reason = NULL;
     gssize n;
 
-    (void)socket;
-    (void)cond;
     if (c->in_cap - c->in_len < 4096 && c->in_cap < VD_WIRE_MESSAGE_MAX + READ_CHUNK) {
         c->in_cap += READ_CHUNK;
         c->in_buf = g_realloc(c->in_buf, c->in_cap);
     }
-    n = g_socket_receive(c->socket, (char *)c->in_buf + c->in_len,
-                         MIN(c->in_cap - c->in_len, READ_CHUNK), NULL, &err);
+    n = transport_recv(c, c->in_buf + c->in_len, MIN(c->in_cap - c->in_len, READ_CHUNK), &err);
     if (n < 0) {
         if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            return G_SOURCE_CONTINUE;
+            return READ_WOULD_BLOCK;
         g_debug("%s: read error: %s", c->peer, err->message);
-        return close_from_reader(c, NULL);
+        close_from_reader(c, NULL);
+        return READ_CLOSED;
     }
-    if (n == 0)
-        return close_from_reader(c, c->in_len ? "connection closed inside a truncated packet"
-                                              : NULL);
+    if (n == 0) {
+        close_from_reader(c, c->in_len ? "connection closed inside a truncated packet" : NULL);
+        return READ_CLOSED;
+    }
     c->in_len += n;
     g_mutex_lock(&c->lock);
     c->last_rx_us = g_get_monotonic_time();
     c->pings_unanswered = 0;
     g_mutex_unlock(&c->lock);
 
-    if (!process_buffer(c, &reason))
-        return close_from_reader(c, reason);
-    if (paused(c)) {
-        unwatch_input(c);
-        return G_SOURCE_REMOVE;
+    if (!process_buffer(c, &reason)) {
+        close_from_reader(c, reason);
+        return READ_CLOSED;
     }
+    return READ_GOT_DATA;
+}
+
+static gboolean on_readable(GSocket *socket, GIOCondition cond, gpointer data)
+{
+    vd_rpc_client *c = data;
+    g_autoptr(vd_rpc_client) hold = vd_rpc_client_ref(c);
+
+    (void)socket;
+    (void)cond;
+    /* GnuTLS may hold decrypted bytes the socket's readiness will never announce. */
+    do {
+        switch (read_some(c)) {
+        case READ_CLOSED:
+            return G_SOURCE_REMOVE;
+        case READ_WOULD_BLOCK:
+            return G_SOURCE_CONTINUE;
+        case READ_GOT_DATA:
+            break;
+        }
+        if (paused(c)) {
+            unwatch_input(c);
+            return G_SOURCE_REMOVE;
+        }
+    } while (c->tls && vd_rpc_tls_pending(c->tls));
     return G_SOURCE_CONTINUE;
+}
+
+/* ---- TLS handshake ------------------------------------------------------------------ */
+
+static void continue_handshake(vd_rpc_client *c);
+
+static void drop_source(GSource **source)
+{
+    if (!*source)
+        return;
+    g_source_destroy(*source);
+    g_source_unref(*source);
+    *source = NULL;
+}
+
+static gboolean on_handshake_io(GSocket *socket, GIOCondition cond, gpointer data)
+{
+    (void)socket;
+    (void)cond;
+    continue_handshake(data);
+    return G_SOURCE_REMOVE; /* continue_handshake() made a new source if it must wait */
+}
+
+static void wait_for_handshake_io(vd_rpc_client *c, GIOCondition cond)
+{
+    c->handshake_source = g_socket_create_source(c->socket, cond | G_IO_HUP | G_IO_ERR, NULL);
+    g_source_set_callback(c->handshake_source, G_SOURCE_FUNC(on_handshake_io), c, NULL);
+    g_source_attach(c->handshake_source, c->ctx);
+}
+
+static void continue_handshake(vd_rpc_client *c)
+{
+    g_autoptr(vd_rpc_client) hold = vd_rpc_client_ref(c);
+    g_autofree char *failure = NULL;
+    static const guint8 accepted = 1;
+
+    drop_source(&c->handshake_source);
+    switch (vd_rpc_tls_handshake(c->tls, &failure)) {
+    case VD_RPC_TLS_WANT_READ:
+        wait_for_handshake_io(c, G_IO_IN);
+        return;
+    case VD_RPC_TLS_WANT_WRITE:
+        wait_for_handshake_io(c, G_IO_OUT);
+        return;
+    case VD_RPC_TLS_FAILED:
+        vd_rpc_client_close(c, failure);
+        return;
+    case VD_RPC_TLS_DONE:
+        break;
+    }
+    c->tls_ready = true;
+    g_debug("%s: TLS client '%s' accepted", c->peer,
+            vd_rpc_tls_peer_dn(c->tls) ? vd_rpc_tls_peer_dn(c->tls) : "(no certificate)");
+    /* libvirt's clients wait for this one encrypted byte before their first call: it says
+     * the server's checks of their certificate passed. */
+    vd_rpc_client_send(c, g_bytes_new_static(&accepted, 1));
+    watch_input(c);
+    if (vd_rpc_tls_pending(c->tls))
+        on_readable(NULL, 0, c);
+}
+
+/* ---- starting -------------------------------------------------------------------------- */
+
+static gboolean refusal_expired(gpointer data)
+{
+    vd_rpc_client *c = data;
+
+    g_clear_pointer(&c->refusal_timer, g_source_unref);
+    vd_rpc_client_close(c, "refused client sent no call");
+    return G_SOURCE_REMOVE;
 }
 
 void vd_rpc_client_start(vd_rpc_client *c)
 {
-    watch_input(c);
+    g_autoptr(GError) err = NULL;
+
+    if (c->refusal) {
+        c->refusal_timer = g_timeout_source_new_seconds(REFUSAL_GRACE_SECONDS);
+        g_source_set_callback(c->refusal_timer, refusal_expired, vd_rpc_client_ref(c),
+                              (GDestroyNotify)vd_rpc_client_unref);
+        g_source_attach(c->refusal_timer, c->ctx);
+    }
+    if (c->transport != VD_RPC_TLS) {
+        watch_input(c);
+        return;
+    }
+    c->tls = vd_rpc_tls_session_new(c->server->tls, g_socket_get_fd(c->socket), &err);
+    if (!c->tls) {
+        vd_rpc_client_close(c, err->message);
+        return;
+    }
+    continue_handshake(c);
 }
 
 static bool is_closed(vd_rpc_client *c)
@@ -338,8 +486,12 @@ static gboolean resume_idle(gpointer data)
         vd_rpc_client_close(c, reason);
         return G_SOURCE_REMOVE;
     }
-    if (!paused(c))
-        watch_input(c);
+    if (paused(c))
+        return G_SOURCE_REMOVE;
+    watch_input(c);
+    /* Bytes GnuTLS decrypted while we were paused: no readiness event will come for them. */
+    if (c->tls && vd_rpc_tls_pending(c->tls))
+        on_readable(NULL, 0, c);
     return G_SOURCE_REMOVE;
 }
 
@@ -388,16 +540,25 @@ void vd_rpc_client_close(vd_rpc_client *c, const char *reason)
     if (reason)
         g_message("%s: closing connection: %s", c->peer, reason);
     unwatch_input(c);
-    if (c->out_source) {
-        g_source_destroy(c->out_source);
-        g_clear_pointer(&c->out_source, g_source_unref);
+    drop_source(&c->out_source);
+    drop_source(&c->handshake_source);
+    drop_source(&c->refusal_timer);
+    if (c->tls) {
+        if (c->tls_ready)
+            vd_rpc_tls_bye(c->tls);
+        g_clear_pointer(&c->tls, vd_rpc_tls_session_free);
     }
     g_socket_close(c->socket, NULL);
     vd_rpc_streams_close_all(c);
     if (server) {
         g_mutex_lock(&server->lock);
+        if (!c->refusal)
+            server->admitted--;
         /* The list's reference goes with the element (free func is unref). */
         g_ptr_array_remove_fast(server->clients, c);
         g_mutex_unlock(&server->lock);
+        /* Every path out (CLOSE, EOF, malformed input, shutdown) comes through here once:
+         * the daemon's idle timer (--timeout) counts connections by these calls. */
+        vd_daemon_client_closed(c->daemon);
     }
 }

@@ -14,11 +14,14 @@ vd_rpc_client *vd_rpc_client_ref(vd_rpc_client *c);
 void vd_rpc_client_unref(vd_rpc_client *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_rpc_client, vd_rpc_client_unref)
 
-/* Starts reading. Main context. */
+/* Starts reading (TLS clients: starts the handshake first). Main context. */
 void vd_rpc_client_start(vd_rpc_client *c);
 /* Closes the connection, ends its streams and drops its event registrations. With a
  * reason, writes the one log line naming the client. Main context. Idempotent. */
 void vd_rpc_client_close(vd_rpc_client *c, const char *reason);
+
+/* Closes the connection once everything queued has been written. Any thread. */
+void vd_rpc_client_close_after_flush(vd_rpc_client *c);
 
 /* Queues a whole packet (takes it); false if the client is already closed. Any thread. */
 bool vd_rpc_client_send(vd_rpc_client *c, GBytes *pkt);

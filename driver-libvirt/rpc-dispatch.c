@@ -196,6 +196,17 @@ static bool handle_call(vd_rpc_client *c, const vd_wire_header *hdr, const guint
     return true;
 }
 
+/* A client over max_clients: each call gets libvirtd's "too many clients" error, so the
+ * user reads why, and the connection closes once that is written. */
+static bool refuse(vd_rpc_client *c, const vd_wire_header *hdr)
+{
+    if (hdr->prog == VD_WIRE_REMOTE_PROGRAM && hdr->type == VD_WIRE_CALL) {
+        reply_error(c, hdr, VD_ERR_RPC, VD_FROM_RPC, c->refusal);
+        vd_rpc_client_close_after_flush(c);
+    }
+    return true;
+}
+
 bool vd_rpc_dispatch_packet(vd_rpc_client *c, const guint8 *pkt, gsize len,
                             const char **reason)
 {
@@ -205,6 +216,8 @@ bool vd_rpc_dispatch_packet(vd_rpc_client *c, const guint8 *pkt, gsize len,
         *reason = "undecodable header";
         return false;
     }
+    if (c->refusal)
+        return refuse(c, &hdr);
     if (hdr.prog == VD_KEEPALIVE_PROGRAM)
         return handle_keepalive(c, &hdr, len, reason);
     if (hdr.prog != VD_WIRE_REMOTE_PROGRAM) {

@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "rpc-tls.h"
 #include "vd-rpc.h"
 #include "vd_remote_protocol.h"
-
 
 /* Calls one client may have queued or running before we stop reading from it. */
 #define VD_RPC_MAX_CLIENT_REQUESTS 64
@@ -48,6 +48,7 @@ typedef enum vd_rpc_transport {
     VD_RPC_UNIX_RW,
     VD_RPC_UNIX_RO,
     VD_RPC_TCP,
+    VD_RPC_TLS,
 } vd_rpc_transport;
 
 typedef struct vd_rpc_client vd_rpc_client;
@@ -58,22 +59,25 @@ typedef struct vd_rpc_listener {
     GSocket *socket;
     GSource *source;
     vd_rpc_transport transport;
-    char *path; /* unix socket path, unlinked on shutdown */
+    char *path; /* unix socket path we bound, unlinked on shutdown; NULL otherwise */
 } vd_rpc_listener;
 
 struct vd_rpc_server {
     vd_daemon *daemon;
     GMainContext *ctx;
-    /* Deep copy of the daemon's configuration. */
+    /* Deep copies of the daemon's configuration. */
     vd_rpc_config cfg;
+    vd_rpc_tls_config tls_cfg;
+    vd_rpc_tls_context *tls; /* credentials, when the TLS listener is on */
     GPtrArray *listeners; /* of vd_rpc_listener* */
     GThreadPool *pool;
     unsigned lifecycle_listener;
     GSource *keepalive_timer;
     gint next_callback_id; /* atomic: event callback ids, unique per daemon */
 
-    GMutex lock;        /* guards clients */
+    GMutex lock;        /* guards clients and admitted */
     GPtrArray *clients; /* of vd_rpc_client*, each holding one reference */
+    unsigned admitted;  /* clients counted against max_clients (not the refused ones) */
 };
 
 /* One registration made with 316 (callback_id >= 0), 167 or 105 (legacy, id < 0). */
@@ -96,8 +100,15 @@ struct vd_rpc_client {
     bool has_creds;
     pid_t pid;
     uid_t uid;
+    /* Set at accept when max_clients is reached: the first call is answered with this
+     * error, then the connection closes. Such a client never counts as admitted. */
+    char *refusal;
 
     /* Main context only. */
+    vd_rpc_tls_session *tls;   /* VD_RPC_TLS: all I/O goes through it */
+    bool tls_ready;            /* handshake done and certificate accepted */
+    GSource *handshake_source; /* the socket direction the handshake waits for */
+    GSource *refusal_timer;    /* closes a refused client that never calls */
     GSource *in_source;
     GSource *out_source;
     guint8 *in_buf;
@@ -106,6 +117,7 @@ struct vd_rpc_client {
     GMutex lock; /* guards everything below */
     bool closed;
     bool flush_pending;     /* an idle flush is scheduled */
+    bool close_when_flushed; /* close once the output queue drains (refusals) */
     bool opened;            /* CONNECT_OPEN succeeded */
     bool readonly;          /* changing calls refused */
     bool authenticated;     /* false until polkit says yes, when polkit applies */

@@ -1,28 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The server: binds the unix (rw, ro) and TCP listeners, accepts clients, owns the worker
- * pool, the daemon's lifecycle listener and the keepalive timer.
+ * The server: accepts clients on the listeners (rpc-listen.c), enforces max_clients, owns
+ * the TLS credentials, the worker pool, the daemon's lifecycle listener and the keepalive
+ * timer.
  */
 #define G_LOG_DOMAIN "vd-rpc"
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "rpc-auth.h"
 #include "rpc-client.h"
 #include "rpc-dispatch.h"
 #include "rpc-events.h"
 #include "rpc-internal.h"
+#include "rpc-listen.h"
 #include "rpc-packet.h"
 #include "vd_keepalive_protocol.h"
 
 #define DEFAULT_TCP_PORT 16509
+#define DEFAULT_TLS_PORT 16514
 #define DEFAULT_RW_PERMS 0700
-#define RO_PERMS 0777
-/* GSocket's default backlog of 10 refuses unix clients (EAGAIN) when dozens connect at
- * once, as the 50-client test does; libvirtd uses 30 per socket, we allow more. */
-#define LISTEN_BACKLOG 256
 
 static void copy_config(vd_rpc_config *dst, const vd_rpc_config *src)
 {
@@ -47,25 +43,39 @@ static void free_config(vd_rpc_config *cfg)
     g_free(cfg->uri);
 }
 
-/* ---- accepting ------------------------------------------------------------------------ */
-
-static unsigned client_count(struct vd_rpc_server *s)
+static void copy_tls_config(vd_rpc_tls_config *dst, const vd_rpc_tls_config *src)
 {
-    unsigned n;
-
-    g_mutex_lock(&s->lock);
-    n = s->clients->len;
-    g_mutex_unlock(&s->lock);
-    return n;
+    *dst = *src;
+    dst->address = g_strdup(src->address ? src->address : "0.0.0.0");
+    dst->ca_file = g_strdup(src->ca_file);
+    dst->crl_file = g_strdup(src->crl_file);
+    dst->cert_file = g_strdup(src->cert_file);
+    dst->key_file = g_strdup(src->key_file);
+    dst->priority = g_strdup(src->priority);
+    if (!dst->port)
+        dst->port = DEFAULT_TLS_PORT;
 }
 
-static gboolean on_incoming(GSocket *socket, GIOCondition cond, gpointer data)
+static void free_tls_config(vd_rpc_tls_config *cfg)
+{
+    g_free(cfg->address);
+    g_free(cfg->ca_file);
+    g_free(cfg->crl_file);
+    g_free(cfg->cert_file);
+    g_free(cfg->key_file);
+    g_free(cfg->priority);
+}
+
+/* ---- accepting ------------------------------------------------------------------------ */
+
+gboolean vd_rpc_server_on_incoming(GSocket *socket, GIOCondition cond, gpointer data)
 {
     vd_rpc_listener *l = data;
     struct vd_rpc_server *s = l->server;
     g_autoptr(GError) err = NULL;
     g_autoptr(GSocket) conn = g_socket_accept(socket, NULL, &err);
     vd_rpc_client *c;
+    unsigned admitted;
 
     (void)cond;
     if (!conn) {
@@ -74,142 +84,25 @@ static gboolean on_incoming(GSocket *socket, GIOCondition cond, gpointer data)
         return G_SOURCE_CONTINUE;
     }
     c = vd_rpc_client_new(s, conn, l->transport);
-    if (s->cfg.max_clients && client_count(s) >= s->cfg.max_clients) {
-        g_message("%s: refused: already %u clients (max_clients)", c->peer, s->cfg.max_clients);
-        g_socket_close(conn, NULL);
-        vd_rpc_client_unref(c);
-        return G_SOURCE_CONTINUE;
-    }
     c->authenticated = !vd_rpc_auth_needs_polkit(c, &s->cfg);
     g_mutex_lock(&s->lock);
+    admitted = s->admitted;
+    /* Over the limit the client still gets an answer (libvirtd's wording) rather than a
+     * connection that hangs or drops without a word. */
+    if (s->cfg.max_clients && admitted >= s->cfg.max_clients)
+        c->refusal = g_strdup_printf("Too many active clients (%u), dropping connection from %s",
+                                     s->cfg.max_clients, c->peer);
+    else
+        s->admitted++;
     g_ptr_array_add(s->clients, c);
     g_mutex_unlock(&s->lock);
-    g_debug("%s: connected", c->peer);
+    vd_daemon_client_opened(s->daemon);
+    if (c->refusal)
+        g_message("%s: refused: already %u clients (max_clients)", c->peer, admitted);
+    else
+        g_debug("%s: connected", c->peer);
     vd_rpc_client_start(c);
     return G_SOURCE_CONTINUE;
-}
-
-static void listener_free(vd_rpc_listener *l)
-{
-    if (l->source) {
-        g_source_destroy(l->source);
-        g_source_unref(l->source);
-    }
-    if (l->socket) {
-        g_socket_close(l->socket, NULL);
-        g_object_unref(l->socket);
-    }
-    if (l->path)
-        unlink(l->path);
-    g_free(l->path);
-    g_free(l);
-}
-
-static void listen_on(struct vd_rpc_server *s, GSocket *sock, vd_rpc_transport t, const char *path)
-{
-    vd_rpc_listener *l = g_new0(vd_rpc_listener, 1);
-
-    l->server = s;
-    l->socket = sock;
-    l->transport = t;
-    l->path = g_strdup(path);
-    g_socket_set_blocking(sock, FALSE);
-    l->source = g_socket_create_source(sock, G_IO_IN, NULL);
-    g_source_set_callback(l->source, G_SOURCE_FUNC(on_incoming), l, NULL);
-    g_source_attach(l->source, s->ctx);
-    g_ptr_array_add(s->listeners, l);
-}
-
-/* A socket file left by a daemon that died is removed; a live one is an error. */
-static bool clear_stale_socket(const char *path, GError **err)
-{
-    g_autoptr(GSocket) probe = NULL;
-    g_autoptr(GSocketAddress) addr = NULL;
-    struct stat st;
-
-    if (lstat(path, &st) != 0)
-        return true;
-    if (!S_ISSOCK(st.st_mode)) {
-        g_set_error(err, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s exists and is not a socket", path);
-        return false;
-    }
-    probe = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
-    addr = g_unix_socket_address_new(path);
-    if (probe && g_socket_connect(probe, addr, NULL, NULL)) {
-        g_set_error(err, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                    "%s is in use by another daemon", path);
-        return false;
-    }
-    unlink(path);
-    return true;
-}
-
-static bool listen_unix(struct vd_rpc_server *s, const char *path, unsigned mode,
-                        vd_rpc_transport t, GError **err)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
-    GSocket *sock;
-
-    if (g_mkdir_with_parents(dir, 0755) != 0) {
-        g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno), "cannot create %s: %s", dir,
-                    g_strerror(errno));
-        return false;
-    }
-    if (!clear_stale_socket(path, err))
-        return false;
-    sock = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, err);
-    if (!sock)
-        return false;
-    g_socket_set_listen_backlog(sock, LISTEN_BACKLOG);
-    if (!g_socket_bind(sock, addr, FALSE, err) || chmod(path, mode) != 0 ||
-        !g_socket_listen(sock, err)) {
-        if (err && !*err)
-            g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno), "chmod %s: %s", path,
-                        g_strerror(errno));
-        g_prefix_error(err, "listening on %s: ", path);
-        g_object_unref(sock);
-        unlink(path);
-        return false;
-    }
-    listen_on(s, sock, t, path);
-    return true;
-}
-
-static bool listen_tcp(struct vd_rpc_server *s, GError **err)
-{
-    const vd_rpc_config *cfg = &s->cfg;
-    g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(cfg->tcp_address);
-    g_autoptr(GSocketAddress) addr = NULL;
-    GSocket *sock;
-
-    if (!ip) {
-        g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "tcp_address '%s' is not an IP address", cfg->tcp_address);
-        return false;
-    }
-    /* Plain TCP carries no authentication or encryption: only this host may reach it.
-     * TLS and SASL are not offered by this build, so anything else is refused. */
-    if (!g_inet_address_get_is_loopback(ip)) {
-        g_set_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "refusing plain TCP on non-loopback address %s: it would let anyone on "
-                    "the network manage domains without authentication; configure TLS or "
-                    "SASL (not available in this build) or listen on 127.0.0.1",
-                    cfg->tcp_address);
-        return false;
-    }
-    addr = g_inet_socket_address_new(ip, cfg->tcp_port);
-    sock = g_socket_new(g_inet_address_get_family(ip), G_SOCKET_TYPE_STREAM, 0, err);
-    if (!sock)
-        return false;
-    g_socket_set_listen_backlog(sock, LISTEN_BACKLOG);
-    if (!g_socket_bind(sock, addr, TRUE, err) || !g_socket_listen(sock, err)) {
-        g_prefix_error(err, "listening on %s:%u: ", cfg->tcp_address, cfg->tcp_port);
-        g_object_unref(sock);
-        return false;
-    }
-    listen_on(s, sock, VD_RPC_TCP, NULL);
-    return true;
 }
 
 /* ---- keepalive ----------------------------------------------------------------------- */
@@ -255,28 +148,31 @@ static gboolean keepalive_tick(gpointer data)
 
 vd_rpc_server *vd_rpc_server_new(vd_daemon *d, const vd_rpc_config *cfg, GError **err)
 {
+    return vd_rpc_server_new_with_tls(d, cfg, NULL, err);
+}
+
+vd_rpc_server *vd_rpc_server_new_with_tls(vd_daemon *d, const vd_rpc_config *cfg,
+                                          const vd_rpc_tls_config *tls, GError **err)
+{
     struct vd_rpc_server *s = g_new0(struct vd_rpc_server, 1);
+    const vd_rpc_tls_config no_tls = {0};
 
     s->daemon = d;
     s->ctx = g_main_context_ref_thread_default();
     copy_config(&s->cfg, cfg);
+    copy_tls_config(&s->tls_cfg, tls ? tls : &no_tls);
     g_mutex_init(&s->lock);
     s->clients = g_ptr_array_new_with_free_func((GDestroyNotify)vd_rpc_client_unref);
-    s->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)listener_free);
+    s->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)vd_rpc_listener_free);
     s->next_callback_id = 1;
 
-    if (s->cfg.unix_rw_path &&
-        !listen_unix(s, s->cfg.unix_rw_path, s->cfg.unix_rw_perms, VD_RPC_UNIX_RW, err))
-        goto fail;
-    if (s->cfg.unix_ro_path &&
-        !listen_unix(s, s->cfg.unix_ro_path, RO_PERMS, VD_RPC_UNIX_RO, err))
-        goto fail;
-    if (s->cfg.listen_tcp && !listen_tcp(s, err))
-        goto fail;
-    if (!s->listeners->len) {
-        g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "no socket configured");
-        goto fail;
+    if (s->tls_cfg.listen) {
+        s->tls = vd_rpc_tls_context_new(&s->tls_cfg, err);
+        if (!s->tls)
+            goto fail;
     }
+    if (!vd_rpc_listen_all(s, err))
+        goto fail;
     s->pool = g_thread_pool_new(vd_rpc_dispatch_worker, s, VD_RPC_WORKERS, FALSE, err);
     if (!s->pool)
         goto fail;
@@ -322,6 +218,8 @@ void vd_rpc_server_free(vd_rpc_server *s)
     g_ptr_array_unref(s->clients);
     g_mutex_clear(&s->lock);
     g_main_context_unref(s->ctx);
+    vd_rpc_tls_context_free(s->tls);
     free_config(&s->cfg);
+    free_tls_config(&s->tls_cfg);
     g_free(s);
 }

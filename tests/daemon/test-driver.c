@@ -24,6 +24,7 @@ struct vd_daemon {
     GPtrArray *domains; /* of test_domain* */
     GHashTable *listeners; /* id -> listener */
     unsigned next_listener;
+    gint clients; /* connections the protocol layer reported open and not yet closed */
 };
 
 typedef struct test_domain {
@@ -748,4 +749,22 @@ bool vd_console_write(vd_console *c, const void *buf, size_t len, vd_error **err
 void vd_console_close(vd_console *c)
 {
     g_free(c);
+}
+
+/* ---- connections --------------------------------------------------------------------- */
+
+void vd_daemon_client_opened(vd_daemon *d)
+{
+    g_atomic_int_inc(&d->clients);
+}
+
+void vd_daemon_client_closed(vd_daemon *d)
+{
+    g_atomic_int_dec_and_test(&d->clients);
+}
+
+int test_daemon_open_clients(vd_daemon *d);
+int test_daemon_open_clients(vd_daemon *d)
+{
+    return g_atomic_int_get(&d->clients);
 }

@@ -9,10 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vd-rpc.h"
+#include "vd-rpc-tls.h"
 
 vd_daemon *test_daemon_new(void);
 void test_daemon_free(vd_daemon *d);
+int test_daemon_open_clients(vd_daemon *d);
 
 static gboolean on_signal(gpointer loop)
 {
@@ -25,7 +26,9 @@ int main(int argc, char **argv)
     g_autofree char *dir = NULL;
     g_autofree char *tcp_address = NULL;
     int tcp_port = 0, keepalive = 5;
-    gboolean polkit = FALSE;
+    gboolean polkit = FALSE, tls_no_verify = FALSE;
+    int tls_port = 0, max_clients = 0;
+    g_autofree char *tls_dir = NULL, *tls_address = NULL;
     g_autofree char *rw_perms = NULL;
     GOptionEntry entries[] = {
         { "socket-dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "directory for the sockets", "DIR" },
@@ -34,6 +37,13 @@ int main(int argc, char **argv)
         { "polkit", 0, 0, G_OPTION_ARG_NONE, &polkit, "polkit for non-root rw clients", NULL },
         { "rw-perms", 0, 0, G_OPTION_ARG_STRING, &rw_perms, "octal mode of sock", "MODE" },
         { "keepalive", 0, 0, G_OPTION_ARG_INT, &keepalive, "ping interval, 0 = off", "S" },
+        { "max-clients", 0, 0, G_OPTION_ARG_INT, &max_clients, "client limit", "N" },
+        { "tls-port", 0, 0, G_OPTION_ARG_INT, &tls_port, "also listen with TLS", "PORT" },
+        { "tls-address", 0, 0, G_OPTION_ARG_STRING, &tls_address, "TLS address", "IP" },
+        { "tls-dir", 0, 0, G_OPTION_ARG_FILENAME, &tls_dir,
+          "cacert.pem, servercert.pem, serverkey.pem", "DIR" },
+        { "tls-no-verify", 0, 0, G_OPTION_ARG_NONE, &tls_no_verify,
+          "accept unverified client certificates", NULL },
         { NULL },
     };
     g_autoptr(GOptionContext) opts = g_option_context_new("- libvirt protocol test daemon");
@@ -41,8 +51,11 @@ int main(int argc, char **argv)
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
     g_autofree char *rw = NULL, *ro = NULL;
     vd_rpc_config cfg = { 0 };
+    vd_rpc_tls_config tls = { 0 };
+    g_autofree char *ca = NULL, *cert = NULL, *key = NULL;
     vd_rpc_server *server;
     vd_daemon *daemon;
+    int open_clients;
 
     g_option_context_add_main_entries(opts, entries, NULL);
     if (!g_option_context_parse(opts, &argc, &argv, &err) || !dir) {
@@ -60,8 +73,18 @@ int main(int argc, char **argv)
     cfg.tcp_port = tcp_port;
     cfg.keepalive_interval = keepalive;
     cfg.keepalive_count = 3;
+    cfg.max_clients = max_clients;
+    if (tls_port > 0) {
+        tls.listen = true;
+        tls.port = tls_port;
+        tls.address = tls_address ? tls_address : "127.0.0.1";
+        tls.ca_file = ca = g_build_filename(tls_dir ? tls_dir : ".", "cacert.pem", NULL);
+        tls.cert_file = cert = g_build_filename(tls_dir ? tls_dir : ".", "servercert.pem", NULL);
+        tls.key_file = key = g_build_filename(tls_dir ? tls_dir : ".", "serverkey.pem", NULL);
+        tls.no_verify_certificate = tls_no_verify;
+    }
     daemon = test_daemon_new();
-    server = vd_rpc_server_new(daemon, &cfg, &err);
+    server = vd_rpc_server_new_with_tls(daemon, &cfg, &tls, &err);
     if (!server) {
         fprintf(stderr, "vd-rpc-testd: %s\n", err->message);
         test_daemon_free(daemon);
@@ -76,6 +99,13 @@ int main(int argc, char **argv)
     /* Events still queued for the main context hold domain refs: let them run out. */
     while (g_main_context_iteration(NULL, FALSE))
         ;
+    /* Every connection the layer reported opened must have been reported closed, whatever
+     * ended it: the daemon's --timeout depends on it. */
+    open_clients = test_daemon_open_clients(daemon);
     test_daemon_free(daemon);
+    if (open_clients) {
+        fprintf(stderr, "vd-rpc-testd: %d connection(s) never reported closed\n", open_clients);
+        return 1;
+    }
     return 0;
 }

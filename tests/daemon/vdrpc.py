@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -101,7 +102,12 @@ class RpcError(Exception):
 
 class RawClient:
     def __init__(self, address, timeout=10):
-        if isinstance(address, tuple):
+        """address: a unix socket path, a (host, port) pair, or a connected socket (a TLS
+        one, say) to speak over."""
+        if isinstance(address, socket.socket):
+            self.sock = address
+            self.sock.settimeout(timeout)
+        elif isinstance(address, tuple):
             self.sock = socket.create_connection(address, timeout=timeout)
         else:
             self.sock = socket.socket(socket.AF_UNIX)
@@ -184,8 +190,17 @@ class RawClient:
                     return True
         except (socket.timeout, TimeoutError):
             return False
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLError):
             return True
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 # ---- domains ------------------------------------------------------------------------------
@@ -227,16 +242,25 @@ class Daemon:
     put their sockets at ROOT/run/libvirt/virtvireod-sock{,-ro}."""
 
     def __init__(self, root, keepalive=None, tcp_port=None, tcp_address=None, polkit=False,
-                 rw_perms=None, env=None):
+                 rw_perms=None, env=None, max_clients=None, tls=None, timeout=None,
+                 wrapper_for=None, real=None):
+        """tls: a vdpki.ServerPki (its port, address and files); timeout: virtvireod's
+        --timeout (real daemon only); wrapper_for(root): a command prefix such as
+        systemd-socket-activate's; real: True/False forces virtvireod/vd-rpc-testd."""
         self.tmp = root
         self.log_path = os.path.join(root, "daemon.log")
         sock_dir = os.path.join(root, "run", "libvirt")
         self.sock = os.path.join(sock_dir, "virtvireod-sock")
         self.sock_ro = self.sock + "-ro"
         self.real = bool(os.environ.get("VIRTVIREOD")) and not USE_TEST_DAEMON
+        if real is not None:
+            self.real = real
         if self.real:
             cmd = [os.environ["VIRTVIREOD"], "--root", root]
-            self._write_config(root, keepalive, tcp_port, tcp_address, polkit, rw_perms)
+            if timeout:
+                cmd += ["--timeout", str(timeout)]
+            self._write_config(root, keepalive, tcp_port, tcp_address, polkit, rw_perms,
+                               max_clients, tls)
         else:
             os.makedirs(sock_dir, exist_ok=True)
             cmd = [os.environ["VD_RPC_TESTD"], "--socket-dir", sock_dir]
@@ -250,6 +274,17 @@ class Daemon:
                 cmd += ["--polkit"]
             if rw_perms:
                 cmd += ["--rw-perms", rw_perms]
+            if max_clients:
+                cmd += ["--max-clients", str(max_clients)]
+            if tls:
+                cmd += ["--tls-port", str(tls.port), "--tls-address", tls.address,
+                        "--tls-dir", tls.dir]
+                if tls.no_verify:
+                    cmd += ["--tls-no-verify"]
+        if wrapper_for:
+            os.makedirs(sock_dir, exist_ok=True)
+            cmd = list(wrapper_for(root)) + cmd
+        self.cmd = cmd
         global ANNOUNCED
         if not ANNOUNCED:
             print("  daemon under test: %s" % cmd[0])
@@ -265,11 +300,19 @@ class Daemon:
             time.sleep(0.05)
 
     @staticmethod
-    def _write_config(root, keepalive, tcp_port, tcp_address, polkit, rw_perms):
+    def _write_config(root, keepalive, tcp_port, tcp_address, polkit, rw_perms, max_clients,
+                      tls):
         conf_dir = os.path.join(root, "etc", "vireo")
         os.makedirs(conf_dir, exist_ok=True)
         lines = ["[unix]", "rw_perms=%s" % (rw_perms or "0700"),
                  "auth_rw=%s" % ("polkit" if polkit else "none")]
+        if max_clients:
+            lines += ["[daemon]", "max_clients=%d" % max_clients]
+        if tls:
+            lines += ["[tls]", "listen=true", "port=%d" % tls.port, "address=%s" % tls.address,
+                      "ca_file=%s" % tls.ca_file, "cert_file=%s" % tls.cert_file,
+                      "key_file=%s" % tls.key_file,
+                      "no_verify_certificate=%s" % ("true" if tls.no_verify else "false")]
         if tcp_port:
             lines += ["[tcp]", "listen=true", "port=%d" % tcp_port,
                       "address=%s" % (tcp_address or "127.0.0.1")]
@@ -317,6 +360,22 @@ def daemon(**options):
             raise RuntimeError("daemon exited with %s" % rc)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+SOCKET_ACTIVATE = "/usr/bin/systemd-socket-activate"
+
+
+def socket_activated(listen_for, **options):
+    """daemon() started the way a systemd socket unit starts it: systemd-socket-activate
+    listens on listen_for(root) (unix paths, ADDR:PORT) and execs the daemon at the first
+    connection, passing those sockets as LISTEN_FDS."""
+    return daemon(wrapper_for=lambda root: [SOCKET_ACTIVATE] + [
+        "--listen=" + a for a in listen_for(root)] + ["--"], **options)
+
+
+def sockets_under(root, *names):
+    """Paths of the named sockets in a daemon root's run/libvirt."""
+    return [os.path.join(root, "run", "libvirt", n) for n in names]
 
 
 USE_TEST_DAEMON = False

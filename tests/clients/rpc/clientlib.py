@@ -2,7 +2,6 @@
 """Stock-client helpers for the 'clients' suite: run virsh with a bounded timeout and
 report what it printed when an expectation fails."""
 import os
-import socket
 import subprocess
 import sys
 
@@ -21,12 +20,7 @@ def require_virsh():
         skip("virsh not installed (libvirt-clients)")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+free_port = vdrpc.free_port
 
 
 def unix_uri(d):
@@ -34,12 +28,13 @@ def unix_uri(d):
 
 
 def virsh(uri, *args, ok=True, timeout=60, stdin=None):
+    """ok: True = must succeed, False = must fail, None = either."""
     r = subprocess.run(["virsh", "-c", uri] + list(args), capture_output=True, text=True,
                        timeout=timeout, input=stdin)
     if ok and r.returncode != 0:
         raise AssertionError("virsh %s failed (%d):\n%s%s" % (" ".join(args), r.returncode,
                                                               r.stdout, r.stderr))
-    if not ok and r.returncode == 0:
+    if ok is False and r.returncode == 0:
         raise AssertionError("virsh %s succeeded:\n%s" % (" ".join(args), r.stdout))
     return r
 

@@ -103,4 +103,5 @@ def python_events_through_event_loop():
                         ("pyev", libvirt.VIR_DOMAIN_EVENT_UNDEFINED, 0)], seen
 
 
-vdrpc.main([python_over_unix_and_tcp, python_events_through_event_loop])
+if __name__ == "__main__":
+    vdrpc.main([python_over_unix_and_tcp, python_events_through_event_loop])

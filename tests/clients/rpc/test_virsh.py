@@ -75,5 +75,6 @@ def virsh_over_tcp():
         everyday_commands("vireo+tcp://127.0.0.1:%d/system" % port, d.tmp)
 
 
-clientlib.require_virsh()
-vdrpc.main([virsh_over_unix_socket, virsh_over_tcp])
+if __name__ == "__main__":
+    clientlib.require_virsh()
+    vdrpc.main([virsh_over_unix_socket, virsh_over_tcp])

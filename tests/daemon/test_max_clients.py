@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""max_clients: the limit holds, the next client is told why on its first call (libvirtd's
+"Too many active clients" error) and disconnected, and a place freed is a place taken."""
+import time
+
+import vdrpc
+from vdrpc import RawClient
+
+LIMIT = 3
+
+
+def refused(c):
+    """The RpcError the daemon answered c's first call with; its socket then closes."""
+    try:
+        c.call(66)
+    except vdrpc.RpcError as e:
+        assert c.is_closed(), "refused client left connected"
+        return e
+    raise AssertionError("a client over max_clients was served")
+
+
+def limit_holds_and_the_next_client_is_refused_cleanly():
+    with vdrpc.daemon(max_clients=LIMIT) as d:
+        admitted = [RawClient(d.sock if i % 2 else d.sock_ro) for i in range(LIMIT)]
+        for c in admitted:
+            c.open()
+        for path in (d.sock, d.sock_ro):
+            e = refused(RawClient(path))
+            assert (e.code, e.domain) == (39, 7), e  # VIR_ERR_RPC, VIR_FROM_RPC
+            assert "Too many active clients (%d)" % LIMIT in e.message, e.message
+        # the admitted clients never noticed
+        for c in admitted:
+            assert vdrpc.Reader(c.call(3)).str()
+        assert "max_clients" in d.log_text(), d.log_text()
+
+
+def refused_clients_do_not_hold_places():
+    with vdrpc.daemon(max_clients=LIMIT) as d:
+        admitted = [RawClient(d.sock) for _ in range(LIMIT)]
+        for c in admitted:
+            c.open()
+        for _ in range(5):
+            refused(RawClient(d.sock))
+        admitted.pop().close()
+        # the daemon sees the EOF asynchronously: the freed place appears within a moment
+        deadline = time.time() + 5
+        while True:
+            c = RawClient(d.sock)
+            try:
+                c.open()
+                break
+            except vdrpc.RpcError as e:
+                assert "Too many active clients" in e.message, e
+                assert time.time() < deadline, "freed place never became available"
+                time.sleep(0.1)
+        assert vdrpc.Reader(c.call(3)).str()
+        e = refused(RawClient(d.sock))
+        assert "Too many active clients" in e.message
+
+
+vdrpc.main([limit_holds_and_the_next_client_is_refused_cleanly,
+            refused_clients_do_not_hold_places])
