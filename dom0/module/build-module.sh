@@ -9,6 +9,7 @@ kdir=/usr/src/linux-headers-$abi
 [ -d "$kdir" ] || { echo "build-module: $kdir missing (install linux-headers-$abi)" >&2; exit 1; }
 
 rm -rf "$work" && mkdir -p "$work/include/public"
+work=$(realpath "$work")   # Kbuild needs M= absolute
 cp "$src"/Kbuild "$src"/*.c "$src"/*.h "$work/"
 cp "$public_inc/public/vireo.h" "$work/include/public/"
 cp "$dev_inc/vireo-dev.h" "$work/include/"
