@@ -56,9 +56,27 @@ static void print_domain_row(const struct vireo_domain_info *d)
         printf("%-24s   crashed: %s\n", "", vctl_crash_reason_name(d->crash_reason));
 }
 
+/* One key=value line per domain: stable for scripts and tests. */
+static void print_domain_long(const struct vireo_domain_info *d)
+{
+    printf("domid=%u name=%.*s state=%s crash_reason=%u shutdown_reason=%u vcpus=%u "
+           "online_vcpus=%u pause_count=%u weight=%u cap=%u tot_pages=%" PRIu64
+           " max_pages=%" PRIu64 " cpu_time_ns=%" PRIu64 " console_prod=%" PRIu64 "\n",
+           d->domid, VIREO_NAME_MAX, d->name, vctl_domstate_name(d->state), d->crash_reason,
+           d->shutdown_reason, d->nr_vcpus, d->nr_online_vcpus, d->pause_count, d->weight,
+           d->cap, (uint64_t)d->tot_pages, (uint64_t)d->max_pages, (uint64_t)d->cpu_time_ns,
+           (uint64_t)d->console_prod);
+}
+
 int cmd_list(int argc, char **argv)
 {
-    ctl_parse_options(&argc, &argv, NULL, "",
+    gboolean long_format = FALSE;
+    const GOptionEntry entries[] = {
+        { "long", 'l', 0, G_OPTION_ARG_NONE, &long_format, "one key=value line per domain",
+          NULL },
+        { NULL },
+    };
+    ctl_parse_options(&argc, &argv, entries, "",
                       "List domains. Domains whose builder died are destroyed first.");
     vctl_t *h = ctl_open();
     int reaped = vctl_build_reap(h);
@@ -70,10 +88,15 @@ int cmd_list(int argc, char **argv)
     int ret = vctl_domain_list(h, &all, &n);
     if (ctl_check(ret, "listing domains"))
         return 1;
-    printf("%-24s %5s %8s %9s %-9s %10s %6s %4s\n", "Name", "ID", "Mem(MiB)", "VCPUs",
-           "State", "Time(s)", "Weight", "Cap");
-    for (size_t i = 0; i < n; i++)
-        print_domain_row(&all[i]);
+    if (!long_format)
+        printf("%-24s %5s %8s %9s %-9s %10s %6s %4s\n", "Name", "ID", "Mem(MiB)", "VCPUs",
+               "State", "Time(s)", "Weight", "Cap");
+    for (size_t i = 0; i < n; i++) {
+        if (long_format)
+            print_domain_long(&all[i]);
+        else
+            print_domain_row(&all[i]);
+    }
     free(all);
     vctl_close(h);
     return 0;

@@ -176,14 +176,14 @@ class Node:
                 f'--- COM2 (hv) last {TAIL_LINES} lines ---\n{hv}\n')
 
 
-def boot_node_under_hv(info, workdir, timeout=600):
+def boot_node_under_hv(info, workdir, timeout=900, smp=4):
     """Boots the node ISO to dom0's shell; skips when hv cannot run dom0 yet."""
     iso = info.get('iso')
     if not iso:
         raise TestSkip('hv.elf is not built yet (no hv_elf in this tree), so no node ISO')
     if not hv_supports_dom0(info['hv_elf']):
         raise TestSkip('hv.elf does not yet support dom0 (it never logs "hv: dom0 started")')
-    node = Node(workdir)
+    node = Node(workdir, smp=smp)
     node.boot_iso(iso)
     node.expect_hv(r'hv: dom0 started', timeout, 'hv: dom0 started')
     node.expect(r'vireo-dom0: /dev/vireo ready', timeout, '/dev/vireo loaded in dom0')
@@ -215,3 +215,49 @@ def run_test(test):
     """Entry point for a test file: argv = node-image.json, work dir."""
     name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
     sys.exit(main(lambda box: test(load_image_info(sys.argv[1]), sys.argv[2], box), name))
+
+
+# --- dom0 tool helpers ---------------------------------------------------------------------
+GUEST_DIR = '/usr/lib/vireo/guests'
+
+
+def host_info(n):
+    """`vireo-ctl info` as a dict of strings ("free_pages" -> "12345")."""
+    _, out = n.run('vireo-ctl info', 60)
+    info = {}
+    for line in out.splitlines():
+        if ' : ' in line:
+            key, value = line.split(' : ', 1)
+            info[key.strip()] = value.strip()
+    return info
+
+
+def domains(n):
+    """`vireo-ctl list -l` as {name: {key: value}}, numbers as ints."""
+    _, out = n.run('vireo-ctl list -l', 60)
+    result = {}
+    for line in out.splitlines():
+        if not line.startswith('domid='):
+            continue
+        fields = dict(kv.split('=', 1) for kv in line.split())
+        for k, v in fields.items():
+            if v.isdigit():
+                fields[k] = int(v)
+        result[fields['name']] = fields
+    return result
+
+
+def wait_domain(n, name, predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while True:
+        d = domains(n).get(name)
+        if d is not None and predicate(d):
+            return d
+        if time.monotonic() > deadline:
+            raise TestFailure(f'{name}: not {what} within {timeout} s (last: {d})')
+        time.sleep(1)
+
+
+def create(n, name, guest, memory=16, extra='', timeout=120):
+    n.run(f'vireo-ctl create name={name} kernel={GUEST_DIR}/{guest}.elf memory={memory} '
+          f'{extra}', timeout)

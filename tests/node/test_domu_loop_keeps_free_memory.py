@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""20 test domUs created, run to their end and destroyed one after another leave hv's
+free memory exactly where it started; the console service logged the first one's output."""
+import node
+
+ROUNDS = 20
+
+
+def test(info, workdir, box):
+    n = node.boot_node_under_hv(info, workdir)
+    box.append(n)
+    free_before = int(node.host_info(n)['free_pages'])
+    for i in range(ROUNDS):
+        name = f'loop{i}'
+        node.create(n, name, 'hello', memory=16)
+        node.wait_domain(n, name, lambda d: d['state'] in ('shutdown', 'crashed'), 120,
+                         'finished')
+        d = node.domains(n)[name]
+        if d['state'] != 'shutdown':
+            raise node.TestFailure(f'{name} ended {d["state"]}, crash_reason '
+                                   f'{d["crash_reason"]}')
+        n.run(f'vireo-ctl destroy {name}', 60)
+    if any(name.startswith('loop') for name in node.domains(n)):
+        raise node.TestFailure('destroyed domains are still listed')
+    free_after = int(node.host_info(n)['free_pages'])
+    if free_after != free_before:
+        raise node.TestFailure(f'free_pages {free_before} before, {free_after} after '
+                               f'{ROUNDS} domains')
+    _, log = n.run('cat /var/log/vireo/console/loop0.log', 30)
+    if not log.strip():
+        raise node.TestFailure('the console service logged nothing for loop0')
+
+
+if __name__ == '__main__':
+    node.run_test(test)
