@@ -153,17 +153,12 @@ int cmd_sched_credit(int argc, char **argv)
     struct vireo_domain_info info;
     ctl_lookup(h, dom, &info);
     uint32_t weight = info.weight, cap = info.cap;
-    if ((weight_s && !g_ascii_string_to_unsigned(weight_s, 10, 1, 65535, NULL, NULL)) ||
-        (cap_s && !g_ascii_string_to_unsigned(cap_s, 10, 0, 100 * VIREO_MAX_VCPUS, NULL,
-                                              NULL))) {
+    if ((weight_s && !ctl_parse_u32(weight_s, 1, 65535, &weight)) ||
+        (cap_s && !ctl_parse_u32(cap_s, 0, 100 * VIREO_MAX_VCPUS, &cap))) {
         fprintf(stderr, "vireo-ctl sched-credit: weight must be 1..65535, cap 0..%d\n",
                 100 * VIREO_MAX_VCPUS);
         return 2;
     }
-    if (weight_s)
-        weight = (uint32_t)strtoul(weight_s, NULL, 10);
-    if (cap_s)
-        cap = (uint32_t)strtoul(cap_s, NULL, 10);
     if (weight_s || cap_s)
         status = ctl_check(vctl_sched_set_params(h, info.domid, weight, cap),
                            "setting scheduler parameters of d%u", info.domid);
@@ -215,9 +210,8 @@ int cmd_mem_set(int argc, char **argv)
 int cmd_vcpu_set(int argc, char **argv)
 {
     ctl_parse_options(&argc, &argv, NULL, "DOMAIN COUNT", "Set the number of online vCPUs.");
-    guint64 count;
-    if (argc != 3 ||
-        !g_ascii_string_to_unsigned(argv[2], 10, 1, VIREO_MAX_VCPUS, &count, NULL)) {
+    uint32_t count;
+    if (argc != 3 || !ctl_parse_u32(argv[2], 1, VIREO_MAX_VCPUS, &count)) {
         fprintf(stderr, "usage: vireo-ctl vcpu-set DOMAIN COUNT (1..%d)\n", VIREO_MAX_VCPUS);
         return 2;
     }
@@ -228,10 +222,10 @@ int cmd_vcpu_set(int argc, char **argv)
         fprintf(stderr, "vireo-ctl vcpu-set: d%u has %u vCPUs\n", info.domid, info.nr_vcpus);
         return 1;
     }
-    int status = ctl_check(vctl_domain_set_online_vcpus(h, info.domid, (uint32_t)count),
+    int status = ctl_check(vctl_domain_set_online_vcpus(h, info.domid, count),
                            "setting d%u's online vCPUs", info.domid);
     if (!status)
-        printf("d%u online vCPUs %u\n", info.domid, (unsigned)count);
+        printf("d%u online vCPUs %u\n", info.domid, count);
     vctl_close(h);
     return status;
 }
