@@ -16,16 +16,15 @@
 
 static u32 vireo_abi_version;
 
-/* hv answers its leaves only to dom0 at this base; anything else means no hv (or a domU). */
+/*
+ * hv answers its leaves only to dom0 at this base; anything else means no hv (or a domU).
+ * The CPUID hypervisor bit is not consulted: hv need not set it for its passthrough dom0.
+ */
 static int vireo_detect(void)
 {
 	u32 eax, ebx, ecx, edx;
 	char sig[13];
 
-	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR)) {
-		pr_err("not running under a hypervisor; /dev/vireo needs dom0 under Vireo's hv\n");
-		return -ENODEV;
-	}
 	cpuid(VIREO_CPUID_BASE_DOM0, &eax, &ebx, &ecx, &edx);
 	memcpy(sig, &ebx, 4);
 	memcpy(sig + 4, &ecx, 4);
