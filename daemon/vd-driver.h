@@ -185,6 +185,13 @@ typedef void (*vd_lifecycle_fn)(const vd_domain_ref *dom, int event, int detail,
 unsigned vd_daemon_add_lifecycle_listener(vd_daemon *d, vd_lifecycle_fn fn, void *user);
 void vd_daemon_remove_lifecycle_listener(vd_daemon *d, unsigned id);
 
+/* ---- connections (added by daemon/) ---------------------------------------------------- */
+
+/* The protocol layer reports each client connection opening and closing, so the daemon
+ * knows when it is idle (virtvireod --timeout, as libvirt's auto-spawned daemons use). */
+void vd_daemon_client_opened(vd_daemon *d);
+void vd_daemon_client_closed(vd_daemon *d);
+
 G_END_DECLS
 
 #endif /* VD_DRIVER_H */

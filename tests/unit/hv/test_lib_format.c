@@ -43,7 +43,7 @@ int main(void)
     CHECK_FMT("[%*d] [%.*s]", 6, 9, 3, "abcdef");
     CHECK_FMT("%c%c %% %s", 'o', 'k', "end");
     CHECK_FMT("%hhu %hd", 300, 70000);
-    CHECK_FMT("%5%|%-3c|", (int)0x41);
+    CHECK_FMT("|%-3c|%3c|", (int)0x41, (int)0x42);
 
     /* Truncation: the return value is the full length; the buffer stays terminated. */
     char small[5];

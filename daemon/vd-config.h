@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * virtvireod's settings: built-in defaults, then the config file (GKeyFile, documented in
+ * virtvireod.conf), then the command line. Every path hangs off one root directory so a
+ * test or an unprivileged user can run a private instance (--root DIR).
+ */
+#ifndef VD_CONFIG_H
+#define VD_CONFIG_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+typedef struct vd_config {
+    char *root;          /* "" for the real system, else the private root */
+    char *config_file;   /* ROOT/etc/vireo/virtvireod.conf unless --config */
+    char *domains_dir;   /* ROOT/etc/vireo/domains: persistent definitions */
+    char *autostart_dir; /* ROOT/etc/vireo/autostart: links to autostarted definitions */
+    char *state_dir;     /* ROOT/run/vireo: one status file per running domain */
+    char *sock_rw;       /* ROOT/run/libvirt/virtvireod-sock */
+    char *sock_ro;       /* ROOT/run/libvirt/virtvireod-sock-ro, NULL when disabled */
+    unsigned sock_rw_perms;
+    bool auth_polkit; /* non-root clients on the rw socket need polkit */
+    bool listen_tcp;
+    char *tcp_address;
+    unsigned tcp_port;
+    unsigned max_clients;
+    int keepalive_interval;
+    unsigned keepalive_count;
+    unsigned timeout; /* seconds idle before exiting, 0 = never */
+    char *hv_device;  /* /dev/vireo */
+    char *emulator;   /* the device model advertised in capabilities */
+    char *host_uuid;  /* NULL: derived from /etc/machine-id */
+    char *uri;        /* what CONNECT_GET_URI answers */
+} vd_config;
+
+/* Defaults for `root` (NULL or "" = the real system). */
+vd_config *vd_config_new(const char *root);
+void vd_config_free(vd_config *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_config, vd_config_free)
+
+/* Reads `path` over the current values. A missing file is fine when !required. */
+bool vd_config_load(vd_config *cfg, const char *path, bool required, GError **err);
+
+/* Creates the directories the daemon writes into. */
+bool vd_config_make_dirs(const vd_config *cfg, GError **err);
+
+#endif /* VD_CONFIG_H */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A domain's configuration as Vireo understands it: the subset of libvirt's domain XML
+ * that Vireo honours. vd-domain-parse.c reads libvirt XML into it (refusing everything
+ * else by name), vd-domain-format.c writes it back.
+ */
+#ifndef VD_DOMAIN_DEF_H
+#define VD_DOMAIN_DEF_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vd-driver.h"
+
+#define VD_NAME_MAX 63          /* bytes; hv's VIREO_NAME_MAX less the NUL */
+#define VD_MAX_VCPUS 64         /* hv's VIREO_MAX_VCPUS */
+#define VD_DEFAULT_WEIGHT 256   /* credit scheduler weight when <cputune><shares> is absent */
+#define VD_CAP_PERIOD_US 100000 /* the <period> Vireo formats a cap with */
+#define VD_RAM_GRANULE_KIB 2048 /* hv builds guest RAM in 2 MiB pages */
+
+typedef enum { VD_ACTION_DESTROY, VD_ACTION_RESTART, VD_ACTION_PRESERVE } vd_lifecycle_action;
+typedef enum { VD_DISK_FILE, VD_DISK_BLOCK } vd_disk_type;
+typedef enum { VD_NET_BRIDGE, VD_NET_NETWORK } vd_net_type;
+typedef enum { VD_CONSOLE_TARGET_SERIAL, VD_CONSOLE_TARGET_VIRTIO } vd_console_target;
+
+/* A virtio block device. Every bus a client asks for is presented as virtio. */
+typedef struct vd_disk_def {
+    vd_disk_type type;
+    char *source; /* image file or block device path */
+    char *target; /* guest name, always vdX once parsed */
+    char *format; /* "raw" or "qcow2", NULL when the XML named none (raw) */
+    bool readonly;
+} vd_disk_def;
+
+/* A virtio network device backed by a tap on a bridge or a libvirt network. */
+typedef struct vd_net_def {
+    vd_net_type type;
+    char *source;         /* bridge name or network name */
+    unsigned char mac[6]; /* generated (52:54:00:xx:xx:xx) when the XML has none */
+} vd_net_def;
+
+typedef struct vd_domain_def {
+    char *name;
+    unsigned char uuid[16];
+    char *title;
+    char *description;
+    char *metadata; /* the <metadata> element kept verbatim, or NULL */
+
+    uint64_t memory_kib;     /* <memory>: boot size and balloon ceiling (hv max_pages) */
+    uint64_t current_kib;    /* <currentMemory>: balloon target, <= memory_kib */
+    uint64_t max_memory_kib; /* <maxMemory>: limit for raising <memory> live, 0 = none */
+    unsigned max_memory_slots;
+
+    unsigned vcpus;         /* <vcpu>: vCPUs created */
+    unsigned vcpus_current; /* <vcpu current=>: vCPUs online, <= vcpus */
+
+    char *machine; /* always "vireo" after parsing (aliases are mapped) */
+    char *kernel, *initrd, *cmdline;
+    bool boot_hd; /* <boot dev='hd'/>: load kernel and initrd from the disk */
+
+    bool acpi, apic;
+    bool clock_utc; /* <clock offset='utc'/> was given */
+    vd_lifecycle_action on_poweroff, on_reboot, on_crash;
+
+    unsigned weight; /* <cputune><shares>: credit weight, 0 = not set (256) */
+    unsigned cap;    /* from <period>/<quota>: % of one CPU, 0 = no cap */
+
+    char *emulator;   /* the device model path, or NULL */
+    GPtrArray *disks; /* vd_disk_def* */
+    GPtrArray *nets;  /* vd_net_def* */
+    bool serial;      /* <serial type='pty'> port 0 */
+    bool console;     /* <console type='pty'> */
+    vd_console_target console_target;
+    bool graphics_none; /* <graphics type='none'/> */
+} vd_domain_def;
+
+vd_domain_def *vd_domain_def_new(void);
+void vd_domain_def_free(vd_domain_def *def);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_domain_def, vd_domain_def_free)
+/* Deep copy through the XML form, so a copy is exactly what a reload would give. */
+vd_domain_def *vd_domain_def_copy(const vd_domain_def *def);
+
+/* Machine names accepted for Vireo's one platform: vireo, pc, q35, pc-i440fx-*, pc-q35-*. */
+bool vd_machine_is_supported(const char *machine);
+
+/* Weight handed to hv: the configured one or the default. */
+unsigned vd_domain_def_effective_weight(const vd_domain_def *def);
+
+/* Parses libvirt domain XML. The document is validated against xml-schemas/domain.rng
+ * after every element and attribute has been understood; anything Vireo cannot honour
+ * fails with VIR_ERR_CONFIG_UNSUPPORTED naming it. *id_out (may be NULL) receives the
+ * <domain id=> attribute of status files, -1 when absent. */
+vd_domain_def *vd_domain_def_parse(const char *xml, int *id_out, vd_error **err);
+
+/* Formats libvirt domain XML. id >= 0 adds <domain id=> (running domains). */
+char *vd_domain_def_format(const vd_domain_def *def, int id);
+
+/* UUID text forms: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", lowercase. */
+void vd_uuid_format(const unsigned char uuid[16], char out[37]);
+bool vd_uuid_parse(const char *text, unsigned char uuid[16]);
+void vd_uuid_generate(unsigned char uuid[16]);
+
+#endif /* VD_DOMAIN_DEF_H */

@@ -1,0 +1,790 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Reads libvirt domain XML into a vd_domain_def. Every element and attribute the reader
+ * understands is marked as consumed; whatever is left unconsumed afterwards is something
+ * Vireo cannot honour, and the whole definition is refused naming it. Nothing is dropped.
+ */
+#include "vd-domain-def.h"
+#include "vd-error.h"
+#include "vd-schema.h"
+#include "vd-xml.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+
+typedef struct reader {
+    GHashTable *seen; /* xmlNode* / xmlAttr* the reader understood */
+    vd_error *err;    /* first failure */
+} reader;
+
+static bool failed(const reader *r)
+{
+    return r->err != NULL;
+}
+
+static void fail(reader *r, int code, xmlNode *node, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+static void fail(reader *r, int code, xmlNode *node, const char *fmt, ...)
+{
+    if (r->err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    vd_fail(&r->err, code, VIR_FROM_DOMAIN, "%s (line %ld)", what, xmlGetLineNo(node));
+}
+
+static bool is_element(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->ns == NULL && strcmp((const char *)n->name, name) == 0;
+}
+
+/* The single child element `name`, marked consumed; NULL if absent. */
+static xmlNode *child(reader *r, xmlNode *parent, const char *name)
+{
+    xmlNode *found = NULL;
+    for (xmlNode *n = parent->children; n; n = n->next) {
+        if (!is_element(n, name))
+            continue;
+        if (found) {
+            fail(r, VIR_ERR_XML_ERROR, n, "element <%s> may appear only once in <%s>", name,
+                 (const char *)parent->name);
+            return NULL;
+        }
+        found = n;
+    }
+    if (found)
+        g_hash_table_add(r->seen, found);
+    return found;
+}
+
+/* Attribute value (newly allocated), marked consumed; NULL if absent. */
+static char *attr(reader *r, xmlNode *node, const char *name)
+{
+    xmlAttr *a = xmlHasNsProp(node, (const xmlChar *)name, NULL);
+    if (!a)
+        return NULL;
+    g_hash_table_add(r->seen, a);
+    xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+    char *copy = g_strdup(v ? (const char *)v : "");
+    xmlFree(v);
+    return copy;
+}
+
+/* Text content with surrounding white space removed. */
+static char *text(xmlNode *node)
+{
+    xmlChar *v = xmlNodeGetContent(node);
+    char *copy = g_strstrip(g_strdup(v ? (const char *)v : ""));
+    xmlFree(v);
+    return copy;
+}
+
+static char *child_text(reader *r, xmlNode *parent, const char *name)
+{
+    xmlNode *n = child(r, parent, name);
+    return n ? text(n) : NULL;
+}
+
+static bool parse_uint(reader *r, xmlNode *node, const char *value, const char *what, uint64_t max,
+                       uint64_t *out)
+{
+    guint64 v;
+    if (!value || !g_ascii_string_to_unsigned(value, 10, 0, max, &v, NULL)) {
+        fail(r, VIR_ERR_XML_ERROR, node, "invalid value '%s' for %s", value ? value : "", what);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* libvirt's memory units: powers of 1000 for "KB".."EB", of 1024 otherwise. */
+static bool unit_scale(const char *unit, uint64_t *scale)
+{
+    static const char *const decimal[] = {"KB", "MB", "GB", "TB", "PB", "EB"};
+    static const char *const binary[][2] = {{"k", "KiB"}, {"M", "MiB"}, {"G", "GiB"},
+                                            {"T", "TiB"}, {"P", "PiB"}, {"E", "EiB"}};
+    if (!unit || strcmp(unit, "KiB") == 0 || strcmp(unit, "k") == 0) {
+        *scale = 1024;
+        return true;
+    }
+    if (strcmp(unit, "b") == 0 || strcmp(unit, "bytes") == 0) {
+        *scale = 1;
+        return true;
+    }
+    uint64_t d = 1, b = 1;
+    for (unsigned i = 0; i < G_N_ELEMENTS(decimal); i++) {
+        d *= 1000;
+        b *= 1024;
+        if (strcmp(unit, decimal[i]) == 0 || strcmp(unit, binary[i][0]) == 0 ||
+            strcmp(unit, binary[i][1]) == 0) {
+            *scale = strcmp(unit, decimal[i]) == 0 ? d : b;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* <memory unit='...'>N</memory> and friends, in KiB (rounded up, as libvirt does). */
+static bool parse_memory(reader *r, xmlNode *node, uint64_t *kib)
+{
+    g_autofree char *unit = attr(r, node, "unit");
+    g_autofree char *value = text(node);
+    uint64_t scale, n;
+    if (!unit_scale(unit, &scale)) {
+        fail(r, VIR_ERR_XML_ERROR, node, "unknown memory unit '%s' in <%s>", unit,
+             (const char *)node->name);
+        return false;
+    }
+    if (!parse_uint(r, node, value, (const char *)node->name, G_MAXUINT64, &n))
+        return false;
+    if (n > G_MAXUINT64 / scale) {
+        fail(r, VIR_ERR_XML_ERROR, node, "value of <%s> is too large", (const char *)node->name);
+        return false;
+    }
+    *kib = (n * scale + 1023) / 1024;
+    return true;
+}
+
+static void parse_identity(reader *r, xmlNode *root, vd_domain_def *def)
+{
+    def->name = child_text(r, root, "name");
+    if (!failed(r) && (!def->name || !*def->name)) {
+        fail(r, VIR_ERR_XML_ERROR, root, "missing domain name in <name>");
+        return;
+    }
+    g_autofree char *uuid = child_text(r, root, "uuid");
+    if (uuid && !vd_uuid_parse(uuid, def->uuid))
+        fail(r, VIR_ERR_XML_ERROR, child(r, root, "uuid"), "malformed uuid '%s'", uuid);
+    else if (!uuid)
+        vd_uuid_generate(def->uuid);
+    def->title = child_text(r, root, "title");
+    def->description = child_text(r, root, "description");
+
+    xmlNode *metadata = child(r, root, "metadata");
+    if (metadata) {
+        /* Applications' own data: kept verbatim, never interpreted. */
+        vd_xml_mark_subtree(r->seen, metadata);
+        def->metadata = vd_xml_node_to_string(metadata);
+    }
+}
+
+static void parse_memory_and_vcpus(reader *r, xmlNode *root, vd_domain_def *def)
+{
+    xmlNode *memory = child(r, root, "memory");
+    if (!memory) {
+        if (!failed(r))
+            fail(r, VIR_ERR_XML_ERROR, root, "missing <memory> element");
+        return;
+    }
+    if (!parse_memory(r, memory, &def->memory_kib))
+        return;
+    xmlNode *current = child(r, root, "currentMemory");
+    def->current_kib = def->memory_kib;
+    if (current && !parse_memory(r, current, &def->current_kib))
+        return;
+    xmlNode *max = child(r, root, "maxMemory");
+    if (max) {
+        if (!parse_memory(r, max, &def->max_memory_kib))
+            return;
+        g_autofree char *slots = attr(r, max, "slots");
+        uint64_t n = 0;
+        if (slots && !parse_uint(r, max, slots, "<maxMemory slots>", 255, &n))
+            return;
+        def->max_memory_slots = n;
+    }
+
+    def->vcpus = def->vcpus_current = 1;
+    xmlNode *vcpu = child(r, root, "vcpu");
+    if (!vcpu)
+        return;
+    g_autofree char *count = text(vcpu);
+    uint64_t n;
+    if (!parse_uint(r, vcpu, count, "<vcpu>", VD_MAX_VCPUS, &n))
+        return;
+    def->vcpus = def->vcpus_current = n;
+    g_autofree char *placement = attr(r, vcpu, "placement");
+    if (placement && strcmp(placement, "static") != 0)
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, vcpu,
+             "vcpu placement '%s' is not supported by Vireo (only 'static')", placement);
+    g_autofree char *cur = attr(r, vcpu, "current");
+    if (cur && parse_uint(r, vcpu, cur, "<vcpu current>", VD_MAX_VCPUS, &n))
+        def->vcpus_current = n;
+}
+
+/* Machine names clients send for a PC: all mean Vireo's one platform. */
+bool vd_machine_is_supported(const char *m)
+{
+    return strcmp(m, "vireo") == 0 || strcmp(m, "pc") == 0 || strcmp(m, "q35") == 0 ||
+           g_str_has_prefix(m, "pc-i440fx-") || g_str_has_prefix(m, "pc-q35-");
+}
+
+static void parse_os(reader *r, xmlNode *root, vd_domain_def *def)
+{
+    xmlNode *os = child(r, root, "os");
+    xmlNode *type = os ? child(r, os, "type") : NULL;
+    if (!type) {
+        if (!failed(r))
+            fail(r, VIR_ERR_XML_ERROR, os ? os : root, "missing <os><type> element");
+        return;
+    }
+    g_autofree char *os_type = text(type);
+    if (strcmp(os_type, "hvm") != 0) {
+        fail(r, VIR_ERR_OS_TYPE, type, "os type '%s' is not supported by Vireo (only 'hvm')",
+             os_type);
+        return;
+    }
+    g_autofree char *arch = attr(r, type, "arch");
+    if (arch && strcmp(arch, "x86_64") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, type,
+             "architecture '%s' is not supported by Vireo (only 'x86_64')", arch);
+        return;
+    }
+    g_autofree char *machine = attr(r, type, "machine");
+    if (machine && !vd_machine_is_supported(machine)) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, type,
+             "machine type '%s' is not supported by Vireo (use 'vireo')", machine);
+        return;
+    }
+    def->machine = g_strdup("vireo");
+    def->kernel = child_text(r, os, "kernel");
+    def->initrd = child_text(r, os, "initrd");
+    def->cmdline = child_text(r, os, "cmdline");
+
+    for (xmlNode *n = os->children; n && !failed(r); n = n->next) {
+        if (!is_element(n, "boot"))
+            continue;
+        g_hash_table_add(r->seen, n);
+        g_autofree char *dev = attr(r, n, "dev");
+        if (!dev || strcmp(dev, "hd") != 0) {
+            fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+                 "boot device '%s' is not supported by Vireo (only 'hd', or a direct "
+                 "<kernel>)",
+                 dev ? dev : "");
+            return;
+        }
+        def->boot_hd = true;
+    }
+}
+
+static void parse_features_and_clock(reader *r, xmlNode *root, vd_domain_def *def)
+{
+    xmlNode *features = child(r, root, "features");
+    if (features) {
+        def->acpi = child(r, features, "acpi") != NULL;
+        def->apic = child(r, features, "apic") != NULL;
+    }
+    xmlNode *clock = child(r, root, "clock");
+    if (!clock)
+        return;
+    g_autofree char *offset = attr(r, clock, "offset");
+    if (!offset || strcmp(offset, "utc") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, clock,
+             "clock offset '%s' is not supported by Vireo (only 'utc')", offset ? offset : "");
+        return;
+    }
+    def->clock_utc = true;
+}
+
+static void parse_action(reader *r, xmlNode *root, const char *name, bool allow_preserve,
+                         vd_lifecycle_action dflt, vd_lifecycle_action *out)
+{
+    *out = dflt;
+    xmlNode *n = child(r, root, name);
+    if (!n)
+        return;
+    g_autofree char *v = text(n);
+    if (strcmp(v, "destroy") == 0)
+        *out = VD_ACTION_DESTROY;
+    else if (strcmp(v, "restart") == 0)
+        *out = VD_ACTION_RESTART;
+    else if (strcmp(v, "preserve") == 0 && allow_preserve)
+        *out = VD_ACTION_PRESERVE;
+    else
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n, "<%s> action '%s' is not supported by Vireo", name,
+             v);
+}
+
+/* <cputune>: <shares> is the credit weight; <quota>/<period> give the cap in % of a CPU. */
+static void parse_cputune(reader *r, xmlNode *root, vd_domain_def *def)
+{
+    xmlNode *cputune = child(r, root, "cputune");
+    if (!cputune)
+        return;
+    uint64_t v;
+    g_autofree char *shares = child_text(r, cputune, "shares");
+    if (shares) {
+        if (!parse_uint(r, cputune, shares, "<cputune><shares>", 65535, &v))
+            return;
+        if (v == 0) {
+            fail(r, VIR_ERR_CONFIG_UNSUPPORTED, cputune,
+                 "<cputune><shares> must be 1..65535 (Vireo's credit weight)");
+            return;
+        }
+        def->weight = v;
+    }
+    g_autofree char *period = child_text(r, cputune, "period");
+    g_autofree char *quota = child_text(r, cputune, "quota");
+    if (!quota || strcmp(quota, "-1") == 0 || strcmp(quota, "0") == 0)
+        return;
+    uint64_t p = VD_CAP_PERIOD_US, q;
+    if (period && !parse_uint(r, cputune, period, "<cputune><period>", 1000000, &p))
+        return;
+    if (!parse_uint(r, cputune, quota, "<cputune><quota>", G_MAXINT64, &q))
+        return;
+    if (p < 1000) {
+        fail(r, VIR_ERR_XML_ERROR, cputune, "<cputune><period> must be 1000..1000000");
+        return;
+    }
+    uint64_t cap = (q * 100 + p / 2) / p;
+    def->cap = cap ? (unsigned)MIN(cap, 100u * VD_MAX_VCPUS) : 1;
+}
+
+static void disk_free(gpointer p)
+{
+    vd_disk_def *d = p;
+    g_free(d->source);
+    g_free(d->target);
+    g_free(d->format);
+    g_free(d);
+}
+
+static void net_free(gpointer p)
+{
+    vd_net_def *net = p;
+    g_free(net->source);
+    g_free(net);
+}
+
+static vd_net_def *net_new(void)
+{
+    return g_new0(vd_net_def, 1);
+}
+
+static void parse_disk(reader *r, xmlNode *n, vd_domain_def *def)
+{
+    g_autofree char *type = attr(r, n, "type");
+    g_autofree char *device = attr(r, n, "device");
+    if (device && strcmp(device, "disk") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "disk device '%s' is not supported by Vireo (only 'disk')", device);
+        return;
+    }
+    vd_disk_def *disk = g_new0(vd_disk_def, 1);
+    g_ptr_array_add(def->disks, disk);
+    const char *source_attr;
+    if (type && strcmp(type, "file") == 0) {
+        disk->type = VD_DISK_FILE;
+        source_attr = "file";
+    } else if (type && strcmp(type, "block") == 0) {
+        disk->type = VD_DISK_BLOCK;
+        source_attr = "dev";
+    } else {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "disk type '%s' is not supported by Vireo (only 'file' and 'block')",
+             type ? type : "");
+        return;
+    }
+    xmlNode *source = child(r, n, "source");
+    disk->source = source ? attr(r, source, source_attr) : NULL;
+    if (!disk->source || !*disk->source) {
+        fail(r, VIR_ERR_XML_ERROR, n, "disk has no <source %s='...'>", source_attr);
+        return;
+    }
+    xmlNode *target = child(r, n, "target");
+    disk->target = target ? attr(r, target, "dev") : NULL;
+    if (!disk->target || !*disk->target) {
+        fail(r, VIR_ERR_XML_ERROR, n, "disk '%s' has no <target dev='...'>", disk->source);
+        return;
+    }
+    g_autofree char *bus = attr(r, target, "bus");
+    static const char *const buses[] = {"virtio", "ide", "sata", "scsi", "xen"};
+    bool bus_ok = bus == NULL;
+    for (unsigned i = 0; i < G_N_ELEMENTS(buses) && !bus_ok; i++)
+        bus_ok = strcmp(bus, buses[i]) == 0;
+    if (!bus_ok) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, target,
+             "disk bus '%s' is not supported by Vireo (disks are virtio; ide, sata, scsi and "
+             "xen are presented as virtio)",
+             bus);
+        return;
+    }
+    /* A disk asked for on another bus becomes virtio; it gets a vdX name later. */
+    if (bus && strcmp(bus, "virtio") != 0)
+        disk->target[0] = '\0';
+    else if (!g_str_has_prefix(disk->target, "vd")) {
+        fail(r, VIR_ERR_XML_ERROR, target, "virtio disk target '%s' must be named vdX",
+             disk->target);
+        return;
+    }
+    xmlNode *driver = child(r, n, "driver");
+    if (driver) {
+        g_autofree char *name = attr(r, driver, "name");
+        disk->format = attr(r, driver, "type");
+        if (name && strcmp(name, "qemu") != 0) {
+            fail(r, VIR_ERR_CONFIG_UNSUPPORTED, driver,
+                 "disk driver '%s' is not supported by Vireo (only 'qemu')", name);
+            return;
+        }
+        if (disk->format && strcmp(disk->format, "raw") != 0 &&
+            strcmp(disk->format, "qcow2") != 0) {
+            fail(r, VIR_ERR_CONFIG_UNSUPPORTED, driver,
+                 "disk format '%s' is not supported by Vireo (only 'raw' and 'qcow2')",
+                 disk->format);
+            return;
+        }
+    }
+    disk->readonly = child(r, n, "readonly") != NULL;
+}
+
+static bool parse_mac(const char *text, unsigned char mac[6])
+{
+    unsigned v[6];
+    char tail;
+    if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+               &tail) != 6)
+        return false;
+    for (int i = 0; i < 6; i++)
+        mac[i] = v[i];
+    return (mac[0] & 1) == 0; /* multicast addresses cannot name a NIC */
+}
+
+static void generate_mac(unsigned char mac[6])
+{
+    /* QEMU's locally administered prefix, as libvirt uses for its guests. */
+    mac[0] = 0x52;
+    mac[1] = 0x54;
+    mac[2] = 0x00;
+    for (int i = 3; i < 6; i++)
+        mac[i] = g_random_int_range(0, 256);
+}
+
+static void parse_interface(reader *r, xmlNode *n, vd_domain_def *def)
+{
+    g_autofree char *type = attr(r, n, "type");
+    vd_net_def *net = net_new();
+    g_ptr_array_add(def->nets, net);
+    const char *source_attr;
+    if (type && strcmp(type, "bridge") == 0) {
+        net->type = VD_NET_BRIDGE;
+        source_attr = "bridge";
+    } else if (type && strcmp(type, "network") == 0) {
+        net->type = VD_NET_NETWORK;
+        source_attr = "network";
+    } else {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "interface type '%s' is not supported by Vireo (only 'bridge' and 'network')",
+             type ? type : "");
+        return;
+    }
+    xmlNode *source = child(r, n, "source");
+    g_autofree char *src = source ? attr(r, source, source_attr) : NULL;
+    if (!src || !*src) {
+        fail(r, VIR_ERR_XML_ERROR, n, "interface has no <source %s='...'>", source_attr);
+        return;
+    }
+    net->source = g_steal_pointer(&src);
+    xmlNode *mac = child(r, n, "mac");
+    g_autofree char *address = mac ? attr(r, mac, "address") : NULL;
+    if (address && !parse_mac(address, net->mac)) {
+        fail(r, VIR_ERR_INVALID_MAC, mac, "invalid MAC address '%s'", address);
+        return;
+    }
+    if (!address)
+        generate_mac(net->mac);
+    xmlNode *model = child(r, n, "model");
+    g_autofree char *model_type = model ? attr(r, model, "type") : NULL;
+    static const char *const models[] = {"virtio", "e1000", "e1000e", "rtl8139", "netfront"};
+    bool ok = model_type == NULL;
+    for (unsigned i = 0; i < G_N_ELEMENTS(models) && !ok; i++)
+        ok = strcmp(model_type, models[i]) == 0;
+    if (!ok)
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, model,
+             "interface model '%s' is not supported by Vireo (NICs are virtio; e1000, e1000e, "
+             "rtl8139 and netfront are presented as virtio)",
+             model_type);
+}
+
+/* <serial>/<console> type='pty': the domain's one console (hv's console ring). */
+static void parse_chardev(reader *r, xmlNode *n, vd_domain_def *def)
+{
+    bool is_console = is_element(n, "console");
+    g_autofree char *type = attr(r, n, "type");
+    if (!type || strcmp(type, "pty") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "<%s> type '%s' is not supported by Vireo (only 'pty')", (const char *)n->name,
+             type ? type : "");
+        return;
+    }
+    if (is_console ? def->console : def->serial) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n, "Vireo domains have only one <%s>",
+             (const char *)n->name);
+        return;
+    }
+    xmlNode *target = child(r, n, "target");
+    g_autofree char *port = target ? attr(r, target, "port") : NULL;
+    g_autofree char *ttype = target && is_console ? attr(r, target, "type") : NULL;
+    if (port && strcmp(port, "0") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, target,
+             "<%s> port '%s' is not supported by Vireo (only port 0)", (const char *)n->name, port);
+        return;
+    }
+    if (!is_console) {
+        def->serial = true;
+        return;
+    }
+    def->console = true;
+    if (!ttype || strcmp(ttype, "serial") == 0)
+        def->console_target = VD_CONSOLE_TARGET_SERIAL;
+    else if (strcmp(ttype, "virtio") == 0)
+        def->console_target = VD_CONSOLE_TARGET_VIRTIO;
+    else
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, target,
+             "console target type '%s' is not supported by Vireo (only 'serial' and 'virtio')",
+             ttype);
+}
+
+static void parse_graphics(reader *r, xmlNode *n, vd_domain_def *def)
+{
+    g_autofree char *type = attr(r, n, "type");
+    if (type && strcmp(type, "none") == 0) {
+        def->graphics_none = true;
+        return;
+    }
+    fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+         "graphics type '%s' is not supported by Vireo: guests have no display; use the "
+         "serial console (virt-install --graphics none)",
+         type ? type : "");
+}
+
+static void parse_devices(reader *r, xmlNode *root, vd_domain_def *def)
+{
+    xmlNode *devices = child(r, root, "devices");
+    if (!devices)
+        return;
+    for (xmlNode *n = devices->children; n && !failed(r); n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || n->ns)
+            continue;
+        if (is_element(n, "disk"))
+            parse_disk(r, n, def);
+        else if (is_element(n, "interface"))
+            parse_interface(r, n, def);
+        else if (is_element(n, "console") || is_element(n, "serial"))
+            parse_chardev(r, n, def);
+        else if (is_element(n, "graphics"))
+            parse_graphics(r, n, def);
+        else if (is_element(n, "emulator")) {
+            if (def->emulator) {
+                fail(r, VIR_ERR_XML_ERROR, n, "element <emulator> may appear only once");
+                break;
+            }
+            def->emulator = text(n);
+        } else
+            continue; /* left unconsumed: the sweep refuses it by name */
+        g_hash_table_add(r->seen, n);
+    }
+}
+
+/* Virtio disks keep their vdX; the others get the next free names in document order. */
+static void assign_disk_targets(reader *r, xmlNode *root, vd_domain_def *def)
+{
+    g_autoptr(GHashTable) used = g_hash_table_new(g_str_hash, g_str_equal);
+    for (unsigned i = 0; i < def->disks->len; i++) {
+        vd_disk_def *disk = def->disks->pdata[i];
+        if (!disk->target[0])
+            continue;
+        if (!g_hash_table_add(used, disk->target)) {
+            fail(r, VIR_ERR_XML_ERROR, root, "disk target '%s' is used twice", disk->target);
+            return;
+        }
+    }
+    unsigned next = 0;
+    for (unsigned i = 0; i < def->disks->len; i++) {
+        vd_disk_def *disk = def->disks->pdata[i];
+        if (disk->target[0])
+            continue;
+        for (;; next++) {
+            char name[8];
+            if (next < 26)
+                g_snprintf(name, sizeof(name), "vd%c", 'a' + next);
+            else
+                g_snprintf(name, sizeof(name), "vd%c%c", 'a' + next / 26 - 1, 'a' + next % 26);
+            if (!g_hash_table_contains(used, name)) {
+                g_free(disk->target);
+                disk->target = g_strdup(name);
+                g_hash_table_add(used, disk->target);
+                break;
+            }
+        }
+    }
+}
+
+static bool name_is_valid(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > VD_NAME_MAX || name[0] == '.')
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '_' && *p != '.' && *p != '-')
+            return false;
+    return true;
+}
+
+static void check_consistency(reader *r, xmlNode *root, vd_domain_def *def)
+{
+    if (!name_is_valid(def->name))
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, root,
+             "domain name '%s' is not supported by Vireo: use at most %d letters, digits, "
+             "'_', '.' or '-', not starting with '.'",
+             def->name, VD_NAME_MAX);
+    else if (def->memory_kib < 4096)
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, root,
+             "memory %" G_GUINT64_FORMAT " KiB is below Vireo's minimum of 4096 KiB",
+             def->memory_kib);
+    else if (def->current_kib > def->memory_kib)
+        fail(r, VIR_ERR_XML_ERROR, root, "<currentMemory> is larger than <memory>");
+    else if (def->max_memory_kib && def->max_memory_kib < def->memory_kib)
+        fail(r, VIR_ERR_XML_ERROR, root, "<maxMemory> is smaller than <memory>");
+    else if (def->vcpus == 0 || def->vcpus_current == 0 || def->vcpus_current > def->vcpus)
+        fail(r, VIR_ERR_XML_ERROR, root, "<vcpu current> must be 1..%u", def->vcpus);
+    else if (!def->kernel && !def->boot_hd && def->disks->len == 0)
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, root,
+             "Vireo boots a domain from <os><kernel> or from the kernel in its first disk: "
+             "this domain has neither");
+    else if (def->initrd && !def->kernel)
+        fail(r, VIR_ERR_XML_ERROR, root, "<initrd> given without <kernel>");
+}
+
+static void parse_root(reader *r, xmlNode *root, vd_domain_def *def, int *id_out)
+{
+    if (!is_element(root, "domain")) {
+        fail(r, VIR_ERR_XML_ERROR, root, "expected root element <domain>, not <%s>",
+             (const char *)root->name);
+        return;
+    }
+    g_hash_table_add(r->seen, root);
+    g_autofree char *type = attr(r, root, "type");
+    if (!type || (strcmp(type, "vireo") != 0 && strcmp(type, "kvm") != 0)) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, root,
+             "domain type '%s' is not supported by this daemon (use 'vireo')", type ? type : "");
+        return;
+    }
+    /* The id of a running domain is state, not configuration: read for status files. */
+    g_autofree char *id = attr(r, root, "id");
+    if (id_out)
+        *id_out = id ? (int)g_ascii_strtoll(id, NULL, 10) : -1;
+
+    parse_identity(r, root, def);
+    parse_memory_and_vcpus(r, root, def);
+    parse_os(r, root, def);
+    parse_features_and_clock(r, root, def);
+    parse_action(r, root, "on_poweroff", false, VD_ACTION_DESTROY, &def->on_poweroff);
+    parse_action(r, root, "on_reboot", false, VD_ACTION_RESTART, &def->on_reboot);
+    parse_action(r, root, "on_crash", true, VD_ACTION_DESTROY, &def->on_crash);
+    parse_cputune(r, root, def);
+    parse_devices(r, root, def);
+    if (!failed(r))
+        assign_disk_targets(r, root, def);
+}
+
+vd_domain_def *vd_domain_def_new(void)
+{
+    vd_domain_def *def = g_new0(vd_domain_def, 1);
+    def->disks = g_ptr_array_new_with_free_func(disk_free);
+    def->nets = g_ptr_array_new_with_free_func(net_free);
+    def->vcpus = def->vcpus_current = 1;
+    def->on_reboot = VD_ACTION_RESTART;
+    return def;
+}
+
+void vd_domain_def_free(vd_domain_def *def)
+{
+    if (!def)
+        return;
+    g_free(def->name);
+    g_free(def->title);
+    g_free(def->description);
+    g_free(def->metadata);
+    g_free(def->machine);
+    g_free(def->kernel);
+    g_free(def->initrd);
+    g_free(def->cmdline);
+    g_free(def->emulator);
+    g_ptr_array_unref(def->disks);
+    g_ptr_array_unref(def->nets);
+    g_free(def);
+}
+
+vd_domain_def *vd_domain_def_parse(const char *xml, int *id_out, vd_error **err)
+{
+    g_autoptr(xmlDoc) doc = vd_xml_read(xml, "domain", err);
+    if (!doc)
+        return NULL;
+    reader r = {.seen = g_hash_table_new(NULL, NULL)};
+    g_autoptr(vd_domain_def) def = vd_domain_def_new();
+    xmlNode *root = xmlDocGetRootElement(doc);
+
+    parse_root(&r, root, def, id_out);
+    if (!failed(&r))
+        vd_xml_refuse_unconsumed(r.seen, root, &r.err);
+    if (!failed(&r))
+        check_consistency(&r, root, def);
+    /* Last: the schema catches what the reader let through (text in empty elements,
+     * malformed values it does not look at), naming the line. */
+    if (!failed(&r))
+        vd_schema_validate(doc, VD_SCHEMA_DOMAIN, &r.err);
+    g_hash_table_unref(r.seen);
+    if (r.err) {
+        vd_error_propagate(err, r.err);
+        return NULL;
+    }
+    return g_steal_pointer(&def);
+}
+
+unsigned vd_domain_def_effective_weight(const vd_domain_def *def)
+{
+    return def->weight ? def->weight : VD_DEFAULT_WEIGHT;
+}
+
+vd_domain_def *vd_domain_def_copy(const vd_domain_def *def)
+{
+    g_autofree char *xml = vd_domain_def_format(def, -1);
+    g_autoptr(vd_error) err = NULL;
+    vd_domain_def *copy = vd_domain_def_parse(xml, NULL, &err);
+    if (!copy)
+        g_error("a formatted definition failed to parse again: %s", err->message);
+    return copy;
+}
+
+void vd_uuid_format(const unsigned char uuid[16], char out[37])
+{
+    g_snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8],
+               uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+}
+
+/* 32 hex digits; like libvirt, '-' and spaces between them are ignored. */
+bool vd_uuid_parse(const char *text, unsigned char uuid[16])
+{
+    unsigned n = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '-' || *p == ' ')
+            continue;
+        int v = g_ascii_xdigit_value(*p);
+        if (v < 0 || n >= 32)
+            return false;
+        if (n % 2 == 0)
+            uuid[n / 2] = v << 4;
+        else
+            uuid[n / 2] |= v;
+        n++;
+    }
+    return n == 32;
+}
+
+void vd_uuid_generate(unsigned char uuid[16])
+{
+    g_autofree char *s = g_uuid_string_random();
+    vd_uuid_parse(s, uuid);
+}

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypervisor backend over libvireoctl (/dev/vireo). Built when dom0/libvireoctl is
+ * part of the build. hv's events arrive on the handle's file descriptor (one collector
+ * per open file), watched from the GLib main context: domain state changes go to the
+ * daemon, console output to the open console sessions. What the node cannot do yet is
+ * refused by name, never faked.
+ */
+#include "vd-hv-vireoctl.h"
+#include "vd-error.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <string.h>
+
+#include "vireoctl.h"
+
+#define MIB (1024ull * 1024ull)
+
+typedef struct vctl_hv {
+    vd_hv base;
+    GMutex lock; /* a vctl handle is not thread-safe; driver calls come from many threads */
+    vctl_t *h;
+    int events_fd;
+    unsigned events_watch;
+    GList *consoles; /* vd_hv_console*, lock held */
+} vctl_hv;
+
+struct vd_hv_console {
+    vctl_hv *hv;
+    uint32_t domid;
+    uint64_t pos; /* next ring offset to deliver */
+    vd_hv_console_data_fn on_data;
+    void *user;
+};
+
+static vctl_hv *self(vd_hv *hv)
+{
+    return (vctl_hv *)hv;
+}
+
+/* libvireoctl returns -errno; hv's codes are errno numbers too. */
+static bool check(int rc, vd_error **err, const char *what, int domid)
+{
+    if (rc >= 0)
+        return true;
+    if (domid >= 0)
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "%s of domain %d: %s", what, domid,
+                g_strerror(-rc));
+    else
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "%s: %s", what, g_strerror(-rc));
+    return false;
+}
+
+static bool physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
+{
+    struct vireo_physinfo p;
+    g_mutex_lock(&self(hv)->lock);
+    int rc = vctl_physinfo(self(hv)->h, &p);
+    g_mutex_unlock(&self(hv)->lock);
+    if (!check(rc, err, "reading hv's physical info", -1))
+        return false;
+    memset(out, 0, sizeof(*out));
+    out->nr_cpus = p.nr_cpus;
+    out->mhz = p.tsc_khz / 1000;
+    out->memory_kib = p.total_pages * (VIREO_PAGE_SIZE / 1024);
+    out->free_kib = p.free_pages * (VIREO_PAGE_SIZE / 1024);
+    g_strlcpy(out->version, p.hv_version, sizeof(out->version));
+    return true;
+}
+
+/* The builder loads an ELF kernel with a command line into memory; devices come with
+ * the device model. Anything else in the definition cannot run on this node yet. */
+static bool check_buildable(const vd_domain_def *def, vd_error **err)
+{
+    const char *missing = !def->kernel      ? "a domain without <os><kernel>"
+                          : def->initrd     ? "<initrd>"
+                          : def->disks->len ? "<disk> devices"
+                          : def->nets->len  ? "<interface> devices"
+                          : def->boot_hd    ? "<boot dev='hd'>"
+                                            : NULL;
+    if (!missing)
+        return true;
+    vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_DOMAIN,
+            "this node cannot start %s yet: Vireo's domain builder loads an ELF kernel and "
+            "command line, and the device model (vireo-dm) is not available",
+            missing);
+    return false;
+}
+
+static int domain_start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err)
+{
+    if (!check_buildable(def, err))
+        return -1;
+    g_autofree char *kernel = NULL;
+    gsize kernel_size = 0;
+    g_autoptr(GError) gerr = NULL;
+    if (!g_file_get_contents(def->kernel, &kernel, &kernel_size, &gerr)) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "cannot read kernel: %s",
+                gerr->message);
+        return -1;
+    }
+    struct vctl_build_config cfg = {
+        .name = def->name,
+        /* hv builds guest RAM in 2 MiB pages; the live definition was rounded to match */
+        .memory_bytes = def->memory_kib * 1024,
+        .maxmem_bytes = MAX(def->max_memory_kib, def->memory_kib) * 1024,
+        .nr_vcpus = def->vcpus,
+        .weight = vd_domain_def_effective_weight(def),
+        .cap = def->cap,
+        .kernel = kernel,
+        .kernel_size = kernel_size,
+        .cmdline = def->cmdline,
+    };
+    memcpy(cfg.uuid, def->uuid, 16);
+    uint32_t domid = 0;
+    vctl_hv *v = self(hv);
+    g_mutex_lock(&v->lock);
+    int rc = vctl_domain_build(v->h, &cfg, &domid);
+    if (rc >= 0 && def->vcpus_current < def->vcpus)
+        rc = vctl_domain_set_online_vcpus(v->h, domid, def->vcpus_current);
+    if (rc >= 0 && !paused)
+        rc = vctl_domain_unpause(v->h, domid);
+    if (rc < 0 && domid)
+        vctl_domain_destroy(v->h, domid);
+    g_mutex_unlock(&v->lock);
+    if (rc < 0) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "cannot build domain '%s': %s",
+                def->name, g_strerror(-rc));
+        return -1;
+    }
+    return (int)domid;
+}
+
+static bool domid_call(vd_hv *hv, int (*fn)(vctl_t *, uint32_t), int domid, const char *what,
+                       vd_error **err)
+{
+    g_mutex_lock(&self(hv)->lock);
+    int rc = fn(self(hv)->h, domid);
+    g_mutex_unlock(&self(hv)->lock);
+    return check(rc, err, what, domid);
+}
+
+static bool domain_destroy(vd_hv *hv, int domid, vd_error **err)
+{
+    return domid_call(hv, vctl_domain_destroy, domid, "destroy", err);
+}
+
+static bool domain_pause(vd_hv *hv, int domid, vd_error **err)
+{
+    return domid_call(hv, vctl_domain_pause, domid, "pause", err);
+}
+
+static bool domain_unpause(vd_hv *hv, int domid, vd_error **err)
+{
+    return domid_call(hv, vctl_domain_unpause, domid, "unpause", err);
+}
+
+static bool domain_request_shutdown(vd_hv *hv, int domid, bool reboot, vd_error **err)
+{
+    (void)hv;
+    (void)domid;
+    vd_fail(err, VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_DOMAIN,
+            "Vireo cannot ask a guest to %s yet (no ACPI power button in hv's ABI); "
+            "use destroy",
+            reboot ? "reboot" : "shut down");
+    return false;
+}
+
+static int domain_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
+{
+    struct vireo_domain_info i;
+    g_mutex_lock(&self(hv)->lock);
+    int rc = vctl_domain_info(self(hv)->h, domid, &i);
+    g_mutex_unlock(&self(hv)->lock);
+    if (rc == -ESRCH)
+        return 0;
+    if (!check(rc, err, "reading the state", domid))
+        return -1;
+    memset(out, 0, sizeof(*out));
+    out->state = (vd_hv_state)i.state;
+    out->shutdown_reason = (vd_hv_shutdown_reason)i.shutdown_reason;
+    memcpy(out->uuid, i.uuid, 16);
+    out->nr_vcpus = i.nr_vcpus;
+    out->nr_online_vcpus = i.nr_online_vcpus;
+    out->weight = i.weight;
+    out->cap = i.cap;
+    out->memory_kib = i.tot_pages * (VIREO_PAGE_SIZE / 1024);
+    out->max_memory_kib = i.max_pages * (VIREO_PAGE_SIZE / 1024);
+    out->cpu_time_ns = i.cpu_time_ns;
+    return out->state == VD_HV_DYING ? 0 : 1;
+}
+
+static bool domain_set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
+                              vd_error **err)
+{
+    vd_hv_info info;
+    if (domain_info(hv, domid, &info, err) <= 0)
+        return false;
+    /* Without a balloon the guest keeps the memory it was built with. */
+    if (target_kib != info.memory_kib) {
+        vd_fail(err, VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_DOMAIN,
+                "changing a running guest's memory needs the virtio balloon, which this node "
+                "does not have yet (the guest has %" G_GUINT64_FORMAT " KiB)",
+                info.memory_kib);
+        return false;
+    }
+    g_mutex_lock(&self(hv)->lock);
+    int rc = vctl_domain_set_max_pages(self(hv)->h, domid, max_kib / (VIREO_PAGE_SIZE / 1024));
+    g_mutex_unlock(&self(hv)->lock);
+    return check(rc, err, "setting the memory limit", domid);
+}
+
+static bool domain_set_vcpus(vd_hv *hv, int domid, unsigned online, vd_error **err)
+{
+    g_mutex_lock(&self(hv)->lock);
+    int rc = vctl_domain_set_online_vcpus(self(hv)->h, domid, online);
+    g_mutex_unlock(&self(hv)->lock);
+    return check(rc, err, "setting online vCPUs", domid);
+}
+
+static bool domain_set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_error **err)
+{
+    g_mutex_lock(&self(hv)->lock);
+    int rc = vctl_sched_set_params(self(hv)->h, domid, weight, cap);
+    g_mutex_unlock(&self(hv)->lock);
+    return check(rc, err, "setting scheduler parameters", domid);
+}
+
+/* Lock held. Reads what the ring produced since c->pos into `out`. */
+static void console_collect(vctl_hv *v, vd_hv_console *c, GByteArray *out)
+{
+    char buf[4096];
+    for (;;) {
+        uint64_t pos = c->pos, prod = 0;
+        int n = vctl_console_ring_read(v->h, c->domid, &pos, buf, sizeof(buf), &prod);
+        if (n <= 0)
+            return;
+        g_byte_array_append(out, (const guint8 *)buf, n);
+        c->pos = pos + n;
+        if (c->pos >= prod)
+            return;
+    }
+}
+
+static void deliver_consoles(vctl_hv *v)
+{
+    /* Collect under the lock, deliver outside it: on_data may call back into us. */
+    g_autoptr(GPtrArray) batches = g_ptr_array_new();
+    g_mutex_lock(&v->lock);
+    for (GList *l = v->consoles; l; l = l->next) {
+        GByteArray *data = g_byte_array_new();
+        console_collect(v, l->data, data);
+        g_ptr_array_add(batches, l->data);
+        g_ptr_array_add(batches, data);
+    }
+    g_mutex_unlock(&v->lock);
+    for (unsigned i = 0; i < batches->len; i += 2) {
+        vd_hv_console *c = batches->pdata[i];
+        GByteArray *data = batches->pdata[i + 1];
+        if (data->len)
+            c->on_data(data->data, data->len, c->user);
+        g_byte_array_unref(data);
+    }
+}
+
+static gboolean on_events(int fd, GIOCondition cond, gpointer user)
+{
+    (void)cond;
+    vctl_hv *v = user;
+    int64_t bits = vctl_events_read(fd);
+    if (bits < 0) {
+        if (bits != -EAGAIN)
+            g_warning("reading hv events: %s", g_strerror((int)-bits));
+        return G_SOURCE_CONTINUE;
+    }
+    if (bits & VIREO_EVENT_CONSOLE)
+        deliver_consoles(v);
+    if ((bits & VIREO_EVENT_DOMAIN_STATE) && v->base.state_changed)
+        v->base.state_changed(v->base.state_changed_user);
+    return G_SOURCE_CONTINUE;
+}
+
+static vd_hv_console *console_open(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
+                                   vd_hv_console_eof_fn on_eof, void *user, vd_error **err)
+{
+    (void)on_eof; /* the daemon ends sessions itself when the domain stops */
+    vctl_hv *v = self(hv);
+    char probe;
+    uint64_t pos = 0, prod = 0;
+    g_mutex_lock(&v->lock);
+    int rc = vctl_console_ring_read(v->h, domid, &pos, &probe, 0, &prod);
+    vd_hv_console *c = NULL;
+    if (rc >= 0) {
+        /* Like a pty: the session sees output produced from now on. */
+        c = g_new0(vd_hv_console, 1);
+        c->hv = v;
+        c->domid = domid;
+        c->pos = prod;
+        c->on_data = on_data;
+        c->user = user;
+        v->consoles = g_list_prepend(v->consoles, c);
+    }
+    g_mutex_unlock(&v->lock);
+    check(rc, err, "opening the console", domid);
+    return c;
+}
+
+static bool console_write(vd_hv_console *c, const void *buf, size_t len, vd_error **err)
+{
+    vctl_hv *v = c->hv;
+    const char *p = buf;
+    g_mutex_lock(&v->lock);
+    int rc = 0;
+    while (len && rc >= 0) {
+        rc = vctl_console_input(v->h, c->domid, p, len);
+        if (rc == 0)
+            rc = -EAGAIN; /* hv's input queue is full */
+        if (rc > 0) {
+            p += rc;
+            len -= rc;
+        }
+    }
+    g_mutex_unlock(&v->lock);
+    return check(rc, err, "writing to the console", c->domid);
+}
+
+static void console_close(vd_hv_console *c)
+{
+    if (!c)
+        return;
+    g_mutex_lock(&c->hv->lock);
+    c->hv->consoles = g_list_remove(c->hv->consoles, c);
+    g_mutex_unlock(&c->hv->lock);
+    g_free(c);
+}
+
+static void vctl_hv_free(vd_hv *hv)
+{
+    vctl_hv *v = self(hv);
+    if (v->events_watch)
+        g_source_remove(v->events_watch);
+    if (v->events_fd >= 0)
+        close(v->events_fd);
+    vctl_close(v->h);
+    g_list_free_full(v->consoles, g_free);
+    g_mutex_clear(&v->lock);
+    g_free(v);
+}
+
+static const vd_hv_ops vctl_ops = {
+    .physinfo = physinfo,
+    .domain_start = domain_start,
+    .domain_destroy = domain_destroy,
+    .domain_request_shutdown = domain_request_shutdown,
+    .domain_pause = domain_pause,
+    .domain_unpause = domain_unpause,
+    .domain_info = domain_info,
+    .domain_set_memory = domain_set_memory,
+    .domain_set_vcpus = domain_set_vcpus,
+    .domain_set_sched = domain_set_sched,
+    .console_open = console_open,
+    .console_write = console_write,
+    .console_close = console_close,
+    .free = vctl_hv_free,
+};
+
+vd_hv *vd_hv_vireoctl_open(const char *device, char **why)
+{
+    /* libvireoctl opens $VIREO_DEV when set: point it at the configured device. */
+    if (strcmp(device, "/dev/vireo") != 0)
+        g_setenv("VIREO_DEV", device, TRUE);
+    vctl_t *h = vctl_open();
+    if (!h) {
+        *why = g_strdup_printf("Vireo hypervisor not usable: cannot open %s: %s", device,
+                               g_strerror(errno));
+        return NULL;
+    }
+    vctl_hv *v = g_new0(vctl_hv, 1);
+    v->base.ops = &vctl_ops;
+    v->h = h;
+    g_mutex_init(&v->lock);
+    /* A builder that died mid-build (a killed daemon) leaves a half-made domain. */
+    int reaped = vctl_build_reap(h);
+    if (reaped > 0)
+        g_message("hypervisor: destroyed %d half-built domains", reaped);
+    v->events_fd = vctl_events_open(true);
+    if (v->events_fd >= 0)
+        v->events_watch = g_unix_fd_add(v->events_fd, G_IO_IN, on_events, v);
+    else
+        g_warning("hypervisor: no event channel (%s): state changes go unnoticed",
+                  g_strerror(-v->events_fd));
+    g_message("hypervisor: %s opened", device);
+    return &v->base;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The daemon's view of the hypervisor: a small table of operations on running domains.
+ * vd-hv-device.c provides the real one over /dev/vireo (libvireoctl) and, on a machine
+ * without hv, one whose every call fails with libvirt's "hypervisor not present" error.
+ * Callbacks run in the GLib default main context.
+ */
+#ifndef VD_HV_H
+#define VD_HV_H
+
+#include "vd-domain-def.h"
+
+typedef struct vd_hv vd_hv;
+typedef struct vd_hv_console vd_hv_console;
+
+/* hv's domain states (VIREO_DOMSTATE_* in hv/include/public/vireo.h). */
+typedef enum {
+    VD_HV_RUNNING = 1,
+    VD_HV_BLOCKED = 2,
+    VD_HV_PAUSED = 3,
+    VD_HV_SHUTDOWN = 4,
+    VD_HV_CRASHED = 5,
+    VD_HV_DYING = 6,
+} vd_hv_state;
+
+/* hv's shutdown reasons (VIREO_SHUTDOWN_*). */
+typedef enum { VD_HV_POWEROFF = 0, VD_HV_REBOOT = 1, VD_HV_CRASH = 2 } vd_hv_shutdown_reason;
+
+typedef struct vd_hv_info {
+    vd_hv_state state;
+    vd_hv_shutdown_reason shutdown_reason; /* valid in VD_HV_SHUTDOWN */
+    unsigned char uuid[16];
+    unsigned nr_vcpus, nr_online_vcpus;
+    unsigned weight, cap;
+    uint64_t memory_kib;     /* backing memory now */
+    uint64_t max_memory_kib; /* limit */
+    uint64_t cpu_time_ns;
+} vd_hv_info;
+
+typedef struct vd_hv_physinfo {
+    unsigned nr_cpus;
+    unsigned mhz;
+    uint64_t memory_kib;
+    uint64_t free_kib;
+    char version[32]; /* e.g. "0.1.0" */
+} vd_hv_physinfo;
+
+typedef void (*vd_hv_console_data_fn)(const void *buf, size_t len, void *user);
+typedef void (*vd_hv_console_eof_fn)(void *user);
+
+typedef struct vd_hv_ops {
+    bool (*physinfo)(vd_hv *hv, vd_hv_physinfo *out, vd_error **err);
+    /* Builds the domain from its definition (memory, kernel, devices) and runs it, or
+     * leaves it paused. Returns the hv domain id, -1 on error. */
+    int (*domain_start)(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err);
+    bool (*domain_destroy)(vd_hv *hv, int domid, vd_error **err);
+    /* Asks the guest to power off (reboot = false) or restart, as ACPI would. */
+    bool (*domain_request_shutdown)(vd_hv *hv, int domid, bool reboot, vd_error **err);
+    bool (*domain_pause)(vd_hv *hv, int domid, vd_error **err);
+    bool (*domain_unpause)(vd_hv *hv, int domid, vd_error **err);
+    /* 1 found, 0 the domain no longer exists, -1 error. */
+    int (*domain_info)(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err);
+    bool (*domain_set_memory)(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
+                              vd_error **err);
+    bool (*domain_set_vcpus)(vd_hv *hv, int domid, unsigned online, vd_error **err);
+    bool (*domain_set_sched)(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_error **err);
+    vd_hv_console *(*console_open)(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
+                                   vd_hv_console_eof_fn on_eof, void *user, vd_error **err);
+    bool (*console_write)(vd_hv_console *c, const void *buf, size_t len, vd_error **err);
+    void (*console_close)(vd_hv_console *c);
+    void (*free)(vd_hv *hv);
+} vd_hv_ops;
+
+struct vd_hv {
+    const vd_hv_ops *ops;
+    /* Set by the daemon: called when some domain changed state in hv (shut down, crashed). */
+    void (*state_changed)(void *user);
+    void *state_changed_user;
+};
+
+/* Opens the hypervisor behind `device` (normally /dev/vireo). Never fails: without hv
+ * the returned backend refuses every operation with a clear libvirt error. */
+vd_hv *vd_hv_open(const char *device);
+void vd_hv_free(vd_hv *hv);
+/* True when the backend can run domains. */
+bool vd_hv_present(const vd_hv *hv);
+
+#endif /* VD_HV_H */

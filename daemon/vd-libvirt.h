@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libvirt's public numbers that the daemon core hands to clients: error codes and domains
+ * (include/libvirt/virterror.h), domain states, lifecycle events and API flags
+ * (include/libvirt/libvirt-domain.h). The values are libvirt's ABI and never change.
+ */
+#ifndef VD_LIBVIRT_H
+#define VD_LIBVIRT_H
+
+/* virErrorNumber */
+enum {
+    VIR_ERR_INTERNAL_ERROR = 1,
+    VIR_ERR_NO_MEMORY = 2,
+    VIR_ERR_NO_SUPPORT = 3,
+    VIR_ERR_INVALID_ARG = 8,
+    VIR_ERR_OPERATION_FAILED = 9,
+    VIR_ERR_OS_TYPE = 16,
+    VIR_ERR_XML_ERROR = 27,
+    VIR_ERR_DOM_EXIST = 28,
+    VIR_ERR_OPERATION_DENIED = 29,
+    VIR_ERR_OPEN_FAILED = 30,
+    VIR_ERR_READ_FAILED = 31,
+    VIR_ERR_WRITE_FAILED = 34,
+    VIR_ERR_XML_DETAIL = 35,
+    VIR_ERR_SYSTEM_ERROR = 38,
+    VIR_ERR_RPC = 39,
+    VIR_ERR_NO_DOMAIN = 42,
+    VIR_ERR_INVALID_MAC = 44,
+    VIR_ERR_OPERATION_INVALID = 55,
+    VIR_ERR_CONFIG_UNSUPPORTED = 67,
+    VIR_ERR_OPERATION_TIMEOUT = 68,
+    VIR_ERR_ARGUMENT_UNSUPPORTED = 74,
+    VIR_ERR_OPERATION_UNSUPPORTED = 84,
+    VIR_ERR_RESOURCE_BUSY = 87,
+    VIR_ERR_XML_INVALID_SCHEMA = 92,
+};
+
+/* virErrorDomain */
+enum {
+    VIR_FROM_NONE = 0,
+    VIR_FROM_XML = 5,
+    VIR_FROM_RPC = 7,
+    VIR_FROM_CONF = 9,
+    VIR_FROM_DOMAIN = 20,
+    VIR_FROM_CAPABILITIES = 44,
+};
+
+/* virDomainState */
+enum {
+    VIR_DOMAIN_NOSTATE = 0,
+    VIR_DOMAIN_RUNNING = 1,
+    VIR_DOMAIN_BLOCKED = 2,
+    VIR_DOMAIN_PAUSED = 3,
+    VIR_DOMAIN_SHUTDOWN = 4,
+    VIR_DOMAIN_SHUTOFF = 5,
+    VIR_DOMAIN_CRASHED = 6,
+};
+
+/* State reasons (virDomainRunningReason, virDomainPausedReason, ...): the ones Vireo sets. */
+enum {
+    VIR_DOMAIN_RUNNING_BOOTED = 1,
+    VIR_DOMAIN_RUNNING_UNPAUSED = 5,
+    VIR_DOMAIN_PAUSED_USER = 1,
+    VIR_DOMAIN_SHUTOFF_UNKNOWN = 0,
+    VIR_DOMAIN_SHUTOFF_SHUTDOWN = 1,
+    VIR_DOMAIN_SHUTOFF_DESTROYED = 2,
+    VIR_DOMAIN_SHUTOFF_CRASHED = 3,
+    VIR_DOMAIN_SHUTOFF_FAILED = 6,
+    VIR_DOMAIN_CRASHED_UNKNOWN = 0,
+    VIR_DOMAIN_CRASHED_PANICKED = 1,
+};
+
+/* virDomainEventType and the details Vireo emits. */
+enum {
+    VIR_DOMAIN_EVENT_DEFINED = 0,
+    VIR_DOMAIN_EVENT_UNDEFINED = 1,
+    VIR_DOMAIN_EVENT_STARTED = 2,
+    VIR_DOMAIN_EVENT_SUSPENDED = 3,
+    VIR_DOMAIN_EVENT_RESUMED = 4,
+    VIR_DOMAIN_EVENT_STOPPED = 5,
+    VIR_DOMAIN_EVENT_SHUTDOWN = 6,
+    VIR_DOMAIN_EVENT_CRASHED = 8,
+};
+enum {
+    VIR_DOMAIN_EVENT_DEFINED_ADDED = 0,
+    VIR_DOMAIN_EVENT_DEFINED_UPDATED = 1,
+    VIR_DOMAIN_EVENT_UNDEFINED_REMOVED = 0,
+    VIR_DOMAIN_EVENT_STARTED_BOOTED = 0,
+    VIR_DOMAIN_EVENT_SUSPENDED_PAUSED = 0,
+    VIR_DOMAIN_EVENT_RESUMED_UNPAUSED = 0,
+    VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN = 0,
+    VIR_DOMAIN_EVENT_STOPPED_DESTROYED = 1,
+    VIR_DOMAIN_EVENT_STOPPED_CRASHED = 2,
+    VIR_DOMAIN_EVENT_STOPPED_FAILED = 5,
+    VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED = 0,
+    VIR_DOMAIN_EVENT_SHUTDOWN_GUEST = 1,
+    VIR_DOMAIN_EVENT_SHUTDOWN_HOST = 2,
+    VIR_DOMAIN_EVENT_CRASHED_PANICKED = 0,
+};
+
+/* virConnectListAllDomainsFlags */
+enum {
+    VIR_CONNECT_LIST_DOMAINS_ACTIVE = 1 << 0,
+    VIR_CONNECT_LIST_DOMAINS_INACTIVE = 1 << 1,
+    VIR_CONNECT_LIST_DOMAINS_PERSISTENT = 1 << 2,
+    VIR_CONNECT_LIST_DOMAINS_TRANSIENT = 1 << 3,
+    VIR_CONNECT_LIST_DOMAINS_RUNNING = 1 << 4,
+    VIR_CONNECT_LIST_DOMAINS_PAUSED = 1 << 5,
+    VIR_CONNECT_LIST_DOMAINS_SHUTOFF = 1 << 6,
+    VIR_CONNECT_LIST_DOMAINS_OTHER = 1 << 7,
+    VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE = 1 << 8,
+    VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE = 1 << 9,
+    VIR_CONNECT_LIST_DOMAINS_AUTOSTART = 1 << 10,
+    VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART = 1 << 11,
+    VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT = 1 << 12,
+    VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT = 1 << 13,
+    VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT = 1 << 14,
+    VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT = 1 << 15,
+};
+
+/* virDomainXMLFlags, virDomainDefineFlags, virDomainUndefineFlagsValues */
+enum {
+    VIR_DOMAIN_XML_SECURE = 1 << 0,
+    VIR_DOMAIN_XML_INACTIVE = 1 << 1,
+    VIR_DOMAIN_XML_UPDATE_CPU = 1 << 2,
+    VIR_DOMAIN_XML_MIGRATABLE = 1 << 3,
+    VIR_DOMAIN_DEFINE_VALIDATE = 1 << 0,
+    VIR_DOMAIN_START_PAUSED = 1 << 0,
+    VIR_DOMAIN_START_AUTODESTROY = 1 << 1,
+    VIR_DOMAIN_START_VALIDATE = 1 << 4,
+    VIR_DOMAIN_UNDEFINE_MANAGED_SAVE = 1 << 0,
+    VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA = 1 << 1,
+    VIR_DOMAIN_UNDEFINE_NVRAM = 1 << 2,
+    VIR_DOMAIN_UNDEFINE_KEEP_NVRAM = 1 << 3,
+    VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA = 1 << 4,
+    VIR_DOMAIN_UNDEFINE_TPM = 1 << 5,
+    VIR_DOMAIN_UNDEFINE_KEEP_TPM = 1 << 6,
+};
+
+/* virDomainModificationImpact and the per-call extras that share its bit space. */
+enum {
+    VIR_DOMAIN_AFFECT_CURRENT = 0,
+    VIR_DOMAIN_AFFECT_LIVE = 1 << 0,
+    VIR_DOMAIN_AFFECT_CONFIG = 1 << 1,
+    VIR_DOMAIN_MEM_MAXIMUM = 1 << 2,
+    VIR_DOMAIN_VCPU_MAXIMUM = 1 << 2,
+    VIR_DOMAIN_VCPU_GUEST = 1 << 3,
+    VIR_DOMAIN_VCPU_HOTPLUGGABLE = 1 << 4,
+};
+
+/* virDomainShutdownFlagValues / virDomainRebootFlagValues / virDomainDestroyFlagsValues */
+enum {
+    VIR_DOMAIN_SHUTDOWN_DEFAULT = 0,
+    VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1 << 0,
+    VIR_DOMAIN_SHUTDOWN_PARAVIRT = 1 << 4,
+    VIR_DOMAIN_DESTROY_GRACEFUL = 1 << 0,
+};
+
+/* virDomainConsoleFlags */
+enum {
+    VIR_DOMAIN_CONSOLE_FORCE = 1 << 0,
+    VIR_DOMAIN_CONSOLE_SAFE = 1 << 1,
+};
+
+/* virTypedParameterType */
+enum {
+    VIR_TYPED_PARAM_INT = 1,
+    VIR_TYPED_PARAM_UINT = 2,
+    VIR_TYPED_PARAM_LLONG = 3,
+    VIR_TYPED_PARAM_ULLONG = 4,
+    VIR_TYPED_PARAM_DOUBLE = 5,
+    VIR_TYPED_PARAM_BOOLEAN = 6,
+    VIR_TYPED_PARAM_STRING = 7,
+};
+
+/* virTypedParameterFlags: the client can take string parameters (sent by libvirt's
+ * remote driver on every typed-parameter call). */
+enum {
+    VIR_TYPED_PARAM_STRING_OKAY = 1 << 2,
+};
+
+/* virDomainStatsTypes */
+enum {
+    VIR_DOMAIN_STATS_STATE = 1 << 0,
+    VIR_DOMAIN_STATS_CPU_TOTAL = 1 << 1,
+    VIR_DOMAIN_STATS_BALLOON = 1 << 2,
+    VIR_DOMAIN_STATS_VCPU = 1 << 3,
+    VIR_DOMAIN_STATS_INTERFACE = 1 << 4,
+    VIR_DOMAIN_STATS_BLOCK = 1 << 5,
+};
+
+/* virConnectGetAllDomainStatsFlags: the list filters reuse the LIST_DOMAINS bits. */
+enum {
+    VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS = 1 << 31,
+};
+
+#endif /* VD_LIBVIRT_H */

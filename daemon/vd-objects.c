@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Constructors and destructors of the plain objects vd-driver.h hands across the seam. */
+#include "vd-driver.h"
+#include "vd-libvirt.h"
+
+#include <string.h>
+
+vd_domain_ref *vd_domain_ref_new(const char *name, const unsigned char uuid[16], int id)
+{
+    vd_domain_ref *ref = g_new0(vd_domain_ref, 1);
+    ref->name = g_strdup(name);
+    memcpy(ref->uuid, uuid, 16);
+    ref->id = id;
+    return ref;
+}
+
+void vd_domain_ref_free(vd_domain_ref *ref)
+{
+    if (!ref)
+        return;
+    g_free(ref->name);
+    g_free(ref);
+}
+
+void vd_typed_param_free(vd_typed_param *p)
+{
+    if (!p)
+        return;
+    if (p->type == VIR_TYPED_PARAM_STRING)
+        g_free(p->value.s);
+    g_free(p->field);
+    g_free(p);
+}
+
+void vd_domain_stats_free(vd_domain_stats *s)
+{
+    if (!s)
+        return;
+    vd_domain_ref_free(s->dom);
+    if (s->params)
+        g_ptr_array_unref(s->params);
+    g_free(s);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the daemon keeps on disk: persistent definitions (ROOT/etc/vireo/domains/NAME.xml,
+ * replaced atomically), autostart links (ROOT/etc/vireo/autostart/NAME.xml ->
+ * ../domains/NAME.xml) and one status file per running domain (ROOT/run/vireo/NAME.xml:
+ * the live definition with <domain id='hv domid'>) so a restarted daemon finds it again.
+ */
+#ifndef VD_STORE_H
+#define VD_STORE_H
+
+#include "vd-config.h"
+#include "vd-domain-def.h"
+
+/* write + fsync + rename over `path` (+ fsync of the directory when `durable`). A crash
+ * at any point leaves either the old or the new file; the temporary ".NAME.XXXXXX"
+ * beside it is removed by the next load. */
+bool vd_file_write_atomic(const char *path, const char *data, bool durable, vd_error **err);
+/* Tests only: called between the temporary file's fsync and the rename. */
+extern void (*vd_store_before_rename_hook)(const char *tmp_path);
+
+bool vd_store_save_def(const vd_config *cfg, const vd_domain_def *def, vd_error **err);
+bool vd_store_delete_def(const vd_config *cfg, const char *name, vd_error **err);
+/* Every readable definition, of vd_domain_def*. Unreadable ones are logged and skipped. */
+GPtrArray *vd_store_load_defs(const vd_config *cfg);
+
+bool vd_store_get_autostart(const vd_config *cfg, const char *name);
+bool vd_store_set_autostart(const vd_config *cfg, const char *name, bool on, vd_error **err);
+
+typedef struct vd_store_status {
+    vd_domain_def *live;
+    int domid;
+} vd_store_status;
+void vd_store_status_free(vd_store_status *st);
+
+bool vd_store_save_status(const vd_config *cfg, const vd_domain_def *live, int domid,
+                          vd_error **err);
+void vd_store_delete_status(const vd_config *cfg, const char *name);
+/* Of vd_store_status*. */
+GPtrArray *vd_store_load_status(const vd_config *cfg);
+
+#endif /* VD_STORE_H */

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Client connections: non-blocking reads into a packet buffer, an ordered output queue. */
+#define G_LOG_DOMAIN "vd-rpc"
+#include "rpc-client.h"
+
+#include <string.h>
+
+#include "rpc-dispatch.h"
+#include "rpc-packet.h"
+#include "rpc-stream.h"
+
+#define READ_CHUNK (256u * 1024)
+
+static void describe_peer(vd_rpc_client *c)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GCredentials) creds = NULL;
+    g_autoptr(GSocketAddress) addr = NULL;
+
+    if (c->transport != VD_RPC_TCP) {
+        creds = g_socket_get_credentials(c->socket, &err);
+        if (creds) {
+            c->uid = g_credentials_get_unix_user(creds, NULL);
+            c->pid = g_credentials_get_unix_pid(creds, NULL);
+            c->has_creds = c->uid != (uid_t)-1;
+        }
+        c->peer = g_strdup_printf("unix%s uid=%d pid=%d",
+                                  c->transport == VD_RPC_UNIX_RO ? "-ro" : "", (int)c->uid,
+                                  (int)c->pid);
+        return;
+    }
+    addr = g_socket_get_remote_address(c->socket, NULL);
+    if (addr && G_IS_INET_SOCKET_ADDRESS(addr)) {
+        GInetSocketAddress *in = G_INET_SOCKET_ADDRESS(addr);
+        g_autofree char *ip = g_inet_address_to_string(g_inet_socket_address_get_address(in));
+
+        c->peer = g_strdup_printf("tcp %s:%u", ip, g_inet_socket_address_get_port(in));
+        return;
+    }
+    c->peer = g_strdup("tcp ?");
+}
+
+vd_rpc_client *vd_rpc_client_new(struct vd_rpc_server *server, GSocket *socket,
+                                  vd_rpc_transport transport)
+{
+    vd_rpc_client *c = g_new0(vd_rpc_client, 1);
+
+    g_atomic_ref_count_init(&c->ref);
+    c->server = server;
+    c->daemon = server->daemon;
+    c->ctx = g_main_context_ref(server->ctx);
+    c->socket = g_object_ref(socket);
+    c->transport = transport;
+    c->uid = (uid_t)-1;
+    c->pid = -1;
+    g_socket_set_blocking(socket, FALSE);
+    describe_peer(c);
+    g_mutex_init(&c->lock);
+    g_queue_init(&c->out_queue);
+    c->in_cap = VD_WIRE_MESSAGE_INITIAL;
+    c->in_buf = g_malloc(c->in_cap);
+    c->last_rx_us = g_get_monotonic_time();
+    c->events = g_array_new(FALSE, TRUE, sizeof(vd_rpc_event_reg));
+    c->streams = g_hash_table_new(g_direct_hash, g_direct_equal);
+    c->readonly = transport == VD_RPC_UNIX_RO;
+    return c;
+}
+
+vd_rpc_client *vd_rpc_client_ref(vd_rpc_client *c)
+{
+    g_atomic_ref_count_inc(&c->ref);
+    return c;
+}
+
+void vd_rpc_client_unref(vd_rpc_client *c)
+{
+    if (!c || !g_atomic_ref_count_dec(&c->ref))
+        return;
+    g_queue_clear_full(&c->out_queue, (GDestroyNotify)g_bytes_unref);
+    g_array_unref(c->events);
+    g_hash_table_unref(c->streams);
+    g_mutex_clear(&c->lock);
+    g_object_unref(c->socket);
+    g_main_context_unref(c->ctx);
+    g_free(c->in_buf);
+    g_free(c->peer);
+    g_free(c);
+}
+
+/* Runs fn(c) soon in the client's main context, never inline: callers may hold locks. */
+static void schedule(vd_rpc_client *c, GSourceFunc fn)
+{
+    GSource *idle = g_idle_source_new();
+
+    g_source_set_callback(idle, fn, vd_rpc_client_ref(c), (GDestroyNotify)vd_rpc_client_unref);
+    g_source_attach(idle, c->ctx);
+    g_source_unref(idle);
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+static gboolean on_writable(GSocket *socket, GIOCondition cond, gpointer data);
+
+/* Writes as much of the queue as the socket takes. Main context. */
+static void flush(vd_rpc_client *c)
+{
+    const char *failure = NULL;
+    g_autoptr(GError) err = NULL;
+
+    g_mutex_lock(&c->lock);
+    c->flush_pending = false;
+    while (!c->closed && !g_queue_is_empty(&c->out_queue)) {
+        GBytes *head = g_queue_peek_head(&c->out_queue);
+        gsize size;
+        const guint8 *data = g_bytes_get_data(head, &size);
+        gssize n = g_socket_send(c->socket, (const char *)data + c->out_offset,
+                                 size - c->out_offset, NULL, &err);
+
+        if (n < 0) {
+            if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+                if (!c->out_source) {
+                    c->out_source = g_socket_create_source(c->socket, G_IO_OUT, NULL);
+                    g_source_set_callback(c->out_source, G_SOURCE_FUNC(on_writable), c, NULL);
+                    g_source_attach(c->out_source, c->ctx);
+                }
+                g_mutex_unlock(&c->lock);
+                return;
+            }
+            failure = "write failed";
+            break;
+        }
+        c->out_offset += n;
+        if (c->out_offset == size) {
+            c->out_bytes -= size;
+            c->out_offset = 0;
+            g_bytes_unref(g_queue_pop_head(&c->out_queue));
+        }
+    }
+    if (c->out_source) {
+        g_source_destroy(c->out_source);
+        g_source_unref(c->out_source);
+        c->out_source = NULL;
+    }
+    g_mutex_unlock(&c->lock);
+    if (failure)
+        vd_rpc_client_close(c, NULL); /* the peer went away: nothing worth a log line */
+}
+
+static gboolean on_writable(GSocket *socket, GIOCondition cond, gpointer data)
+{
+    (void)socket;
+    (void)cond;
+    flush(data);
+    return G_SOURCE_CONTINUE; /* flush() destroys the source once the queue drains */
+}
+
+static gboolean flush_idle(gpointer data)
+{
+    flush(data);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean close_overflowed_idle(gpointer data)
+{
+    vd_rpc_client_close(data, "client does not read what it is sent (backlog over 64 MiB)");
+    return G_SOURCE_REMOVE;
+}
+
+bool vd_rpc_client_send_locked(vd_rpc_client *c, GBytes *pkt)
+{
+    if (c->closed || !pkt) {
+        if (pkt)
+            g_bytes_unref(pkt);
+        return false;
+    }
+    if (c->out_bytes + g_bytes_get_size(pkt) > VD_RPC_MAX_CLIENT_BACKLOG) {
+        g_bytes_unref(pkt);
+        schedule(c, close_overflowed_idle);
+        return false;
+    }
+    g_queue_push_tail(&c->out_queue, pkt);
+    c->out_bytes += g_bytes_get_size(pkt);
+    if (!c->flush_pending) {
+        c->flush_pending = true;
+        schedule(c, flush_idle);
+    }
+    return true;
+}
+
+bool vd_rpc_client_send(vd_rpc_client *c, GBytes *pkt)
+{
+    bool ok;
+
+    g_mutex_lock(&c->lock);
+    ok = vd_rpc_client_send_locked(c, pkt);
+    g_mutex_unlock(&c->lock);
+    return ok;
+}
+
+/* ---- input -------------------------------------------------------------------------- */
+
+static gboolean on_readable(GSocket *socket, GIOCondition cond, gpointer data);
+
+static void watch_input(vd_rpc_client *c)
+{
+    if (c->in_source)
+        return;
+    c->in_source = g_socket_create_source(c->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+    g_source_set_callback(c->in_source, G_SOURCE_FUNC(on_readable), c, NULL);
+    g_source_attach(c->in_source, c->ctx);
+}
+
+static void unwatch_input(vd_rpc_client *c)
+{
+    if (!c->in_source)
+        return;
+    g_source_destroy(c->in_source);
+    g_source_unref(c->in_source);
+    c->in_source = NULL;
+}
+
+static bool paused(vd_rpc_client *c)
+{
+    bool p;
+
+    g_mutex_lock(&c->lock);
+    p = c->reading_paused;
+    g_mutex_unlock(&c->lock);
+    return p;
+}
+
+/* Hands every complete packet in the buffer to the dispatcher. False: close (reason set). */
+static bool process_buffer(vd_rpc_client *c, const char **reason)
+{
+    gsize off = 0;
+    bool ok = true;
+
+    while (ok && c->in_len - off >= 4 && !paused(c)) {
+        guint32 len;
+        vd_rpc_packet_fault fault = vd_rpc_packet_check_length(c->in_buf + off, &len);
+
+        if (fault != VD_RPC_PACKET_OK) {
+            *reason = vd_rpc_packet_fault_text(fault);
+            return false;
+        }
+        if (c->in_len - off < len) {
+            if (len > c->in_cap) {
+                /* Only now, with the length checked against the limit, grow. */
+                memmove(c->in_buf, c->in_buf + off, c->in_len - off);
+                c->in_len -= off;
+                off = 0;
+                c->in_cap = len;
+                c->in_buf = g_realloc(c->in_buf, c->in_cap);
+            }
+            break;
+        }
+        ok = vd_rpc_dispatch_packet(c, c->in_buf + off, len, reason);
+        off += len;
+    }
+    memmove(c->in_buf, c->in_buf + off, c->in_len - off);
+    c->in_len -= off;
+    return ok;
+}
+
+/* Stops reading and closes from inside the input callback. */
+static gboolean close_from_reader(vd_rpc_client *c, const char *reason)
+{
+    g_autoptr(vd_rpc_client) hold = vd_rpc_client_ref(c);
+
+    unwatch_input(c);
+    vd_rpc_client_close(c, reason);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean on_readable(GSocket *socket, GIOCondition cond, gpointer data)
+{
+    vd_rpc_client *c = data;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(vd_rpc_client) hold = vd_rpc_client_ref(c);
+    const char *reason = NULL;
+    gssize n;
+
+    (void)socket;
+    (void)cond;
+    if (c->in_cap - c->in_len < 4096 && c->in_cap < VD_WIRE_MESSAGE_MAX + READ_CHUNK) {
+        c->in_cap += READ_CHUNK;
+        c->in_buf = g_realloc(c->in_buf, c->in_cap);
+    }
+    n = g_socket_receive(c->socket, (char *)c->in_buf + c->in_len,
+                         MIN(c->in_cap - c->in_len, READ_CHUNK), NULL, &err);
+    if (n < 0) {
+        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            return G_SOURCE_CONTINUE;
+        g_debug("%s: read error: %s", c->peer, err->message);
+        return close_from_reader(c, NULL);
+    }
+    if (n == 0)
+        return close_from_reader(c, c->in_len ? "connection closed inside a truncated packet"
+                                              : NULL);
+    c->in_len += n;
+    g_mutex_lock(&c->lock);
+    c->last_rx_us = g_get_monotonic_time();
+    c->pings_unanswered = 0;
+    g_mutex_unlock(&c->lock);
+
+    if (!process_buffer(c, &reason))
+        return close_from_reader(c, reason);
+    if (paused(c)) {
+        unwatch_input(c);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void vd_rpc_client_start(vd_rpc_client *c)
+{
+    watch_input(c);
+}
+
+static bool is_closed(vd_rpc_client *c)
+{
+    bool closed;
+
+    g_mutex_lock(&c->lock);
+    closed = c->closed;
+    g_mutex_unlock(&c->lock);
+    return closed;
+}
+
+static gboolean resume_idle(gpointer data)
+{
+    vd_rpc_client *c = data;
+    const char *reason = NULL;
+
+    if (is_closed(c) || paused(c))
+        return G_SOURCE_REMOVE;
+    if (!process_buffer(c, &reason)) {
+        vd_rpc_client_close(c, reason);
+        return G_SOURCE_REMOVE;
+    }
+    if (!paused(c))
+        watch_input(c);
+    return G_SOURCE_REMOVE;
+}
+
+void vd_rpc_client_call_started(vd_rpc_client *c)
+{
+    g_mutex_lock(&c->lock);
+    if (++c->in_flight >= VD_RPC_MAX_CLIENT_REQUESTS)
+        c->reading_paused = true;
+    g_mutex_unlock(&c->lock);
+}
+
+void vd_rpc_client_call_finished(vd_rpc_client *c)
+{
+    bool resume = false;
+
+    g_mutex_lock(&c->lock);
+    c->in_flight--;
+    if (c->reading_paused && c->in_flight < VD_RPC_MAX_CLIENT_REQUESTS / 2) {
+        c->reading_paused = false;
+        resume = !c->closed;
+    }
+    g_mutex_unlock(&c->lock);
+    if (resume)
+        schedule(c, resume_idle);
+}
+
+/* ---- close -------------------------------------------------------------------------- */
+
+void vd_rpc_client_close(vd_rpc_client *c, const char *reason)
+{
+    struct vd_rpc_server *server;
+
+    g_mutex_lock(&c->lock);
+    if (c->closed) {
+        g_mutex_unlock(&c->lock);
+        return;
+    }
+    c->closed = true;
+    server = c->server;
+    c->server = NULL;
+    g_array_set_size(c->events, 0);
+    g_queue_clear_full(&c->out_queue, (GDestroyNotify)g_bytes_unref);
+    c->out_bytes = 0;
+    g_mutex_unlock(&c->lock);
+
+    if (reason)
+        g_message("%s: closing connection: %s", c->peer, reason);
+    unwatch_input(c);
+    if (c->out_source) {
+        g_source_destroy(c->out_source);
+        g_clear_pointer(&c->out_source, g_source_unref);
+    }
+    g_socket_close(c->socket, NULL);
+    vd_rpc_streams_close_all(c);
+    if (server) {
+        g_mutex_lock(&server->lock);
+        /* The list's reference goes with the element (free func is unref). */
+        g_ptr_array_remove_fast(server->clients, c);
+        g_mutex_unlock(&server->lock);
+    }
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Domain event registrations (316/317, legacy 167/168 and 105/106) and delivery. */
+#ifndef VD_RPC_EVENTS_H
+#define VD_RPC_EVENTS_H
+
+#include "rpc-internal.h"
+
+bool vd_rpc_event_callback_register(vd_rpc_call *call, void *args, void *ret, vd_error **err);
+bool vd_rpc_event_callback_deregister(vd_rpc_call *call, void *args, void *ret, vd_error **err);
+bool vd_rpc_event_register_any(vd_rpc_call *call, void *args, void *ret, vd_error **err);
+bool vd_rpc_event_deregister_any(vd_rpc_call *call, void *args, void *ret, vd_error **err);
+bool vd_rpc_event_register(vd_rpc_call *call, void *args, void *ret, vd_error **err);
+bool vd_rpc_event_deregister(vd_rpc_call *call, void *args, void *ret, vd_error **err);
+
+/* The daemon's lifecycle listener (vd_lifecycle_fn); user is the server. */
+void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user);
+
+#endif /* VD_RPC_EVENTS_H */

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Connection, authentication and node procedures. */
+#define G_LOG_DOMAIN "vd-rpc"
+#include "rpc-procs.h"
+
+#include <string.h>
+
+#include "rpc-auth.h"
+#include "rpc-convert.h"
+
+/* libvirt's VIR_DRV_FEATURE_* numbers the clients probe with CONNECT_SUPPORTS_FEATURE. */
+enum {
+    FEATURE_TYPED_PARAM_STRING = 9,
+    FEATURE_PROGRAM_KEEPALIVE = 10,
+    FEATURE_REMOTE_EVENT_CALLBACK = 14,
+    FEATURE_REMOTE_CLOSE_CALLBACK = 15,
+};
+
+#define VIR_CONNECT_RO 1u
+
+/* The URIs a vireo client may send: the scheme, then an empty path or /system. Clients
+ * strip the transport (+unix, +tcp) and query before sending. NULL or "" = default. */
+static bool uri_is_ours(const char *name)
+{
+    g_autoptr(GUri) uri = NULL;
+    const char *path;
+
+    if (!name || !*name)
+        return true;
+    uri = g_uri_parse(name, G_URI_FLAGS_NONE, NULL);
+    if (!uri || g_strcmp0(g_uri_get_scheme(uri), "vireo") != 0)
+        return false;
+    path = g_uri_get_path(uri);
+    return !*path || strcmp(path, "/") == 0 || strcmp(path, "/system") == 0;
+}
+
+bool vd_rpc_connect_open(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_connect_open_args *a = args;
+    vd_rpc_client *c = call->client;
+    const char *name = vd_rpc_opt_string(a->name);
+    bool ok = true;
+
+    (void)ret;
+    if (!uri_is_ours(name)) {
+        vd_error_set(err, VD_ERR_NO_CONNECT, VD_FROM_NONE,
+                     "no connection driver available for %s", name);
+        return false;
+    }
+    g_mutex_lock(&c->lock);
+    if (c->opened) {
+        ok = false;
+    } else {
+        c->opened = true;
+        /* A read-only socket forces read-only; any socket honours a client's RO flag. */
+        c->readonly = c->readonly || (a->flags & VIR_CONNECT_RO);
+    }
+    g_mutex_unlock(&c->lock);
+    if (!ok)
+        vd_error_set(err, VD_ERR_INTERNAL_ERROR, VD_FROM_REMOTE,
+                     "internal error: connection already open");
+    return ok;
+}
+
+bool vd_rpc_connect_close(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_rpc_client *c = call->client;
+
+    (void)args;
+    (void)ret;
+    (void)err;
+    g_mutex_lock(&c->lock);
+    c->opened = false;
+    g_array_set_size(c->events, 0);
+    g_mutex_unlock(&c->lock);
+    return true;
+}
+
+bool vd_rpc_connect_supports_feature(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_int_arg *a = args;
+    vd_wire_int_ret *r = ret;
+    vd_rpc_client *c = call->client;
+
+    (void)err;
+    switch (a->value) {
+    case FEATURE_PROGRAM_KEEPALIVE:
+        /* As libvirtd: a client that asks can answer pings, so start pinging it. */
+        g_mutex_lock(&c->lock);
+        c->keepalive = true;
+        g_mutex_unlock(&c->lock);
+        r->value = 1;
+        break;
+    case FEATURE_TYPED_PARAM_STRING:
+    case FEATURE_REMOTE_EVENT_CALLBACK:
+    case FEATURE_REMOTE_CLOSE_CALLBACK:
+        r->value = 1;
+        break;
+    default:
+        r->value = 0; /* migration, fd passing: not offered */
+        break;
+    }
+    return true;
+}
+
+bool vd_rpc_auth_list(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_auth_list_ret *r = ret;
+    vd_rpc_client *c = call->client;
+    bool polkit;
+
+    (void)args;
+    (void)err;
+    g_mutex_lock(&c->lock);
+    polkit = !c->authenticated;
+    g_mutex_unlock(&c->lock);
+    r->types.types_len = 1;
+    r->types.types_val = g_new0(vd_wire_auth_type, 1);
+    r->types.types_val[0] = polkit ? VD_WIRE_AUTH_POLKIT : VD_WIRE_AUTH_NONE;
+    return true;
+}
+
+bool vd_rpc_auth_polkit(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_int_ret *r = ret;
+    vd_rpc_client *c = call->client;
+
+    (void)args;
+    g_mutex_lock(&c->lock);
+    r->value = c->authenticated;
+    g_mutex_unlock(&c->lock);
+    if (r->value)
+        return true;
+    if (!vd_rpc_polkit_check(c->pid, c->uid, VD_RPC_POLKIT_ACTION, err)) {
+        g_message("%s: polkit refused %s", c->peer, VD_RPC_POLKIT_ACTION);
+        return false;
+    }
+    g_mutex_lock(&c->lock);
+    c->authenticated = true;
+    g_mutex_unlock(&c->lock);
+    r->value = 1;
+    return true;
+}
+
+bool vd_rpc_connect_get_type(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_string_ret *r = ret;
+
+    (void)args;
+    (void)err;
+    r->value = g_strdup(vd_connect_get_type(call->client->daemon));
+    return true;
+}
+
+bool vd_rpc_connect_get_version(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_uhyper_ret *r = ret;
+
+    (void)args;
+    (void)err;
+    r->value = vd_connect_get_version(call->client->daemon);
+    return true;
+}
+
+bool vd_rpc_connect_get_lib_version(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_uhyper_ret *r = ret;
+
+    (void)call;
+    (void)args;
+    (void)err;
+    r->value = VD_RPC_LIB_VERSION;
+    return true;
+}
+
+bool vd_rpc_connect_get_hostname(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_string_ret *r = ret;
+
+    (void)args;
+    r->value = vd_connect_get_hostname(call->client->daemon, err);
+    return r->value != NULL;
+}
+
+bool vd_rpc_connect_get_uri(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_string_ret *r = ret;
+    const char *uri = call->client->server ? call->client->server->cfg.uri : NULL;
+
+    (void)args;
+    (void)err;
+    r->value = g_strdup(uri ? uri : "vireo:///system");
+    return true;
+}
+
+bool vd_rpc_connect_is_secure(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_int_ret *r = ret;
+
+    (void)args;
+    (void)err;
+    /* Unix sockets never leave the host; plain TCP is not encrypted. */
+    r->value = call->client->transport != VD_RPC_TCP;
+    return true;
+}
+
+bool vd_rpc_connect_close_callback(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    /* The client's close callback fires on its side when the socket drops; the daemon
+     * only acknowledges (un)registration. */
+    (void)call;
+    (void)args;
+    (void)ret;
+    (void)err;
+    return true;
+}
+
+bool vd_rpc_node_get_info(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_node_get_info_ret *r = ret;
+    vd_node_info info = { 0 };
+
+    (void)args;
+    if (!vd_node_get_info(call->client->daemon, &info, err))
+        return false;
+    /* strncpy: the wire field is a fixed 32-char array, NUL-padded, not a C string. */
+    strncpy(r->model, info.model, sizeof(r->model));
+    r->memory = info.memory_kib;
+    r->cpus = info.cpus;
+    r->mhz = info.mhz;
+    r->nodes = info.nodes;
+    r->sockets = info.sockets;
+    r->cores = info.cores;
+    r->threads = info.threads;
+    return true;
+}
+
+bool vd_rpc_connect_get_capabilities(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_string_ret *r = ret;
+
+    (void)args;
+    r->value = vd_connect_get_capabilities(call->client->daemon, err);
+    return r->value != NULL;
+}
+
+bool vd_rpc_connect_get_domain_capabilities(vd_rpc_call *call, void *args, void *ret,
+                                            vd_error **err)
+{
+    vd_wire_connect_get_domain_capabilities_args *a = args;
+    vd_wire_string_ret *r = ret;
+
+    r->value = vd_connect_get_domain_capabilities(
+        call->client->daemon, vd_rpc_opt_string(a->emulatorbin), vd_rpc_opt_string(a->arch),
+        vd_rpc_opt_string(a->machine), vd_rpc_opt_string(a->virttype), a->flags, err);
+    return r->value != NULL;
+}
+
+bool vd_rpc_node_get_security_model(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    /* Vireo runs no security driver (no SELinux/AppArmor labels on domains): an empty
+     * model tells virsh dominfo to print no security lines and not ask for labels. */
+    (void)call;
+    (void)args;
+    (void)ret;
+    (void)err;
+    return true;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Handlers of the remote procedures served; the table mapping numbers to them is rpc-procs.c. */
+#ifndef VD_RPC_PROCS_H
+#define VD_RPC_PROCS_H
+
+#include "rpc-internal.h"
+
+#define VD_RPC_HANDLER(name) bool vd_rpc_##name(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+
+/* rpc-procs-connect.c */
+VD_RPC_HANDLER(connect_open);
+VD_RPC_HANDLER(connect_close);
+VD_RPC_HANDLER(connect_supports_feature);
+VD_RPC_HANDLER(auth_list);
+VD_RPC_HANDLER(auth_polkit);
+VD_RPC_HANDLER(connect_get_type);
+VD_RPC_HANDLER(connect_get_version);
+VD_RPC_HANDLER(connect_get_lib_version);
+VD_RPC_HANDLER(connect_get_hostname);
+VD_RPC_HANDLER(connect_get_uri);
+VD_RPC_HANDLER(connect_is_secure);
+VD_RPC_HANDLER(connect_close_callback);
+VD_RPC_HANDLER(node_get_info);
+VD_RPC_HANDLER(connect_get_capabilities);
+VD_RPC_HANDLER(connect_get_domain_capabilities);
+VD_RPC_HANDLER(node_get_security_model);
+
+/* rpc-procs-domain.c */
+VD_RPC_HANDLER(domain_lookup_by_name);
+VD_RPC_HANDLER(domain_lookup_by_uuid);
+VD_RPC_HANDLER(domain_lookup_by_id);
+VD_RPC_HANDLER(connect_list_all_domains);
+VD_RPC_HANDLER(connect_num_of_domains);
+VD_RPC_HANDLER(connect_num_of_defined_domains);
+VD_RPC_HANDLER(connect_list_domains);
+VD_RPC_HANDLER(connect_list_defined_domains);
+VD_RPC_HANDLER(domain_define_xml);
+VD_RPC_HANDLER(domain_define_xml_flags);
+VD_RPC_HANDLER(domain_create_xml);
+VD_RPC_HANDLER(domain_undefine);
+VD_RPC_HANDLER(domain_undefine_flags);
+VD_RPC_HANDLER(domain_get_xml_desc);
+VD_RPC_HANDLER(domain_get_autostart);
+VD_RPC_HANDLER(domain_set_autostart);
+VD_RPC_HANDLER(domain_is_active);
+VD_RPC_HANDLER(domain_is_persistent);
+VD_RPC_HANDLER(domain_get_os_type);
+VD_RPC_HANDLER(domain_create);
+VD_RPC_HANDLER(domain_create_with_flags);
+VD_RPC_HANDLER(domain_destroy);
+VD_RPC_HANDLER(domain_destroy_flags);
+VD_RPC_HANDLER(domain_shutdown);
+VD_RPC_HANDLER(domain_shutdown_flags);
+VD_RPC_HANDLER(domain_reboot);
+VD_RPC_HANDLER(domain_reset);
+VD_RPC_HANDLER(domain_suspend);
+VD_RPC_HANDLER(domain_resume);
+VD_RPC_HANDLER(domain_get_info);
+VD_RPC_HANDLER(domain_get_max_memory);
+VD_RPC_HANDLER(domain_get_state);
+VD_RPC_HANDLER(domain_set_max_memory);
+VD_RPC_HANDLER(domain_set_memory);
+VD_RPC_HANDLER(domain_set_memory_flags);
+VD_RPC_HANDLER(domain_set_vcpus);
+VD_RPC_HANDLER(domain_set_vcpus_flags);
+VD_RPC_HANDLER(domain_get_vcpus_flags);
+VD_RPC_HANDLER(domain_get_scheduler_type);
+VD_RPC_HANDLER(domain_get_scheduler_parameters);
+VD_RPC_HANDLER(domain_get_scheduler_parameters_flags);
+VD_RPC_HANDLER(domain_set_scheduler_parameters);
+VD_RPC_HANDLER(domain_set_scheduler_parameters_flags);
+VD_RPC_HANDLER(connect_get_all_domain_stats);
+
+#endif /* VD_RPC_PROCS_H */

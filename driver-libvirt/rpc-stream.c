@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Console streams. Guest output may arrive (in the main context) before the worker that
+ * opened the console has queued the OPEN reply; such packets wait in the stream until
+ * the reply is out, so the client always sees the reply first.
+ */
+#define G_LOG_DOMAIN "vd-rpc"
+#include "rpc-stream.h"
+
+#include "rpc-client.h"
+#include "rpc-convert.h"
+#include "rpc-dispatch.h"
+#include "rpc-packet.h"
+
+struct vd_rpc_stream {
+    vd_rpc_client *client; /* reference */
+    unsigned serial;
+    vd_console *console; /* NULL while opening */
+    /* Guarded by client->lock: */
+    bool opening;    /* a worker is inside vd_domain_open_console */
+    bool reply_sent; /* the OPEN reply is queued: data may follow it */
+    bool eof;        /* the console ended; the end packet is sent or pending */
+    GQueue pending;  /* GBytes* packets held back until the reply is out */
+};
+
+static void stream_free(vd_rpc_stream *s)
+{
+    g_queue_clear_full(&s->pending, (GDestroyNotify)g_bytes_unref);
+    vd_rpc_client_unref(s->client);
+    g_free(s);
+}
+
+static GBytes *stream_packet(const vd_rpc_stream *s, vd_wire_msg_status status,
+                             const void *data, gsize len)
+{
+    vd_wire_header h = vd_rpc_remote_header(VD_PROC_DOMAIN_OPEN_CONSOLE, VD_WIRE_STREAM,
+                                            s->serial, status);
+
+    return vd_rpc_packet_encode_raw(&h, data, len);
+}
+
+/* Sends now or holds until the reply is out. Caller holds client->lock. */
+static void stream_emit_locked(vd_rpc_stream *s, GBytes *pkt)
+{
+    if (s->reply_sent)
+        vd_rpc_client_send_locked(s->client, pkt);
+    else
+        g_queue_push_tail(&s->pending, pkt);
+}
+
+static void on_console_data(const void *buf, size_t len, void *user)
+{
+    vd_rpc_stream *s = user;
+    vd_rpc_client *c = s->client;
+    const guint8 *p = buf;
+
+    g_mutex_lock(&c->lock);
+    while (!c->closed && !s->eof && len) {
+        gsize n = MIN(len, (gsize)VD_WIRE_STREAM_CHUNK_MAX);
+
+        stream_emit_locked(s, stream_packet(s, VD_WIRE_CONTINUE, p, n));
+        p += n;
+        len -= n;
+    }
+    g_mutex_unlock(&c->lock);
+}
+
+static void on_console_eof(void *user)
+{
+    vd_rpc_stream *s = user;
+    vd_rpc_client *c = s->client;
+
+    g_mutex_lock(&c->lock);
+    if (!c->closed && !s->eof) {
+        s->eof = true;
+        /* An empty OK packet tells the client the stream is over; it answers in kind and
+         * the stream is dropped then (or when the client goes away). */
+        stream_emit_locked(s, stream_packet(s, VD_WIRE_OK, NULL, 0));
+    }
+    g_mutex_unlock(&c->lock);
+}
+
+/* after_reply hook, under client->lock. */
+static void stream_activate(vd_rpc_call *call)
+{
+    vd_rpc_stream *s = call->after_reply_data;
+    GBytes *pkt;
+
+    s->reply_sent = true;
+    while ((pkt = g_queue_pop_head(&s->pending)))
+        vd_rpc_client_send_locked(s->client, pkt);
+}
+
+bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_domain_open_console_args *a = args;
+    vd_rpc_client *c = call->client;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+    vd_rpc_stream *s = g_new0(vd_rpc_stream, 1);
+    gpointer key = GUINT_TO_POINTER(call->header.serial);
+    vd_console *console;
+    bool busy;
+
+    (void)ret;
+    s->client = vd_rpc_client_ref(c);
+    s->serial = call->header.serial;
+    s->opening = true;
+    g_queue_init(&s->pending);
+
+    g_mutex_lock(&c->lock);
+    busy = c->closed || g_hash_table_contains(c->streams, key);
+    if (!busy)
+        g_hash_table_insert(c->streams, key, s);
+    g_mutex_unlock(&c->lock);
+    if (busy) {
+        vd_error_set(err, VD_ERR_RPC, VD_FROM_STREAMS, "a stream with serial %u is already open",
+                     s->serial);
+        stream_free(s);
+        return false;
+    }
+
+    console = vd_domain_open_console(c->daemon, dom, vd_rpc_opt_string(a->dev_name), a->flags,
+                                     on_console_data, on_console_eof, s, err);
+
+    g_mutex_lock(&c->lock);
+    s->opening = false;
+    if (!console || c->closed) {
+        /* On close the client left opening streams to us. */
+        if (!c->closed)
+            g_hash_table_remove(c->streams, key);
+        g_mutex_unlock(&c->lock);
+        if (console)
+            vd_console_close(console);
+        stream_free(s);
+        if (console)
+            vd_error_set(err, VD_ERR_RPC, VD_FROM_STREAMS, "client went away");
+        return false;
+    }
+    s->console = console;
+    g_mutex_unlock(&c->lock);
+    call->after_reply = stream_activate;
+    call->after_reply_data = s;
+    return true;
+}
+
+/* Takes the stream out of the client's table. Main context. */
+static void stream_end(vd_rpc_client *c, vd_rpc_stream *s)
+{
+    g_mutex_lock(&c->lock);
+    g_hash_table_remove(c->streams, GUINT_TO_POINTER(s->serial));
+    g_mutex_unlock(&c->lock);
+    vd_console_close(s->console);
+    stream_free(s);
+}
+
+bool vd_rpc_stream_incoming(vd_rpc_client *c, const vd_wire_header *hdr, const guint8 *data,
+                            gsize len, const char **reason)
+{
+    g_autoptr(vd_error) err = NULL;
+    vd_rpc_stream *s;
+    bool live;
+
+    if (hdr->proc != VD_PROC_DOMAIN_OPEN_CONSOLE) {
+        *reason = "stream packet for a procedure that opens no stream";
+        return false;
+    }
+    g_mutex_lock(&c->lock);
+    s = g_hash_table_lookup(c->streams, GUINT_TO_POINTER(hdr->serial));
+    live = s && !s->opening && s->reply_sent;
+    g_mutex_unlock(&c->lock);
+    if (!live) {
+        g_debug("%s: stream packet for serial %u that has no open stream: ignored", c->peer,
+                hdr->serial);
+        return true;
+    }
+    switch (hdr->status) {
+    case VD_WIRE_CONTINUE:
+        if (s->eof || !len)
+            return true;
+        if (!vd_console_write(s->console, data, len, &err)) {
+            vd_wire_header h = *hdr;
+
+            h.type = VD_WIRE_STREAM;
+            vd_rpc_client_send(c, vd_rpc_packet_encode_error(&h, err->code, err->domain,
+                                                             err->message));
+            stream_end(c, s);
+        }
+        return true;
+    case VD_WIRE_OK:
+        /* The client finished: confirm with an empty OK, as libvirtd does. */
+        vd_rpc_client_send(c, stream_packet(s, VD_WIRE_OK, NULL, 0));
+        stream_end(c, s);
+        return true;
+    case VD_WIRE_ERROR:
+        stream_end(c, s); /* the client aborted: nothing to answer */
+        return true;
+    default:
+        *reason = "stream packet with an unknown status";
+        return false;
+    }
+}
+
+void vd_rpc_streams_close_all(vd_rpc_client *c)
+{
+    g_autoptr(GPtrArray) ended = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer value;
+
+    g_mutex_lock(&c->lock);
+    g_hash_table_iter_init(&it, c->streams);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        vd_rpc_stream *s = value;
+
+        if (!s->opening)
+            g_ptr_array_add(ended, s); /* opening ones are freed by their worker */
+        g_hash_table_iter_remove(&it);
+    }
+    g_mutex_unlock(&c->lock);
+    for (unsigned i = 0; i < ended->len; i++) {
+        vd_rpc_stream *s = g_ptr_array_index(ended, i);
+
+        vd_console_close(s->console);
+        stream_free(s);
+    }
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * #VMEXIT handling for domU vCPUs. A guest can only ever hurt itself: anything hv cannot
+ * emulate crashes the domain (never hv), and every event in flight at the exit is
+ * re-injected so that no interrupt or exception is lost.
+ */
+#include "hv/hv.h"
+#include "hv/domain.h"
+#include "hv/hypercall.h"
+#include "hv/sched.h"
+#include "arch/cpu.h"
+#include "arch/npt.h"
+#include "arch/svm.h"
+#include "arch/x86.h"
+#include "svm_internal.h"
+
+void svm_skip_instruction(struct vcpu *v, unsigned len)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    if (cpu_features.nrips && vmcb->control.next_rip)
+        vmcb->save.rip = vmcb->control.next_rip;
+    else
+        vmcb->save.rip += len;
+    vmcb->control.int_state &= ~1ull; /* the instruction retired: no STI/MOV SS shadow */
+}
+
+void svm_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
+{
+    uint64_t ev = vector | SVM_EVTINJ_TYPE_EXC | SVM_EVTINJ_VALID;
+    if (has_error)
+        ev |= SVM_EVTINJ_VALID_ERR | ((uint64_t)error << 32);
+    v->arch.vmcb->control.event_inj = ev;
+}
+
+static void handle_vmmcall(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct guest_regs *r = &v->arch.regs;
+    const uint64_t args[5] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8};
+
+    /* Skip first: a call that blocks resumes after VMMCALL. */
+    svm_skip_instruction(v, 3);
+    if (vmcb->save.cpl != 0) {
+        vmcb->save.rax = (uint64_t)-VIREO_EPERM;
+        return;
+    }
+    vmcb->save.rax = (uint64_t)hypercall_dispatch(v, vmcb->save.rax, args);
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint32_t out[4];
+
+    guest_cpuid(v, (uint32_t)vmcb->save.rax, (uint32_t)v->arch.regs.rcx, out);
+    vmcb->save.rax = out[0];
+    v->arch.regs.rbx = out[1];
+    v->arch.regs.rcx = out[2];
+    v->arch.regs.rdx = out[3];
+    svm_skip_instruction(v, 2);
+}
+
+static void handle_msr(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint32_t msr = (uint32_t)v->arch.regs.rcx;
+    uint64_t val;
+
+    if (vmcb->control.exit_info_1 == 0) {
+        if (guest_rdmsr(v, msr, &val)) {
+            svm_inject_exception(v, X86_EXC_GP, true, 0);
+            return;
+        }
+        vmcb->save.rax = (uint32_t)val;
+        v->arch.regs.rdx = val >> 32;
+    } else {
+        val = (uint32_t)vmcb->save.rax | (v->arch.regs.rdx << 32);
+        if (guest_wrmsr(v, msr, val)) {
+            svm_inject_exception(v, X86_EXC_GP, true, 0);
+            return;
+        }
+    }
+    svm_skip_instruction(v, 2);
+}
+
+/* No devices yet: port reads see an empty bus (all ones), writes vanish. */
+static void handle_ioio(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint64_t info = vmcb->control.exit_info_1;
+
+    if (info & 1) { /* IN */
+        unsigned size = (info >> 4) & 7; /* 1, 2 or 4 bytes */
+        uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
+        vmcb->save.rax = (size == 4 ? 0 : vmcb->save.rax & ~mask) | mask;
+    }
+    vmcb->save.rip = vmcb->control.exit_info_2; /* IOIO exits always carry the next RIP */
+    vmcb->control.int_state &= ~1ull;
+}
+
+static void handle_xsetbv(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint64_t val = (uint32_t)vmcb->save.rax | (v->arch.regs.rdx << 32);
+    uint64_t ok = cpu_features.xcr0_supported;
+
+    /* XCR0: x87 always on, nothing hv does not manage, AVX only with SSE. */
+    if ((uint32_t)v->arch.regs.rcx != 0 || vmcb->save.cpl != 0 || !(val & 1) || (val & ~ok) ||
+        ((val & 4) && !(val & 2))) {
+        svm_inject_exception(v, X86_EXC_GP, true, 0);
+        return;
+    }
+    v->arch.xcr0 = val;
+    xsetbv(0, val);
+    svm_skip_instruction(v, 3);
+}
+
+static void handle_npf(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint64_t gpa = vmcb->control.exit_info_2, err = vmcb->control.exit_info_1;
+    const char *kind = err & NPF_FETCH ? "exec" : err & NPF_WRITE ? "write" : "read";
+
+    domain_crash(v->dom, VIREO_CRASH_BAD_MEMORY, "bad memory access at gpa 0x%lx (%s) rip 0x%lx",
+                 (unsigned long)gpa, kind, (unsigned long)vmcb->save.rip);
+}
+
+void svm_handle_exit(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb_control *c = &vmcb->control;
+    uint32_t code = (uint32_t)c->exit_code;
+
+    /* An event whose delivery the exit interrupted must be delivered again. */
+    c->event_inj = (c->exit_int_info & SVM_EVTINJ_VALID) ? c->exit_int_info : 0;
+
+    switch (code) {
+    case SVM_EXIT_INTR:
+    case SVM_EXIT_NMI:
+    case SVM_EXIT_SMI:
+    case SVM_EXIT_INIT:
+        return; /* taken by hv once GIF is set again */
+    case SVM_EXIT_VMMCALL:
+        handle_vmmcall(v);
+        return;
+    case SVM_EXIT_CPUID:
+        handle_cpuid(v);
+        return;
+    case SVM_EXIT_MSR:
+        handle_msr(v);
+        return;
+    case SVM_EXIT_IOIO:
+        handle_ioio(v);
+        return;
+    case SVM_EXIT_HLT:
+        svm_skip_instruction(v, 1);
+        sched_block(v, 0);
+        return;
+    case SVM_EXIT_INVD:
+        svm_skip_instruction(v, 2); /* dropping caches would break coherence: treat as WBINVD */
+        return;
+    case SVM_EXIT_XSETBV:
+        handle_xsetbv(v);
+        return;
+    case SVM_EXIT_NPF:
+        handle_npf(v);
+        return;
+    case SVM_EXIT_SHUTDOWN:
+        domain_crash(v->dom, VIREO_CRASH_TRIPLE_FAULT, "triple fault rip 0x%lx",
+                     (unsigned long)vmcb->save.rip);
+        return;
+    case SVM_EXIT_EXCP_BASE + X86_EXC_DB:
+    case SVM_EXIT_EXCP_BASE + X86_EXC_AC:
+        /* Intercepted only so a guest cannot wedge the CPU in a delivery loop. */
+        svm_inject_exception(v, code - SVM_EXIT_EXCP_BASE, code == SVM_EXIT_EXCP_BASE + X86_EXC_AC,
+                             0);
+        return;
+    case SVM_EXIT_VMRUN:
+    case SVM_EXIT_VMLOAD:
+    case SVM_EXIT_VMSAVE:
+    case SVM_EXIT_STGI:
+    case SVM_EXIT_CLGI:
+    case SVM_EXIT_SKINIT:
+    case SVM_EXIT_MONITOR:
+    case SVM_EXIT_MWAIT:
+    case SVM_EXIT_MWAIT_COND:
+    case SVM_EXIT_RDPRU:
+        /* CPUID tells the guest these do not exist. */
+        svm_inject_exception(v, X86_EXC_UD, false, 0);
+        return;
+    case SVM_EXIT_INVALID:
+        domain_crash(v->dom, VIREO_CRASH_INVALID_STATE, "VMRUN refused the vCPU state (vcpu %u)",
+                     v->id);
+        return;
+    default:
+        domain_crash(v->dom, VIREO_CRASH_UNHANDLED_EXIT, "unhandled exit 0x%x rip 0x%lx", code,
+                     (unsigned long)vmcb->save.rip);
+        return;
+    }
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hv system time: nanoseconds since hv calibrated the TSC, computed from the TSC with the
+ * same scale guests get in struct vireo_time_info, so hv and guests agree exactly.
+ */
+#ifndef HV_TIME_H
+#define HV_TIME_H
+
+#include <stdint.h>
+
+struct time_scale {
+    uint64_t tsc_base; /* TSC at time 0 */
+    uint32_t mul;      /* 32.32 fixed-point ns per shifted tick */
+    int8_t shift;
+};
+
+/* Chooses mul/shift so that ns = ((tsc << shift) * mul) >> 32 for a TSC of tsc_hz. */
+void time_scale_for(uint64_t tsc_hz, struct time_scale *ts);
+/* Applies a scale to a TSC delta. */
+uint64_t time_scale_apply(const struct time_scale *ts, uint64_t tsc_delta);
+
+extern struct time_scale hv_time;
+extern uint64_t hv_tsc_khz;
+
+uint64_t hv_now_ns(void);
+void time_init(void); /* calibrates the TSC against the PIT */
+/* Busy-waits (used during CPU bring-up only). */
+void time_udelay(uint64_t us);
+
+#endif

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Unmodified virt-install against virtvireod on a host without hv: it reads Vireo's
+capabilities (domain type vireo, machine vireo, the device model as emulator), its
+default display is refused by name, and with --graphics none the install stops at the
+clear "hypervisor not present" error; nothing is left defined or running."""
+import os
+import subprocess
+
+import configlib as c
+
+
+def virt_install(d, name, *extra):
+    kernel = c.write(d, "vmlinuz", "not a real kernel\n")
+    cmd = ["virt-install", "--connect", c.uri(d), "--name", name, "--memory", "256",
+           "--vcpus", "1", "--import", "--boot", "kernel=%s,kernel_args=console=ttyS0" % kernel,
+           "--disk", "none", "--network", "bridge=br0", "--noautoconsole",
+           "--osinfo", "generic"] + list(extra)
+    env = dict(os.environ, HOME=d.tmp)  # virt-install keeps a log under ~/.cache
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+
+
+def print_xml_uses_vireo_capabilities():
+    with c.daemon() as d:
+        r = virt_install(d, "vi1", "--graphics", "none", "--print-xml")
+        assert r.returncode == 0, r.stdout + r.stderr
+        xml = r.stdout
+        assert "<domain type=\"vireo\">" in xml, xml
+        assert "machine=\"vireo\"" in xml, xml
+        assert "<emulator>/usr/libexec/vireo/vireo-dm</emulator>" in xml, xml
+        # What it sends is accepted as it stands.
+        c.virsh(d, "define", c.write(d, "vi1.xml", xml))
+        dumped = c.virsh(d, "dumpxml", "vi1").stdout
+        assert "<model type=\"virtio\"/>" in dumped, dumped
+
+
+def default_display_is_refused_by_name():
+    with c.daemon() as d:
+        r = virt_install(d, "vi2")
+        assert r.returncode != 0, r.stdout
+        out = r.stdout + r.stderr
+        assert "graphics type 'vnc' is not supported by Vireo" in out, out
+        assert "--graphics none" in out, out
+
+
+def install_without_hv_stops_at_the_clear_error():
+    with c.daemon() as d:
+        r = virt_install(d, "vi3", "--graphics", "none")
+        out = r.stdout + r.stderr
+        assert "Vireo hypervisor not present: /dev/vireo not found" in out, out
+        assert c.virsh(d, "list", "--all", "--name").stdout.split() == []
+
+
+if __name__ == "__main__":
+    c.needs_real_daemon()
+    c.require("/usr/bin/virt-install", "virtinst")
+    c.require("/usr/bin/virsh", "libvirt-clients")
+    c.main([print_xml_uses_vireo_capabilities, default_display_is_refused_by_name,
+            install_without_hv_stops_at_the_clear_error])

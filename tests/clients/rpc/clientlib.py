@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Stock-client helpers for the 'clients' suite: run virsh with a bounded timeout and
+report what it printed when an expectation fails."""
+import os
+import socket
+import subprocess
+import sys
+
+import vdrpc  # noqa: F401  (tests/daemon is on PYTHONPATH)
+
+DOM_UUID = "5a1e0c3d-9f2b-4c8e-b7a1-0123456789ab"
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+def require_virsh():
+    if not os.path.exists("/usr/bin/virsh"):
+        skip("virsh not installed (libvirt-clients)")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def unix_uri(d):
+    return "vireo+unix:///system?socket=" + d.sock
+
+
+def virsh(uri, *args, ok=True, timeout=60, stdin=None):
+    r = subprocess.run(["virsh", "-c", uri] + list(args), capture_output=True, text=True,
+                       timeout=timeout, input=stdin)
+    if ok and r.returncode != 0:
+        raise AssertionError("virsh %s failed (%d):\n%s%s" % (" ".join(args), r.returncode,
+                                                              r.stdout, r.stderr))
+    if not ok and r.returncode == 0:
+        raise AssertionError("virsh %s succeeded:\n%s" % (" ".join(args), r.stdout))
+    return r
+
+
+def write_domain(tmp, name, uuid=DOM_UUID):
+    path = os.path.join(tmp, name + ".xml")
+    with open(path, "w") as f:
+        f.write(vdrpc.domain_xml(name, uuid))
+    return path

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""python3-libvirt (as virt-install and virt-manager use it) against the daemon: connection
+calls, node info, define/lookup/list/info/state/XML, events through the default event loop,
+and errors carrying libvirt's code, domain and message."""
+import threading
+import time
+
+import clientlib
+import vdrpc
+from clientlib import DOM_UUID
+
+try:
+    import libvirt
+except ImportError:
+    clientlib.skip("python3-libvirt not installed")
+
+VIR_ERR_NO_DOMAIN = 42
+
+
+def silence(ctx, err):
+    pass  # errors are checked through the exceptions
+
+
+def connection_and_domain_calls(uri):
+    c = libvirt.open(uri)
+    try:
+        assert c.getType() == "Vireo", c.getType()
+        assert c.getVersion() > 0 and c.getLibVersion() >= 9000000
+        assert c.getHostname()
+        info = c.getInfo()
+        assert info[0] and info[1] > 0 and info[2] > 0, info
+        assert "<capabilities>" in c.getCapabilities()
+        assert "<domainCapabilities" in c.getDomainCapabilities()
+
+        dom = c.defineXML(vdrpc.domain_xml("py1", DOM_UUID))
+        assert dom.name() == "py1" and dom.UUIDString() == DOM_UUID and dom.ID() == -1
+        assert c.lookupByName("py1").UUIDString() == DOM_UUID
+        assert c.lookupByUUIDString(DOM_UUID).name() == "py1"
+        assert [d.name() for d in c.listAllDomains()] == ["py1"]
+        assert c.listDefinedDomains() == ["py1"] and c.listDomainsID() == []
+        assert dom.info()[0] == libvirt.VIR_DOMAIN_SHUTOFF
+        assert dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF
+        assert not dom.isActive() and dom.isPersistent()
+        assert "<name>py1</name>" in dom.XMLDesc()
+        dom.setAutostart(1)
+        assert dom.autostart() == 1
+
+        try:
+            dom.create()
+            raise AssertionError("a domain started without a hypervisor")
+        except libvirt.libvirtError as e:
+            assert "hypervisor" in str(e).lower(), e
+        try:
+            c.lookupByName("missing")
+            raise AssertionError("lookup of a missing domain succeeded")
+        except libvirt.libvirtError as e:
+            print("  error triple: code=%d domain=%d message=%r" %
+                  (e.get_error_code(), e.get_error_domain(), e.get_error_message()))
+            assert e.get_error_code() == VIR_ERR_NO_DOMAIN, e.get_error_code()
+            assert e.get_error_domain() > 0 and "missing" in e.get_error_message()
+        dom.undefine()
+        assert c.listAllDomains() == []
+    finally:
+        c.close()
+
+
+def python_over_unix_and_tcp():
+    libvirt.registerErrorHandler(silence, None)
+    port = clientlib.free_port()
+    with vdrpc.daemon(tcp_port=port) as d:
+        connection_and_domain_calls(clientlib.unix_uri(d))
+        connection_and_domain_calls("vireo+tcp://127.0.0.1:%d/system" % port)
+
+
+def python_events_through_event_loop():
+    libvirt.virEventRegisterDefaultImpl()
+    with vdrpc.daemon() as d:
+        c = libvirt.open(clientlib.unix_uri(d))
+        seen = []
+        cb = c.domainEventRegisterAny(
+            None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+            lambda conn, dom, event, detail, opaque: seen.append((dom.name(), event, detail)),
+            None)
+        stop = []
+
+        def loop():
+            while not stop:
+                libvirt.virEventRunDefaultImpl()
+
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+        other = libvirt.open(clientlib.unix_uri(d))
+        dom = other.defineXML(vdrpc.domain_xml("pyev", DOM_UUID))
+        dom.undefine()
+        other.close()
+        deadline = time.time() + 10
+        while len(seen) < 2 and time.time() < deadline:
+            time.sleep(0.05)
+        c.domainEventDeregisterAny(cb)
+        stop.append(1)
+        c.close()
+        assert seen == [("pyev", libvirt.VIR_DOMAIN_EVENT_DEFINED, 0),
+                        ("pyev", libvirt.VIR_DOMAIN_EVENT_UNDEFINED, 0)], seen
+
+
+vdrpc.main([python_over_unix_and_tcp, python_events_through_event_loop])

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Errors libvirt clients test for: unknown and unsupported procedures, calls before
+CONNECT_OPEN, a second open, URIs that are not vireo's."""
+import vdrpc
+from vdrpc import RawClient, RpcError, i32, opt_str, u32
+
+
+def expect_error(client, proc, payload=b""):
+    try:
+        client.call(proc, payload)
+    except RpcError as e:
+        return e
+    raise AssertionError("procedure %d did not fail" % proc)
+
+
+def known_but_unserved_procedure_is_no_support():
+    with vdrpc.daemon() as d:
+        c = RawClient(d.sock)
+        c.open()
+        # 183 DOMAIN_HAS_MANAGED_SAVE_IMAGE: virsh undefine/dominfo tolerate code 3 only
+        e = expect_error(c, 183)
+        assert e.code == 3, e
+        assert "not supported" in e.message
+
+
+def unknown_procedure_is_rpc_error():
+    with vdrpc.daemon() as d:
+        c = RawClient(d.sock)
+        c.open()
+        e = expect_error(c, 9999)
+        assert (e.code, e.domain, e.message) == (39, 7, "unknown procedure: 9999"), e
+        e = expect_error(c, -5)
+        assert e.code == 39, e
+        # the connection is still usable
+        assert vdrpc.Reader(c.call(3)).str()
+
+
+def call_before_open_is_refused():
+    with vdrpc.daemon() as d:
+        c = RawClient(d.sock)
+        c.call(66)
+        e = expect_error(c, 3)
+        assert (e.code, e.domain) == (1, 7) and "not open" in e.message, e
+        # the keepalive probe is allowed before open, as clients send it there
+        assert vdrpc.Reader(c.call(60, i32(10))).i32() == 1
+
+
+def second_open_is_refused():
+    with vdrpc.daemon() as d:
+        c = RawClient(d.sock)
+        c.open()
+        e = expect_error(c, 1, opt_str("vireo:///system") + u32(0))
+        assert "already open" in e.message, e
+
+
+def foreign_uri_is_refused_and_ours_accepted():
+    with vdrpc.daemon() as d:
+        for name in ["qemu:///system", "vireo:///session", "xen://"]:
+            c = RawClient(d.sock)
+            c.call(66)
+            e = expect_error(c, 1, opt_str(name) + u32(0))
+            assert e.code == 5 and name in e.message, e
+        for name in ["vireo:///system", "vireo://", "", None]:
+            c = RawClient(d.sock)
+            c.open(name)
+            assert vdrpc.Reader(c.call(110)).str() == "vireo:///system"
+
+
+def unknown_feature_is_answered_zero():
+    with vdrpc.daemon() as d:
+        c = RawClient(d.sock)
+        c.open()
+        for feature, want in [(10, 1), (14, 1), (15, 1), (4, 0), (13, 0), (999, 0)]:
+            got = vdrpc.Reader(c.call(60, i32(feature))).i32()
+            assert got == want, (feature, got)
+
+
+vdrpc.main([known_but_unserved_procedure_is_no_support, unknown_procedure_is_rpc_error,
+            call_before_open_is_refused, second_open_is_refused,
+            foreign_uri_is_refused_and_ours_accepted, unknown_feature_is_answered_zero])

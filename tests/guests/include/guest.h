@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The test-guest runtime: what a guest under hv is given (its start state as a
+ * struct guest_vcpu), and the few services every guest uses: console printf, the
+ * paravirtual clock, command-line options, and the ways a guest ends.
+ */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fmt.h"
+#include "hypercall.h"
+
+/* One vCPU's view of the domain; lives on that vCPU's stack for the guest's lifetime. */
+struct guest_vcpu {
+    unsigned index;                       /* vCPU index, from RSI at entry */
+    const struct vireo_start_info *start; /* from RDI at entry; shared by every vCPU */
+    struct vireo_time_info *time;         /* this vCPU's pvclock, registered on first use */
+};
+
+/* Provided by each guest: runs on vCPU 0; returning powers the domain off. */
+void guest_main(struct guest_vcpu *v);
+/* Optionally provided: runs on every other vCPU; the default parks them. */
+void guest_secondary(struct guest_vcpu *v);
+
+/* Output: one console line per call is the convention (hv prefixes each line). */
+void console_write(const char *s, size_t len);
+int guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Ends the domain in an orderly way. */
+_Noreturn void guest_poweroff(void);
+/* Prints "FAIL: <text>" (what tests look for) and asks hv to crash the domain. */
+_Noreturn void guest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Blocks this vCPU for good (used by vCPUs with nothing left to do). */
+_Noreturn void guest_park(void);
+
+/* hv system time in ns read from the pvclock; no hypercall after the first call. */
+uint64_t time_now_ns(struct guest_vcpu *v);
+/* Blocks (SCHED_BLOCK with a deadline) until hv time reaches now + ms. */
+void time_sleep_ms(struct guest_vcpu *v, uint64_t ms);
+
+/* The command line after " -- " in the module2 line, "" if none. */
+const char *cmdline(const struct vireo_start_info *si);
+/* Value of "key=<number>" on the command line (K/M/G suffixes allowed), or `fallback`. */
+uint64_t cmdline_u64(const struct vireo_start_info *si, const char *key, uint64_t fallback);
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    /* LFENCE keeps the read from drifting across the measured code. */
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("pause" : : : "memory");
+}
+
+#endif

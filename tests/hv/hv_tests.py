@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""hv behaviour tests: each boots hv (or the native kernel) in QEMU with test guests and
+checks hv's serial log. One test per behaviour, named for what it proves; run one with
+    hv_tests.py NAME --hv build/hv/hv.elf --guests build/tests/guests --logs DIR
+A failure prints what was expected, then the tail of every serial log."""
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (GUEST_FAIL, Domain, HvRun, Machine, TestFailure,  # noqa: E402
+                     elf_exec_ranges)
+
+TESTS = {}
+
+
+def hv_test(fn):
+    TESTS[fn.__name__] = fn
+    return fn
+
+
+def check(cond, message):
+    if not cond:
+        raise TestFailure(message)
+
+
+def booted(run):
+    """Every hv run starts like this, whatever it does next."""
+    run.expect(r"^hv: Vireo \S+ starting")
+    run.expect(rf"^hv: {run.smp} CPUs up")
+
+
+def ticker(ticks=10):
+    return Domain("ticker", cmdline=f"ticks={ticks} period_ms=100")
+
+
+# -- the harness itself, with no hv ------------------------------------------------------
+
+@hv_test
+def native_kernel_boots_via_grub_and_reports_cycles(ctx):
+    with ctx.track(Machine(ctx.logs, ctx.native, timeout=90)) as m:
+        m.expect(r"^native: benchmark kernel up \(multiboot2 magic ok", log="com1")
+        runs = [int(m.expect(r"^workload: run=\d+ cycles=(\d+) result=0x[0-9a-f]+",
+                             log="com1").group(1)) for _ in range(3)]
+        m.expect(r"^native: done", log="com1")
+        check(all(c > 0 for c in runs), f"workload reported zero cycles: {runs}")
+
+
+# -- basic guests ----------------------------------------------------------------------
+
+@hv_test
+def hello_guest_prints_and_powers_off(ctx):
+    with ctx.hv([Domain("hello", cmdline="greeting=yes")]) as run:
+        booted(run)
+        run.expect(r"^hv: d(\d+) \(hello\) created: memory=16M vcpus=1 weight=256 cap=0")
+        run.guest_line("hello", r"hello from d\d+ vCPU 0$")
+        run.guest_line("hello", r"start info: abi=0\.1 domid=\d+ vcpus=1 memory=16M "
+                                r"cmdline='greeting=yes'$")
+        ends = run.wait_all_finished()
+        check(ends["hello"].kind == "poweroff", f"hello ended with: {ends['hello'].line}")
+
+
+@hv_test
+def start_state_matches_abi(ctx):
+    with ctx.hv([Domain("start_state", vcpus=2, cmdline="memory_mib=16")]) as run:
+        booted(run)
+        run.guest_line("start_state", r"start state as documented on 2 vCPUs$")
+        ends = run.wait_all_finished()
+        check(ends["start_state"].kind == "poweroff",
+              f"start_state ended with: {ends['start_state'].line}")
+
+
+@hv_test
+def smp_every_vcpu_reports(ctx):
+    # 4 vCPUs on 2 domU CPUs: both parallel execution and multiplexing.
+    with ctx.hv([Domain("smp", vcpus=4)], smp=3) as run:
+        booted(run)
+        text_seen = set()
+        for _ in range(4):
+            text_seen.add(int(run.guest_line("smp", r"vCPU (\d+) of 4 up$").group(1)))
+        check(text_seen == {0, 1, 2, 3}, f"vCPUs that reported: {sorted(text_seen)}")
+        run.guest_line("smp", r"all 4 vCPUs up$")
+        ends = run.wait_all_finished()
+        check(ends["smp"].kind == "poweroff", f"smp ended with: {ends['smp'].line}")
+
+
+# -- scheduler -------------------------------------------------------------------------
+
+def spin(name, ms, weight=256, cap=0):
+    return Domain(name, guest="spin", weight=weight, cap=cap, cmdline=f"ms={ms}")
+
+
+@hv_test
+def sched_weights_256_512_share_cpu_1_to_2(ctx):
+    # -smp 2: one domU CPU, so the two spinners compete for all of their run.
+    with ctx.hv([spin("light", 4000, weight=256), spin("heavy", 4000, weight=512)]) as run:
+        booted(run)
+        ends = run.wait_all_finished()
+        light, heavy = ends["light"].cpu_time_ns, ends["heavy"].cpu_time_ns
+        check(light > 0 and heavy > 0, f"cpu_time_ns light={light} heavy={heavy}")
+        ratio = heavy / light
+        print(f"cpu_time_ns light={light} heavy={heavy} ratio={ratio:.3f} (want 2 +- 10 %)")
+        check(1.8 <= ratio <= 2.2, f"heavy/light CPU time {ratio:.3f}, want 2.0 within 10 %")
+
+
+@hv_test
+def sched_cap_keeps_domain_under_cap(ctx):
+    # Alone on its CPU, a capped spinner would get 100 % without the cap.
+    with ctx.hv([spin("capped", 4000, cap=25)]) as run:
+        booted(run)
+        wall = int(run.guest_line("capped", r"spun wall_ns=(\d+)").group(1))
+        ends = run.wait_all_finished()
+        share = ends["capped"].cpu_time_ns / wall
+        print(f"capped: cpu_time_ns={ends['capped'].cpu_time_ns} wall_ns={wall} "
+              f"share={share:.3f} (cap 0.25)")
+        check(share <= 0.25 * 1.1, f"capped domain got {share:.1%} of a CPU, cap is 25 %")
+        check(share >= 0.25 * 0.5, f"capped domain got only {share:.1%}: did it run?")
+
+
+@hv_test
+def spinning_guest_cannot_starve_ticker(ctx):
+    with ctx.hv([spin("spinner", 6000), ticker()]) as run:
+        booted(run)
+        run.guest_line("ticker", r"ticker done: 10 ticks$")
+        run.absent(r"^hv: d\d+ \(spinner\) (shut down|crashed)")  # the spinner still spins
+        ends = run.wait_all_finished()
+        check(ends["ticker"].kind == "poweroff", f"ticker ended with: {ends['ticker'].line}")
+        check(ends["spinner"].kind == "poweroff", f"spinner: {ends['spinner'].line}")
+
+
+# -- hostile guests: each crashed alone, the ticker beside it finishes --------------------
+
+def contained(ctx, hostile, reason_pattern, hostile_ends="crashed"):
+    with ctx.hv([hostile, ticker()]) as run:
+        booted(run)
+        run.guest_line("ticker", r"tick 1$")
+        if hostile_ends == "crashed":
+            # The crash may come before or after tick 1; the ticker must finish after it.
+            m = run.expect(rf"^hv: d\d+ \({hostile.name}\) crashed: (.*) cpu_time_ns=\d+",
+                           from_start=True)
+            check(re.match(reason_pattern, m.group(1)),  # more fields may follow
+                  f"crash reason '{m.group(1)}' does not match /{reason_pattern}/")
+        run.guest_line("ticker", r"ticker done: 10 ticks$")
+        ends = run.wait_all_finished()
+        check(ends["ticker"].kind == "poweroff", f"ticker ended with: {ends['ticker'].line}")
+        check(ends[hostile.name].kind == hostile_ends,
+              f"{hostile.name} ended with: {ends[hostile.name].line}")
+        run.absent(r"^hv: (PANIC|FATAL)")
+        return run, ends
+
+
+@hv_test
+def hostile_wild_write_is_contained(ctx):
+    contained(ctx, Domain("wild_write", cmdline="gpa=0x40001238"),
+              r"bad memory access at gpa 0x4000(1238|1000) \(write\)")
+
+
+@hv_test
+def hostile_wild_jump_is_contained(ctx):
+    contained(ctx, Domain("wild_jump", cmdline="gpa=0x40002000"),
+              r"bad memory access at gpa 0x40002000 \(exec\)")
+
+
+@hv_test
+def hostile_invalid_opcode_is_contained(ctx):
+    # With no IDT the #UD escalates to a shutdown, unless hv reports the #UD itself.
+    contained(ctx, Domain("invalid_opcode"), r"triple fault|.*(invalid opcode|#UD).*")
+
+
+@hv_test
+def hostile_triple_fault_is_contained(ctx):
+    contained(ctx, Domain("triple_fault"), r"triple fault")
+
+
+@hv_test
+def hostile_random_hypercalls_get_errors(ctx):
+    run, ends = contained(ctx, Domain("hypercall_fuzz", cmdline="count=2000"), None,
+                          hostile_ends="poweroff")
+    run.absent(GUEST_FAIL)
+    run.guest_line("hypercall_fuzz", r"random hypercalls: 2000 calls, every answer as "
+                                     r"documented$", from_start=True)
+
+
+@hv_test
+def hostile_hypercall_storm_is_contained(ctx):
+    run, ends = contained(ctx, Domain("hypercall_storm", cmdline="count=10000"), None,
+                          hostile_ends="poweroff")
+    run.absent(GUEST_FAIL)
+    run.guest_line("hypercall_storm", r"storm done: 10000 hypercalls", from_start=True)
+
+
+# -- hv itself -------------------------------------------------------------------------
+
+@hv_test
+def hv_exception_prints_registers_and_backtrace(ctx):
+    with ctx.hv([], hv_options="selftest=fault", abort_patterns=()) as run:
+        run.expect(r"^hv: Vireo \S+ starting")
+        panic = run.expect(r"^hv: PANIC: (.*)$")
+        dump = run.expect(r"^hv: halted", timeout=20)
+        text = run.logs[run.hv_log].text()[panic.start():dump.end()]
+        for reg in ("RIP", "RSP", "CR2"):
+            check(re.search(rf"\b{reg}=[0-9a-fA-Fx]+", text), f"no {reg}= in the dump")
+        check(re.search(r"(?i)invalid opcode|#UD|vector 6\b", panic.group(1)),
+              f"PANIC line does not name the invalid opcode: '{panic.group(1)}'")
+        rip = int(re.search(r"\bRIP=(?:0x)?([0-9a-fA-F]+)", text).group(1), 16)
+        check(any(lo <= rip < hi for lo, hi in elf_exec_ranges(ctx.hv_elf)),
+              f"RIP={rip:#x} is not inside hv's code")
+        bt = text[text.find("backtrace:"):] if "backtrace:" in text else ""
+        check(re.search(r"(?:0x)?[0-9a-fA-F]{6,}", bt), "no address after 'backtrace:'")
+
+
+def refused(ctx, cpu, missing_pattern, what):
+    """hv on `cpu` must stop with one FATAL line saying `what` is missing."""
+    with ctx.hv([Domain("hello")], cpu=cpu, abort_patterns=()) as run:
+        fatal = run.expect(r"^hv: FATAL: (.*)$")
+        run.expect(r"^hv: halted", timeout=10)
+        # The message must say what is missing first, not merely mention it.
+        first_lack = re.search(r"(?i)\b(lacks|no|without|missing)\b(.*?)(;|$)", fatal.group(1))
+        check(first_lack and re.search(missing_pattern, first_lack.group(2)),
+              f"-cpu {cpu}: FATAL does not say {what} is missing: '{fatal.group(1)}'")
+        run.absent(r"^hv: d\d+ \(hello\) created")
+
+
+@hv_test
+def hv_refuses_cpu_without_svm(ctx):
+    # qemu64 has SVM (without NPT) in QEMU 7.2, so take SVM away explicitly.
+    refused(ctx, "qemu64,-svm", r"\bSVM\b", "SVM")
+
+
+@hv_test
+def hv_refuses_cpu_without_nested_paging(ctx):
+    refused(ctx, "EPYC,-npt", r"(?i)nested paging|\bNPT\b", "nested paging")
+
+
+@hv_test
+def hv_refuses_qemu64_cpu(ctx):
+    # The brief's -cpu qemu64: SVM but no nested paging under QEMU 7.2.
+    refused(ctx, "qemu64", r"(?i)nested paging|\bNPT\b|\bSVM\b", "SVM or nested paging")
+
+
+# -- runner ----------------------------------------------------------------------------
+
+class Context:
+    def __init__(self, args):
+        self.name = args.test
+        self.hv_elf = args.hv
+        self.guests = args.guests
+        self.native = os.path.join(args.guests, "bench_native.elf")
+        self.logs = os.path.join(args.logs, args.test)
+        self.machine = None  # the last run, whose logs a failure prints
+
+    def track(self, machine):
+        self.machine = machine
+        return machine
+
+    def hv(self, domains, smp=2, cpu="EPYC", timeout=90, **kw):
+        if not self.hv_elf or not os.path.exists(self.hv_elf):
+            raise TestFailure(f"hv image not found: {self.hv_elf!r}")
+        return self.track(HvRun(self.logs, self.hv_elf, self.guests, domains, smp=smp,
+                                cpu=cpu, timeout=timeout, **kw))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("test", choices=sorted(TESTS) + ["list"])
+    parser.add_argument("--hv", default="")
+    parser.add_argument("--guests", default="")
+    parser.add_argument("--logs", default="hv-test-logs")
+    args = parser.parse_args()
+    if args.test == "list":
+        print("\n".join(sorted(TESTS)))
+        return 0
+    ctx = Context(args)
+    try:
+        TESTS[args.test](ctx)
+    except Exception as e:  # a harness bug must fail the test too, with the logs
+        kind = "" if isinstance(e, TestFailure) else f"{type(e).__name__}: "
+        print(f"FAIL: {args.test}: {kind}{e}")
+        if ctx.machine:
+            ctx.machine.print_tails()
+        return 1
+    print(f"PASS: {args.test}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* In-memory hypervisor backend for the daemon's bookkeeping tests (see fake-hv.h). */
+#include "fake-hv.h"
+
+#include <string.h>
+
+#include "vd-error.h"
+
+static fake_hv *self(vd_hv *hv)
+{
+    return (fake_hv *)hv;
+}
+
+static fake_domain *lookup(vd_hv *hv, int domid, vd_error **err)
+{
+    fake_domain *dom = g_hash_table_lookup(self(hv)->domains, GINT_TO_POINTER(domid));
+    if (!dom)
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: no domain %d", domid);
+    return dom;
+}
+
+static bool physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
+{
+    (void)hv;
+    (void)err;
+    memset(out, 0, sizeof(*out));
+    out->nr_cpus = 4;
+    out->memory_kib = 4 * 1024 * 1024;
+    g_strlcpy(out->version, "0.1.0", sizeof(out->version));
+    return true;
+}
+
+static int start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err)
+{
+    (void)err;
+    /* Like hv, never hand out an id again within one run of the test program. */
+    static int last_domid;
+    fake_hv *f = self(hv);
+    fake_domain *dom = g_new0(fake_domain, 1);
+    dom->domid = ++last_domid;
+    dom->info.state = paused ? VD_HV_PAUSED : VD_HV_RUNNING;
+    memcpy(dom->info.uuid, def->uuid, 16);
+    dom->info.nr_vcpus = def->vcpus;
+    dom->info.nr_online_vcpus = def->vcpus_current;
+    dom->info.weight = vd_domain_def_effective_weight(def);
+    dom->info.cap = def->cap;
+    dom->info.memory_kib = def->current_kib;
+    dom->info.max_memory_kib = def->memory_kib;
+    dom->console_input = g_string_new(NULL);
+    g_hash_table_insert(f->domains, GINT_TO_POINTER(dom->domid), dom);
+    f->starts++;
+    return dom->domid;
+}
+
+static bool destroy(vd_hv *hv, int domid, vd_error **err)
+{
+    if (!lookup(hv, domid, err))
+        return false;
+    g_hash_table_remove(self(hv)->domains, GINT_TO_POINTER(domid));
+    self(hv)->destroys++;
+    return true;
+}
+
+static bool request_shutdown(vd_hv *hv, int domid, bool reboot, vd_error **err)
+{
+    fake_domain *dom = lookup(hv, domid, err);
+    if (dom) /* a cooperative guest: it shuts down at once */
+        fake_hv_guest_shutdown(self(hv), domid, reboot ? VD_HV_REBOOT : VD_HV_POWEROFF);
+    return dom != NULL;
+}
+
+static bool set_state(vd_hv *hv, int domid, vd_hv_state state, vd_error **err)
+{
+    fake_domain *dom = lookup(hv, domid, err);
+    if (dom)
+        dom->info.state = state;
+    return dom != NULL;
+}
+
+static bool pause_domain(vd_hv *hv, int domid, vd_error **err)
+{
+    return set_state(hv, domid, VD_HV_PAUSED, err);
+}
+
+static bool unpause_domain(vd_hv *hv, int domid, vd_error **err)
+{
+    return set_state(hv, domid, VD_HV_RUNNING, err);
+}
+
+static int info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
+{
+    (void)err;
+    fake_domain *dom = g_hash_table_lookup(self(hv)->domains, GINT_TO_POINTER(domid));
+    if (!dom)
+        return 0;
+    *out = dom->info;
+    return 1;
+}
+
+static bool set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib, vd_error **err)
+{
+    fake_domain *dom = lookup(hv, domid, err);
+    if (dom) {
+        dom->info.max_memory_kib = max_kib;
+        dom->info.memory_kib = target_kib;
+    }
+    return dom != NULL;
+}
+
+static bool set_vcpus(vd_hv *hv, int domid, unsigned online, vd_error **err)
+{
+    fake_domain *dom = lookup(hv, domid, err);
+    if (dom)
+        dom->info.nr_online_vcpus = online;
+    return dom != NULL;
+}
+
+static bool set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_error **err)
+{
+    fake_domain *dom = lookup(hv, domid, err);
+    if (dom) {
+        dom->info.weight = weight;
+        dom->info.cap = cap;
+    }
+    return dom != NULL;
+}
+
+struct vd_hv_console {
+    fake_domain *dom;
+};
+
+static vd_hv_console *console_open(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
+                                   vd_hv_console_eof_fn on_eof, void *user, vd_error **err)
+{
+    (void)on_data;
+    (void)on_eof;
+    (void)user;
+    fake_domain *dom = lookup(hv, domid, err);
+    if (!dom)
+        return NULL;
+    vd_hv_console *c = g_new0(vd_hv_console, 1);
+    c->dom = dom;
+    return c;
+}
+
+static bool console_write(vd_hv_console *c, const void *buf, size_t len, vd_error **err)
+{
+    (void)err;
+    g_string_append_len(c->dom->console_input, buf, len);
+    return true;
+}
+
+static void console_close(vd_hv_console *c)
+{
+    g_free(c);
+}
+
+static void fake_free(vd_hv *hv)
+{
+    g_hash_table_unref(self(hv)->domains);
+    g_free(hv);
+}
+
+static const vd_hv_ops fake_ops = {
+    .physinfo = physinfo,
+    .domain_start = start,
+    .domain_destroy = destroy,
+    .domain_request_shutdown = request_shutdown,
+    .domain_pause = pause_domain,
+    .domain_unpause = unpause_domain,
+    .domain_info = info,
+    .domain_set_memory = set_memory,
+    .domain_set_vcpus = set_vcpus,
+    .domain_set_sched = set_sched,
+    .console_open = console_open,
+    .console_write = console_write,
+    .console_close = console_close,
+    .free = fake_free,
+};
+
+static void fake_domain_free(gpointer p)
+{
+    fake_domain *dom = p;
+    g_string_free(dom->console_input, TRUE);
+    g_free(dom);
+}
+
+GHashTable *fake_hv_domains_new(void)
+{
+    return g_hash_table_new_full(NULL, NULL, NULL, fake_domain_free);
+}
+
+fake_hv *fake_hv_new(GHashTable *domains)
+{
+    fake_hv *f = g_new0(fake_hv, 1);
+    f->base.ops = &fake_ops;
+    f->domains = g_hash_table_ref(domains);
+    return f;
+}
+
+/* hv signals dom0 by interrupt: the daemon hears of it later, in its main context. */
+static gboolean notify(gpointer data)
+{
+    fake_hv *f = data;
+    if (f->base.state_changed)
+        f->base.state_changed(f->base.state_changed_user);
+    return G_SOURCE_REMOVE;
+}
+
+void fake_hv_guest_shutdown(fake_hv *f, int domid, vd_hv_shutdown_reason reason)
+{
+    fake_domain *dom = g_hash_table_lookup(f->domains, GINT_TO_POINTER(domid));
+    g_assert_nonnull(dom);
+    dom->info.state = reason == VD_HV_CRASH ? VD_HV_CRASHED : VD_HV_SHUTDOWN;
+    dom->info.shutdown_reason = reason;
+    g_idle_add(notify, f);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * An in-memory stand-in for the hypervisor backend, used only to test the daemon's own
+ * bookkeeping (events, status files, restart recovery, on_* actions). Nothing here claims
+ * to test hv: those tests run hv in QEMU (suites hv and node).
+ */
+#ifndef FAKE_HV_H
+#define FAKE_HV_H
+
+#include "vd-hv.h"
+
+typedef struct fake_domain {
+    int domid;
+    vd_hv_info info;
+    GString *console_input;
+} fake_domain;
+
+typedef struct fake_hv {
+    vd_hv base;
+    GHashTable *domains; /* domid -> fake_domain*, shared across daemon restarts */
+    unsigned starts, destroys;
+} fake_hv;
+
+/* The daemon takes ownership of the returned backend; `domains` is shared so a second
+ * fake_hv_new(domains) sees the domains the first one ran (a daemon restart). */
+fake_hv *fake_hv_new(GHashTable *domains);
+GHashTable *fake_hv_domains_new(void);
+/* The guest shut down (reason VD_HV_*) or crashed: hv notifies dom0. */
+void fake_hv_guest_shutdown(fake_hv *hv, int domid, vd_hv_shutdown_reason reason);
+
+#endif /* FAKE_HV_H */

@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The daemon's bookkeeping through the driver API (vd-driver.h): configuration calls on
+ * a machine without hv, start refused there with libvirt's error, name/uuid uniqueness,
+ * transient -> persistent, events, restart recovery and on_* actions. Lifecycle cases
+ * use fake-hv.c in place of the backend; they test the daemon, not hv.
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "fake-hv.h"
+#include "vd-daemon.h"
+#include "vd-libvirt.h"
+
+typedef struct fixture {
+    char *root;
+    vd_config *cfg;
+    GHashTable *hv_domains; /* the fake hv's domains survive daemon restarts */
+    fake_hv *hv;            /* NULL: the real backend, with no /dev/vireo */
+    vd_daemon *d;
+    GString *events; /* "name:event/detail " per delivered event */
+} fixture;
+
+static void record_event(const vd_domain_ref *dom, int event, int detail, void *user)
+{
+    g_string_append_printf(user, "%s:%d/%d ", dom->name, event, detail);
+}
+
+static void drain_events(void)
+{
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+}
+
+static void start_daemon(fixture *f, bool with_fake_hv)
+{
+    vd_hv *hv;
+    if (with_fake_hv) {
+        f->hv = fake_hv_new(f->hv_domains);
+        hv = &f->hv->base;
+    } else {
+        hv = vd_hv_open(f->cfg->hv_device);
+    }
+    g_autoptr(vd_error) err = NULL;
+    f->d = vd_daemon_new(f->cfg, hv, &err);
+    g_assert_nonnull(f->d);
+    vd_daemon_add_lifecycle_listener(f->d, record_event, f->events);
+}
+
+static void stop_daemon(fixture *f)
+{
+    drain_events();
+    vd_daemon_free(f->d);
+    f->d = NULL;
+    f->hv = NULL;
+}
+
+static void setup(fixture *f, gconstpointer with_fake_hv)
+{
+    g_autoptr(GError) err = NULL;
+    f->root = g_dir_make_tmp("vd-daemon-XXXXXX", &err);
+    f->cfg = vd_config_new(f->root);
+    g_free(f->cfg->hv_device);
+    f->cfg->hv_device = g_build_filename(f->root, "dev", "vireo", NULL);
+    g_assert_true(vd_config_make_dirs(f->cfg, &err));
+    f->hv_domains = fake_hv_domains_new();
+    f->events = g_string_new(NULL);
+    /* The missing-hv backend announces itself with a g_message: not a failure. */
+    start_daemon(f, with_fake_hv != NULL);
+}
+
+static void teardown(fixture *f, gconstpointer data)
+{
+    (void)data;
+    if (f->d)
+        stop_daemon(f);
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->root);
+    g_assert_cmpint(system(cmd), ==, 0);
+    g_hash_table_unref(f->hv_domains);
+    g_string_free(f->events, TRUE);
+    vd_config_free(f->cfg);
+    g_free(f->root);
+}
+
+static const void *const WITH_FAKE_HV = "fake";
+
+static char *domain_xml(const char *name, const char *uuid, const char *extra)
+{
+    return g_strdup_printf(
+        "<domain type='vireo'><name>%s</name>%s%s%s<memory unit='MiB'>256</memory>"
+        "<vcpu current='1'>2</vcpu><os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os>"
+        "<devices><console type='pty'/></devices>%s</domain>",
+        name, uuid ? "<uuid>" : "", uuid ? uuid : "", uuid ? "</uuid>" : "", extra ? extra : "");
+}
+
+static vd_domain_ref *define(fixture *f, const char *name, const char *uuid)
+{
+    g_autofree char *xml = domain_xml(name, uuid, NULL);
+    g_autoptr(vd_error) err = NULL;
+    vd_domain_ref *ref = vd_domain_define_xml(f->d, xml, 0, &err);
+    if (!ref)
+        g_test_message("define failed: %s", err->message);
+    g_assert_nonnull(ref);
+    return ref;
+}
+
+static void assert_error(vd_error *err, int code, const char *needle)
+{
+    g_assert_nonnull(err);
+    g_test_message("error %d/%d: %s", err->code, err->domain, err->message);
+    g_assert_cmpint(err->code, ==, code);
+    g_assert_nonnull(strstr(err->message, needle));
+}
+
+static void without_hv_configuration_works_and_start_is_refused(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_domain_ref) ref = define(f, "plain", NULL);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(GPtrArray) all = vd_domain_list_all(
+        f->d, VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE, &err);
+    g_assert_cmpuint(all->len, ==, 1);
+    g_autofree char *xml = vd_domain_get_xml_desc(f->d, ref, 0, &err);
+    g_assert_nonnull(strstr(xml, "<name>plain</name>"));
+    g_assert_cmpint(vd_domain_is_persistent(f->d, ref, &err), ==, 1);
+
+    g_assert_false(vd_domain_create(f->d, ref, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "Vireo hypervisor not present: ");
+    g_assert_cmpint(err->domain, ==, VIR_FROM_DOMAIN);
+    g_assert_nonnull(strstr(err->message, "/dev/vireo not found"));
+    g_clear_pointer(&err, vd_error_free);
+
+    g_autofree char *other = domain_xml("other", NULL, NULL);
+    g_assert_null(vd_domain_create_xml(f->d, other, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "hypervisor not present");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_null(vd_domain_lookup_by_name(f->d, "other", &err)); /* nothing pretends */
+    assert_error(err, VIR_ERR_NO_DOMAIN, "Domain not found: no domain with matching name 'other'");
+    g_clear_pointer(&err, vd_error_free);
+
+    int state, reason;
+    g_assert_true(vd_domain_get_state(f->d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
+    g_assert_false(vd_domain_shutdown(f->d, ref, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "domain is not running");
+    g_clear_pointer(&err, vd_error_free);
+
+    g_assert_true(vd_domain_set_autostart(f->d, ref, true, &err));
+    bool on = false;
+    g_assert_true(vd_domain_get_autostart(f->d, ref, &on, &err) && on);
+    g_assert_true(vd_domain_set_memory(f->d, ref, 128 * 1024, 0, &err));
+    g_assert_true(vd_domain_set_vcpus(f->d, ref, 2, 0, &err));
+    g_assert_cmpint(vd_domain_get_vcpus_flags(f->d, ref, 0, &err), ==, 2);
+    g_assert_true(vd_domain_undefine(f->d, ref, 0, &err));
+    g_assert_null(vd_domain_lookup_by_uuid(f->d, ref->uuid, &err));
+    assert_error(err, VIR_ERR_NO_DOMAIN, "no domain with matching uuid");
+    drain_events();
+    g_assert_cmpstr(f->events->str, ==, "plain:0/0 plain:1/0 ");
+}
+
+static void names_and_uuids_stay_unique(fixture *f, gconstpointer u)
+{
+    (void)u;
+    const char *u1 = "11111111-2222-3333-4444-555555555555";
+    g_autoptr(vd_domain_ref) a = define(f, "a", u1);
+    g_autoptr(vd_error) err = NULL;
+    g_autofree char *same_uuid = domain_xml("b", u1, NULL);
+    g_assert_null(vd_domain_define_xml(f->d, same_uuid, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "domain 'a' is already defined with uuid ");
+    g_clear_pointer(&err, vd_error_free);
+    g_autofree char *same_name = domain_xml("a", "11111111-2222-3333-4444-666666666666", NULL);
+    g_assert_null(vd_domain_define_xml(f->d, same_name, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "domain 'a' already exists with uuid");
+    g_clear_pointer(&err, vd_error_free);
+    g_autoptr(vd_domain_ref) again = define(f, "a", u1); /* same pair: an update */
+    g_autoptr(GPtrArray) all = vd_domain_list_all(f->d, 0, &err);
+    g_assert_cmpuint(all->len, ==, 1);
+}
+
+static void foreign_emulator_is_refused(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autofree char *xml = domain_xml("emu", NULL, NULL);
+    char *devices = strstr(xml, "<devices>") + strlen("<devices>");
+    g_autofree char *with_emu =
+        g_strdup_printf("%.*s<emulator>/usr/bin/qemu-system-x86_64</emulator>%s",
+                        (int)(devices - xml), xml, devices);
+    g_autoptr(vd_error) err = NULL;
+    g_assert_null(vd_domain_define_xml(f->d, with_emu, 0, &err));
+    assert_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "emulator '/usr/bin/qemu-system-x86_64'");
+}
+
+static void create_then_define_makes_running_domain_persistent(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autofree char *xml = domain_xml("vi1", "87b856fa-2e68-4e57-9164-01025715367e", NULL);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = vd_domain_create_xml(f->d, xml, 0, &err);
+    g_assert_nonnull(ref);
+    g_assert_cmpint(ref->id, >, 0);
+    g_assert_cmpint(vd_domain_is_persistent(f->d, ref, &err), ==, 0);
+    g_autoptr(vd_domain_ref) defined = vd_domain_define_xml(f->d, xml, 0, &err);
+    g_assert_nonnull(defined);
+    g_assert_cmpint(defined->id, ==, ref->id);
+    g_assert_cmpint(vd_domain_is_persistent(f->d, ref, &err), ==, 1);
+    g_assert_cmpint(vd_domain_is_active(f->d, ref, &err), ==, 1);
+    g_autofree char *path = g_build_filename(f->cfg->domains_dir, "vi1.xml", NULL);
+    g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+    g_autofree char *live = vd_domain_get_xml_desc(f->d, ref, 0, &err);
+    g_autofree char *id_attr = g_strdup_printf("id=\"%d\"", ref->id);
+    g_assert_nonnull(strstr(live, id_attr));
+    drain_events();
+    g_assert_cmpstr(f->events->str, ==, "vi1:2/0 vi1:0/0 ");
+}
+
+static void restarted_daemon_finds_running_domains(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) p = define(f, "persistent", NULL);
+    g_assert_true(vd_domain_create(f->d, p, 0, &err));
+    g_autofree char *txml = domain_xml("transient", NULL, NULL);
+    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, &err);
+    g_autoptr(vd_domain_ref) idle = define(f, "idle", NULL);
+    g_autoptr(vd_domain_ref) p_running = vd_domain_lookup_by_name(f->d, "persistent", &err);
+    g_assert_true(vd_domain_suspend(f->d, t, &err));
+
+    stop_daemon(f); /* as if killed: the domains keep running in hv */
+    start_daemon(f, true);
+
+    g_autoptr(vd_domain_ref) p2 = vd_domain_lookup_by_name(f->d, "persistent", &err);
+    g_autoptr(vd_domain_ref) t2 = vd_domain_lookup_by_name(f->d, "transient", &err);
+    g_autoptr(vd_domain_ref) i2 = vd_domain_lookup_by_name(f->d, "idle", &err);
+    g_assert_nonnull(p2);
+    g_assert_nonnull(t2);
+    g_assert_nonnull(i2);
+    g_assert_cmpint(p2->id, ==, p_running->id);
+    g_assert_cmpint(t2->id, ==, t->id);
+    g_assert_cmpint(i2->id, ==, -1);
+    g_assert_cmpint(vd_domain_is_persistent(f->d, t2, &err), ==, 0);
+    g_assert_cmpint(vd_domain_is_persistent(f->d, p2, &err), ==, 1);
+    int state, reason;
+    g_assert_true(vd_domain_get_state(f->d, t2, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+
+    /* A daemon that cannot reach hv leaves the status files for one that can. */
+    stop_daemon(f);
+    start_daemon(f, false);
+    g_assert_null(vd_domain_lookup_by_name(f->d, "transient", &err));
+    g_clear_pointer(&err, vd_error_free);
+    g_autofree char *status = g_build_filename(f->cfg->state_dir, "transient.xml", NULL);
+    g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS));
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_autoptr(vd_domain_ref) t3 = vd_domain_lookup_by_name(f->d, "transient", &err);
+    g_assert_nonnull(t3);
+
+    /* A domain that ended while the daemon was away is not resurrected. */
+    g_hash_table_remove(f->hv_domains, GINT_TO_POINTER(t2->id));
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_assert_null(vd_domain_lookup_by_name(f->d, "transient", &err));
+}
+
+static void destroy_stops_and_transient_disappears(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) p = define(f, "keep", NULL);
+    g_assert_true(vd_domain_create(f->d, p, 0, &err));
+    g_autofree char *txml = domain_xml("gone", NULL, NULL);
+    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, &err);
+    g_assert_true(vd_domain_destroy(f->d, p, 0, &err));
+    g_assert_true(vd_domain_destroy(f->d, t, 0, &err));
+    g_assert_cmpint(vd_domain_is_active(f->d, p, &err), ==, 0);
+    g_assert_cmpint(vd_domain_is_active(f->d, t, &err), ==, -1);
+    assert_error(err, VIR_ERR_NO_DOMAIN, "gone");
+    g_autofree char *status = g_build_filename(f->cfg->state_dir, "keep.xml", NULL);
+    g_assert_false(g_file_test(status, G_FILE_TEST_EXISTS));
+    drain_events();
+    g_assert_cmpstr(f->events->str, ==,
+                    "keep:0/0 keep:2/0 gone:2/0 keep:6/2 keep:5/1 gone:6/2 gone:5/1 ");
+}
+
+static void guest_poweroff_and_reboot_follow_on_actions(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "guest", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_autoptr(vd_domain_ref) r1 = vd_domain_lookup_by_name(f->d, "guest", &err);
+
+    g_assert_true(vd_domain_reboot(f->d, ref, 0, &err)); /* on_reboot defaults to restart */
+    drain_events();
+    g_autoptr(vd_domain_ref) r2 = vd_domain_lookup_by_name(f->d, "guest", &err);
+    g_assert_cmpint(r2->id, >, 0);
+    g_assert_cmpint(r2->id, !=, r1->id);
+
+    g_assert_true(vd_domain_shutdown(f->d, ref, 0, &err)); /* on_poweroff: destroy */
+    drain_events();
+    g_assert_cmpint(vd_domain_is_active(f->d, ref, &err), ==, 0);
+    g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
+    g_assert_cmpstr(f->events->str, ==,
+                    "guest:0/0 guest:2/0 guest:6/1 guest:5/0 guest:2/0 guest:6/1 guest:5/0 ");
+}
+
+static void live_and_config_changes_reach_hv_and_store(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "tune", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_autoptr(vd_domain_ref) run = vd_domain_lookup_by_name(f->d, "tune", &err);
+    fake_domain *hv = g_hash_table_lookup(f->hv_domains, GINT_TO_POINTER(run->id));
+
+    g_assert_true(vd_domain_set_memory(f->d, ref, 128 * 1024, VIR_DOMAIN_AFFECT_LIVE, &err));
+    g_assert_cmpuint(hv->info.memory_kib, ==, 128 * 1024);
+    g_assert_false(vd_domain_set_memory(f->d, ref, 512 * 1024, VIR_DOMAIN_AFFECT_LIVE, &err));
+    assert_error(err, VIR_ERR_INVALID_ARG, "higher than max memory");
+    g_clear_pointer(&err, vd_error_free);
+
+    g_assert_true(vd_domain_set_vcpus(f->d, ref, 2, VIR_DOMAIN_AFFECT_LIVE, &err));
+    g_assert_cmpuint(hv->info.nr_online_vcpus, ==, 2);
+    g_assert_false(vd_domain_set_vcpus(f->d, ref, 3, VIR_DOMAIN_AFFECT_LIVE, &err));
+    assert_error(err, VIR_ERR_INVALID_ARG, "greater than max");
+    g_clear_pointer(&err, vd_error_free);
+
+    vd_typed_param params[2] = {{.field = "weight", .type = VIR_TYPED_PARAM_UINT},
+                                {.field = "cap", .type = VIR_TYPED_PARAM_UINT}};
+    params[0].value.ui = 512;
+    params[1].value.ui = 50;
+    g_assert_true(vd_domain_set_scheduler_params(
+        f->d, ref, params, 2, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, &err));
+    g_assert_cmpuint(hv->info.weight, ==, 512);
+    g_assert_cmpuint(hv->info.cap, ==, 50);
+    g_autofree char *stored = NULL;
+    g_autofree char *path = g_build_filename(f->cfg->domains_dir, "tune.xml", NULL);
+    g_assert_true(g_file_get_contents(path, &stored, NULL, NULL));
+    g_assert_nonnull(strstr(stored, "<shares>512</shares>"));
+    g_assert_nonnull(strstr(stored, "<quota>50000</quota>"));
+    g_autoptr(GPtrArray) got = vd_domain_get_scheduler_params(f->d, ref, 0, &err);
+    g_assert_cmpuint(((vd_typed_param *)got->pdata[0])->value.ui, ==, 512);
+    params[0].value.ui = 0;
+    g_assert_false(vd_domain_set_scheduler_params(f->d, ref, params, 1, 0, &err));
+    assert_error(err, VIR_ERR_INVALID_ARG, "weight must be 1..65535");
+    g_clear_pointer(&err, vd_error_free);
+
+    g_assert_true(vd_domain_suspend(f->d, ref, &err));
+    g_assert_cmpint(hv->info.state, ==, VD_HV_PAUSED);
+    g_assert_true(vd_domain_resume(f->d, ref, &err));
+    g_assert_false(vd_domain_resume(f->d, ref, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "not paused");
+    g_clear_pointer(&err, vd_error_free);
+
+    g_autoptr(GPtrArray) stats = vd_domain_get_all_stats(f->d, NULL, 0, 0, 0, &err);
+    g_assert_cmpuint(stats->len, ==, 1);
+    vd_domain_stats *s = stats->pdata[0];
+    g_assert_cmpstr(((vd_typed_param *)s->params->pdata[0])->field, ==, "state.state");
+    g_assert_cmpint(((vd_typed_param *)s->params->pdata[0])->value.i, ==, VIR_DOMAIN_RUNNING);
+}
+
+static void crash_with_preserve_keeps_domain_crashed(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autofree char *xml = domain_xml("crashy", NULL, "<on_crash>preserve</on_crash>");
+    g_autoptr(vd_domain_ref) ref = vd_domain_define_xml(f->d, xml, 0, &err);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_autoptr(vd_domain_ref) run = vd_domain_lookup_by_name(f->d, "crashy", &err);
+    fake_hv_guest_shutdown(f->hv, run->id, VD_HV_CRASH);
+    drain_events();
+    int state, reason;
+    g_assert_true(vd_domain_get_state(f->d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_CRASHED);
+    g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
+}
+
+static void autostart_domains_start_with_the_daemon(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "auto", NULL);
+    g_assert_true(vd_domain_set_autostart(f->d, ref, true, &err));
+    stop_daemon(f);
+    g_autofree char *marker = g_build_filename(f->cfg->state_dir, ".autostarted", NULL);
+    g_unlink(marker); /* a fresh boot */
+    start_daemon(f, true);
+    g_assert_cmpint(vd_domain_is_active(f->d, ref, &err), ==, 1);
+    /* A daemon restart within the same boot does not start it again after a stop. */
+    g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_assert_cmpint(vd_domain_is_active(f->d, ref, &err), ==, 0);
+}
+
+static void capabilities_advertise_vireo(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autofree char *caps = vd_connect_get_capabilities(f->d, &err);
+    g_assert_nonnull(caps);
+    g_assert_nonnull(strstr(caps, "<os_type>hvm</os_type>"));
+    g_assert_nonnull(strstr(caps, "<arch name=\"x86_64\">"));
+    g_assert_nonnull(strstr(caps, "<domain type=\"vireo\"/>"));
+    g_assert_nonnull(strstr(caps, "<emulator>/usr/libexec/vireo/vireo-dm</emulator>"));
+    g_autofree char *dc = vd_connect_get_domain_capabilities(f->d, NULL, NULL, NULL, NULL, 0, &err);
+    g_assert_nonnull(dc);
+    g_assert_nonnull(strstr(dc, "<graphics supported=\"no\"/>"));
+    g_autofree char *dc2 = vd_connect_get_domain_capabilities(f->d, "/usr/libexec/vireo/vireo-dm",
+                                                              "x86_64", "vireo", "vireo", 0, &err);
+    g_assert_nonnull(dc2);
+    g_assert_null(vd_connect_get_domain_capabilities(f->d, NULL, "armv7l", NULL, NULL, 0, &err));
+    assert_error(err, VIR_ERR_INVALID_ARG, "armv7l");
+    vd_node_info node;
+    g_assert_true(vd_node_get_info(f->d, &node, NULL));
+    g_assert_cmpint(node.cpus, >, 0);
+    g_assert_cmpint(node.sockets * node.cores * node.threads, ==, node.cpus);
+    g_assert_cmpuint(node.memory_kib, >, 0);
+    g_assert_cmpstr(vd_connect_get_type(f->d), ==, "Vireo");
+}
+
+static void list_filters_select_by_state_and_persistence(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) off = define(f, "off", NULL);
+    g_autoptr(vd_domain_ref) on = define(f, "on", NULL);
+    g_assert_true(vd_domain_create(f->d, on, 0, &err));
+    g_autofree char *txml = domain_xml("tr", NULL, NULL);
+    g_autoptr(vd_domain_ref) tr = vd_domain_create_xml(f->d, txml, 0, &err);
+    struct {
+        unsigned flags, expected;
+    } cases[] = {
+        {0, 3},
+        {VIR_CONNECT_LIST_DOMAINS_ACTIVE, 2},
+        {VIR_CONNECT_LIST_DOMAINS_INACTIVE, 1},
+        {VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE, 3},
+        {VIR_CONNECT_LIST_DOMAINS_TRANSIENT, 1},
+        {VIR_CONNECT_LIST_DOMAINS_PERSISTENT | VIR_CONNECT_LIST_DOMAINS_SHUTOFF, 1},
+        {VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, 0},
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GPtrArray) got = vd_domain_list_all(f->d, cases[i].flags, &err);
+        g_assert_cmpuint(got->len, ==, cases[i].expected);
+    }
+    g_autoptr(vd_domain_ref) by_id = vd_domain_lookup_by_id(f->d, tr->id, &err);
+    g_assert_cmpstr(by_id->name, ==, "tr");
+    g_assert_null(vd_domain_lookup_by_id(f->d, 999, &err));
+    assert_error(err, VIR_ERR_NO_DOMAIN, "no domain with matching id 999");
+}
+
+/* virtvireod --timeout: idle means no client, no running domain, no recent call. */
+static void idle_only_without_clients_or_running_domains(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+    g_assert_false(vd_daemon_idle_for(f->d, 3600)); /* the daemon just started */
+    vd_daemon_client_opened(f->d);
+    g_assert_false(vd_daemon_idle_for(f->d, 0));
+    vd_daemon_client_closed(f->d);
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+    g_autoptr(vd_domain_ref) ref = define(f, "busy", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_false(vd_daemon_idle_for(f->d, 0));
+    g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
+    g_assert_true(vd_daemon_idle_for(f->d, 0));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn, hv) g_test_add("/daemon/" name, fixture, hv, setup, fn, teardown)
+    ADD("without-hv-configuration-works-and-start-is-refused",
+        without_hv_configuration_works_and_start_is_refused, NULL);
+    ADD("names-and-uuids-stay-unique", names_and_uuids_stay_unique, NULL);
+    ADD("foreign-emulator-is-refused", foreign_emulator_is_refused, NULL);
+    ADD("capabilities-advertise-vireo", capabilities_advertise_vireo, NULL);
+    ADD("create-then-define-makes-running-domain-persistent",
+        create_then_define_makes_running_domain_persistent, WITH_FAKE_HV);
+    ADD("restarted-daemon-finds-running-domains", restarted_daemon_finds_running_domains,
+        WITH_FAKE_HV);
+    ADD("destroy-stops-and-transient-disappears", destroy_stops_and_transient_disappears,
+        WITH_FAKE_HV);
+    ADD("guest-poweroff-and-reboot-follow-on-actions", guest_poweroff_and_reboot_follow_on_actions,
+        WITH_FAKE_HV);
+    ADD("live-and-config-changes-reach-hv-and-store", live_and_config_changes_reach_hv_and_store,
+        WITH_FAKE_HV);
+    ADD("crash-with-preserve-keeps-domain-crashed", crash_with_preserve_keeps_domain_crashed,
+        WITH_FAKE_HV);
+    ADD("autostart-domains-start-with-the-daemon", autostart_domains_start_with_the_daemon,
+        WITH_FAKE_HV);
+    ADD("list-filters-select-by-state-and-persistence",
+        list_filters_select_by_state_and_persistence, WITH_FAKE_HV);
+    ADD("idle-only-without-clients-or-running-domains",
+        idle_only_without_clients_or_running_domains, WITH_FAKE_HV);
+    return g_test_run();
+}
