@@ -5,9 +5,10 @@
  * sets every vCPU's start state, and destroys the domain on any failure.
  * The guest layout itself (ELF segments, page tables, GDT, start info, vCPU state) is
  * hv's shared builder (hv/lib/guest_build), so boot-time and dom0-built domains start
- * alike; this file only supplies it with a memory writer.
+ * alike (vctl_guest_layout.c).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -72,9 +73,12 @@ static int build_contents(vctl_t *h, uint32_t domid, const struct vctl_build_con
     struct vireo_vcpu_context *ctx = calloc(cfg->nr_vcpus, sizeof(*ctx));
     if (!ctx)
         return -ENOMEM;
+    const char *err = NULL;
     vctl_guest_memory_init(&mem, h, domid, cfg->memory_bytes);
-    int ret = vctl_guest_layout(&mem, domid, cfg, ctx);
+    int ret = vctl_guest_layout(&mem, domid, cfg, ctx, &err);
     vctl_guest_memory_fini(&mem);
+    if (err)
+        snprintf(h->build_error, sizeof(h->build_error), "%s", err);
     for (uint32_t v = 0; ret == 0 && v < cfg->nr_vcpus; v++)
         ret = vctl_vcpu_set_context(h, domid, v, &ctx[v]);
     free(ctx);
@@ -85,6 +89,7 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
 {
     struct vireo_domain_config dc = { 0 };
     uint32_t domid;
+    h->build_error[0] = '\0';
     int ret = check_config(cfg);
     if (ret < 0)
         return ret;
@@ -124,4 +129,9 @@ out_marker:
     /* From here a dead builder leaves a complete paused domain: listed and destroyable. */
     vctl_build_marker_remove(cfg->name);
     return ret;
+}
+
+const char *vctl_build_error(const vctl_t *h)
+{
+    return h->build_error;
 }

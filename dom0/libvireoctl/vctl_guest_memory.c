@@ -49,11 +49,11 @@ int vctl_guest_memory_write(struct vctl_guest_memory *m, uint64_t gpa, const voi
 {
     const uint8_t *from = src;
     if (gpa > m->mem_bytes || len > m->mem_bytes - gpa)
-        return -EFAULT;
+        return m->last_error = -EFAULT;
     while (len) {
         int ret = map_chunk_for(m, gpa / VIREO_PAGE_SIZE);
         if (ret < 0)
-            return ret;
+            return m->last_error = ret;
         uint64_t offset = gpa - m->chunk_gfn * VIREO_PAGE_SIZE;
         uint64_t room = m->chunk_nr * VIREO_PAGE_SIZE - offset;
         size_t n = len < room ? len : (size_t)room;

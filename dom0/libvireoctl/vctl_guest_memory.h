@@ -15,6 +15,7 @@ struct vctl_guest_memory {
     uint64_t chunk_gfn; /* first frame of the mapped chunk */
     uint64_t chunk_nr;  /* frames mapped, 0 when nothing is */
     uint8_t *chunk;
+    int last_error;     /* negated errno of the last failed write, 0 if none */
 };
 
 void vctl_guest_memory_init(struct vctl_guest_memory *m, vctl_t *h, uint32_t domid,
@@ -27,9 +28,10 @@ int vctl_guest_memory_write(struct vctl_guest_memory *m, uint64_t gpa, const voi
 /*
  * Lays the guest out as hv/include/public/vireo.h specifies for ELF domains (segments,
  * page tables, GDT, stacks, start info, command line) and fills one start context per
- * vCPU. Backed by hv's shared builder.
+ * vCPU. Backed by hv's shared builder; on failure *err says what was wrong.
  */
 int vctl_guest_layout(struct vctl_guest_memory *m, uint32_t domid,
-                      const struct vctl_build_config *cfg, struct vireo_vcpu_context *ctx);
+                      const struct vctl_build_config *cfg, struct vireo_vcpu_context *ctx,
+                      const char **err);
 
 #endif /* VCTL_GUEST_MEMORY_H */

@@ -116,6 +116,8 @@ struct vctl_build_config {
  * next vctl_build_reap destroys what it left. On any failure the domain is destroyed.
  */
 int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *domid);
+/* What the builder found wrong with the image in the last failed build ("" if nothing). */
+const char *vctl_build_error(const vctl_t *h);
 /*
  * Destroys domains whose builder died before finishing and removes stale markers.
  * Returns the number of domains destroyed. Markers live in $VIREO_RUN_DIR/building

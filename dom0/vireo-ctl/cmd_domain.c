@@ -64,6 +64,11 @@ int cmd_create(int argc, char **argv)
     vctl_t *h = ctl_open();
     uint32_t domid;
     int ret = vctl_domain_build(h, &cfg, &domid);
+    if (ret < 0 && *vctl_build_error(h)) {
+        fprintf(stderr, "vireo-ctl: building domain \"%s\" from %s: %s\n", spec.name,
+                spec.kernel, vctl_build_error(h));
+        goto out;
+    }
     if (ctl_check(ret, "building domain \"%s\"", spec.name))
         goto out;
     if (!paused && ctl_check(vctl_domain_unpause(h, domid), "starting d%u", domid)) {
