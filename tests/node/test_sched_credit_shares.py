@@ -24,6 +24,7 @@ def test(info, workdir, box):
         node.create(n, name, 'spin', extra='weight=256 cmdline="ms=3600000" -p')
     n.run('vireo-ctl unpause heavy && vireo-ctl unpause light', 30)
     heavy, light = shares(n)
+    print(f'equal weights: heavy {heavy} ns, light {light} ns')
     if not (light > 0 and 0.6 <= heavy / light <= 1.6):
         raise node.TestFailure(f'equal weights: cpu ns heavy {heavy}, light {light}')
     n.run('vireo-ctl sched-credit -d heavy -w 768', 30)
@@ -32,6 +33,7 @@ def test(info, workdir, box):
         raise node.TestFailure(f'sched-credit does not show the new weight:\n{out}')
     heavy, light = shares(n)
     ratio = heavy / light if light else float('inf')
+    print(f'weights 768:256: heavy {heavy} ns, light {light} ns, ratio {ratio:.2f}')
     if not 2.0 <= ratio <= 4.5:
         raise node.TestFailure(f'weights 768:256 gave cpu ns {heavy}:{light} '
                                f'(ratio {ratio:.2f}, expected about 3)')
