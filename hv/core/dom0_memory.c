@@ -7,6 +7,7 @@
 #include "hv/hv.h"
 #include "hv/dom0.h"
 #include "hv/mm.h"
+#include "arch/apic.h"
 #include "arch/npt.h"
 #include "arch/x86.h"
 #include "linux_boot.h"
@@ -84,7 +85,7 @@ bool dom0_owns(uint64_t start, uint64_t end)
 
 /* ---- the address-space partition ------------------------------------------------- */
 
-enum span_class { SPAN_HOLE, SPAN_RAM, SPAN_OTHER };
+enum span_class { SPAN_HOLE, SPAN_RAM, SPAN_OTHER, SPAN_APIC };
 
 struct span {
     uint64_t start, end;
@@ -140,6 +141,8 @@ static unsigned partition(const struct boot_info *bi, struct span *out, unsigned
     pts[np++] = top;
     pts[np++] = FOREIGN_WINDOW_GPA;
     pts[np++] = FOREIGN_WINDOW_GPA + FOREIGN_WINDOW_SIZE;
+    pts[np++] = APIC_DEFAULT_BASE;
+    pts[np++] = APIC_DEFAULT_BASE + PAGE_SIZE;
     for (unsigned i = 0; i < bi->nr_regions; i++) {
         uint64_t s = bi->regions[i].base, e = s + bi->regions[i].len;
         pts[np++] = ALIGN_DOWN(s, PAGE_SIZE);
@@ -160,7 +163,9 @@ static unsigned partition(const struct boot_info *bi, struct span *out, unsigned
         struct span sp = {s, e, SPAN_OTHER, 0};
         uint32_t type;
         bool ram = inside_ram_region(bi, s, e, &type);
-        if (s >= FOREIGN_WINDOW_GPA && e <= FOREIGN_WINDOW_GPA + FOREIGN_WINDOW_SIZE)
+        if (s == APIC_DEFAULT_BASE)
+            sp.cls = SPAN_APIC, sp.e820_type = type; /* read-only: ICR writes must trap */
+        else if (s >= FOREIGN_WINDOW_GPA && e <= FOREIGN_WINDOW_GPA + FOREIGN_WINDOW_SIZE)
             sp.cls = SPAN_HOLE, sp.e820_type = BOOT_MEM_RESERVED;
         else if (dom0_owns(s, e))
             sp.cls = SPAN_RAM, sp.e820_type = BOOT_MEM_RAM;
@@ -182,7 +187,7 @@ static unsigned partition(const struct boot_info *bi, struct span *out, unsigned
 static void map_span(uint64_t root, const struct span *sp)
 {
     static const uint64_t sizes[] = {HUGE_PAGE_SIZE, LARGE_PAGE_SIZE, PAGE_SIZE};
-    uint64_t flags = sp->cls == SPAN_RAM ? NPT_RW | NPT_RAM : NPT_RW;
+    uint64_t flags = sp->cls == SPAN_RAM ? NPT_RW | NPT_RAM : sp->cls == SPAN_APIC ? NPT_READ : NPT_RW;
 
     for (uint64_t a = sp->start; a < sp->end;) {
         for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {

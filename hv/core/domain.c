@@ -136,6 +136,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     d->lock = (spinlock_t)SPINLOCK_INIT;
     d->console.lock = (spinlock_t)SPINLOCK_INIT;
     d->max_pages = cfg->max_pages;
+    d->target_pages = cfg->max_pages;
     d->weight = cfg->weight ? cfg->weight : SCHED_DEFAULT_WEIGHT;
     d->cap = cfg->cap;
     d->state = DOM_RUNNING;
@@ -157,6 +158,9 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
         d->vcpus[i] = v;
         *err = arch_vcpu_init(v);
     }
+    if (!*err && !privileged)
+        *err = sched_add_vcpus(d->vcpus, d->nr_vcpus); /* dom0 owns CPU 0, never scheduled */
+    bool scheduled = !*err && !privileged;
     if (!*err) {
         spin_lock(&table_lock);
         bool dup = false;
@@ -170,14 +174,14 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
         *err = dup ? -VIREO_EEXIST : slot < 0 ? -VIREO_ENOSPC : 0;
     }
     if (*err) {
+        for (unsigned i = 0; scheduled && i < d->nr_vcpus; i++)
+            sched_remove_vcpu(d->vcpus[i]);
         if (d->npt_root_pa)
             npt_destroy(d->npt_root_pa, free_leaf, d);
         free_vcpus(d);
         page_free(d, DOMAIN_PAGES);
         return NULL;
     }
-    for (unsigned i = 0; i < d->nr_vcpus && !privileged; i++)
-        sched_add_vcpu(d->vcpus[i]); /* dom0 owns CPU 0 and is never scheduled */
     return d;
 }
 
@@ -336,4 +340,5 @@ void domain_fill_info(struct domain *d, struct vireo_domain_info *info)
     info->tot_pages = d->tot_pages;
     info->max_pages = d->max_pages;
     info->console_prod = d->console.out_prod;
+    info->target_pages = d->target_pages;
 }

@@ -117,6 +117,34 @@ static int64_t hc_domain_id(struct vcpu *v, const uint64_t *a)
     return v->dom->id;
 }
 
+static int64_t hc_control_take(struct vcpu *v, const uint64_t *a)
+{
+    (void)a;
+    return __atomic_exchange_n(&v->dom->control, 0, __ATOMIC_ACQ_REL);
+}
+
+static int64_t hc_memory_target(struct vcpu *v, const uint64_t *a)
+{
+    (void)a;
+    return (int64_t)READ_ONCE(v->dom->target_pages);
+}
+
+static int64_t hc_memory_release_self(struct vcpu *v, const uint64_t *a)
+{
+    if (a[1] > (1ull << 20))
+        return -VIREO_E2BIG;
+    if (v->dom->privileged)
+        return -VIREO_EPERM; /* dom0's memory is fixed */
+    return (int64_t)domain_release(v->dom, a[0], a[1], v);
+}
+
+static int64_t hc_memory_populate_self(struct vcpu *v, const uint64_t *a)
+{
+    if (v->dom->privileged)
+        return -VIREO_EPERM;
+    return domain_populate(v->dom, a[0], a[1]);
+}
+
 typedef int64_t (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
 
 static const hypercall_fn guest_calls[] = {
@@ -125,6 +153,9 @@ static const hypercall_fn guest_calls[] = {
     [VIREO_HC_SCHED_YIELD] = hc_sched_yield,   [VIREO_HC_SCHED_BLOCK] = hc_sched_block,
     [VIREO_HC_SCHED_SHUTDOWN] = hc_sched_shutdown, [VIREO_HC_TIME_REGISTER] = hc_time_register,
     [VIREO_HC_TIME_NOW] = hc_time_now,         [VIREO_HC_DOMAIN_ID] = hc_domain_id,
+    [VIREO_HC_CONTROL_TAKE] = hc_control_take, [VIREO_HC_MEMORY_TARGET] = hc_memory_target,
+    [VIREO_HC_MEMORY_RELEASE_SELF] = hc_memory_release_self,
+    [VIREO_HC_MEMORY_POPULATE_SELF] = hc_memory_populate_self,
 };
 
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[5])

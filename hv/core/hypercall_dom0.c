@@ -131,7 +131,7 @@ static int64_t hc_memory_populate(struct vcpu *v, struct domain *d, const uint64
 
 static int64_t hc_memory_release(struct vcpu *v, struct domain *d, const uint64_t *a)
 {
-    return (int64_t)domain_release(d, a[1], a[2]);
+    return (int64_t)domain_release(d, a[1], a[2], NULL);
 }
 
 /* Context calls need the vCPU off every CPU: the domain must be paused. */
@@ -247,6 +247,25 @@ static int64_t hc_console_input(struct vcpu *v, struct domain *d, const uint64_t
     return err ? err : (int64_t)console_input_push(d, buf, len);
 }
 
+static int64_t hc_domain_control(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    if (!a[1] || (a[1] & ~(uint64_t)(VIREO_CONTROL_POWEROFF | VIREO_CONTROL_REBOOT)))
+        return -VIREO_EINVAL;
+    __atomic_or_fetch(&d->control, (uint32_t)a[1], __ATOMIC_ACQ_REL);
+    sched_notify_domain(d);
+    return 0;
+}
+
+static int64_t hc_domain_set_target(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    if (a[1] > d->max_pages)
+        return -VIREO_ERANGE;
+    d->target_pages = a[1];
+    __atomic_or_fetch(&d->control, VIREO_CONTROL_MEMORY_TARGET, __ATOMIC_ACQ_REL);
+    sched_notify_domain(d);
+    return 0;
+}
+
 static int64_t hc_event_set_vector(struct vcpu *v, const uint64_t *a)
 {
     (void)v;
@@ -290,6 +309,8 @@ static const struct priv_call calls[] = {
     P(VIREO_HC_CONSOLE_INPUT) = {.on_domain = hc_console_input},
     P(VIREO_HC_EVENT_SET_VECTOR) = {.plain = hc_event_set_vector},
     P(VIREO_HC_EVENT_TAKE) = {.plain = hc_event_take},
+    P(VIREO_HC_DOMAIN_CONTROL) = {.on_domain = hc_domain_control},
+    P(VIREO_HC_DOMAIN_SET_TARGET) = {.on_domain = hc_domain_set_target},
 };
 #undef P
 

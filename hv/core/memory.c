@@ -125,13 +125,17 @@ static uint64_t release_locked(struct domain *d, uint64_t gfn, uint64_t nr)
     return released;
 }
 
-uint64_t domain_release(struct domain *d, uint64_t gfn, uint64_t nr)
+uint64_t domain_release(struct domain *d, uint64_t gfn, uint64_t nr, struct vcpu *self)
 {
     if (gfn >= GFN_LIMIT || nr > GFN_LIMIT - gfn)
         return 0;
-    /* No vCPU may keep a stale translation to a frame that goes back to the pool:
-     * the domain is stopped on every CPU while its mappings shrink. */
-    sched_pause_domain(d);
+    /* No vCPU may keep a stale translation to a frame that goes back to the pool: the
+     * domain's other vCPUs are off their CPUs while its mappings shrink, and each flushes
+     * its TLB (npt_gen) before it runs again; the caller's own vCPU flushes on re-entry. */
+    if (self)
+        sched_pause_others(d, self);
+    else
+        sched_pause_domain(d);
     spin_lock(&d->lock);
     uint64_t n = release_locked(d, gfn, nr);
     spin_unlock(&d->lock);

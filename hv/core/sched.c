@@ -70,12 +70,17 @@ static void runq_remove(struct vcpu *v)
     v->on_runq = false;
 }
 
-void sched_add_vcpu(struct vcpu *v)
+int sched_add_vcpus(struct vcpu *const *v, unsigned n)
 {
+    int rc = -VIREO_ENOSPC;
     spin_lock(&lock);
-    HV_ASSERT(nr_all < MAX_SCHED_VCPUS);
-    all_vcpus[nr_all++] = v;
+    if (nr_all + n <= MAX_SCHED_VCPUS) {
+        for (unsigned i = 0; i < n; i++)
+            all_vcpus[nr_all++] = v[i];
+        rc = 0;
+    }
     spin_unlock(&lock);
+    return rc;
 }
 
 void sched_remove_vcpu(struct vcpu *v)
@@ -302,6 +307,16 @@ void sched_pause_domain(struct domain *d)
     d->pause_count++;
     spin_unlock(&lock);
     sched_kick_domain(d, true);
+}
+
+void sched_pause_others(struct domain *d, struct vcpu *self)
+{
+    spin_lock(&lock);
+    d->pause_count++;
+    spin_unlock(&lock);
+    sched_kick_domain(d, false);
+    while (READ_ONCE(d->nr_running) > (self->running ? 1u : 0u))
+        cpu_relax();
 }
 
 void sched_unpause_domain(struct domain *d)

@@ -51,10 +51,17 @@ void credit_new_period(struct vcpu *const *vcpus, unsigned n, unsigned nr_cpus, 
         }
         v->credit_ns = v->credit_ns > limit ? limit : v->credit_ns < -limit ? -limit : v->credit_ns;
     }
+    /* A capped domain's overrun (timer lateness, a slice ending late) is carried into the
+     * next period, so lateness cannot add up to more CPU time than the cap. */
     for (unsigned i = 0; i < n; i++) {
+        struct domain *d = vcpus[i]->dom;
         vcpus[i]->period_used_ns = 0;
-        vcpus[i]->dom->period_used_ns = 0;
-        vcpus[i]->dom->parked = false;
+        if (d->nr_active == (unsigned)-1)
+            continue; /* this domain was settled by an earlier vCPU */
+        uint64_t budget = credit_cap_budget(d, period_ns);
+        d->period_used_ns = d->cap && d->period_used_ns > budget ? d->period_used_ns - budget : 0;
+        d->parked = d->cap && d->period_used_ns >= budget;
+        d->nr_active = (unsigned)-1;
     }
 }
 

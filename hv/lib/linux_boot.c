@@ -103,8 +103,8 @@ static int write_gdt(uint64_t gpa, gb_write_fn write, void *wctx)
     return write(wctx, gpa, gdt, sizeof(gdt));
 }
 
-static int write_zero_page(const void *image, const struct lb_kernel *k, const struct lb_params *p,
-                           gb_write_fn write, void *wctx)
+static int write_zero_page(const void *image, const struct lb_params *p, gb_write_fn write,
+                           void *wctx)
 {
     static uint8_t zp[PAGE];
     const uint8_t *b = image;
@@ -167,7 +167,7 @@ int lb_load(const void *image, uint64_t size, const struct lb_kernel *k, const s
     }
     (void)size;
     if (write(wctx, p->load_addr, b + k->payload_offset, k->payload_size) ||
-        write_zero_page(image, k, p, write, wctx) || write_cmdline(k, p, write, wctx) ||
+        write_zero_page(image, p, write, wctx) || write_cmdline(k, p, write, wctx) ||
         write_gdt(p->boot_area + AREA_GDT * PAGE, write, wctx) ||
         gb_write_identity_tables(p->boot_area + AREA_TABLES * PAGE, write, wctx)) {
         *err = "guest memory write failed";

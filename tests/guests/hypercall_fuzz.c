@@ -106,14 +106,14 @@ static void fixed_cases(const struct vireo_start_info *si)
     const uint64_t end = si->mem_bytes;
     struct call c;
 
-    for (uint64_t nr = VIREO_HC_PRIVILEGED_BASE; nr <= VIREO_HC_EVENT_TAKE; nr++) {
+    for (uint64_t nr = VIREO_HC_PRIVILEGED_BASE; nr <= VIREO_HC_PRIVILEGED_LAST; nr++) {
         expect("privileged call, zero arguments", &(struct call){ nr, { 0 } },
                ANSWERS(E(EPERM)));
         c.nr = nr;
         random_args(&c);
         expect("privileged call, random arguments", &c, ANSWERS(E(EPERM)));
     }
-    for (uint64_t nr = VIREO_HC_DOMAIN_ID + 1; nr < VIREO_HC_PRIVILEGED_BASE; nr++)
+    for (uint64_t nr = VIREO_HC_GUEST_LAST + 1; nr < VIREO_HC_PRIVILEGED_BASE; nr++)
         expect("unknown call", &(struct call){ nr, { 0 } }, ANSWERS(E(ENOSYS)));
 
     /* Pointers with a byte outside our RAM fail whole, before anything is done. */
@@ -143,6 +143,20 @@ static void fixed_cases(const struct vireo_start_info *si)
            ANSWERS(E(EINVAL)));
     expect("block with a deadline in the past",
            &(struct call){ VIREO_HC_SCHED_BLOCK, { 1 } }, ANSWERS(0));
+    /* Balloon and control calls on memory the guest does not have or may not take. */
+    expect("release of frames beyond RAM releases nothing",
+           &(struct call){ VIREO_HC_MEMORY_RELEASE_SELF, { end >> 12, 16 } }, ANSWERS(0));
+    expect("release of more than 2^20 frames",
+           &(struct call){ VIREO_HC_MEMORY_RELEASE_SELF, { 0, (1ull << 20) + 1 } },
+           ANSWERS(E(E2BIG)));
+    expect("populate beyond max_pages",
+           &(struct call){ VIREO_HC_MEMORY_POPULATE_SELF, { end >> 12, 1 } }, ANSWERS(E(ENOMEM)));
+    expect("populate of a wrapping range",
+           &(struct call){ VIREO_HC_MEMORY_POPULATE_SELF, { ~0ull, 2 } }, ANSWERS(E(EINVAL)));
+    expect("no control request pending", &(struct call){ VIREO_HC_CONTROL_TAKE, { 0 } },
+           ANSWERS(0));
+    expect("memory target is all of RAM", &(struct call){ VIREO_HC_MEMORY_TARGET, { 0 } },
+           ANSWERS((int64_t)(si->mem_bytes >> 12)));
     expect("ABI version with garbage in the argument registers",
            &(struct call){ VIREO_HC_ABI_VERSION, { ~0ull, ~0ull, ~0ull, ~0ull, ~0ull } },
            ANSWERS(VIREO_ABI_VERSION));
@@ -160,7 +174,7 @@ static void random_call(const struct vireo_start_info *si)
         expect("random number", &c, ANSWERS(E(EPERM), E(ENOSYS)));
         break;
     case 1: /* the low range, where unknown numbers sit next to real calls */
-        c.nr = VIREO_HC_DOMAIN_ID + 1 + rng_next() % (0x200 - VIREO_HC_DOMAIN_ID - 1);
+        c.nr = VIREO_HC_GUEST_LAST + 1 + rng_next() % (0x200 - VIREO_HC_GUEST_LAST - 1);
         expect("random low number", &c, ANSWERS(E(EPERM), E(ENOSYS)));
         break;
     case 2: /* real calls taking a pointer, given one that is not ours */

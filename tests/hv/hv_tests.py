@@ -56,7 +56,7 @@ def hello_guest_prints_and_powers_off(ctx):
         booted(run)
         run.expect(r"^hv: d(\d+) \(hello\) created: memory=16M vcpus=1 weight=256 cap=0")
         run.guest_line("hello", r"hello from d\d+ vCPU 0$")
-        run.guest_line("hello", r"start info: abi=0\.1 domid=\d+ vcpus=1 memory=16M "
+        run.guest_line("hello", r"start info: abi=0\.2 domid=\d+ vcpus=1 memory=16M "
                                 r"cmdline='greeting=yes'$")
         ends = run.wait_all_finished()
         check(ends["hello"].kind == "poweroff", f"hello ended with: {ends['hello'].line}")

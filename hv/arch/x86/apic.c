@@ -85,6 +85,11 @@ static void icr_send(uint32_t dest, uint32_t lo)
     wr(APIC_ICR_LO, lo);
 }
 
+void apic_send_raw(uint32_t dest, uint32_t lo)
+{
+    icr_send(dest, lo);
+}
+
 void apic_send_ipi(uint32_t dest, uint8_t vector)
 {
     icr_send(dest, vector); /* fixed, physical, edge */

@@ -8,7 +8,9 @@
 #include "hv/domain.h"
 #include "hv/hypercall.h"
 #include "hv/sched.h"
+#include "arch/apic.h"
 #include "arch/cpu.h"
+#include "arch/mmio.h"
 #include "arch/npt.h"
 #include "arch/svm.h"
 #include "arch/x86.h"
@@ -121,6 +123,16 @@ static void handle_npf(struct vcpu *v)
     struct vmcb *vmcb = v->arch.vmcb;
     uint64_t gpa = vmcb->control.exit_info_2, err = vmcb->control.exit_info_1;
     const char *kind = err & NPF_FETCH ? "exec" : err & NPF_WRITE ? "write" : "read";
+    const char *why = NULL;
+
+    if (v->dom->privileged && ALIGN_DOWN(gpa, PAGE_SIZE) == APIC_DEFAULT_BASE &&
+        !(err & NPF_FETCH)) {
+        if (!mmio_emulate(v, gpa, &dom0_apic_ops, &why))
+            return;
+        domain_crash(v->dom, VIREO_CRASH_UNHANDLED_EXIT, "%s at gpa 0x%lx rip 0x%lx", why,
+                     (unsigned long)gpa, (unsigned long)vmcb->save.rip);
+        return;
+    }
 
     domain_crash(v->dom, VIREO_CRASH_BAD_MEMORY, "bad memory access at gpa 0x%lx (%s) rip 0x%lx",
                  (unsigned long)gpa, kind, (unsigned long)vmcb->save.rip);

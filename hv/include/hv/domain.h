@@ -75,6 +75,7 @@ struct domain {
     /* Memory. */
     uint64_t npt_root_pa; /* nested page table root */
     uint64_t tot_pages, max_pages;
+    uint64_t target_pages; /* balloon target the toolstack set */
     uint64_t npt_gen; /* bumped when mappings go away: vCPUs flush their TLB */
     uint64_t mem_bytes; /* RAM size for ELF-built domains: [0, mem_bytes) */
 
@@ -88,6 +89,7 @@ struct domain {
     char crash_text[128];
     unsigned nr_running; /* vCPUs on a CPU right now */
     uint64_t events;     /* pending wake-up events for blocked vCPUs */
+    uint32_t control;    /* pending VIREO_CONTROL_* requests */
 
     /* Credit scheduler. */
     uint32_t weight, cap;
@@ -119,7 +121,8 @@ void domain_fill_info(struct domain *d, struct vireo_domain_info *info);
 
 /* Memory: back guest frames [gfn, gfn+nr) with fresh zeroed frames. */
 int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr);
-uint64_t domain_release(struct domain *d, uint64_t gfn, uint64_t nr);
+/* self: the calling vCPU when a domain releases its own memory, else NULL. */
+uint64_t domain_release(struct domain *d, uint64_t gfn, uint64_t nr, struct vcpu *self);
 /* Checked copies between hv and guest RAM (never device memory). 0 or -VIREO_EFAULT. */
 int guest_read(struct domain *d, void *dst, uint64_t gpa, uint64_t len);
 int guest_write(struct domain *d, uint64_t gpa, const void *src, uint64_t len);

@@ -20,7 +20,8 @@ struct domain;
 
 void sched_init(unsigned first_domu_cpu, unsigned nr_domu_cpus);
 /* Every vCPU is known to the scheduler from creation until its domain is freed. */
-void sched_add_vcpu(struct vcpu *v);
+/* Fails with -VIREO_ENOSPC when the scheduler's table is full. */
+int sched_add_vcpus(struct vcpu *const *v, unsigned n);
 void sched_remove_vcpu(struct vcpu *v);
 /* Runs vCPUs on this CPU forever. */
 NORETURN void sched_run_cpu(void);
@@ -39,6 +40,8 @@ void sched_domain_changed(struct domain *d);
 /* Pause count +1; returns once no vCPU of d is on a CPU. Must not be called by d. */
 void sched_pause_domain(struct domain *d);
 void sched_unpause_domain(struct domain *d);
+/* The same, for a vCPU of d acting on its own domain: waits for every other vCPU. */
+void sched_pause_others(struct domain *d, struct vcpu *self);
 void sched_timer_interrupt(void);
 /* Take/release the scheduler lock around domain state changes. */
 void sched_lock(void);

@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 1
+#define VIREO_ABI_MINOR 2
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -101,6 +101,30 @@
 #define VIREO_HC_TIME_NOW 0x08
 /* () -> the caller's domain id. */
 #define VIREO_HC_DOMAIN_ID 0x09
+/*
+ * () -> the pending VIREO_CONTROL_* requests from the toolstack, cleared atomically.
+ * A new request wakes a vCPU blocked in VIREO_HC_SCHED_BLOCK. (ABI 0.2)
+ */
+#define VIREO_HC_CONTROL_TAKE 0x0a
+/* () -> the memory target the toolstack set, in 4 KiB frames (balloon). (ABI 0.2) */
+#define VIREO_HC_MEMORY_TARGET 0x0b
+/*
+ * (u64 first_gfn, u64 nr_frames) -> frames given back to hv from the caller's own memory
+ * (holes are skipped). The guest must not touch them again. nr <= 2^20. (ABI 0.2)
+ */
+#define VIREO_HC_MEMORY_RELEASE_SELF 0x0c
+/*
+ * (u64 first_gfn, u64 nr_frames) -> 0. Backs the caller's own frames with fresh zeroed
+ * memory, within its max_pages; fails as VIREO_HC_MEMORY_POPULATE. (ABI 0.2)
+ */
+#define VIREO_HC_MEMORY_POPULATE_SELF 0x0d
+
+#define VIREO_HC_GUEST_LAST VIREO_HC_MEMORY_POPULATE_SELF /* highest non-privileged number */
+
+/* Toolstack requests a guest reads with VIREO_HC_CONTROL_TAKE. */
+#define VIREO_CONTROL_POWEROFF (1u << 0)      /* shut down in an orderly way */
+#define VIREO_CONTROL_REBOOT (1u << 1)        /* restart */
+#define VIREO_CONTROL_MEMORY_TARGET (1u << 2) /* the memory target changed */
 
 #define VIREO_SHUTDOWN_POWEROFF 0 /* orderly power off */
 #define VIREO_SHUTDOWN_REBOOT 1   /* asks the toolstack to restart the domain */
@@ -173,6 +197,12 @@
 /* () -> the pending VIREO_EVENT_* mask, cleared atomically. */
 #define VIREO_HC_EVENT_TAKE 0x113
 
+/* (u32 domid, u32 requests: VIREO_CONTROL_POWEROFF or _REBOOT) -> 0. Asks the guest. */
+#define VIREO_HC_DOMAIN_CONTROL 0x114
+/* (u32 domid, u64 target_pages) -> 0. target <= max_pages; tells the guest to balloon. */
+#define VIREO_HC_DOMAIN_SET_TARGET 0x115
+#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_DOMAIN_SET_TARGET
+
 #define VIREO_EVENT_DOMAIN_STATE (1u << 0) /* a domain changed state (shutdown, crash) */
 #define VIREO_EVENT_CONSOLE (1u << 1)      /* a domU console ring has new output */
 
@@ -232,6 +262,7 @@ struct vireo_domain_info {
     uint64_t max_pages;    /* limit in 4 KiB frames */
     uint64_t cpu_time_ns;  /* CPU time consumed by all vCPUs, in ns */
     uint64_t console_prod; /* bytes ever written to the console ring */
+    uint64_t target_pages; /* memory target set by VIREO_HC_DOMAIN_SET_TARGET (ABI 0.2) */
 };
 
 /* Segment register as held in the AMD VMCB save area. */
@@ -345,7 +376,7 @@ struct vireo_start_info {
 #define VIREO_STATIC_ASSERT _Static_assert
 #endif
 VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_config) == 104, "vireo_domain_config layout");
-VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_info) == 152, "vireo_domain_info layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_info) == 160, "vireo_domain_info layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_segment) == 16, "vireo_segment layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_vcpu_context) == 432, "vireo_vcpu_context layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_physinfo) == 104, "vireo_physinfo layout");

@@ -14,6 +14,8 @@ void apic_eoi(void);
 /* One-shot timer firing HV_VECTOR_TIMER after ns (0 stops it). */
 void apic_timer_oneshot(uint64_t ns);
 void apic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* Sends ICR low word `lo` (vector, mode, level, trigger) to a physical destination. */
+void apic_send_raw(uint32_t apic_id, uint32_t lo);
 void apic_send_init(uint32_t apic_id);
 void apic_send_sipi(uint32_t apic_id, uint8_t page);
 
