@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Fetches the pieces of the node image that come from Debian's archive, at build time:
+# the kernel the linux-image-amd64 meta package depends on (its vmlinuz) and the static
+# busybox. Checks that the installed linux-headers package is the same kernel at the same
+# version, since the module must be built against exactly that kernel.
+# Usage: fetch-debian.sh OUTDIR   -> OUTDIR/{vmlinuz,busybox,kernel-abi}
+set -euo pipefail
+out=$(realpath "$1")
+work="$out/debs"
+mkdir -p "$work"
+
+die() { echo "fetch-debian: $*" >&2; exit 1; }
+
+# "linux-image-amd64 Depends: linux-image-6.1.0-56-amd64" -> the versioned package.
+image_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+            awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+[ -n "$image_pkg" ] ||
+    die "cannot resolve linux-image-amd64 (run 'apt-get update' and 'bash tools/install-deps')"
+abi=${image_pkg#linux-image-}
+image_ver=$(apt-cache policy "$image_pkg" | awk '/Candidate:/ {print $2}')
+headers_pkg="linux-headers-$abi"
+headers_ver=$(dpkg-query -W -f='${Version}' "$headers_pkg" 2>/dev/null || true)
+if [ "$headers_ver" != "$image_ver" ]; then
+    die "dom0 kernel is $image_pkg $image_ver but $headers_pkg is ${headers_ver:-not installed}; the module must be built against the same kernel: run 'apt-get update && apt-get install linux-headers-amd64'"
+fi
+[ -d "/usr/src/$headers_pkg" ] || die "/usr/src/$headers_pkg missing although $headers_pkg is installed"
+
+# apt-get download writes into the current directory; keep one copy per version.
+fetch() {
+    local pkg=$1 ver=$2 deb
+    deb=$(ls "$work/${pkg}_"*.deb 2>/dev/null | grep -F "_${ver//:/%3a}_" | head -n1 || true)
+    if [ -z "$deb" ]; then
+        (cd "$work" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
+            die "apt-get download $pkg=$ver failed"
+        deb=$(ls "$work/${pkg}_"*.deb | grep -F "_${ver//:/%3a}_" | head -n1)
+    fi
+    echo "$deb"
+}
+
+image_deb=$(fetch "$image_pkg" "$image_ver")
+busybox_ver=$(apt-cache policy busybox-static | awk '/Candidate:/ {print $2}')
+[ -n "$busybox_ver" ] && [ "$busybox_ver" != "(none)" ] || die "busybox-static not in the archive"
+busybox_deb=$(fetch busybox-static "$busybox_ver")
+
+rm -rf "$work/x" && mkdir "$work/x"
+dpkg-deb -x "$image_deb" "$work/x"
+dpkg-deb -x "$busybox_deb" "$work/x"
+cp "$work/x/boot/vmlinuz-$abi" "$out/vmlinuz.tmp" && mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+cp "$work/x/bin/busybox" "$out/busybox.tmp" && mv "$out/busybox.tmp" "$out/busybox"
+rm -rf "$work/x"
+echo "$abi" > "$out/kernel-abi"
+echo "fetch-debian: $image_pkg $image_ver, busybox-static $busybox_ver" >&2

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Builds dom0's initramfs (gzip-compressed cpio "newc") for the node image.
+
+Puts in busybox with its applet links, the /init script, the vireo module, our binaries
+and libraries, and every shared library they need (found with ldd, so the image carries
+what this build really links against). Written in Python so the archive's owners and
+modes do not depend on who runs the build.
+"""
+import argparse
+import gzip
+import os
+import stat
+import subprocess
+import sys
+
+
+class Tree:
+    """The image's files: path inside the image -> (mode, bytes) or a symlink."""
+
+    def __init__(self):
+        self.entries = {}
+
+    def add_dir(self, path):
+        parts = path.strip('/').split('/')
+        for i in range(1, len(parts) + 1):
+            self.entries.setdefault('/'.join(parts[:i]), ('dir', 0o755, b''))
+
+    def add_file(self, path, data, mode=0o755):
+        path = path.strip('/')
+        self.add_dir(os.path.dirname(path))
+        self.entries[path] = ('file', mode, data)
+
+    def add_symlink(self, path, target):
+        path = path.strip('/')
+        self.add_dir(os.path.dirname(path))
+        self.entries.setdefault(path, ('link', 0o777, target.encode()))
+
+    def add_host_file(self, image_path, host_path, mode=None):
+        with open(host_path, 'rb') as f:
+            data = f.read()
+        if mode is None:
+            mode = stat.S_IMODE(os.stat(host_path).st_mode) | 0o444
+        self.add_file(image_path, data, mode)
+
+
+def newc_entry(ino, name, kind, mode, data):
+    types = {'dir': stat.S_IFDIR, 'file': stat.S_IFREG, 'link': stat.S_IFLNK}
+    nlink = 2 if kind == 'dir' else 1
+    fields = [ino, types[kind] | mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0,
+              len(name) + 1, 0]
+    header = b'070701' + b''.join(b'%08X' % v for v in fields)
+    out = header + name.encode() + b'\0'
+    out += b'\0' * (-len(out) % 4)
+    out += data + b'\0' * (-len(data) % 4)
+    return out
+
+
+def write_cpio(tree, path):
+    blob = bytearray()
+    for ino, name in enumerate(sorted(tree.entries), start=1):
+        kind, mode, data = tree.entries[name]
+        blob += newc_entry(ino, name, kind, mode, data)
+    blob += newc_entry(0, 'TRAILER!!!', 'file', 0, b'')
+    with open(path, 'wb') as raw, gzip.GzipFile(fileobj=raw, mode='wb', mtime=0) as f:
+        f.write(bytes(blob))
+
+
+def shared_libraries(binary):
+    """Absolute paths of the libraries (and loader) ldd resolves for a binary."""
+    result = subprocess.run(['ldd', binary], capture_output=True, text=True)
+    if result.returncode != 0:
+        return []  # static binaries ("not a dynamic executable")
+    libs = []
+    for line in result.stdout.splitlines():
+        words = line.split()
+        if '=>' in words:
+            target = words[words.index('=>') + 1]
+            if target == 'not':
+                sys.exit(f'mkinitramfs: {binary}: cannot find {words[0]}')
+            if target.startswith('/'):
+                libs.append(target)
+        elif words and words[0].startswith('/'):
+            libs.append(words[0])  # the dynamic loader
+    return libs
+
+
+def add_with_libraries(tree, image_path, host_path):
+    tree.add_host_file(image_path, host_path)
+    for lib in shared_libraries(host_path):
+        real = os.path.realpath(lib)
+        tree.add_host_file(lib, real, 0o755)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--output', required=True)
+    ap.add_argument('--busybox', required=True)
+    ap.add_argument('--init', required=True)
+    ap.add_argument('--module', required=True)
+    ap.add_argument('--bin', action='append', default=[], metavar='IMAGE_PATH=HOST_PATH',
+                    help='an executable or library, its shared libraries added too')
+    ap.add_argument('--guest', action='append', default=[], metavar='HOST_PATH',
+                    help='a test guest ELF, put under /usr/lib/vireo/guests')
+    args = ap.parse_args()
+
+    tree = Tree()
+    for d in ('proc', 'sys', 'dev', 'run', 'tmp', 'root', 'etc', 'var/log/vireo/console'):
+        tree.add_dir(d)
+    tree.add_host_file('bin/busybox', args.busybox, 0o755)
+    applets = subprocess.run([args.busybox, '--list-full'], capture_output=True, text=True,
+                             check=True).stdout.split()
+    for applet in applets:
+        depth = applet.count('/')
+        tree.add_symlink(applet, '../' * depth + 'bin/busybox' if depth else 'bin/busybox')
+    tree.add_host_file('init', args.init, 0o755)
+    tree.add_host_file('lib/vireo/vireo.ko', args.module, 0o644)
+    tree.add_file('etc/passwd', b'root:x:0:0:root:/root:/bin/sh\n', 0o644)
+    tree.add_file('etc/group', b'root:x:0:\n', 0o644)
+    for spec in args.bin:
+        image_path, host_path = spec.split('=', 1)
+        add_with_libraries(tree, image_path, host_path)
+    for guest in args.guest:
+        tree.add_host_file('usr/lib/vireo/guests/' + os.path.basename(guest), guest, 0o644)
+    write_cpio(tree, args.output)
+
+
+if __name__ == '__main__':
+    main()

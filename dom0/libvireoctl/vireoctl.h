@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvireoctl: the C library over /dev/vireo, what libxenctrl is to Xen. Used by
+ * vireo-ctl, vireo-consoled and virtvireod.
+ *
+ * Conventions: functions returning int give >= 0 on success and a negated errno value on
+ * failure. hv's VIREO_E* codes are Linux errno numbers, so strerror(-ret) describes hv's
+ * refusals and the module's alike. Pointer-returning functions give NULL and set errno.
+ * A handle is not thread-safe; open one per thread.
+ */
+#ifndef VIREOCTL_H
+#define VIREOCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "public/vireo.h"
+#include "vireo-dev.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vctl vctl_t;
+
+/* Opens /dev/vireo (or $VIREO_DEV when set). NULL with errno when it cannot. */
+vctl_t *vctl_open(void);
+void vctl_close(vctl_t *h);
+/* The handle's file descriptor, for poll()ing events on it. */
+int vctl_fd(const vctl_t *h);
+
+/* --- host ----------------------------------------------------------------------------- */
+int vctl_abi_version(vctl_t *h);
+int vctl_physinfo(vctl_t *h, struct vireo_physinfo *out);
+/* What the module found at load time (event vector, foreign window usage). */
+int vctl_dev_info(vctl_t *h, struct vireo_dev_info *out);
+/* hv system time in ns. */
+int vctl_time_now(vctl_t *h, uint64_t *ns);
+/* Writes to hv's log (dom0's console). Returns bytes consumed. */
+int vctl_console_write(vctl_t *h, const void *buf, size_t len);
+
+/* --- domains -------------------------------------------------------------------------- */
+/* Creates a paused domain with no memory; *domid receives its id. */
+int vctl_domain_create(vctl_t *h, const struct vireo_domain_config *cfg, uint32_t *domid);
+int vctl_domain_destroy(vctl_t *h, uint32_t domid);
+int vctl_domain_pause(vctl_t *h, uint32_t domid);
+int vctl_domain_unpause(vctl_t *h, uint32_t domid);
+int vctl_domain_info(vctl_t *h, uint32_t domid, struct vireo_domain_info *out);
+/* Every domain, dom0 included, in domid order. *out is malloc()ed; free() it. */
+int vctl_domain_list(vctl_t *h, struct vireo_domain_info **out, size_t *count);
+/* Looks a domain up by name, or by number when the whole string is a decimal domid. */
+int vctl_domain_lookup(vctl_t *h, const char *name_or_id, struct vireo_domain_info *out);
+int vctl_domain_set_max_pages(vctl_t *h, uint32_t domid, uint64_t max_pages);
+int vctl_domain_set_online_vcpus(vctl_t *h, uint32_t domid, uint32_t nr_online);
+int vctl_sched_set_params(vctl_t *h, uint32_t domid, uint32_t weight, uint32_t cap);
+/* A printable name for VIREO_DOMSTATE_* ("running", "paused"...). */
+const char *vctl_domstate_name(uint32_t state);
+const char *vctl_crash_reason_name(uint32_t reason);
+
+/* --- memory --------------------------------------------------------------------------- */
+int vctl_memory_populate(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr);
+/* Returns the number of frames released (holes are skipped). */
+int64_t vctl_memory_release(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr);
+
+/*
+ * Maps nr frames of a domain, from first_gfn, into this process (read/write, shared).
+ * NULL with errno on failure. Undo with vctl_unmap_foreign (or exit).
+ */
+void *vctl_map_foreign(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr);
+int vctl_unmap_foreign(void *addr, uint64_t nr);
+
+/* --- vCPUs ---------------------------------------------------------------------------- */
+int vctl_vcpu_get_context(vctl_t *h, uint32_t domid, uint32_t vcpu,
+                          struct vireo_vcpu_context *out);
+int vctl_vcpu_set_context(vctl_t *h, uint32_t domid, uint32_t vcpu,
+                          const struct vireo_vcpu_context *ctx);
+
+/* --- consoles ------------------------------------------------------------------------- */
+/*
+ * Reads a domU's console output from stream offset *pos into buf. On return *pos is the
+ * offset of the first byte copied (later than asked if the ring overwrote older bytes)
+ * and *prod the total bytes ever produced. Returns the number of bytes copied.
+ */
+int vctl_console_ring_read(vctl_t *h, uint32_t domid, uint64_t *pos, void *buf, size_t len,
+                           uint64_t *prod);
+/* Queues bytes as the domain's console input. Returns bytes queued. */
+int vctl_console_input(vctl_t *h, uint32_t domid, const void *buf, size_t len);
+
+/* --- events --------------------------------------------------------------------------- */
+/*
+ * Opens a file descriptor that collects VIREO_EVENT_* bits: poll() it for POLLIN, then
+ * vctl_events_read. Close it with close().
+ */
+int vctl_events_open(bool nonblock);
+/* Returns the pending bits (clearing them), 0 if none under O_NONBLOCK, or -errno. */
+int64_t vctl_events_read(int fd);
+
+/* --- domain builder ------------------------------------------------------------------- */
+struct vctl_build_config {
+    const char *name;       /* unique domain name */
+    uint8_t uuid[16];       /* opaque; all zero picks a random one */
+    uint64_t memory_bytes;  /* guest RAM, a multiple of 2 MiB */
+    uint64_t maxmem_bytes;  /* limit for mem-set; 0 = memory_bytes */
+    uint32_t nr_vcpus;      /* vCPUs created */
+    uint32_t weight;        /* 0 = hv's default (256) */
+    uint32_t cap;           /* % of one CPU, 0 = none */
+    const void *kernel;     /* the ELF image */
+    size_t kernel_size;
+    const char *cmdline;    /* NULL or up to VIREO_CMDLINE_MAX - 1 bytes */
+};
+
+/*
+ * Builds a domain from an ELF kernel and leaves it paused (vctl_domain_unpause starts
+ * it). While it is built a marker names the builder process; if the builder dies, the
+ * next vctl_build_reap destroys what it left. On any failure the domain is destroyed.
+ */
+int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *domid);
+/* What the builder found wrong with the image in the last failed build ("" if nothing). */
+const char *vctl_build_error(const vctl_t *h);
+/*
+ * Destroys domains whose builder died before finishing and removes stale markers.
+ * Returns the number of domains destroyed. Markers live in $VIREO_RUN_DIR/building
+ * (default /run/vireo/building).
+ */
+int vctl_build_reap(vctl_t *h);
+/* True while a live builder holds the marker for this domain name. */
+bool vctl_build_in_progress(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VIREOCTL_H */

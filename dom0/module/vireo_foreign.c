@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Foreign mappings: a domU's frames shown to a dom0 process. hv maps them into dom0's
+ * foreign-mapping window (a range of dom0 guest-physical frames it reported in
+ * vireo_physinfo); this file hands out slots of that window and maps them into user
+ * space with remap_pfn_range. A mapping lives exactly as long as its VMA.
+ */
+#define pr_fmt(fmt) "vireo: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/capability.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vireo_drv.h"
+
+static DEFINE_MUTEX(window_lock);
+static unsigned long *window_map; /* one bit per window frame, set while in use */
+static u64 window_gfn;
+static u64 window_pages;
+static u64 window_in_use;
+
+/* One filled VMA. Shared by the copies mremap() makes while it moves a VMA. */
+struct foreign_map {
+	refcount_t users;
+	u64 slot; /* first window frame, relative to window_gfn */
+	u64 nr_frames;
+};
+
+int vireo_foreign_init(u64 gfn, u64 pages)
+{
+	window_gfn = gfn;
+	window_pages = pages;
+	if (!pages) {
+		pr_warn("hv reports no foreign-mapping window; foreign mappings disabled\n");
+		return 0;
+	}
+	window_map = bitmap_zalloc(pages, GFP_KERNEL);
+	return window_map ? 0 : -ENOMEM;
+}
+
+void vireo_foreign_exit(void)
+{
+	/* Every VMA holds a file reference, so no mapping can outlive the module. */
+	bitmap_free(window_map);
+	window_map = NULL;
+}
+
+void vireo_foreign_usage(u64 *gfn, u64 *pages, u64 *in_use)
+{
+	mutex_lock(&window_lock);
+	*gfn = window_gfn;
+	*pages = window_pages;
+	*in_use = window_in_use;
+	mutex_unlock(&window_lock);
+}
+
+static long window_alloc(u64 nr)
+{
+	unsigned long slot;
+	long ret = -ENOSPC;
+
+	mutex_lock(&window_lock);
+	if (window_map && nr <= window_pages) {
+		slot = bitmap_find_next_zero_area(window_map, window_pages, 0, nr, 0);
+		if (slot < window_pages) {
+			bitmap_set(window_map, slot, nr);
+			window_in_use += nr;
+			ret = slot;
+		}
+	}
+	mutex_unlock(&window_lock);
+	return ret;
+}
+
+static void window_free(u64 slot, u64 nr)
+{
+	mutex_lock(&window_lock);
+	bitmap_clear(window_map, slot, nr);
+	window_in_use -= nr;
+	mutex_unlock(&window_lock);
+}
+
+static void foreign_map_put(struct foreign_map *fm)
+{
+	long ret;
+
+	if (!refcount_dec_and_test(&fm->users))
+		return;
+	/* munmap has zapped the PTEs and flushed the TLB before ->close runs. */
+	ret = vireo_hypercall(VIREO_HC_MEMORY_UNMAP_FOREIGN, window_gfn + fm->slot,
+			      fm->nr_frames, 0, 0, 0);
+	if (ret < 0)
+		/* hv still maps foreign frames there: keep the slots out of use for good. */
+		pr_err("unmapping window frames 0x%llx+%llu failed: %ld; slots leaked\n",
+		       window_gfn + fm->slot, fm->nr_frames, ret);
+	else
+		window_free(fm->slot, fm->nr_frames);
+	kfree(fm);
+}
+
+static void foreign_vma_open(struct vm_area_struct *vma)
+{
+	struct foreign_map *fm = vma->vm_private_data;
+
+	if (fm)
+		refcount_inc(&fm->users);
+}
+
+static void foreign_vma_close(struct vm_area_struct *vma)
+{
+	struct foreign_map *fm = vma->vm_private_data;
+
+	if (fm)
+		foreign_map_put(fm);
+}
+
+/* One mapping per VMA keeps accounting simple: a partial munmap is refused. */
+static int foreign_vma_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct foreign_vm_ops = {
+	.open = foreign_vma_open,
+	.close = foreign_vma_close,
+	.may_split = foreign_vma_may_split,
+};
+
+int vireo_foreign_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
+	vma->vm_ops = &foreign_vm_ops;
+	vma->vm_private_data = NULL;
+	return 0;
+}
+
+long vireo_ioctl_map_foreign(struct file *file, void __user *uarg)
+{
+	struct vireo_dev_map_foreign req;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct foreign_map *fm;
+	long slot, ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.pad0 || !req.nr_frames || req.nr_frames > window_pages)
+		return -EINVAL;
+
+	fm = kzalloc(sizeof(*fm), GFP_KERNEL);
+	if (!fm)
+		return -ENOMEM;
+
+	mmap_write_lock(mm);
+	vma = vma_lookup(mm, req.addr);
+	ret = -EINVAL;
+	if (!vma || vma->vm_ops != &foreign_vm_ops || vma->vm_file != file ||
+	    vma->vm_start != req.addr || vma->vm_private_data ||
+	    vma_pages(vma) != req.nr_frames)
+		goto out_unlock;
+
+	slot = window_alloc(req.nr_frames);
+	ret = slot;
+	if (slot < 0)
+		goto out_unlock;
+
+	ret = vireo_hypercall(VIREO_HC_MEMORY_MAP_FOREIGN, req.domid, req.gfn, req.nr_frames,
+			      window_gfn + slot, 0);
+	if (ret < 0) {
+		window_free(slot, req.nr_frames);
+		goto out_unlock;
+	}
+	ret = remap_pfn_range(vma, vma->vm_start, window_gfn + slot,
+			      req.nr_frames << PAGE_SHIFT, vma->vm_page_prot);
+	if (ret) {
+		vireo_hypercall(VIREO_HC_MEMORY_UNMAP_FOREIGN, window_gfn + slot,
+				req.nr_frames, 0, 0, 0);
+		window_free(slot, req.nr_frames);
+		goto out_unlock;
+	}
+	refcount_set(&fm->users, 1);
+	fm->slot = slot;
+	fm->nr_frames = req.nr_frames;
+	vma->vm_private_data = fm;
+	fm = NULL;
+out_unlock:
+	mmap_write_unlock(mm);
+	kfree(fm);
+	return ret;
+}

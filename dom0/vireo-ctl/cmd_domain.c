@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* vireo-ctl: commands on one domain: create, destroy, pause, unpause, sched-credit,
+ * mem-set, vcpu-set. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "domain_spec.h"
+
+/* Reads the config file (if any) and then key=value arguments into spec. */
+static gboolean load_spec(struct ctl_domain_spec *spec, int argc, char **argv, GError **error)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strchr(argv[i], '=')) {
+            if (!ctl_spec_parse_assignment(spec, argv[i], error))
+                return FALSE;
+            continue;
+        }
+        if (i != 1) {
+            g_set_error(error, CTL_SPEC_ERROR, 0, "\"%s\": the config file comes first",
+                        argv[i]);
+            return FALSE;
+        }
+        g_autofree char *text = NULL;
+        if (!g_file_get_contents(argv[i], &text, NULL, error) ||
+            !ctl_spec_parse_text(spec, text, argv[i], error))
+            return FALSE;
+    }
+    return ctl_spec_check(spec, error);
+}
+
+int cmd_create(int argc, char **argv)
+{
+    gboolean paused = FALSE, console = FALSE;
+    const GOptionEntry entries[] = {
+        { "paused", 'p', 0, G_OPTION_ARG_NONE, &paused, "leave the domain paused", NULL },
+        { "console", 'c', 0, G_OPTION_ARG_NONE, &console, "attach to its console", NULL },
+        { NULL },
+    };
+    ctl_parse_options(&argc, &argv, entries, "[CONFIG] [KEY=VALUE...]",
+                      "Build a domain from an ELF kernel and start it.\n"
+                      "Keys: name, kernel, memory (MiB or K/M/G), maxmem, vcpus, weight, cap,\n"
+                      "cmdline. KEY=VALUE arguments override the config file.");
+    struct ctl_domain_spec spec;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *image = NULL;
+    gsize image_size = 0;
+    int status = 1;
+
+    ctl_spec_init(&spec);
+    if (!load_spec(&spec, argc, argv, &error) ||
+        !g_file_get_contents(spec.kernel, &image, &image_size, &error)) {
+        fprintf(stderr, "vireo-ctl create: %s\n", error->message);
+        ctl_spec_clear(&spec);
+        return 2;
+    }
+    struct vctl_build_config cfg = {
+        .name = spec.name, .memory_bytes = spec.memory_bytes,
+        .maxmem_bytes = spec.maxmem_bytes, .nr_vcpus = spec.vcpus, .weight = spec.weight,
+        .cap = spec.cap, .kernel = image, .kernel_size = image_size, .cmdline = spec.cmdline,
+    };
+    vctl_t *h = ctl_open();
+    uint32_t domid;
+    int ret = vctl_domain_build(h, &cfg, &domid);
+    if (ret < 0 && *vctl_build_error(h)) {
+        fprintf(stderr, "vireo-ctl: building domain \"%s\" from %s: %s\n", spec.name,
+                spec.kernel, vctl_build_error(h));
+        goto out;
+    }
+    if (ctl_check(ret, "building domain \"%s\"", spec.name))
+        goto out;
+    if (!paused && ctl_check(vctl_domain_unpause(h, domid), "starting d%u", domid)) {
+        vctl_domain_destroy(h, domid);
+        goto out;
+    }
+    printf("created d%u (%s)%s\n", domid, spec.name, paused ? ", paused" : "");
+    fflush(stdout);
+    status = console ? ctl_console_attach(spec.name) : 0;
+out:
+    vctl_close(h);
+    ctl_spec_clear(&spec);
+    return status;
+}
+
+/* The shape every one-domain command shares: "vireo-ctl CMD DOMAIN". */
+static int simple_domain_command(int argc, char **argv, const char *summary,
+                                 int (*op)(vctl_t *, uint32_t), const char *done)
+{
+    ctl_parse_options(&argc, &argv, NULL, "DOMAIN", summary);
+    if (argc != 2) {
+        fprintf(stderr, "usage: vireo-ctl %s DOMAIN\n", argv[0]);
+        return 2;
+    }
+    vctl_t *h = ctl_open();
+    struct vireo_domain_info info;
+    ctl_lookup(h, argv[1], &info);
+    if (info.domid == VIREO_DOMID_DOM0) {
+        fprintf(stderr, "vireo-ctl %s: not on dom0\n", argv[0]);
+        return 1;
+    }
+    int status = ctl_check(op(h, info.domid), "%s d%u", argv[0], info.domid);
+    if (!status)
+        printf("d%u %s\n", info.domid, done);
+    vctl_close(h);
+    return status;
+}
+
+int cmd_destroy(int argc, char **argv)
+{
+    return simple_domain_command(argc, argv, "Destroy a domain and free its memory.",
+                                 vctl_domain_destroy, "destroyed");
+}
+
+int cmd_pause(int argc, char **argv)
+{
+    return simple_domain_command(argc, argv, "Pause a domain.", vctl_domain_pause, "paused");
+}
+
+int cmd_unpause(int argc, char **argv)
+{
+    return simple_domain_command(argc, argv, "Unpause a domain.", vctl_domain_unpause,
+                                 "unpaused");
+}
+
+int cmd_sched_credit(int argc, char **argv)
+{
+    char *dom = NULL, *weight_s = NULL, *cap_s = NULL;
+    const GOptionEntry entries[] = {
+        { "domain", 'd', 0, G_OPTION_ARG_STRING, &dom, "domain name or id", "DOM" },
+        { "weight", 'w', 0, G_OPTION_ARG_STRING, &weight_s, "weight 1..65535", "W" },
+        { "cap", 'c', 0, G_OPTION_ARG_STRING, &cap_s, "cap in % of one CPU, 0 = none", "C" },
+        { NULL },
+    };
+    ctl_parse_options(&argc, &argv, entries, "",
+                      "Show or set credit scheduler parameters (all domains without -d).");
+    vctl_t *h = ctl_open();
+    int status = 0;
+
+    if (!dom) {
+        if (weight_s || cap_s) {
+            fprintf(stderr, "vireo-ctl sched-credit: -w and -c need -d DOMAIN\n");
+            return 2;
+        }
+        struct vireo_domain_info *all;
+        size_t n;
+        if (ctl_check(vctl_domain_list(h, &all, &n), "listing domains"))
+            return 1;
+        printf("%-24s %5s %6s %4s\n", "Name", "ID", "Weight", "Cap");
+        for (size_t i = 0; i < n; i++)
+            printf("%-24.*s %5u %6u %4u\n", VIREO_NAME_MAX, all[i].name, all[i].domid,
+                   all[i].weight, all[i].cap);
+        free(all);
+        vctl_close(h);
+        return 0;
+    }
+    struct vireo_domain_info info;
+    ctl_lookup(h, dom, &info);
+    uint32_t weight = info.weight, cap = info.cap;
+    if ((weight_s && !ctl_parse_u32(weight_s, 1, 65535, &weight)) ||
+        (cap_s && !ctl_parse_u32(cap_s, 0, 100 * VIREO_MAX_VCPUS, &cap))) {
+        fprintf(stderr, "vireo-ctl sched-credit: weight must be 1..65535, cap 0..%d\n",
+                100 * VIREO_MAX_VCPUS);
+        return 2;
+    }
+    if (weight_s || cap_s)
+        status = ctl_check(vctl_sched_set_params(h, info.domid, weight, cap),
+                           "setting scheduler parameters of d%u", info.domid);
+    if (!status)
+        printf("%-24.*s %5u weight=%u cap=%u\n", VIREO_NAME_MAX, info.name, info.domid,
+               weight, cap);
+    vctl_close(h);
+    return status;
+}
+
+/*
+ * Without a balloon driver in the guest, mem-set moves the top of guest RAM: it backs
+ * frames [tot, new) or releases [new, tot). Shrinking takes memory away from a guest
+ * that may be using it, exactly as the frame numbers say.
+ */
+int cmd_mem_set(int argc, char **argv)
+{
+    ctl_parse_options(&argc, &argv, NULL, "DOMAIN SIZE",
+                      "Set a domain's memory (MiB, or with K/M/G), up to its maxmem.");
+    uint64_t bytes;
+    if (argc != 3 || !ctl_parse_size(argv[2], &bytes)) {
+        fprintf(stderr, "usage: vireo-ctl mem-set DOMAIN SIZE\n");
+        return 2;
+    }
+    vctl_t *h = ctl_open();
+    struct vireo_domain_info info;
+    ctl_lookup(h, argv[1], &info);
+    uint64_t target = bytes / VIREO_PAGE_SIZE;
+    if (target > info.max_pages) {
+        fprintf(stderr, "vireo-ctl mem-set: %" PRIu64 " MiB is above d%u's maxmem (%" PRIu64
+                " MiB)\n", bytes >> 20, info.domid, info.max_pages >> 8);
+        return 1;
+    }
+    int status = 0;
+    if (target > info.tot_pages)
+        status = ctl_check(vctl_memory_populate(h, info.domid, info.tot_pages,
+                                                target - info.tot_pages),
+                           "growing d%u", info.domid);
+    else if (target < info.tot_pages)
+        status = ctl_check((int)vctl_memory_release(h, info.domid, target,
+                                                    info.tot_pages - target),
+                           "shrinking d%u", info.domid);
+    if (!status)
+        printf("d%u memory %" PRIu64 " MiB\n", info.domid, bytes >> 20);
+    vctl_close(h);
+    return status;
+}
+
+int cmd_vcpu_set(int argc, char **argv)
+{
+    ctl_parse_options(&argc, &argv, NULL, "DOMAIN COUNT", "Set the number of online vCPUs.");
+    uint32_t count;
+    if (argc != 3 || !ctl_parse_u32(argv[2], 1, VIREO_MAX_VCPUS, &count)) {
+        fprintf(stderr, "usage: vireo-ctl vcpu-set DOMAIN COUNT (1..%d)\n", VIREO_MAX_VCPUS);
+        return 2;
+    }
+    vctl_t *h = ctl_open();
+    struct vireo_domain_info info;
+    ctl_lookup(h, argv[1], &info);
+    if (count > info.nr_vcpus) {
+        fprintf(stderr, "vireo-ctl vcpu-set: d%u has %u vCPUs\n", info.domid, info.nr_vcpus);
+        return 1;
+    }
+    int status = ctl_check(vctl_domain_set_online_vcpus(h, info.domid, count),
+                           "setting d%u's online vCPUs", info.domid);
+    if (!status)
+        printf("d%u online vCPUs %u\n", info.domid, count);
+    vctl_close(h);
+    return status;
+}

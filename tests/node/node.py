@@ -1,0 +1,280 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Drives a Vireo node (or dom0's kernel booted directly) in QEMU through dom0's shell.
+
+Python standard library only. A Node is one QEMU run (TCG, never KVM): COM1 is a pipe to
+dom0's serial shell, COM2 (hv's log) goes to a file. Commands run in the shell with a
+numbered exit-status marker, every wait is bounded, and QEMU is killed whatever happens.
+Test scripts exit 0 (pass), 1 (fail, with the logs' tails) or 77 (skip, with a reason).
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+QEMU = 'qemu-system-x86_64'
+PROMPT = 'dom0# '
+TAIL_LINES = 40
+SKIP = 77
+
+
+class TestFailure(Exception):
+    """An expected behaviour did not happen; the message says which."""
+
+
+class TestSkip(Exception):
+    """The test cannot run here yet; the message says why."""
+
+
+def _sigterm(signum, frame):
+    # meson's timeout sends SIGTERM: unwind so the finally blocks kill QEMU.
+    raise TestFailure(f'killed by signal {signum} (test timeout)')
+
+
+signal.signal(signal.SIGTERM, _sigterm)
+
+
+def load_image_info(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def hv_supports_dom0(hv_elf):
+    """hv logs 'hv: dom0 started' once it runs dom0; an hv without that string cannot."""
+    try:
+        with open(hv_elf, 'rb') as f:
+            return b'dom0 started' in f.read()
+    except OSError:
+        return False
+
+
+class Node:
+    def __init__(self, workdir, smp=4, mem='4G'):
+        self.workdir = workdir
+        self.smp = smp
+        self.mem = mem
+        self.proc = None
+        self.output = ''          # everything COM1 printed, CRs removed
+        self.cursor = 0           # expectations match after this offset
+        self.lock = threading.Lock()
+        self.hv_log = os.path.join(workdir, 'hv.log')
+        self.com1_log = os.path.join(workdir, 'com1.log')
+        self.marker = 0
+        shutil.rmtree(workdir, ignore_errors=True)
+        os.makedirs(workdir)
+
+    # --- starting and stopping -------------------------------------------------------
+    def _qemu(self, boot_args):
+        cmd = [QEMU, '-accel', 'tcg', '-cpu', 'EPYC', '-smp', str(self.smp), '-m', self.mem,
+               '-display', 'none', '-monitor', 'none', '-no-reboot',
+               '-serial', 'stdio', '-serial', 'file:' + self.hv_log] + boot_args
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, cwd=self.workdir)
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def boot_direct(self, vmlinuz, initrd, cmdline):
+        """dom0's kernel and initramfs without hv (the baseline, and no-hv tests)."""
+        self._qemu(['-kernel', vmlinuz, '-initrd', initrd, '-append', cmdline])
+
+    def boot_iso(self, iso):
+        self._qemu(['-cdrom', iso, '-boot', 'd'])
+
+    def _reader(self):
+        with open(self.com1_log, 'wb') as log:
+            while True:
+                data = self.proc.stdout.read1(4096)
+                if not data:
+                    return
+                log.write(data)
+                log.flush()
+                with self.lock:
+                    self.output += data.decode('utf-8', 'replace').replace('\r', '')
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait(timeout=30)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # --- reading and writing -----------------------------------------------------------
+    def expect(self, pattern, timeout, what=None):
+        """Waits for a regex in COM1 output after the cursor; returns the match."""
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                m = regex.search(self.output, self.cursor)
+            if m:
+                self.cursor = m.end()
+                return m
+            if self.proc.poll() is not None:
+                raise TestFailure(f'QEMU exited ({self.proc.returncode}) waiting for '
+                                  f'{what or pattern!r}')
+            if time.monotonic() > deadline:
+                raise TestFailure(f'no {what or pattern!r} within {timeout} s')
+            time.sleep(0.1)
+
+    def hv_log_text(self):
+        try:
+            with open(self.hv_log, 'rb') as f:
+                return f.read().decode('utf-8', 'replace').replace('\r', '')
+        except FileNotFoundError:
+            return ''
+
+    def expect_hv(self, pattern, timeout, what=None):
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = regex.search(self.hv_log_text())
+            if m:
+                return m
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise TestFailure(f'hv log: no {what or pattern!r} within {timeout} s')
+            time.sleep(0.2)
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def wait_shell(self, timeout):
+        self.expect(re.escape(PROMPT), timeout, 'the dom0 shell prompt')
+
+    def run(self, command, timeout=60, check=True):
+        """Runs a shell command in dom0; returns (status, output)."""
+        self.marker += 1
+        tag = f'__RC{self.marker}'
+        start = len(self.output)
+        self.cursor = start
+        # The marker is split in the echoed command line so only the real one matches.
+        self.send(f'{command}; echo "{tag}""=$?__"\n')
+        m = self.expect(tag + r'=(\d+)__', timeout, f'end of `{command}`')
+        with self.lock:
+            text = self.output[start:m.start()]
+        # Drop the echoed command line (the first line) from the output.
+        text = text.split('\n', 1)[1] if '\n' in text else ''
+        status = int(m.group(1))
+        if check and status != 0:
+            raise TestFailure(f'`{command}` exited {status}:\n{text}')
+        return status, text
+
+    def tails(self):
+        with self.lock:
+            com1 = '\n'.join(self.output.splitlines()[-TAIL_LINES:])
+        hv = '\n'.join(self.hv_log_text().splitlines()[-TAIL_LINES:])
+        return (f'--- COM1 (dom0) last {TAIL_LINES} lines ---\n{com1}\n'
+                f'--- COM2 (hv) last {TAIL_LINES} lines ---\n{hv}\n')
+
+
+def boot_node_under_hv(info, workdir, timeout=900, smp=4):
+    """Boots the node ISO to dom0's shell; skips when hv cannot run dom0 yet."""
+    iso = info.get('iso')
+    if not iso:
+        raise TestSkip('hv.elf is not built yet (no hv_elf in this tree), so no node ISO')
+    if not hv_supports_dom0(info['hv_elf']):
+        raise TestSkip('hv.elf does not yet support dom0 (it never logs "hv: dom0 started")')
+    node = Node(workdir, smp=smp)
+    node.boot_iso(iso)
+    node.expect_hv(r'hv: dom0 started', timeout, 'hv: dom0 started')
+    node.expect(r'vireo-dom0: /dev/vireo ready', timeout, '/dev/vireo loaded in dom0')
+    node.wait_shell(timeout)
+    return node
+
+
+def main(test, name):
+    """Runs test() and maps its outcome to meson's exit codes."""
+    node_box = []
+    try:
+        test(node_box)
+        print(f'{name}: ok')
+        return 0
+    except TestSkip as e:
+        print(f'SKIP {name}: {e}')
+        return SKIP
+    except (TestFailure, OSError) as e:
+        print(f'FAIL {name}: {e}')
+        for node in node_box:
+            print(node.tails())
+        return 1
+    finally:
+        for node in node_box:
+            node.close()
+
+
+def run_test(test):
+    """Entry point for a test file: argv = node-image.json, work dir."""
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    sys.exit(main(lambda box: test(load_image_info(sys.argv[1]), sys.argv[2], box), name))
+
+
+# --- dom0 tool helpers ---------------------------------------------------------------------
+GUEST_DIR = '/usr/lib/vireo/guests'
+
+
+def host_info(n):
+    """`vireo-ctl info` as a dict of strings ("free_pages" -> "12345")."""
+    _, out = n.run('vireo-ctl info', 60)
+    info = {}
+    for line in out.splitlines():
+        if ' : ' in line:
+            key, value = line.split(' : ', 1)
+            info[key.strip()] = value.strip()
+    return info
+
+
+def domains(n):
+    """`vireo-ctl list -l` as {name: {key: value}}, numbers as ints."""
+    _, out = n.run('vireo-ctl list -l', 60)
+    result = {}
+    for line in out.splitlines():
+        if not line.startswith('domid='):
+            continue
+        fields = dict(kv.split('=', 1) for kv in line.split())
+        for k, v in fields.items():
+            if v.isdigit():
+                fields[k] = int(v)
+        result[fields['name']] = fields
+    return result
+
+
+def wait_domain(n, name, predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while True:
+        d = domains(n).get(name)
+        if d is not None and predicate(d):
+            return d
+        if time.monotonic() > deadline:
+            raise TestFailure(f'{name}: not {what} within {timeout} s (last: {d})')
+        time.sleep(1)
+
+
+def create(n, name, guest, memory=16, extra='', timeout=120):
+    n.run(f'vireo-ctl create name={name} kernel={GUEST_DIR}/{guest}.elf memory={memory} '
+          f'{extra}', timeout)
+
+
+# dom0's first foreign mapping makes hv allocate nested page-table pages under the foreign
+# window that stay for later mappings; tests that compare free memory start after it.
+WARM_UP_MAX_PAGES = 8
+
+
+def free_pages_after_warm_up(n):
+    """Builds and destroys one paused domain; returns hv's free pages afterwards."""
+    at_boot = int(host_info(n)['free_pages'])
+    create(n, 'warmup', 'hello', extra='-p')
+    n.run('vireo-ctl destroy warmup', 60)
+    after = int(host_info(n)['free_pages'])
+    if not 0 <= at_boot - after <= WARM_UP_MAX_PAGES:
+        raise TestFailure(f'the first domain cost {at_boot - after} pages for good '
+                          f'(at most {WARM_UP_MAX_PAGES} expected)')
+    return after
