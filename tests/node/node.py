@@ -263,18 +263,7 @@ def create(n, name, guest, memory=16, extra='', timeout=120):
           f'{extra}', timeout)
 
 
-# dom0's first foreign mapping makes hv allocate nested page-table pages under the foreign
-# window that stay for later mappings; tests that compare free memory start after it.
-WARM_UP_MAX_PAGES = 8
-
-
-def free_pages_after_warm_up(n):
-    """Builds and destroys one paused domain; returns hv's free pages afterwards."""
-    at_boot = int(host_info(n)['free_pages'])
-    create(n, 'warmup', 'hello', extra='-p')
-    n.run('vireo-ctl destroy warmup', 60)
-    after = int(host_info(n)['free_pages'])
-    if not 0 <= at_boot - after <= WARM_UP_MAX_PAGES:
-        raise TestFailure(f'the first domain cost {at_boot - after} pages for good '
-                          f'(at most {WARM_UP_MAX_PAGES} expected)')
-    return after
+def free_pages_at_start(n):
+    """hv's free pages before any domain exists: hv frees its nested page-table pages when
+    their last mapping goes, so every domain must leave memory exactly as it found it."""
+    return int(host_info(n)['free_pages'])

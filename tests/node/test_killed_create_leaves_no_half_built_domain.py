@@ -14,7 +14,7 @@ KILL_DELAYS = ('0', '0.05', '0.1', '0.2', '0.3', '0.5', '0.7', '1', '2')
 def test(info, workdir, box):
     n = node.boot_node_under_hv(info, workdir)
     box.append(n)
-    free_before = node.free_pages_after_warm_up(n)
+    free_before = node.free_pages_at_start(n)
     reaped = 0
     for i, delay in enumerate(KILL_DELAYS):
         name = f'killed{i}'

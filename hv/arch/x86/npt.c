@@ -88,22 +88,41 @@ uint64_t npt_translate(uint64_t root, uint64_t gpa, uint64_t *flags)
     return ~0ull;
 }
 
+static bool table_empty(const uint64_t *table)
+{
+    for (unsigned i = 0; i < 512; i++)
+        if (table[i])
+            return false;
+    return true;
+}
+
 int npt_unmap(uint64_t root, uint64_t gpa, uint64_t *hpa, uint64_t *size, uint64_t *flags)
 {
+    uint64_t *entries[4]; /* the entry used at each level on the way down */
     uint64_t *table = phys_to_virt(root);
 
     for (int l = 3; l >= 0; l--) {
-        uint64_t *e = &table[index_at(gpa, l)];
+        uint64_t *e = entries[l] = &table[index_at(gpa, l)];
         if (!(*e & PTE_P))
             return -1;
-        if (is_leaf(*e, l)) {
-            *size = leaf_size(l);
-            *hpa = *e & PTE_ADDR_MASK & ~(*size - 1);
-            *flags = *e & LEAF_FLAG_MASK;
-            *e = 0;
-            return 0;
+        if (!is_leaf(*e, l)) {
+            table = phys_to_virt(*e & PTE_ADDR_MASK);
+            continue;
         }
-        table = phys_to_virt(*e & PTE_ADDR_MASK);
+        *size = leaf_size(l);
+        *hpa = *e & PTE_ADDR_MASK & ~(*size - 1);
+        *flags = *e & LEAF_FLAG_MASK;
+        *e = 0;
+        /* Tables left empty go back to hv, so mapping and unmapping leaves memory exactly
+         * as it was. The caller flushes TLBs (npt_gen) before anything reuses them. */
+        for (int up = l; up < 3; up++) {
+            uint64_t *t = (uint64_t *)ALIGN_DOWN((uintptr_t)entries[up], PAGE_SIZE);
+            if (!table_empty(t))
+                break;
+            page_free(t, 1);
+            *entries[up + 1] = 0;
+        }
+        return 0;
     }
     return -1;
 }
