@@ -40,65 +40,6 @@ typedef struct listener {
     void *user;
 } listener;
 
-/* ---- helpers the daemon owns in the real build ---------------------------------------- */
-
-void vd_error_set(vd_error **err, int code, int domain, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || *err)
-        return;
-    *err = g_new0(vd_error, 1);
-    (*err)->code = code;
-    (*err)->domain = domain;
-    va_start(ap, fmt);
-    (*err)->message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-}
-
-void vd_error_free(vd_error *err)
-{
-    if (err)
-        g_free(err->message);
-    g_free(err);
-}
-
-vd_domain_ref *vd_domain_ref_new(const char *name, const unsigned char uuid[16], int id)
-{
-    vd_domain_ref *r = g_new0(vd_domain_ref, 1);
-
-    r->name = g_strdup(name);
-    memcpy(r->uuid, uuid, 16);
-    r->id = id;
-    return r;
-}
-
-void vd_domain_ref_free(vd_domain_ref *ref)
-{
-    if (ref)
-        g_free(ref->name);
-    g_free(ref);
-}
-
-void vd_typed_param_free(vd_typed_param *p)
-{
-    if (!p)
-        return;
-    if (p->type == 7)
-        g_free(p->value.s);
-    g_free(p->field);
-    g_free(p);
-}
-
-void vd_domain_stats_free(vd_domain_stats *s)
-{
-    if (!s)
-        return;
-    vd_domain_ref_free(s->dom);
-    g_ptr_array_unref(s->params);
-    g_free(s);
-}
-
 /* ---- the test daemon ------------------------------------------------------------------- */
 
 vd_daemon *test_daemon_new(void);
