@@ -209,6 +209,10 @@ def hv_exception_prints_registers_and_backtrace(ctx):
               f"RIP={rip:#x} is not inside hv's code")
         bt = text[text.find("backtrace:"):] if "backtrace:" in text else ""
         check(re.search(r"(?:0x)?[0-9a-fA-F]{6,}", bt), "no address after 'backtrace:'")
+        # Entries name hv's functions: the fault is in selftest_fault, called by hv_start_bsp.
+        check(re.search(r"selftest_fault\+0x[0-9a-f]+", text),
+              "the faulting instruction is not named selftest_fault+offset")
+        check(re.search(r"hv_start_bsp\+0x[0-9a-f]+", bt), "the backtrace does not name hv_start_bsp")
 
 
 def refused(ctx, cpu, missing_pattern, what):

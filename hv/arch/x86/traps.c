@@ -7,6 +7,7 @@
 #include "hv/hv.h"
 #include "hv/percpu.h"
 #include "hv/sched.h"
+#include "hv/symbols.h"
 #include "arch/traps.h"
 #include "arch/apic.h"
 #include "arch/x86.h"
@@ -80,6 +81,16 @@ void idt_load(void)
 
 extern char hv_text_start[], hv_text_end[];
 
+static void log_frame(int depth, uint64_t addr)
+{
+    uint64_t off;
+    const char *name = symbol_lookup(addr, &off);
+    if (name)
+        hv_log("  [%d] 0x%lx %s+0x%lx", depth, (unsigned long)addr, name, (unsigned long)off);
+    else
+        hv_log("  [%d] 0x%lx", depth, (unsigned long)addr);
+}
+
 void print_backtrace(uint64_t rbp)
 {
     hv_log("backtrace:");
@@ -88,7 +99,7 @@ void print_backtrace(uint64_t rbp)
         uint64_t ret = frame[1];
         if (ret < (uint64_t)hv_text_start || ret >= (uint64_t)hv_text_end)
             break;
-        hv_log("  [%d] 0x%lx", depth, (unsigned long)ret);
+        log_frame(depth, ret);
         if (frame[0] <= rbp) /* the chain only goes up the stack */
             break;
         rbp = frame[0];
@@ -109,7 +120,8 @@ static void dump_exception(const struct trap_frame *f)
     hv_log("R9 =%016lx R10=%016lx R11=%016lx R12=%016lx", f->r9, f->r10, f->r11, f->r12);
     hv_log("R13=%016lx R14=%016lx R15=%016lx", f->r13, f->r14, f->r15);
     hv_log("CR0=%016lx CR3=%016lx CR4=%016lx", read_cr0(), read_cr3(), read_cr4());
-    hv_log("  [-] 0x%lx (faulting instruction)", f->rip);
+    hv_log("faulting instruction:");
+    log_frame(-1, f->rip);
     print_backtrace(f->rbp);
 }
 
