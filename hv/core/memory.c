@@ -80,22 +80,6 @@ int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr)
     return rc;
 }
 
-/* Replaces a 2 MiB mapping by 512 small ones so part of it can go. */
-static int split_large(struct domain *d, uint64_t gpa)
-{
-    uint64_t hpa, size, flags;
-    gpa = ALIGN_DOWN(gpa, LARGE_PAGE_SIZE);
-    if (npt_unmap(d->npt_root_pa, gpa, &hpa, &size, &flags))
-        return -1;
-    for (uint64_t off = 0; off < LARGE_PAGE_SIZE; off += PAGE_SIZE)
-        if (npt_map(d->npt_root_pa, gpa + off, hpa + off, PAGE_SIZE, flags)) {
-            /* No memory for the table: put the large page back as it was. */
-            HV_ASSERT(!npt_map(d->npt_root_pa, gpa, hpa, LARGE_PAGE_SIZE, flags));
-            return -1;
-        }
-    return 0;
-}
-
 static uint64_t release_locked(struct domain *d, uint64_t gfn, uint64_t nr)
 {
     uint64_t released = 0;
@@ -108,8 +92,12 @@ static uint64_t release_locked(struct domain *d, uint64_t gfn, uint64_t nr)
         }
         uint64_t first_in_large = ALIGN_DOWN(gpa, LARGE_PAGE_SIZE) >> PAGE_SHIFT;
         bool covers = first_in_large >= gfn && first_in_large + 512 <= gfn + nr;
-        if (!covers)
-            split_large(d, gpa); /* no-op failure for 4 KiB mappings */
+        /* Part of a 2 MiB page goes: split it first (a no-op for 4 KiB mappings). Out
+         * of memory for the table, the whole 2 MiB page stays: release nothing of it. */
+        if (!covers && npt_split_large(d->npt_root_pa, gpa) < 0) {
+            i = ((ALIGN_DOWN(gpa, LARGE_PAGE_SIZE) + LARGE_PAGE_SIZE) >> PAGE_SHIFT) - gfn;
+            continue;
+        }
         if (npt_unmap(d->npt_root_pa, gpa, &hpa, &size, &flags)) {
             i++;
             continue;

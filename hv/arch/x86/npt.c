@@ -88,6 +88,32 @@ uint64_t npt_translate(uint64_t root, uint64_t gpa, uint64_t *flags)
     return ~0ull;
 }
 
+int npt_split_large(uint64_t root, uint64_t gpa)
+{
+    uint64_t *table = phys_to_virt(root);
+
+    for (int l = 3; l >= 1; l--) {
+        uint64_t *e = &table[index_at(gpa, l)];
+        if (!(*e & PTE_P) || (l > 1 && is_leaf(*e, l)))
+            return 0;
+        if (l == 1) {
+            if (!is_leaf(*e, 1))
+                return 0; /* already a table */
+            uint64_t *pt = page_alloc(1); /* before touching anything: all or nothing */
+            if (!pt)
+                return -VIREO_ENOMEM;
+            uint64_t base = *e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1);
+            uint64_t flags = *e & LEAF_FLAG_MASK;
+            for (unsigned i = 0; i < 512; i++)
+                pt[i] = (base + i * PAGE_SIZE) | flags | PTE_P;
+            *e = virt_to_phys(pt) | TABLE_FLAGS;
+            return 1;
+        }
+        table = phys_to_virt(*e & PTE_ADDR_MASK);
+    }
+    return 0;
+}
+
 static bool table_empty(const uint64_t *table)
 {
     for (unsigned i = 0; i < 512; i++)

@@ -19,6 +19,9 @@ uint64_t npt_create(void);
 int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags);
 /* Translates gpa; returns the host-physical address or ~0 with no mapping. */
 uint64_t npt_translate(uint64_t root, uint64_t gpa, uint64_t *flags);
+/* Turns the 2 MiB leaf covering gpa into a table of 512 equal 4 KiB leaves. Returns 1 if
+ * it split, 0 if there was no 2 MiB leaf there, -VIREO_ENOMEM (nothing changed). */
+int npt_split_large(uint64_t root, uint64_t gpa);
 /* Removes the mapping of the page containing gpa; reports what was there.
  * Returns 0, or -1 if nothing was mapped. A large page is removed whole. */
 int npt_unmap(uint64_t root, uint64_t gpa, uint64_t *hpa, uint64_t *size, uint64_t *flags);
