@@ -28,6 +28,8 @@ int cmd_destroy(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_sched_credit(int argc, char **argv);
+int cmd_shutdown(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
 int cmd_mem_set(int argc, char **argv);
 int cmd_vcpu_set(int argc, char **argv);
 int cmd_console(int argc, char **argv);
