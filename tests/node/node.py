@@ -258,6 +258,28 @@ def wait_domain(n, name, predicate, timeout, what):
         time.sleep(1)
 
 
+def console_log(n, name):
+    """What vireo-consoled logged of a domU's console."""
+    _, out = n.run(f'cat /var/log/vireo/console/{name}.log 2>/dev/null', 30, check=False)
+    return out
+
+
+def wait_console(n, name, pattern, timeout, what=None, count=1):
+    """Waits until the domU's console log matches `pattern` (at least `count` times)."""
+    regex = re.compile(pattern, re.M)
+    deadline = time.monotonic() + timeout
+    while True:
+        text = console_log(n, name)
+        found = regex.findall(text)
+        if len(found) >= count:
+            return found
+        if time.monotonic() > deadline:
+            tail = '\n'.join(text.splitlines()[-15:])
+            raise TestFailure(f'{name}: console shows no {what or pattern!r} within {timeout} s;'
+                              f' its log ends:\n{tail}')
+        time.sleep(1)
+
+
 def create(n, name, guest, memory=16, extra='', timeout=120):
     n.run(f'vireo-ctl create name={name} kernel={GUEST_DIR}/{guest}.elf memory={memory} '
           f'{extra}', timeout)
