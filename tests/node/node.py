@@ -193,10 +193,16 @@ def boot_node_under_hv(info, workdir, timeout=900, smp=4, forwards=None):
     if not hv_supports_dom0(info['hv_elf']):
         raise TestSkip('hv.elf does not yet support dom0 (it never logs "hv: dom0 started")')
     node = Node(workdir, smp=smp, forwards=forwards)
-    node.boot_iso(iso)
-    node.expect_hv(r'hv: dom0 started', timeout, 'hv: dom0 started')
-    node.expect(r'vireo-dom0: /dev/vireo ready', timeout, '/dev/vireo loaded in dom0')
-    node.wait_shell(timeout)
+    try:
+        node.boot_iso(iso)
+        node.expect_hv(r'hv: dom0 started', timeout, 'hv: dom0 started')
+        node.expect(r'vireo-dom0: /dev/vireo ready', timeout, '/dev/vireo loaded in dom0')
+        node.wait_shell(timeout)
+    except TestFailure as e:
+        # The caller never gets the node: show its logs and stop QEMU here.
+        tails = node.tails()
+        node.close()
+        raise TestFailure(f'{e}\n{tails}') from e
     return node
 
 
