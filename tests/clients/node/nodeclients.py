@@ -23,7 +23,7 @@ DOM0_TLS_PORT = 16514
 GUEST_DIR = node.GUEST_DIR
 DAEMON_LOG = '/var/log/vireo/virtvireod.log'
 # How dom0's /init starts the daemon; the restart test starts it the same way.
-DAEMON_START = f'setsid virtvireod </dev/null >>{DAEMON_LOG} 2>&1 &'
+DAEMON_START = f'(setsid virtvireod </dev/null >>{DAEMON_LOG} 2>&1 &)'
 
 
 def free_port():
