@@ -5,7 +5,8 @@ vireo+tls:// through QEMU's port forward: define, start, list, dominfo/domstate/
 console through a pty, suspend/resume (CPU time stops and goes on), setmem/setmaxmem (the
 guest's balloon reaches the target; domstats balloon.current), setvcpus, schedinfo
 weight/cap (read back by virsh and by hv), domstats, shutdown and reboot (the guest obeys;
-on_reboot restarts it), destroy, and `virsh event --loop` seeing all of it. Prints the
+on_reboot restarts it), destroy, `virsh event --loop` seeing all of it, and virt-install
+--import of a test guest. Prints the
 cost of `virsh start` and the node's boot time to a usable daemon."""
 import os
 import pty
@@ -231,6 +232,28 @@ def destroy_stops_it_at_once(s):
     s.virsh('undefine', 'svc')
 
 
+def virt_install_imports_a_test_guest(s):
+    """Unmodified virt-install (--import, the guest's ELF as the kernel, no disk, no
+    display) creates and starts the domain, then defines it persistent."""
+    if not os.path.exists('/usr/bin/virt-install'):
+        print('  virt-install not installed (virtinst): not tried')
+        return
+    cmd = ['virt-install', '--connect', s.uri, '--name', 'vi', '--memory', '16', '--vcpus', '1',
+           '--import', '--disk', 'none', '--network', 'none', '--graphics', 'none',
+           '--boot', f'kernel={nodeclients.GUEST_DIR}/service.elf,kernel_args=period_ms=500',
+           '--osinfo', 'detect=on,require=off', '--noautoconsole']
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        raise node.TestFailure(f'virt-install failed ({r.returncode}):\n{r.stdout}{r.stderr}')
+    s.wait_console('vi', r'service up: d\d+', 30, 'the imported guest up')
+    if s.domstate('vi') != 'running' or s.dominfo('vi')['Persistent'] != 'yes':
+        raise node.TestFailure(f'after virt-install: {s.dominfo("vi")}')
+    if 'service.elf' not in s.virsh('dumpxml', 'vi').stdout:
+        raise node.TestFailure('dumpxml lacks the kernel virt-install gave')
+    s.virsh('destroy', 'vi')
+    s.virsh('undefine', 'vi')
+
+
 def event_loop_saw_the_lifecycle(s):
     proc = EVENTS['proc']
     proc.send_signal(signal.SIGINT)
@@ -251,4 +274,4 @@ nodeclients.run([event_watcher_starts, define_start_and_look, console_through_a_
                  setmem_and_setmaxmem_move_the_balloon, setvcpus_brings_a_vcpu_online,
                  schedinfo_weight_and_cap_reach_hv, domstats_report_the_running_guest,
                  shutdown_is_obeyed, reboot_restarts_the_guest, destroy_stops_it_at_once,
-                 event_loop_saw_the_lifecycle])
+                 virt_install_imports_a_test_guest, event_loop_saw_the_lifecycle])
