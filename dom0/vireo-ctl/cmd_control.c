@@ -74,22 +74,18 @@ static int request_command(int argc, char **argv, uint32_t request, const char *
         { NULL },
     };
     ctl_parse_options(&argc, &argv, entries, "DOMAIN", summary);
-    if (argc != 2) {
-        fprintf(stderr, "usage: vireo-ctl %s [-w] DOMAIN\n", argv[0]);
-        return 2;
-    }
-    vctl_t *h = ctl_open();
+    vctl_t *h;
     struct vireo_domain_info info;
-    ctl_lookup(h, argv[1], &info);
-    if (info.domid == VIREO_DOMID_DOM0) {
-        fprintf(stderr, "vireo-ctl %s: not on dom0\n", argv[0]);
-        return 1;
-    }
+    int status = ctl_domu_command(argc, argv, "[-w] DOMAIN", &h, &info);
+    if (status)
+        return status;
     /* Listen before asking, so the guest's answer cannot slip past us. */
     int events = wait ? vctl_events_open(false) : -1;
-    if (wait && ctl_check(events, "opening hv's event channel"))
+    if (wait && ctl_check(events, "opening hv's event channel")) {
+        vctl_close(h);
         return 1;
-    int status = ctl_check(vctl_domain_control(h, info.domid, request), "asking d%u to %s",
+    }
+    status = ctl_check(vctl_domain_control(h, info.domid, request), "asking d%u to %s",
                            info.domid, argv[0]);
     if (!status)
         printf("d%u asked to %s\n", info.domid, argv[0]);

@@ -89,18 +89,12 @@ static int simple_domain_command(int argc, char **argv, const char *summary,
                                  int (*op)(vctl_t *, uint32_t), const char *done)
 {
     ctl_parse_options(&argc, &argv, NULL, "DOMAIN", summary);
-    if (argc != 2) {
-        fprintf(stderr, "usage: vireo-ctl %s DOMAIN\n", argv[0]);
-        return 2;
-    }
-    vctl_t *h = ctl_open();
+    vctl_t *h;
     struct vireo_domain_info info;
-    ctl_lookup(h, argv[1], &info);
-    if (info.domid == VIREO_DOMID_DOM0) {
-        fprintf(stderr, "vireo-ctl %s: not on dom0\n", argv[0]);
-        return 1;
-    }
-    int status = ctl_check(op(h, info.domid), "%s d%u", argv[0], info.domid);
+    int status = ctl_domu_command(argc, argv, "DOMAIN", &h, &info);
+    if (status)
+        return status;
+    status = ctl_check(op(h, info.domid), "%s d%u", argv[0], info.domid);
     if (!status)
         printf("d%u %s\n", info.domid, done);
     vctl_close(h);

@@ -70,6 +70,23 @@ void ctl_lookup(vctl_t *h, const char *dom, struct vireo_domain_info *out)
         exit(1);
 }
 
+int ctl_domu_command(int argc, char **argv, const char *usage, vctl_t **h,
+                     struct vireo_domain_info *info)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: vireo-ctl %s %s\n", argv[0], usage);
+        return 2;
+    }
+    *h = ctl_open();
+    ctl_lookup(*h, argv[1], info);
+    if (info->domid == VIREO_DOMID_DOM0) {
+        fprintf(stderr, "vireo-ctl %s: not on dom0\n", argv[0]);
+        vctl_close(*h);
+        return 1;
+    }
+    return 0;
+}
+
 void ctl_parse_options(int *argc, char ***argv, const GOptionEntry *entries,
                        const char *params, const char *summary)
 {
