@@ -16,7 +16,6 @@
 
 #include "vireoctl.h"
 
-
 typedef struct vctl_hv {
     vd_hv base;
     GMutex lock; /* a vctl handle is not thread-safe; driver calls come from many threads */
@@ -24,7 +23,7 @@ typedef struct vctl_hv {
     int events_fd;
     unsigned events_watch;
     unsigned first_refresh; /* idle source: catch up with what happened while no one listened */
-    GList *consoles; /* vd_hv_console*, lock held */
+    GList *consoles;        /* vd_hv_console*, lock held */
 } vctl_hv;
 
 struct vd_hv_console {

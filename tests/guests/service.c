@@ -50,9 +50,9 @@ void guest_main(struct guest_vcpu *v)
     uint64_t ticks = cmdline_u64(v->start, "ticks", 0);
     uint64_t work_ms = cmdline_u64(v->start, "work_ms", 0);
 
-    guest_printf("service up: d%lld, %u vCPUs, %llu KiB, cmdline '%s'\n",
-                 (long long)hc_domain_id(), v->start->nr_vcpus,
-                 (unsigned long long)(v->start->mem_bytes >> 10), cmdline(v->start));
+    guest_printf("service up: d%lld, %u vCPUs, %llu KiB, cmdline '%s'\n", (long long)hc_domain_id(),
+                 v->start->nr_vcpus, (unsigned long long)(v->start->mem_bytes >> 10),
+                 cmdline(v->start));
     uint64_t next = time_now_ns(v) + period_ns;
     for (uint64_t tick = 1; !ticks || tick <= ticks;) {
         guest_control_service(v);

@@ -9,7 +9,6 @@ through vireo-ctl, the guests' console logs, the daemon's process). run() runs a
 test functions in order on one node and prints the log tails when one fails.
 """
 import os
-import re
 import socket
 import subprocess
 import sys

@@ -16,18 +16,18 @@
  */
 #include "guest.h"
 
-#define LARGE_FRAMES 512ull       /* 2 MiB in 4 KiB frames */
-#define CALL_MAX (1ull << 20)     /* frames per RELEASE_SELF / POPULATE_SELF */
+#define LARGE_FRAMES 512ull   /* 2 MiB in 4 KiB frames */
+#define CALL_MAX (1ull << 20) /* frames per RELEASE_SELF / POPULATE_SELF */
 
 extern char _end[]; /* end of the image, from guest.ld */
 
 static struct {
     int ready;
-    uint64_t boot_frames;          /* RAM the builder gave, [0, mem_bytes) */
-    uint64_t low_first, low_end;   /* free frames below the builder's area */
-    uint64_t low_released;         /* given back: [low_first, low_first + low_released) */
-    uint64_t high_first;           /* first frame above boot RAM (2 MiB aligned) */
-    uint64_t high_lo, high_hi;     /* taken above boot RAM: [high_lo, high_hi) */
+    uint64_t boot_frames;        /* RAM the builder gave, [0, mem_bytes) */
+    uint64_t low_first, low_end; /* free frames below the builder's area */
+    uint64_t low_released;       /* given back: [low_first, low_first + low_released) */
+    uint64_t high_first;         /* first frame above boot RAM (2 MiB aligned) */
+    uint64_t high_lo, high_hi;   /* taken above boot RAM: [high_lo, high_hi) */
 } b;
 
 static void balloon_init(const struct vireo_start_info *si)
@@ -68,8 +68,8 @@ static int64_t populate(uint64_t first, uint64_t nr)
     if (rc == -VIREO_ENOMEM)
         return rc;
     if (rc != 0)
-        guest_fail("balloon: POPULATE_SELF(0x%llx, %llu) returned %lld",
-                   (unsigned long long)first, (unsigned long long)nr, (long long)rc);
+        guest_fail("balloon: POPULATE_SELF(0x%llx, %llu) returned %lld", (unsigned long long)first,
+                   (unsigned long long)nr, (long long)rc);
     /* Prove the frames are ours and fresh: zero on arrival, writable afterwards. */
     for (uint64_t f = first; f < first + nr; f++) {
         volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)(f << VIREO_PAGE_SHIFT);
@@ -133,9 +133,10 @@ uint64_t balloon_reach(const struct vireo_start_info *si, uint64_t target)
             break;
     }
     held = balloon_held_frames();
-    guest_printf("balloon: target %llu KiB, holding %llu KiB%s\n",
-                 (unsigned long long)target * 4, (unsigned long long)held * 4,
-                 held == target ? "" : held > target ? " (cannot give more back)"
-                                                     : " (hv gave no more)");
+    guest_printf("balloon: target %llu KiB, holding %llu KiB%s\n", (unsigned long long)target * 4,
+                 (unsigned long long)held * 4,
+                 held == target  ? ""
+                 : held > target ? " (cannot give more back)"
+                                 : " (hv gave no more)");
     return held;
 }
