@@ -46,11 +46,17 @@ def python_libvirt_lifecycle(s):
         lambda _c, dom, event, _detail, _o: events.append((dom.name(), EVENT_NAMES.get(event))),
         None)
     try:
-        dom = conn.defineXML(service_xml('py', cmdline='period_ms=200 work_ms=40'))
+        dom = conn.defineXML(service_xml('py', current_mib=12, cmdline='period_ms=200 work_ms=40'))
         dom.create()
         state, max_kib, kib, vcpus, _ = dom.info()
         if state != libvirt.VIR_DOMAIN_RUNNING or max_kib != 16384 or vcpus != 1:
             raise node.TestFailure(f'info() after create: {dom.info()}')
+
+        def balloon():
+            stats = conn.domainListGetStats([dom], libvirt.VIR_DOMAIN_STATS_BALLOON)
+            return stats[0][1]['balloon.current']
+        # Built with <memory>, the guest balloons to <currentMemory> as it starts.
+        wait_for(lambda: balloon() == 12288, 60, 'ballooned to its currentMemory (12 MiB)')
         if dom.ID() != s.hv_domain('py')['domid'] or not dom.isActive() or \
                 not dom.isPersistent():
             raise node.TestFailure(f'ID {dom.ID()} active {dom.isActive()}')
@@ -64,9 +70,6 @@ def python_libvirt_lifecycle(s):
         dom.resume()
         wait_for(lambda: dom.info()[4] > held, 10, 'running again after resume')
         dom.setMemoryFlags(8192, libvirt.VIR_DOMAIN_AFFECT_LIVE)
-        def balloon():
-            stats = conn.domainListGetStats([dom], libvirt.VIR_DOMAIN_STATS_BALLOON)
-            return stats[0][1]['balloon.current']
         wait_for(lambda: balloon() == 8192, 60, 'ballooned to 8 MiB')
         dom.setSchedulerParametersFlags({'weight': 300}, libvirt.VIR_DOMAIN_AFFECT_LIVE)
         if dom.schedulerParameters()['weight'] != 300 or s.hv_domain('py')['weight'] != 300:
