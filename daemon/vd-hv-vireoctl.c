@@ -3,8 +3,9 @@
  * The hypervisor backend over libvireoctl (/dev/vireo). Built when dom0/libvireoctl is
  * part of the build. hv's events arrive on the handle's file descriptor (one collector
  * per open file), watched from the GLib main context: domain state changes go to the
- * daemon, console output to the open console sessions. What the node cannot do yet is
- * refused by name, never faked.
+ * daemon, console output to the open console sessions. Shutdown and reboot are requests
+ * the guest takes (VIREO_HC_DOMAIN_CONTROL); memory changes set the guest's balloon target
+ * within hv's hard limit. What the node cannot do yet is refused by name, never faked.
  */
 #include "vd-hv-vireoctl.h"
 #include "vd-error.h"
@@ -15,15 +16,14 @@
 
 #include "vireoctl.h"
 
-#define MIB (1024ull * 1024ull)
-
 typedef struct vctl_hv {
     vd_hv base;
     GMutex lock; /* a vctl handle is not thread-safe; driver calls come from many threads */
     vctl_t *h;
     int events_fd;
     unsigned events_watch;
-    GList *consoles; /* vd_hv_console*, lock held */
+    unsigned first_refresh; /* idle source: catch up with what happened while no one listened */
+    GList *consoles;        /* vd_hv_console*, lock held */
 } vctl_hv;
 
 struct vd_hv_console {
@@ -102,9 +102,12 @@ static int domain_start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_err
     }
     struct vctl_build_config cfg = {
         .name = def->name,
-        /* hv builds guest RAM in 2 MiB pages; the live definition was rounded to match */
+        /* hv builds guest RAM in 2 MiB pages; the live definition was rounded to match.
+         * <memory> is hv's hard limit (setmaxmem raises it, up to <maxMemory>) and
+         * <currentMemory> the balloon target the guest starts with. */
         .memory_bytes = def->memory_kib * 1024,
-        .maxmem_bytes = MAX(def->max_memory_kib, def->memory_kib) * 1024,
+        .maxmem_bytes = def->memory_kib * 1024,
+        .target_bytes = MIN(def->current_kib, def->memory_kib) * 1024,
         .nr_vcpus = def->vcpus,
         .weight = vd_domain_def_effective_weight(def),
         .cap = def->cap,
@@ -158,13 +161,12 @@ static bool domain_unpause(vd_hv *hv, int domid, vd_error **err)
 
 static bool domain_request_shutdown(vd_hv *hv, int domid, bool reboot, vd_error **err)
 {
-    (void)hv;
-    (void)domid;
-    vd_fail(err, VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_DOMAIN,
-            "Vireo cannot ask a guest to %s yet (no ACPI power button in hv's ABI); "
-            "use destroy",
-            reboot ? "reboot" : "shut down");
-    return false;
+    g_mutex_lock(&self(hv)->lock);
+    int rc = vctl_domain_control(self(hv)->h, domid,
+                                 reboot ? VIREO_CONTROL_REBOOT : VIREO_CONTROL_POWEROFF);
+    g_mutex_unlock(&self(hv)->lock);
+    return check(rc, err, reboot ? "asking the guest to reboot" : "asking the guest to shut down",
+                 domid);
 }
 
 static int domain_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
@@ -191,24 +193,39 @@ static int domain_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     return out->state == VD_HV_DYING ? 0 : 1;
 }
 
+/*
+ * max_kib is hv's hard limit, target_kib the guest's balloon target (<= max). hv keeps
+ * target <= limit and refuses a limit below what the guest holds: a lower limit goes in
+ * after the target, a higher one before it, and one below the guest's frames is refused
+ * before anything changes (the guest balloons down first, on its own time).
+ */
 static bool domain_set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
                               vd_error **err)
 {
-    vd_hv_info info;
-    if (domain_info(hv, domid, &info, err) <= 0)
-        return false;
-    /* Without a balloon the guest keeps the memory it was built with. */
-    if (target_kib != info.memory_kib) {
-        vd_fail(err, VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_DOMAIN,
-                "changing a running guest's memory needs the virtio balloon, which this node "
-                "does not have yet (the guest has %" G_GUINT64_FORMAT " KiB)",
-                info.memory_kib);
+    const uint64_t kib_per_page = VIREO_PAGE_SIZE / 1024;
+    uint64_t max_pages = max_kib / kib_per_page, target = target_kib / kib_per_page;
+    struct vireo_domain_info i;
+    vctl_hv *v = self(hv);
+    g_mutex_lock(&v->lock);
+    int rc = vctl_domain_info(v->h, domid, &i);
+    if (rc >= 0 && max_pages < i.tot_pages) {
+        g_mutex_unlock(&v->lock);
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                "domain %d still holds %" G_GUINT64_FORMAT " KiB, more than the new maximum "
+                "of %" G_GUINT64_FORMAT " KiB: lower its memory with setmem and let the guest "
+                "balloon down first",
+                domid, (guint64)i.tot_pages * kib_per_page, max_kib);
         return false;
     }
-    g_mutex_lock(&self(hv)->lock);
-    int rc = vctl_domain_set_max_pages(self(hv)->h, domid, max_kib / (VIREO_PAGE_SIZE / 1024));
-    g_mutex_unlock(&self(hv)->lock);
-    return check(rc, err, "setting the memory limit", domid);
+    bool raise = rc >= 0 && max_pages > i.max_pages;
+    if (rc >= 0 && raise)
+        rc = vctl_domain_set_max_pages(v->h, domid, max_pages);
+    if (rc >= 0)
+        rc = vctl_domain_set_target(v->h, domid, target);
+    if (rc >= 0 && !raise && max_pages != i.max_pages)
+        rc = vctl_domain_set_max_pages(v->h, domid, max_pages);
+    g_mutex_unlock(&v->lock);
+    return check(rc, err, "changing the memory", domid);
 }
 
 static bool domain_set_vcpus(vd_hv *hv, int domid, unsigned online, vd_error **err)
@@ -281,6 +298,17 @@ static gboolean on_events(int fd, GIOCondition cond, gpointer user)
     return G_SOURCE_CONTINUE;
 }
 
+/* hv's events only tell about changes from the moment someone listens: a domain that
+ * shut down while no daemon ran is noticed once the daemon has adopted it. */
+static gboolean refresh_once(gpointer user)
+{
+    vctl_hv *v = user;
+    v->first_refresh = 0;
+    if (v->base.state_changed)
+        v->base.state_changed(v->base.state_changed_user);
+    return G_SOURCE_REMOVE;
+}
+
 static vd_hv_console *console_open(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
                                    vd_hv_console_eof_fn on_eof, void *user, vd_error **err)
 {
@@ -340,6 +368,8 @@ static void vctl_hv_free(vd_hv *hv)
     vctl_hv *v = self(hv);
     if (v->events_watch)
         g_source_remove(v->events_watch);
+    if (v->first_refresh)
+        g_source_remove(v->first_refresh);
     if (v->events_fd >= 0)
         close(v->events_fd);
     vctl_close(v->h);
@@ -390,6 +420,7 @@ vd_hv *vd_hv_vireoctl_open(const char *device, char **why)
     else
         g_warning("hypervisor: no event channel (%s): state changes go unnoticed",
                   g_strerror(-v->events_fd));
+    v->first_refresh = g_idle_add(refresh_once, v);
     g_message("hypervisor: %s opened", device);
     return &v->base;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fetches the pieces of the node image that come from Debian's archive, at build time:
 # the kernel the linux-image-amd64 meta package depends on (its vmlinuz) and the static
-# busybox. Checks that the installed linux-headers package is the same kernel at the same
+# busybox, and the e1000 NIC driver module dom0 needs to reach the network (QEMU's
+# default NIC; the host reaches the daemon through it). Checks that the installed linux-headers package is the same kernel at the same
 # version, since the module must be built against exactly that kernel.
-# Usage: fetch-debian.sh OUTDIR   -> OUTDIR/{vmlinuz,busybox,kernel-abi}
+# Usage: fetch-debian.sh OUTDIR   -> OUTDIR/{vmlinuz,busybox,kernel-abi,e1000.ko}
 set -euo pipefail
 out=$(realpath "$1")
 work="$out/debs"
@@ -47,6 +48,9 @@ dpkg-deb -x "$image_deb" "$work/x"
 dpkg-deb -x "$busybox_deb" "$work/x"
 cp "$work/x/boot/vmlinuz-$abi" "$out/vmlinuz.tmp" && mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 cp "$work/x/bin/busybox" "$out/busybox.tmp" && mv "$out/busybox.tmp" "$out/busybox"
+e1000=$(find "$work/x/lib/modules/$abi" -name e1000.ko | head -n1)
+[ -n "$e1000" ] || die "$image_pkg has no e1000.ko (uncompressed) under /lib/modules/$abi"
+cp "$e1000" "$out/e1000.ko.tmp" && mv "$out/e1000.ko.tmp" "$out/e1000.ko"
 rm -rf "$work/x"
 echo "$abi" > "$out/kernel-abi"
 echo "fetch-debian: $image_pkg $image_ver, busybox-static $busybox_ver" >&2

@@ -2,7 +2,8 @@
 """Builds dom0's initramfs (gzip-compressed cpio "newc") for the node image.
 
 Puts in busybox with its applet links, the /init script, the vireo module, our binaries
-and libraries, and every shared library they need (found with ldd, so the image carries
+and libraries, data files (configuration, certificates, kernel modules), and every shared
+library the binaries need (found with ldd, so the image carries
 what this build really links against). Written in Python so the archive's owners and
 modes do not depend on who runs the build.
 """
@@ -99,6 +100,9 @@ def main():
     ap.add_argument('--module', required=True)
     ap.add_argument('--bin', action='append', default=[], metavar='IMAGE_PATH=HOST_PATH',
                     help='an executable or library, its shared libraries added too')
+    ap.add_argument('--file', action='append', default=[], metavar='IMAGE_PATH=HOST_PATH',
+                    help='a data file (configuration, certificate, kernel module), mode 0644;'
+                         ' IMAGE_PATH=HOST_PATH:0600 sets another mode')
     ap.add_argument('--guest', action='append', default=[], metavar='HOST_PATH',
                     help='a test guest ELF, put under /usr/lib/vireo/guests')
     args = ap.parse_args()
@@ -119,6 +123,13 @@ def main():
     for spec in args.bin:
         image_path, host_path = spec.split('=', 1)
         add_with_libraries(tree, image_path, host_path)
+    for spec in args.file:
+        image_path, host_path = spec.split('=', 1)
+        mode = 0o644
+        if ':' in host_path:
+            host_path, mode_text = host_path.rsplit(':', 1)
+            mode = int(mode_text, 8)
+        tree.add_host_file(image_path, host_path, mode)
     for guest in args.guest:
         tree.add_host_file('usr/lib/vireo/guests/' + os.path.basename(guest), guest, 0o644)
     write_cpio(tree, args.output)

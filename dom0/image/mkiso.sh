@@ -16,7 +16,7 @@ set default=0
 menuentry "Vireo node" {
     multiboot2 /boot/hv.elf $hv_args
     module2 /boot/vmlinuz $dom0_cmdline
-    module2 /boot/initrd.img
+    module2 --nounzip /boot/initrd.img
 }
 CFG
 grub-mkrescue -o "$out.tmp" "$work/iso" >"$work/grub-mkrescue.log" 2>&1 ||

@@ -2,7 +2,8 @@
 /*
  * libvireoctl: the domain builder for dom0-created domains. Creates the domain paused
  * under a build marker, gives it memory, loads the ELF kernel through foreign mappings,
- * sets every vCPU's start state, and destroys the domain on any failure.
+ * sets every vCPU's start state and the balloon target, and destroys the domain on any
+ * failure.
  * The guest layout itself (ELF segments, page tables, GDT, start info, vCPU state) is
  * hv's shared builder (hv/lib/guest_build), so boot-time and dom0-built domains start
  * alike (vctl_guest_layout.c).
@@ -44,6 +45,9 @@ static int check_config(const struct vctl_build_config *cfg)
         return -EINVAL;
     if (cfg->maxmem_bytes && (cfg->maxmem_bytes < cfg->memory_bytes ||
                               cfg->maxmem_bytes % VIREO_PAGE_SIZE))
+        return -EINVAL;
+    uint64_t limit = cfg->maxmem_bytes ? cfg->maxmem_bytes : cfg->memory_bytes;
+    if (cfg->target_bytes > limit || cfg->target_bytes % VIREO_PAGE_SIZE)
         return -EINVAL;
     if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > VIREO_MAX_VCPUS)
         return -ERANGE;
@@ -120,6 +124,11 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
     ret = populate_all(h, domid, cfg->memory_bytes / VIREO_PAGE_SIZE);
     if (ret == 0)
         ret = build_contents(h, domid, cfg);
+    /* hv starts a domain's balloon target at max_pages: a ballooning guest would grow
+     * to its maxmem at once. It starts at its memory unless asked otherwise. */
+    uint64_t target = cfg->target_bytes ? cfg->target_bytes : cfg->memory_bytes;
+    if (ret == 0)
+        ret = vctl_domain_set_target(h, domid, target / VIREO_PAGE_SIZE);
     if (ret < 0) {
         vctl_domain_destroy(h, domid);
         goto out_marker;

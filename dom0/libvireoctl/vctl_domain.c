@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libvireoctl: domain lifecycle, listing, limits, scheduler parameters and vCPU state. */
+/* libvireoctl: domain lifecycle, requests to the guest, listing, limits, balloon target,
+ * scheduler parameters and vCPU state. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,16 @@ int vctl_domain_set_online_vcpus(vctl_t *h, uint32_t domid, uint32_t nr_online)
 int vctl_sched_set_params(vctl_t *h, uint32_t domid, uint32_t weight, uint32_t cap)
 {
     return (int)vctl_hypercall3(h, VIREO_HC_SCHED_SET_PARAMS, domid, weight, cap);
+}
+
+int vctl_domain_control(vctl_t *h, uint32_t domid, uint32_t requests)
+{
+    return (int)vctl_hypercall3(h, VIREO_HC_DOMAIN_CONTROL, domid, requests, 0);
+}
+
+int vctl_domain_set_target(vctl_t *h, uint32_t domid, uint64_t target_pages)
+{
+    return (int)vctl_hypercall3(h, VIREO_HC_DOMAIN_SET_TARGET, domid, target_pages, 0);
 }
 
 int vctl_memory_populate(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr)

@@ -54,6 +54,18 @@ int vctl_domain_lookup(vctl_t *h, const char *name_or_id, struct vireo_domain_in
 int vctl_domain_set_max_pages(vctl_t *h, uint32_t domid, uint64_t max_pages);
 int vctl_domain_set_online_vcpus(vctl_t *h, uint32_t domid, uint32_t nr_online);
 int vctl_sched_set_params(vctl_t *h, uint32_t domid, uint32_t weight, uint32_t cap);
+/*
+ * Asks the guest to act (VIREO_CONTROL_POWEROFF or VIREO_CONTROL_REBOOT): the request
+ * waits in hv until the guest takes it, and the guest decides what to do. Its
+ * SCHED_SHUTDOWN then shows up as a VIREO_EVENT_DOMAIN_STATE event.
+ */
+int vctl_domain_control(vctl_t *h, uint32_t domid, uint32_t requests);
+/*
+ * Sets the memory the guest should hold, in 4 KiB frames (its balloon target): at most
+ * max_pages, which stays the hard limit. The guest releases or repopulates its own frames
+ * to reach it; tot_pages in vireo_domain_info shows how far it got.
+ */
+int vctl_domain_set_target(vctl_t *h, uint32_t domid, uint64_t target_pages);
 /* A printable name for VIREO_DOMSTATE_* ("running", "paused"...). */
 const char *vctl_domstate_name(uint32_t state);
 const char *vctl_crash_reason_name(uint32_t reason);
@@ -102,6 +114,7 @@ struct vctl_build_config {
     uint8_t uuid[16];       /* opaque; all zero picks a random one */
     uint64_t memory_bytes;  /* guest RAM, a multiple of 2 MiB */
     uint64_t maxmem_bytes;  /* limit for mem-set; 0 = memory_bytes */
+    uint64_t target_bytes;  /* balloon target at start; 0 = memory_bytes */
     uint32_t nr_vcpus;      /* vCPUs created */
     uint32_t weight;        /* 0 = hv's default (256) */
     uint32_t cap;           /* % of one CPU, 0 = none */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vireo-ctl: commands on one domain: create, destroy, pause, unpause, sched-credit,
- * mem-set, vcpu-set. */
+ * vcpu-set. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,18 +89,12 @@ static int simple_domain_command(int argc, char **argv, const char *summary,
                                  int (*op)(vctl_t *, uint32_t), const char *done)
 {
     ctl_parse_options(&argc, &argv, NULL, "DOMAIN", summary);
-    if (argc != 2) {
-        fprintf(stderr, "usage: vireo-ctl %s DOMAIN\n", argv[0]);
-        return 2;
-    }
-    vctl_t *h = ctl_open();
+    vctl_t *h;
     struct vireo_domain_info info;
-    ctl_lookup(h, argv[1], &info);
-    if (info.domid == VIREO_DOMID_DOM0) {
-        fprintf(stderr, "vireo-ctl %s: not on dom0\n", argv[0]);
-        return 1;
-    }
-    int status = ctl_check(op(h, info.domid), "%s d%u", argv[0], info.domid);
+    int status = ctl_domu_command(argc, argv, "DOMAIN", &h, &info);
+    if (status)
+        return status;
+    status = ctl_check(op(h, info.domid), "%s d%u", argv[0], info.domid);
     if (!status)
         printf("d%u %s\n", info.domid, done);
     vctl_close(h);
@@ -170,44 +164,6 @@ int cmd_sched_credit(int argc, char **argv)
     if (!status)
         printf("%-24.*s %5u weight=%u cap=%u\n", VIREO_NAME_MAX, info.name, info.domid,
                weight, cap);
-    vctl_close(h);
-    return status;
-}
-
-/*
- * Without a balloon driver in the guest, mem-set moves the top of guest RAM: it backs
- * frames [tot, new) or releases [new, tot). Shrinking takes memory away from a guest
- * that may be using it, exactly as the frame numbers say.
- */
-int cmd_mem_set(int argc, char **argv)
-{
-    ctl_parse_options(&argc, &argv, NULL, "DOMAIN SIZE",
-                      "Set a domain's memory (MiB, or with K/M/G), up to its maxmem.");
-    uint64_t bytes;
-    if (argc != 3 || !ctl_parse_size(argv[2], &bytes)) {
-        fprintf(stderr, "usage: vireo-ctl mem-set DOMAIN SIZE\n");
-        return 2;
-    }
-    vctl_t *h = ctl_open();
-    struct vireo_domain_info info;
-    ctl_lookup(h, argv[1], &info);
-    uint64_t target = bytes / VIREO_PAGE_SIZE;
-    if (target > info.max_pages) {
-        fprintf(stderr, "vireo-ctl mem-set: %" PRIu64 " MiB is above d%u's maxmem (%" PRIu64
-                " MiB)\n", bytes >> 20, info.domid, info.max_pages >> 8);
-        return 1;
-    }
-    int status = 0;
-    if (target > info.tot_pages)
-        status = ctl_check(vctl_memory_populate(h, info.domid, info.tot_pages,
-                                                target - info.tot_pages),
-                           "growing d%u", info.domid);
-    else if (target < info.tot_pages)
-        status = ctl_check((int)vctl_memory_release(h, info.domid, target,
-                                                    info.tot_pages - target),
-                           "shrinking d%u", info.domid);
-    if (!status)
-        printf("d%u memory %" PRIu64 " MiB\n", info.domid, bytes >> 20);
     vctl_close(h);
     return status;
 }

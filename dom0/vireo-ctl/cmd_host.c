@@ -61,10 +61,12 @@ static void print_domain_long(const struct vireo_domain_info *d)
 {
     printf("domid=%u name=%.*s state=%s crash_reason=%u shutdown_reason=%u vcpus=%u "
            "online_vcpus=%u pause_count=%u weight=%u cap=%u tot_pages=%" PRIu64
-           " max_pages=%" PRIu64 " cpu_time_ns=%" PRIu64 " console_prod=%" PRIu64 "\n",
+           " max_pages=%" PRIu64 " target_pages=%" PRIu64 " cpu_time_ns=%" PRIu64
+           " console_prod=%" PRIu64 "\n",
            d->domid, VIREO_NAME_MAX, d->name, vctl_domstate_name(d->state), d->crash_reason,
            d->shutdown_reason, d->nr_vcpus, d->nr_online_vcpus, d->pause_count, d->weight,
-           d->cap, (uint64_t)d->tot_pages, (uint64_t)d->max_pages, (uint64_t)d->cpu_time_ns,
+           d->cap, (uint64_t)d->tot_pages, (uint64_t)d->max_pages, (uint64_t)d->target_pages,
+           (uint64_t)d->cpu_time_ns,
            (uint64_t)d->console_prod);
 }
 

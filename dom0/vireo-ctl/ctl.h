@@ -14,6 +14,13 @@ typedef int (*ctl_command_fn)(int argc, char **argv);
 vctl_t *ctl_open(void);
 /* Looks a domain up by name or id, or exits with a message. */
 void ctl_lookup(vctl_t *h, const char *dom, struct vireo_domain_info *out);
+/*
+ * For commands of the shape "vireo-ctl CMD [OPTIONS] DOMAIN" (options already parsed):
+ * checks the argument count (else prints "usage: vireo-ctl CMD <usage>"), opens hv and
+ * looks the domU up. Returns 0 with *h and *info set, or the exit status to return.
+ */
+int ctl_domu_command(int argc, char **argv, const char *usage, vctl_t **h,
+                     struct vireo_domain_info *info);
 /* Prints "vireo-ctl: <what>: <strerror(-err)>" and returns 1 when err < 0, else 0. */
 int ctl_check(int err, const char *what, ...) G_GNUC_PRINTF(2, 3);
 /* Parses a command's options; prints usage and exits 2 on error. */
@@ -28,6 +35,8 @@ int cmd_destroy(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_sched_credit(int argc, char **argv);
+int cmd_shutdown(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
 int cmd_mem_set(int argc, char **argv);
 int cmd_vcpu_set(int argc, char **argv);
 int cmd_console(int argc, char **argv);

@@ -16,12 +16,14 @@ static const struct {
     { "info", cmd_info, "host CPUs, memory and hv version" },
     { "list", cmd_list, "list domains" },
     { "create", cmd_create, "build and start a domain from a config file or key=value" },
+    { "shutdown", cmd_shutdown, "ask a domain's guest to power off (-w waits)" },
+    { "reboot", cmd_reboot, "ask a domain's guest to reboot (-w waits)" },
     { "destroy", cmd_destroy, "destroy a domain" },
     { "pause", cmd_pause, "pause a domain" },
     { "unpause", cmd_unpause, "unpause a domain" },
     { "console", cmd_console, "attach to a domain's console (Ctrl-] leaves)" },
     { "sched-credit", cmd_sched_credit, "show or set scheduler weight and cap" },
-    { "mem-set", cmd_mem_set, "set a domain's memory (within maxmem)" },
+    { "mem-set", cmd_mem_set, "set a domain's balloon target (within maxmem)" },
     { "vcpu-set", cmd_vcpu_set, "set the number of online vCPUs" },
     { "top", cmd_top, "domains' CPU use, refreshed" },
 };
@@ -66,6 +68,23 @@ void ctl_lookup(vctl_t *h, const char *dom, struct vireo_domain_info *out)
     }
     if (ctl_check(ret, "looking up domain \"%s\"", dom))
         exit(1);
+}
+
+int ctl_domu_command(int argc, char **argv, const char *usage, vctl_t **h,
+                     struct vireo_domain_info *info)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: vireo-ctl %s %s\n", argv[0], usage);
+        return 2;
+    }
+    *h = ctl_open();
+    ctl_lookup(*h, argv[1], info);
+    if (info->domid == VIREO_DOMID_DOM0) {
+        fprintf(stderr, "vireo-ctl %s: not on dom0\n", argv[0]);
+        vctl_close(*h);
+        return 1;
+    }
+    return 0;
 }
 
 void ctl_parse_options(int *argc, char ***argv, const GOptionEntry *entries,

@@ -53,10 +53,13 @@ def hv_supports_dom0(hv_elf):
 
 
 class Node:
-    def __init__(self, workdir, smp=4, mem='4G'):
+    def __init__(self, workdir, smp=4, mem='4G', forwards=None):
+        """forwards: {host loopback port: dom0 TCP port} through QEMU's user-mode network
+        (an e1000 NIC, which dom0 drives with the image's e1000.ko)."""
         self.workdir = workdir
         self.smp = smp
         self.mem = mem
+        self.forwards = forwards or {}
         self.proc = None
         self.output = ''          # everything COM1 printed, CRs removed
         self.cursor = 0           # expectations match after this offset
@@ -71,11 +74,17 @@ class Node:
     def _qemu(self, boot_args):
         cmd = [QEMU, '-accel', 'tcg', '-cpu', 'EPYC', '-smp', str(self.smp), '-m', self.mem,
                '-display', 'none', '-monitor', 'none', '-no-reboot',
-               '-serial', 'stdio', '-serial', 'file:' + self.hv_log] + boot_args
+               '-serial', 'stdio', '-serial', 'file:' + self.hv_log] + self._net() + boot_args
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, cwd=self.workdir)
         threading.Thread(target=self._reader, daemon=True).start()
+
+    def _net(self):
+        if not self.forwards:
+            return []
+        fwd = ''.join(f',hostfwd=tcp:127.0.0.1:{h}-:{g}' for h, g in self.forwards.items())
+        return ['-netdev', 'user,id=net0' + fwd, '-device', 'e1000,netdev=net0']
 
     def boot_direct(self, vmlinuz, initrd, cmdline):
         """dom0's kernel and initramfs without hv (the baseline, and no-hv tests)."""
@@ -176,18 +185,24 @@ class Node:
                 f'--- COM2 (hv) last {TAIL_LINES} lines ---\n{hv}\n')
 
 
-def boot_node_under_hv(info, workdir, timeout=900, smp=4):
+def boot_node_under_hv(info, workdir, timeout=900, smp=4, forwards=None):
     """Boots the node ISO to dom0's shell; skips when hv cannot run dom0 yet."""
     iso = info.get('iso')
     if not iso:
         raise TestSkip('hv.elf is not built yet (no hv_elf in this tree), so no node ISO')
     if not hv_supports_dom0(info['hv_elf']):
         raise TestSkip('hv.elf does not yet support dom0 (it never logs "hv: dom0 started")')
-    node = Node(workdir, smp=smp)
-    node.boot_iso(iso)
-    node.expect_hv(r'hv: dom0 started', timeout, 'hv: dom0 started')
-    node.expect(r'vireo-dom0: /dev/vireo ready', timeout, '/dev/vireo loaded in dom0')
-    node.wait_shell(timeout)
+    node = Node(workdir, smp=smp, forwards=forwards)
+    try:
+        node.boot_iso(iso)
+        node.expect_hv(r'hv: dom0 started', timeout, 'hv: dom0 started')
+        node.expect(r'vireo-dom0: /dev/vireo ready', timeout, '/dev/vireo loaded in dom0')
+        node.wait_shell(timeout)
+    except TestFailure as e:
+        # The caller never gets the node: show its logs and stop QEMU here.
+        tails = node.tails()
+        node.close()
+        raise TestFailure(f'{e}\n{tails}') from e
     return node
 
 
@@ -255,6 +270,28 @@ def wait_domain(n, name, predicate, timeout, what):
             return d
         if time.monotonic() > deadline:
             raise TestFailure(f'{name}: not {what} within {timeout} s (last: {d})')
+        time.sleep(1)
+
+
+def console_log(n, name):
+    """What vireo-consoled logged of a domU's console."""
+    _, out = n.run(f'cat /var/log/vireo/console/{name}.log 2>/dev/null', 30, check=False)
+    return out
+
+
+def wait_console(n, name, pattern, timeout, what=None, count=1):
+    """Waits until the domU's console log matches `pattern` (at least `count` times)."""
+    regex = re.compile(pattern, re.M)
+    deadline = time.monotonic() + timeout
+    while True:
+        text = console_log(n, name)
+        found = regex.findall(text)
+        if len(found) >= count:
+            return found
+        if time.monotonic() > deadline:
+            tail = '\n'.join(text.splitlines()[-15:])
+            raise TestFailure(f'{name}: console shows no {what or pattern!r} within {timeout} s;'
+                              f' its log ends:\n{tail}')
         time.sleep(1)
 
 

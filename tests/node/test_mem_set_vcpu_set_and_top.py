@@ -1,30 +1,38 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""mem-set moves a domain's memory within maxmem and refuses beyond it; vcpu-set changes
-the online vCPUs within the vCPUs created; top lists the domains with their CPU use."""
+"""mem-set gives the guest a new balloon target within maxmem and refuses beyond it: the
+service guest gives frames back and takes them again (also above the RAM it booted with)
+until hv's count of its frames is the target; vcpu-set changes the online vCPUs within the
+vCPUs created (a vCPU brought online runs); top lists the domains with their CPU use."""
 import node
 
 
-def expect_pages(n, name, pages):
-    got = node.domains(n)[name]['tot_pages']
-    if got != pages:
-        raise node.TestFailure(f'{name}: tot_pages {got}, expected {pages}')
+def expect_balloon(n, name, mib):
+    pages = mib * 256
+    node.wait_domain(n, name, lambda d: d['tot_pages'] == pages and d['target_pages'] == pages,
+                     60, f'holding {mib} MiB')
+    node.wait_console(n, name, rf'balloon: target {mib * 1024} KiB, holding {mib * 1024} KiB',
+                      30, f'the guest reporting {mib} MiB')
 
 
 def test(info, workdir, box):
     n = node.boot_node_under_hv(info, workdir)
     box.append(n)
-    node.create(n, 'elastic', 'hello', extra='maxmem=32 vcpus=2 -p')
-    expect_pages(n, 'elastic', 16 * 256)
-    n.run('vireo-ctl mem-set elastic 32', 30)
-    expect_pages(n, 'elastic', 32 * 256)
+    node.create(n, 'elastic', 'service', extra='maxmem=32 vcpus=2 cmdline="period_ms=500"')
+    expect_balloon(n, 'elastic', 16)
+    n.run('vireo-ctl mem-set elastic 8', 30)
+    expect_balloon(n, 'elastic', 8)
+    n.run('vireo-ctl mem-set elastic 24', 30)   # beyond the 16 MiB it booted with
+    expect_balloon(n, 'elastic', 24)
     status, out = n.run('vireo-ctl mem-set elastic 64', 30, check=False)
     if status == 0 or 'maxmem' not in out:
         raise node.TestFailure(f'mem-set above maxmem: status {status}:\n{out}')
-    expect_pages(n, 'elastic', 32 * 256)
-    n.run('vireo-ctl mem-set elastic 24', 30)
-    expect_pages(n, 'elastic', 24 * 256)
+    n.run('vireo-ctl mem-set elastic 16', 30)
+    expect_balloon(n, 'elastic', 16)
+    ticks = len(node.wait_console(n, 'elastic', r'^tick \d+', 30, 'a tick'))
+    node.wait_console(n, 'elastic', r'^tick \d+', 30, 'ticking after ballooning', ticks + 2)
 
+    node.wait_console(n, 'elastic', r'service: vCPU 1 online', 30, 'vCPU 1 running')
     n.run('vireo-ctl vcpu-set elastic 1', 30)
     if node.domains(n)['elastic']['online_vcpus'] != 1:
         raise node.TestFailure('vcpu-set 1 did not take effect')

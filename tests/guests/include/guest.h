@@ -30,10 +30,23 @@ int guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Ends the domain in an orderly way. */
 _Noreturn void guest_poweroff(void);
+/* Shuts the domain down asking the toolstack to start it again. */
+_Noreturn void guest_reboot(void);
 /* Prints "FAIL: <text>" (what tests look for) and asks hv to crash the domain. */
 _Noreturn void guest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Blocks this vCPU for good (used by vCPUs with nothing left to do). */
 _Noreturn void guest_park(void);
+
+/*
+ * Takes the toolstack's pending requests (rt/control.c) and obeys them: POWEROFF and
+ * REBOOT end the domain (no return); a new memory target (and, on the first call, the
+ * target the domain was built with) is reached with the balloon. Returns the requests.
+ */
+unsigned guest_control_service(struct guest_vcpu *v);
+/* Gives back or takes frames until the guest holds `target` 4 KiB frames, or as close as
+ * it can; prints and returns what it holds (rt/balloon.c). */
+uint64_t balloon_reach(const struct vireo_start_info *si, uint64_t target);
+uint64_t balloon_held_frames(void);
 
 /* hv system time in ns read from the pvclock; no hypercall after the first call. */
 uint64_t time_now_ns(struct guest_vcpu *v);

@@ -34,12 +34,23 @@ static _Noreturn void halt_forever(void)
         __asm__ volatile("cli; hlt");
 }
 
+/* SCHED_SHUTDOWN does not return; if it does, say so where the tests look. */
+static _Noreturn void shut_down(uint32_t reason, const char *what)
+{
+    int64_t rc = hc_shutdown(reason);
+
+    guest_printf("FAIL: SCHED_SHUTDOWN(%s) returned %lld\n", what, (long long)rc);
+    halt_forever();
+}
+
 _Noreturn void guest_poweroff(void)
 {
-    int64_t rc = hc_shutdown(VIREO_SHUTDOWN_POWEROFF);
+    shut_down(VIREO_SHUTDOWN_POWEROFF, "poweroff");
+}
 
-    guest_printf("FAIL: SCHED_SHUTDOWN(poweroff) returned %lld\n", (long long)rc);
-    halt_forever();
+_Noreturn void guest_reboot(void)
+{
+    shut_down(VIREO_SHUTDOWN_REBOOT, "reboot");
 }
 
 _Noreturn void guest_fail(const char *fmt, ...)

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Stock clients on the host against virtvireod in a real node (suite 'clients').
+
+A Session boots node-test.iso once (tests/node/node.py: GRUB2 -> hv -> dom0 under QEMU
+TCG) with a host loopback port forwarded to dom0's TLS listener, and gives the tests the
+URI host clients use (vireo+tls://127.0.0.1:PORT/system?pkipath=<build's test PKI>), a
+bounded virsh runner, and dom0's serial shell for what only dom0 can see (hv's own view
+through vireo-ctl, the guests' console logs, the daemon's process). run() runs a script's
+test functions in order on one node and prints the log tails when one fails.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import traceback
+
+import node
+
+SKIP = 77
+DOM0_TLS_PORT = 16514
+GUEST_DIR = node.GUEST_DIR
+DAEMON_LOG = '/var/log/vireo/virtvireod.log'
+# How dom0's /init starts the daemon; the restart test starts it the same way.
+DAEMON_START = f'(setsid virtvireod </dev/null >>{DAEMON_LOG} 2>&1 &)'
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def service_xml(name, memory_mib=16, current_mib=None, max_memory_mib=None, vcpus=1,
+                current_vcpus=None, cmdline='period_ms=500', on_reboot='restart'):
+    """Domain XML for the service test guest, booted by libvireoctl's ELF builder."""
+    current = f"<currentMemory unit='MiB'>{current_mib}</currentMemory>" if current_mib else ''
+    maximum = (f"<maxMemory slots='1' unit='MiB'>{max_memory_mib}</maxMemory>"
+               if max_memory_mib else '')
+    vcpu_current = f" current='{current_vcpus}'" if current_vcpus else ''
+    return (f"<domain type='vireo'><name>{name}</name>{maximum}"
+            f"<memory unit='MiB'>{memory_mib}</memory>{current}"
+            f"<vcpu placement='static'{vcpu_current}>{vcpus}</vcpu>"
+            f"<os><type arch='x86_64' machine='vireo'>hvm</type>"
+            f"<kernel>{GUEST_DIR}/service.elf</kernel><cmdline>{cmdline}</cmdline></os>"
+            f"<on_poweroff>destroy</on_poweroff><on_reboot>{on_reboot}</on_reboot>"
+            f"<on_crash>destroy</on_crash>"
+            f"<devices><console type='pty'><target type='serial' port='0'/></console>"
+            f"</devices></domain>")
+
+
+def fields(text, sep):
+    """'key<sep> value' lines (virsh dominfo, domstats, schedinfo) as a dict."""
+    pairs = (line.split(sep, 1) for line in text.splitlines() if sep in line)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def wait_for(predicate, timeout, what, interval=0.5):
+    """Polls predicate() (the test's view from outside) until it returns a true value."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = predicate()
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise node.TestFailure(f'not {what} within {timeout} s')
+        time.sleep(interval)
+
+
+class Session:
+    def __init__(self, info, workdir, pki_dir):
+        self.port = free_port()
+        self.uri = f'vireo+tls://127.0.0.1:{self.port}/system?pkipath={pki_dir}'
+        self.workdir = workdir
+        self.tmp = os.path.join(workdir, 'files')
+        self.n = node.boot_node_under_hv(info, os.path.join(workdir, 'node'),
+                                         forwards={self.port: DOM0_TLS_PORT})
+        try:
+            self.n.cursor = 0
+            m = self.n.expect(r'vireo-dom0: virtvireod ready in ([\d.]+) s', 60,
+                              'virtvireod ready in dom0')
+            self.daemon_ready_uptime = float(m.group(1))
+            self.n.expect(r'vireo-dom0: eth0 link up', 30, "dom0's network link up")
+            os.makedirs(self.tmp, exist_ok=True)
+            self.wait_daemon(60)
+        except node.TestFailure as e:
+            tails = self.tails()
+            self.close()
+            raise node.TestFailure(f'{e}\n{tails}') from e
+        self.usable_after = time.monotonic() - self.n.started
+        print(f'node boot: daemon answering host virsh {self.usable_after:.1f} s after QEMU '
+              f'started (dom0 kernel uptime at "virtvireod ready": '
+              f'{self.daemon_ready_uptime:.1f} s)', flush=True)
+
+    # --- the host's clients ----------------------------------------------------------
+    def virsh(self, *args, ok=True, timeout=60):
+        """ok: True = must succeed, False = must fail, None = either."""
+        cmd = ['virsh', '-c', self.uri] + [str(a) for a in args]
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise node.TestFailure(f'virsh {" ".join(map(str, args))}: no answer in {timeout} s')
+        if ok and r.returncode != 0:
+            raise node.TestFailure(f'virsh {" ".join(map(str, args))} failed ({r.returncode}):'
+                                   f'\n{r.stdout}{r.stderr}')
+        if ok is False and r.returncode == 0:
+            raise node.TestFailure(f'virsh {" ".join(map(str, args))} succeeded:\n{r.stdout}')
+        return r
+
+    def timed_virsh(self, *args):
+        start = time.monotonic()
+        self.virsh(*args)
+        return time.monotonic() - start
+
+    def wait_daemon(self, timeout):
+        def answers():
+            try:
+                return subprocess.run(['virsh', '-c', self.uri, 'version'], capture_output=True,
+                                      timeout=20, stdin=subprocess.DEVNULL).returncode == 0
+            except subprocess.TimeoutExpired:
+                return False
+        wait_for(answers, timeout, 'answering virsh version', interval=0.2)
+
+    def define(self, name, **xml_options):
+        path = os.path.join(self.tmp, name + '.xml')
+        with open(path, 'w') as f:
+            f.write(service_xml(name, **xml_options))
+        self.virsh('define', path)
+        return path
+
+    def domstate(self, name):
+        return self.virsh('domstate', name).stdout.strip()
+
+    def domid(self, name):
+        out = self.virsh('domid', name).stdout.strip()
+        return int(out) if out.isdigit() else None
+
+    def dominfo(self, name):
+        return fields(self.virsh('dominfo', name).stdout, ':')
+
+    def domstats(self, name, *groups):
+        return fields(self.virsh('domstats', name, *groups).stdout, '=')
+
+    def wait_state(self, name, state, timeout=60):
+        wait_for(lambda: self.domstate(name) == state, timeout, f'{name} {state}')
+
+    # --- dom0 ------------------------------------------------------------------------
+    def dom0(self, command, timeout=60, check=True):
+        return self.n.run(command, timeout, check)[1]
+
+    def hv_domain(self, name):
+        """hv's own view of a running domain (vireo-ctl list -l in dom0)."""
+        return node.domains(self.n).get(name)
+
+    def wait_console(self, name, pattern, timeout=60, what=None, count=1):
+        return node.wait_console(self.n, name, pattern, timeout, what, count)
+
+    def tails(self):
+        _, log = self.n.run(f'tail -n 30 {DAEMON_LOG}', 30, check=False)
+        return self.n.tails() + f'--- {DAEMON_LOG} (dom0) last 30 lines ---\n{log}\n'
+
+    def close(self):
+        self.n.close()
+
+
+def run(tests):
+    """argv: node-test.json, work dir, pki dir. Boots one node, runs tests(session) in
+    order; exit 0, 1 (with log tails) or 77 (skip)."""
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    if not os.path.exists('/usr/bin/virsh'):
+        print(f'SKIP {name}: virsh not installed (libvirt-clients)')
+        sys.exit(SKIP)
+    json_path, workdir, pki_dir = sys.argv[1:4]
+    if not os.path.exists(os.path.join(pki_dir, 'clientcert.pem')):
+        print(f'SKIP {name}: no test PKI in {pki_dir} (certtool missing at build time)')
+        sys.exit(SKIP)
+    session = None
+    failed = 0
+    try:
+        session = Session(node.load_image_info(json_path), workdir, pki_dir)
+        for t in tests:
+            start = time.monotonic()
+            try:
+                t(session)
+                print(f'ok   {t.__name__} ({time.monotonic() - start:.1f} s)', flush=True)
+            except Exception:
+                failed += 1
+                print(f'FAIL {t.__name__}', flush=True)
+                traceback.print_exc()
+                print(session.tails(), flush=True)
+    except node.TestSkip as e:
+        print(f'SKIP {name}: {e}')
+        sys.exit(SKIP)
+    except (node.TestFailure, OSError) as e:
+        print(f'FAIL {name}: {e}')  # the boot failed: its message carries the log tails
+        failed += 1
+    finally:
+        if session:
+            session.close()
+    sys.exit(1 if failed else 0)
