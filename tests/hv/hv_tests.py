@@ -63,6 +63,16 @@ def hello_guest_prints_and_powers_off(ctx):
 
 
 @hv_test
+def guest_releasing_parts_of_large_pages_keeps_hv_and_its_data(ctx):
+    with ctx.hv([Domain("balloon_edges")]) as run:
+        booted(run)
+        run.guest_line("balloon_edges", r"balloon edges: released and took back 7 frames")
+        ends = run.wait_all_finished()
+        check(ends["balloon_edges"].kind == "poweroff",
+              f"balloon_edges ended with: {ends['balloon_edges'].line}")
+
+
+@hv_test
 def start_state_matches_abi(ctx):
     with ctx.hv([Domain("start_state", vcpus=2, cmdline="memory_mib=16")]) as run:
         booted(run)

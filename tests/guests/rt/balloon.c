@@ -9,10 +9,8 @@
  * grow past what it booted with. Released frames are never touched; populated ones are
  * checked (hv hands out zeroed memory) and written.
  *
- * Frames go back to hv from the bottom of a 2 MiB-aligned window upwards, so within each
- * 2 MiB page the released frames always start at its first frame. (hv 0.2 panics when a
- * release splits a 2 MiB page whose first frame is still mapped and that was split
- * before: reported to hv's maintainer; releasing from the bottom never asks for that.)
+ * Frames go back to hv from the bottom of a 2 MiB-aligned window upwards. (The awkward
+ * orders hv must also survive are balloon_edges.c's job.)
  */
 #include "guest.h"
 
