@@ -40,6 +40,9 @@ vd_domain *vd_find_by_name(vd_daemon *d, const char *name);
 vd_domain *vd_find_by_uuid(vd_daemon *d, const unsigned char uuid[16]);
 vd_domain *vd_resolve(vd_daemon *d, const vd_domain_ref *ref, vd_error **err);
 vd_domain *vd_resolve_active(vd_daemon *d, const vd_domain_ref *ref, vd_error **err);
+/* A domain with a persistent definition; `what` completes "cannot <what> transient domain". */
+vd_domain *vd_resolve_persistent(vd_daemon *d, const vd_domain_ref *ref, const char *what,
+                                 vd_error **err);
 
 const char *vd_domain_name(const vd_domain *dom);
 const unsigned char *vd_domain_uuid(const vd_domain *dom);

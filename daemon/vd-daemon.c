@@ -93,6 +93,17 @@ vd_domain *vd_resolve_active(vd_daemon *d, const vd_domain_ref *ref, vd_error **
     return dom;
 }
 
+vd_domain *vd_resolve_persistent(vd_daemon *d, const vd_domain_ref *ref, const char *what,
+                                 vd_error **err)
+{
+    vd_domain *dom = vd_resolve(d, ref, err);
+    if (dom && !dom->def) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "cannot %s transient domain", what);
+        return NULL;
+    }
+    return dom;
+}
+
 static void domain_free(vd_domain *dom)
 {
     vd_domain_def_free(dom->def);

@@ -151,14 +151,9 @@ bool vd_domain_undefine(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, 
     VD_CHECK_FLAGS(flags, 0x7f, err, false);
     bool ok = false;
     vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve(d, ref, err);
+    vd_domain *dom = vd_resolve_persistent(d, ref, "undefine", err);
     if (!dom)
         goto out;
-    if (!dom->def) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
-                "cannot undefine transient domain");
-        goto out;
-    }
     if (!vd_store_delete_def(d->cfg, dom->def->name, err))
         goto out;
     vd_emit(d, dom, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
@@ -207,14 +202,9 @@ bool vd_domain_set_autostart(vd_daemon *d, const vd_domain_ref *ref, bool on, vd
 {
     bool ok = false;
     vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve(d, ref, err);
+    vd_domain *dom = vd_resolve_persistent(d, ref, "set autostart for", err);
     if (!dom)
         goto out;
-    if (!dom->def) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
-                "cannot set autostart for transient domain");
-        goto out;
-    }
     ok = vd_store_set_autostart(d->cfg, dom->def->name, on, err);
     if (ok)
         dom->autostart = on;
