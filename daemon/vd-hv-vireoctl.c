@@ -146,6 +146,10 @@ static bool domid_call(vd_hv *hv, int (*fn)(vctl_t *, uint32_t), int domid, cons
 
 static bool domain_destroy(vd_hv *hv, int domid, vd_error **err)
 {
+    /* The ring goes with the domain: let vireo-consoled log its last words first. */
+    int rc = vctl_console_log_sync();
+    if (rc < 0 && rc != -ENOENT && rc != -ECONNREFUSED)
+        g_warning("d%d: console log not synced before destroy: %s", domid, g_strerror(-rc));
     return domid_call(hv, vctl_domain_destroy, domid, "destroy", err);
 }
 

@@ -37,16 +37,7 @@ static void client_free(struct console_client *cl)
 /* Clients are slow terminals at worst; a blocking send keeps the output in order. */
 static gboolean send_all(int fd, const char *buf, size_t len)
 {
-    while (len) {
-        ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return FALSE;
-        buf += w;
-        len -= (size_t)w;
-    }
-    return TRUE;
+    return vctl_console_service_send(fd, buf, len) == 0;
 }
 
 void console_clients_send(struct console *c, const char *buf, size_t len)
@@ -91,8 +82,14 @@ static gboolean handle_request(struct console_client *cl)
 {
     char reply[REQUEST_MAX + 32];
     const char *line = cl->request->str;
+    if (strcmp(line, "SYNC") == 0) {
+        consoled_drain_all(cl->cd);
+        send_all(cl->fd, "OK\n", 3);
+        return FALSE;
+    }
     if (!g_str_has_prefix(line, "ATTACH ")) {
-        send_all(cl->fd, "ERR expected ATTACH <domain>\n", 29);
+        static const char usage[] = "ERR expected ATTACH <domain> or SYNC\n";
+        send_all(cl->fd, usage, sizeof(usage) - 1);
         return FALSE;
     }
     struct console *c = consoled_find(cl->cd, line + 7);
@@ -155,13 +152,10 @@ static gboolean listener_readable(gint fd, G_GNUC_UNUSED GIOCondition cond, gpoi
 
 int consoled_listen(struct consoled *cd, const char *path)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(addr.sun_path))
-        return -ENAMETOOLONG;
-    strcpy(addr.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr;
+    int fd = vctl_console_service_socket(path, &addr);
     if (fd < 0)
-        return -errno;
+        return fd;
     unlink(path);
     /* Only root may attach: consoles accept input. */
     mode_t old = umask(0077);

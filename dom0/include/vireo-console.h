@@ -6,6 +6,9 @@
  * sends the tail of the domain's log and then its output as it arrives; bytes the client
  * sends are queued as the domain's console input. The service closes the connection when
  * the domain goes away.
+ * "SYNC\n" asks the service to copy every domain's console ring into its log now; it
+ * answers "OK\n" once that is written and closes. Toolstacks send it before destroying a
+ * domain, whose ring goes with it.
  */
 #ifndef VIREO_CONSOLE_H
 #define VIREO_CONSOLE_H

@@ -99,6 +99,25 @@ int vctl_console_ring_read(vctl_t *h, uint32_t domid, uint64_t *pos, void *buf, 
 /* Queues bytes as the domain's console input. Returns bytes queued. */
 int vctl_console_input(vctl_t *h, uint32_t domid, const void *buf, size_t len);
 
+/*
+ * vireo-consoled's socket (protocol in vireo-console.h). The path is VIREO_CONSOLE_SOCKET
+ * from the environment, else the default. connect returns a socket or -errno; send writes
+ * all of buf (no SIGPIPE); reply reads one answer line without its newline, waiting at
+ * most timeout_ms (-1: for ever).
+ */
+const char *vctl_console_service_path(void);
+int vctl_console_service_connect(void);
+/* A unix stream socket and the address for path (the service's side binds it). */
+struct sockaddr_un;
+int vctl_console_service_socket(const char *path, struct sockaddr_un *addr);
+int vctl_console_service_send(int fd, const void *buf, size_t len);
+int vctl_console_service_reply(int fd, char *line, size_t size, int timeout_ms);
+/*
+ * Asks the service to copy every console ring into its logs now and waits for it, so a
+ * domain about to be destroyed keeps its last words. -ENOENT/-ECONNREFUSED: no service.
+ */
+int vctl_console_log_sync(void);
+
 /* --- events --------------------------------------------------------------------------- */
 /*
  * Opens a file descriptor that collects VIREO_EVENT_* bits: poll() it for POLLIN, then

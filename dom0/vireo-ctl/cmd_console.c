@@ -8,64 +8,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "ctl.h"
 #include "vireo-console.h"
 
-static const char *socket_path(void)
+static gboolean write_stdout(const char *buf, size_t len)
 {
-    const char *env = getenv("VIREO_CONSOLE_SOCKET");
-    return env && *env ? env : VIREO_CONSOLE_SOCKET;
-}
-
-static int connect_service(void)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    g_strlcpy(addr.sun_path, socket_path(), sizeof(addr.sun_path));
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        int err = errno;
-        close(fd);
-        return -err;
-    }
-    return fd;
-}
-
-/* Reads the service's one-line answer byte by byte, so no console output is swallowed. */
-static int read_reply(int fd, char *line, size_t size)
-{
-    size_t n = 0;
-    while (n + 1 < size) {
-        ssize_t r = read(fd, line + n, 1);
-        if (r <= 0)
-            return -EPIPE;
-        if (line[n] == '\n')
-            break;
-        n++;
-    }
-    line[n] = '\0';
-    return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
     while (len) {
-        ssize_t w = write(fd, p, len);
+        ssize_t w = write(STDOUT_FILENO, buf, len);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return -errno;
-        p += w;
+            return FALSE;
+        buf += w;
         len -= (size_t)w;
     }
-    return 0;
+    return TRUE;
 }
 
 /* Copies both ways until the service hangs up or the user types Ctrl-]. */
@@ -82,7 +42,7 @@ static void relay(int sock)
         }
         if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = read(sock, buf, sizeof(buf));
-            if (n <= 0 || write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+            if (n <= 0 || !write_stdout(buf, (size_t)n))
                 return;
         }
         if (fds[0].revents & (POLLIN | POLLHUP)) {
@@ -91,7 +51,7 @@ static void relay(int sock)
                 return;
             char *esc = memchr(buf, VIREO_CONSOLE_ESCAPE, (size_t)n);
             size_t keep = esc ? (size_t)(esc - buf) : (size_t)n;
-            if (keep && write_all(sock, buf, keep) < 0)
+            if (keep && vctl_console_service_send(sock, buf, keep) < 0)
                 return;
             if (esc)
                 return;
@@ -101,16 +61,16 @@ static void relay(int sock)
 
 int ctl_console_attach(const char *dom)
 {
-    int sock = connect_service();
+    int sock = vctl_console_service_connect();
     if (sock < 0) {
         fprintf(stderr, "vireo-ctl console: cannot reach the console service at %s: %s\n",
-                socket_path(), strerror(-sock));
+                vctl_console_service_path(), strerror(-sock));
         return 1;
     }
     char request[128], reply[256];
     snprintf(request, sizeof(request), "ATTACH %s\n", dom);
-    if (write_all(sock, request, strlen(request)) < 0 ||
-        read_reply(sock, reply, sizeof(reply)) < 0) {
+    if (vctl_console_service_send(sock, request, strlen(request)) < 0 ||
+        vctl_console_service_reply(sock, reply, sizeof(reply), -1) < 0) {
         fprintf(stderr, "vireo-ctl console: the console service hung up\n");
         close(sock);
         return 1;

@@ -101,10 +101,17 @@ static int simple_domain_command(int argc, char **argv, const char *summary,
     return status;
 }
 
+/* The console ring goes with the domain: vireo-consoled (if running) logs it first. */
+static int destroy_logged(vctl_t *h, uint32_t domid)
+{
+    vctl_console_log_sync();
+    return vctl_domain_destroy(h, domid);
+}
+
 int cmd_destroy(int argc, char **argv)
 {
     return simple_domain_command(argc, argv, "Destroy a domain and free its memory.",
-                                 vctl_domain_destroy, "destroyed");
+                                 destroy_logged, "destroyed");
 }
 
 int cmd_pause(int argc, char **argv)
