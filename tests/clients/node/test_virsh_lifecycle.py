@@ -109,7 +109,7 @@ def console_through_a_pty(s):
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         os.close(fd)
-    s.wait_console('svc', r'service: got typed-into-virsh', 10, 'the input in the log')
+    s.wait_console('svc', r'service: got typed-into-virsh', 30, 'the input in the log')
 
 
 def cpu_time(s):
@@ -139,7 +139,7 @@ def balloon_current(s):
 def expect_balloon(s, mib):
     kib = mib * 1024
     wait_for(lambda: balloon_current(s) == kib, 60, f'balloon.current {kib} KiB')
-    s.wait_console('svc', rf'balloon: target {kib} KiB, holding {kib} KiB', 10,
+    s.wait_console('svc', rf'balloon: target {kib} KiB, holding {kib} KiB', 30,
                    f'the guest holding {mib} MiB')
 
 
@@ -205,7 +205,7 @@ def domstats_report_the_running_guest(s):
 def shutdown_is_obeyed(s):
     s.virsh('shutdown', 'svc')
     s.wait_state('svc', 'shut off', 60)
-    s.wait_console('svc', r'control: poweroff requested', 10, 'the request taken')
+    s.wait_console('svc', r'control: poweroff requested', 30, 'the request taken')
     if s.hv_domain('svc') is not None:
         raise node.TestFailure('hv still has the domain after shutdown (on_poweroff destroy)')
     s.virsh('shutdown', 'svc', ok=False)
