@@ -22,5 +22,7 @@ int mmio_emulate(struct vcpu *v, uint64_t gpa, const struct mmio_ops *ops, const
 
 /* dom0's local APIC page: reads are direct, writes trap here (dom0_apic.c). */
 extern const struct mmio_ops dom0_apic_ops;
+/* Addresses hidden from dom0: reads all-ones, writes dropped (dom0_open_bus.c). */
+extern const struct mmio_ops dom0_open_bus_ops;
 
 #endif
