@@ -4,11 +4,13 @@
  * (or notes that it is absent), loads the domains, and serves libvirt's remote protocol
  * through driver-libvirt/ until SIGTERM, SIGINT or --timeout seconds of idleness.
  */
+#include <errno.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "vd-daemon.h"
 #include "vd-rpc-tls.h"
@@ -134,6 +136,19 @@ static void fill_tls_config(const vd_config *cfg, vd_rpc_tls_config *tls)
     tls->key_file = cfg->tls_key_file;
     tls->priority = cfg->tls_priority;
     tls->no_verify_certificate = cfg->tls_no_verify_certificate;
+    tls->handshake_timeout = cfg->tls_handshake_timeout;
+}
+
+/* Each client holds a descriptor: take all the kernel lets us (systemd's LimitNOFILE, or
+ * the shell's hard limit), as libvirtd does, rather than the 1024 soft default. */
+static void raise_descriptor_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            g_message("cannot raise the descriptor limit: %s", g_strerror(errno));
+    }
 }
 
 int main(int argc, char **argv)
@@ -158,6 +173,7 @@ int main(int argc, char **argv)
     }
     if (o.timeout)
         cfg->timeout = o.timeout;
+    raise_descriptor_limit();
     if (!vd_config_make_dirs(cfg, &gerr)) {
         fprintf(stderr, "virtvireod: %s\n", gerr->message);
         return 1;

@@ -26,6 +26,7 @@ vd_config *vd_config_new(const char *root)
     cfg->tls_ca_file = g_strconcat(r, "/etc/pki/CA/cacert.pem", NULL);
     cfg->tls_cert_file = g_strconcat(r, "/etc/pki/libvirt/servercert.pem", NULL);
     cfg->tls_key_file = g_strconcat(r, "/etc/pki/libvirt/private/serverkey.pem", NULL);
+    cfg->tls_handshake_timeout = 30;
     cfg->keepalive_interval = 5;
     cfg->keepalive_count = 5;
     cfg->hv_device = g_strdup("/dev/vireo");
@@ -141,6 +142,8 @@ bool vd_config_load(vd_config *cfg, const char *path, bool required, GError **er
               read_string(kf, "tls", "key_file", &cfg->tls_key_file, err) &&
               read_string(kf, "tls", "priority", &cfg->tls_priority, err) &&
               read_bool(kf, "tls", "no_verify_certificate", &cfg->tls_no_verify_certificate,
+                        err) &&
+              read_uint(kf, "tls", "handshake_timeout", G_MAXINT, &cfg->tls_handshake_timeout,
                         err) &&
               read_uint(kf, "keepalive", "interval", G_MAXINT, &interval, err) &&
               read_uint(kf, "keepalive", "count", G_MAXINT, &cfg->keepalive_count, err);

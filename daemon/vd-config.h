@@ -32,6 +32,7 @@ typedef struct vd_config {
     char *tls_key_file;  /* ROOT/etc/pki/libvirt/private/serverkey.pem */
     char *tls_priority;  /* NULL = GnuTLS "NORMAL" */
     bool tls_no_verify_certificate;
+    unsigned tls_handshake_timeout; /* seconds; 0 = no limit */
     unsigned max_clients;
     int keepalive_interval;
     unsigned keepalive_count;

@@ -422,6 +422,8 @@ static void continue_handshake(vd_rpc_client *c)
         break;
     }
     c->tls_ready = true;
+    if (!c->refusal)
+        drop_source(&c->deadline);
     g_debug("%s: TLS client '%s' accepted", c->peer,
             vd_rpc_tls_peer_dn(c->tls) ? vd_rpc_tls_peer_dn(c->tls) : "(no certificate)");
     /* libvirt's clients wait for this one encrypted byte before their first call: it says
@@ -434,29 +436,41 @@ static void continue_handshake(vd_rpc_client *c)
 
 /* ---- starting -------------------------------------------------------------------------- */
 
-static gboolean refusal_expired(gpointer data)
+static gboolean deadline_passed(gpointer data)
 {
     vd_rpc_client *c = data;
 
-    g_clear_pointer(&c->refusal_timer, g_source_unref);
-    vd_rpc_client_close(c, "refused client sent no call");
+    g_clear_pointer(&c->deadline, g_source_unref);
+    vd_rpc_client_close(c, c->deadline_reason);
     return G_SOURCE_REMOVE;
+}
+
+/* Closes c with why once seconds pass, unless the deadline is dropped first. */
+static void set_deadline(vd_rpc_client *c, unsigned seconds, const char *why)
+{
+    drop_source(&c->deadline);
+    c->deadline_reason = why;
+    c->deadline = g_timeout_source_new_seconds(seconds);
+    g_source_set_callback(c->deadline, deadline_passed, vd_rpc_client_ref(c),
+                          (GDestroyNotify)vd_rpc_client_unref);
+    g_source_attach(c->deadline, c->ctx);
 }
 
 void vd_rpc_client_start(vd_rpc_client *c)
 {
     g_autoptr(GError) err = NULL;
+    unsigned handshake_timeout = c->server->tls_cfg.handshake_timeout;
 
-    if (c->refusal) {
-        c->refusal_timer = g_timeout_source_new_seconds(REFUSAL_GRACE_SECONDS);
-        g_source_set_callback(c->refusal_timer, refusal_expired, vd_rpc_client_ref(c),
-                              (GDestroyNotify)vd_rpc_client_unref);
-        g_source_attach(c->refusal_timer, c->ctx);
-    }
+    if (c->refusal)
+        set_deadline(c, REFUSAL_GRACE_SECONDS, "refused client sent no call");
     if (c->transport != VD_RPC_TLS) {
         watch_input(c);
         return;
     }
+    /* A client that connects and never finishes the handshake would hold its place (and
+     * a descriptor) for ever: nothing else, not even keepalive, can reach it. */
+    if (!c->refusal && handshake_timeout)
+        set_deadline(c, handshake_timeout, "TLS handshake not finished in time");
     c->tls = vd_rpc_tls_session_new(c->server->tls, g_socket_get_fd(c->socket), &err);
     if (!c->tls) {
         vd_rpc_client_close(c, err->message);
@@ -542,7 +556,7 @@ void vd_rpc_client_close(vd_rpc_client *c, const char *reason)
     unwatch_input(c);
     drop_source(&c->out_source);
     drop_source(&c->handshake_source);
-    drop_source(&c->refusal_timer);
+    drop_source(&c->deadline);
     if (c->tls) {
         if (c->tls_ready)
             vd_rpc_tls_bye(c->tls);

@@ -57,7 +57,8 @@ typedef struct vd_rpc_stream vd_rpc_stream;
 typedef struct vd_rpc_listener {
     struct vd_rpc_server *server;
     GSocket *socket;
-    GSource *source;
+    GSource *source; /* readable: accept; NULL while paused */
+    GSource *pause;  /* timer ending a pause, or NULL */
     vd_rpc_transport transport;
     char *path; /* unix socket path we bound, unlinked on shutdown; NULL otherwise */
 } vd_rpc_listener;
@@ -108,7 +109,9 @@ struct vd_rpc_client {
     vd_rpc_tls_session *tls;   /* VD_RPC_TLS: all I/O goes through it */
     bool tls_ready;            /* handshake done and certificate accepted */
     GSource *handshake_source; /* the socket direction the handshake waits for */
-    GSource *refusal_timer;    /* closes a refused client that never calls */
+    GSource *deadline;         /* closes a refused client that never calls, or a TLS
+                                  client slow to finish its handshake */
+    const char *deadline_reason; /* the log line's reason when it fires */
     GSource *in_source;
     GSource *out_source;
     guint8 *in_buf;

@@ -24,18 +24,46 @@ static void listen_on(struct vd_rpc_server *s, GSocket *sock, vd_rpc_transport t
     l->transport = t;
     l->path = g_strdup(unlink_path);
     g_socket_set_blocking(sock, FALSE);
-    l->source = g_socket_create_source(sock, G_IO_IN, NULL);
-    g_source_set_callback(l->source, G_SOURCE_FUNC(vd_rpc_server_on_incoming), l, NULL);
-    g_source_attach(l->source, s->ctx);
+    vd_rpc_listener_resume(l);
     g_ptr_array_add(s->listeners, l);
+}
+
+static void drop_source(GSource **source)
+{
+    if (*source) {
+        g_source_destroy(*source);
+        g_source_unref(*source);
+        *source = NULL;
+    }
+}
+
+gboolean vd_rpc_listener_resume(gpointer data)
+{
+    vd_rpc_listener *l = data;
+
+    drop_source(&l->pause);
+    if (!l->source) {
+        l->source = g_socket_create_source(l->socket, G_IO_IN, NULL);
+        g_source_set_callback(l->source, G_SOURCE_FUNC(vd_rpc_server_on_incoming), l, NULL);
+        g_source_attach(l->source, l->server->ctx);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+void vd_rpc_listener_pause(vd_rpc_listener *l, unsigned ms)
+{
+    drop_source(&l->source);
+    if (l->pause)
+        return;
+    l->pause = g_timeout_source_new(ms);
+    g_source_set_callback(l->pause, vd_rpc_listener_resume, l, NULL);
+    g_source_attach(l->pause, l->server->ctx);
 }
 
 void vd_rpc_listener_free(vd_rpc_listener *l)
 {
-    if (l->source) {
-        g_source_destroy(l->source);
-        g_source_unref(l->source);
-    }
+    drop_source(&l->source);
+    drop_source(&l->pause);
     if (l->socket) {
         g_socket_close(l->socket, NULL);
         g_object_unref(l->socket);

@@ -17,6 +17,12 @@ bool vd_rpc_listen_all(struct vd_rpc_server *s, GError **err);
  * systemd passed: its unit owns the file). */
 void vd_rpc_listener_free(vd_rpc_listener *l);
 
+/* Stops accepting on l for ms milliseconds (while the process is out of descriptors:
+ * the pending connection would wake us again at once). */
+void vd_rpc_listener_pause(vd_rpc_listener *l, unsigned ms);
+/* Accepts again (a GSourceFunc for the pause's timer). */
+gboolean vd_rpc_listener_resume(gpointer listener);
+
 /* rpc-server.c: a listener became readable. */
 gboolean vd_rpc_server_on_incoming(GSocket *socket, GIOCondition cond, gpointer listener);
 

@@ -16,6 +16,9 @@
 #include "rpc-packet.h"
 #include "vd_keepalive_protocol.h"
 
+/* How long accepting stops after accept() failed for want of resources. */
+#define ACCEPT_PAUSE_MS 200
+
 #define DEFAULT_TCP_PORT 16509
 #define DEFAULT_TLS_PORT 16514
 #define DEFAULT_RW_PERMS 0700
@@ -79,8 +82,13 @@ gboolean vd_rpc_server_on_incoming(GSocket *socket, GIOCondition cond, gpointer 
 
     (void)cond;
     if (!conn) {
-        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_message("accept failed: %s", err->message);
+        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            return G_SOURCE_CONTINUE;
+        /* Out of descriptors (or memory) the connection stays pending and the socket
+         * readable: accepting again at once would spin. Give clients time to leave. */
+        g_message("accept failed: %s; not accepting for %u ms", err->message,
+                  ACCEPT_PAUSE_MS);
+        vd_rpc_listener_pause(l, ACCEPT_PAUSE_MS);
         return G_SOURCE_CONTINUE;
     }
     c = vd_rpc_client_new(s, conn, l->transport);

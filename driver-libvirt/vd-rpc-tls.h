@@ -24,6 +24,8 @@ typedef struct vd_rpc_tls_config {
     char *priority;  /* GnuTLS priority string, NULL = "NORMAL" (libvirt's tls_priority) */
     bool no_verify_certificate; /* accept clients without a valid certificate
                                    (libvirt's tls_no_verify_certificate); off = required */
+    unsigned handshake_timeout; /* seconds a client has from connecting to finishing the
+                                   handshake before it is dropped; 0 = no limit */
 } vd_rpc_tls_config;
 
 /* vd_rpc_server_new, plus a TLS listener when tls is not NULL and tls->listen is set. */

@@ -58,5 +58,28 @@ def refused_clients_do_not_hold_places():
         assert "Too many active clients" in e.message
 
 
+def running_out_of_descriptors_pauses_accepting():
+    """With max_clients off, clients beyond the process's descriptor limit wait in the
+    listen queue: the daemon stops accepting for a moment instead of spinning on EMFILE,
+    and serves the queued clients once others leave."""
+    limit = ["prlimit", "--nofile=64:64", "--"]
+    with vdrpc.daemon(wrapper_for=lambda root: limit) as d:
+        clients = [RawClient(d.sock) for _ in range(100)]
+        deadline = time.time() + 20
+        while "not accepting" not in d.log_text():
+            assert time.time() < deadline, "100 clients never exhausted 64 descriptors"
+            time.sleep(0.1)
+        time.sleep(2)  # the listener stays readable all this time
+        failures = d.log_text().count("accept failed")
+        # ~10 pauses in 2 s; an accept loop spinning on EMFILE logs thousands of lines
+        assert failures < 200, "%d failed accepts logged" % failures
+        for c in clients[:60]:
+            c.close()
+        for c in clients[60:]:
+            c.open()
+        assert vdrpc.Reader(clients[-1].call(3)).str()
+
+
 vdrpc.main([limit_holds_and_the_next_client_is_refused_cleanly,
-            refused_clients_do_not_hold_places])
+            refused_clients_do_not_hold_places,
+            running_out_of_descriptors_pauses_accepting])

@@ -25,6 +25,7 @@ def server_pki(**kw):
     PKI.port = vdrpc.free_port()
     PKI.address = kw.get("address", "127.0.0.1")
     PKI.no_verify = kw.get("no_verify", False)
+    PKI.handshake_timeout = kw.get("handshake_timeout")
     return PKI
 
 
@@ -119,6 +120,22 @@ def plain_tcp_on_the_tls_port_is_refused_without_disturbing_others():
         certified_client(pki, "dave")
 
 
+def clients_that_never_finish_the_handshake_are_dropped():
+    pki = server_pki(handshake_timeout=2)
+    with vdrpc.daemon(tls=pki) as d:
+        silent = [socket.create_connection(("127.0.0.1", pki.port)) for _ in range(5)]
+        # half a ClientHello, then nothing
+        stalled = socket.create_connection(("127.0.0.1", pki.port))
+        stalled.sendall(b"\x16\x03\x01\x02\x00\x01")
+        good = certified_client(pki, "erin")
+        for s in silent + [stalled]:
+            assert RawClient(s).is_closed(wait=15), "a silent TLS client was never dropped"
+        assert d.log_text().count("TLS handshake not finished in time") == 6, d.log_text()
+        # the deadline went with the handshake: the client that finished it is served
+        assert Reader(good.call(3)).str()
+        certified_client(pki, "frank")
+
+
 def no_verify_certificate_lets_clients_without_one_in():
     pki = server_pki(no_verify=True)
     with vdrpc.daemon(tls=pki):
@@ -162,6 +179,7 @@ try:
                 client_from_another_ca_is_refused,
                 client_without_certificate_is_refused,
                 plain_tcp_on_the_tls_port_is_refused_without_disturbing_others,
+                clients_that_never_finish_the_handshake_are_dropped,
                 no_verify_certificate_lets_clients_without_one_in,
                 bad_server_credentials_stop_the_daemon_with_a_clear_message])
 finally:

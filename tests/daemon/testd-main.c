@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     g_autofree char *tcp_address = NULL;
     int tcp_port = 0, keepalive = 5;
     gboolean polkit = FALSE, tls_no_verify = FALSE;
-    int tls_port = 0, max_clients = 0;
+    int tls_port = 0, max_clients = 0, tls_handshake_timeout = 0;
     g_autofree char *tls_dir = NULL, *tls_address = NULL;
     g_autofree char *rw_perms = NULL;
     GOptionEntry entries[] = {
@@ -44,6 +44,8 @@ int main(int argc, char **argv)
           "cacert.pem, servercert.pem, serverkey.pem", "DIR" },
         { "tls-no-verify", 0, 0, G_OPTION_ARG_NONE, &tls_no_verify,
           "accept unverified client certificates", NULL },
+        { "tls-handshake-timeout", 0, 0, G_OPTION_ARG_INT, &tls_handshake_timeout,
+          "seconds to finish the TLS handshake, 0 = no limit", "S" },
         { NULL },
     };
     g_autoptr(GOptionContext) opts = g_option_context_new("- libvirt protocol test daemon");
@@ -82,6 +84,7 @@ int main(int argc, char **argv)
         tls.cert_file = cert = g_build_filename(tls_dir ? tls_dir : ".", "servercert.pem", NULL);
         tls.key_file = key = g_build_filename(tls_dir ? tls_dir : ".", "serverkey.pem", NULL);
         tls.no_verify_certificate = tls_no_verify;
+        tls.handshake_timeout = (unsigned)MAX(tls_handshake_timeout, 0);
     }
     daemon = test_daemon_new();
     server = vd_rpc_server_new_with_tls(daemon, &cfg, &tls, &err);

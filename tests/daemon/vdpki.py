@@ -71,6 +71,7 @@ class ServerPki:
 
     def __init__(self, work, port, address="127.0.0.1", no_verify=False):
         self.work, self.port, self.address, self.no_verify = work, port, address, no_verify
+        self.handshake_timeout = None  # seconds; None: the daemon's default
         self.ca = Authority(work, "vireo-test-ca")
         self.dir = os.path.join(work, "server")
         os.makedirs(self.dir)

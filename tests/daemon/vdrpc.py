@@ -281,6 +281,8 @@ class Daemon:
                         "--tls-dir", tls.dir]
                 if tls.no_verify:
                     cmd += ["--tls-no-verify"]
+                if tls.handshake_timeout is not None:
+                    cmd += ["--tls-handshake-timeout", str(tls.handshake_timeout)]
         if wrapper_for:
             os.makedirs(sock_dir, exist_ok=True)
             cmd = list(wrapper_for(root)) + cmd
@@ -313,6 +315,8 @@ class Daemon:
                       "ca_file=%s" % tls.ca_file, "cert_file=%s" % tls.cert_file,
                       "key_file=%s" % tls.key_file,
                       "no_verify_certificate=%s" % ("true" if tls.no_verify else "false")]
+            if tls.handshake_timeout is not None:
+                lines += ["handshake_timeout=%d" % tls.handshake_timeout]
         if tcp_port:
             lines += ["[tcp]", "listen=true", "port=%d" % tcp_port,
                       "address=%s" % (tcp_address or "127.0.0.1")]
