@@ -59,6 +59,53 @@ def definitions_survive_sigkill():
         shutil.rmtree(root, ignore_errors=True)
 
 
+def full_disk_loses_nothing():
+    """Definitions on a file system that fills up (a small tmpfs at ROOT/etc/vireo): the
+    define that does not fit fails with libvirt's error naming the cause, the definition
+    it would have replaced is intact (live and after a restart), no temporary file is
+    left holding the space, and a define that fits works again."""
+    root = tempfile.mkdtemp(prefix="vd-config-full-")
+    conf = os.path.join(root, "etc", "vireo")
+    os.makedirs(conf)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "vireo-full", conf],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print("  cannot mount a tmpfs (%s): not tried" % r.stderr.strip())
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    d = None
+    try:
+        d = vdrpc.Daemon(root)
+        base = open(c.corpus("good", "minimal.xml")).read()
+        c.virsh(d, "define", c.write(d, "keep.xml", base.replace("<name>minimal</name>",
+                                                                  "<name>keep</name>")))
+        before = c.virsh(d, "dumpxml", "keep").stdout
+        big = before.replace("<memory", "<description>%s</description><memory" % ("x" * 400000),
+                             1)
+        r = c.virsh(d, "define", c.write(d, "big.xml", big), ok=False)
+        assert "No space left on device" in r.stderr, r.stderr
+        assert "error:" in r.stderr, r.stderr
+        assert c.virsh(d, "dumpxml", "keep").stdout == before
+        domains = os.path.join(conf, "domains")
+        assert [f for f in os.listdir(domains) if f.startswith(".")] == [], os.listdir(domains)
+        c.virsh(d, "define", c.write(d, "next.xml", base.replace("<name>minimal</name>",
+                                                                  "<name>next</name>")))
+        d.stop()
+        d = vdrpc.Daemon(root)
+        listed = sorted(c.virsh(d, "list", "--all", "--name").stdout.split())
+        assert listed == ["keep", "next"], listed
+        assert c.virsh(d, "dumpxml", "keep").stdout == before
+    except BaseException:
+        if d:
+            print("---- daemon log ----\n" + d.log_text()[-4000:])
+        raise
+    finally:
+        if d:
+            d.stop()
+        subprocess.run(["umount", conf])
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def timeout_exits_when_idle():
     """--timeout SECS (what libvirt's auto-spawn passes): with no client and no running
     domain the daemon exits by itself, cleanly, and removes its sockets."""
@@ -99,5 +146,5 @@ def help_and_version_describe_the_daemon():
 if __name__ == "__main__":
     c.needs_real_daemon()
     c.require("/usr/bin/virsh", "libvirt-clients")
-    c.main([definitions_survive_sigkill, timeout_exits_when_idle,
+    c.main([definitions_survive_sigkill, full_disk_loses_nothing, timeout_exits_when_idle,
             help_and_version_describe_the_daemon])
