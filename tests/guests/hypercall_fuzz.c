@@ -7,6 +7,7 @@
  * powers off normally; any wrong answer prints FAIL and crashes it.
  */
 #include "guest.h"
+#include "test_rng.h"
 
 #define E(x) (-(int64_t)VIREO_##x)
 #define OK_ANY INT64_MIN     /* in an answer list: any value >= 0 */
@@ -72,13 +73,10 @@ static void expect(const char *what, const struct call *c, const int64_t *answer
 
 static uint64_t rng_state;
 
+/* Reproducible from the seed printed at the start. */
 static uint64_t rng_next(void)
 {
-    /* xorshift64*: reproducible from the seed printed at the start. */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
+    return test_rng_next(&rng_state);
 }
 
 static void random_args(struct call *c)
