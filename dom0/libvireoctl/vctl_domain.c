@@ -166,6 +166,18 @@ int vctl_vcpu_set_context(vctl_t *h, uint32_t domid, uint32_t vcpu,
                              (struct vireo_vcpu_context *)ctx, VIREO_DEV_BUF_IN);
 }
 
+int vctl_vcpu_list(vctl_t *h, uint32_t domid, struct vireo_vcpu_info *out, unsigned max)
+{
+    if (max > VIREO_MAX_VCPUS)
+        max = VIREO_MAX_VCPUS;
+    if (!max)
+        return 0;
+    uint64_t args[VIREO_DEV_MAX_ARGS] = { domid, 0, max };
+    struct vctl_buf buf = { out, max * (uint32_t)sizeof(*out), VIREO_DEV_BUF_OUT, 1, 0, 0 };
+    int64_t got = vctl_hypercall(h, VIREO_HC_VCPU_LIST, args, &buf, 1);
+    return got > (int64_t)max ? -EIO : (int)got;
+}
+
 const char *vctl_domstate_name(uint32_t state)
 {
     switch (state) {

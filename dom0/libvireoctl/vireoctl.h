@@ -87,6 +87,9 @@ int vctl_vcpu_get_context(vctl_t *h, uint32_t domid, uint32_t vcpu,
                           struct vireo_vcpu_context *out);
 int vctl_vcpu_set_context(vctl_t *h, uint32_t domid, uint32_t vcpu,
                           const struct vireo_vcpu_context *ctx);
+/* State, CPU and CPU time of the domain's vCPUs 0.. into out[max] (max is capped at
+ * VIREO_MAX_VCPUS). Returns the number filled: the domain's vCPU count, or max. */
+int vctl_vcpu_list(vctl_t *h, uint32_t domid, struct vireo_vcpu_info *out, unsigned max);
 
 /* --- consoles ------------------------------------------------------------------------- */
 /*

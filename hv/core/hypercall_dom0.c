@@ -174,6 +174,33 @@ static int64_t hc_vcpu_get_context(struct vcpu *v, struct domain *d, const uint6
     return err;
 }
 
+static int64_t hc_vcpu_list(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    static const uint32_t states[] = {
+        [VCPU_OFFLINE] = VIREO_VCPUSTATE_OFFLINE,
+        [VCPU_RUNNABLE] = VIREO_VCPUSTATE_RUNNING,
+        [VCPU_BLOCKED] = VIREO_VCPUSTATE_BLOCKED,
+    };
+    struct vireo_vcpu_info out[VIREO_MAX_VCPUS];
+
+    if (a[2] > VIREO_MAX_VCPUS)
+        return -VIREO_E2BIG;
+    unsigned n = MIN(d->nr_vcpus, (unsigned)a[2]);
+    /* Read without the scheduler lock: a snapshot a few ns stale is all a reader needs. */
+    for (unsigned i = 0; i < n; i++) {
+        const struct vcpu *t = d->vcpus[i];
+        bool ran = t->running || t->cpu_time_ns;
+        out[i] = (struct vireo_vcpu_info){
+            .vcpu = i,
+            .state = states[t->state],
+            .cpu = ran ? t->cpu : VIREO_VCPU_NO_CPU,
+            .cpu_time_ns = t->cpu_time_ns,
+        };
+    }
+    int64_t err = n ? guest_write(v->dom, a[1], out, n * sizeof(out[0])) : 0;
+    return err ? err : (int64_t)n;
+}
+
 static int64_t hc_set_online_vcpus(struct vcpu *v, struct domain *d, const uint64_t *a)
 {
     if (a[1] < 1 || a[1] > d->nr_vcpus)
@@ -311,6 +338,7 @@ static const struct priv_call calls[] = {
     P(VIREO_HC_EVENT_TAKE) = {.plain = hc_event_take},
     P(VIREO_HC_DOMAIN_CONTROL) = {.on_domain = hc_domain_control},
     P(VIREO_HC_DOMAIN_SET_TARGET) = {.on_domain = hc_domain_set_target},
+    P(VIREO_HC_VCPU_LIST) = {.on_domain = hc_vcpu_list},
 };
 #undef P
 

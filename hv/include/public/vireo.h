@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 2
+#define VIREO_ABI_MINOR 3
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -201,7 +201,13 @@
 #define VIREO_HC_DOMAIN_CONTROL 0x114
 /* (u32 domid, u64 target_pages) -> 0. target <= max_pages; tells the guest to balloon. */
 #define VIREO_HC_DOMAIN_SET_TARGET 0x115
-#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_DOMAIN_SET_TARGET
+/*
+ * (u32 domid, gpa struct vireo_vcpu_info[], u32 max_entries) -> entries written: one per
+ * vCPU from vCPU 0 on, at most max_entries (<= VIREO_MAX_VCPUS). Any domain state.
+ * (ABI 0.3)
+ */
+#define VIREO_HC_VCPU_LIST 0x116
+#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_VCPU_LIST
 
 #define VIREO_EVENT_DOMAIN_STATE (1u << 0) /* a domain changed state (shutdown, crash) */
 #define VIREO_EVENT_CONSOLE (1u << 1)      /* a domU console ring has new output */
@@ -292,6 +298,21 @@ struct vireo_vcpu_context {
 };
 #define VIREO_VCPUF_ONLINE (1u << 0) /* GET: vCPU is online. SET: ignored */
 
+/* vCPU states in vireo_vcpu_info.state (the values of libvirt's virVcpuState). */
+#define VIREO_VCPUSTATE_OFFLINE 0 /* held offline (DOMAIN_SET_ONLINE_VCPUS) */
+#define VIREO_VCPUSTATE_RUNNING 1 /* on a CPU or waiting for one */
+#define VIREO_VCPUSTATE_BLOCKED 2 /* waiting for an event or its deadline */
+#define VIREO_VCPU_NO_CPU 0xffffffffu /* vireo_vcpu_info.cpu of a vCPU that never ran */
+
+/* Output of VIREO_HC_VCPU_LIST. Written by hv. */
+struct vireo_vcpu_info {
+    uint32_t vcpu;        /* index in the domain */
+    uint32_t state;       /* VIREO_VCPUSTATE_* */
+    uint32_t cpu;         /* physical CPU running it now or last, or VIREO_VCPU_NO_CPU */
+    uint32_t pad0;
+    uint64_t cpu_time_ns; /* CPU time this vCPU consumed, up to its last deschedule */
+};
+
 /* Output of VIREO_HC_PHYSINFO. Written by hv. */
 struct vireo_physinfo {
     uint32_t nr_cpus;        /* physical CPUs hv brought up */
@@ -379,6 +400,7 @@ VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_config) == 104, "vireo_domain_con
 VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_info) == 160, "vireo_domain_info layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_segment) == 16, "vireo_segment layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_vcpu_context) == 432, "vireo_vcpu_context layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_vcpu_info) == 24, "vireo_vcpu_info layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_physinfo) == 104, "vireo_physinfo layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_console_chunk) == 32, "vireo_console_chunk layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_time_info) == 32, "vireo_time_info layout");

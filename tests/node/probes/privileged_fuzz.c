@@ -30,6 +30,9 @@
 
 #define MAX_DOMIDS 64
 #define NR_SLOTS (VIREO_HC_PRIVILEGED_LAST - VIREO_HC_PRIVILEGED_BASE + 2)
+/* A random scalar where a call takes a pointer would make hv write over dom0's memory. */
+_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_VCPU_LIST,
+               "a new privileged call: teach make_call() which arguments are buffers");
 
 static uint64_t rng_state;
 
@@ -185,6 +188,11 @@ static void make_call(struct call *c, uint64_t nr, unsigned serial)
         fill_random(c->buf[0], 256);
         a[2] = PICK(0, 1, 255, 256);
         add_buffer(c, 0, 256, VIREO_DEV_BUF_IN, 1);
+        break;
+    case VIREO_HC_VCPU_LIST:
+        a[2] = PICK(0, 1, 2, VIREO_MAX_VCPUS, VIREO_MAX_VCPUS + 1, 0xffffffffull, ~0ull);
+        add_buffer(c, 0, VIREO_MAX_VCPUS * sizeof(struct vireo_vcpu_info), VIREO_DEV_BUF_OUT,
+                   1);
         break;
     case VIREO_HC_DOMAIN_CONTROL:
         a[1] = PICK(0, VIREO_CONTROL_POWEROFF, VIREO_CONTROL_REBOOT, 3, 0x80000000ull, ~0ull);
