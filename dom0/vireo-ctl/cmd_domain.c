@@ -175,6 +175,46 @@ int cmd_sched_credit(int argc, char **argv)
     return status;
 }
 
+static const char *vcpu_state_name(uint32_t state)
+{
+    switch (state) {
+    case VIREO_VCPUSTATE_OFFLINE:
+        return "offline";
+    case VIREO_VCPUSTATE_RUNNING:
+        return "running";
+    case VIREO_VCPUSTATE_BLOCKED:
+        return "blocked";
+    }
+    return "?";
+}
+
+int cmd_vcpu_list(int argc, char **argv)
+{
+    ctl_parse_options(&argc, &argv, NULL, "DOMAIN",
+                      "List a domain's vCPUs: state, physical CPU (now or last), CPU time.");
+    vctl_t *h;
+    struct vireo_domain_info info;
+    int status = ctl_domu_command(argc, argv, "DOMAIN", &h, &info);
+    if (status)
+        return status;
+    struct vireo_vcpu_info vcpus[VIREO_MAX_VCPUS];
+    int n = vctl_vcpu_list(h, info.domid, vcpus, VIREO_MAX_VCPUS);
+    status = ctl_check(n, "listing d%u's vCPUs", info.domid);
+    if (!status)
+        printf("%-24s %5s %4s %4s %-8s %12s\n", "Name", "ID", "VCPU", "CPU", "State",
+               "Time(s)");
+    for (int i = 0; i < n; i++) {
+        char cpu[12] = "-";
+        if (vcpus[i].cpu != VIREO_VCPU_NO_CPU)
+            snprintf(cpu, sizeof(cpu), "%u", vcpus[i].cpu);
+        printf("%-24.*s %5u %4u %4s %-8s %12.3f\n", VIREO_NAME_MAX, info.name, info.domid,
+               vcpus[i].vcpu, cpu, vcpu_state_name(vcpus[i].state),
+               (double)vcpus[i].cpu_time_ns / 1e9);
+    }
+    vctl_close(h);
+    return status;
+}
+
 int cmd_vcpu_set(int argc, char **argv)
 {
     ctl_parse_options(&argc, &argv, NULL, "DOMAIN COUNT", "Set the number of online vCPUs.");

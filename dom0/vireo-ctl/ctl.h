@@ -39,6 +39,7 @@ int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_mem_set(int argc, char **argv);
 int cmd_vcpu_set(int argc, char **argv);
+int cmd_vcpu_list(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 
 /* The console client, also used by `create -c`. */

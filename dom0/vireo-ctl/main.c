@@ -25,6 +25,7 @@ static const struct {
     { "sched-credit", cmd_sched_credit, "show or set scheduler weight and cap" },
     { "mem-set", cmd_mem_set, "set a domain's balloon target (within maxmem)" },
     { "vcpu-set", cmd_vcpu_set, "set the number of online vCPUs" },
+    { "vcpu-list", cmd_vcpu_list, "a domain's vCPUs: state, CPU, CPU time" },
     { "top", cmd_top, "domains' CPU use, refreshed" },
 };
 

@@ -192,7 +192,8 @@ static int64_t hc_vcpu_list(struct vcpu *v, struct domain *d, const uint64_t *a)
         bool ran = t->running || t->cpu_time_ns;
         out[i] = (struct vireo_vcpu_info){
             .vcpu = i,
-            .state = states[t->state],
+            /* Above nr_online a vCPU may still be blocked, but it will not run again. */
+            .state = i >= d->nr_online ? VIREO_VCPUSTATE_OFFLINE : states[t->state],
             .cpu = ran ? t->cpu : VIREO_VCPU_NO_CPU,
             .cpu_time_ns = t->cpu_time_ns,
         };

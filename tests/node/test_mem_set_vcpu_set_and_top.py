@@ -3,7 +3,8 @@
 """mem-set gives the guest a new balloon target within maxmem and refuses beyond it: the
 service guest gives frames back and takes them again (also above the RAM it booted with)
 until hv's count of its frames is the target; vcpu-set changes the online vCPUs within the
-vCPUs created (a vCPU brought online runs); top lists the domains with their CPU use."""
+vCPUs created (a vCPU brought online runs) and vcpu-list shows each vCPU's state, its CPU
+(never dom0's CPU 0) and CPU time; top lists the domains with their CPU use."""
 import node
 
 
@@ -13,6 +14,17 @@ def expect_balloon(n, name, mib):
                      60, f'holding {mib} MiB')
     node.wait_console(n, name, rf'balloon: target {mib * 1024} KiB, holding {mib * 1024} KiB',
                       30, f'the guest reporting {mib} MiB')
+
+
+def vcpu_list(n, name):
+    """`vireo-ctl vcpu-list` as {vcpu: (cpu, state, seconds)}."""
+    _, out = n.run(f'vireo-ctl vcpu-list {name}', 30)
+    rows = {}
+    for line in out.splitlines()[1:]:
+        f = line.split()
+        if len(f) == 6 and f[0] == name:
+            rows[int(f[2])] = (f[3], f[4], float(f[5]))
+    return rows
 
 
 def test(info, workdir, box):
@@ -33,9 +45,17 @@ def test(info, workdir, box):
     node.wait_console(n, 'elastic', r'^tick \d+', 30, 'ticking after ballooning', ticks + 2)
 
     node.wait_console(n, 'elastic', r'service: vCPU 1 online', 30, 'vCPU 1 running')
+    vcpus = vcpu_list(n, 'elastic')
+    ran_off_cpu0 = all(state != 'offline' and cpu not in ('0', '-')
+                       for cpu, state, _ in vcpus.values())
+    if sorted(vcpus) != [0, 1] or vcpus[0][2] <= 0 or not ran_off_cpu0:
+        raise node.TestFailure(f'vcpu-list with both vCPUs online: {vcpus}')
     n.run('vireo-ctl vcpu-set elastic 1', 30)
     if node.domains(n)['elastic']['online_vcpus'] != 1:
         raise node.TestFailure('vcpu-set 1 did not take effect')
+    vcpus = vcpu_list(n, 'elastic')
+    if vcpus.get(1, ('', ''))[1] != 'offline' or vcpus[0][1] == 'offline':
+        raise node.TestFailure(f'vcpu-list after vcpu-set 1: {vcpus}')
     status, out = n.run('vireo-ctl vcpu-set elastic 3', 30, check=False)
     if status == 0:
         raise node.TestFailure(f'vcpu-set beyond the created vCPUs succeeded:\n{out}')
