@@ -57,6 +57,8 @@ vd_domain *vd_daemon_add_domain_locked(vd_daemon *d); /* a new, shut off entry *
 void vd_emit(vd_daemon *d, const vd_domain *dom, int event, int detail);
 
 /* Lifecycle, lock held (vd-domain-lifecycle.c). */
+/* The definition a domain runs with: config with memory rounded up to hv's granule. */
+vd_domain_def *vd_domain_live_def(const vd_domain_def *config);
 bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
                             vd_error **err);
 void vd_domain_stopped_locked(vd_daemon *d, vd_domain *dom, int reason, int detail);

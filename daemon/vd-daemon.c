@@ -299,6 +299,37 @@ static void adopt_running(vd_daemon *d)
     }
 }
 
+/* A defined domain hv runs under its uuid with no status file: the daemon stopped between
+ * building it and recording it, so it is still paused where vd_domain_start_locked left
+ * it. Adopt it with its definition and record it now. */
+static void adopt_unrecorded(vd_daemon *d)
+{
+    for (unsigned i = 0; i < d->domains->len; i++) {
+        vd_domain *dom = d->domains->pdata[i];
+        if (dom->id >= 0 || !dom->def)
+            continue;
+        g_autoptr(vd_error) err = NULL;
+        vd_hv_info info;
+        int domid = d->hv->ops->domain_find_uuid(d->hv, dom->def->uuid, &err);
+        if (domid > 0 && d->hv->ops->domain_info(d->hv, domid, &info, &err) <= 0)
+            domid = -1;
+        if (domid <= 0) {
+            if (err)
+                g_warning("domain '%s': %s", dom->def->name, err->message);
+            continue;
+        }
+        dom->live = vd_domain_live_def(dom->def);
+        dom->id = domid;
+        bool paused = info.state == VD_HV_PAUSED;
+        dom->state = paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
+        dom->reason = paused ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
+        if (!vd_store_save_status(d->cfg, dom->live, domid, &err))
+            g_warning("domain '%s': %s", dom->def->name, err->message);
+        g_message("domain '%s' found %s as id %d without a status file (the daemon stopped "
+                  "while starting it)", dom->def->name, paused ? "paused" : "running", domid);
+    }
+}
+
 /* Autostart runs once per boot of the node: /run is empty after a reboot. */
 static void autostart(vd_daemon *d)
 {
@@ -345,8 +376,10 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     vd_daemon_lock(d);
     load_definitions(d);
     adopt_running(d);
-    if (vd_hv_present(hv))
+    if (vd_hv_present(hv)) {
+        adopt_unrecorded(d);
         autostart(d);
+    }
     vd_daemon_unlock(d);
     g_message("%u domains defined or running", d->domains->len);
     return d;

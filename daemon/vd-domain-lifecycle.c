@@ -8,6 +8,17 @@
 
 #include <string.h>
 
+vd_domain_def *vd_domain_live_def(const vd_domain_def *config)
+{
+    vd_domain_def *live = vd_domain_def_copy(config);
+    /* hv builds guest RAM from 2 MiB pages: the live XML shows what the guest gets. */
+    live->memory_kib =
+        (live->memory_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB * VD_RAM_GRANULE_KIB;
+    live->current_kib =
+        (live->current_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB * VD_RAM_GRANULE_KIB;
+    return live;
+}
+
 bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
                             vd_error **err)
 {
@@ -15,21 +26,25 @@ bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *c
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is already running");
         return false;
     }
-    g_autoptr(vd_domain_def) live = vd_domain_def_copy(config);
-    /* hv builds guest RAM from 2 MiB pages: the live XML shows what the guest gets. */
-    live->memory_kib =
-        (live->memory_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB * VD_RAM_GRANULE_KIB;
-    live->current_kib =
-        (live->current_kib + VD_RAM_GRANULE_KIB - 1) / VD_RAM_GRANULE_KIB * VD_RAM_GRANULE_KIB;
-    int domid = d->hv->ops->domain_start(d->hv, live, paused, err);
+    g_autoptr(vd_domain_def) live = vd_domain_live_def(config);
+    /* Built paused, recorded, then run: a guest never runs without a status file telling
+     * a restarted daemon about it. Killed before the record, the daemon still finds the
+     * paused domain by its uuid (adopt_running). */
+    int domid = d->hv->ops->domain_start(d->hv, live, true, err);
     if (domid < 0) {
         g_message("domain '%s': start failed", live->name);
         return false;
     }
-    g_autoptr(vd_error) status_err = NULL;
-    if (!vd_store_save_status(d->cfg, live, domid, &status_err))
-        g_warning("domain '%s': %s (a restarted daemon will not find it)", live->name,
-                  status_err->message);
+    g_autoptr(vd_error) cleanup_err = NULL;
+    if (!vd_store_save_status(d->cfg, live, domid, err)) {
+        d->hv->ops->domain_destroy(d->hv, domid, &cleanup_err);
+        return false;
+    }
+    if (!paused && !d->hv->ops->domain_unpause(d->hv, domid, err)) {
+        vd_store_delete_status(d->cfg, live->name);
+        d->hv->ops->domain_destroy(d->hv, domid, &cleanup_err);
+        return false;
+    }
     dom->live = g_steal_pointer(&live);
     dom->id = domid;
     dom->state = paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;

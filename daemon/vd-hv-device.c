@@ -64,6 +64,15 @@ static int absent_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     return 0;
 }
 
+/* Without hv no domain runs, under any uuid. */
+static int absent_find_uuid(vd_hv *hv, const unsigned char uuid[16], vd_error **err)
+{
+    (void)hv;
+    (void)uuid;
+    (void)err;
+    return 0;
+}
+
 static bool absent_set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
                               vd_error **err)
 {
@@ -109,6 +118,7 @@ static const vd_hv_ops absent_ops = {
     .domain_pause = absent_domid_op,
     .domain_unpause = absent_domid_op,
     .domain_info = absent_info,
+    .domain_find_uuid = absent_find_uuid,
     .domain_set_memory = absent_set_memory,
     .domain_set_vcpus = absent_set_vcpus,
     .domain_set_sched = absent_set_sched,

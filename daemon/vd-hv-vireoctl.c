@@ -197,6 +197,24 @@ static int domain_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     return out->state == VD_HV_DYING ? 0 : 1;
 }
 
+static int domain_find_uuid(vd_hv *hv, const unsigned char uuid[16], vd_error **err)
+{
+    struct vireo_domain_info *all;
+    size_t n;
+    g_mutex_lock(&self(hv)->lock);
+    int rc = vctl_domain_list(self(hv)->h, &all, &n);
+    g_mutex_unlock(&self(hv)->lock);
+    if (!check(rc, err, "listing domains", -1))
+        return -1;
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        if (all[i].domid != VIREO_DOMID_DOM0 && all[i].state != VIREO_DOMSTATE_DYING &&
+            memcmp(all[i].uuid, uuid, 16) == 0)
+            found = (int)all[i].domid;
+    free(all);
+    return found;
+}
+
 /*
  * max_kib is hv's hard limit, target_kib the guest's balloon target (<= max). hv keeps
  * target <= limit and refuses a limit below what the guest holds: a lower limit goes in
@@ -390,6 +408,7 @@ static const vd_hv_ops vctl_ops = {
     .domain_pause = domain_pause,
     .domain_unpause = domain_unpause,
     .domain_info = domain_info,
+    .domain_find_uuid = domain_find_uuid,
     .domain_set_memory = domain_set_memory,
     .domain_set_vcpus = domain_set_vcpus,
     .domain_set_sched = domain_set_sched,

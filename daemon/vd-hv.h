@@ -60,6 +60,8 @@ typedef struct vd_hv_ops {
     bool (*domain_unpause)(vd_hv *hv, int domid, vd_error **err);
     /* 1 found, 0 the domain no longer exists, -1 error. */
     int (*domain_info)(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err);
+    /* The id of the domain hv runs with this uuid, 0 if none, -1 on error. */
+    int (*domain_find_uuid)(vd_hv *hv, const unsigned char uuid[16], vd_error **err);
     bool (*domain_set_memory)(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
                               vd_error **err);
     bool (*domain_set_vcpus)(vd_hv *hv, int domid, unsigned online, vd_error **err);

@@ -97,6 +97,20 @@ static int info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     return 1;
 }
 
+static int find_uuid(vd_hv *hv, const unsigned char uuid[16], vd_error **err)
+{
+    (void)err;
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, self(hv)->domains);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        fake_domain *dom = value;
+        if (memcmp(dom->info.uuid, uuid, 16) == 0)
+            return dom->domid;
+    }
+    return 0;
+}
+
 static bool set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib, vd_error **err)
 {
     fake_domain *dom = lookup(hv, domid, err);
@@ -169,6 +183,7 @@ static const vd_hv_ops fake_ops = {
     .domain_pause = pause_domain,
     .domain_unpause = unpause_domain,
     .domain_info = info,
+    .domain_find_uuid = find_uuid,
     .domain_set_memory = set_memory,
     .domain_set_vcpus = set_vcpus,
     .domain_set_sched = set_sched,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fake-hv.h"
+#include "vd-store.h"
 #include "vd-daemon.h"
 #include "vd-libvirt.h"
 
@@ -262,6 +263,58 @@ static void restarted_daemon_finds_running_domains(fixture *f, gconstpointer u)
     g_assert_null(vd_domain_lookup_by_name(f->d, "transient", &err));
 }
 
+/* The daemon died after hv built a domain and before its status file was written. */
+static void restarted_daemon_adopts_a_domain_it_had_not_recorded(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) p = define(f, "unrecorded", NULL);
+    g_assert_true(vd_domain_create(f->d, p, 0, &err));
+    g_autoptr(vd_domain_ref) running = vd_domain_lookup_by_name(f->d, "unrecorded", &err);
+    g_autofree char *status = g_build_filename(f->cfg->state_dir, "unrecorded.xml", NULL);
+    g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS));
+    g_assert_cmpint(g_unlink(status), ==, 0);
+    /* where vd_domain_start_locked stands before it records: built, still paused */
+    fake_domain *hv_dom = g_hash_table_lookup(f->hv_domains, GINT_TO_POINTER(running->id));
+    hv_dom->info.state = VD_HV_PAUSED;
+
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_autoptr(vd_domain_ref) found = vd_domain_lookup_by_name(f->d, "unrecorded", &err);
+    g_assert_nonnull(found);
+    g_assert_cmpint(found->id, ==, running->id);
+    int state, reason;
+    g_assert_true(vd_domain_get_state(f->d, found, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS)); /* recorded now */
+    g_assert_true(vd_domain_resume(f->d, found, &err));
+    g_assert_true(vd_domain_destroy(f->d, found, 0, &err));
+    g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
+}
+
+static void unlink_before_rename(const char *tmp_path)
+{
+    g_unlink(tmp_path);
+}
+
+/* A guest never runs unrecorded: when the status file cannot be written the start fails
+ * with the reason and hv keeps nothing. */
+static void start_fails_when_the_status_cannot_be_written(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) p = define(f, "norecord", NULL);
+    vd_store_before_rename_hook = unlink_before_rename;
+    bool started = vd_domain_create(f->d, p, 0, &err);
+    vd_store_before_rename_hook = NULL;
+    g_assert_false(started);
+    assert_error(err, VIR_ERR_SYSTEM_ERROR, "norecord");
+    g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
+    g_assert_cmpint(vd_domain_is_active(f->d, p, &err), ==, 0);
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_domain_create(f->d, p, 0, &err)); /* and the next start works */
+}
+
 static void destroy_stops_and_transient_disappears(fixture *f, gconstpointer u)
 {
     (void)u;
@@ -480,6 +533,10 @@ int main(int argc, char **argv)
         create_then_define_makes_running_domain_persistent, WITH_FAKE_HV);
     ADD("restarted-daemon-finds-running-domains", restarted_daemon_finds_running_domains,
         WITH_FAKE_HV);
+    ADD("restarted-daemon-adopts-a-domain-it-had-not-recorded",
+        restarted_daemon_adopts_a_domain_it_had_not_recorded, WITH_FAKE_HV);
+    ADD("start-fails-when-the-status-cannot-be-written",
+        start_fails_when_the_status_cannot_be_written, WITH_FAKE_HV);
     ADD("destroy-stops-and-transient-disappears", destroy_stops_and_transient_disappears,
         WITH_FAKE_HV);
     ADD("guest-poweroff-and-reboot-follow-on-actions", guest_poweroff_and_reboot_follow_on_actions,
