@@ -99,6 +99,8 @@ int vctl_vcpu_list(vctl_t *h, uint32_t domid, struct vireo_vcpu_info *out, unsig
  */
 int vctl_console_ring_read(vctl_t *h, uint32_t domid, uint64_t *pos, void *buf, size_t len,
                            uint64_t *prod);
+/* The same for hv's own log (its newest VIREO_HV_LOG_SIZE bytes): xl dmesg. */
+int vctl_hv_log_read(vctl_t *h, uint64_t *pos, void *buf, size_t len, uint64_t *prod);
 /* Queues bytes as the domain's console input. Returns bytes queued. */
 int vctl_console_input(vctl_t *h, uint32_t domid, const void *buf, size_t len);
 

@@ -10,6 +10,26 @@
 
 #define PAGES_TO_MIB(p) ((p) >> (20 - VIREO_PAGE_SHIFT))
 
+int cmd_dmesg(int argc, char **argv)
+{
+    ctl_parse_options(&argc, &argv, NULL, "",
+                      "Print hv's log: the newest 64 KiB of what it wrote to its serial port.");
+    vctl_t *h = ctl_open();
+    char buf[16384];
+    uint64_t pos = 0, prod = 0;
+    int n;
+    /* Position 0 starts at the oldest byte hv still keeps. */
+    do {
+        n = vctl_hv_log_read(h, &pos, buf, sizeof(buf), &prod);
+        if (ctl_check(n, "VIREO_HC_HV_LOG_READ"))
+            break;
+        fwrite(buf, 1, (size_t)n, stdout);
+        pos += (uint64_t)n;
+    } while (n > 0 && pos < prod);
+    vctl_close(h);
+    return n < 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
     ctl_parse_options(&argc, &argv, NULL, "", "Show the host as hv sees it.");

@@ -28,6 +28,7 @@ void ctl_parse_options(int *argc, char ***argv, const GOptionEntry *entries,
                        const char *params, const char *summary);
 
 int cmd_info(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_create(int argc, char **argv);

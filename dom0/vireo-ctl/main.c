@@ -14,6 +14,7 @@ static const struct {
     const char *help;
 } commands[] = {
     { "info", cmd_info, "host CPUs, memory and hv version" },
+    { "dmesg", cmd_dmesg, "hv's log" },
     { "list", cmd_list, "list domains" },
     { "create", cmd_create, "build and start a domain from a config file or key=value" },
     { "shutdown", cmd_shutdown, "ask a domain's guest to power off (-w waits)" },

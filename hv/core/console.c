@@ -24,10 +24,8 @@ void console_guest_write(struct domain *d, const char *buf, size_t len)
     struct console *c = &d->console;
 
     spin_lock(&c->lock);
-    for (size_t i = 0; i < len; i++) {
-        c->out[c->out_prod++ & (CONSOLE_OUT_SIZE - 1)] = buf[i];
-        if (!d->boot_domain && !d->privileged)
-            continue;
+    ring_put(&c->out, buf, len);
+    for (size_t i = 0; i < len && (d->boot_domain || d->privileged); i++) {
         /* Non-printable bytes would upset terminals reading hv's log. */
         char ch = buf[i];
         if (ch == '\n') {
@@ -46,17 +44,10 @@ void console_guest_write(struct domain *d, const char *buf, size_t len)
 size_t console_ring_read(struct domain *d, uint64_t *pos, char *buf, size_t len, uint64_t *prod)
 {
     struct console *c = &d->console;
-    size_t n = 0;
 
     spin_lock(&c->lock);
-    *prod = c->out_prod;
-    /* Older bytes were overwritten: start at the oldest one still there. */
-    if (*pos + CONSOLE_OUT_SIZE < c->out_prod)
-        *pos = c->out_prod - CONSOLE_OUT_SIZE;
-    if (*pos > c->out_prod)
-        *pos = c->out_prod;
-    for (uint64_t p = *pos; p < c->out_prod && n < len; p++)
-        buf[n++] = c->out[p & (CONSOLE_OUT_SIZE - 1)];
+    *prod = c->out.prod;
+    size_t n = ring_read(&c->out, pos, buf, len);
     spin_unlock(&c->lock);
     return n;
 }

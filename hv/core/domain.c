@@ -135,6 +135,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     d->refs = 1;
     d->lock = (spinlock_t)SPINLOCK_INIT;
     d->console.lock = (spinlock_t)SPINLOCK_INIT;
+    d->console.out = (struct byte_ring){d->console.out_buf, CONSOLE_OUT_SIZE, 0};
     d->max_pages = cfg->max_pages;
     d->target_pages = cfg->max_pages;
     d->weight = cfg->weight ? cfg->weight : SCHED_DEFAULT_WEIGHT;
@@ -339,6 +340,6 @@ void domain_fill_info(struct domain *d, struct vireo_domain_info *info)
     memcpy(info->uuid, d->uuid, 16);
     info->tot_pages = d->tot_pages;
     info->max_pages = d->max_pages;
-    info->console_prod = d->console.out_prod;
+    info->console_prod = d->console.out.prod;
     info->target_pages = d->target_pages;
 }

@@ -241,30 +241,54 @@ static int64_t hc_physinfo(struct vcpu *v, const uint64_t *a)
     return guest_write(v->dom, a[0], &pi, sizeof(pi));
 }
 
-static int64_t hc_console_ring_read(struct vcpu *v, const uint64_t *a)
+/* The rings dom0 reads (a domU's console, hv's log) all answer a vireo_console_chunk. */
+typedef size_t (*ring_reader_fn)(void *src, uint64_t *pos, char *buf, size_t len,
+                                 uint64_t *prod);
+
+static int64_t read_ring_chunk(struct vcpu *v, uint64_t chunk_gpa, ring_reader_fn read,
+                               void *src)
 {
     struct vireo_console_chunk ch;
     char buf[1024];
-    int64_t err = 0;
-    struct domain *d = a[0] <= VIREO_DOMID_MAX ? domain_get((uint32_t)a[0]) : NULL;
+    int64_t err;
 
+    if ((err = guest_read(v->dom, &ch, chunk_gpa, sizeof(ch))))
+        return err;
+    if (ch.len > 65536)
+        return -VIREO_E2BIG;
+    if ((err = guest_check(v->dom, ch.buf_gpa, MIN(ch.len, sizeof(buf)), true)))
+        return err;
+    size_t n = read(src, &ch.pos, buf, MIN(ch.len, sizeof(buf)), &ch.prod);
+    if (!(err = guest_write(v->dom, ch.buf_gpa, buf, n)) &&
+        !(err = guest_write(v->dom, chunk_gpa, &ch, sizeof(ch))))
+        err = (int64_t)n;
+    return err;
+}
+
+static size_t console_reader(void *d, uint64_t *pos, char *buf, size_t len, uint64_t *prod)
+{
+    return console_ring_read(d, pos, buf, len, prod);
+}
+
+static size_t hv_log_reader(void *unused, uint64_t *pos, char *buf, size_t len, uint64_t *prod)
+{
+    (void)unused;
+    return hv_log_read(pos, buf, len, prod);
+}
+
+static int64_t hc_console_ring_read(struct vcpu *v, const uint64_t *a)
+{
+    struct domain *d = a[0] <= VIREO_DOMID_MAX ? domain_get((uint32_t)a[0]) : NULL;
     if (!d)
         return -VIREO_ESRCH;
-    if ((err = guest_read(v->dom, &ch, a[1], sizeof(ch))))
-        goto out;
-    if (ch.len > 65536) {
-        err = -VIREO_E2BIG;
-        goto out;
-    }
-    if ((err = guest_check(v->dom, ch.buf_gpa, MIN(ch.len, sizeof(buf)), true)))
-        goto out;
-    size_t n = console_ring_read(d, &ch.pos, buf, MIN(ch.len, sizeof(buf)), &ch.prod);
-    if (!(err = guest_write(v->dom, ch.buf_gpa, buf, n)) &&
-        !(err = guest_write(v->dom, a[1], &ch, sizeof(ch))))
-        err = (int64_t)n;
-out:
+    int64_t err = read_ring_chunk(v, a[1], console_reader, d);
     domain_put(d);
     return err;
+}
+
+static int64_t hc_hv_log_read(struct vcpu *v, const uint64_t *a)
+{
+    return read_ring_chunk(v, a[0], hv_log_reader, NULL);
 }
 
 static int64_t hc_console_input(struct vcpu *v, struct domain *d, const uint64_t *a)
@@ -340,6 +364,7 @@ static const struct priv_call calls[] = {
     P(VIREO_HC_DOMAIN_CONTROL) = {.on_domain = hc_domain_control},
     P(VIREO_HC_DOMAIN_SET_TARGET) = {.on_domain = hc_domain_set_target},
     P(VIREO_HC_VCPU_LIST) = {.on_domain = hc_vcpu_list},
+    P(VIREO_HC_HV_LOG_READ) = {.plain = hc_hv_log_read},
 };
 #undef P
 

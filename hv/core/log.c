@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* hv's log: whole lines under one lock so CPUs never interleave within a line. */
+/*
+ * hv's log: whole lines under one lock so CPUs never interleave within a line. Every
+ * line goes to the serial port and into a ring dom0 reads (vireo-ctl dmesg).
+ */
 #include <stdarg.h>
 #include "hv/hv.h"
+#include "public/vireo.h"
+#include "hv/ring.h"
 #include "hv/spinlock.h"
 #include "arch/serial.h"
 #include "arch/traps.h"
@@ -9,6 +14,8 @@
 
 static spinlock_t log_lock = SPINLOCK_INIT;
 static volatile int panicking;
+static char ring_buf[VIREO_HV_LOG_SIZE];
+static struct byte_ring ring = {ring_buf, sizeof(ring_buf), 0};
 
 static void log_lock_take(void)
 {
@@ -22,7 +29,17 @@ void hv_log_write(const char *s, size_t len)
 {
     log_lock_take();
     serial_write(s, len);
+    ring_put(&ring, s, len);
     spin_unlock(&log_lock);
+}
+
+size_t hv_log_read(uint64_t *pos, char *buf, size_t len, uint64_t *prod)
+{
+    log_lock_take();
+    *prod = ring.prod;
+    size_t n = ring_read(&ring, pos, buf, len);
+    spin_unlock(&log_lock);
+    return n;
 }
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)

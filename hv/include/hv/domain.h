@@ -7,6 +7,7 @@
 #define HV_DOMAIN_H
 
 #include "hv/hv.h"
+#include "hv/ring.h"
 #include "hv/spinlock.h"
 #include "public/vireo.h"
 #include "arch/vcpu.h"
@@ -51,8 +52,8 @@ enum domain_state {
 };
 
 struct console {
-    char out[CONSOLE_OUT_SIZE];
-    uint64_t out_prod; /* bytes ever written */
+    struct byte_ring out; /* over out_buf */
+    char out_buf[CONSOLE_OUT_SIZE];
     char in[CONSOLE_IN_SIZE];
     uint32_t in_prod, in_cons;
     char line[CONSOLE_LINE_MAX + 1]; /* partial line for hv's log */

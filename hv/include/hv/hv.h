@@ -34,6 +34,9 @@
 void hv_log(const char *fmt, ...) PRINTF(1, 2);
 /* Writes raw text (no prefix) under the log lock. */
 void hv_log_write(const char *s, size_t len);
+/* Copies the log's newest VIREO_HV_LOG_SIZE bytes from stream position *pos (see
+ * ring_read); *prod gets the bytes ever logged. For VIREO_HC_HV_LOG_READ. */
+size_t hv_log_read(uint64_t *pos, char *buf, size_t len, uint64_t *prod);
 NORETURN void hv_panic(const char *fmt, ...) PRINTF(1, 2);
 /* Stops hv after a fatal configuration problem (no register dump). */
 NORETURN void hv_fatal(const char *fmt, ...) PRINTF(1, 2);

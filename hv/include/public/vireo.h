@@ -207,7 +207,14 @@
  * (ABI 0.3)
  */
 #define VIREO_HC_VCPU_LIST 0x116
-#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_VCPU_LIST
+/*
+ * (gpa struct vireo_console_chunk) -> bytes copied. Reads hv's own log (what it writes to
+ * its serial port), of which hv keeps the newest VIREO_HV_LOG_SIZE bytes: xl dmesg.
+ * (ABI 0.3)
+ */
+#define VIREO_HC_HV_LOG_READ 0x117
+#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_HV_LOG_READ
+#define VIREO_HV_LOG_SIZE 65536u /* bytes of hv's log kept for VIREO_HC_HV_LOG_READ */
 
 #define VIREO_EVENT_DOMAIN_STATE (1u << 0) /* a domain changed state (shutdown, crash) */
 #define VIREO_EVENT_CONSOLE (1u << 1)      /* a domU console ring has new output */
@@ -329,7 +336,7 @@ struct vireo_physinfo {
     char hv_version[32];     /* NUL-terminated, e.g. "0.1.0" */
 };
 
-/* In/out argument of VIREO_HC_CONSOLE_RING_READ. */
+/* In/out argument of VIREO_HC_CONSOLE_RING_READ and VIREO_HC_HV_LOG_READ. */
 struct vireo_console_chunk {
     uint64_t pos;     /* in: stream offset to read from; out: offset of the first byte copied */
     uint64_t buf_gpa; /* in: where to copy the bytes */

@@ -31,7 +31,7 @@
 #define MAX_DOMIDS 64
 #define NR_SLOTS (VIREO_HC_PRIVILEGED_LAST - VIREO_HC_PRIVILEGED_BASE + 2)
 /* A random scalar where a call takes a pointer would make hv write over dom0's memory. */
-_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_VCPU_LIST,
+_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_HV_LOG_READ,
                "a new privileged call: teach make_call() which arguments are buffers");
 
 static uint64_t rng_state;
@@ -173,12 +173,14 @@ static void make_call(struct call *c, uint64_t nr, unsigned serial)
     case VIREO_HC_PHYSINFO:
         add_buffer(c, 0, sizeof(struct vireo_physinfo), VIREO_DEV_BUF_OUT, 0);
         break;
-    case VIREO_HC_CONSOLE_RING_READ: {
+    case VIREO_HC_CONSOLE_RING_READ:
+    case VIREO_HC_HV_LOG_READ: {
         struct vireo_console_chunk *chunk = (void *)c->buf[0];
         fill_random(chunk, sizeof(*chunk));
         chunk->pos = PICK(0, 1, 16384, 1ull << 40, ~0ull, rnd());
         chunk->len = (uint32_t)(rnd() % (sizeof(c->buf[1]) + 1));
-        add_buffer(c, 0, sizeof(*chunk), VIREO_DEV_BUF_IN | VIREO_DEV_BUF_OUT, 1);
+        add_buffer(c, 0, sizeof(*chunk), VIREO_DEV_BUF_IN | VIREO_DEV_BUF_OUT,
+                   nr == VIREO_HC_HV_LOG_READ ? 0 : 1);
         add_buffer(c, 1, sizeof(c->buf[1]), VIREO_DEV_BUF_OUT, 0);
         c->hc.buffers[1].target_buf = 0;
         c->hc.buffers[1].target_offset = offsetof(struct vireo_console_chunk, buf_gpa);
