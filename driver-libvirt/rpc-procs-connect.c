@@ -339,3 +339,30 @@ bool vd_rpc_node_get_memory_stats(vd_rpc_call *call, void *args, void *ret, vd_e
     r->params.params_val[1].value = mem.free_kib;
     return true;
 }
+
+/* Every CPU of the node is online: hv brings all of them up or none. */
+bool vd_rpc_node_get_cpu_map(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_node_get_cpu_map_args *a = args;
+    vd_wire_node_get_cpu_map_ret *r = ret;
+    vd_node_info info = { 0 };
+
+    if (a->flags) {
+        vd_error_set(err, VD_ERR_INVALID_ARG, VD_FROM_RPC,
+                     "invalid argument: unsupported flags (0x%x) in function virNodeGetCPUMap",
+                     a->flags);
+        return false;
+    }
+    if (!vd_node_get_info(call->client->daemon, &info, err))
+        return false;
+    int cpus = CLAMP(info.cpus, 1, VD_WIRE_CPUMAP_MAX * 8);
+    r->ret = cpus;
+    r->online = a->need_online ? (unsigned)cpus : 0;
+    if (a->need_map) {
+        r->cpumap.cpumap_len = (cpus + 7) / 8;
+        r->cpumap.cpumap_val = g_malloc0(r->cpumap.cpumap_len);
+        for (int i = 0; i < cpus; i++)
+            r->cpumap.cpumap_val[i / 8] |= (char)(1u << (i % 8));
+    }
+    return true;
+}

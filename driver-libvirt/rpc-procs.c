@@ -157,6 +157,8 @@ static const vd_rpc_proc procs[] = {
       RET(vd_wire_string_ret), vd_rpc_domain_get_metadata, 0 },
     { 273, "virConnectListAllDomains", ARGS(vd_wire_list_all_args),
       RET(vd_wire_list_all_domains_ret), vd_rpc_connect_list_all_domains, 0 },
+    { 293, "virNodeGetCPUMap", ARGS(vd_wire_node_get_cpu_map_args),
+      RET(vd_wire_node_get_cpu_map_ret), vd_rpc_node_get_cpu_map, 0 },
     { 316, "virConnectDomainEventRegisterAny", ARGS(vd_wire_event_callback_register_args),
       RET(vd_wire_int_ret), vd_rpc_event_callback_register, INL },
     { 317, "virConnectDomainEventDeregisterAny", ARGS(vd_wire_int_arg), NONE,

@@ -28,6 +28,7 @@ VD_RPC_HANDLER(connect_get_max_vcpus);
 VD_RPC_HANDLER(node_get_free_memory);
 VD_RPC_HANDLER(node_get_cells_free_memory);
 VD_RPC_HANDLER(node_get_memory_stats);
+VD_RPC_HANDLER(node_get_cpu_map);
 
 /* rpc-procs-domain.c */
 VD_RPC_HANDLER(domain_lookup_by_name);
