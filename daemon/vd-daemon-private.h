@@ -71,6 +71,16 @@ void vd_console_end_locked(vd_domain *dom, bool notify);
 /* Resolves libvirt's AFFECT_CURRENT/LIVE/CONFIG against the domain's state. */
 bool vd_affect(vd_domain *dom, unsigned flags, bool *live, bool *config, vd_error **err);
 
+/* Changes one definition; `live` says it is the running one and hv must follow first. */
+typedef bool (*vd_def_change_fn)(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
+                                 const void *arg, vd_error **err);
+
+/* The frame every setter shares: resolve AFFECT_* flags, change the live definition
+ * (through hv) and/or a copy of the persistent one, then store what changed. Takes the
+ * lock (vd-domain-resources.c). */
+bool vd_domain_apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
+                            vd_def_change_fn change, const void *arg, vd_error **err);
+
 /* Name and uuid must both match one existing domain (returned in *existing) or both be
  * new: libvirt's rule, with its messages. */
 bool vd_check_unique_locked(vd_daemon *d, const vd_domain_def *def, vd_domain **existing,

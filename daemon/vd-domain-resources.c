@@ -57,14 +57,8 @@ static void save_status(vd_daemon *d, vd_domain *dom)
         g_warning("domain '%s': %s", dom->live->name, err->message);
 }
 
-/* Changes one definition; `live` says it is the running one and hv must follow first. */
-typedef bool (*def_change_fn)(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
-                              const void *arg, vd_error **err);
-
-/* The frame every setter shares: resolve AFFECT_* flags, change the live definition
- * (through hv) and/or a copy of the persistent one, then store what changed. */
-static bool apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
-                         def_change_fn change, const void *arg, vd_error **err)
+bool vd_domain_apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
+                            vd_def_change_fn change, const void *arg, vd_error **err)
 {
     bool live, config, ok = false;
     g_autoptr(vd_domain_def) changed = NULL;
@@ -142,7 +136,7 @@ bool vd_domain_set_memory(vd_daemon *d, const vd_domain_ref *ref, uint64_t kib, 
                    VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_DOMAIN_MEM_MAXIMUM, err,
                    false);
     size_change c = {kib, flags & VIR_DOMAIN_MEM_MAXIMUM};
-    return apply_change(d, ref, flags, change_memory, &c, err);
+    return vd_domain_apply_change(d, ref, flags, change_memory, &c, err);
 }
 
 static bool change_vcpus(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
@@ -184,7 +178,7 @@ bool vd_domain_set_vcpus(vd_daemon *d, const vd_domain_ref *ref, unsigned nvcpus
                    VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_DOMAIN_VCPU_MAXIMUM, err,
                    false);
     size_change c = {nvcpus, flags & VIR_DOMAIN_VCPU_MAXIMUM};
-    return apply_change(d, ref, flags, change_vcpus, &c, err);
+    return vd_domain_apply_change(d, ref, flags, change_vcpus, &c, err);
 }
 
 int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
@@ -310,7 +304,7 @@ bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *ref,
                    err, false);
     flags &= ~VIR_TYPED_PARAM_STRING_OKAY;
     sched_change c = {params, nparams};
-    return apply_change(d, ref, flags, change_sched, &c, err);
+    return vd_domain_apply_change(d, ref, flags, change_sched, &c, err);
 }
 
 static void add_param(GPtrArray *params, const char *field, int type, uint64_t v)

@@ -104,6 +104,20 @@ char *vd_connect_get_domain_capabilities(vd_daemon *d, const char *emulator, con
                                          const char *machine, const char *virttype,
                                          unsigned flags, vd_error **err);
 
+/* NODE_GET_FREE_MEMORY, NODE_GET_CELLS_FREE_MEMORY, NODE_GET_MEMORY_STATS. Vireo's node
+ * is one NUMA cell. With hv: memory domUs may use and what of it is free now; without hv:
+ * the host's MemTotal and MemFree. */
+typedef struct vd_node_memory {
+    uint64_t total_kib;
+    uint64_t free_kib;
+} vd_node_memory;
+
+/* cell: 0 or -1 (VIR_NODE_MEMORY_STATS_ALL_CELLS), the same one cell; flags must be 0. */
+bool vd_node_get_memory(vd_daemon *d, int cell, unsigned flags, vd_node_memory *out,
+                        vd_error **err);
+/* CONNECT_GET_MAX_VCPUS: type may be NULL; any other than "vireo" is refused. */
+int vd_connect_get_max_vcpus(vd_daemon *d, const char *type, vd_error **err);
+
 /* ---- domains: lookup and listing ----------------------------------------------------- */
 
 /* flags: VIR_CONNECT_LIST_DOMAINS_* (1 ACTIVE, 2 INACTIVE, 4 PERSISTENT, ...). */
@@ -151,6 +165,47 @@ bool vd_domain_set_vcpus(vd_daemon *d, const vd_domain_ref *dom, unsigned nvcpus
                          vd_error **err);
 int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
                               vd_error **err);
+/* DOMAIN_GET_MAX_VCPUS: the running domain's vCPU count (libvirt: LIVE | MAXIMUM). */
+int vd_domain_get_max_vcpus(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
+
+/* DOMAIN_GET_VCPUS, one entry of virVcpuInfo. */
+typedef struct vd_vcpu_info {
+    unsigned number;
+    int state;            /* virVcpuState: 0 OFFLINE, 1 RUNNING, 2 BLOCKED */
+    uint64_t cpu_time_ns;
+    int cpu;              /* physical CPU, -1 when it never ran */
+} vd_vcpu_info;
+
+/* Fills info[0..maxinfo) and, when maplen > 0, cpumaps (maxinfo * maplen bytes, one map
+ * per vCPU: the physical CPUs it may run on). Returns the entries filled, -1 on error. */
+int vd_domain_get_vcpus(vd_daemon *d, const vd_domain_ref *dom, vd_vcpu_info *info,
+                        unsigned maxinfo, unsigned char *cpumaps, unsigned maplen,
+                        vd_error **err);
+
+/* DOMAIN_GET_VCPU_PIN_INFO: the CPUs each of the definition's vCPUs may run on, into
+ * ncpumaps maps of maplen bytes. flags VIR_DOMAIN_AFFECT_*. Returns the maps filled. */
+int vd_domain_get_vcpu_pin_info(vd_daemon *d, const vd_domain_ref *dom, unsigned ncpumaps,
+                                unsigned char *cpumaps, unsigned maplen, unsigned flags,
+                                vd_error **err);
+
+/* DOMAIN_MEMORY_STATS: tag (virDomainMemoryStatTags) and value in KiB. */
+typedef struct vd_memory_stat {
+    int tag;
+    uint64_t value;
+} vd_memory_stat;
+
+/* Fills at most max entries; returns how many, -1 on error. flags must be 0. */
+int vd_domain_memory_stats(vd_daemon *d, const vd_domain_ref *dom, vd_memory_stat *out,
+                           unsigned max, unsigned flags, vd_error **err);
+
+/* DOMAIN_GET_METADATA / DOMAIN_SET_METADATA. type: VIR_DOMAIN_METADATA_*; uri names the
+ * namespace of an ELEMENT; flags VIR_DOMAIN_AFFECT_*. metadata NULL or "" removes. */
+char *vd_domain_get_metadata(vd_daemon *d, const vd_domain_ref *dom, int type, const char *uri,
+                             unsigned flags, vd_error **err);
+bool vd_domain_set_metadata(vd_daemon *d, const vd_domain_ref *dom, int type,
+                            const char *metadata, const char *key, const char *uri,
+                            unsigned flags, vd_error **err);
+
 /* Scheduler: type "credit", parameters "weight" (UINT) and "cap" (UINT). */
 char *vd_domain_get_scheduler_type(vd_daemon *d, const vd_domain_ref *dom, int *nparams,
                                    vd_error **err);

@@ -94,6 +94,14 @@ static bool absent_set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap
     return absent_domid_op(hv, domid, err);
 }
 
+static int absent_vcpu_list(vd_hv *hv, int domid, vd_hv_vcpu *out, unsigned max, vd_error **err)
+{
+    (void)out;
+    (void)max;
+    absent_domid_op(hv, domid, err);
+    return -1;
+}
+
 static vd_hv_console *absent_console_open(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
                                           vd_hv_console_eof_fn on_eof, void *user, vd_error **err)
 {
@@ -122,6 +130,7 @@ static const vd_hv_ops absent_ops = {
     .domain_set_memory = absent_set_memory,
     .domain_set_vcpus = absent_set_vcpus,
     .domain_set_sched = absent_set_sched,
+    .domain_vcpu_list = absent_vcpu_list,
     .console_open = absent_console_open,
     .free = absent_free,
 };

@@ -61,10 +61,13 @@ static bool physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
     if (!check(rc, err, "reading hv's physical info", -1))
         return false;
     memset(out, 0, sizeof(*out));
+    const uint64_t kib_per_page = VIREO_PAGE_SIZE / 1024;
     out->nr_cpus = p.nr_cpus;
+    out->nr_domu_cpus = p.nr_domu_cpus;
     out->mhz = p.tsc_khz / 1000;
-    out->memory_kib = p.total_pages * (VIREO_PAGE_SIZE / 1024);
-    out->free_kib = p.free_pages * (VIREO_PAGE_SIZE / 1024);
+    out->memory_kib = p.total_pages * kib_per_page;
+    out->domu_kib = (p.total_pages - p.hv_pages - p.dom0_pages) * kib_per_page;
+    out->free_kib = p.free_pages * kib_per_page;
     g_strlcpy(out->version, p.hv_version, sizeof(out->version));
     return true;
 }
@@ -400,6 +403,24 @@ static void vctl_hv_free(vd_hv *hv)
     g_free(v);
 }
 
+static int domain_vcpu_list(vd_hv *hv, int domid, vd_hv_vcpu *out, unsigned max, vd_error **err)
+{
+    struct vireo_vcpu_info v[VIREO_MAX_VCPUS];
+    max = MIN(max, G_N_ELEMENTS(v));
+    g_mutex_lock(&self(hv)->lock);
+    int n = vctl_vcpu_list(self(hv)->h, domid, v, max);
+    g_mutex_unlock(&self(hv)->lock);
+    if (!check(n, err, "listing the vCPUs", domid))
+        return -1;
+    for (int i = 0; i < n; i++) {
+        out[i].number = v[i].vcpu;
+        out[i].state = (vd_hv_vcpu_state)v[i].state;
+        out[i].cpu = v[i].cpu == VIREO_VCPU_NO_CPU ? -1 : (int)v[i].cpu;
+        out[i].cpu_time_ns = v[i].cpu_time_ns;
+    }
+    return n;
+}
+
 static const vd_hv_ops vctl_ops = {
     .physinfo = physinfo,
     .domain_start = domain_start,
@@ -412,6 +433,7 @@ static const vd_hv_ops vctl_ops = {
     .domain_set_memory = domain_set_memory,
     .domain_set_vcpus = domain_set_vcpus,
     .domain_set_sched = domain_set_sched,
+    .domain_vcpu_list = domain_vcpu_list,
     .console_open = console_open,
     .console_write = console_write,
     .console_close = console_close,

@@ -39,11 +39,23 @@ typedef struct vd_hv_info {
 
 typedef struct vd_hv_physinfo {
     unsigned nr_cpus;
+    unsigned nr_domu_cpus; /* CPUs that run domU vCPUs: the last ones, CPU 0 is dom0's */
     unsigned mhz;
-    uint64_t memory_kib;
-    uint64_t free_kib;
+    uint64_t memory_kib; /* RAM in the machine's memory map */
+    uint64_t domu_kib;   /* of that, what hv may give domUs: all but hv's and dom0's */
+    uint64_t free_kib;   /* of that, not held by any domU now */
     char version[32]; /* e.g. "0.1.0" */
 } vd_hv_physinfo;
+
+/* hv's vCPU states: the values of libvirt's virVcpuState (VIREO_VCPUSTATE_*). */
+typedef enum { VD_HV_VCPU_OFFLINE = 0, VD_HV_VCPU_RUNNING = 1, VD_HV_VCPU_BLOCKED = 2 } vd_hv_vcpu_state;
+
+typedef struct vd_hv_vcpu {
+    unsigned number;
+    vd_hv_vcpu_state state;
+    int cpu; /* physical CPU running it now or last, -1 when it never ran */
+    uint64_t cpu_time_ns;
+} vd_hv_vcpu;
 
 typedef void (*vd_hv_console_data_fn)(const void *buf, size_t len, void *user);
 typedef void (*vd_hv_console_eof_fn)(void *user);
@@ -66,6 +78,8 @@ typedef struct vd_hv_ops {
                               vd_error **err);
     bool (*domain_set_vcpus)(vd_hv *hv, int domid, unsigned online, vd_error **err);
     bool (*domain_set_sched)(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_error **err);
+    /* Fills out[] with vCPUs 0, 1, ... (at most max); returns how many, -1 on error. */
+    int (*domain_vcpu_list)(vd_hv *hv, int domid, vd_hv_vcpu *out, unsigned max, vd_error **err);
     vd_hv_console *(*console_open)(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
                                    vd_hv_console_eof_fn on_eof, void *user, vd_error **err);
     bool (*console_write)(vd_hv_console *c, const void *buf, size_t len, vd_error **err);

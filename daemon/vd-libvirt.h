@@ -30,6 +30,7 @@ enum {
     VIR_ERR_CONFIG_UNSUPPORTED = 67,
     VIR_ERR_OPERATION_TIMEOUT = 68,
     VIR_ERR_ARGUMENT_UNSUPPORTED = 74,
+    VIR_ERR_NO_DOMAIN_METADATA = 80,
     VIR_ERR_OPERATION_UNSUPPORTED = 84,
     VIR_ERR_RESOURCE_BUSY = 87,
     VIR_ERR_XML_INVALID_SCHEMA = 92,
@@ -192,6 +193,31 @@ enum {
 /* virConnectGetAllDomainStatsFlags: the list filters reuse the LIST_DOMAINS bits. */
 enum {
     VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS = 1 << 31,
+};
+
+/* virVcpuState */
+enum {
+    VIR_VCPU_OFFLINE = 0,
+    VIR_VCPU_RUNNING = 1,
+    VIR_VCPU_BLOCKED = 2,
+};
+
+/* virDomainMemoryStatTags: the ones Vireo reports. */
+enum {
+    VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON = 6,
+    VIR_DOMAIN_MEMORY_STAT_RSS = 7,
+};
+
+/* virDomainMetadataType */
+enum {
+    VIR_DOMAIN_METADATA_DESCRIPTION = 0,
+    VIR_DOMAIN_METADATA_TITLE = 1,
+    VIR_DOMAIN_METADATA_ELEMENT = 2,
+};
+
+/* virNodeGetMemoryStats: cellNum meaning "the whole node". */
+enum {
+    VIR_NODE_MEMORY_STATS_ALL_CELLS = -1,
 };
 
 #endif /* VD_LIBVIRT_H */

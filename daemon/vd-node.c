@@ -80,13 +80,57 @@ static void read_cpuinfo(cpuinfo *ci)
     }
 }
 
-static uint64_t mem_total_kib(void)
+/* One "Key:  N kB" line of /proc/meminfo; fallback when the file cannot be read. */
+static uint64_t meminfo_kib(const char *key, uint64_t fallback)
 {
     g_autofree char *text = NULL;
+    g_autofree char *line = g_strconcat("\n", key, ":", NULL); /* keys start a line */
     if (!g_file_get_contents("/proc/meminfo", &text, NULL, NULL))
-        return (uint64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / 1024;
-    const char *p = strstr(text, "MemTotal:");
-    return p ? g_ascii_strtoull(p + strlen("MemTotal:"), NULL, 10) : 0;
+        return fallback;
+    const char *label = line + 1;
+    const char *p = g_str_has_prefix(text, label) ? text : strstr(text, line);
+    if (p && *p == '\n')
+        p++;
+    return p ? g_ascii_strtoull(p + strlen(label), NULL, 10) : fallback;
+}
+
+static uint64_t mem_total_kib(void)
+{
+    return meminfo_kib("MemTotal", (uint64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / 1024);
+}
+
+bool vd_node_get_memory(vd_daemon *d, int cell, unsigned flags, vd_node_memory *out,
+                        vd_error **err)
+{
+    VD_CHECK_FLAGS(flags, 0, err, false);
+    if (cell != 0 && cell != VIR_NODE_MEMORY_STATS_ALL_CELLS) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_NONE,
+                "cell %d out of range: Vireo's node has one NUMA cell, 0", cell);
+        return false;
+    }
+    vd_hv_physinfo phys;
+    if (vd_hv_present(d->hv)) {
+        if (!d->hv->ops->physinfo(d->hv, &phys, err))
+            return false;
+        out->total_kib = phys.domu_kib;
+        out->free_kib = phys.free_kib;
+        return true;
+    }
+    /* No hv: this Linux owns the machine, so its own figures are the node's. */
+    out->total_kib = mem_total_kib();
+    out->free_kib =
+        meminfo_kib("MemFree", (uint64_t)sysconf(_SC_AVPHYS_PAGES) * sysconf(_SC_PAGESIZE) / 1024);
+    return true;
+}
+
+int vd_connect_get_max_vcpus(vd_daemon *d, const char *type, vd_error **err)
+{
+    (void)d;
+    if (type && g_ascii_strcasecmp(type, "vireo") != 0) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "unknown type '%s'", type);
+        return -1;
+    }
+    return VD_MAX_VCPUS;
 }
 
 bool vd_node_get_info(vd_daemon *d, vd_node_info *out, vd_error **err)

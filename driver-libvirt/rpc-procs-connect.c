@@ -266,3 +266,103 @@ bool vd_rpc_node_get_security_model(vd_rpc_call *call, void *args, void *ret, vd
     (void)err;
     return true;
 }
+
+bool vd_rpc_connect_get_max_vcpus(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_string type = ((vd_wire_opt_string_arg *)args)->value;
+    int n = vd_connect_get_max_vcpus(call->client->daemon, type ? *type : NULL, err);
+
+    ((vd_wire_int_ret *)ret)->value = n;
+    return n >= 0;
+}
+
+/* ---- node memory: libvirt gives free memory in bytes, statistics in KiB ------------------ */
+
+bool vd_rpc_node_get_free_memory(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_node_memory mem;
+
+    (void)args;
+    if (!vd_node_get_memory(call->client->daemon, -1, 0, &mem, err))
+        return false;
+    ((vd_wire_uhyper_ret *)ret)->value = mem.free_kib * 1024;
+    return true;
+}
+
+bool vd_rpc_node_get_cells_free_memory(vd_rpc_call *call, void *args, void *ret,
+                                       vd_error **err)
+{
+    vd_wire_node_get_cells_free_memory_args *a = args;
+    vd_wire_node_get_cells_free_memory_ret *r = ret;
+    vd_node_memory mem;
+
+    if (a->max_cells <= 0 || a->max_cells > VD_WIRE_NODE_MAX_CELLS) {
+        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "maxCells %d out of range 1..%d",
+                     a->max_cells, VD_WIRE_NODE_MAX_CELLS);
+        return false;
+    }
+    if (!vd_node_get_memory(call->client->daemon, a->start_cell, 0, &mem, err))
+        return false;
+    r->cells.cells_len = 1; /* the node's one cell, whatever room the caller has */
+    r->cells.cells_val = g_new0(uint64_t, 1);
+    r->cells.cells_val[0] = mem.free_kib * 1024;
+    return true;
+}
+
+bool vd_rpc_node_get_memory_stats(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_node_get_memory_stats_args *a = args;
+    vd_wire_node_get_memory_stats_ret *r = ret;
+    vd_node_memory mem;
+    const int count = 2; /* total, free */
+
+    if (a->nparams < 0 || a->nparams > VD_WIRE_NODE_MEMORY_STATS_MAX) {
+        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "nparams %d out of range 0..%d", a->nparams,
+                     VD_WIRE_NODE_MEMORY_STATS_MAX);
+        return false;
+    }
+    if (!vd_node_get_memory(call->client->daemon, a->cell_num, a->flags, &mem, err))
+        return false;
+    r->nparams = count;
+    if (a->nparams == 0) /* the caller asks how many there are */
+        return true;
+    if (a->nparams != count) {
+        vd_error_set(err, VD_ERR_INVALID_ARG, VD_FROM_RPC,
+                     "invalid argument: nparams in virNodeGetMemoryStats must be %d", count);
+        return false;
+    }
+    r->params.params_len = count;
+    r->params.params_val = g_new0(vd_wire_node_memory_stat, count);
+    r->params.params_val[0].field = g_strdup("total");
+    r->params.params_val[0].value = mem.total_kib;
+    r->params.params_val[1].field = g_strdup("free");
+    r->params.params_val[1].value = mem.free_kib;
+    return true;
+}
+
+/* Every CPU of the node is online: hv brings all of them up or none. */
+bool vd_rpc_node_get_cpu_map(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_node_get_cpu_map_args *a = args;
+    vd_wire_node_get_cpu_map_ret *r = ret;
+    vd_node_info info = { 0 };
+
+    if (a->flags) {
+        vd_error_set(err, VD_ERR_INVALID_ARG, VD_FROM_RPC,
+                     "invalid argument: unsupported flags (0x%x) in function virNodeGetCPUMap",
+                     a->flags);
+        return false;
+    }
+    if (!vd_node_get_info(call->client->daemon, &info, err))
+        return false;
+    int cpus = CLAMP(info.cpus, 1, VD_WIRE_CPUMAP_MAX * 8);
+    r->ret = cpus;
+    r->online = a->need_online ? (unsigned)cpus : 0;
+    if (a->need_map) {
+        r->cpumap.cpumap_len = (cpus + 7) / 8;
+        r->cpumap.cpumap_val = g_malloc0(r->cpumap.cpumap_len);
+        for (int i = 0; i < cpus; i++)
+            r->cpumap.cpumap_val[i / 8] |= (char)(1u << (i % 8));
+    }
+    return true;
+}

@@ -24,6 +24,11 @@ VD_RPC_HANDLER(node_get_info);
 VD_RPC_HANDLER(connect_get_capabilities);
 VD_RPC_HANDLER(connect_get_domain_capabilities);
 VD_RPC_HANDLER(node_get_security_model);
+VD_RPC_HANDLER(connect_get_max_vcpus);
+VD_RPC_HANDLER(node_get_free_memory);
+VD_RPC_HANDLER(node_get_cells_free_memory);
+VD_RPC_HANDLER(node_get_memory_stats);
+VD_RPC_HANDLER(node_get_cpu_map);
 
 /* rpc-procs-domain.c */
 VD_RPC_HANDLER(domain_lookup_by_name);
@@ -70,5 +75,11 @@ VD_RPC_HANDLER(domain_get_scheduler_parameters_flags);
 VD_RPC_HANDLER(domain_set_scheduler_parameters);
 VD_RPC_HANDLER(domain_set_scheduler_parameters_flags);
 VD_RPC_HANDLER(connect_get_all_domain_stats);
+VD_RPC_HANDLER(domain_get_max_vcpus);
+VD_RPC_HANDLER(domain_get_vcpus);
+VD_RPC_HANDLER(domain_get_vcpu_pin_info);
+VD_RPC_HANDLER(domain_memory_stats);
+VD_RPC_HANDLER(domain_get_metadata);
+VD_RPC_HANDLER(domain_set_metadata);
 
 #endif /* VD_RPC_PROCS_H */

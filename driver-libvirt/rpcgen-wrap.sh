@@ -4,6 +4,8 @@
 # build directory works from anywhere.
 set -eu
 input=$1 header=$2 source=$3
+# rpcgen refuses to overwrite its own earlier output (an incremental rebuild).
+rm -f "$header" "$source.tmp"
 rpcgen -h -o "$header" "$input"
 rpcgen -c -o "$source.tmp" "$input"
 sed "s|#include \".*/$(basename "$header")\"|#include \"$(basename "$header")\"|" \

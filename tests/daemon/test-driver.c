@@ -566,6 +566,91 @@ int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *dom, unsigned f
     return 1;
 }
 
+/* Informational calls: every test domain is shut off and has no metadata. */
+bool vd_node_get_memory(vd_daemon *d, int cell, unsigned flags, vd_node_memory *out,
+                        vd_error **err)
+{
+    (void)d;
+    (void)err;
+    (void)cell;
+    (void)flags;
+    out->total_kib = 4194304;
+    out->free_kib = 1048576;
+    return true;
+}
+
+int vd_connect_get_max_vcpus(vd_daemon *d, const char *type, vd_error **err)
+{
+    (void)d;
+    (void)type;
+    (void)err;
+    return 64;
+}
+
+int vd_domain_get_max_vcpus(vd_daemon *d, const vd_domain_ref *dom, vd_error **err)
+{
+    return not_running(d, dom, err) ? 0 : -1;
+}
+
+int vd_domain_get_vcpus(vd_daemon *d, const vd_domain_ref *dom, vd_vcpu_info *info,
+                        unsigned maxinfo, unsigned char *cpumaps, unsigned maplen, vd_error **err)
+{
+    (void)info;
+    (void)maxinfo;
+    (void)cpumaps;
+    (void)maplen;
+    return not_running(d, dom, err) ? 0 : -1;
+}
+
+int vd_domain_get_vcpu_pin_info(vd_daemon *d, const vd_domain_ref *dom, unsigned ncpumaps,
+                                unsigned char *cpumaps, unsigned maplen, unsigned flags,
+                                vd_error **err)
+{
+    (void)ncpumaps;
+    (void)cpumaps;
+    (void)maplen;
+    (void)flags;
+    return not_running(d, dom, err) ? 0 : -1;
+}
+
+int vd_domain_memory_stats(vd_daemon *d, const vd_domain_ref *dom, vd_memory_stat *out,
+                           unsigned max, unsigned flags, vd_error **err)
+{
+    (void)out;
+    (void)max;
+    (void)flags;
+    return not_running(d, dom, err) ? 0 : -1;
+}
+
+char *vd_domain_get_metadata(vd_daemon *d, const vd_domain_ref *dom, int type, const char *uri,
+                             unsigned flags, vd_error **err)
+{
+    (void)type;
+    (void)uri;
+    (void)flags;
+    WITH_DOMAIN(d, dom, t, err, NULL)
+    (void)t;
+    g_mutex_unlock(&d->lock);
+    vd_error_set(err, 80 /* VIR_ERR_NO_DOMAIN_METADATA */, VIR_FROM_DOMAIN,
+                 "metadata not found: Requested metadata element is not present");
+    return NULL;
+}
+
+bool vd_domain_set_metadata(vd_daemon *d, const vd_domain_ref *dom, int type,
+                            const char *metadata, const char *key, const char *uri,
+                            unsigned flags, vd_error **err)
+{
+    (void)type;
+    (void)metadata;
+    (void)key;
+    (void)uri;
+    (void)flags;
+    WITH_DOMAIN(d, dom, t, err, false)
+    (void)t;
+    g_mutex_unlock(&d->lock);
+    return true;
+}
+
 char *vd_domain_get_scheduler_type(vd_daemon *d, const vd_domain_ref *dom, int *nparams,
                                    vd_error **err)
 {

@@ -4,7 +4,7 @@
 vireo+tls:// through QEMU's port forward: define, start, list, dominfo/domstate/domid,
 console through a pty, suspend/resume (CPU time stops and goes on), setmem/setmaxmem (the
 guest's balloon reaches the target; domstats balloon.current), setvcpus, schedinfo
-weight/cap (read back by virsh and by hv), domstats, shutdown and reboot (the guest obeys;
+weight/cap (read back by virsh and by hv), vcpuinfo/dommemstat/freecell, domstats, shutdown and reboot (the guest obeys;
 on_reboot restarts it), destroy, `virsh event --loop` seeing all of it, and virt-install
 --import of a test guest. Prints the
 cost of `virsh start` and the node's boot time to a usable daemon."""
@@ -178,6 +178,52 @@ def setvcpus_brings_a_vcpu_online(s):
         raise node.TestFailure(f'after setvcpus 1: {s.hv_domain("svc")}')
 
 
+def vcpuinfo_blocks(s):
+    """virsh vcpuinfo svc as one dict per vCPU."""
+    text = s.virsh('vcpuinfo', 'svc').stdout
+    return [nodeclients.fields(block, ':') for block in text.strip().split('\n\n')]
+
+
+def vcpuinfo_and_dommemstat_show_what_hv_knows(s):
+    """Each online vCPU on a domU CPU (never dom0's CPU 0) with CPU time, the affinity
+    naming every CPU but 0; dommemstat's balloon and backing memory as hv has them."""
+    if s.virsh('maxvcpus').stdout.strip() != '64':
+        raise node.TestFailure(f'virsh maxvcpus: {s.virsh("maxvcpus").stdout}')
+    ncpus = int(s.virsh('nodeinfo').stdout.split('CPU(s):')[1].split()[0])
+    s.virsh('setvcpus', 'svc', '2', '--live')
+    try:
+        seen = []
+
+        def both_ran():  # vCPU 1 is on a CPU once it first runs
+            seen[:] = vcpuinfo_blocks(s)
+            return len(seen) == 2 and all(b.get('CPU', 'N/A').isdigit() for b in seen)
+        try:
+            wait_for(both_ran, 30, 'both vCPUs shown on a CPU')
+        except node.TestFailure as e:
+            raise node.TestFailure(f'{e}; last vcpuinfo: {seen}')
+        if float(seen[0]['CPU time'].rstrip('s')) <= 0:
+            raise node.TestFailure(f'vCPU 0 ran for seconds, vcpuinfo says {seen[0]}')
+        for b in vcpuinfo_blocks(s):
+            if b['CPU'] == '0' or b['State'] not in ('running', 'blocked') or \
+                    b['CPU Affinity'] != '-' + 'y' * (ncpus - 1):
+                raise node.TestFailure(f'vcpuinfo on a {ncpus}-CPU node: {b}')
+    finally:  # the later steps expect one vCPU online
+        s.virsh('setvcpus', 'svc', '1', '--live')
+    blocks = vcpuinfo_blocks(s)
+    if [b['VCPU'] for b in blocks] != ['0']:
+        raise node.TestFailure(f'vcpuinfo after setvcpus 1: {blocks}')
+    stats = nodeclients.fields(s.virsh('dommemstat', 'svc').stdout, ' ')
+    hv = s.hv_domain('svc')
+    if stats.get('actual') != '12288' or stats.get('rss') != str(hv['tot_pages'] * 4) or \
+            'available' in stats:
+        raise node.TestFailure(f'dommemstat {stats}, hv {hv}')
+    free = int(s.virsh('freecell').stdout.split('Total:')[1].split()[0])
+    total = int(nodeclients.fields(s.virsh('nodememstats').stdout, ':')['total'].split()[0])
+    if not 0 < free < total:
+        raise node.TestFailure(f'freecell {free} KiB, nodememstats total {total} KiB')
+    print(f'  node memory for domUs: {total} KiB, {free} KiB free with svc running')
+
+
 def schedinfo_weight_and_cap_reach_hv(s):
     s.virsh('schedinfo', 'svc', '--live', '--set', 'weight=512')
     s.virsh('schedinfo', 'svc', '--live', '--set', 'cap=50')
@@ -272,6 +318,7 @@ def event_loop_saw_the_lifecycle(s):
 nodeclients.run([event_watcher_starts, define_start_and_look, console_through_a_pty,
                  suspend_stops_cpu_time_and_resume_restarts_it,
                  setmem_and_setmaxmem_move_the_balloon, setvcpus_brings_a_vcpu_online,
-                 schedinfo_weight_and_cap_reach_hv, domstats_report_the_running_guest,
+                 vcpuinfo_and_dommemstat_show_what_hv_knows, schedinfo_weight_and_cap_reach_hv,
+                 domstats_report_the_running_guest,
                  shutdown_is_obeyed, reboot_restarts_the_guest, destroy_stops_it_at_once,
                  virt_install_imports_a_test_guest, event_loop_saw_the_lifecycle])

@@ -25,7 +25,10 @@ static bool physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
     (void)err;
     memset(out, 0, sizeof(*out));
     out->nr_cpus = 4;
+    out->nr_domu_cpus = 3;
     out->memory_kib = 4 * 1024 * 1024;
+    out->domu_kib = 3 * 1024 * 1024;
+    out->free_kib = 2 * 1024 * 1024;
     g_strlcpy(out->version, "0.1.0", sizeof(out->version));
     return true;
 }
@@ -139,6 +142,23 @@ static bool set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_er
     return dom != NULL;
 }
 
+/* Online vCPUs run on CPU 1 + index % 3 with 1 ms each; offline ones never ran. */
+static int vcpu_list(vd_hv *hv, int domid, vd_hv_vcpu *out, unsigned max, vd_error **err)
+{
+    fake_domain *dom = lookup(hv, domid, err);
+    if (!dom)
+        return -1;
+    unsigned n = MIN(max, dom->info.nr_vcpus);
+    for (unsigned i = 0; i < n; i++) {
+        bool online = i < dom->info.nr_online_vcpus;
+        out[i].number = i;
+        out[i].state = online ? VD_HV_VCPU_RUNNING : VD_HV_VCPU_OFFLINE;
+        out[i].cpu = online ? 1 + (int)(i % 3) : -1;
+        out[i].cpu_time_ns = online ? 1000000 : 0;
+    }
+    return (int)n;
+}
+
 struct vd_hv_console {
     fake_domain *dom;
 };
@@ -187,6 +207,7 @@ static const vd_hv_ops fake_ops = {
     .domain_set_memory = set_memory,
     .domain_set_vcpus = set_vcpus,
     .domain_set_sched = set_sched,
+    .domain_vcpu_list = vcpu_list,
     .console_open = console_open,
     .console_write = console_write,
     .console_close = console_close,

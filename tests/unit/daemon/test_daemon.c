@@ -412,6 +412,63 @@ static void live_and_config_changes_reach_hv_and_store(fixture *f, gconstpointer
     g_assert_cmpint(((vd_typed_param *)s->params->pdata[0])->value.i, ==, VIR_DOMAIN_RUNNING);
 }
 
+/* The fake hv runs domUs on CPUs 1..3 of 4 (CPU 0 is dom0's). */
+static void running_domain_reports_vcpus_memory_and_live_metadata(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "info", NULL);
+    vd_vcpu_info info[4];
+    unsigned char maps[4 * 2];
+    g_assert_cmpint(vd_domain_get_vcpus(f->d, ref, info, 4, maps, 2, &err), ==, -1);
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "inactive domain");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+
+    /* Two vCPUs, one online: both listed, the offline one never ran; maps beyond zero. */
+    memset(maps, 0xee, sizeof(maps));
+    g_assert_cmpint(vd_domain_get_vcpus(f->d, ref, info, 4, maps, 2, &err), ==, 2);
+    g_assert_cmpint(info[0].state, ==, VIR_VCPU_RUNNING);
+    g_assert_cmpint(info[0].cpu, ==, 1);
+    g_assert_cmpint(info[1].state, ==, VIR_VCPU_OFFLINE);
+    g_assert_cmpint(info[1].cpu, ==, -1);
+    const unsigned char want[8] = {0x0e, 0, 0x0e, 0, 0, 0, 0, 0};
+    g_assert_cmpmem(maps, sizeof(maps), want, sizeof(want));
+    g_assert_cmpint(vd_domain_get_max_vcpus(f->d, ref, &err), ==, 2);
+
+    vd_memory_stat stats[4];
+    g_assert_true(vd_domain_set_memory(f->d, ref, 128 * 1024, VIR_DOMAIN_AFFECT_LIVE, &err));
+    g_assert_cmpint(vd_domain_memory_stats(f->d, ref, stats, 4, 0, &err), ==, 2);
+    g_assert_cmpint(stats[0].tag, ==, VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON);
+    g_assert_cmpuint(stats[0].value, ==, 128 * 1024);
+    g_assert_cmpint(stats[1].tag, ==, VIR_DOMAIN_MEMORY_STAT_RSS);
+    g_assert_cmpint(vd_domain_memory_stats(f->d, ref, stats, 1, 0, &err), ==, 1);
+    g_assert_cmpint(vd_domain_memory_stats(f->d, ref, stats, 4, 1, &err), ==, -1);
+    assert_error(err, VIR_ERR_INVALID_ARG, "unsupported flags");
+    g_clear_pointer(&err, vd_error_free);
+
+    /* A live title stays out of the stored definition; a config one goes in. */
+    g_assert_true(vd_domain_set_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, "live only", NULL,
+                                         NULL, VIR_DOMAIN_AFFECT_LIVE, &err));
+    g_assert_true(vd_domain_set_metadata(f->d, ref, VIR_DOMAIN_METADATA_DESCRIPTION, "kept",
+                                         NULL, NULL, VIR_DOMAIN_AFFECT_CONFIG, &err));
+    g_autofree char *title = vd_domain_get_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, NULL,
+                                                    0, &err);
+    g_assert_cmpstr(title, ==, "live only");
+    g_assert_null(vd_domain_get_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, NULL,
+                                         VIR_DOMAIN_AFFECT_CONFIG, &err));
+    assert_error(err, VIR_ERR_NO_DOMAIN_METADATA, "not present");
+    g_clear_pointer(&err, vd_error_free);
+    g_autofree char *stored = NULL;
+    g_autofree char *path = g_build_filename(f->cfg->domains_dir, "info.xml", NULL);
+    g_assert_true(g_file_get_contents(path, &stored, NULL, NULL));
+    g_assert_nonnull(strstr(stored, "<description>kept</description>"));
+    g_assert_null(strstr(stored, "live only"));
+    g_assert_false(vd_domain_set_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, "a\nb", NULL,
+                                          NULL, 0, &err));
+    assert_error(err, VIR_ERR_INVALID_ARG, "newlines");
+}
+
 static void crash_with_preserve_keeps_domain_crashed(fixture *f, gconstpointer u)
 {
     (void)u;
@@ -543,6 +600,8 @@ int main(int argc, char **argv)
         WITH_FAKE_HV);
     ADD("live-and-config-changes-reach-hv-and-store", live_and_config_changes_reach_hv_and_store,
         WITH_FAKE_HV);
+    ADD("running-domain-reports-vcpus-memory-and-live-metadata",
+        running_domain_reports_vcpus_memory_and_live_metadata, WITH_FAKE_HV);
     ADD("crash-with-preserve-keeps-domain-crashed", crash_with_preserve_keeps_domain_crashed,
         WITH_FAKE_HV);
     ADD("autostart-domains-start-with-the-daemon", autostart_domains_start_with_the_daemon,

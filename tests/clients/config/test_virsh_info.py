@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""virsh's informational commands against virtvireod without hv: node memory (freecell,
+nodememstats), vCPU limits and affinity (maxvcpus, vcpuinfo of a shut off domain),
+dommemstat's refusal, and title/description/metadata kept in the stored definition."""
+import os
+import re
+import shutil
+import tempfile
+
+import libvirt
+
+import configlib as c
+import vdrpc
+
+
+def meminfo_kib(key):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise AssertionError("no %s in /proc/meminfo" % key)
+
+
+def expect_error(fn, code, needle):
+    try:
+        fn()
+    except libvirt.libvirtError as e:
+        assert e.get_error_code() == code, (e.get_error_code(), str(e))
+        assert needle in str(e), str(e)
+        return
+    raise AssertionError("no error raised, expected code %d" % code)
+
+
+def define(d, name, vcpus=1):
+    xml = open(c.corpus("good", "minimal.xml")).read()
+    xml = xml.replace("<name>minimal</name>", "<name>%s</name>" % name)
+    xml = xml.replace("<os>", "<vcpu>%d</vcpu>\n  <os>" % vcpus)
+    c.virsh(d, "define", c.write(d, name + ".xml", xml))
+
+
+def node_memory_without_hv_is_the_hosts():
+    with c.daemon() as d:
+        stats = c.virsh(d, "nodememstats").stdout
+        total = int(re.search(r"total\s*:\s*(\d+) KiB", stats).group(1))
+        free = int(re.search(r"free\s*:\s*(\d+) KiB", stats).group(1))
+        assert total == meminfo_kib("MemTotal"), (total, stats)
+        assert 0 < free <= total, stats
+        out = c.virsh(d, "freecell").stdout
+        whole = int(re.search(r"Total: (\d+) KiB", out).group(1))
+        assert 0 < whole <= total, out
+        out = c.virsh(d, "freecell", "--all").stdout
+        cells = re.findall(r"^\s*(\d+):\s*(\d+) KiB", out, re.M)
+        assert [cell for cell, _ in cells] == ["0"], out
+        summed = int(re.search(r"Total:\s*(\d+) KiB", out).group(1))
+        assert summed == int(cells[0][1]) and 0 < summed <= total, out
+        assert re.match(r"0: \d+ KiB", c.virsh(d, "freecell", "--cellno", "0").stdout.strip())
+        r = c.virsh(d, "freecell", "--cellno", "1", ok=False)
+        assert "cell 1 out of range" in r.stderr, r.stderr
+        r = c.virsh(d, "nodememstats", "--cell", "3", ok=False)
+        assert "cell 3 out of range" in r.stderr, r.stderr
+
+
+def vcpu_limits_and_shut_off_affinity():
+    with c.daemon() as d:
+        assert c.virsh(d, "maxvcpus").stdout.strip() == "64"
+        define(d, "three", vcpus=3)
+        out = c.virsh(d, "vcpuinfo", "three").stdout
+        assert re.findall(r"^VCPU:\s+(\d+)", out, re.M) == ["0", "1", "2"], out
+        # vCPUs may run on every CPU but the first, which is dom0's under hv.
+        ncpus = os.sysconf("SC_NPROCESSORS_ONLN")
+        want = "-" + "y" * (ncpus - 1) if ncpus > 1 else "y"
+        affinity = re.findall(r"^CPU Affinity:\s+(\S+)", out, re.M)
+        assert affinity == [want] * 3, (affinity, want)
+        assert "State:          N/A" in out, out
+        count = c.virsh(d, "vcpucount", "three").stdout
+        assert re.search(r"maximum\s+config\s+3", count), count
+        conn = libvirt.open(c.uri(d))
+        libvirt.registerErrorHandler(lambda ctx, err: None, None)
+        try:
+            assert conn.getMaxVcpus(None) == 64 and conn.getMaxVcpus("vireo") == 64
+            expect_error(lambda: conn.getMaxVcpus("kvm"), libvirt.VIR_ERR_INVALID_ARG,
+                         "unknown type 'kvm'")
+            dom = conn.lookupByName("three")
+            expect_error(dom.vcpus, libvirt.VIR_ERR_OPERATION_INVALID,
+                         "cannot retrieve vcpu information for inactive domain")
+            expect_error(dom.maxVcpus, libvirt.VIR_ERR_OPERATION_INVALID,
+                         "domain is not running")
+            expect_error(lambda: dom.memoryStats(), libvirt.VIR_ERR_OPERATION_INVALID,
+                         "domain is not running")
+            pins = dom.vcpuPinInfo(libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+            assert len(pins) == 3 and all(p == pins[0] for p in pins), pins
+            assert list(pins[0]) == [c != "-" for c in want], (pins, want)
+        finally:
+            conn.close()
+        r = c.virsh(d, "dommemstat", "three", ok=False)
+        assert "domain is not running" in r.stderr, r.stderr
+
+
+def title_and_description_are_stored_and_shown():
+    root = tempfile.mkdtemp(prefix="vd-config-desc-")
+    d = vdrpc.Daemon(root)
+    try:
+        define(d, "described")
+        out = c.virsh(d, "desc", "described").stdout
+        assert "No description for domain: described" in out, out
+        c.virsh(d, "desc", "described", "--config", "--new-desc", "web front end\nrack 4")
+        c.virsh(d, "desc", "described", "--title", "--new-desc", "Front end")
+        xml = c.virsh(d, "dumpxml", "described").stdout
+        assert "<title>Front end</title>" in xml, xml
+        assert "<description>web front end\nrack 4</description>" in xml, xml
+        c.validate(d, xml, "domain.rng")
+        r = c.virsh(d, "desc", "described", "--live", "--new-desc", "x", ok=False)
+        assert "domain is not running" in r.stderr, r.stderr
+        d.stop()
+        d = vdrpc.Daemon(root)  # what a restart reads back is what was stored
+        assert c.virsh(d, "desc", "described").stdout.strip() == "web front end\nrack 4"
+        assert c.virsh(d, "desc", "described", "--title").stdout.strip() == "Front end"
+        c.virsh(d, "desc", "described", "--title", "--new-desc", "")
+        assert "<title>" not in c.virsh(d, "dumpxml", "described").stdout
+        out = c.virsh(d, "desc", "described", "--title").stdout
+        assert "No title for domain: described" in out, out
+    except BaseException:
+        print("---- daemon log ----\n" + d.log_text()[-4000:])
+        raise
+    finally:
+        d.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def metadata_elements_live_in_their_namespace():
+    with c.daemon() as d:
+        define(d, "tagged")
+        uri = "http://example.org/ops/1.0"
+        r = c.virsh(d, "metadata", "tagged", uri, ok=False)
+        assert "Requested metadata element is not present" in r.stderr, r.stderr
+        c.virsh(d, "metadata", "tagged", uri, "--key", "ops", "--set",
+                "<owner team='db'>alice</owner>")
+        c.virsh(d, "metadata", "tagged", "http://example.org/other", "--key", "o", "--set",
+                "<x/>")
+        got = c.virsh(d, "metadata", "tagged", uri).stdout.strip()
+        assert got == '<ops:owner xmlns:ops="%s" team="db">alice</ops:owner>' % uri, got
+        xml = c.virsh(d, "dumpxml", "tagged").stdout
+        assert "<ops:owner" in xml and "<o:x" in xml, xml
+        c.validate(d, xml, "domain.rng")
+        c.virsh(d, "metadata", "tagged", uri, "--remove")
+        xml = c.virsh(d, "dumpxml", "tagged").stdout
+        assert "ops:owner" not in xml and "<o:x" in xml, xml
+        r = c.virsh(d, "metadata", "tagged", uri, "--key", "ops", "--set", "<unclosed>",
+                    ok=False)
+        assert "line 1" in r.stderr, r.stderr
+        conn = libvirt.open(c.uri(d))
+        libvirt.registerErrorHandler(lambda ctx, err: None, None)
+        try:
+            dom = conn.lookupByName("tagged")
+            expect_error(lambda: dom.metadata(7, None), libvirt.VIR_ERR_INVALID_ARG,
+                         "unknown metadata type '7'")
+            expect_error(lambda: dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None,
+                                              libvirt.VIR_DOMAIN_AFFECT_LIVE),
+                         libvirt.VIR_ERR_OPERATION_INVALID, "domain is not running")
+        finally:
+            conn.close()
+
+
+if __name__ == "__main__":
+    c.main([node_memory_without_hv_is_the_hosts, vcpu_limits_and_shut_off_affinity,
+            title_and_description_are_stored_and_shown,
+            metadata_elements_live_in_their_namespace])
