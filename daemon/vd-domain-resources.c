@@ -330,6 +330,20 @@ static void add_string_param(GPtrArray *params, char *field, const char *v)
     g_ptr_array_add(params, p);
 }
 
+/* vcpu.<n>.state and vcpu.<n>.time of a running domain, as hv reports them. */
+static void add_vcpu_params(vd_daemon *d, vd_domain *dom, GPtrArray *params)
+{
+    vd_hv_vcpu vcpus[VD_MAX_VCPUS];
+    g_autoptr(vd_error) err = NULL;
+    int n = d->hv->ops->domain_vcpu_list(d->hv, dom->id, vcpus, VD_MAX_VCPUS, &err);
+    for (int i = 0; i < n; i++) {
+        g_autofree char *state = g_strdup_printf("vcpu.%u.state", vcpus[i].number);
+        g_autofree char *time = g_strdup_printf("vcpu.%u.time", vcpus[i].number);
+        add_param(params, state, VIR_TYPED_PARAM_INT, vcpus[i].state);
+        add_param(params, time, VIR_TYPED_PARAM_ULLONG, vcpus[i].cpu_time_ns);
+    }
+}
+
 #define VD_STATS_SUPPORTED                                                                         \
     (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |              \
      VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK)
@@ -357,6 +371,8 @@ static vd_domain_stats *domain_stats(vd_daemon *d, vd_domain *dom, unsigned stat
         add_param(s->params, "vcpu.current", VIR_TYPED_PARAM_UINT,
                   have_info ? info.nr_online_vcpus : def->vcpus_current);
         add_param(s->params, "vcpu.maximum", VIR_TYPED_PARAM_UINT, def->vcpus);
+        if (have_info)
+            add_vcpu_params(d, dom, s->params);
     }
     if (stats & VIR_DOMAIN_STATS_INTERFACE)
         add_param(s->params, "net.count", VIR_TYPED_PARAM_UINT, dom->id >= 0 ? def->nets->len : 0);

@@ -246,6 +246,10 @@ def domstats_report_the_running_guest(s):
             raise node.TestFailure(f'domstats {key} = {st.get(key)}, want {value}: {st}')
     if int(st['cpu.time']) <= 0:
         raise node.TestFailure(f'domstats cpu.time {st["cpu.time"]}')
+    # vCPU 0 runs (running or blocked), vCPU 1 is held offline (vcpu current 1 of 2)
+    if st.get('vcpu.0.state') not in ('1', '2') or int(st.get('vcpu.0.time', 0)) <= 0 or \
+            st.get('vcpu.1.state') != '0':
+        raise node.TestFailure(f'domstats per-vCPU fields: {st}')
 
 
 def shutdown_is_obeyed(s):
