@@ -98,7 +98,8 @@ vd_domain *vd_resolve_persistent(vd_daemon *d, const vd_domain_ref *ref, const c
 {
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom && !dom->def) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "cannot %s transient domain", what);
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "cannot %s transient domain",
+                what);
         return NULL;
     }
     return dom;
@@ -326,7 +327,8 @@ static void adopt_unrecorded(vd_daemon *d)
         if (!vd_store_save_status(d->cfg, dom->live, domid, &err))
             g_warning("domain '%s': %s", dom->def->name, err->message);
         g_message("domain '%s' found %s as id %d without a status file (the daemon stopped "
-                  "while starting it)", dom->def->name, paused ? "paused" : "running", domid);
+                  "while starting it)",
+                  dom->def->name, paused ? "paused" : "running", domid);
     }
 }
 

@@ -44,11 +44,15 @@ typedef struct vd_hv_physinfo {
     uint64_t memory_kib; /* RAM in the machine's memory map */
     uint64_t domu_kib;   /* of that, what hv may give domUs: all but hv's and dom0's */
     uint64_t free_kib;   /* of that, not held by any domU now */
-    char version[32]; /* e.g. "0.1.0" */
+    char version[32];    /* e.g. "0.1.0" */
 } vd_hv_physinfo;
 
 /* hv's vCPU states: the values of libvirt's virVcpuState (VIREO_VCPUSTATE_*). */
-typedef enum { VD_HV_VCPU_OFFLINE = 0, VD_HV_VCPU_RUNNING = 1, VD_HV_VCPU_BLOCKED = 2 } vd_hv_vcpu_state;
+typedef enum {
+    VD_HV_VCPU_OFFLINE = 0,
+    VD_HV_VCPU_RUNNING = 1,
+    VD_HV_VCPU_BLOCKED = 2
+} vd_hv_vcpu_state;
 
 typedef struct vd_hv_vcpu {
     unsigned number;

@@ -96,11 +96,11 @@ static uint64_t meminfo_kib(const char *key, uint64_t fallback)
 
 static uint64_t mem_total_kib(void)
 {
-    return meminfo_kib("MemTotal", (uint64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / 1024);
+    return meminfo_kib("MemTotal",
+                       (uint64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / 1024);
 }
 
-bool vd_node_get_memory(vd_daemon *d, int cell, unsigned flags, vd_node_memory *out,
-                        vd_error **err)
+bool vd_node_get_memory(vd_daemon *d, int cell, unsigned flags, vd_node_memory *out, vd_error **err)
 {
     VD_CHECK_FLAGS(flags, 0, err, false);
     if (cell != 0 && cell != VIR_NODE_MEMORY_STATS_ALL_CELLS) {
