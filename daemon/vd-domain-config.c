@@ -168,6 +168,60 @@ out:
     return ok;
 }
 
+static bool rename_locked(vd_daemon *d, vd_domain *dom, const char *new_name, vd_error **err)
+{
+    if (dom->id >= 0) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "cannot rename active domain");
+        return false;
+    }
+    if (!new_name || !*new_name) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "new domain name must not be empty");
+        return false;
+    }
+    if (vd_find_by_name(d, new_name)) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                "domain with name '%s' already exists", new_name);
+        return false;
+    }
+    /* The renamed definition goes through the parser and schema as a define would: the
+     * name becomes a file name, so only what <name> allows may pass. */
+    g_autoptr(vd_domain_def) renamed = vd_domain_def_copy(dom->def);
+    g_free(renamed->name);
+    renamed->name = g_strdup(new_name);
+    g_autofree char *xml = vd_domain_def_format(renamed, -1);
+    g_autoptr(vd_domain_def) checked = vd_domain_def_parse(xml, NULL, err);
+    if (!checked)
+        return false;
+    /* The new file first: killed in between, both exist with one uuid and the next load
+     * keeps one of them; nothing is lost. */
+    g_autofree char *old_name = g_strdup(dom->def->name);
+    if (!vd_store_save_def(d->cfg, checked, err))
+        return false;
+    if ((dom->autostart && !vd_store_set_autostart(d->cfg, new_name, true, err)) ||
+        !vd_store_delete_def(d->cfg, old_name, err)) {
+        g_autoptr(vd_error) undo_err = NULL;
+        vd_store_delete_def(d->cfg, new_name, &undo_err);
+        return false;
+    }
+    vd_emit(d, dom, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_RENAMED);
+    vd_domain_def_free(dom->def);
+    dom->def = g_steal_pointer(&checked);
+    vd_emit(d, dom, VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_RENAMED);
+    g_message("domain '%s': renamed '%s'", old_name, new_name);
+    return true;
+}
+
+bool vd_domain_rename(vd_daemon *d, const vd_domain_ref *ref, const char *new_name,
+                      unsigned flags, vd_error **err)
+{
+    VD_CHECK_FLAGS(flags, 0, err, false);
+    vd_daemon_lock(d);
+    vd_domain *dom = vd_resolve_persistent(d, ref, "rename", err);
+    bool ok = dom && rename_locked(d, dom, new_name, err);
+    vd_daemon_unlock(d);
+    return ok;
+}
+
 char *vd_domain_get_xml_desc(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
 {
     /* SECURE: Vireo definitions hold no secrets. UPDATE_CPU, MIGRATABLE: no <cpu>

@@ -130,6 +130,9 @@ vd_domain_ref *vd_domain_lookup_by_id(vd_daemon *d, int id, vd_error **err);
 
 vd_domain_ref *vd_domain_define_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err);
 bool vd_domain_undefine(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+/* libvirt's virDomainRename: a persistent, shut off domain takes a free name. */
+bool vd_domain_rename(vd_daemon *d, const vd_domain_ref *dom, const char *new_name,
+                      unsigned flags, vd_error **err);
 /* flags: VIR_DOMAIN_XML_* (1 SECURE, 2 INACTIVE, ...). */
 char *vd_domain_get_xml_desc(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
                              vd_error **err);

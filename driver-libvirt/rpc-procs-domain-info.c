@@ -107,18 +107,13 @@ bool vd_rpc_domain_memory_stats(vd_rpc_call *call, void *args, void *ret, vd_err
     return true;
 }
 
-static const char *opt(vd_wire_string s)
-{
-    return s ? *s : NULL;
-}
-
 bool vd_rpc_domain_get_metadata(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_domain_get_metadata_args *a = args;
     vd_wire_string_ret *r = ret;
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
 
-    r->value = vd_domain_get_metadata(D(call), dom, a->type, opt(a->uri), a->flags, err);
+    r->value = vd_domain_get_metadata(D(call), dom, a->type, vd_rpc_opt_string(a->uri), a->flags, err);
     return r->value != NULL;
 }
 
@@ -128,6 +123,6 @@ bool vd_rpc_domain_set_metadata(vd_rpc_call *call, void *args, void *ret, vd_err
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
 
     (void)ret;
-    return vd_domain_set_metadata(D(call), dom, a->type, opt(a->metadata), opt(a->key),
-                                  opt(a->uri), a->flags, err);
+    return vd_domain_set_metadata(D(call), dom, a->type, vd_rpc_opt_string(a->metadata), vd_rpc_opt_string(a->key),
+                                  vd_rpc_opt_string(a->uri), a->flags, err);
 }

@@ -183,6 +183,17 @@ bool vd_rpc_domain_undefine_flags(vd_rpc_call *call, void *args, void *ret, vd_e
     return vd_domain_undefine(D(call), dom, a->flags, err);
 }
 
+bool vd_rpc_domain_rename(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_domain_rename_args *a = args;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+
+    if (!vd_domain_rename(D(call), dom, vd_rpc_opt_string(a->new_name), a->flags, err))
+        return false;
+    ((vd_wire_int_ret *)ret)->value = 0;
+    return true;
+}
+
 bool vd_rpc_domain_get_xml_desc(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_dom_flags_arg *a = args;

@@ -170,6 +170,8 @@ static const vd_rpc_proc procs[] = {
       RET(vd_wire_get_all_domain_stats_ret), vd_rpc_connect_get_all_domain_stats, 0 },
     { 350, "virDomainDefineXMLFlags", ARGS(vd_wire_xml_flags_arg), RET(vd_wire_dom_ret),
       vd_rpc_domain_define_xml_flags, CHG },
+    { 358, "virDomainRename", ARGS(vd_wire_domain_rename_args), RET(vd_wire_int_ret),
+      vd_rpc_domain_rename, CHG },
     { 360, "virConnectRegisterCloseCallback", NONE, NONE, vd_rpc_connect_close_callback, INL },
     { 361, "virConnectUnregisterCloseCallback", NONE, NONE, vd_rpc_connect_close_callback,
       INL },

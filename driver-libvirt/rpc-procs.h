@@ -81,5 +81,6 @@ VD_RPC_HANDLER(domain_get_vcpu_pin_info);
 VD_RPC_HANDLER(domain_memory_stats);
 VD_RPC_HANDLER(domain_get_metadata);
 VD_RPC_HANDLER(domain_set_metadata);
+VD_RPC_HANDLER(domain_rename);
 
 #endif /* VD_RPC_PROCS_H */

@@ -464,6 +464,20 @@ vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flag
     return NULL;
 }
 
+/* Renaming is the daemon core's business (tested through virsh against virtvireod). */
+bool vd_domain_rename(vd_daemon *d, const vd_domain_ref *dom, const char *new_name,
+                      unsigned flags, vd_error **err)
+{
+    (void)d;
+    (void)dom;
+    (void)new_name;
+    (void)flags;
+    vd_error_set(err, VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN,
+                 "this function is not supported by the connection driver: rename (test "
+                 "driver)");
+    return false;
+}
+
 bool vd_domain_create(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err)
 {
     (void)flags;

@@ -2,7 +2,12 @@
 """virsh's configuration commands against virtvireod: define -> dumpxml round trips,
 devices presented as virtio, refusals that name the construct and the line, start
 refused without hv, autostart, --config changes, capabilities that validate."""
+import os
+import shutil
+import tempfile
+
 import configlib as c
+import vdrpc
 
 
 def define_then_dumpxml_round_trips():
@@ -96,6 +101,38 @@ def same_name_or_uuid_with_the_other_different_is_refused():
         assert "domain 'a' already exists with uuid" in r.stderr, r.stderr
 
 
+def domrename_keeps_uuid_autostart_and_survives_a_restart():
+    root = tempfile.mkdtemp(prefix="vd-config-rename-")
+    d = vdrpc.Daemon(root)
+    try:
+        good = open(c.corpus("good", "minimal.xml")).read()
+        uuid = c.new_uuid()
+        c.virsh(d, "define", c.write(d, "old.xml", good.replace(
+            "<name>minimal</name>", "<name>old</name><uuid>%s</uuid>" % uuid)))
+        c.virsh(d, "define", c.write(d, "taken.xml", good.replace(
+            "<name>minimal</name>", "<name>taken</name>")))
+        c.virsh(d, "autostart", "old")
+        r = c.virsh(d, "domrename", "old", "taken", ok=False)
+        assert "domain with name 'taken' already exists" in r.stderr, r.stderr
+        for bad in ("../escape", "a/b", "x" * 100):
+            r = c.virsh(d, "domrename", "old", bad, ok=False)
+            assert "error:" in r.stderr, r.stderr
+        c.virsh(d, "domrename", "old", "new")
+        assert c.virsh(d, "domuuid", "new").stdout.strip() == uuid
+        c.virsh(d, "dominfo", "old", ok=False)
+        assert "Autostart:      enable" in c.virsh(d, "dominfo", "new").stdout
+        domains = os.path.join(root, "etc", "vireo", "domains")
+        assert sorted(os.listdir(domains)) == ["new.xml", "taken.xml"], os.listdir(domains)
+        d.stop()
+        d = vdrpc.Daemon(root)  # started again on the same root: only the new name
+        names = sorted(c.virsh(d, "list", "--all", "--name").stdout.split())
+        assert names == ["new", "taken"], names
+        assert "Autostart:      enable" in c.virsh(d, "dominfo", "new").stdout
+    finally:
+        d.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def capabilities_validate_and_advertise_vireo():
     with c.daemon() as d:
         caps = c.virsh(d, "capabilities").stdout
@@ -122,4 +159,5 @@ if __name__ == "__main__":
             start_without_hv_is_refused_and_nothing_runs,
             config_changes_persist_in_the_definition,
             same_name_or_uuid_with_the_other_different_is_refused,
+            domrename_keeps_uuid_autostart_and_survives_a_restart,
             capabilities_validate_and_advertise_vireo])

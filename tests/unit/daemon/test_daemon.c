@@ -315,6 +315,26 @@ static void start_fails_when_the_status_cannot_be_written(fixture *f, gconstpoin
     g_assert_true(vd_domain_create(f->d, p, 0, &err)); /* and the next start works */
 }
 
+/* libvirt's events for a rename: UNDEFINED/RENAMED under the old name, DEFINED/RENAMED
+ * under the new; a running domain keeps its name. */
+static void rename_emits_libvirts_events_and_refuses_running_domains(fixture *f,
+                                                                     gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "before", NULL);
+    drain_events();
+    g_string_truncate(f->events, 0);
+    g_assert_true(vd_domain_rename(f->d, ref, "after", 0, &err));
+    drain_events();
+    g_assert_cmpstr(f->events->str, ==, "before:1/1 after:0/2 ");
+    g_autoptr(vd_domain_ref) renamed = vd_domain_lookup_by_name(f->d, "after", &err);
+    g_assert_nonnull(renamed);
+    g_assert_true(vd_domain_create(f->d, renamed, 0, &err));
+    g_assert_false(vd_domain_rename(f->d, renamed, "third", 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "cannot rename active domain");
+}
+
 static void destroy_stops_and_transient_disappears(fixture *f, gconstpointer u)
 {
     (void)u;
@@ -594,6 +614,8 @@ int main(int argc, char **argv)
         restarted_daemon_adopts_a_domain_it_had_not_recorded, WITH_FAKE_HV);
     ADD("start-fails-when-the-status-cannot-be-written",
         start_fails_when_the_status_cannot_be_written, WITH_FAKE_HV);
+    ADD("rename-emits-libvirts-events-and-refuses-running-domains",
+        rename_emits_libvirts_events_and_refuses_running_domains, WITH_FAKE_HV);
     ADD("destroy-stops-and-transient-disappears", destroy_stops_and_transient_disappears,
         WITH_FAKE_HV);
     ADD("guest-poweroff-and-reboot-follow-on-actions", guest_poweroff_and_reboot_follow_on_actions,
