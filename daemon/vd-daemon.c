@@ -305,27 +305,31 @@ static void adopt_running(vd_daemon *d)
  * it. Adopt it with its definition and record it now. */
 static void adopt_unrecorded(vd_daemon *d)
 {
-    for (unsigned i = 0; i < d->domains->len; i++) {
-        vd_domain *dom = d->domains->pdata[i];
-        if (dom->id >= 0 || !dom->def)
-            continue;
-        g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(GArray) running = NULL;
+    if (!d->hv->ops->domain_list(d->hv, &running, &err)) {
+        g_warning("cannot look for domains started but not recorded: %s", err->message);
+        return;
+    }
+    for (unsigned i = 0; i < running->len; i++) {
+        const vd_hv_domain *hd = &g_array_index(running, vd_hv_domain, i);
+        vd_domain *dom = vd_find_by_uuid(d, hd->uuid);
         vd_hv_info info;
-        int domid = d->hv->ops->domain_find_uuid(d->hv, dom->def->uuid, &err);
-        if (domid > 0 && d->hv->ops->domain_info(d->hv, domid, &info, &err) <= 0)
-            domid = -1;
-        if (domid <= 0) {
-            if (err)
-                g_warning("domain '%s': %s", dom->def->name, err->message);
+        if (!dom || dom->id >= 0 || !dom->def ||
+            d->hv->ops->domain_info(d->hv, hd->domid, &info, &err) <= 0) {
+            g_clear_pointer(&err, vd_error_free);
             continue;
         }
+        int domid = hd->domid;
         dom->live = vd_domain_live_def(dom->def);
         dom->id = domid;
         bool paused = info.state == VD_HV_PAUSED;
         dom->state = paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
         dom->reason = paused ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
-        if (!vd_store_save_status(d->cfg, dom->live, domid, &err))
+        if (!vd_store_save_status(d->cfg, dom->live, domid, &err)) {
             g_warning("domain '%s': %s", dom->def->name, err->message);
+            g_clear_pointer(&err, vd_error_free);
+        }
         g_message("domain '%s' found %s as id %d without a status file (the daemon stopped "
                   "while starting it)",
                   dom->def->name, paused ? "paused" : "running", domid);

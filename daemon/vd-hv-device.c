@@ -64,13 +64,13 @@ static int absent_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     return 0;
 }
 
-/* Without hv no domain runs, under any uuid. */
-static int absent_find_uuid(vd_hv *hv, const unsigned char uuid[16], vd_error **err)
+/* Without hv no domain runs. */
+static bool absent_list(vd_hv *hv, GArray **out, vd_error **err)
 {
     (void)hv;
-    (void)uuid;
     (void)err;
-    return 0;
+    *out = g_array_new(FALSE, FALSE, sizeof(vd_hv_domain));
+    return true;
 }
 
 static bool absent_set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
@@ -126,7 +126,7 @@ static const vd_hv_ops absent_ops = {
     .domain_pause = absent_domid_op,
     .domain_unpause = absent_domid_op,
     .domain_info = absent_info,
-    .domain_find_uuid = absent_find_uuid,
+    .domain_list = absent_list,
     .domain_set_memory = absent_set_memory,
     .domain_set_vcpus = absent_set_vcpus,
     .domain_set_sched = absent_set_sched,

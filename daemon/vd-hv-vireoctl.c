@@ -200,7 +200,7 @@ static int domain_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     return out->state == VD_HV_DYING ? 0 : 1;
 }
 
-static int domain_find_uuid(vd_hv *hv, const unsigned char uuid[16], vd_error **err)
+static bool domain_list(vd_hv *hv, GArray **out, vd_error **err)
 {
     struct vireo_domain_info *all;
     size_t n;
@@ -208,14 +208,17 @@ static int domain_find_uuid(vd_hv *hv, const unsigned char uuid[16], vd_error **
     int rc = vctl_domain_list(self(hv)->h, &all, &n);
     g_mutex_unlock(&self(hv)->lock);
     if (!check(rc, err, "listing domains", -1))
-        return -1;
-    int found = 0;
-    for (size_t i = 0; i < n && !found; i++)
-        if (all[i].domid != VIREO_DOMID_DOM0 && all[i].state != VIREO_DOMSTATE_DYING &&
-            memcmp(all[i].uuid, uuid, 16) == 0)
-            found = (int)all[i].domid;
+        return false;
+    *out = g_array_new(FALSE, FALSE, sizeof(vd_hv_domain));
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].domid == VIREO_DOMID_DOM0 || all[i].state == VIREO_DOMSTATE_DYING)
+            continue;
+        vd_hv_domain dom = {.domid = (int)all[i].domid};
+        memcpy(dom.uuid, all[i].uuid, 16);
+        g_array_append_val(*out, dom);
+    }
     free(all);
-    return found;
+    return true;
 }
 
 /*
@@ -429,7 +432,7 @@ static const vd_hv_ops vctl_ops = {
     .domain_pause = domain_pause,
     .domain_unpause = domain_unpause,
     .domain_info = domain_info,
-    .domain_find_uuid = domain_find_uuid,
+    .domain_list = domain_list,
     .domain_set_memory = domain_set_memory,
     .domain_set_vcpus = domain_set_vcpus,
     .domain_set_sched = domain_set_sched,

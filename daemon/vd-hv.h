@@ -37,6 +37,12 @@ typedef struct vd_hv_info {
     uint64_t cpu_time_ns;
 } vd_hv_info;
 
+/* A domU as domain_list names it. */
+typedef struct vd_hv_domain {
+    int domid;
+    unsigned char uuid[16];
+} vd_hv_domain;
+
 typedef struct vd_hv_physinfo {
     unsigned nr_cpus;
     unsigned nr_domu_cpus; /* CPUs that run domU vCPUs: the last ones, CPU 0 is dom0's */
@@ -76,8 +82,8 @@ typedef struct vd_hv_ops {
     bool (*domain_unpause)(vd_hv *hv, int domid, vd_error **err);
     /* 1 found, 0 the domain no longer exists, -1 error. */
     int (*domain_info)(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err);
-    /* The id of the domain hv runs with this uuid, 0 if none, -1 on error. */
-    int (*domain_find_uuid)(vd_hv *hv, const unsigned char uuid[16], vd_error **err);
+    /* Every domU hv holds (dying ones left out) as vd_hv_domain entries; false on error. */
+    bool (*domain_list)(vd_hv *hv, GArray **out, vd_error **err);
     bool (*domain_set_memory)(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib,
                               vd_error **err);
     bool (*domain_set_vcpus)(vd_hv *hv, int domid, unsigned online, vd_error **err);

@@ -31,6 +31,19 @@ def virsh(d, *args, ok=True, timeout=60):
     return clientlib.virsh(uri(d), *args, ok=ok, timeout=timeout)
 
 
+def expect_error(fn, code, needle):
+    """fn() must raise python3-libvirt's error with this code and needle in its message;
+    returns the error."""
+    import libvirt  # only the python3-libvirt tests come here
+    try:
+        fn()
+    except libvirt.libvirtError as e:
+        assert e.get_error_code() == code, (e.get_error_code(), str(e))
+        assert needle in str(e), str(e)
+        return e
+    raise AssertionError("no error raised, expected code %d" % code)
+
+
 def corpus(kind, name):
     return os.path.join(CORPUS, kind, name)
 

@@ -8,35 +8,25 @@ import configlib as c
 VIR_FROM_DOMAIN = 20
 
 
-def expect_error(fn, code, needle):
-    try:
-        fn()
-    except libvirt.libvirtError as e:
-        assert e.get_error_code() == code, (e.get_error_code(), str(e))
-        assert needle in str(e), str(e)
-        return e
-    raise AssertionError("no error raised, expected code %d" % code)
-
-
 def errors_carry_libvirt_codes():
     with c.daemon() as d:
         libvirt.registerErrorHandler(lambda ctx, err: None, None)
         conn = libvirt.open(c.uri(d))
         try:
-            e = expect_error(lambda: conn.lookupByName("nope"), libvirt.VIR_ERR_NO_DOMAIN,
+            e = c.expect_error(lambda: conn.lookupByName("nope"), libvirt.VIR_ERR_NO_DOMAIN,
                              "Domain not found: no domain with matching name 'nope'")
             assert e.get_error_domain() == VIR_FROM_DOMAIN, e.get_error_domain()
             refused = open(c.corpus("refused", "virt-install-default.xml")).read()
-            expect_error(lambda: conn.defineXML(refused), libvirt.VIR_ERR_CONFIG_UNSUPPORTED,
+            c.expect_error(lambda: conn.defineXML(refused), libvirt.VIR_ERR_CONFIG_UNSUPPORTED,
                          "graphics type 'spice'")
-            expect_error(lambda: conn.defineXML("<domain type='vireo'><name>x</name>"),
+            c.expect_error(lambda: conn.defineXML("<domain type='vireo'><name>x</name>"),
                          libvirt.VIR_ERR_XML_DETAIL, "line 1")
             dom = conn.defineXML(open(c.corpus("good", "minimal.xml")).read())
-            expect_error(dom.shutdown, libvirt.VIR_ERR_OPERATION_INVALID,
+            c.expect_error(dom.shutdown, libvirt.VIR_ERR_OPERATION_INVALID,
                          "domain is not running")
-            expect_error(dom.create, libvirt.VIR_ERR_OPERATION_FAILED,
+            c.expect_error(dom.create, libvirt.VIR_ERR_OPERATION_FAILED,
                          "Vireo hypervisor not present")
-            expect_error(lambda: dom.undefineFlags(1 << 12), libvirt.VIR_ERR_INVALID_ARG,
+            c.expect_error(lambda: dom.undefineFlags(1 << 12), libvirt.VIR_ERR_INVALID_ARG,
                          "unsupported flags")
         finally:
             conn.close()

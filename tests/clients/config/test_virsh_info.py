@@ -21,16 +21,6 @@ def meminfo_kib(key):
     raise AssertionError("no %s in /proc/meminfo" % key)
 
 
-def expect_error(fn, code, needle):
-    try:
-        fn()
-    except libvirt.libvirtError as e:
-        assert e.get_error_code() == code, (e.get_error_code(), str(e))
-        assert needle in str(e), str(e)
-        return
-    raise AssertionError("no error raised, expected code %d" % code)
-
-
 def define(d, name, vcpus=1):
     xml = open(c.corpus("good", "minimal.xml")).read()
     xml = xml.replace("<name>minimal</name>", "<name>%s</name>" % name)
@@ -78,14 +68,14 @@ def vcpu_limits_and_shut_off_affinity():
         libvirt.registerErrorHandler(lambda ctx, err: None, None)
         try:
             assert conn.getMaxVcpus(None) == 64 and conn.getMaxVcpus("vireo") == 64
-            expect_error(lambda: conn.getMaxVcpus("kvm"), libvirt.VIR_ERR_INVALID_ARG,
+            c.expect_error(lambda: conn.getMaxVcpus("kvm"), libvirt.VIR_ERR_INVALID_ARG,
                          "unknown type 'kvm'")
             dom = conn.lookupByName("three")
-            expect_error(dom.vcpus, libvirt.VIR_ERR_OPERATION_INVALID,
+            c.expect_error(dom.vcpus, libvirt.VIR_ERR_OPERATION_INVALID,
                          "cannot retrieve vcpu information for inactive domain")
-            expect_error(dom.maxVcpus, libvirt.VIR_ERR_OPERATION_INVALID,
+            c.expect_error(dom.maxVcpus, libvirt.VIR_ERR_OPERATION_INVALID,
                          "domain is not running")
-            expect_error(lambda: dom.memoryStats(), libvirt.VIR_ERR_OPERATION_INVALID,
+            c.expect_error(lambda: dom.memoryStats(), libvirt.VIR_ERR_OPERATION_INVALID,
                          "domain is not running")
             pins = dom.vcpuPinInfo(libvirt.VIR_DOMAIN_AFFECT_CONFIG)
             assert len(pins) == 3 and all(p == pins[0] for p in pins), pins
@@ -152,9 +142,9 @@ def metadata_elements_live_in_their_namespace():
         libvirt.registerErrorHandler(lambda ctx, err: None, None)
         try:
             dom = conn.lookupByName("tagged")
-            expect_error(lambda: dom.metadata(7, None), libvirt.VIR_ERR_INVALID_ARG,
+            c.expect_error(lambda: dom.metadata(7, None), libvirt.VIR_ERR_INVALID_ARG,
                          "unknown metadata type '7'")
-            expect_error(lambda: dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None,
+            c.expect_error(lambda: dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None,
                                               libvirt.VIR_DOMAIN_AFFECT_LIVE),
                          libvirt.VIR_ERR_OPERATION_INVALID, "domain is not running")
         finally:

@@ -100,18 +100,20 @@ static int info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     return 1;
 }
 
-static int find_uuid(vd_hv *hv, const unsigned char uuid[16], vd_error **err)
+static bool list(vd_hv *hv, GArray **out, vd_error **err)
 {
     (void)err;
+    *out = g_array_new(FALSE, FALSE, sizeof(vd_hv_domain));
     GHashTableIter it;
     gpointer value;
     g_hash_table_iter_init(&it, self(hv)->domains);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         fake_domain *dom = value;
-        if (memcmp(dom->info.uuid, uuid, 16) == 0)
-            return dom->domid;
+        vd_hv_domain entry = {.domid = dom->domid};
+        memcpy(entry.uuid, dom->info.uuid, 16);
+        g_array_append_val(*out, entry);
     }
-    return 0;
+    return true;
 }
 
 static bool set_memory(vd_hv *hv, int domid, uint64_t max_kib, uint64_t target_kib, vd_error **err)
@@ -203,7 +205,7 @@ static const vd_hv_ops fake_ops = {
     .domain_pause = pause_domain,
     .domain_unpause = unpause_domain,
     .domain_info = info,
-    .domain_find_uuid = find_uuid,
+    .domain_list = list,
     .domain_set_memory = set_memory,
     .domain_set_vcpus = set_vcpus,
     .domain_set_sched = set_sched,
