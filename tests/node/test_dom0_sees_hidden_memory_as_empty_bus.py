@@ -32,19 +32,27 @@ def hidden_addresses(iomem):
     return {'hv': HV_LOAD_ADDRESS, 'domU pool': (pool[0] + pool[1]) // 2 & ~0xfff}
 
 
+def devmem_read(n, addr, width):
+    """The value busybox devmem prints: its last line (the serial console may repeat the
+    command line above it)."""
+    _, out = n.run(f'devmem {addr:#x} {width}', 60)
+    lines = out.strip().splitlines()
+    return lines[-1].strip().lower() if lines else ''
+
+
 def test(info, workdir, box):
     n = node.boot_node_under_hv(info, workdir)
     box.append(n)
     _, iomem = n.run('cat /proc/iomem', 30)
     for what, addr in hidden_addresses(iomem).items():
-        _, out = n.run(f'devmem {addr:#x} 32', 60)
-        if out.strip().lower() != '0xffffffff':
-            raise node.TestFailure(f'reading {what} at {addr:#x} gave {out.strip()!r}, '
+        value = devmem_read(n, addr, 32)
+        if value != '0xffffffff':
+            raise node.TestFailure(f'reading {what} at {addr:#x} gave {value!r}, '
                                    'not all-ones')
         n.run(f'devmem {addr:#x} 32 0x5a5a5a5a', 60)
-        _, out = n.run(f'devmem {addr:#x} 64', 60)
-        if out.strip().lower() != '0xffffffffffffffff':
-            raise node.TestFailure(f'after a write, {what} at {addr:#x} reads {out.strip()!r}')
+        value = devmem_read(n, addr, 64)
+        if value != '0xffffffffffffffff':
+            raise node.TestFailure(f'after a write, {what} at {addr:#x} reads {value!r}')
         n.expect_hv(rf'd0: write of hidden memory at gpa {addr:#x}: empty bus', 30,
                     f'the write to {what} logged')
     # hv and dom0 carry on: a domU builds and runs from the pool dom0 just poked at.
