@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 3
+#define VIREO_ABI_MINOR 4
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -197,7 +197,13 @@
 /* () -> the pending VIREO_EVENT_* mask, cleared atomically. */
 #define VIREO_HC_EVENT_TAKE 0x113
 
-/* (u32 domid, u32 requests: VIREO_CONTROL_POWEROFF or _REBOOT) -> 0. Asks the guest. */
+/*
+ * (u32 domid, u32 requests: VIREO_CONTROL_POWEROFF or _REBOOT) -> 0. Asks the guest.
+ * A VIREO_DOMCFG_PLATFORM domain is asked the way a PC is: hv presses its ACPI power
+ * button (PM1 PWRBTN_STS, SCI). For _REBOOT it also marks the domain so that the guest's
+ * next power-off (S5) is reported as VIREO_SHUTDOWN_REBOOT, as libvirt's QEMU driver does
+ * for an ACPI reboot request. (Platform behaviour: ABI 0.4)
+ */
 #define VIREO_HC_DOMAIN_CONTROL 0x114
 /* (u32 domid, u64 target_pages) -> 0. target <= max_pages; tells the guest to balloon. */
 #define VIREO_HC_DOMAIN_SET_TARGET 0x115
@@ -237,9 +243,27 @@ struct vireo_domain_config {
     uint32_t nr_vcpus;         /* 1 .. VIREO_MAX_VCPUS */
     uint32_t weight;           /* credit scheduler weight 1..65535; 0 selects 256 */
     uint32_t cap;              /* % of one physical CPU; 0 = no cap */
-    uint32_t flags;            /* must be 0 */
+    uint32_t flags;            /* VIREO_DOMCFG_*; other bits must be 0 */
     uint64_t max_pages;        /* memory limit in 4 KiB frames */
+    /*
+     * With VIREO_DOMCFG_PLATFORM: the Unix time in ns that the guest's wall clock
+     * (kvmclock's wall-clock MSR) reads at hv system time 0, i.e. the toolstack's
+     * "now" minus VIREO_HC_TIME_NOW. Ignored without the flag. (ABI 0.4)
+     */
+    int64_t wallclock_ns;
 };
+
+/*
+ * vireo_domain_config.flags (ABI 0.4)
+ * VIREO_DOMCFG_PLATFORM gives the domain the guest platform of docs/guest-platform.md
+ * (a vLAPIC per vCPU in x2APIC mode, a vIOAPIC, a 16550A UART on COM1, ACPI PM1 and
+ * reset registers, kvmclock) at the addresses VIREO_PLAT_* below. vCPU 0 starts from the
+ * context the builder sets; every other vCPU waits for INIT/SIPI from the guest, as on a
+ * PC. Without the flag a domain has no devices and every online vCPU with a context
+ * starts at once (the ELF start state at the end of this file).
+ */
+#define VIREO_DOMCFG_PLATFORM (1u << 0)
+#define VIREO_DOMCFG_ALL VIREO_DOMCFG_PLATFORM
 
 /* Domain states reported in vireo_domain_info.state. */
 #define VIREO_DOMSTATE_RUNNING 1  /* some vCPU is running or runnable */
@@ -366,6 +390,33 @@ struct vireo_time_info {
 #define VIREO_TIME_TSC_STABLE (1u << 0)
 
 /* ------------------------------------------------------------------------------------ */
+/* The guest platform (VIREO_DOMCFG_PLATFORM): what hv emulates, where (ABI 0.4)         */
+/* ------------------------------------------------------------------------------------ */
+/*
+ * The domain builder describes these to the guest in its ACPI tables (MADT, FADT, DSDT);
+ * hv emulates them at exactly these addresses. Everything else a guest touches reads as
+ * absent hardware (ports all-ones, unknown MSRs #GP). See docs/guest-platform.md.
+ */
+#define VIREO_PLAT_LAPIC_BASE 0xfee00000u  /* MADT's local APIC address; x2APIC MSRs only */
+#define VIREO_PLAT_IOAPIC_BASE 0xfec00000u /* one IOAPIC, GSI base 0 */
+#define VIREO_PLAT_IOAPIC_ID 0u            /* its APIC ID in the MADT */
+#define VIREO_PLAT_IOAPIC_PINS 24u         /* GSIs 0..23 */
+#define VIREO_PLAT_UART_PORT 0x3f8u        /* COM1, 8 ports, 16550A */
+#define VIREO_PLAT_UART_GSI 4u             /* edge, active high (ISA default) */
+#define VIREO_PLAT_PM1A_EVT_PORT 0x600u    /* PM1a status (2 bytes) then enable (2 bytes) */
+#define VIREO_PLAT_PM1A_CNT_PORT 0x604u    /* PM1a control, 2 bytes */
+#define VIREO_PLAT_PM_TMR_PORT 0x608u      /* ACPI PM timer, 4 bytes, 24-bit, 3.579545 MHz */
+#define VIREO_PLAT_SCI_GSI 9u              /* SCI: level, active high (MADT override) */
+#define VIREO_PLAT_RESET_PORT 0xcf9u       /* FADT reset register (I/O, 1 byte) */
+#define VIREO_PLAT_RESET_VALUE 0x06u       /* and the value that resets */
+#define VIREO_PLAT_SLP_TYP_S5 5u           /* \_S5 SLP_TYP: PM1a_CNT SLP_EN with it = off */
+/* Guest-physical window for device MMIO (virtio); never RAM. */
+#define VIREO_PLAT_MMIO_BASE 0xd0000000u
+#define VIREO_PLAT_MMIO_SIZE 0x10000000u
+/* RAM is [0, min(mem, LOW_RAM_END)) and the rest from 4 GiB up. */
+#define VIREO_PLAT_LOW_RAM_END 0xc0000000u
+
+/* ------------------------------------------------------------------------------------ */
 /* Start state of a domain built from an ELF image (test guests, boot-time domains)      */
 /* ------------------------------------------------------------------------------------ */
 /*
@@ -403,7 +454,7 @@ struct vireo_start_info {
 #else
 #define VIREO_STATIC_ASSERT _Static_assert
 #endif
-VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_config) == 104, "vireo_domain_config layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_config) == 112, "vireo_domain_config layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_info) == 160, "vireo_domain_info layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_segment) == 16, "vireo_segment layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_vcpu_context) == 432, "vireo_vcpu_context layout");
