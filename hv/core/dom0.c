@@ -119,7 +119,7 @@ NORETURN void dom0_start(const struct boot_info *bi)
     p.nr_e820 = dom0_build_e820(bi, e820, LB_E820_MAX);
 
     dom0 = create_dom0();
-    dom0_build_npt(bi, dom0->npt_root_pa);
+    dom0_build_npt(bi, &dom0->npt);
     acpi_hide_cpus_from_dom0(cpus[0].apic_id);
     if (lb_load(kimg, ksize, &k, &p, write_dom0, NULL, &ctx, &err))
         hv_fatal("dom0 kernel: %s", err);
@@ -160,10 +160,14 @@ static bool window_range_ok(uint64_t gfn, uint64_t nr)
 static void unmap_window(uint64_t dom0_gfn, uint64_t nr)
 {
     for (uint64_t i = 0; i < nr; i++) {
-        uint64_t hpa, size, flags;
-        if (npt_unmap(dom0->npt_root_pa, (dom0_gfn + i) << PAGE_SHIFT, &hpa, &size, &flags))
+        struct npt_unmapped u;
+        if (npt_unmap(&dom0->npt, (dom0_gfn + i) << PAGE_SHIFT, &u))
             continue;
-        frame_ref_put(hpa >> PAGE_SHIFT);
+        /* dom0 runs only on this CPU, which flushes before dom0 resumes: nothing else
+         * can walk these tables or reach the frame any more. */
+        for (unsigned t = 0; t < u.nr_tables; t++)
+            page_free(u.tables[t], 1);
+        frame_ref_put(u.hpa >> PAGE_SHIFT);
     }
     __atomic_add_fetch(&dom0->npt_gen, 1, __ATOMIC_RELEASE); /* flushed before dom0 resumes */
 }
@@ -188,12 +192,12 @@ int64_t dom0_map_foreign(struct vcpu *caller, const uint64_t *a)
     uint64_t i;
     spin_lock(&d->lock);
     for (i = 0; i < nr && !rc; i++) {
-        uint64_t flags, hpa = npt_translate(d->npt_root_pa, (gfn + i) << PAGE_SHIFT, &flags);
+        uint64_t flags, hpa = npt_translate(&d->npt, (gfn + i) << PAGE_SHIFT, &flags);
         if (hpa == ~0ull || !(flags & NPT_OWNED)) {
             rc = -VIREO_EFAULT;
         } else if (frame_ref_get(hpa >> PAGE_SHIFT)) {
             rc = -VIREO_EBUSY;
-        } else if ((rc = npt_map(dom0->npt_root_pa, (dom0_gfn + i) << PAGE_SHIFT, hpa, PAGE_SIZE,
+        } else if ((rc = npt_map(&dom0->npt, (dom0_gfn + i) << PAGE_SHIFT, hpa, PAGE_SIZE,
                                  NPT_RW))) {
             frame_ref_put(hpa >> PAGE_SHIFT);
         }

@@ -184,7 +184,7 @@ static unsigned partition(const struct boot_info *bi, struct span *out, unsigned
     return ns;
 }
 
-static void map_span(uint64_t root, const struct span *sp)
+static void map_span(struct npt *npt, const struct span *sp)
 {
     static const uint64_t sizes[] = {HUGE_PAGE_SIZE, LARGE_PAGE_SIZE, PAGE_SIZE};
     uint64_t flags = sp->cls == SPAN_RAM ? NPT_RW | NPT_RAM : sp->cls == SPAN_APIC ? NPT_READ : NPT_RW;
@@ -193,7 +193,7 @@ static void map_span(uint64_t root, const struct span *sp)
         for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {
             if (!IS_ALIGNED(a, sizes[i]) || a + sizes[i] > sp->end)
                 continue;
-            if (npt_map(root, a, a, sizes[i], flags))
+            if (npt_map(npt, a, a, sizes[i], flags))
                 hv_fatal("cannot build dom0's nested page table at 0x%lx", (unsigned long)a);
             a += sizes[i];
             break;
@@ -203,12 +203,12 @@ static void map_span(uint64_t root, const struct span *sp)
 
 static struct span spans[4 * BOOT_MAX_REGIONS + 64];
 
-void dom0_build_npt(const struct boot_info *bi, uint64_t root)
+void dom0_build_npt(const struct boot_info *bi, struct npt *npt)
 {
     unsigned n = partition(bi, spans, ARRAY_SIZE(spans));
     for (unsigned i = 0; i < n; i++)
         if (spans[i].cls != SPAN_HOLE)
-            map_span(root, &spans[i]);
+            map_span(npt, &spans[i]);
 }
 
 unsigned dom0_build_e820(const struct boot_info *bi, struct lb_e820 *e820, unsigned max)

@@ -101,11 +101,12 @@ static void domain_free(struct domain *d)
     for (unsigned i = 0; i < d->nr_vcpus && !d->privileged; i++)
         if (d->vcpus[i])
             sched_remove_vcpu(d->vcpus[i]);
-    if (d->npt_root_pa)
-        npt_destroy(d->npt_root_pa, free_leaf, d);
+    uint64_t peak = d->npt.table_peak, limit = d->npt.table_limit;
+    npt_destroy(&d->npt, free_leaf, d);
     HV_ASSERT(d->tot_pages == 0 || d->privileged);
     free_vcpus(d);
-    hv_log("d%u (%s) destroyed", d->id, d->name);
+    hv_log("d%u (%s) destroyed: nested tables peaked at %lu of %lu pages", d->id, d->name,
+           (unsigned long)peak, (unsigned long)limit);
     bool last_boot = d->boot_domain && __atomic_sub_fetch(&boot_domains_left, 1, __ATOMIC_ACQ_REL) == 0;
     page_free(d, DOMAIN_PAGES);
     if (last_boot)
@@ -134,8 +135,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     d->privileged = privileged;
     d->refs = 1;
     d->lock = (spinlock_t)SPINLOCK_INIT;
-    d->console.lock = (spinlock_t)SPINLOCK_INIT;
-    d->console.out = (struct byte_ring){d->console.out_buf, CONSOLE_OUT_SIZE, 0};
+    console_init(d);
     d->max_pages = cfg->max_pages;
     d->target_pages = cfg->max_pages;
     d->weight = cfg->weight ? cfg->weight : SCHED_DEFAULT_WEIGHT;
@@ -144,8 +144,8 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     d->pause_count = 1; /* built paused; the builder unpauses */
     d->nr_vcpus = cfg->nr_vcpus;
     d->nr_online = cfg->nr_vcpus;
-    d->npt_root_pa = npt_create();
-    *err = d->npt_root_pa ? 0 : -VIREO_ENOMEM;
+    /* dom0's identity table maps the whole machine: it is hv's to bound, not dom0's. */
+    *err = npt_init(&d->npt, privileged ? 0 : domain_table_budget(cfg->max_pages));
 
     for (unsigned i = 0; i < d->nr_vcpus && !*err; i++) {
         struct vcpu *v = page_alloc(1);
@@ -177,8 +177,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     if (*err) {
         for (unsigned i = 0; scheduled && i < d->nr_vcpus; i++)
             sched_remove_vcpu(d->vcpus[i]);
-        if (d->npt_root_pa)
-            npt_destroy(d->npt_root_pa, free_leaf, d);
+        npt_destroy(&d->npt, free_leaf, d);
         free_vcpus(d);
         page_free(d, DOMAIN_PAGES);
         return NULL;

@@ -11,6 +11,8 @@
 #include "hv/time.h"
 
 #define CONSOLE_IO_MAX 65536u
+/* Each call does bounded work (docs/hv.md, "Bounded work"): long requests are short. */
+#define SELF_MEMORY_MAX VIREO_MEMORY_SELF_MAX
 
 static int64_t hc_abi_version(struct vcpu *v, const uint64_t *a)
 {
@@ -25,6 +27,7 @@ static int64_t hc_console_write(struct vcpu *v, const uint64_t *a)
 
     if (len > CONSOLE_IO_MAX)
         return -VIREO_E2BIG;
+    len = MIN(len, (uint64_t)VIREO_CONSOLE_WRITE_MAX);
     int rc = guest_check(v->dom, gpa, len, false);
     if (rc)
         return rc;
@@ -131,17 +134,19 @@ static int64_t hc_memory_target(struct vcpu *v, const uint64_t *a)
 
 static int64_t hc_memory_release_self(struct vcpu *v, const uint64_t *a)
 {
-    if (a[1] > (1ull << 20))
+    if (a[1] > SELF_MEMORY_MAX)
         return -VIREO_E2BIG;
     if (v->dom->privileged)
         return -VIREO_EPERM; /* dom0's memory is fixed */
-    return (int64_t)domain_release(v->dom, a[0], a[1], v);
+    return (int64_t)domain_release(v->dom, a[0], a[1]);
 }
 
 static int64_t hc_memory_populate_self(struct vcpu *v, const uint64_t *a)
 {
     if (v->dom->privileged)
         return -VIREO_EPERM;
+    if (a[1] > SELF_MEMORY_MAX)
+        return -VIREO_E2BIG;
     return domain_populate(v->dom, a[0], a[1]);
 }
 

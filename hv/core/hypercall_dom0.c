@@ -118,8 +118,11 @@ static int64_t hc_set_max_pages(struct vcpu *v, struct domain *d, const uint64_t
 {
     spin_lock(&d->lock);
     int64_t err = a[1] < d->tot_pages ? -VIREO_EBUSY : 0;
-    if (!err)
+    /* Tables already held stay: a lower budget only stops the tree from growing. */
+    if (!err) {
         d->max_pages = a[1];
+        d->npt.table_limit = domain_table_budget(a[1]);
+    }
     spin_unlock(&d->lock);
     return err;
 }
@@ -131,7 +134,7 @@ static int64_t hc_memory_populate(struct vcpu *v, struct domain *d, const uint64
 
 static int64_t hc_memory_release(struct vcpu *v, struct domain *d, const uint64_t *a)
 {
-    return (int64_t)domain_release(d, a[1], a[2], NULL);
+    return (int64_t)domain_release(d, a[1], a[2]);
 }
 
 /* Context calls need the vCPU off every CPU: the domain must be paused. */

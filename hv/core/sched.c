@@ -309,16 +309,6 @@ void sched_pause_domain(struct domain *d)
     sched_kick_domain(d, true);
 }
 
-void sched_pause_others(struct domain *d, struct vcpu *self)
-{
-    spin_lock(&lock);
-    d->pause_count++;
-    spin_unlock(&lock);
-    sched_kick_domain(d, false);
-    while (READ_ONCE(d->nr_running) > (self->running ? 1u : 0u))
-        cpu_relax();
-}
-
 void sched_unpause_domain(struct domain *d)
 {
     spin_lock(&lock);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Decoder for the x86 instructions that touch MMIO (see arch/decode.h): a table of the
+ * Decoder for the x86 instructions hv emulates (see arch/decode.h): a table of the
  * supported opcodes, then prefixes, ModRM/SIB, displacement and immediate in turn.
  */
 #include "arch/decode.h"
@@ -17,6 +17,10 @@
 #define OP_STRING 0x080 /* STOS or MOVS */
 #define OP_SRC8 0x100   /* MOVZX/MOVSX of a byte */
 #define OP_SRC16 0x200  /* MOVZX/MOVSX of a word */
+#define OP_IO 0x400     /* port I/O: REX.W does not widen past 32 bits */
+#define OP_CTRL 0x800   /* MOV to CRn: ModRM.reg is the CR, ModRM.rm a register (any mod) */
+#define OP_REG6 0x1000  /* only ModRM.reg = 6 is this instruction (LMSW in group 7) */
+#define OP_NONE 0x2000  /* no operands at all */
 
 struct opcode {
     uint8_t kind; /* enum insn_kind; 0: not supported */
@@ -41,6 +45,10 @@ static const struct opcode one_byte_map[256] = {
     ALU_FORMS(0x28, INSN_OP_SUB),
     ALU_FORMS(0x30, INSN_OP_XOR),
     ALU_FORMS(0x38, INSN_OP_CMP),
+    [0x6c] = {INSN_INS, INSN_OP_MOV, 0, OP_BYTE | OP_STRING | OP_IO},
+    [0x6d] = {INSN_INS, INSN_OP_MOV, 0, OP_STRING | OP_IO},
+    [0x6e] = {INSN_OUTS, INSN_OP_MOV, 0, OP_BYTE | OP_STRING | OP_IO},
+    [0x6f] = {INSN_OUTS, INSN_OP_MOV, 0, OP_STRING | OP_IO},
     [0x80] = {INSN_ALU_MEM, 0, 0, OP_BYTE | OP_MODRM | OP_GROUP | OP_IMM8},
     [0x81] = {INSN_ALU_MEM, 0, 0, OP_MODRM | OP_GROUP | OP_IMMZ},
     [0x83] = {INSN_ALU_MEM, 0, 0, OP_MODRM | OP_GROUP | OP_IMM8},
@@ -68,6 +76,9 @@ static const struct opcode one_byte_map[256] = {
 
 /* Opcodes after 0x0f. */
 static const struct opcode two_byte_map[256] = {
+    [0x01] = {INSN_LMSW, INSN_OP_MOV, 0, OP_MODRM | OP_REG6},
+    [0x06] = {INSN_CLTS, INSN_OP_MOV, 0, OP_NONE},
+    [0x22] = {INSN_MOV_TO_CR, INSN_OP_MOV, 0, OP_CTRL},
     [0xb6] = {INSN_LOAD, INSN_OP_MOV, INSN_EXT_ZERO, OP_MODRM | OP_SRC8},
     [0xb7] = {INSN_LOAD, INSN_OP_MOV, INSN_EXT_ZERO, OP_MODRM | OP_SRC16},
     [0xbe] = {INSN_LOAD, INSN_OP_MOV, INSN_EXT_SIGN, OP_MODRM | OP_SRC8},
@@ -194,7 +205,7 @@ static unsigned operand_size(const struct prefixes *p, uint16_t flags)
 {
     if (flags & OP_BYTE)
         return 1;
-    if (p->rex & REX_W)
+    if ((p->rex & REX_W) && !(flags & OP_IO))
         return 8;
     return p->opsize16 ? 2 : 4;
 }
@@ -230,6 +241,12 @@ static int read_modrm(struct cursor *c, enum cpu_mode mode, uint8_t rex, struct 
     *reg_field = (modrm >> 3) & 7;
     if ((flags & OP_REG0) && *reg_field != 0)
         return -INSN_E_UNSUPPORTED; /* another member of the group (or XBEGIN/XABORT) */
+    if ((flags & OP_REG6) && *reg_field != 6)
+        return -INSN_E_UNSUPPORTED; /* group 7 holds SGDT, VMMCALL, ... besides LMSW */
+    if (mod == 3 && (flags & OP_REG6)) {
+        out->reg = rm | (rex & REX_B ? 8 : 0); /* LMSW from a register */
+        return 0;
+    }
     if (mod == 3)
         return -INSN_E_REGISTER_ONLY;
 
@@ -272,8 +289,8 @@ static int override_segment(const struct prefixes *p, enum cpu_mode mode)
 /* LOCK is legal only on read-modify-write of memory (APM 3, "Lock Prefix"). */
 static bool lock_allowed(const struct insn *in)
 {
-    if (in->kind == INSN_XCHG)
-        return true;
+    if (in->kind == INSN_XCHG || in->kind == INSN_MOV_TO_CR)
+        return true; /* MOV_TO_CR: decode_mov_cr has judged it */
     return in->kind == INSN_ALU_MEM && in->op != INSN_OP_CMP && in->op != INSN_OP_TEST;
 }
 
@@ -309,6 +326,33 @@ static void decode_string(struct insn *in, const struct prefixes *p, enum cpu_mo
     in->mem.scale = 1;
     in->seg = SEG_ES; /* the destination segment cannot be overridden */
     in->str_src_seg = (uint8_t)(ovr >= 0 ? ovr : SEG_DS);
+    if (in->kind == INSN_OUTS) { /* a source only: seg:[rSI] */
+        in->mem.base = GPR_RSI;
+        in->seg = in->str_src_seg;
+    }
+}
+
+/* MOV to CRn (0f 22 /r): the mod bits are ignored, rm is always a register. */
+static int decode_mov_cr(struct cursor *c, const struct prefixes *p, enum cpu_mode mode,
+                         struct insn *in)
+{
+    uint8_t modrm;
+    int err = take_byte(c, &modrm);
+
+    if (err)
+        return err;
+    in->reg = (modrm & 7) | (p->rex & REX_B ? 8 : 0);
+    in->cr = ((modrm >> 3) & 7) | (p->rex & REX_R ? 8 : 0);
+    in->reg_size = in->mem_size = mode == CPU_MODE_64 ? 8 : 4;
+    if (p->lock) { /* AMD's alternative encoding of CR8, for 32-bit code */
+        if (in->cr != 0)
+            return -INSN_E_UNDEFINED;
+        in->cr = 8;
+    }
+    /* CR1, CR5-CR7 and CR9-CR15 do not exist. */
+    if (in->cr != 0 && in->cr != 2 && in->cr != 3 && in->cr != 4 && in->cr != 8)
+        return -INSN_E_UNDEFINED;
+    return 0;
 }
 
 static int decode_immediate(struct cursor *c, const struct prefixes *p, uint16_t flags,
@@ -336,12 +380,18 @@ int insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct i
     int err, asize;
 
     memset(out, 0, sizeof(*out)); /* padding too: callers may compare whole structs */
-    if (mode != CPU_MODE_32 && mode != CPU_MODE_64)
-        return -INSN_E_UNSUPPORTED; /* 16-bit code: its ModRM forms differ */
+    if (mode != CPU_MODE_32 && mode != CPU_MODE_64 && mode != CPU_MODE_16)
+        return -INSN_E_UNSUPPORTED;
     if ((err = read_prefixes(&c, mode, &p, &opcode)) || (err = lookup_opcode(&c, opcode, &opc)))
         return err;
-    if ((asize = address_size(&p, mode)) < 0)
+    if (mode == CPU_MODE_16) {
+        /* 16-bit ModRM forms differ: only instructions without a memory operand. */
+        if (!(opc->flags & (OP_CTRL | OP_NONE | OP_REG6)))
+            return -INSN_E_UNSUPPORTED;
+        asize = 2;
+    } else if ((asize = address_size(&p, mode)) < 0) {
         return asize;
+    }
 
     out->kind = opc->kind;
     out->op = opc->op;
@@ -354,7 +404,19 @@ int insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct i
 
     if (opc->flags & OP_STRING) {
         decode_string(out, &p, mode);
-    } else {
+    } else if (opc->flags & OP_CTRL) {
+        if ((err = decode_mov_cr(&c, &p, mode, out)))
+            return err;
+    } else if (opc->flags & OP_REG6) { /* LMSW r/m16 */
+        out->reg = INSN_NO_REG;
+        if ((err = read_modrm(&c, mode, p.rex, out, &reg_field, opc->flags)))
+            return err;
+        if (mode == CPU_MODE_16 && out->reg == INSN_NO_REG)
+            return -INSN_E_UNSUPPORTED; /* a 16-bit memory operand */
+        int ovr = override_segment(&p, mode);
+        out->seg = (uint8_t)(ovr >= 0 ? ovr : default_segment(&out->mem));
+        out->reg_size = out->mem_size = 2;
+    } else if (!(opc->flags & OP_NONE)) {
         if (opc->flags & OP_MOFFS)
             err = decode_moffs(&c, out);
         else

@@ -56,6 +56,9 @@ int guest_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
         uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
         if (val & ~allowed)
             return -1;
+        /* Long mode cannot be switched on or off while paging is on (APM 14.6.1). */
+        if ((s->cr0 & X86_CR0_PG) && ((val ^ s->efer) & EFER_LME))
+            return -1;
         /* LMA is the CPU's to set; keep what it says. */
         s->efer = (val & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
         return 0;

@@ -230,6 +230,28 @@ int guest_read_linear(const struct guest_paging *pg, const struct guest_mem *mem
     return rc;
 }
 
+int guest_write_linear(const struct guest_paging *pg, const struct guest_mem *mem,
+                       uint64_t linear, bool user, const void *buf, size_t len,
+                       struct guest_fault *fault)
+{
+    unsigned access = GUEST_ACCESS_WRITE | (user ? GUEST_ACCESS_USER : 0);
+    uint64_t gpa[2];
+    size_t first = PAGE_SIZE - (linear & (PAGE_SIZE - 1)), pieces = 1 + (len > first);
+    int rc;
+
+    if (len > 16)
+        return fail(fault, linear, 0, GUEST_WALK_NOT_RAM);
+    for (size_t i = 0; i < pieces; i++)
+        if ((rc = guest_walk(pg, mem, i ? linear + first : linear, access, &gpa[i], fault)))
+            return rc;
+    const uint8_t *in = buf;
+    size_t head = len < first ? len : first;
+    if (mem->write(mem->opaque, gpa[0], in, head) ||
+        (pieces > 1 && mem->write(mem->opaque, gpa[1], in + head, len - head)))
+        return fail(fault, gpa[0], 0, GUEST_WALK_NOT_RAM);
+    return GUEST_WALK_OK;
+}
+
 int guest_fetch(const struct guest_paging *pg, const struct guest_mem *mem, uint64_t linear,
                 bool user, uint8_t buf[15], size_t *fetched, struct guest_fault *fault)
 {

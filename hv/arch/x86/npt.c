@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Nested page table construction and walks (see arch/npt.h). Table pages come from hv. */
+/*
+ * Nested page table construction and walks (see arch/npt.h). Table pages come from hv's
+ * pool and are counted per tree, so a domain cannot grow its tables past its limit.
+ */
 #include "hv/hv.h"
 #include "hv/mm.h"
 #include "arch/npt.h"
@@ -13,23 +16,35 @@ static inline unsigned index_at(uint64_t gpa, int level)
     return (gpa >> (PAGE_SHIFT + 9 * level)) & 511;
 }
 
-uint64_t npt_create(void)
+int npt_init(struct npt *t, uint64_t table_limit)
 {
     void *root = page_alloc(1);
-    return root ? virt_to_phys(root) : 0;
+    *t = (struct npt){root ? virt_to_phys(root) : 0, root ? 1 : 0, table_limit, root ? 1 : 0};
+    return root ? 0 : -VIREO_ENOMEM;
+}
+
+/* A new table page charged to the tree, or NULL (no memory, or over its limit). */
+static void *table_alloc(struct npt *t)
+{
+    if (t->table_limit && t->table_pages >= t->table_limit)
+        return NULL;
+    void *p = page_alloc(1);
+    if (p && ++t->table_pages > t->table_peak)
+        t->table_peak = t->table_pages;
+    return p;
 }
 
 /* Returns the entry for gpa at `level` (3 = PML4 ... 0 = PT), creating tables if asked. */
-static uint64_t *walk(uint64_t root, uint64_t gpa, int level, bool create)
+static uint64_t *walk(struct npt *t, uint64_t gpa, int level, bool create)
 {
-    uint64_t *table = phys_to_virt(root);
+    uint64_t *table = phys_to_virt(t->root_pa);
 
     for (int l = 3; l > level; l--) {
         uint64_t *e = &table[index_at(gpa, l)];
         if (!(*e & PTE_P)) {
             if (!create)
                 return NULL;
-            void *next = page_alloc(1);
+            void *next = table_alloc(t);
             if (!next)
                 return NULL;
             *e = virt_to_phys(next) | TABLE_FLAGS;
@@ -52,17 +67,17 @@ static bool is_leaf(uint64_t e, int level)
     return level == 0 || (level <= 2 && (e & PTE_PS));
 }
 
-int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags)
+int npt_map(struct npt *t, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t flags)
 {
     int level = size == HUGE_PAGE_SIZE ? 2 : size == LARGE_PAGE_SIZE ? 1 : 0;
 
-    if (leaf_size(level) != size || !IS_ALIGNED(gpa | hpa, size))
+    if (leaf_size(level) != size || !IS_ALIGNED(gpa | hpa, size) || gpa >= NPT_GPA_LIMIT)
         return -VIREO_EINVAL;
-    uint64_t *e = walk(root, gpa, level, true);
+    uint64_t *e = walk(t, gpa, level, true);
     if (!e) {
         /* Either no memory for a table, or a large page is in the way. */
         uint64_t f;
-        return npt_translate(root, gpa, &f) != ~0ull ? -VIREO_EEXIST : -VIREO_ENOMEM;
+        return npt_translate(t, gpa, &f) != ~0ull ? -VIREO_EEXIST : -VIREO_ENOMEM;
     }
     if (*e & PTE_P) /* a mapping, or (for a large page) a table of small ones */
         return -VIREO_EEXIST;
@@ -70,10 +85,12 @@ int npt_map(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t f
     return 0;
 }
 
-uint64_t npt_translate(uint64_t root, uint64_t gpa, uint64_t *flags)
+uint64_t npt_translate(const struct npt *t, uint64_t gpa, uint64_t *flags)
 {
-    uint64_t *table = phys_to_virt(root);
+    const uint64_t *table = phys_to_virt(t->root_pa);
 
+    if (gpa >= NPT_GPA_LIMIT)
+        return ~0ull;
     for (int l = 3; l >= 0; l--) {
         uint64_t e = table[index_at(gpa, l)];
         if (!(e & PTE_P))
@@ -88,9 +105,9 @@ uint64_t npt_translate(uint64_t root, uint64_t gpa, uint64_t *flags)
     return ~0ull;
 }
 
-int npt_split_large(uint64_t root, uint64_t gpa)
+int npt_split_large(struct npt *t, uint64_t gpa)
 {
-    uint64_t *table = phys_to_virt(root);
+    uint64_t *table = phys_to_virt(t->root_pa);
 
     for (int l = 3; l >= 1; l--) {
         uint64_t *e = &table[index_at(gpa, l)];
@@ -99,7 +116,7 @@ int npt_split_large(uint64_t root, uint64_t gpa)
         if (l == 1) {
             if (!is_leaf(*e, 1))
                 return 0; /* already a table */
-            uint64_t *pt = page_alloc(1); /* before touching anything: all or nothing */
+            uint64_t *pt = table_alloc(t); /* before touching anything: all or nothing */
             if (!pt)
                 return -VIREO_ENOMEM;
             uint64_t base = *e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1);
@@ -122,11 +139,14 @@ static bool table_empty(const uint64_t *table)
     return true;
 }
 
-int npt_unmap(uint64_t root, uint64_t gpa, uint64_t *hpa, uint64_t *size, uint64_t *flags)
+int npt_unmap(struct npt *t, uint64_t gpa, struct npt_unmapped *out)
 {
     uint64_t *entries[4]; /* the entry used at each level on the way down */
-    uint64_t *table = phys_to_virt(root);
+    uint64_t *table = phys_to_virt(t->root_pa);
 
+    out->nr_tables = 0;
+    if (gpa >= NPT_GPA_LIMIT)
+        return -1;
     for (int l = 3; l >= 0; l--) {
         uint64_t *e = entries[l] = &table[index_at(gpa, l)];
         if (!(*e & PTE_P))
@@ -135,17 +155,18 @@ int npt_unmap(uint64_t root, uint64_t gpa, uint64_t *hpa, uint64_t *size, uint64
             table = phys_to_virt(*e & PTE_ADDR_MASK);
             continue;
         }
-        *size = leaf_size(l);
-        *hpa = *e & PTE_ADDR_MASK & ~(*size - 1);
-        *flags = *e & LEAF_FLAG_MASK;
+        out->size = leaf_size(l);
+        out->hpa = *e & PTE_ADDR_MASK & ~(out->size - 1);
+        out->flags = *e & LEAF_FLAG_MASK;
         *e = 0;
-        /* Tables left empty go back to hv, so mapping and unmapping leaves memory exactly
-         * as it was. The caller flushes TLBs (npt_gen) before anything reuses them. */
+        /* Tables left empty leave the tree, so mapping and unmapping leaves memory exactly
+         * as it was; the caller frees them once no TLB can still walk them. */
         for (int up = l; up < 3; up++) {
-            uint64_t *t = (uint64_t *)ALIGN_DOWN((uintptr_t)entries[up], PAGE_SIZE);
-            if (!table_empty(t))
+            uint64_t *tp = (uint64_t *)ALIGN_DOWN((uintptr_t)entries[up], PAGE_SIZE);
+            if (!table_empty(tp))
                 break;
-            page_free(t, 1);
+            out->tables[out->nr_tables++] = tp;
+            t->table_pages--;
             *entries[up + 1] = 0;
         }
         return 0;
@@ -170,7 +191,10 @@ static void destroy_level(uint64_t table_pa, int level,
     page_free(table, 1);
 }
 
-void npt_destroy(uint64_t root, void (*leaf)(uint64_t, uint64_t, uint64_t, void *), void *arg)
+void npt_destroy(struct npt *t, void (*leaf)(uint64_t, uint64_t, uint64_t, void *), void *arg)
 {
-    destroy_level(root, 3, leaf, arg);
+    if (t->root_pa)
+        destroy_level(t->root_pa, 3, leaf, arg);
+    t->root_pa = 0;
+    t->table_pages = 0;
 }

@@ -7,6 +7,7 @@
 #include "hv/domain.h"
 #include "hv/mm.h"
 #include "hv/percpu.h"
+#include "hv/tlb.h"
 #include "arch/cpu.h"
 #include "arch/serial.h"
 #include "arch/svm.h"
@@ -74,6 +75,7 @@ void svm_global_init(void)
  */
 static void init_dom0_controls(struct vmcb_control *c)
 {
+    c->intercept_cr = 0;
     c->intercept_exceptions = 0;
     c->intercept_misc1 = SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_IOIO |
                          SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN;
@@ -110,6 +112,8 @@ int arch_vcpu_init(struct vcpu *v)
     v->arch.uid = __atomic_fetch_add(&next_vcpu_uid, 1, __ATOMIC_RELAXED);
 
     struct vmcb_control *c = &vmcb->control;
+    /* CR0/CR4 writes: their reserved bits follow the guest's CPUID (guest_cr.c). */
+    c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4);
     c->intercept_exceptions = (1u << X86_EXC_DB) | (1u << X86_EXC_AC); /* CVE-2015-5307/8104 */
     c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI |
                          SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
@@ -124,7 +128,7 @@ int arch_vcpu_init(struct vcpu *v)
     c->asid = asid_for(v->dom);
     c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
     c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-    c->nested_cr3 = v->dom->npt_root_pa;
+    c->nested_cr3 = v->dom->npt.root_pa;
     vmcb->save.g_pat = 0x0007040600070406ull;
     if (v->dom->privileged)
         init_dom0_controls(c);
@@ -236,7 +240,7 @@ void arch_vcpu_run(struct vcpu *v)
 {
     struct cpu *c = this_cpu();
     struct vmcb *vmcb = v->arch.vmcb;
-    uint64_t gen = READ_ONCE(v->dom->npt_gen);
+    uint64_t gen = tlb_guest_enter(c, v->dom);
 
     /* TCG honours only a full flush (and no flush-by-ASID): flush whenever this CPU last
      * ran another vCPU or the domain's nested tables lost mappings since. */
@@ -247,6 +251,7 @@ void arch_vcpu_run(struct vcpu *v)
     }
     vmcb->control.clean_bits = 0;
     svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, c->host_vmcb_pa);
+    tlb_guest_exit(c);
     vmcb->control.tlb_control = 0;
     svm_handle_exit(v);
 }

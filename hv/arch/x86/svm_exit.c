@@ -86,21 +86,6 @@ static void handle_msr(struct vcpu *v)
     svm_skip_instruction(v, 2);
 }
 
-/* No devices yet: port reads see an empty bus (all ones), writes vanish. */
-static void handle_ioio(struct vcpu *v)
-{
-    struct vmcb *vmcb = v->arch.vmcb;
-    uint64_t info = vmcb->control.exit_info_1;
-
-    if (info & 1) { /* IN */
-        unsigned size = (info >> 4) & 7; /* 1, 2 or 4 bytes */
-        uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
-        vmcb->save.rax = (size == 4 ? 0 : vmcb->save.rax & ~mask) | mask;
-    }
-    vmcb->save.rip = vmcb->control.exit_info_2; /* IOIO exits always carry the next RIP */
-    vmcb->control.int_state &= ~1ull;
-}
-
 static void handle_xsetbv(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
@@ -164,7 +149,11 @@ void svm_handle_exit(struct vcpu *v)
         handle_msr(v);
         return;
     case SVM_EXIT_IOIO:
-        handle_ioio(v);
+        guest_io_exit(v);
+        return;
+    case SVM_EXIT_WRITE_CR0:
+    case SVM_EXIT_WRITE_CR4:
+        guest_cr_write_exit(v);
         return;
     case SVM_EXIT_HLT:
         svm_skip_instruction(v, 1);
@@ -203,6 +192,9 @@ void svm_handle_exit(struct vcpu *v)
         svm_inject_exception(v, X86_EXC_UD, false, 0);
         return;
     case SVM_EXIT_INVALID:
+        /* QEMU's answer to a MOV to CR3 with reserved bits, where a CPU raises #GP. */
+        if (guest_cr_invalid_exit(v))
+            return;
         domain_crash(v->dom, VIREO_CRASH_INVALID_STATE, "VMRUN refused the vCPU state (vcpu %u)",
                      v->id);
         return;

@@ -13,6 +13,12 @@ void svm_handle_exit(struct vcpu *v);
 void svm_skip_instruction(struct vcpu *v, unsigned len);
 void svm_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 
+/* Port I/O exits (guest_io.c). */
+void guest_io_exit(struct vcpu *v);
+/* Control-register write exits, and TCG's error exit for a MOV to CR3 (guest_cr.c). */
+void guest_cr_write_exit(struct vcpu *v);
+bool guest_cr_invalid_exit(struct vcpu *v);
+
 /* Guest CPUID and MSR emulation. */
 void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 /* Return 0, or -1 when the guest must get #GP. */

@@ -25,7 +25,7 @@ static struct idt_entry idt[256] __attribute__((aligned(16)));
 STUB(0) STUB(1) STUB(2) STUB(3) STUB(4) STUB(5) STUB(6) STUB(7) STUB(8) STUB(9) STUB(10)
 STUB(11) STUB(12) STUB(13) STUB(14) STUB(15) STUB(16) STUB(17) STUB(18) STUB(19) STUB(20)
 STUB(21) STUB(22) STUB(23) STUB(24) STUB(25) STUB(26) STUB(27) STUB(28) STUB(29) STUB(30)
-STUB(31) STUB(240) STUB(241) STUB(242) STUB(255)
+STUB(31) STUB(240) STUB(241) STUB(242) STUB(243) STUB(255)
 #undef STUB
 
 static char *const exception_stubs[32] = {
@@ -67,6 +67,7 @@ void idt_init(void)
     set_gate(HV_VECTOR_TIMER, trap_stub_240, 0);
     set_gate(HV_VECTOR_RESCHED, trap_stub_241, 0);
     set_gate(HV_VECTOR_HALT, trap_stub_242, 0);
+    set_gate(HV_VECTOR_KICK, trap_stub_243, 0);
     set_gate(HV_VECTOR_SPURIOUS, trap_stub_255, 0);
 }
 
@@ -144,6 +145,9 @@ void trap_dispatch(struct trap_frame *f)
     case HV_VECTOR_RESCHED:
         apic_eoi();
         this_cpu()->need_resched = true;
+        return;
+    case HV_VECTOR_KICK:
+        apic_eoi(); /* its work was the #VMEXIT it caused */
         return;
     case HV_VECTOR_HALT:
         halt_forever();

@@ -33,7 +33,8 @@ uint64_t dom0_nr_pages(void);
 /* dom0_memory.c: the identity NPT and e820 map built from one address-space partition. */
 struct lb_e820;
 bool dom0_owns(uint64_t start, uint64_t end);
-void dom0_build_npt(const struct boot_info *bi, uint64_t root);
+struct npt;
+void dom0_build_npt(const struct boot_info *bi, struct npt *npt);
 unsigned dom0_build_e820(const struct boot_info *bi, struct lb_e820 *e820, unsigned max);
 
 struct vcpu;

@@ -10,6 +10,7 @@
 #include "hv/ring.h"
 #include "hv/spinlock.h"
 #include "public/vireo.h"
+#include "arch/npt.h"
 #include "arch/vcpu.h"
 
 #define HV_MAX_DOMAINS 256
@@ -58,6 +59,10 @@ struct console {
     uint32_t in_prod, in_cons;
     char line[CONSOLE_LINE_MAX + 1]; /* partial line for hv's log */
     unsigned line_len;
+    /* Lines into hv's log are rate limited (token bucket) so a guest cannot flood it. */
+    uint32_t log_tokens;
+    uint64_t log_refill_ns; /* hv time the bucket was last refilled */
+    uint64_t log_dropped;   /* lines dropped since the last one logged */
     spinlock_t lock;
 };
 
@@ -74,7 +79,7 @@ struct domain {
     struct vcpu *vcpus[VIREO_MAX_VCPUS];
 
     /* Memory. */
-    uint64_t npt_root_pa; /* nested page table root */
+    struct npt npt;       /* nested page table; its table pages are charged to the domain */
     uint64_t tot_pages, max_pages;
     uint64_t target_pages; /* balloon target the toolstack set */
     uint64_t npt_gen; /* bumped when mappings go away: vCPUs flush their TLB */
@@ -122,8 +127,11 @@ void domain_fill_info(struct domain *d, struct vireo_domain_info *info);
 
 /* Memory: back guest frames [gfn, gfn+nr) with fresh zeroed frames. */
 int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr);
-/* self: the calling vCPU when a domain releases its own memory, else NULL. */
-uint64_t domain_release(struct domain *d, uint64_t gfn, uint64_t nr, struct vcpu *self);
+/* Releases the backed frames of [gfn, gfn+nr) (holes skipped); returns how many. Any
+ * vCPU, even one of d, may call it: it never waits for a vCPU to leave its CPU. */
+uint64_t domain_release(struct domain *d, uint64_t gfn, uint64_t nr);
+/* Most nested-table pages a domain limited to max_pages frames may hold. */
+uint64_t domain_table_budget(uint64_t max_pages);
 /* Checked copies between hv and guest RAM (never device memory). 0 or -VIREO_EFAULT. */
 int guest_read(struct domain *d, void *dst, uint64_t gpa, uint64_t len);
 int guest_write(struct domain *d, uint64_t gpa, const void *src, uint64_t len);
@@ -131,6 +139,7 @@ int guest_write(struct domain *d, uint64_t gpa, const void *src, uint64_t len);
 int guest_check(struct domain *d, uint64_t gpa, uint64_t len, bool writable);
 
 /* Console. */
+void console_init(struct domain *d);
 void console_guest_write(struct domain *d, const char *buf, size_t len);
 size_t console_ring_read(struct domain *d, uint64_t *pos, char *buf, size_t len, uint64_t *prod);
 size_t console_input_push(struct domain *d, const char *buf, size_t len);

@@ -6,6 +6,7 @@
 #include "hv/hv.h"
 
 struct vcpu;
+struct domain;
 
 struct cpu {
     struct cpu *self; /* at GS:0 so this_cpu() is one load */
@@ -21,6 +22,11 @@ struct cpu {
     bool idle;
     uint64_t slice_end_ns;
     uint64_t idle_ns;
+
+    /* Guest mode (core/tlb.c): odd while this CPU is between VMRUN and #VMEXIT, running
+     * a vCPU of guest_dom. */
+    uint64_t guest_epoch;
+    struct domain *guest_dom;
 
     /* SVM. */
     uint64_t hsave_pa;     /* VM_HSAVE_PA area */

@@ -40,8 +40,6 @@ void sched_domain_changed(struct domain *d);
 /* Pause count +1; returns once no vCPU of d is on a CPU. Must not be called by d. */
 void sched_pause_domain(struct domain *d);
 void sched_unpause_domain(struct domain *d);
-/* The same, for a vCPU of d acting on its own domain: waits for every other vCPU. */
-void sched_pause_others(struct domain *d, struct vcpu *self);
 void sched_timer_interrupt(void);
 /* Take/release the scheduler lock around domain state changes. */
 void sched_lock(void);

@@ -75,8 +75,12 @@
 /*
  * (gpa buf, u64 len) -> bytes consumed. Appends to the caller's console: dom0 writes go
  * to hv's log; a domU's go to its console ring (VIREO_HC_CONSOLE_RING_READ) and, for
- * boot-time domains, to hv's log prefixed with the domain name. len <= 65536.
+ * boot-time domains, to hv's log prefixed with the domain name. len <= 65536, but one
+ * call consumes at most VIREO_CONSOLE_WRITE_MAX bytes: write the rest with further calls
+ * (ABI 0.4). A domU's lines reach hv's log at a bounded rate; the lines over it are
+ * counted there, and stay in the domain's own ring.
  */
+#define VIREO_CONSOLE_WRITE_MAX 4096u
 #define VIREO_HC_CONSOLE_WRITE 0x01
 /* (gpa buf, u64 len) -> bytes read from the caller's console input, 0 if none. */
 #define VIREO_HC_CONSOLE_READ 0x02
@@ -110,14 +114,21 @@
 #define VIREO_HC_MEMORY_TARGET 0x0b
 /*
  * (u64 first_gfn, u64 nr_frames) -> frames given back to hv from the caller's own memory
- * (holes are skipped). The guest must not touch them again. nr <= 2^20. (ABI 0.2)
+ * (holes are skipped). The guest must not touch them again. nr <= VIREO_MEMORY_SELF_MAX,
+ * else -VIREO_E2BIG (ABI 0.4; 2^20 before). Part of a 2 MiB mapping is given back by
+ * splitting it, which takes a nested page table: when the domain's tables are at their
+ * budget (VIREO_HC_DOMAIN_SET_MAX_PAGES) that 2 MiB stays whole and is not counted.
+ * (ABI 0.2)
  */
 #define VIREO_HC_MEMORY_RELEASE_SELF 0x0c
 /*
  * (u64 first_gfn, u64 nr_frames) -> 0. Backs the caller's own frames with fresh zeroed
- * memory, within its max_pages; fails as VIREO_HC_MEMORY_POPULATE. (ABI 0.2)
+ * memory, within its max_pages; fails as VIREO_HC_MEMORY_POPULATE, and with -VIREO_E2BIG
+ * for nr > VIREO_MEMORY_SELF_MAX (ABI 0.4). (ABI 0.2)
  */
 #define VIREO_HC_MEMORY_POPULATE_SELF 0x0d
+/* Frames one RELEASE_SELF or POPULATE_SELF call may name: bounds the work of one call. */
+#define VIREO_MEMORY_SELF_MAX 512u
 
 #define VIREO_HC_GUEST_LAST VIREO_HC_MEMORY_POPULATE_SELF /* highest non-privileged number */
 
@@ -154,7 +165,12 @@
  * in ascending domid order starting at the first domain >= first_domid. max_entries <= 256.
  */
 #define VIREO_HC_DOMAIN_LIST 0x105
-/* (u32 domid, u64 max_pages) -> 0. Fails with -VIREO_EBUSY below the current size. */
+/*
+ * (u32 domid, u64 max_pages) -> 0. Fails with -VIREO_EBUSY below the current size.
+ * Besides max_pages of guest memory a domain holds the nested page tables that map it,
+ * charged to it and bounded by max_pages / 512 + max_pages / 2^18 + 16 pages (ABI 0.4):
+ * populating or splitting past that fails with -VIREO_ENOMEM.
+ */
 #define VIREO_HC_DOMAIN_SET_MAX_PAGES 0x106
 /*
  * (u32 domid, u64 first_gfn, u64 nr_frames) -> 0. Backs the guest-physical frames with

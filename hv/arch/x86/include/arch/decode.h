@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * x86 instruction decoder for trapped MMIO. QEMU's SVM has no decode assists and no NRIP
- * save, so a nested page fault tells hv only the guest-physical address: hv decodes the
- * faulting instruction itself for its length, direction, access size and other operand.
- * Pure code: no hv globals, no memory access beyond the bytes it is given.
+ * x86 instruction decoder for the instructions hv emulates: moves to and from trapped
+ * MMIO, string port I/O (INS/OUTS), and control-register writes (MOV to CRn, CLTS,
+ * LMSW). QEMU's SVM has no decode assists and no NRIP save, so an exit tells hv little
+ * more than its reason: hv decodes the instruction itself for its length, operands and
+ * access size. Pure code: no hv globals, no memory access beyond the bytes it is given.
  */
 #ifndef HV_ARCH_DECODE_H
 #define HV_ARCH_DECODE_H
@@ -15,10 +16,13 @@
 /* The architectural limit: a longer instruction raises #GP(0). */
 #define INSN_MAX_LEN 15
 
-/* Code segment kinds the decoder handles (16-bit code never touches our MMIO). */
+/* Code segment kinds the decoder handles. */
 enum cpu_mode {
     CPU_MODE_32 = 1, /* protected or compatibility mode with CS.D = 1 */
     CPU_MODE_64 = 2, /* long mode with CS.L = 1 */
+    CPU_MODE_16 = 3, /* real mode or CS.D = 0: only instructions with no memory operand
+                      * (MOV to CRn, CLTS, LMSW from a register), as an AP's start-up
+                      * code uses them; its 16-bit addressing forms are not decoded */
 };
 
 /* insn_decode() returns the length, or minus one of these. */
@@ -63,6 +67,11 @@ enum insn_kind {
     INSN_XCHG,     /* [mem] <-> reg, atomically (LOCK implied) */
     INSN_STOS,     /* ES:[rDI] <- rAX, then rDI moves by mem_size; rCX times with REP */
     INSN_MOVS,     /* ES:[rDI] <- str_src_seg:[rSI], then both move; rCX times with REP */
+    INSN_INS,      /* ES:[rDI] <- port DX, then rDI moves by mem_size; rCX times with REP */
+    INSN_OUTS,     /* port DX <- seg:[rSI], then rSI moves by mem_size; rCX times with REP */
+    INSN_MOV_TO_CR, /* CR `cr` <- reg (reg_size: 8 in 64-bit mode, else 4) */
+    INSN_CLTS,     /* CR0.TS <- 0 */
+    INSN_LMSW,     /* CR0[3:0] <- reg, or [mem] when reg is INSN_NO_REG (mem_size 2) */
 };
 
 /* The operation of ALU kinds; the first eight are in their x86 encoding order. */
@@ -110,7 +119,8 @@ struct insn {
     bool has_imm;        /* the source operand is `imm` */
     int64_t imm;         /* immediate, sign-extended from its encoded width as the CPU
                           * does; only its low mem_size bytes matter */
-    uint8_t addr_size;   /* 4 or 8: width of the address and of rSI/rDI/rCX for strings */
+    uint8_t addr_size;   /* 4 or 8 (2 in 16-bit code): width of the address and of
+                          * rSI/rDI/rCX for strings */
     uint8_t seg;         /* enum insn_seg of `mem`: the last override given (as QEMU's and
                           * Xen's emulators take it), else SS for an rBP or rSP base, else
                           * DS; in 64-bit mode ES/CS/SS/DS overrides fold to the default,
@@ -118,7 +128,9 @@ struct insn {
     uint8_t str_src_seg; /* MOVS: enum insn_seg of the source (DS unless overridden) */
     uint8_t rep_prefix;  /* 0, 0xf3 or 0xf2: the last REP prefix (either repeats STOS/MOVS) */
     bool lock;           /* a LOCK prefix was given (XCHG is atomic without it) */
-    struct insn_mem mem; /* the memory operand; STOS and MOVS: the destination ES:[rDI] */
+    uint8_t cr;          /* MOV_TO_CR: the control register (LOCK MOV CR0 is AMD's CR8) */
+    struct insn_mem mem; /* the memory operand; STOS, MOVS and INS: the destination
+                          * ES:[rDI]; OUTS: the source seg:[rSI] */
 };
 
 /*

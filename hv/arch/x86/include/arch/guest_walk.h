@@ -21,10 +21,12 @@ struct guest_paging {
     uint8_t maxphyaddr; /* the guest's physical address width, CPUID 0x80000008 EAX[7:0] */
 };
 
-/* Reads guest-physical memory for the walker. */
+/* Reaches guest-physical memory for the walker. */
 struct guest_mem {
     /* Copies len bytes at gpa into buf; returns 0, or nonzero if that is not guest RAM. */
     int (*read)(void *opaque, uint64_t gpa, void *buf, size_t len);
+    /* The other way (guest_write_linear only; may be NULL otherwise). */
+    int (*write)(void *opaque, uint64_t gpa, const void *buf, size_t len);
     void *opaque;
 };
 
@@ -73,6 +75,16 @@ int guest_walk(const struct guest_paging *pg, const struct guest_mem *mem, uint6
 int guest_read_linear(const struct guest_paging *pg, const struct guest_mem *mem, uint64_t linear,
                       unsigned access, void *buf, size_t len, size_t *copied,
                       struct guest_fault *fault);
+
+/*
+ * Writes len (<= 16) bytes to `linear` as one store: every page is translated for a
+ * write first, so a fault on any of them writes nothing. Returns as guest_read_linear()
+ * (GUEST_WALK_NOT_RAM when a page is not guest RAM). Like guest_walk() it does not set
+ * the accessed and dirty bits of the guest's page tables.
+ */
+int guest_write_linear(const struct guest_paging *pg, const struct guest_mem *mem,
+                       uint64_t linear, bool user, const void *buf, size_t len,
+                       struct guest_fault *fault);
 
 /*
  * Fetches up to 15 instruction bytes at `linear` (CS base + RIP) into buf. A fault on a

@@ -82,6 +82,8 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.rax) == 0x5f8, "VMCB rax");
 _Static_assert(__builtin_offsetof(struct vmcb, save.cr2) == 0x640, "VMCB cr2");
 _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "VMCB g_pat");
 
+/* intercept_cr */
+#define SVM_INTERCEPT_CR_WRITE(n) (1u << (16 + (n)))
 /* intercept_misc1 */
 #define SVM_INTERCEPT_INTR (1u << 0)
 #define SVM_INTERCEPT_NMI (1u << 1)
@@ -119,6 +121,8 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "VMCB g_pat
 #define SVM_EVTINJ_TYPE_EXC (3ull << 8)
 
 /* Exit codes (compare the low 32 bits: TCG zero-extends VMEXIT_INVALID). */
+#define SVM_EXIT_WRITE_CR0 0x10
+#define SVM_EXIT_WRITE_CR4 0x14
 #define SVM_EXIT_EXCP_BASE 0x40
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61

@@ -87,6 +87,7 @@
 #define HV_VECTOR_TIMER 0xf0   /* local APIC timer: scheduler tick */
 #define HV_VECTOR_RESCHED 0xf1 /* another CPU asks this one to reschedule */
 #define HV_VECTOR_HALT 0xf2    /* hv panicked on another CPU: stop */
+#define HV_VECTOR_KICK 0xf3    /* leave guest mode now (TLB shootdown); nothing else */
 #define HV_VECTOR_SPURIOUS 0xff
 
 static inline uint64_t rdmsr(uint32_t msr)
