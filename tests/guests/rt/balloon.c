@@ -15,7 +15,7 @@
 #include "guest.h"
 
 #define LARGE_FRAMES 512ull   /* 2 MiB in 4 KiB frames */
-#define CALL_MAX (1ull << 20) /* frames per RELEASE_SELF / POPULATE_SELF */
+#define CALL_MAX VIREO_MEMORY_SELF_MAX /* frames per RELEASE_SELF / POPULATE_SELF */
 
 extern char _end[]; /* end of the image, from guest.ld */
 

@@ -228,6 +228,49 @@ static void moffs_and_string_forms(void)
     CHECK(decode32("26 66 a5", &in) == 3 && in.str_src_seg == SEG_ES && in.mem_size == 2);
 }
 
+static int decode16(const char *hex, struct insn *in)
+{
+    uint8_t bytes[32];
+    size_t n = parse_hex(hex, bytes, sizeof(bytes));
+
+    return insn_decode(guarded_copy(bytes, n), n, CPU_MODE_16, in);
+}
+
+/* The forms the I/O and control-register intercepts decode (hv hardening, issue 11). */
+static void string_io_and_control_register_forms(void)
+{
+    struct insn in;
+
+    CHECK(decode64("6c", &in) == 1 && in.kind == INSN_INS && in.mem_size == 1);
+    CHECK(in.mem.base == GPR_RDI && in.seg == SEG_ES && in.addr_size == 8);
+    CHECK(decode64("66 6d", &in) == 2 && in.kind == INSN_INS && in.mem_size == 2);
+    CHECK(decode64("48 6d", &in) == 2 && in.mem_size == 4); /* no 64-bit port I/O */
+    CHECK(decode64("f3 6e", &in) == 2 && in.kind == INSN_OUTS && in.rep_prefix == 0xf3);
+    CHECK(in.mem.base == GPR_RSI && in.seg == SEG_DS && in.mem_size == 1);
+    CHECK(decode64("64 6f", &in) == 2 && in.kind == INSN_OUTS && in.seg == SEG_FS);
+    CHECK(decode64("26 6c", &in) == 2 && in.seg == SEG_ES); /* INS cannot be overridden */
+    CHECK(decode64("67 f3 6c", &in) == 3 && in.addr_size == 4 && in.rep_prefix == 0xf3);
+    CHECK(decode64("f0 6c", &in) == -INSN_E_UNDEFINED);
+
+    CHECK(decode64("0f 22 e0", &in) == 3 && in.kind == INSN_MOV_TO_CR && in.cr == 4);
+    CHECK(in.reg == GPR_RAX && in.reg_size == 8);
+    CHECK(decode64("41 0f 22 d9", &in) == 4 && in.cr == 3 && in.reg == GPR_R9);
+    CHECK(decode64("44 0f 22 c0", &in) == 4 && in.cr == 8); /* REX.R reaches CR8 */
+    CHECK(decode64("f0 0f 22 c0", &in) == 4 && in.cr == 8); /* AMD: LOCK MOV CR0 is CR8 */
+    CHECK(decode32("0f 22 c3", &in) == 3 && in.cr == 0 && in.reg == GPR_RBX);
+    CHECK(in.reg_size == 4);
+    CHECK(decode64("0f 06", &in) == 2 && in.kind == INSN_CLTS);
+    CHECK(decode64("0f 01 f0", &in) == 3 && in.kind == INSN_LMSW && in.reg == GPR_RAX);
+    CHECK(decode64("0f 01 33", &in) == 3 && in.kind == INSN_LMSW && in.reg == INSN_NO_REG);
+    CHECK(in.mem.base == GPR_RBX && in.mem_size == 2);
+
+    /* 16-bit code: only forms without a memory operand, string I/O included. */
+    CHECK(decode16("6c", &in) == -INSN_E_UNSUPPORTED);
+    CHECK(decode16("0f 22 e0", &in) == 3 && in.cr == 4 && in.reg_size == 4);
+    CHECK(decode16("0f 06", &in) == 2 && in.kind == INSN_CLTS);
+    CHECK(decode16("89 07", &in) == -INSN_E_UNSUPPORTED);
+}
+
 /* A cheap generator: bytes biased toward prefixes and the opcodes the decoder knows. */
 static uint32_t rng_state = 12345;
 static uint8_t random_byte(void)
@@ -286,6 +329,7 @@ int main(void)
     byte_registers_without_rex_are_the_high_halves();
     sib_and_rex_corner_cases();
     moffs_and_string_forms();
+    string_io_and_control_register_forms();
     random_bytes_are_decoded_consistently_and_within_bounds();
     return check_done("decoder_prefixes_limits_and_malformed_input");
 }

@@ -1,1 +1,0 @@
-qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 2G -display none -no-reboot -monitor none -serial file:hv-test-logs/hv_exception_prints_registers_and_backtrace/com1.log -serial file:hv-test-logs/hv_exception_prints_registers_and_backtrace/com2.log -cdrom hv-test-logs/hv_exception_prints_registers_and_backtrace/test.iso -boot d
