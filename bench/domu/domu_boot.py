@@ -44,11 +44,12 @@ class DirectDomU(node.Node):
         super().__init__(workdir, smp=info['vcpus'], mem=f'{info["memory_mib"]}M')
         self.info = info
         self.monitor_path = os.path.join(workdir, 'monitor.sock')
+        self.extra_args = []  # more QEMU options (devices, -global), set before boot()
 
     def boot(self):
         self._qemu(['-monitor', f'unix:{self.monitor_path},server=on,wait=off',
                     '-kernel', self.info['vmlinuz'], '-initrd', self.info['initrd'],
-                    '-append', self.info['cmdline']])
+                    '-append', self.info['cmdline']] + self.extra_args)
 
     def wait_userspace(self, timeout):
         return wait_userspace(self.expect, self.started, timeout)
