@@ -162,9 +162,10 @@ struct vctl_build_config {
  * rest from 4 GiB, ACPI tables describing the vCPUs and devices, the kernel, initrd and
  * command line loaded by the 64-bit boot protocol, vCPU 0 at the kernel's entry, the other
  * vCPUs waiting for the guest's INIT/SIPI, and the guest's wall clock set to this host's.
- * A kernel that cannot start this way (neither format, boot protocol older than 2.12, too
- * big for the memory) fails with -ENOEXEC or -ENOMEM before any domain exists, and
- * vctl_build_error names the file and the reason.
+ * A kernel that cannot start this way fails before any domain exists, and
+ * vctl_build_error names the file and the reason: -ENOEXEC (neither format, boot protocol
+ * older than 2.12, truncated), -ENOMEM (kernel and initrd do not fit the memory), -E2BIG
+ * (command line longer than the kernel takes), -EINVAL (an initrd with an ELF kernel).
  */
 int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *domid);
 /*
