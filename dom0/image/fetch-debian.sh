@@ -4,7 +4,11 @@
 # busybox, and the e1000 NIC driver module dom0 needs to reach the network (QEMU's
 # default NIC; the host reaches the daemon through it). Checks that the installed linux-headers package is the same kernel at the same
 # version, since the module must be built against exactly that kernel.
-# Usage: fetch-debian.sh OUTDIR   -> OUTDIR/{vmlinuz,busybox,kernel-abi,e1000.ko}
+# The same kernel boots the test Linux domUs: their initramfs gets the kernel modules listed
+# in DOMU_MODULES and what those depend on (read from each module's .modinfo), loaded in
+# the order of domu-modules.txt (dependencies first; the files are domu-modules/NAME.ko).
+# Usage: fetch-debian.sh OUTDIR
+#   -> OUTDIR/{vmlinuz,busybox,kernel-abi,e1000.ko,domu-modules.txt,domu-modules/*.ko}
 set -euo pipefail
 out=$(realpath "$1")
 work="$out/debs"
@@ -51,6 +55,33 @@ cp "$work/x/bin/busybox" "$out/busybox.tmp" && mv "$out/busybox.tmp" "$out/busyb
 e1000=$(find "$work/x/lib/modules/$abi" -name e1000.ko | head -n1)
 [ -n "$e1000" ] || die "$image_pkg has no e1000.ko (uncompressed) under /lib/modules/$abi"
 cp "$e1000" "$out/e1000.ko.tmp" && mv "$out/e1000.ko.tmp" "$out/e1000.ko"
+
+# button: the ACPI power button (acpid powers off on it); evdev: how acpid hears it.
+DOMU_MODULES="button evdev"
+moddir="$work/x/lib/modules/$abi"
+rm -rf "$out/domu-modules.tmp" && mkdir "$out/domu-modules.tmp"
+module_file() {
+    local pattern=${1//[_-]/[_-]} # module names say '_' where file names may say '-'
+    find "$moddir" -name "$pattern.ko" | head -n1
+}
+add_module() {
+    local name=$1 file dep
+    grep -qx "$name" "$out/domu-modules.tmp/load-order" 2>/dev/null && return 0
+    file=$(module_file "$name")
+    [ -n "$file" ] || die "$image_pkg has no module $name (uncompressed .ko) under /lib/modules/$abi"
+    for dep in $(tr '\0' '\n' < "$file" | sed -n 's/^depends=//p' | tr ',' ' '); do
+        add_module "$dep"
+    done
+    cp "$file" "$out/domu-modules.tmp/$name.ko"
+    echo "$name" >> "$out/domu-modules.tmp/load-order"
+}
+for m in $DOMU_MODULES; do
+    add_module "$m"
+done
+mv "$out/domu-modules.tmp/load-order" "$out/domu-modules.txt.tmp"
+rm -rf "$out/domu-modules" && mv "$out/domu-modules.tmp" "$out/domu-modules"
+mv "$out/domu-modules.txt.tmp" "$out/domu-modules.txt"
+
 rm -rf "$work/x"
 echo "$abi" > "$out/kernel-abi"
 echo "fetch-debian: $image_pkg $image_ver, busybox-static $busybox_ver" >&2

@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libvireoctl: the domain builder for dom0-created domains. Creates the domain paused
- * under a build marker, gives it memory, loads the ELF kernel through foreign mappings,
- * sets every vCPU's start state and the balloon target, and destroys the domain on any
- * failure.
- * The guest layout itself (ELF segments, page tables, GDT, start info, vCPU state) is
- * hv's shared builder (hv/lib/guest_build), so boot-time and dom0-built domains start
- * alike (vctl_guest_layout.c).
+ * libvireoctl: the domain builder for dom0-created domains. Tells an ELF test guest from
+ * a Linux bzImage, creates the domain paused under a build marker, gives it memory, lays
+ * the guest out through foreign mappings, sets the start state and the balloon target,
+ * and destroys the domain on any failure.
+ * The layouts themselves are shared or pure: ELF guests are hv's builder
+ * (hv/lib/guest_build, vctl_guest_layout.c), so boot-time and dom0-built domains start
+ * alike; Linux domUs are vctl_linux.c over hv's boot-protocol loader.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "vctl_build_guard.h"
 #include "vctl_guest_memory.h"
+#include "vctl_linux.h"
 #include "vctl_private.h"
 
 #define MiB (1024ull * 1024ull)
@@ -60,18 +62,18 @@ static int check_config(const struct vctl_build_config *cfg)
     return 0;
 }
 
-static int populate_all(vctl_t *h, uint32_t domid, uint64_t pages)
+static int populate_range(vctl_t *h, uint32_t domid, uint64_t first, uint64_t pages)
 {
-    for (uint64_t gfn = 0; gfn < pages; gfn += POPULATE_MAX) {
-        uint64_t nr = pages - gfn < POPULATE_MAX ? pages - gfn : POPULATE_MAX;
-        int ret = vctl_memory_populate(h, domid, gfn, nr);
+    for (uint64_t done = 0; done < pages; done += POPULATE_MAX) {
+        uint64_t nr = pages - done < POPULATE_MAX ? pages - done : POPULATE_MAX;
+        int ret = vctl_memory_populate(h, domid, first + done, nr);
         if (ret < 0)
             return ret;
     }
     return 0;
 }
 
-static int build_contents(vctl_t *h, uint32_t domid, const struct vctl_build_config *cfg)
+static int build_elf(vctl_t *h, uint32_t domid, const struct vctl_build_config *cfg)
 {
     struct vctl_guest_memory mem;
     struct vireo_vcpu_context *ctx = calloc(cfg->nr_vcpus, sizeof(*ctx));
@@ -89,6 +91,78 @@ static int build_contents(vctl_t *h, uint32_t domid, const struct vctl_build_con
     return ret;
 }
 
+/* RAM per the platform contract, then the layout; only vCPU 0 gets a context; the others
+ * wait for the guest's INIT/SIPI. */
+static int build_linux(vctl_t *h, uint32_t domid, const struct vctl_build_config *cfg,
+                       const struct vctl_linux_plan *plan)
+{
+    struct vctl_guest_memory mem;
+    struct vireo_vcpu_context ctx;
+    uint64_t four_gib_gfn = (4ull << 30) / VIREO_PAGE_SIZE;
+
+    int ret = populate_range(h, domid, 0, plan->low_ram / VIREO_PAGE_SIZE);
+    if (ret == 0)
+        ret = populate_range(h, domid, four_gib_gfn, plan->high_ram / VIREO_PAGE_SIZE);
+    if (ret < 0)
+        return ret;
+    /* Everything the builder writes lies in low RAM. */
+    vctl_guest_memory_init(&mem, h, domid, plan->low_ram);
+    if (vctl_linux_load(plan, cfg->kernel, cfg->kernel_size, cfg->initrd, cfg->cmdline,
+                        cfg->nr_vcpus, vctl_guest_memory_writer, &mem, &ctx, h->build_error,
+                        sizeof(h->build_error)))
+        ret = mem.last_error ? mem.last_error : -EIO;
+    vctl_guest_memory_fini(&mem);
+    if (ret == 0)
+        ret = vctl_vcpu_set_context(h, domid, 0, &ctx);
+    return ret;
+}
+
+static const char *name_or(const char *path, const char *fallback)
+{
+    return path ? path : fallback;
+}
+
+/* What kind of guest the config asks for; -ENOEXEC with a message when none. */
+static int check_image(vctl_t *h, const struct vctl_build_config *cfg,
+                       struct vctl_linux_plan *plan, bool *linux_guest)
+{
+    const char *kname = name_or(cfg->kernel_path, "kernel");
+    const char *iname = name_or(cfg->initrd_path, "initrd");
+
+    switch (vctl_image_kind(cfg->kernel, cfg->kernel_size)) {
+    case VCTL_IMAGE_ELF:
+        *linux_guest = false;
+        if (!cfg->initrd)
+            return 0;
+        snprintf(h->build_error, sizeof(h->build_error),
+                 "%s: an initrd needs a Linux bzImage kernel, and %s is an ELF test guest",
+                 iname, kname);
+        return -EINVAL;
+    case VCTL_IMAGE_BZIMAGE:
+        *linux_guest = true;
+        return vctl_linux_plan(cfg->kernel, cfg->kernel_size, kname, cfg->initrd_size, iname,
+                               cfg->cmdline, cfg->memory_bytes, plan, h->build_error,
+                               sizeof(h->build_error));
+    default:
+        snprintf(h->build_error, sizeof(h->build_error),
+                 "%s: neither an ELF test guest nor a Linux bzImage", kname);
+        return -ENOEXEC;
+    }
+}
+
+/* The guest's wall clock reads "now" at hv time 0: this host's clock minus hv's. */
+static int wallclock_offset(vctl_t *h, int64_t *out)
+{
+    struct timespec now;
+    uint64_t hv_ns;
+    int ret = vctl_time_now(h, &hv_ns);
+    if (ret < 0)
+        return ret;
+    clock_gettime(CLOCK_REALTIME, &now);
+    *out = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - (int64_t)hv_ns;
+    return 0;
+}
+
 int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *domid_out)
 {
     struct vireo_domain_config dc = { 0 };
@@ -98,12 +172,22 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
     if (ret < 0)
         return ret;
 
+    struct vctl_linux_plan *plan = calloc(1, sizeof(*plan));
+    bool linux_guest = false;
+    if (!plan)
+        return -ENOMEM;
+    ret = check_image(h, cfg, plan, &linux_guest);
+    if (ret < 0)
+        goto out_plan;
+
     strncpy(dc.name, cfg->name, sizeof(dc.name) - 1);
     memcpy(dc.uuid, cfg->uuid, sizeof(dc.uuid));
     static const uint8_t zero[16];
     if (!memcmp(dc.uuid, zero, sizeof(zero)) &&
-        getrandom(dc.uuid, sizeof(dc.uuid), 0) != sizeof(dc.uuid))
-        return -EIO;
+        getrandom(dc.uuid, sizeof(dc.uuid), 0) != sizeof(dc.uuid)) {
+        ret = -EIO;
+        goto out_plan;
+    }
     dc.uuid[6] = (dc.uuid[6] & 0x0f) | 0x40; /* RFC 4122 version 4 */
     dc.uuid[8] = (dc.uuid[8] & 0x3f) | 0x80;
     dc.nr_vcpus = cfg->nr_vcpus;
@@ -111,19 +195,35 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
     dc.cap = cfg->cap;
     dc.max_pages = (cfg->maxmem_bytes ? cfg->maxmem_bytes : cfg->memory_bytes) /
                    VIREO_PAGE_SIZE;
+    if (linux_guest) {
+        dc.flags = VIREO_DOMCFG_PLATFORM;
+        ret = wallclock_offset(h, &dc.wallclock_ns);
+        if (ret < 0)
+            goto out_plan;
+    }
 
     /* Clear what dead builders left, then claim the name before hv knows the domain. */
     vctl_build_reap(h);
     ret = vctl_build_marker_create(cfg->name);
-    if (ret < 0)
-        return ret == -EEXIST ? -EBUSY : ret;
+    if (ret < 0) {
+        ret = ret == -EEXIST ? -EBUSY : ret;
+        goto out_plan;
+    }
     ret = vctl_domain_create(h, &dc, &domid);
+    if (ret == -EINVAL && linux_guest)
+        snprintf(h->build_error, sizeof(h->build_error),
+                 "hv refused a domain with the guest platform (VIREO_DOMCFG_PLATFORM), "
+                 "which a Linux kernel needs: this hv may predate it");
     if (ret < 0)
         goto out_marker;
 
-    ret = populate_all(h, domid, cfg->memory_bytes / VIREO_PAGE_SIZE);
-    if (ret == 0)
-        ret = build_contents(h, domid, cfg);
+    if (linux_guest) {
+        ret = build_linux(h, domid, cfg, plan);
+    } else {
+        ret = populate_range(h, domid, 0, cfg->memory_bytes / VIREO_PAGE_SIZE);
+        if (ret == 0)
+            ret = build_elf(h, domid, cfg);
+    }
     /* hv starts a domain's balloon target at max_pages: a ballooning guest would grow
      * to its maxmem at once. It starts at its memory unless asked otherwise. */
     uint64_t target = cfg->target_bytes ? cfg->target_bytes : cfg->memory_bytes;
@@ -137,10 +237,59 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
 out_marker:
     /* From here a dead builder leaves a complete paused domain: listed and destroyable. */
     vctl_build_marker_remove(cfg->name);
+out_plan:
+    free(plan);
     return ret;
 }
 
 const char *vctl_build_error(const vctl_t *h)
 {
     return h->build_error;
+}
+
+/* Kernels and initrds are read whole: the builder copies them into the guest at once. */
+int vctl_build_read_file(vctl_t *h, const char *path, void **data, size_t *size)
+{
+    int ret = 0;
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    FILE *f = fopen(path, "rb");
+
+    h->build_error[0] = '\0';
+    if (!f) {
+        ret = -errno;
+        goto out;
+    }
+    errno = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            uint8_t *bigger = realloc(buf, cap);
+            if (!bigger) {
+                ret = -ENOMEM;
+                goto out;
+            }
+            buf = bigger;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(f))
+        ret = errno ? -errno : -EIO; /* a directory opens, then fails with EISDIR */
+    else if (len == 0)
+        ret = -ENODATA;
+out:
+    if (f)
+        fclose(f);
+    if (ret < 0) {
+        snprintf(h->build_error, sizeof(h->build_error), "%s: %s", path,
+                 ret == -ENODATA ? "empty file" : strerror(-ret));
+        free(buf);
+        return ret;
+    }
+    *data = buf;
+    *size = len;
+    return 0;
 }

@@ -5,28 +5,9 @@
  * dom0-built domains start alike. This file only gives it a memory writer.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "guest_build.h"
 #include "vctl_guest_memory.h"
-
-/* Zeroes come from a static page: a domain's RAM can be far larger than any buffer. */
-static int write_guest(void *ctx, uint64_t gpa, const void *src, uint64_t len)
-{
-    static const uint8_t zeroes[VIREO_PAGE_SIZE];
-    struct vctl_guest_memory *m = ctx;
-
-    if (src)
-        return vctl_guest_memory_write(m, gpa, src, (size_t)len) < 0 ? -1 : 0;
-    while (len) {
-        uint64_t n = len < sizeof(zeroes) ? len : sizeof(zeroes);
-        if (vctl_guest_memory_write(m, gpa, zeroes, (size_t)n) < 0)
-            return -1;
-        gpa += n;
-        len -= n;
-    }
-    return 0;
-}
 
 int vctl_guest_layout(struct vctl_guest_memory *m, uint32_t domid,
                       const struct vctl_build_config *cfg, struct vireo_vcpu_context *ctx,
@@ -41,7 +22,8 @@ int vctl_guest_layout(struct vctl_guest_memory *m, uint32_t domid,
     struct gb_image img;
 
     *err = NULL;
-    if (gb_build(cfg->kernel, cfg->kernel_size, &layout, write_guest, m, &img, err) < 0) {
+    if (gb_build(cfg->kernel, cfg->kernel_size, &layout, vctl_guest_memory_writer, m, &img, err) <
+        0) {
         /* The builder names what was wrong; a failed write shows up as errno. */
         if (!*err)
             *err = "writing guest memory failed";

@@ -64,3 +64,21 @@ int vctl_guest_memory_write(struct vctl_guest_memory *m, uint64_t gpa, const voi
     }
     return 0;
 }
+
+/* Zeroes come from a static page: a domain's RAM can be far larger than any buffer. */
+int vctl_guest_memory_writer(void *ctx, uint64_t gpa, const void *src, uint64_t len)
+{
+    static const uint8_t zeroes[VIREO_PAGE_SIZE];
+    struct vctl_guest_memory *m = ctx;
+
+    if (src)
+        return vctl_guest_memory_write(m, gpa, src, (size_t)len) < 0 ? -1 : 0;
+    while (len) {
+        uint64_t n = len < sizeof(zeroes) ? len : sizeof(zeroes);
+        if (vctl_guest_memory_write(m, gpa, zeroes, (size_t)n) < 0)
+            return -1;
+        gpa += n;
+        len -= n;
+    }
+    return 0;
+}

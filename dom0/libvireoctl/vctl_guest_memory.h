@@ -3,6 +3,7 @@
 #ifndef VCTL_GUEST_MEMORY_H
 #define VCTL_GUEST_MEMORY_H
 
+#include "guest_build.h"
 #include "vireoctl.h"
 
 /* Frames mapped at a time: bounds the foreign-window slots one builder holds. */
@@ -24,6 +25,9 @@ void vctl_guest_memory_fini(struct vctl_guest_memory *m);
 /* Copies len bytes to guest-physical gpa; -EFAULT outside [0, mem_bytes). */
 int vctl_guest_memory_write(struct vctl_guest_memory *m, uint64_t gpa, const void *src,
                             size_t len);
+/* The same as the shared builders' gb_write_fn (ctx is the vctl_guest_memory; src NULL
+ * writes zeroes). */
+int vctl_guest_memory_writer(void *ctx, uint64_t gpa, const void *src, uint64_t len);
 
 /*
  * Lays the guest out as hv/include/public/vireo.h specifies for ELF domains (segments,

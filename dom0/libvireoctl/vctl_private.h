@@ -7,7 +7,7 @@
 
 struct vctl {
     int fd;
-    char build_error[128]; /* why the last vctl_domain_build failed, or "" */
+    char build_error[512]; /* why the last vctl_domain_build failed, or "" */
 };
 
 /* A pointer argument of a hypercall: what the module bounces and where its GPA goes. */

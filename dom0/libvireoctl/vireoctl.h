@@ -142,19 +142,42 @@ struct vctl_build_config {
     uint32_t nr_vcpus;      /* vCPUs created */
     uint32_t weight;        /* 0 = hv's default (256) */
     uint32_t cap;           /* % of one CPU, 0 = none */
-    const void *kernel;     /* the ELF image */
+    const void *kernel;     /* an ELF test guest or a Linux bzImage (told apart by content) */
     size_t kernel_size;
     const char *cmdline;    /* NULL or up to VIREO_CMDLINE_MAX - 1 bytes */
+    const void *initrd;     /* NULL or the initrd of a bzImage kernel */
+    size_t initrd_size;
+    const char *kernel_path; /* names the kernel in vctl_build_error; NULL: "kernel" */
+    const char *initrd_path; /* names the initrd there; NULL: "initrd" */
 };
 
 /*
- * Builds a domain from an ELF kernel and leaves it paused (vctl_domain_unpause starts
- * it). While it is built a marker names the builder process; if the builder dies, the
- * next vctl_build_reap destroys what it left. On any failure the domain is destroyed.
+ * Builds a domain and leaves it paused (vctl_domain_unpause starts it). While it is built
+ * a marker names the builder process; if the builder dies, the next vctl_build_reap
+ * destroys what it left. On any failure the domain is destroyed.
+ *
+ * An ELF kernel gives the test-guest start state of public/vireo.h: RAM [0, memory), every
+ * vCPU started at once, no initrd. A bzImage gives a Linux domU on the guest platform
+ * (VIREO_DOMCFG_PLATFORM, docs/guest-platform.md): RAM [0, min(memory, 3 GiB)) and the
+ * rest from 4 GiB, ACPI tables describing the vCPUs and devices, the kernel, initrd and
+ * command line loaded by the 64-bit boot protocol, vCPU 0 at the kernel's entry, the other
+ * vCPUs waiting for the guest's INIT/SIPI, and the guest's wall clock set to this host's.
+ * A kernel that cannot start this way fails before any domain exists, and
+ * vctl_build_error names the file and the reason: -ENOEXEC (neither format, boot protocol
+ * older than 2.12, truncated), -ENOMEM (kernel and initrd do not fit the memory), -E2BIG
+ * (command line longer than the kernel takes), -EINVAL (an initrd with an ELF kernel).
  */
 int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *domid);
-/* What the builder found wrong with the image in the last failed build ("" if nothing). */
+/*
+ * Why the last failed vctl_domain_build or vctl_build_read_file failed, naming the file
+ * when a file was the cause ("" if there is nothing more to say than the error code).
+ */
 const char *vctl_build_error(const vctl_t *h);
+/*
+ * Reads a whole kernel or initrd file into *data (malloc()ed; free() it) for
+ * vctl_build_config. On failure returns -errno and vctl_build_error says "PATH: reason".
+ */
+int vctl_build_read_file(vctl_t *h, const char *path, void **data, size_t *size);
 /*
  * Destroys domains whose builder died before finishing and removes stale markers.
  * Returns the number of domains destroyed. Markers live in $VIREO_RUN_DIR/building

@@ -31,6 +31,22 @@ static gboolean load_spec(struct ctl_domain_spec *spec, int argc, char **argv, G
     return ctl_spec_check(spec, error);
 }
 
+/* Reads the kernel and ramdisk; errors name the file. */
+static int read_images(vctl_t *h, const struct ctl_domain_spec *spec,
+                       struct vctl_build_config *cfg, void **kernel, void **ramdisk)
+{
+    int ret = vctl_build_read_file(h, spec->kernel, kernel, &cfg->kernel_size);
+    if (ret == 0 && spec->ramdisk)
+        ret = vctl_build_read_file(h, spec->ramdisk, ramdisk, &cfg->initrd_size);
+    if (ret < 0) {
+        fprintf(stderr, "vireo-ctl create: %s\n", vctl_build_error(h));
+        return ret;
+    }
+    cfg->kernel = *kernel;
+    cfg->initrd = *ramdisk;
+    return 0;
+}
+
 int cmd_create(int argc, char **argv)
 {
     gboolean paused = FALSE, console = FALSE;
@@ -40,18 +56,17 @@ int cmd_create(int argc, char **argv)
         { NULL },
     };
     ctl_parse_options(&argc, &argv, entries, "[CONFIG] [KEY=VALUE...]",
-                      "Build a domain from an ELF kernel and start it.\n"
-                      "Keys: name, kernel, memory (MiB or K/M/G), maxmem, vcpus, weight, cap,\n"
-                      "cmdline. KEY=VALUE arguments override the config file.");
+                      "Build a domain from an ELF test guest or a Linux bzImage and start it.\n"
+                      "Keys: name, kernel, ramdisk (bzImage only), memory (MiB or K/M/G),\n"
+                      "maxmem, vcpus, weight, cap, cmdline (or extra). KEY=VALUE arguments\n"
+                      "override the config file.");
     struct ctl_domain_spec spec;
     g_autoptr(GError) error = NULL;
-    g_autofree char *image = NULL;
-    gsize image_size = 0;
+    void *kernel = NULL, *ramdisk = NULL;
     int status = 1;
 
     ctl_spec_init(&spec);
-    if (!load_spec(&spec, argc, argv, &error) ||
-        !g_file_get_contents(spec.kernel, &image, &image_size, &error)) {
+    if (!load_spec(&spec, argc, argv, &error)) {
         fprintf(stderr, "vireo-ctl create: %s\n", error->message);
         ctl_spec_clear(&spec);
         return 2;
@@ -59,14 +74,19 @@ int cmd_create(int argc, char **argv)
     struct vctl_build_config cfg = {
         .name = spec.name, .memory_bytes = spec.memory_bytes,
         .maxmem_bytes = spec.maxmem_bytes, .nr_vcpus = spec.vcpus, .weight = spec.weight,
-        .cap = spec.cap, .kernel = image, .kernel_size = image_size, .cmdline = spec.cmdline,
+        .cap = spec.cap, .cmdline = spec.cmdline,
+        .kernel_path = spec.kernel, .initrd_path = spec.ramdisk,
     };
     vctl_t *h = ctl_open();
     uint32_t domid;
+    if (read_images(h, &spec, &cfg, &kernel, &ramdisk) < 0) {
+        status = 2;
+        goto out;
+    }
     int ret = vctl_domain_build(h, &cfg, &domid);
     if (ret < 0 && *vctl_build_error(h)) {
-        fprintf(stderr, "vireo-ctl: building domain \"%s\" from %s: %s\n", spec.name,
-                spec.kernel, vctl_build_error(h));
+        fprintf(stderr, "vireo-ctl: building domain \"%s\": %s\n", spec.name,
+                vctl_build_error(h));
         goto out;
     }
     if (ctl_check(ret, "building domain \"%s\"", spec.name))
@@ -79,6 +99,8 @@ int cmd_create(int argc, char **argv)
     fflush(stdout);
     status = console ? ctl_console_attach(spec.name) : 0;
 out:
+    free(kernel);
+    free(ramdisk);
     vctl_close(h);
     ctl_spec_clear(&spec);
     return status;

@@ -18,6 +18,7 @@ void ctl_spec_clear(struct ctl_domain_spec *spec)
 {
     g_free(spec->name);
     g_free(spec->kernel);
+    g_free(spec->ramdisk);
     g_free(spec->cmdline);
     ctl_spec_init(spec);
 }
@@ -79,6 +80,9 @@ gboolean ctl_spec_set(struct ctl_domain_spec *spec, const char *key, const char 
     } else if (!strcmp(key, "kernel")) {
         g_free(spec->kernel);
         spec->kernel = g_strdup(value);
+    } else if (!strcmp(key, "ramdisk")) {
+        g_free(spec->ramdisk);
+        spec->ramdisk = g_strdup(value);
     } else if (!strcmp(key, "cmdline") || !strcmp(key, "extra")) {
         g_free(spec->cmdline);
         spec->cmdline = g_strdup(value);

@@ -15,8 +15,9 @@ GQuark ctl_spec_error_quark(void);
 
 struct ctl_domain_spec {
     char *name;            /* required */
-    char *kernel;          /* required: path of the ELF kernel */
-    char *cmdline;         /* optional */
+    char *kernel;          /* required: an ELF test guest or a Linux bzImage */
+    char *ramdisk;         /* optional: the initrd of a bzImage kernel */
+    char *cmdline;         /* optional: "cmdline" or xl's "extra" */
     uint64_t memory_bytes; /* required; "memory = 16" means 16 MiB, as in xl */
     uint64_t maxmem_bytes; /* 0 = same as memory */
     uint32_t vcpus;        /* default 1 */

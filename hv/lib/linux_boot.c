@@ -14,6 +14,7 @@
 #define HDR_RAMDISK_IMAGE 0x218
 #define HDR_RAMDISK_SIZE 0x21c
 #define HDR_CMD_LINE_PTR 0x228
+#define HDR_INITRD_ADDR_MAX 0x22c
 #define HDR_KERNEL_ALIGNMENT 0x230
 #define HDR_RELOCATABLE 0x234
 #define HDR_XLOADFLAGS 0x236
@@ -76,6 +77,11 @@ int lb_parse(const void *image, uint64_t size, struct lb_kernel *k, const char *
         *err = "kernel has no 64-bit entry point";
         return -1;
     }
+    /* write_zero_page copies the setup header up to where its jump says it ends. */
+    if (size < HDR_JUMP + 2u + b[HDR_JUMP + 1]) {
+        *err = "bzImage truncated";
+        return -1;
+    }
     unsigned setup_sects = b[HDR_SETUP_SECTS] ? b[HDR_SETUP_SECTS] : 4;
     k->payload_offset = (uint64_t)(setup_sects + 1) * 512;
     if (k->payload_offset >= size) {
@@ -88,6 +94,7 @@ int lb_parse(const void *image, uint64_t size, struct lb_kernel *k, const char *
     k->cmdline_size = rd32(b, HDR_CMDLINE_SIZE);
     memcpy(&k->pref_address, b + HDR_PREF_ADDRESS, 8);
     k->init_size = rd32(b, HDR_INIT_SIZE);
+    k->initrd_addr_max = rd32(b, HDR_INITRD_ADDR_MAX);
     if (k->init_size < k->payload_size || k->kernel_alignment == 0 ||
         (k->kernel_alignment & (k->kernel_alignment - 1))) {
         *err = "bzImage header inconsistent (init_size or alignment)";

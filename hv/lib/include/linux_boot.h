@@ -19,6 +19,7 @@ struct lb_kernel {
     uint32_t init_size;        /* bytes needed from the load address while booting */
     uint32_t kernel_alignment;
     uint32_t cmdline_size;     /* longest command line, excluding the NUL */
+    uint32_t initrd_addr_max;  /* highest address the initrd's last byte may have */
     uint16_t version;          /* boot protocol, e.g. 0x20f */
     uint16_t xloadflags;
     uint8_t relocatable;

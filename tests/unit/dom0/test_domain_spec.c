@@ -74,6 +74,32 @@ static void test_arguments_override_the_file(void)
     ctl_spec_clear(&s);
 }
 
+/* xl's Linux keys: kernel, ramdisk and extra (a synonym of cmdline here). */
+static void test_xl_linux_keys(void)
+{
+    struct ctl_domain_spec s;
+    g_autoptr(GError) err = NULL;
+    ctl_spec_init(&s);
+    g_assert_true(ctl_spec_parse_text(&s,
+                                      "name = \"deb\"\n"
+                                      "kernel = \"/usr/share/vireo/guests/vmlinuz\"\n"
+                                      "ramdisk = \"/usr/share/vireo/guests/domu-initrd.img\"\n"
+                                      "extra = \"console=ttyS0 quiet\"\n"
+                                      "memory = 256\nvcpus = 2\n",
+                                      "deb.cfg", &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(s.kernel, ==, "/usr/share/vireo/guests/vmlinuz");
+    g_assert_cmpstr(s.ramdisk, ==, "/usr/share/vireo/guests/domu-initrd.img");
+    g_assert_cmpstr(s.cmdline, ==, "console=ttyS0 quiet");
+    g_assert_true(ctl_spec_parse_assignment(&s, "ramdisk=/other.img", &err));
+    g_assert_cmpstr(s.ramdisk, ==, "/other.img");
+    g_assert_true(ctl_spec_parse_assignment(&s, "cmdline=console=hvc0", &err));
+    g_assert_cmpstr(s.cmdline, ==, "console=hvc0");
+    g_assert_true(ctl_spec_check(&s, &err));
+    ctl_spec_clear(&s);
+    g_assert_null(s.ramdisk);
+}
+
 static void expect_error(const char *text, const char *message)
 {
     struct ctl_domain_spec s;
@@ -145,6 +171,7 @@ int main(int argc, char **argv)
     g_test_add_func("/domain-spec/full-config-file", test_full_config_file);
     g_test_add_func("/domain-spec/defaults-and-required-keys", test_defaults_and_required_keys);
     g_test_add_func("/domain-spec/arguments-override-the-file", test_arguments_override_the_file);
+    g_test_add_func("/domain-spec/xl-linux-keys", test_xl_linux_keys);
     g_test_add_func("/domain-spec/config-errors-name-the-line", test_config_errors_name_the_line);
     g_test_add_func("/domain-spec/assignment-needs-a-key", test_assignment_needs_a_key);
     g_test_add_func("/domain-spec/sizes", test_sizes);
