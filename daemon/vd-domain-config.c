@@ -4,6 +4,7 @@
  * domain persistent), undefine, XML description, autostart, and the small predicates.
  */
 #include "vd-daemon-private.h"
+#include "vd-domain-xml.h"
 
 #include <string.h>
 

@@ -5,6 +5,7 @@
  * change goes through the hv backend and ends in a lifecycle event.
  */
 #include "vd-daemon-private.h"
+#include "vd-domain-xml.h"
 
 #include <string.h>
 

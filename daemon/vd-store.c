@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Persistent definitions, autostart links and status files, all replaced atomically. */
 #include "vd-store.h"
+#include "vd-domain-xml.h"
 #include "vd-error.h"
 
 #include <errno.h>
