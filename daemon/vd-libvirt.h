@@ -217,6 +217,14 @@ enum {
     VIR_DOMAIN_METADATA_ELEMENT = 2,
 };
 
+/* virDomainJobType, virDomainJobOperation */
+enum {
+    VIR_DOMAIN_JOB_NONE = 0,
+    VIR_DOMAIN_JOB_UNBOUNDED = 2,
+    VIR_DOMAIN_JOB_OPERATION_UNKNOWN = 0,
+    VIR_DOMAIN_JOB_OPERATION_START = 1,
+};
+
 /* virNodeGetMemoryStats: cellNum meaning "the whole node". */
 enum {
     VIR_NODE_MEMORY_STATS_ALL_CELLS = -1,
