@@ -459,7 +459,7 @@ static void set_deadline(vd_rpc_client *c, unsigned seconds, const char *why)
 void vd_rpc_client_start(vd_rpc_client *c)
 {
     g_autoptr(GError) err = NULL;
-    unsigned handshake_timeout = c->server->tls_cfg.handshake_timeout;
+    unsigned handshake_timeout = c->server->cfg.tls.handshake_timeout;
 
     if (c->refusal)
         set_deadline(c, REFUSAL_GRACE_SECONDS, "refused client sent no call");

@@ -113,7 +113,7 @@ bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_err
         g_hash_table_insert(c->streams, key, s);
     g_mutex_unlock(&c->lock);
     if (busy) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_STREAMS, "a stream with serial %u is already open",
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_STREAMS, "a stream with serial %u is already open",
                      s->serial);
         stream_free(s);
         return false;
@@ -133,7 +133,7 @@ bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_err
             vd_console_close(console);
         stream_free(s);
         if (console)
-            vd_error_set(err, VD_ERR_RPC, VD_FROM_STREAMS, "client went away");
+            vd_error_set(err, VIR_ERR_RPC, VIR_FROM_STREAMS, "client went away");
         return false;
     }
     s->console = console;
