@@ -40,7 +40,7 @@ typedef struct vd_config {
     unsigned job_wait_ms; /* how long a change waits for another's job on its domain */
     char *hv_device;      /* /dev/vireo */
     char *emulator;       /* the device model advertised in capabilities */
-    char *host_uuid;      /* NULL: derived from /etc/machine-id */
+    char *host_uuid;      /* NULL: SMBIOS, /etc/machine-id or kept (vd-host.h) */
     char *uri;            /* what CONNECT_GET_URI answers */
 } vd_config;
 

@@ -49,6 +49,7 @@ typedef struct vd_domain {
 struct vd_daemon {
     const vd_config *cfg;
     vd_hv *hv;
+    unsigned char host_uuid[16]; /* capabilities and sysinfo (vd-host.c) */
     GRWLock lock;       /* the table: `domains` and every domain's fields but `job` */
     GPtrArray *domains; /* vd_domain* */
     GMutex job_lock;    /* every domain's `job` */

@@ -5,6 +5,7 @@
  * restart never holds up the main loop) and counts clients for --timeout.
  */
 #include "vd-daemon-private.h"
+#include "vd-host.h"
 
 #include <libxml/parser.h>
 
@@ -76,6 +77,7 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     vd_daemon *d = g_new0(vd_daemon, 1);
     d->cfg = cfg;
     d->hv = hv;
+    vd_host_uuid(cfg, NULL, d->host_uuid);
     g_rw_lock_init(&d->lock);
     g_mutex_init(&d->job_lock);
     g_cond_init(&d->job_done);

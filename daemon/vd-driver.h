@@ -98,6 +98,8 @@ uint64_t vd_connect_get_version(vd_daemon *d); /* hv version, major*1e6+minor*1e
 char *vd_connect_get_hostname(vd_daemon *d, vd_error **err);
 bool vd_node_get_info(vd_daemon *d, vd_node_info *out, vd_error **err);
 char *vd_connect_get_capabilities(vd_daemon *d, vd_error **err);
+/* CONNECT_GET_SYSINFO: the host's SMBIOS description (virsh sysinfo); flags must be 0. */
+char *vd_connect_get_sysinfo(vd_daemon *d, unsigned flags, vd_error **err);
 /* Any of the four strings may be NULL (use the defaults). */
 char *vd_connect_get_domain_capabilities(vd_daemon *d, const char *emulator, const char *arch,
                                          const char *machine, const char *virttype, unsigned flags,

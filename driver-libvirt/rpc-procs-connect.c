@@ -234,6 +234,15 @@ bool vd_rpc_connect_get_capabilities(vd_rpc_call *call, void *args, void *ret, v
     return r->value != NULL;
 }
 
+bool vd_rpc_connect_get_sysinfo(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_string_ret *r = ret;
+
+    r->value = vd_connect_get_sysinfo(call->client->daemon, ((vd_wire_flags_arg *)args)->flags,
+                                      err);
+    return r->value != NULL;
+}
+
 bool vd_rpc_connect_get_domain_capabilities(vd_rpc_call *call, void *args, void *ret,
                                             vd_error **err)
 {

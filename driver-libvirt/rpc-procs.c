@@ -148,6 +148,8 @@ static const vd_rpc_proc procs[] = {
      RET(vd_wire_int_ret), vd_rpc_domain_get_vcpus_flags, 0},
     {VD_PROC_DOMAIN_OPEN_CONSOLE, "virDomainOpenConsole", ARGS(vd_wire_domain_open_console_args),
      NONE, vd_rpc_domain_open_console, CHG},
+    {VD_PROC_CONNECT_GET_SYSINFO, "virConnectGetSysinfo", ARGS(vd_wire_flags_arg),
+     RET(vd_wire_string_ret), vd_rpc_connect_get_sysinfo, 0},
     {VD_PROC_DOMAIN_SET_MEMORY_FLAGS, "virDomainSetMemoryFlags", ARGS(vd_wire_dom_uhyper_flags_arg),
      NONE, vd_rpc_domain_set_memory_flags, CHG},
     {VD_PROC_DOMAIN_GET_STATE, "virDomainGetState", ARGS(vd_wire_dom_flags_arg),

@@ -23,6 +23,7 @@ VD_RPC_HANDLER(connect_is_secure);
 VD_RPC_HANDLER(connect_close_callback);
 VD_RPC_HANDLER(node_get_info);
 VD_RPC_HANDLER(connect_get_capabilities);
+VD_RPC_HANDLER(connect_get_sysinfo);
 VD_RPC_HANDLER(connect_get_domain_capabilities);
 VD_RPC_HANDLER(node_get_security_model);
 VD_RPC_HANDLER(connect_get_max_vcpus);

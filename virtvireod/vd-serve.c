@@ -190,17 +190,19 @@ int vd_serve(int argc, char **argv, vd_hv_opener open_hv)
     }
     vd_rpc_config rpc;
     fill_rpc_config(cfg, &rpc);
+    /* Before the sockets exist: a client that sees them may stop us at once. */
+    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+    g_unix_signal_add(SIGTERM, quit_on_signal, loop);
+    g_unix_signal_add(SIGINT, quit_on_signal, loop);
     vd_rpc_server *server = vd_rpc_server_new(d, &rpc, &gerr);
     if (!server) {
         fprintf(stderr, "virtvireod: %s\n", gerr->message);
         vd_daemon_free(d);
+        g_main_loop_unref(loop);
         return 1;
     }
     g_message("virtvireod %s serving %s", VD_VERSION, cfg->sock_rw);
 
-    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-    g_unix_signal_add(SIGTERM, quit_on_signal, loop);
-    g_unix_signal_add(SIGINT, quit_on_signal, loop);
     idle_watch watch = {d, cfg->timeout, loop};
     if (cfg->timeout)
         g_timeout_add_seconds(1, check_idle, &watch);

@@ -229,6 +229,15 @@ bool vd_node_get_info(vd_daemon *d, vd_node_info *out, vd_error **err)
     return true;
 }
 
+char *vd_connect_get_sysinfo(vd_daemon *d, unsigned flags, vd_error **err)
+{
+    (void)d;
+    (void)flags;
+    (void)err;
+    return g_strdup("<sysinfo type='smbios'><system><entry name='uuid'>"
+                    "00112233-4455-6677-8899-aabbccddeeff</entry></system></sysinfo>\n");
+}
+
 char *vd_connect_get_capabilities(vd_daemon *d, vd_error **err)
 {
     (void)d;

@@ -3,7 +3,7 @@
 with the call's serial; an empty OK ends the stream from either side. The test daemon's
 console echoes what it is sent and ends on "EOF"."""
 import vdrpc
-from vdrpc import CONTINUE, OK, REPLY, STREAM, RawClient, RpcError, u32, xdom
+from vdrpc import CONTINUE, ERROR, OK, REPLY, STREAM, RawClient, RpcError, check, u32, xdom
 
 
 def open_console(c, dom):
@@ -56,6 +56,23 @@ def client_finishing_stream_is_confirmed():
         assert vdrpc.Reader(c.call(3)).str()
 
 
+def client_abort_gets_libvirts_closing_error():
+    # virStreamAbort sends an ERROR stream packet and waits for the stream's last packet:
+    # libvirtd's is a STREAM ERROR "stream aborted at client request" (39, STREAMS 38).
+    with vdrpc.daemon() as d:
+        c = RawClient(d.sock)
+        c.open()
+        dom = vdrpc.define(c, "con5", "3d0c4e3a-5b8f-4f7b-a3de-000000000005")
+        serial = open_console(c, dom)
+        c.send(201, b"", typ=STREAM, serial=serial, status=ERROR)
+        status, body = next_stream(c, serial)
+        check(status == ERROR, "abort answered with status", status)
+        code, domain, message = vdrpc.parse_error(body)
+        check((code, domain) == (39, 38), "error", code, domain, message)
+        check(message == "stream aborted at client request", message)
+        check(vdrpc.Reader(c.call(3)).str(), "the connection goes on")
+
+
 def disconnect_with_open_console_leaves_daemon_healthy():
     with vdrpc.daemon() as d:
         c = RawClient(d.sock)
@@ -90,5 +107,6 @@ def console_of_missing_domain_fails_and_ro_is_refused():
 
 vdrpc.needs_test_daemon()
 vdrpc.main([console_bytes_flow_both_ways_and_end_cleanly, client_finishing_stream_is_confirmed,
+            client_abort_gets_libvirts_closing_error,
             disconnect_with_open_console_leaves_daemon_healthy,
             console_of_missing_domain_fails_and_ro_is_refused])

@@ -91,6 +91,16 @@ def parse_error(body):
     return code, domain, r.opt_str()
 
 
+class CheckFailed(Exception):
+    """A test's verdict: raised by check(), which, unlike a bare assert, python3 -O keeps."""
+
+
+def check(condition, *what):
+    """Fails the test with `what` (a message, or values to show) unless condition holds."""
+    if not condition:
+        raise CheckFailed(" ".join(str(w) for w in what) if what else "check failed")
+
+
 class RpcError(Exception):
     def __init__(self, code, domain, message):
         super().__init__("code=%d domain=%d %s" % (code, domain, message))

@@ -151,7 +151,28 @@ def metadata_elements_live_in_their_namespace():
             conn.close()
 
 
+def host_uuid_is_the_machines_in_capabilities_and_sysinfo():
+    # SMBIOS's system UUID, else /etc/machine-id (never the all-zero UUID).
+    with c.daemon() as d:
+        caps = c.virsh(d, "capabilities").stdout
+        host = re.search(r"<host>\s*<uuid>([0-9a-f-]{36})</uuid>", caps).group(1)
+        sysinfo = c.virsh(d, "sysinfo").stdout
+        system = re.search(r'<entry name="uuid">([0-9a-f-]{36})</entry>', sysinfo).group(1)
+        vdrpc.check(host == system, "capabilities", host, "sysinfo", system)
+        vdrpc.check(host.replace("-", "").strip("0"), "all-zero host UUID")
+        expected = None
+        for path in ["/sys/class/dmi/id/product_uuid", "/etc/machine-id"]:
+            if os.path.exists(path):
+                text = open(path).read().strip().lower().replace("-", "")
+                if text.strip("0") and text.strip("f"):
+                    expected = text
+                    break
+        if expected:
+            vdrpc.check(host.replace("-", "") == expected, host, "is not the machine's", expected)
+
+
 if __name__ == "__main__":
-    c.main([node_memory_without_hv_is_the_hosts, vcpu_limits_and_shut_off_affinity,
+    c.main([host_uuid_is_the_machines_in_capabilities_and_sysinfo,
+            node_memory_without_hv_is_the_hosts, vcpu_limits_and_shut_off_affinity,
             title_and_description_are_stored_and_shown,
             metadata_elements_live_in_their_namespace])

@@ -8,6 +8,7 @@ import time
 import clientlib
 import vdrpc
 from clientlib import DOM_UUID
+from vdrpc import check
 
 try:
     import libvirt
@@ -103,5 +104,34 @@ def python_events_through_event_loop():
                         ("pyev", libvirt.VIR_DOMAIN_EVENT_UNDEFINED, 0)], seen
 
 
+def python_stream_abort_returns():
+    # virStreamAbort waits for the stream's closing packet: without it python (and virsh
+    # console) hang for ever. The test daemon's console serves a defined domain.
+    libvirt.registerErrorHandler(silence, None)
+    with vdrpc.daemon(real=False) as d:
+        c = libvirt.open(clientlib.unix_uri(d))
+        dom = c.defineXML(vdrpc.domain_xml("pyabort", DOM_UUID))
+        st = c.newStream(0)
+        dom.openConsole(None, st, 0)
+        st.send(b"hello\r")
+        outcome = []
+
+        def abort():
+            try:
+                st.abort()
+                outcome.append("returned")
+            except libvirt.libvirtError as e:
+                outcome.append("error: %s" % e)
+
+        t = threading.Thread(target=abort, daemon=True)
+        t.start()
+        t.join(30)  # hang detection only: an answered abort returns at once
+        check(outcome, "virStreamAbort never returned")
+        print("  abort: %s" % outcome[0])
+        check(c.lookupByName("pyabort").name() == "pyabort", "the connection goes on")
+        c.close()
+
+
 if __name__ == "__main__":
-    vdrpc.main([python_over_unix_and_tcp, python_events_through_event_loop])
+    vdrpc.main([python_over_unix_and_tcp, python_events_through_event_loop,
+                python_stream_abort_returns])

@@ -11,6 +11,7 @@
 #include "fake-hv.h"
 #include "vd-store.h"
 #include "vd-daemon.h"
+#include "vd-host.h"
 #include "vd-libvirt.h"
 
 typedef struct fixture {
@@ -708,6 +709,62 @@ static void concurrent_defines_and_undefines_all_succeed(fixture *f, gconstpoint
     g_assert_cmpuint(all->len, ==, 0);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+}
+
+static bool all_zero(const unsigned char uuid[16])
+{
+    for (int i = 0; i < 16; i++)
+        if (uuid[i])
+            return false;
+    return true;
+}
+
+/* SMBIOS's UUID first, unless firmware left it unset; then /etc/machine-id; then one made
+ * up and kept: never the all-zero UUID a node without machine-id used to advertise. */
+static void host_uuid_comes_from_smbios_machine_id_or_is_kept(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autofree char *dmi = g_build_filename(f->root, "dmi", NULL);
+    g_autofree char *mid = g_build_filename(f->root, "machine-id", NULL);
+    g_assert_cmpint(g_mkdir(dmi, 0755), ==, 0);
+    vd_host_sources src = {dmi, mid};
+    unsigned char uuid[16], again[16];
+    char text[37];
+
+    write_file(dmi, "product_uuid", "0B7C1E2A-3F40-4C5D-8E6F-708192A3B4C5\n");
+    write_file(f->root, "machine-id", "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
+    vd_host_uuid(f->cfg, &src, uuid);
+    vd_uuid_format(uuid, text);
+    g_assert_cmpstr(text, ==, "0b7c1e2a-3f40-4c5d-8e6f-708192a3b4c5");
+    write_file(dmi, "sys_vendor", "QEMU\n");
+    g_autofree char *sysinfo = vd_host_sysinfo(&src, uuid);
+    g_assert_nonnull(strstr(sysinfo, "<entry name=\"manufacturer\">QEMU</entry>"));
+    g_assert_nonnull(strstr(sysinfo, "<entry name=\"uuid\">0b7c1e2a-3f40-4c5d-8e6f-708192a3b4c5"));
+
+    write_file(dmi, "product_uuid", "00000000-0000-0000-0000-000000000000\n");
+    vd_host_uuid(f->cfg, &src, uuid);
+    vd_uuid_format(uuid, text);
+    g_assert_cmpstr(text, ==, "3d1219c7-c4c5-404a-aa1f-6d2a48adfda4");
+
+    g_assert_cmpint(g_unlink(mid), ==, 0);
+    vd_host_uuid(f->cfg, &src, uuid);
+    g_assert_false(all_zero(uuid));
+    vd_host_uuid(f->cfg, &src, again); /* the made-up one is kept */
+    g_assert_cmpmem(uuid, 16, again, 16);
+
+    f->cfg->host_uuid = g_strdup("11111111-2222-3333-4444-555555555555");
+    vd_host_uuid(f->cfg, &src, uuid);
+    vd_uuid_format(uuid, text);
+    g_assert_cmpstr(text, ==, "11111111-2222-3333-4444-555555555555");
+
+    g_autofree char *caps = vd_connect_get_capabilities(f->d, NULL);
+    g_assert_null(strstr(caps, "<uuid>00000000-0000-0000-0000-000000000000</uuid>"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -743,6 +800,8 @@ int main(int argc, char **argv)
         list_filters_select_by_state_and_persistence, WITH_FAKE_HV);
     ADD("idle-only-without-clients-or-running-domains",
         idle_only_without_clients_or_running_domains, WITH_FAKE_HV);
+    ADD("host-uuid-comes-from-smbios-machine-id-or-is-kept",
+        host_uuid_comes_from_smbios_machine_id_or_is_kept, NULL);
     ADD("slow-start-holds-only-its-own-domain", slow_start_holds_only_its_own_domain, WITH_FAKE_HV);
     ADD("concurrent-defines-and-undefines-all-succeed",
         concurrent_defines_and_undefines_all_succeed, WITH_FAKE_HV);
