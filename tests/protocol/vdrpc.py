@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""A raw libvirt-protocol client and a daemon fixture for the 'daemon' test suite.
+"""A raw libvirt-protocol client and a daemon fixture for the 'protocol' test suite.
 
 The client speaks the wire format byte by byte (no libvirt library), so the tests can send
 what stock clients never would. The fixture starts virtvireod (when the build has it) or
