@@ -44,16 +44,20 @@ typedef struct vd_domain {
     bool autostart;
     vd_console *console; /* the open console session, if any; table lock */
     vd_job job;          /* guarded by vd_daemon.job_lock */
+    char *key_name;      /* what the table indexes it by: name and uuid */
+    unsigned char key_uuid[16];
 } vd_domain;
 
 struct vd_daemon {
     const vd_config *cfg;
     vd_hv *hv;
     unsigned char host_uuid[16]; /* capabilities and sysinfo (vd-host.c) */
-    GRWLock lock;       /* the table: `domains` and every domain's fields but `job` */
-    GPtrArray *domains; /* vd_domain* */
-    GMutex job_lock;    /* every domain's `job` */
-    GCond job_done;     /* broadcast whenever a job ends */
+    GRWLock lock;                /* the table: `domains` and every domain's fields but `job` */
+    GPtrArray *domains;          /* vd_domain*, in the order they came */
+    GHashTable *by_name;         /* key_name -> vd_domain* */
+    GHashTable *by_uuid;         /* key_uuid -> vd_domain* */
+    GMutex job_lock;             /* every domain's `job` */
+    GCond job_done;              /* broadcast whenever a job ends */
 
     GMutex events_lock;    /* guards the three below */
     GHashTable *listeners; /* id -> listener */
@@ -93,8 +97,14 @@ const unsigned char *vd_domain_uuid(const vd_domain *dom);
 vd_domain_def *vd_domain_current_def(vd_domain *dom);
 vd_domain_ref *vd_domain_make_ref(const vd_domain *dom);
 
-/* A new, shut off entry holding `job` for its creator (write lock held). */
-vd_domain *vd_domain_add_locked(vd_daemon *d, vd_job_kind job, const char *api);
+/* A new, shut off entry for def's name and uuid, holding `job` for its creator (write
+ * lock held). The caller gives it its def or live definition before unlocking. */
+vd_domain *vd_domain_add_locked(vd_daemon *d, const vd_domain_def *def, vd_job_kind job,
+                                const char *api);
+/* The domain is now called `name` (write lock held). */
+void vd_domain_rename_locked(vd_daemon *d, vd_domain *dom, const char *name);
+void vd_domains_init(vd_daemon *d);
+void vd_domains_clear(vd_daemon *d);
 /* Takes the entry out of the table (write lock held); holders see `removed`. */
 void vd_domain_remove_locked(vd_daemon *d, vd_domain *dom);
 vd_domain *vd_domain_ref_obj(vd_domain *dom);

@@ -78,10 +78,9 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     d->cfg = cfg;
     d->hv = hv;
     vd_host_uuid(cfg, NULL, d->host_uuid);
-    g_rw_lock_init(&d->lock);
+    vd_domains_init(d);
     g_mutex_init(&d->job_lock);
     g_cond_init(&d->job_done);
-    d->domains = g_ptr_array_new_with_free_func((GDestroyNotify)vd_domain_unref_obj);
     vd_events_init(d);
     d->last_activity = g_get_monotonic_time();
     d->refresher = g_thread_pool_new(refresh_in_background, d, 1, FALSE, NULL);
@@ -105,9 +104,8 @@ void vd_daemon_free(vd_daemon *d)
     vd_write_unlock(d);
     vd_events_clear(d);
     vd_hv_free(d->hv);
-    g_ptr_array_unref(d->domains);
+    vd_domains_clear(d);
     g_cond_clear(&d->job_done);
     g_mutex_clear(&d->job_lock);
-    g_rw_lock_clear(&d->lock);
     g_free(d);
 }

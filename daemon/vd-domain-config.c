@@ -201,6 +201,7 @@ static bool rename_job(vd_daemon *d, vd_domain *dom, const char *new_name, vd_er
     vd_emit(d, dom, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_RENAMED);
     vd_domain_def_free(dom->def);
     dom->def = g_steal_pointer(&checked);
+    vd_domain_rename_locked(d, dom, new_name);
     vd_emit(d, dom, VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_RENAMED);
     vd_write_unlock(d);
     g_message("domain '%s': renamed '%s'", old_name, new_name);

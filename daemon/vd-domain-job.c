@@ -60,7 +60,7 @@ vd_domain *vd_domain_claim(vd_daemon *d, const vd_domain_def *def, bool persiste
         }
         *added = dom == NULL;
         if (!dom) {
-            dom = vd_domain_add_locked(d, kind, api);
+            dom = vd_domain_add_locked(d, def, kind, api);
             /* A domain being created is listed (shut off) while it builds, as in libvirt. */
             *(persistent ? &dom->def : &dom->live) = vd_domain_def_copy(def);
             vd_write_unlock(d);

@@ -55,24 +55,42 @@ vd_domain_ref *vd_domain_make_ref(const vd_domain *dom)
     return vd_domain_ref_new(vd_domain_name(dom), vd_domain_uuid(dom), dom->id);
 }
 
+static guint uuid_hash(gconstpointer key)
+{
+    guint h;
+    memcpy(&h, (const unsigned char *)key + 12, sizeof(h)); /* random bits of a v4 uuid */
+    return h;
+}
+
+static gboolean uuid_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, 16) == 0;
+}
+
+void vd_domains_init(vd_daemon *d)
+{
+    g_rw_lock_init(&d->lock);
+    d->domains = g_ptr_array_new_with_free_func((GDestroyNotify)vd_domain_unref_obj);
+    d->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    d->by_uuid = g_hash_table_new(uuid_hash, uuid_equal);
+}
+
+void vd_domains_clear(vd_daemon *d)
+{
+    g_hash_table_unref(d->by_name);
+    g_hash_table_unref(d->by_uuid);
+    g_ptr_array_unref(d->domains);
+    g_rw_lock_clear(&d->lock);
+}
+
 vd_domain *vd_find_by_name(vd_daemon *d, const char *name)
 {
-    for (unsigned i = 0; i < d->domains->len; i++) {
-        vd_domain *dom = d->domains->pdata[i];
-        if (strcmp(vd_domain_name(dom), name) == 0)
-            return dom;
-    }
-    return NULL;
+    return g_hash_table_lookup(d->by_name, name);
 }
 
 vd_domain *vd_find_by_uuid(vd_daemon *d, const unsigned char uuid[16])
 {
-    for (unsigned i = 0; i < d->domains->len; i++) {
-        vd_domain *dom = d->domains->pdata[i];
-        if (memcmp(vd_domain_uuid(dom), uuid, 16) == 0)
-            return dom;
-    }
-    return NULL;
+    return g_hash_table_lookup(d->by_uuid, uuid);
 }
 
 vd_domain *vd_resolve(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
@@ -128,6 +146,7 @@ void vd_domain_unref_obj(vd_domain *dom)
         return;
     vd_domain_def_free(dom->def);
     vd_domain_def_free(dom->live);
+    g_free(dom->key_name);
     g_free(dom);
 }
 
@@ -141,10 +160,13 @@ vd_domain *vd_lookup_obj(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
     return dom;
 }
 
-vd_domain *vd_domain_add_locked(vd_daemon *d, vd_job_kind job, const char *api)
+vd_domain *vd_domain_add_locked(vd_daemon *d, const vd_domain_def *def, vd_job_kind job,
+                                const char *api)
 {
     vd_domain *dom = g_new0(vd_domain, 1);
     dom->refs = 1;
+    dom->key_name = g_strdup(def->name);
+    memcpy(dom->key_uuid, def->uuid, 16);
     dom->id = -1;
     dom->state = VIR_DOMAIN_SHUTOFF;
     dom->reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
@@ -154,12 +176,24 @@ vd_domain *vd_domain_add_locked(vd_daemon *d, vd_job_kind job, const char *api)
         dom->job = (vd_job){job, api, g_get_monotonic_time()};
     }
     g_ptr_array_add(d->domains, dom);
+    g_hash_table_insert(d->by_name, dom->key_name, dom);
+    g_hash_table_insert(d->by_uuid, dom->key_uuid, dom);
     return dom;
+}
+
+void vd_domain_rename_locked(vd_daemon *d, vd_domain *dom, const char *name)
+{
+    g_hash_table_remove(d->by_name, dom->key_name);
+    g_free(dom->key_name);
+    dom->key_name = g_strdup(name);
+    g_hash_table_insert(d->by_name, dom->key_name, dom);
 }
 
 void vd_domain_remove_locked(vd_daemon *d, vd_domain *dom)
 {
     dom->removed = true;
+    g_hash_table_remove(d->by_name, dom->key_name);
+    g_hash_table_remove(d->by_uuid, dom->key_uuid);
     g_ptr_array_remove(d->domains, dom); /* drops the table's reference */
 }
 

@@ -17,7 +17,7 @@ static void load_definitions(vd_daemon *d)
             g_warning("skipping definition of '%s': name or uuid already taken", def->name);
             continue;
         }
-        vd_domain *dom = vd_domain_add_locked(d, VD_JOB_NONE, NULL);
+        vd_domain *dom = vd_domain_add_locked(d, def, VD_JOB_NONE, NULL);
         dom->def = g_steal_pointer(&defs->pdata[i]);
         dom->autostart = vd_store_get_autostart(d->cfg, def->name);
     }
@@ -52,7 +52,7 @@ static void adopt_running(vd_daemon *d)
                           st->live->name);
                 continue;
             }
-            dom = vd_domain_add_locked(d, VD_JOB_NONE, NULL); /* transient */
+            dom = vd_domain_add_locked(d, st->live, VD_JOB_NONE, NULL); /* transient */
         }
         dom->live = g_steal_pointer(&st->live);
         mark_running(dom, st->domid, info.state == VD_HV_PAUSED);

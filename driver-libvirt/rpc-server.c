@@ -176,6 +176,9 @@ vd_rpc_server *vd_rpc_server_new(vd_daemon *d, const vd_rpc_config *cfg, GError 
     if (!vd_rpc_listen_all(s, err))
         goto fail;
     s->pool = g_thread_pool_new(vd_rpc_dispatch_worker, s, VD_RPC_WORKERS, FALSE, err);
+    /* Keep idle workers: by default GLib ends all but two, and busy clients then pay for
+     * thread creation on every burst of calls. */
+    g_thread_pool_set_max_unused_threads(VD_RPC_WORKERS);
     if (!s->pool)
         goto fail;
     s->lifecycle_listener = vd_daemon_add_lifecycle_listener(d, vd_rpc_events_on_lifecycle, s);
