@@ -23,7 +23,7 @@ typedef struct vd_config {
     bool listen_tcp;
     char *tcp_address;
     unsigned tcp_port;
-    bool listen_tls; /* [tls]: vireo+tls://, see driver-libvirt/vd-rpc-tls.h */
+    bool listen_tls; /* [tls]: vireo+tls://, see driver-libvirt/vd-rpc.h */
     char *tls_address;
     unsigned tls_port;
     char *tls_ca_file;   /* ROOT/etc/pki/CA/cacert.pem, libvirt's layout */
