@@ -41,15 +41,33 @@ static void start_server(void)
     g_free(dir);
 }
 
+static void run_server(void)
+{
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+}
+
+/* The server accepts in this thread's main context: while its backlog is full (earlier
+ * inputs' connections not yet closed on its side), let it run and try again. */
 static int connect_client(void)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
     g_strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0)
-        abort();
-    return fd;
+    for (int tries = 0; tries < 100000; tries++) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+            abort();
+        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+            return fd;
+        if (errno != EAGAIN)
+            abort(); /* the listener is gone: the server did not survive */
+        close(fd);
+        run_server();
+        g_usleep(100);
+    }
+    abort(); /* the server stopped accepting for ten seconds */
 }
 
 /* Runs the server's main context and drains what it sends; false once it closed. */
@@ -58,8 +76,7 @@ static bool pump(int fd)
     char buf[65536];
     ssize_t n;
 
-    while (g_main_context_iteration(NULL, FALSE))
-        ;
+    run_server();
     while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
         ;
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
