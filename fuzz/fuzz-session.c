@@ -31,6 +31,10 @@ static void start_server(void)
     GError *err = NULL;
 
     socket_path = g_build_filename(dir, "virtvireod-sock", NULL);
+    /* Own the main context for the whole run, as g_main_loop_run does in virtvireod:
+     * otherwise a worker's g_main_context_invoke() takes it over (GLib runs the function
+     * in the caller when no thread owns the context) and the server's sources starve. */
+    g_main_context_acquire(NULL);
     cfg.unix_rw_path = socket_path;
     cfg.keepalive_interval = -1;
     /* Never freed: it serves every input of the run. */
