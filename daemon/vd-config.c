@@ -29,6 +29,7 @@ vd_config *vd_config_new(const char *root)
     cfg->tls_handshake_timeout = 30;
     cfg->keepalive_interval = 5;
     cfg->keepalive_count = 5;
+    cfg->job_wait_ms = 30000; /* libvirt's QEMU driver waits 30 s for a domain's job */
     cfg->hv_device = g_strdup("/dev/vireo");
     cfg->emulator = g_strdup("/usr/libexec/vireo/vireo-dm");
     cfg->uri = g_strdup("vireo:///system");
@@ -121,32 +122,32 @@ bool vd_config_load(vd_config *cfg, const char *path, bool required, GError **er
     g_autofree char *auth = NULL;
     unsigned interval = cfg->keepalive_interval > 0 ? cfg->keepalive_interval : 0;
     bool ro_socket = cfg->sock_ro != NULL;
-    bool ok = read_uint(kf, "daemon", "timeout", G_MAXINT, &cfg->timeout, err) &&
-              read_string(kf, "daemon", "hv_device", &cfg->hv_device, err) &&
-              read_string(kf, "daemon", "emulator", &cfg->emulator, err) &&
-              read_string(kf, "daemon", "host_uuid", &cfg->host_uuid, err) &&
-              read_string(kf, "daemon", "uri", &cfg->uri, err) &&
-              read_uint(kf, "daemon", "max_clients", G_MAXINT, &cfg->max_clients, err) &&
-              read_uint(kf, "unix", "rw_perms", 0777, &cfg->sock_rw_perms, err) &&
-              read_bool(kf, "unix", "ro_socket", &ro_socket, err) &&
-              read_string(kf, "unix", "auth_rw", &auth, err) &&
-              read_bool(kf, "tcp", "listen", &cfg->listen_tcp, err) &&
-              read_string(kf, "tcp", "address", &cfg->tcp_address, err) &&
-              read_uint(kf, "tcp", "port", 65535, &cfg->tcp_port, err) &&
-              read_bool(kf, "tls", "listen", &cfg->listen_tls, err) &&
-              read_string(kf, "tls", "address", &cfg->tls_address, err) &&
-              read_uint(kf, "tls", "port", 65535, &cfg->tls_port, err) &&
-              read_string(kf, "tls", "ca_file", &cfg->tls_ca_file, err) &&
-              read_string(kf, "tls", "crl_file", &cfg->tls_crl_file, err) &&
-              read_string(kf, "tls", "cert_file", &cfg->tls_cert_file, err) &&
-              read_string(kf, "tls", "key_file", &cfg->tls_key_file, err) &&
-              read_string(kf, "tls", "priority", &cfg->tls_priority, err) &&
-              read_bool(kf, "tls", "no_verify_certificate", &cfg->tls_no_verify_certificate,
-                        err) &&
-              read_uint(kf, "tls", "handshake_timeout", G_MAXINT, &cfg->tls_handshake_timeout,
-                        err) &&
-              read_uint(kf, "keepalive", "interval", G_MAXINT, &interval, err) &&
-              read_uint(kf, "keepalive", "count", G_MAXINT, &cfg->keepalive_count, err);
+    bool ok =
+        read_uint(kf, "daemon", "timeout", G_MAXINT, &cfg->timeout, err) &&
+        read_uint(kf, "daemon", "job_wait_ms", G_MAXINT, &cfg->job_wait_ms, err) &&
+        read_string(kf, "daemon", "hv_device", &cfg->hv_device, err) &&
+        read_string(kf, "daemon", "emulator", &cfg->emulator, err) &&
+        read_string(kf, "daemon", "host_uuid", &cfg->host_uuid, err) &&
+        read_string(kf, "daemon", "uri", &cfg->uri, err) &&
+        read_uint(kf, "daemon", "max_clients", G_MAXINT, &cfg->max_clients, err) &&
+        read_uint(kf, "unix", "rw_perms", 0777, &cfg->sock_rw_perms, err) &&
+        read_bool(kf, "unix", "ro_socket", &ro_socket, err) &&
+        read_string(kf, "unix", "auth_rw", &auth, err) &&
+        read_bool(kf, "tcp", "listen", &cfg->listen_tcp, err) &&
+        read_string(kf, "tcp", "address", &cfg->tcp_address, err) &&
+        read_uint(kf, "tcp", "port", 65535, &cfg->tcp_port, err) &&
+        read_bool(kf, "tls", "listen", &cfg->listen_tls, err) &&
+        read_string(kf, "tls", "address", &cfg->tls_address, err) &&
+        read_uint(kf, "tls", "port", 65535, &cfg->tls_port, err) &&
+        read_string(kf, "tls", "ca_file", &cfg->tls_ca_file, err) &&
+        read_string(kf, "tls", "crl_file", &cfg->tls_crl_file, err) &&
+        read_string(kf, "tls", "cert_file", &cfg->tls_cert_file, err) &&
+        read_string(kf, "tls", "key_file", &cfg->tls_key_file, err) &&
+        read_string(kf, "tls", "priority", &cfg->tls_priority, err) &&
+        read_bool(kf, "tls", "no_verify_certificate", &cfg->tls_no_verify_certificate, err) &&
+        read_uint(kf, "tls", "handshake_timeout", G_MAXINT, &cfg->tls_handshake_timeout, err) &&
+        read_uint(kf, "keepalive", "interval", G_MAXINT, &interval, err) &&
+        read_uint(kf, "keepalive", "count", G_MAXINT, &cfg->keepalive_count, err);
     if (!ok) {
         g_prefix_error(err, "%s: ", path);
         return false;

@@ -23,7 +23,7 @@ typedef struct vd_config {
     bool listen_tcp;
     char *tcp_address;
     unsigned tcp_port;
-    bool listen_tls;     /* [tls]: vireo+tls://, see driver-libvirt/vd-rpc-tls.h */
+    bool listen_tls; /* [tls]: vireo+tls://, see driver-libvirt/vd-rpc.h */
     char *tls_address;
     unsigned tls_port;
     char *tls_ca_file;   /* ROOT/etc/pki/CA/cacert.pem, libvirt's layout */
@@ -36,11 +36,12 @@ typedef struct vd_config {
     unsigned max_clients;
     int keepalive_interval;
     unsigned keepalive_count;
-    unsigned timeout; /* seconds idle before exiting, 0 = never */
-    char *hv_device;  /* /dev/vireo */
-    char *emulator;   /* the device model advertised in capabilities */
-    char *host_uuid;  /* NULL: derived from /etc/machine-id */
-    char *uri;        /* what CONNECT_GET_URI answers */
+    unsigned timeout;     /* seconds idle before exiting, 0 = never */
+    unsigned job_wait_ms; /* how long a change waits for another's job on its domain */
+    char *hv_device;      /* /dev/vireo */
+    char *emulator;       /* the device model advertised in capabilities */
+    char *host_uuid;      /* NULL: SMBIOS, /etc/machine-id or kept (vd-host.h) */
+    char *uri;            /* what CONNECT_GET_URI answers */
 } vd_config;
 
 /* Defaults for `root` (NULL or "" = the real system). */

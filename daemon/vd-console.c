@@ -41,15 +41,15 @@ static void console_unref(gpointer data)
 static gboolean notify_eof(gpointer data)
 {
     vd_console *c = data;
-    vd_daemon_lock(c->d);
+    vd_read_lock(c->d);
     bool closed = c->closed;
-    vd_daemon_unlock(c->d);
+    vd_read_unlock(c->d);
     if (!closed)
         c->on_eof(c->user);
     return G_SOURCE_REMOVE;
 }
 
-/* Lock held. Stops the hv side and, if asked, tells the client the stream ended. */
+/* Write lock held. Stops the hv side and, if asked, tells the client the stream ended. */
 static void end_session(vd_console *c, bool notify)
 {
     if (!c->dom)
@@ -76,7 +76,7 @@ vd_console *vd_domain_open_console(vd_daemon *d, const vd_domain_ref *ref, const
 {
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE, err, NULL);
     vd_console *c = NULL;
-    vd_daemon_lock(d);
+    vd_write_lock(d);
     vd_domain *dom = vd_resolve_active(d, ref, err);
     if (!dom)
         goto out;
@@ -113,19 +113,19 @@ vd_console *vd_domain_open_console(vd_daemon *d, const vd_domain_ref *ref, const
     c->dom = dom;
     dom->console = c;
 out:
-    vd_daemon_unlock(d);
+    vd_write_unlock(d);
     return c;
 }
 
 bool vd_console_write(vd_console *c, const void *buf, size_t len, vd_error **err)
 {
-    vd_daemon_lock(c->d);
+    vd_read_lock(c->d);
     bool ok = false;
     if (!c->dom)
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "console session has ended");
     else
         ok = c->d->hv->ops->console_write(c->hv_console, buf, len, err);
-    vd_daemon_unlock(c->d);
+    vd_read_unlock(c->d);
     return ok;
 }
 
@@ -133,9 +133,9 @@ void vd_console_close(vd_console *c)
 {
     if (!c)
         return;
-    vd_daemon_lock(c->d);
+    vd_write_lock(c->d);
     c->closed = true;
     end_session(c, false);
-    vd_daemon_unlock(c->d);
+    vd_write_unlock(c->d);
     console_unref(c);
 }

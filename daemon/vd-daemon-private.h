@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internals shared by the daemon core's files: the domain table and its lock, lookups,
- * state changes and event emission. Only the daemon core's own files include this.
+ * Internals shared by the daemon core's files: the domain table and its lock, per-domain
+ * jobs, event emission, and the lifecycle steps recovery and the driver calls share. Only
+ * the daemon core's own files include this.
+ *
+ * Concurrency, as libvirt's drivers do it: the table lock (a reader/writer lock) is held
+ * only for short bookkeeping, never across hv calls or disk writes. A call that changes a
+ * domain first takes that domain's job; while it holds it nobody else changes the domain,
+ * so it may run hv calls and write files with no lock held, then take the write lock to
+ * publish what changed. Calls that only read take the read lock and never wait for a job.
  */
 #ifndef VD_DAEMON_PRIVATE_H
 #define VD_DAEMON_PRIVATE_H
@@ -10,30 +17,67 @@
 #include "vd-error.h"
 #include "vd-store.h"
 
+/* What a domain's job is doing; domjobinfo reports it. */
+typedef enum vd_job_kind {
+    VD_JOB_NONE,
+    VD_JOB_START,    /* build and run (start, create, reset, restart on reboot) */
+    VD_JOB_DESTROY,  /* stop it in hv */
+    VD_JOB_SHUTDOWN, /* ask the guest to power off or reboot */
+    VD_JOB_SUSPEND,  /* pause or unpause */
+    VD_JOB_MODIFY,   /* change the definition or the live settings */
+    VD_JOB_REFRESH,  /* act on what hv reported (the guest powered off, crashed) */
+} vd_job_kind;
+
+typedef struct vd_job {
+    vd_job_kind kind;
+    const char *api; /* the call holding it, for the timeout message: "virDomainCreate" */
+    gint64 start_us; /* monotonic */
+} vd_job;
+
 typedef struct vd_domain {
+    gint refs;           /* the table's, plus one per caller working on it unlocked */
+    bool removed;        /* no longer in the table: holders must treat it as gone */
     vd_domain_def *def;  /* persistent configuration; NULL for a transient domain */
     vd_domain_def *live; /* the configuration it runs with; NULL when shut off */
     int id;              /* hv domain id, -1 when shut off */
     int state, reason;   /* libvirt state and reason */
     bool autostart;
-    vd_console *console; /* the open console session, if any */
+    vd_console *console; /* the open console session, if any; table lock */
+    vd_job job;          /* guarded by vd_daemon.job_lock */
+    char *key_name;      /* what the table indexes it by: name and uuid */
+    unsigned char key_uuid[16];
 } vd_domain;
 
 struct vd_daemon {
     const vd_config *cfg;
     vd_hv *hv;
-    GMutex lock;           /* guards everything below */
-    GPtrArray *domains;    /* vd_domain* */
+    unsigned char host_uuid[16]; /* capabilities and sysinfo (vd-host.c) */
+    GRWLock lock;                /* the table: `domains` and every domain's fields but `job` */
+    GPtrArray *domains;          /* vd_domain*, in the order they came */
+    GHashTable *by_name;         /* key_name -> vd_domain* */
+    GHashTable *by_uuid;         /* key_uuid -> vd_domain* */
+    GMutex job_lock;             /* every domain's `job` */
+    GCond job_done;              /* broadcast whenever a job ends */
+
+    GMutex events_lock;    /* guards the three below */
     GHashTable *listeners; /* id -> listener */
     unsigned next_listener_id;
     GHashTable *pending; /* pending_event* -> idle source id, not yet delivered */
-    unsigned clients;
-    gint64 last_activity; /* monotonic µs of the last driver call */
+
+    GThreadPool *refresher; /* acts on hv's state changes off the main loop */
+    gint refreshes_queued;  /* atomic: pushed and not finished */
+    gint clients;           /* atomic */
+    gint64 last_activity;   /* atomic, monotonic µs of the last driver call */
 };
 
-/* Each driver entry point starts with this: takes the lock and notes activity. */
-void vd_daemon_lock(vd_daemon *d);
-void vd_daemon_unlock(vd_daemon *d);
+/* ---- the table (vd-domains.c) ------------------------------------------------------- */
+
+/* Each driver entry point takes one of these; they also note activity (--timeout). */
+void vd_note_activity(vd_daemon *d);
+void vd_read_lock(vd_daemon *d);
+void vd_read_unlock(vd_daemon *d);
+void vd_write_lock(vd_daemon *d);
+void vd_write_unlock(vd_daemon *d);
 
 /* Lookups, lock held. Missing domains fail with VIR_ERR_NO_DOMAIN in libvirt's words. */
 vd_domain *vd_find_by_name(vd_daemon *d, const char *name);
@@ -43,51 +87,101 @@ vd_domain *vd_resolve_active(vd_daemon *d, const vd_domain_ref *ref, vd_error **
 /* A domain with a persistent definition; `what` completes "cannot <what> transient domain". */
 vd_domain *vd_resolve_persistent(vd_daemon *d, const vd_domain_ref *ref, const char *what,
                                  vd_error **err);
+/* Fails like the resolvers for a domain a job holder works on. */
+bool vd_check_active(const vd_domain *dom, vd_error **err);
+bool vd_check_persistent(const vd_domain *dom, const char *what, vd_error **err);
 
 const char *vd_domain_name(const vd_domain *dom);
 const unsigned char *vd_domain_uuid(const vd_domain *dom);
-/* The configuration a call means: live when running (and `live` is wanted), else the
- * persistent one. */
+/* The configuration a call means: live when running, else the persistent one. */
 vd_domain_def *vd_domain_current_def(vd_domain *dom);
 vd_domain_ref *vd_domain_make_ref(const vd_domain *dom);
-void vd_domain_remove(vd_daemon *d, vd_domain *dom);
-vd_domain *vd_daemon_add_domain_locked(vd_daemon *d); /* a new, shut off entry */
 
-/* Queues a lifecycle event; listeners run later in the default main context. */
-void vd_emit(vd_daemon *d, const vd_domain *dom, int event, int detail);
-
-/* Lifecycle, lock held (vd-domain-lifecycle.c). */
-/* The definition a domain runs with: config with memory rounded up to hv's granule. */
-vd_domain_def *vd_domain_live_def(const vd_domain_def *config);
-bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
-                            vd_error **err);
-void vd_domain_stopped_locked(vd_daemon *d, vd_domain *dom, int reason, int detail);
-void vd_daemon_refresh_locked(vd_daemon *d);
-
-/* Ends the domain's console session, if any (vd-console.c). With notify the client
- * gets end-of-stream later in the main context. */
-void vd_console_end_locked(vd_domain *dom, bool notify);
-
-/* Resolves libvirt's AFFECT_CURRENT/LIVE/CONFIG against the domain's state. */
-bool vd_affect(vd_domain *dom, unsigned flags, bool *live, bool *config, vd_error **err);
-
-/* Changes one definition; `live` says it is the running one and hv must follow first. */
-typedef bool (*vd_def_change_fn)(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
-                                 const void *arg, vd_error **err);
-
-/* The frame every setter shares: resolve AFFECT_* flags, change the live definition
- * (through hv) and/or a copy of the persistent one, then store what changed. Takes the
- * lock (vd-domain-resources.c). */
-bool vd_domain_apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
-                            vd_def_change_fn change, const void *arg, vd_error **err);
+/* A new, shut off entry for def's name and uuid, holding `job` for its creator (write
+ * lock held). The caller gives it its def or live definition before unlocking. */
+vd_domain *vd_domain_add_locked(vd_daemon *d, const vd_domain_def *def, vd_job_kind job,
+                                const char *api);
+/* The domain is now called `name` (write lock held). */
+void vd_domain_rename_locked(vd_daemon *d, vd_domain *dom, const char *name);
+void vd_domains_init(vd_daemon *d);
+void vd_domains_clear(vd_daemon *d);
+/* Takes the entry out of the table (write lock held); holders see `removed`. */
+void vd_domain_remove_locked(vd_daemon *d, vd_domain *dom);
+vd_domain *vd_domain_ref_obj(vd_domain *dom);
+/* vd_resolve under the read lock, referenced for use after it. */
+vd_domain *vd_lookup_obj(vd_daemon *d, const vd_domain_ref *ref, vd_error **err);
+void vd_domain_unref_obj(vd_domain *dom);
 
 /* Name and uuid must both match one existing domain (returned in *existing) or both be
- * new: libvirt's rule, with its messages. */
+ * new: libvirt's rule, with its messages. Lock held. */
 bool vd_check_unique_locked(vd_daemon *d, const vd_domain_def *def, vd_domain **existing,
                             vd_error **err);
 
 /* The emulator check every definition passes. */
 bool vd_check_emulator(vd_daemon *d, const vd_domain_def *def, vd_error **err);
+
+/* Resolves libvirt's AFFECT_CURRENT/LIVE/CONFIG against the domain's state. */
+bool vd_affect(const vd_domain *dom, unsigned flags, bool *live, bool *config, vd_error **err);
+
+/* ---- jobs (vd-domain-job.c) --------------------------------------------------------- */
+
+/* Resolves ref and takes the domain's job, waiting up to job_wait_ms for the holder to
+ * finish; then fails with VIR_ERR_OPERATION_TIMEOUT "cannot acquire state change lock".
+ * The returned domain is referenced: hand it back with vd_job_end. */
+vd_domain *vd_job_begin(vd_daemon *d, const vd_domain_ref *ref, vd_job_kind kind, const char *api,
+                        vd_error **err);
+/* The same for a domain already referenced (the reference passes to the job). */
+bool vd_job_begin_obj(vd_daemon *d, vd_domain *dom, vd_job_kind kind, const char *api,
+                      vd_error **err);
+void vd_job_end(vd_daemon *d, vd_domain *dom);
+/* The domain a new definition goes to, with its job held: the existing one of the same
+ * name and uuid, or (*added) a new shut off entry holding a copy of def as its persistent
+ * or, while a transient one builds, its live definition. */
+vd_domain *vd_domain_claim(vd_daemon *d, const vd_domain_def *def, bool persistent,
+                           vd_job_kind kind, const char *api, bool *added, vd_error **err);
+
+/* ---- events (vd-events.c) ----------------------------------------------------------- */
+
+/* Queues a lifecycle event; listeners run later in the default main context. */
+void vd_emit(vd_daemon *d, const vd_domain *dom, int event, int detail);
+void vd_events_init(vd_daemon *d);
+/* Drops events not delivered yet and every listener. */
+void vd_events_clear(vd_daemon *d);
+
+/* ---- lifecycle (vd-domain-lifecycle.c), job held ------------------------------------ */
+
+/* The definition a domain runs with: config with memory rounded up to hv's granule. */
+vd_domain_def *vd_domain_live_def(const vd_domain_def *config);
+bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
+                         vd_error **err);
+/* The domain no longer exists in hv: forget its runtime state, drop a transient one. */
+void vd_domain_stopped_job(vd_daemon *d, vd_domain *dom, int reason, int detail);
+/* Reads hv's view of every running domain and acts on what changed (any thread). */
+void vd_daemon_refresh(vd_daemon *d);
+
+/* ---- console (vd-console.c) --------------------------------------------------------- */
+
+/* Ends the domain's console session, if any (write lock held). With notify the client
+ * gets end-of-stream later in the main context. */
+void vd_console_end_locked(vd_domain *dom, bool notify);
+
+/* ---- settings (vd-domain-resources.c) ----------------------------------------------- */
+
+/* Changes one definition; `live` says it is the running one and hv must follow first. */
+typedef bool (*vd_def_change_fn)(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
+                                 const void *arg, vd_error **err);
+
+/* The frame every setter shares: take the domain's job, resolve AFFECT_* flags, change
+ * copies of the live definition (through hv) and/or the persistent one, store what
+ * changed, then publish the copies. */
+bool vd_domain_apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, const char *api,
+                            vd_def_change_fn change, const void *arg, vd_error **err);
+
+/* ---- start-up (vd-recovery.c) ------------------------------------------------------- */
+
+/* Loads the store, finds domains still running in hv, starts autostart domains once per
+ * boot of the node. Before any client is served. */
+void vd_recover(vd_daemon *d);
 
 /* libvirt's virCheckFlags wording. */
 #define VD_CHECK_FLAGS(flags, allowed, err, ret)                                                   \

@@ -15,6 +15,10 @@
 vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err);
 void vd_daemon_free(vd_daemon *d);
 
+/* Waits until hv's state changes reported so far are acted on and their events delivered
+ * in the calling thread's default main context (tests). */
+void vd_daemon_settle(vd_daemon *d);
+
 /* True when no client is connected, no domain runs, and no call came for `secs`. */
 bool vd_daemon_idle_for(vd_daemon *d, unsigned secs);
 

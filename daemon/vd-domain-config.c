@@ -4,6 +4,7 @@
  * domain persistent), undefine, XML description, autostart, and the small predicates.
  */
 #include "vd-daemon-private.h"
+#include "vd-domain-xml.h"
 
 #include <string.h>
 
@@ -44,22 +45,22 @@ GPtrArray *vd_domain_list_all(vd_daemon *d, unsigned flags, vd_error **err)
 {
     VD_CHECK_FLAGS(flags, 0xffff, err, NULL);
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vd_domain_ref_free);
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     for (unsigned i = 0; i < d->domains->len; i++) {
         vd_domain *dom = d->domains->pdata[i];
         if (matches(d, dom, flags))
             g_ptr_array_add(out, vd_domain_make_ref(dom));
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return out;
 }
 
 vd_domain_ref *vd_domain_lookup_by_name(vd_daemon *d, const char *name, vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_find_by_name(d, name);
     vd_domain_ref *ref = dom ? vd_domain_make_ref(dom) : NULL;
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     if (!ref)
         vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching name '%s'", name);
     return ref;
@@ -67,10 +68,10 @@ vd_domain_ref *vd_domain_lookup_by_name(vd_daemon *d, const char *name, vd_error
 
 vd_domain_ref *vd_domain_lookup_by_uuid(vd_daemon *d, const unsigned char uuid[16], vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_find_by_uuid(d, uuid);
     vd_domain_ref *ref = dom ? vd_domain_make_ref(dom) : NULL;
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     if (!ref) {
         char text[37];
         vd_uuid_format(uuid, text);
@@ -82,38 +83,16 @@ vd_domain_ref *vd_domain_lookup_by_uuid(vd_daemon *d, const unsigned char uuid[1
 vd_domain_ref *vd_domain_lookup_by_id(vd_daemon *d, int id, vd_error **err)
 {
     vd_domain_ref *ref = NULL;
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     for (unsigned i = 0; i < d->domains->len && id >= 0 && !ref; i++) {
         vd_domain *dom = d->domains->pdata[i];
         if (dom->id == id)
             ref = vd_domain_make_ref(dom);
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     if (!ref)
         vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "no domain with matching id %d", id);
     return ref;
-}
-
-bool vd_check_unique_locked(vd_daemon *d, const vd_domain_def *def, vd_domain **existing,
-                            vd_error **err)
-{
-    char uuid[37];
-    vd_domain *by_uuid = vd_find_by_uuid(d, def->uuid);
-    vd_domain *by_name = vd_find_by_name(d, def->name);
-    *existing = by_uuid;
-    if (by_uuid && strcmp(vd_domain_name(by_uuid), def->name) != 0) {
-        vd_uuid_format(def->uuid, uuid);
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-                "domain '%s' is already defined with uuid %s", vd_domain_name(by_uuid), uuid);
-        return false;
-    }
-    if (by_name && by_name != by_uuid) {
-        vd_uuid_format(vd_domain_uuid(by_name), uuid);
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-                "domain '%s' already exists with uuid %s", def->name, uuid);
-        return false;
-    }
-    return true;
 }
 
 vd_domain_ref *vd_domain_define_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err)
@@ -123,24 +102,35 @@ vd_domain_ref *vd_domain_define_xml(vd_daemon *d, const char *xml, unsigned flag
     if (!def || !vd_check_emulator(d, def, err))
         return NULL;
 
-    vd_domain_ref *ref = NULL;
-    vd_domain *dom;
-    vd_daemon_lock(d);
-    if (!vd_check_unique_locked(d, def, &dom, err) || !vd_store_save_def(d->cfg, def, err))
-        goto out;
-    bool updated = dom && dom->def;
+    bool added;
+    vd_domain *dom =
+        vd_domain_claim(d, def, true, VD_JOB_MODIFY, "virDomainDefineXML", &added, err);
     if (!dom)
-        dom = vd_daemon_add_domain_locked(d);
+        return NULL;
+    vd_domain_ref *ref = NULL;
+    bool updated = !added && dom->def;
+    if (!vd_store_save_def(d->cfg, def, err)) {
+        if (added) {
+            vd_write_lock(d);
+            vd_domain_remove_locked(d, dom);
+            vd_write_unlock(d);
+        }
+        goto out;
+    }
+    vd_write_lock(d);
     /* For a running domain this is the configuration of its next start; a running
      * transient domain becomes persistent (virt-install: CREATE_XML, then DEFINE_XML). */
-    vd_domain_def_free(dom->def);
-    dom->def = g_steal_pointer(&def);
+    if (!added) {
+        vd_domain_def_free(dom->def);
+        dom->def = g_steal_pointer(&def);
+    }
     vd_emit(d, dom, VIR_DOMAIN_EVENT_DEFINED,
             updated ? VIR_DOMAIN_EVENT_DEFINED_UPDATED : VIR_DOMAIN_EVENT_DEFINED_ADDED);
-    g_message("domain '%s': defined", dom->def->name);
     ref = vd_domain_make_ref(dom);
+    vd_write_unlock(d);
+    g_message("domain '%s': defined", ref->name);
 out:
-    vd_daemon_unlock(d);
+    vd_job_end(d, dom);
     return ref;
 }
 
@@ -149,26 +139,27 @@ bool vd_domain_undefine(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, 
     /* Vireo keeps no managed-save image, snapshot, checkpoint, NVRAM or TPM state, so
      * the flags asking to remove or keep them are satisfied as they stand. */
     VD_CHECK_FLAGS(flags, 0x7f, err, false);
-    bool ok = false;
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve_persistent(d, ref, "undefine", err);
+    vd_domain *dom = vd_job_begin(d, ref, VD_JOB_MODIFY, "virDomainUndefine", err);
     if (!dom)
-        goto out;
-    if (!vd_store_delete_def(d->cfg, dom->def->name, err))
-        goto out;
-    vd_emit(d, dom, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
-    g_message("domain '%s': undefined", dom->def->name);
-    dom->autostart = false;
-    g_clear_pointer(&dom->def, vd_domain_def_free);
-    if (dom->id < 0)
-        vd_domain_remove(d, dom); /* a running one stays, now transient */
-    ok = true;
-out:
-    vd_daemon_unlock(d);
+        return false;
+    bool ok = vd_check_persistent(dom, "undefine", err) &&
+              vd_store_delete_def(d->cfg, dom->def->name, err);
+    if (ok) {
+        g_message("domain '%s': undefined", dom->def->name);
+        vd_write_lock(d);
+        vd_emit(d, dom, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+        dom->autostart = false;
+        g_clear_pointer(&dom->def, vd_domain_def_free);
+        if (dom->id < 0)
+            vd_domain_remove_locked(d, dom); /* a running one stays, now transient */
+        vd_write_unlock(d);
+    }
+    vd_job_end(d, dom);
     return ok;
 }
 
-static bool rename_locked(vd_daemon *d, vd_domain *dom, const char *new_name, vd_error **err)
+/* Job held. */
+static bool rename_job(vd_daemon *d, vd_domain *dom, const char *new_name, vd_error **err)
 {
     if (dom->id >= 0) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "cannot rename active domain");
@@ -178,7 +169,10 @@ static bool rename_locked(vd_daemon *d, vd_domain *dom, const char *new_name, vd
         vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "new domain name must not be empty");
         return false;
     }
-    if (vd_find_by_name(d, new_name)) {
+    vd_read_lock(d);
+    bool taken = vd_find_by_name(d, new_name) != NULL;
+    vd_read_unlock(d);
+    if (taken) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
                 "domain with name '%s' already exists", new_name);
         return false;
@@ -203,22 +197,26 @@ static bool rename_locked(vd_daemon *d, vd_domain *dom, const char *new_name, vd
         vd_store_delete_def(d->cfg, new_name, &undo_err);
         return false;
     }
+    vd_write_lock(d);
     vd_emit(d, dom, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_RENAMED);
     vd_domain_def_free(dom->def);
     dom->def = g_steal_pointer(&checked);
+    vd_domain_rename_locked(d, dom, new_name);
     vd_emit(d, dom, VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_RENAMED);
+    vd_write_unlock(d);
     g_message("domain '%s': renamed '%s'", old_name, new_name);
     return true;
 }
 
-bool vd_domain_rename(vd_daemon *d, const vd_domain_ref *ref, const char *new_name,
-                      unsigned flags, vd_error **err)
+bool vd_domain_rename(vd_daemon *d, const vd_domain_ref *ref, const char *new_name, unsigned flags,
+                      vd_error **err)
 {
     VD_CHECK_FLAGS(flags, 0, err, false);
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve_persistent(d, ref, "rename", err);
-    bool ok = dom && rename_locked(d, dom, new_name, err);
-    vd_daemon_unlock(d);
+    vd_domain *dom = vd_job_begin(d, ref, VD_JOB_MODIFY, "virDomainRename", err);
+    if (!dom)
+        return false;
+    bool ok = vd_check_persistent(dom, "rename", err) && rename_job(d, dom, new_name, err);
+    vd_job_end(d, dom);
     return ok;
 }
 
@@ -231,64 +229,65 @@ char *vd_domain_get_xml_desc(vd_daemon *d, const vd_domain_ref *ref, unsigned fl
                        VIR_DOMAIN_XML_MIGRATABLE,
                    err, NULL);
     char *xml = NULL;
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom) {
         bool inactive = (flags & VIR_DOMAIN_XML_INACTIVE) && dom->def;
         xml = inactive || !dom->live ? vd_domain_def_format(dom->def, -1)
                                      : vd_domain_def_format(dom->live, dom->id);
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return xml;
 }
 
 bool vd_domain_get_autostart(vd_daemon *d, const vd_domain_ref *ref, bool *out, vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom)
         *out = dom->autostart;
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return dom != NULL;
 }
 
 bool vd_domain_set_autostart(vd_daemon *d, const vd_domain_ref *ref, bool on, vd_error **err)
 {
-    bool ok = false;
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve_persistent(d, ref, "set autostart for", err);
+    vd_domain *dom = vd_job_begin(d, ref, VD_JOB_MODIFY, "virDomainSetAutostart", err);
     if (!dom)
-        goto out;
-    ok = vd_store_set_autostart(d->cfg, dom->def->name, on, err);
-    if (ok)
+        return false;
+    bool ok = vd_check_persistent(dom, "set autostart for", err) &&
+              vd_store_set_autostart(d->cfg, dom->def->name, on, err);
+    if (ok) {
+        vd_write_lock(d);
         dom->autostart = on;
-out:
-    vd_daemon_unlock(d);
+        vd_write_unlock(d);
+    }
+    vd_job_end(d, dom);
     return ok;
 }
 
 int vd_domain_is_active(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     int r = dom ? dom->id >= 0 : -1;
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return r;
 }
 
 int vd_domain_is_persistent(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     int r = dom ? dom->def != NULL : -1;
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return r;
 }
 
 char *vd_domain_get_os_type(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return dom ? g_strdup("hvm") : NULL;
 }

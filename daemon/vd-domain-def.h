@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A domain's configuration as Vireo understands it: the subset of libvirt's domain XML
- * that Vireo honours. vd-domain-parse.c reads libvirt XML into it (refusing everything
- * else by name), vd-domain-format.c writes it back.
+ * that Vireo honours, and the helpers every holder of one shares (vd-domain-def.c).
+ * Reading and writing it as XML is vd-domain-xml.h's job.
  */
 #ifndef VD_DOMAIN_DEF_H
 #define VD_DOMAIN_DEF_H
@@ -78,7 +78,7 @@ typedef struct vd_domain_def {
 vd_domain_def *vd_domain_def_new(void);
 void vd_domain_def_free(vd_domain_def *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_domain_def, vd_domain_def_free)
-/* Deep copy through the XML form, so a copy is exactly what a reload would give. */
+/* Deep copy: formats to the same XML as the original (a unit test holds it to that). */
 vd_domain_def *vd_domain_def_copy(const vd_domain_def *def);
 
 /* Machine names accepted for Vireo's one platform: vireo, pc, q35, pc-i440fx-*, pc-q35-*. */
@@ -86,15 +86,6 @@ bool vd_machine_is_supported(const char *machine);
 
 /* Weight handed to hv: the configured one or the default. */
 unsigned vd_domain_def_effective_weight(const vd_domain_def *def);
-
-/* Parses libvirt domain XML. The document is validated against xml-schemas/domain.rng
- * after every element and attribute has been understood; anything Vireo cannot honour
- * fails with VIR_ERR_CONFIG_UNSUPPORTED naming it. *id_out (may be NULL) receives the
- * <domain id=> attribute of status files, -1 when absent. */
-vd_domain_def *vd_domain_def_parse(const char *xml, int *id_out, vd_error **err);
-
-/* Formats libvirt domain XML. id >= 0 adds <domain id=> (running domains). */
-char *vd_domain_def_format(const vd_domain_def *def, int id);
 
 /* UUID text forms: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", lowercase. */
 void vd_uuid_format(const unsigned char uuid[16], char out[37]);

@@ -3,7 +3,7 @@
  * Writes a vd_domain_def as libvirt domain XML: what the guest really gets (virtio buses
  * and vdX names, machine 'vireo'), in the element order libvirt uses.
  */
-#include "vd-domain-def.h"
+#include "vd-domain-xml.h"
 #include "vd-xml.h"
 
 #include <libxml/parser.h>

@@ -2,9 +2,11 @@
 /*
  * Lifecycle: start (define+start or create), destroy, shutdown, reboot, reset, suspend,
  * resume, and what happens when hv reports that a domain stopped on its own. Every
- * change goes through the hv backend and ends in a lifecycle event.
+ * change holds the domain's job, goes through the hv backend with no lock held, and ends
+ * in a lifecycle event.
  */
 #include "vd-daemon-private.h"
+#include "vd-domain-xml.h"
 
 #include <string.h>
 
@@ -19,8 +21,14 @@ vd_domain_def *vd_domain_live_def(const vd_domain_def *config)
     return live;
 }
 
-bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
-                            vd_error **err)
+static void set_state_locked(vd_domain *dom, int state, int reason)
+{
+    dom->state = state;
+    dom->reason = reason;
+}
+
+bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
+                         vd_error **err)
 {
     if (dom->id >= 0) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is already running");
@@ -29,7 +37,7 @@ bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *c
     g_autoptr(vd_domain_def) live = vd_domain_live_def(config);
     /* Built paused, recorded, then run: a guest never runs without a status file telling
      * a restarted daemon about it. Killed before the record, the daemon still finds the
-     * paused domain by its uuid (adopt_running). */
+     * paused domain by its uuid (vd-recovery.c). */
     int domid = d->hv->ops->domain_start(d->hv, live, true, err);
     if (domid < 0) {
         g_message("domain '%s': start failed", live->name);
@@ -45,31 +53,36 @@ bool vd_domain_start_locked(vd_daemon *d, vd_domain *dom, const vd_domain_def *c
         d->hv->ops->domain_destroy(d->hv, domid, &cleanup_err);
         return false;
     }
+    vd_write_lock(d);
+    vd_domain_def_free(dom->live); /* a new transient domain's stand-in */
     dom->live = g_steal_pointer(&live);
     dom->id = domid;
-    dom->state = paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
-    dom->reason = paused ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
-    g_message("domain '%s': started as id %d", dom->live->name, domid);
+    if (paused)
+        set_state_locked(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    else
+        set_state_locked(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     vd_emit(d, dom, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
         vd_emit(d, dom, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    vd_write_unlock(d);
+    g_message("domain '%s': started as id %d", vd_domain_name(dom), domid);
     return true;
 }
 
-/* The domain no longer exists in hv: forget its runtime state. `reason` is the
- * VIR_DOMAIN_SHUTOFF_* reason, `detail` the STOPPED event detail. */
-void vd_domain_stopped_locked(vd_daemon *d, vd_domain *dom, int reason, int detail)
+/* `reason` is the VIR_DOMAIN_SHUTOFF_* reason, `detail` the STOPPED event detail. */
+void vd_domain_stopped_job(vd_daemon *d, vd_domain *dom, int reason, int detail)
 {
-    vd_console_end_locked(dom, true);
     vd_store_delete_status(d->cfg, vd_domain_name(dom));
     g_message("domain '%s': stopped (id %d)", vd_domain_name(dom), dom->id);
+    vd_write_lock(d);
+    vd_console_end_locked(dom, true);
     dom->id = -1;
-    dom->state = VIR_DOMAIN_SHUTOFF;
-    dom->reason = reason;
+    set_state_locked(dom, VIR_DOMAIN_SHUTOFF, reason);
     vd_emit(d, dom, VIR_DOMAIN_EVENT_STOPPED, detail);
     g_clear_pointer(&dom->live, vd_domain_def_free);
     if (!dom->def)
-        vd_domain_remove(d, dom); /* transient: gone with its last run */
+        vd_domain_remove_locked(d, dom); /* transient: gone with its last run */
+    vd_write_unlock(d);
 }
 
 vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err)
@@ -78,39 +91,41 @@ vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flag
     g_autoptr(vd_domain_def) def = vd_domain_def_parse(xml, NULL, err);
     if (!def || !vd_check_emulator(d, def, err))
         return NULL;
-    vd_domain_ref *ref = NULL;
-    vd_domain *dom;
-    vd_daemon_lock(d);
-    if (!vd_check_unique_locked(d, def, &dom, err))
-        goto out;
-    if (dom && dom->id >= 0) {
+    bool added;
+    vd_domain *dom =
+        vd_domain_claim(d, def, false, VD_JOB_START, "virDomainCreateXML", &added, err);
+    if (!dom)
+        return NULL;
+    if (dom->id >= 0) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain '%s' is already active",
                 def->name);
-        goto out;
+        vd_job_end(d, dom);
+        return NULL;
     }
     /* An inactive persistent domain runs this XML once and stays persistent. */
-    bool is_new = dom == NULL;
-    if (is_new)
-        dom = vd_daemon_add_domain_locked(d);
-    if (!vd_domain_start_locked(d, dom, def, flags & VIR_DOMAIN_START_PAUSED, err)) {
-        if (is_new)
-            vd_domain_remove(d, dom);
-        goto out;
+    vd_domain_ref *ref = NULL;
+    if (vd_domain_start_job(d, dom, def, flags & VIR_DOMAIN_START_PAUSED, err)) {
+        vd_read_lock(d);
+        ref = vd_domain_make_ref(dom);
+        vd_read_unlock(d);
+    } else if (!dom->def) {
+        vd_write_lock(d);
+        vd_domain_remove_locked(d, dom);
+        vd_write_unlock(d);
     }
-    ref = vd_domain_make_ref(dom);
-out:
-    vd_daemon_unlock(d);
+    vd_job_end(d, dom);
     return ref;
 }
 
 bool vd_domain_create(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
 {
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_START_PAUSED, err, false);
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve(d, ref, err);
-    bool ok = dom && vd_domain_start_locked(d, dom, vd_domain_current_def(dom),
-                                            flags & VIR_DOMAIN_START_PAUSED, err);
-    vd_daemon_unlock(d);
+    vd_domain *dom = vd_job_begin(d, ref, VD_JOB_START, "virDomainCreate", err);
+    if (!dom)
+        return false;
+    bool ok = vd_domain_start_job(d, dom, vd_domain_current_def(dom),
+                                  flags & VIR_DOMAIN_START_PAUSED, err);
+    vd_job_end(d, dom);
     return ok;
 }
 
@@ -118,25 +133,31 @@ bool vd_domain_destroy(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, v
 {
     /* GRACEFUL only forbids SIGKILL-style escalation, which hv never does. */
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_DESTROY_GRACEFUL, err, false);
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve_active(d, ref, err);
-    bool ok = dom && d->hv->ops->domain_destroy(d->hv, dom->id, err);
+    vd_domain *dom = vd_job_begin(d, ref, VD_JOB_DESTROY, "virDomainDestroy", err);
+    if (!dom)
+        return false;
+    bool ok = vd_check_active(dom, err) && d->hv->ops->domain_destroy(d->hv, dom->id, err);
     if (ok) {
+        vd_write_lock(d);
         vd_emit(d, dom, VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_HOST);
-        vd_domain_stopped_locked(d, dom, VIR_DOMAIN_SHUTOFF_DESTROYED,
-                                 VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+        vd_write_unlock(d);
+        vd_domain_stopped_job(d, dom, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                              VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
     }
-    vd_daemon_unlock(d);
+    vd_job_end(d, dom);
     return ok;
 }
 
 /* Shutdown and reboot ask the guest (ACPI power button); hv reports the outcome. */
 static bool request(vd_daemon *d, const vd_domain_ref *ref, bool reboot, vd_error **err)
 {
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve_active(d, ref, err);
-    bool ok = dom && d->hv->ops->domain_request_shutdown(d->hv, dom->id, reboot, err);
-    vd_daemon_unlock(d);
+    vd_domain *dom = vd_job_begin(d, ref, VD_JOB_SHUTDOWN,
+                                  reboot ? "virDomainReboot" : "virDomainShutdown", err);
+    if (!dom)
+        return false;
+    bool ok = vd_check_active(dom, err) &&
+              d->hv->ops->domain_request_shutdown(d->hv, dom->id, reboot, err);
+    vd_job_end(d, dom);
     return ok;
 }
 
@@ -154,109 +175,125 @@ bool vd_domain_reboot(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd
     return request(d, ref, true, err);
 }
 
+/* Stops the domain in hv and starts `config` again under the same entry (a transient
+ * domain keeps its entry across the gap). */
+static bool restart_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, int reason,
+                        int detail, vd_error **err)
+{
+    bool transient = dom->def == NULL;
+    if (transient) {
+        vd_write_lock(d);
+        dom->def = vd_domain_def_copy(config); /* keeps the entry through the stop */
+        vd_write_unlock(d);
+    }
+    vd_domain_stopped_job(d, dom, reason, detail);
+    bool ok = vd_domain_start_job(d, dom, transient ? dom->def : config, false, err);
+    if (transient) {
+        vd_write_lock(d);
+        g_clear_pointer(&dom->def, vd_domain_def_free);
+        if (!ok)
+            vd_domain_remove_locked(d, dom);
+        vd_write_unlock(d);
+    }
+    return ok;
+}
+
 /* A hard reset: the same live configuration, rebuilt from scratch. */
 bool vd_domain_reset(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
 {
     VD_CHECK_FLAGS(flags, 0, err, false);
-    g_autoptr(vd_domain_def) live = NULL;
-    vd_daemon_lock(d);
-    bool ok = false;
-    vd_domain *dom = vd_resolve_active(d, ref, err);
-    if (!dom || !d->hv->ops->domain_destroy(d->hv, dom->id, err))
-        goto out;
-    live = g_steal_pointer(&dom->live);
-    dom->live = vd_domain_def_copy(live);
-    bool transient = dom->def == NULL;
-    if (transient)
-        dom->def = vd_domain_def_copy(live); /* keeps the entry through the stop */
-    vd_domain_stopped_locked(d, dom, VIR_DOMAIN_SHUTOFF_DESTROYED,
-                             VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
-    ok = vd_domain_start_locked(d, dom, live, false, err);
-    if (transient) {
-        g_clear_pointer(&dom->def, vd_domain_def_free);
-        if (!ok)
-            vd_domain_remove(d, dom);
+    vd_domain *dom = vd_job_begin(d, ref, VD_JOB_START, "virDomainReset", err);
+    if (!dom)
+        return false;
+    bool ok = vd_check_active(dom, err) && d->hv->ops->domain_destroy(d->hv, dom->id, err);
+    if (ok) {
+        g_autoptr(vd_domain_def) live = vd_domain_def_copy(dom->live);
+        ok = restart_job(d, dom, live, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                         VIR_DOMAIN_EVENT_STOPPED_DESTROYED, err);
     }
-out:
-    vd_daemon_unlock(d);
+    vd_job_end(d, dom);
+    return ok;
+}
+
+/* Pause (suspend) or unpause (resume). */
+static bool set_paused(vd_daemon *d, const vd_domain_ref *ref, bool pause, vd_error **err)
+{
+    vd_domain *dom =
+        vd_job_begin(d, ref, VD_JOB_SUSPEND, pause ? "virDomainSuspend" : "virDomainResume", err);
+    if (!dom)
+        return false;
+    bool ok = vd_check_active(dom, err);
+    bool paused = dom->state == VIR_DOMAIN_PAUSED;
+    if (ok && !pause && !paused) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is not paused");
+        ok = false;
+    }
+    /* libvirt treats suspending a paused domain as done. */
+    if (ok && pause != paused) {
+        ok = pause ? d->hv->ops->domain_pause(d->hv, dom->id, err)
+                   : d->hv->ops->domain_unpause(d->hv, dom->id, err);
+        if (ok) {
+            vd_write_lock(d);
+            if (pause)
+                set_state_locked(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+            else
+                set_state_locked(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+            vd_emit(d, dom, pause ? VIR_DOMAIN_EVENT_SUSPENDED : VIR_DOMAIN_EVENT_RESUMED,
+                    pause ? VIR_DOMAIN_EVENT_SUSPENDED_PAUSED : VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+            vd_write_unlock(d);
+        }
+    }
+    vd_job_end(d, dom);
     return ok;
 }
 
 bool vd_domain_suspend(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
 {
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve_active(d, ref, err);
-    bool ok = false;
-    if (dom && dom->state == VIR_DOMAIN_PAUSED)
-        ok = true; /* libvirt treats suspending a paused domain as done */
-    else if (dom && d->hv->ops->domain_pause(d->hv, dom->id, err)) {
-        dom->state = VIR_DOMAIN_PAUSED;
-        dom->reason = VIR_DOMAIN_PAUSED_USER;
-        vd_emit(d, dom, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
-        ok = true;
-    }
-    vd_daemon_unlock(d);
-    return ok;
+    return set_paused(d, ref, true, err);
 }
 
 bool vd_domain_resume(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
 {
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve_active(d, ref, err);
-    bool ok = false;
-    if (dom && dom->state != VIR_DOMAIN_PAUSED)
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is not paused");
-    else if (dom && d->hv->ops->domain_unpause(d->hv, dom->id, err)) {
-        dom->state = VIR_DOMAIN_RUNNING;
-        dom->reason = VIR_DOMAIN_RUNNING_UNPAUSED;
-        vd_emit(d, dom, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
-        ok = true;
-    }
-    vd_daemon_unlock(d);
-    return ok;
+    return set_paused(d, ref, false, err);
 }
 
-/* The guest powered off, rebooted or crashed: apply its on_* action. */
+/* The guest powered off, rebooted or crashed: apply its on_* action. Job held. */
 static void apply_action(vd_daemon *d, vd_domain *dom, vd_lifecycle_action action, int reason,
                          int detail)
 {
     if (action == VD_ACTION_PRESERVE) {
-        dom->state = VIR_DOMAIN_CRASHED;
-        dom->reason = VIR_DOMAIN_CRASHED_PANICKED;
+        vd_write_lock(d);
+        set_state_locked(dom, VIR_DOMAIN_CRASHED, VIR_DOMAIN_CRASHED_PANICKED);
         vd_emit(d, dom, VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_CRASHED_PANICKED);
+        vd_write_unlock(d);
         return;
     }
     g_autoptr(vd_error) err = NULL;
-    if (!d->hv->ops->domain_destroy(d->hv, dom->id, &err))
+    if (!d->hv->ops->domain_destroy(d->hv, dom->id, &err)) {
         g_warning("domain '%s': cleanup failed: %s", vd_domain_name(dom), err->message);
-    g_autoptr(vd_domain_def) live = vd_domain_def_copy(dom->live);
-    bool restart = action == VD_ACTION_RESTART;
-    bool transient = dom->def == NULL;
-    if (restart && transient)
-        dom->def = vd_domain_def_copy(live);
-    vd_domain_stopped_locked(d, dom, reason, detail);
-    if (!restart)
-        return;
-    /* A persistent domain restarts with its (possibly redefined) configuration. */
-    if (!vd_domain_start_locked(d, dom, transient ? live : dom->def, false, &err))
-        g_warning("domain '%s': restart failed: %s", live->name, err->message);
-    if (transient) {
-        g_clear_pointer(&dom->def, vd_domain_def_free);
-        if (dom->id < 0)
-            vd_domain_remove(d, dom);
+        g_clear_pointer(&err, vd_error_free);
     }
+    if (action != VD_ACTION_RESTART) {
+        vd_domain_stopped_job(d, dom, reason, detail);
+        return;
+    }
+    /* A persistent domain restarts with its (possibly redefined) configuration. */
+    g_autoptr(vd_domain_def) config = vd_domain_def_copy(dom->def ? dom->def : dom->live);
+    if (!restart_job(d, dom, config, reason, detail, &err))
+        g_warning("domain '%s': restart failed: %s", config->name, err->message);
 }
 
 static void refresh_one(vd_daemon *d, vd_domain *dom)
 {
     vd_hv_info info;
     g_autoptr(vd_error) err = NULL;
+    if (dom->id < 0 || dom->state == VIR_DOMAIN_CRASHED)
+        return; /* it changed while we waited for its job */
     int found = d->hv->ops->domain_info(d->hv, dom->id, &info, &err);
     if (found < 0)
         return;
     if (found == 0) {
-        vd_domain_stopped_locked(d, dom, VIR_DOMAIN_SHUTOFF_UNKNOWN,
-                                 VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        vd_domain_stopped_job(d, dom, VIR_DOMAIN_SHUTOFF_UNKNOWN, VIR_DOMAIN_EVENT_STOPPED_FAILED);
         return;
     }
     if (info.state == VD_HV_CRASHED) {
@@ -266,7 +303,9 @@ static void refresh_one(vd_daemon *d, vd_domain *dom)
     }
     if (info.state != VD_HV_SHUTDOWN)
         return;
+    vd_write_lock(d);
     vd_emit(d, dom, VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_GUEST);
+    vd_write_unlock(d);
     switch (info.shutdown_reason) {
     case VD_HV_REBOOT:
         apply_action(d, dom, dom->live->on_reboot, VIR_DOMAIN_SHUTOFF_SHUTDOWN,
@@ -283,15 +322,23 @@ static void refresh_one(vd_daemon *d, vd_domain *dom)
     }
 }
 
-void vd_daemon_refresh_locked(vd_daemon *d)
+void vd_daemon_refresh(vd_daemon *d)
 {
-    /* Entries may disappear while we walk: iterate over a snapshot. */
     g_autoptr(GPtrArray) running = g_ptr_array_new();
+    vd_read_lock(d);
     for (unsigned i = 0; i < d->domains->len; i++) {
         vd_domain *dom = d->domains->pdata[i];
         if (dom->id >= 0 && dom->state != VIR_DOMAIN_CRASHED)
-            g_ptr_array_add(running, dom);
+            g_ptr_array_add(running, vd_domain_ref_obj(dom));
     }
-    for (unsigned i = 0; i < running->len; i++)
-        refresh_one(d, running->pdata[i]);
+    vd_read_unlock(d);
+    for (unsigned i = 0; i < running->len; i++) {
+        vd_domain *dom = running->pdata[i];
+        g_autoptr(vd_error) err = NULL;
+        /* A domain busy for longer than job_wait_ms is looked at with the next notice. */
+        if (!vd_job_begin_obj(d, dom, VD_JOB_REFRESH, "hv state change", &err))
+            continue;
+        refresh_one(d, dom);
+        vd_job_end(d, dom);
+    }
 }

@@ -55,7 +55,7 @@ char *vd_domain_get_metadata(vd_daemon *d, const vd_domain_ref *ref, int type, c
     }
     char *out = NULL;
     bool live, config, failed = true;
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom && vd_affect(dom, flags, &live, &config, err)) {
         const vd_domain_def *def = live ? dom->live : dom->def;
@@ -67,7 +67,7 @@ char *vd_domain_get_metadata(vd_daemon *d, const vd_domain_ref *ref, int type, c
         else
             failed = !(out = get_element(def, uri, err)) && err && *err;
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     if (!out && !failed)
         vd_fail(err, VIR_ERR_NO_DOMAIN_METADATA, VIR_FROM_DOMAIN,
                 "Requested metadata element is not present");
@@ -147,13 +147,12 @@ static bool check_set_args(const metadata_change *c, vd_error **err)
     return true;
 }
 
-bool vd_domain_set_metadata(vd_daemon *d, const vd_domain_ref *ref, int type,
-                            const char *metadata, const char *key, const char *uri,
-                            unsigned flags, vd_error **err)
+bool vd_domain_set_metadata(vd_daemon *d, const vd_domain_ref *ref, int type, const char *metadata,
+                            const char *key, const char *uri, unsigned flags, vd_error **err)
 {
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, err, false);
     /* libvirt treats an empty string as removal. */
     metadata_change c = {type, metadata && *metadata ? metadata : NULL, key, uri};
     return check_set_args(&c, err) &&
-           vd_domain_apply_change(d, ref, flags, change_metadata, &c, err);
+           vd_domain_apply_change(d, ref, flags, "virDomainSetMetadata", change_metadata, &c, err);
 }

@@ -4,7 +4,7 @@
  * understands is marked as consumed; whatever is left unconsumed afterwards is something
  * Vireo cannot honour, and the whole definition is refused naming it. Nothing is dropped.
  */
-#include "vd-domain-def.h"
+#include "vd-domain-xml.h"
 #include "vd-error.h"
 #include "vd-schema.h"
 #include "vd-xml.h"
@@ -213,13 +213,6 @@ static void parse_memory_and_vcpus(reader *r, xmlNode *root, vd_domain_def *def)
         def->vcpus_current = n;
 }
 
-/* Machine names clients send for a PC: all mean Vireo's one platform. */
-bool vd_machine_is_supported(const char *m)
-{
-    return strcmp(m, "vireo") == 0 || strcmp(m, "pc") == 0 || strcmp(m, "q35") == 0 ||
-           g_str_has_prefix(m, "pc-i440fx-") || g_str_has_prefix(m, "pc-q35-");
-}
-
 static void parse_os(reader *r, xmlNode *root, vd_domain_def *def)
 {
     xmlNode *os = child(r, root, "os");
@@ -339,22 +332,6 @@ static void parse_cputune(reader *r, xmlNode *root, vd_domain_def *def)
     }
     uint64_t cap = (q * 100 + p / 2) / p;
     def->cap = cap ? (unsigned)MIN(cap, 100u * VD_MAX_VCPUS) : 1;
-}
-
-static void disk_free(gpointer p)
-{
-    vd_disk_def *d = p;
-    g_free(d->source);
-    g_free(d->target);
-    g_free(d->format);
-    g_free(d);
-}
-
-static void net_free(gpointer p)
-{
-    vd_net_def *net = p;
-    g_free(net->source);
-    g_free(net);
 }
 
 static vd_net_def *net_new(void)
@@ -688,34 +665,6 @@ static void parse_root(reader *r, xmlNode *root, vd_domain_def *def, int *id_out
         assign_disk_targets(r, root, def);
 }
 
-vd_domain_def *vd_domain_def_new(void)
-{
-    vd_domain_def *def = g_new0(vd_domain_def, 1);
-    def->disks = g_ptr_array_new_with_free_func(disk_free);
-    def->nets = g_ptr_array_new_with_free_func(net_free);
-    def->vcpus = def->vcpus_current = 1;
-    def->on_reboot = VD_ACTION_RESTART;
-    return def;
-}
-
-void vd_domain_def_free(vd_domain_def *def)
-{
-    if (!def)
-        return;
-    g_free(def->name);
-    g_free(def->title);
-    g_free(def->description);
-    g_free(def->metadata);
-    g_free(def->machine);
-    g_free(def->kernel);
-    g_free(def->initrd);
-    g_free(def->cmdline);
-    g_free(def->emulator);
-    g_ptr_array_unref(def->disks);
-    g_ptr_array_unref(def->nets);
-    g_free(def);
-}
-
 vd_domain_def *vd_domain_def_parse(const char *xml, int *id_out, vd_error **err)
 {
     g_autoptr(xmlDoc) doc = vd_xml_read(xml, "domain", err);
@@ -740,51 +689,4 @@ vd_domain_def *vd_domain_def_parse(const char *xml, int *id_out, vd_error **err)
         return NULL;
     }
     return g_steal_pointer(&def);
-}
-
-unsigned vd_domain_def_effective_weight(const vd_domain_def *def)
-{
-    return def->weight ? def->weight : VD_DEFAULT_WEIGHT;
-}
-
-vd_domain_def *vd_domain_def_copy(const vd_domain_def *def)
-{
-    g_autofree char *xml = vd_domain_def_format(def, -1);
-    g_autoptr(vd_error) err = NULL;
-    vd_domain_def *copy = vd_domain_def_parse(xml, NULL, &err);
-    if (!copy)
-        g_error("a formatted definition failed to parse again: %s", err->message);
-    return copy;
-}
-
-void vd_uuid_format(const unsigned char uuid[16], char out[37])
-{
-    g_snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8],
-               uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
-}
-
-/* 32 hex digits; like libvirt, '-' and spaces between them are ignored. */
-bool vd_uuid_parse(const char *text, unsigned char uuid[16])
-{
-    unsigned n = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p == '-' || *p == ' ')
-            continue;
-        int v = g_ascii_xdigit_value(*p);
-        if (v < 0 || n >= 32)
-            return false;
-        if (n % 2 == 0)
-            uuid[n / 2] = v << 4;
-        else
-            uuid[n / 2] |= v;
-        n++;
-    }
-    return n == 32;
-}
-
-void vd_uuid_generate(unsigned char uuid[16])
-{
-    g_autofree char *s = g_uuid_string_random();
-    vd_uuid_parse(s, uuid);
 }

@@ -17,7 +17,7 @@ static bool live_info(vd_daemon *d, vd_domain *dom, vd_hv_info *info)
 
 bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *ref, vd_domain_info *out, vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom) {
         vd_domain_def *def = vd_domain_current_def(dom);
@@ -33,56 +33,64 @@ bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *ref, vd_domain_info *
             out->cpu_time_ns = info.cpu_time_ns;
         }
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return dom != NULL;
 }
 
 bool vd_domain_get_state(vd_daemon *d, const vd_domain_ref *ref, int *state, int *reason,
                          vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom) {
         *state = dom->state;
         *reason = dom->reason;
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return dom != NULL;
 }
 
-static void save_status(vd_daemon *d, vd_domain *dom)
-{
-    g_autoptr(vd_error) err = NULL;
-    if (!vd_store_save_status(d->cfg, dom->live, dom->id, &err))
-        g_warning("domain '%s': %s", dom->live->name, err->message);
-}
-
-bool vd_domain_apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
+bool vd_domain_apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, const char *api,
                             vd_def_change_fn change, const void *arg, vd_error **err)
 {
     bool live, config, ok = false;
-    g_autoptr(vd_domain_def) changed = NULL;
-    vd_daemon_lock(d);
-    vd_domain *dom = vd_resolve(d, ref, err);
-    if (!dom || !vd_affect(dom, flags, &live, &config, err))
+    g_autoptr(vd_domain_def) new_config = NULL;
+    g_autoptr(vd_domain_def) new_live = NULL;
+    vd_domain *dom = vd_job_begin(d, ref, VD_JOB_MODIFY, api, err);
+    if (!dom)
+        return false;
+    if (!vd_affect(dom, flags, &live, &config, err))
         goto out;
-    changed = config ? vd_domain_def_copy(dom->def) : NULL;
-    if (config && !change(d, dom, changed, false, arg, err))
+    /* Readers see the old definitions until the changed copies replace them. */
+    new_config = config ? vd_domain_def_copy(dom->def) : NULL;
+    if (config && !change(d, dom, new_config, false, arg, err))
         goto out;
     if (live) {
-        if (!change(d, dom, dom->live, true, arg, err))
+        new_live = vd_domain_def_copy(dom->live);
+        if (!change(d, dom, new_live, true, arg, err))
             goto out;
-        save_status(d, dom);
+        g_autoptr(vd_error) status_err = NULL;
+        if (!vd_store_save_status(d->cfg, new_live, dom->id, &status_err))
+            g_warning("domain '%s': %s", new_live->name, status_err->message);
     }
-    if (config) {
-        if (!vd_store_save_def(d->cfg, changed, err))
-            goto out;
+    bool stored = !config || vd_store_save_def(d->cfg, new_config, err);
+    if (!stored && !live)
+        goto out;
+    if (!stored)
+        g_clear_pointer(&new_config, vd_domain_def_free); /* hv did change: publish that */
+    vd_write_lock(d);
+    if (new_live) {
+        vd_domain_def_free(dom->live);
+        dom->live = g_steal_pointer(&new_live);
+    }
+    if (new_config) {
         vd_domain_def_free(dom->def);
-        dom->def = g_steal_pointer(&changed);
+        dom->def = g_steal_pointer(&new_config);
     }
-    ok = true;
+    vd_write_unlock(d);
+    ok = stored;
 out:
-    vd_daemon_unlock(d);
+    vd_job_end(d, dom);
     return ok;
 }
 
@@ -136,7 +144,7 @@ bool vd_domain_set_memory(vd_daemon *d, const vd_domain_ref *ref, uint64_t kib, 
                    VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_DOMAIN_MEM_MAXIMUM, err,
                    false);
     size_change c = {kib, flags & VIR_DOMAIN_MEM_MAXIMUM};
-    return vd_domain_apply_change(d, ref, flags, change_memory, &c, err);
+    return vd_domain_apply_change(d, ref, flags, "virDomainSetMemoryFlags", change_memory, &c, err);
 }
 
 static bool change_vcpus(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
@@ -178,7 +186,7 @@ bool vd_domain_set_vcpus(vd_daemon *d, const vd_domain_ref *ref, unsigned nvcpus
                    VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG | VIR_DOMAIN_VCPU_MAXIMUM, err,
                    false);
     size_change c = {nvcpus, flags & VIR_DOMAIN_VCPU_MAXIMUM};
-    return vd_domain_apply_change(d, ref, flags, change_vcpus, &c, err);
+    return vd_domain_apply_change(d, ref, flags, "virDomainSetVcpusFlags", change_vcpus, &c, err);
 }
 
 int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *ref, unsigned flags,
@@ -189,7 +197,7 @@ int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *ref, unsigned f
                    -1);
     bool live, config;
     int n = -1;
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom && (flags & (VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG)) ==
                    (VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG))
@@ -199,16 +207,16 @@ int vd_domain_get_vcpus_flags(vd_daemon *d, const vd_domain_ref *ref, unsigned f
         vd_domain_def *def = live ? dom->live : dom->def;
         n = flags & VIR_DOMAIN_VCPU_MAXIMUM ? def->vcpus : def->vcpus_current;
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return n;
 }
 
 char *vd_domain_get_scheduler_type(vd_daemon *d, const vd_domain_ref *ref, int *nparams,
                                    vd_error **err)
 {
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     if (!dom)
         return NULL;
     if (nparams)
@@ -234,7 +242,7 @@ GPtrArray *vd_domain_get_scheduler_params(vd_daemon *d, const vd_domain_ref *ref
     flags &= ~VIR_TYPED_PARAM_STRING_OKAY;
     bool live, config;
     GPtrArray *out = NULL;
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom && vd_affect(dom, flags, &live, &config, err)) {
         vd_domain_def *def = live ? dom->live : dom->def;
@@ -242,7 +250,7 @@ GPtrArray *vd_domain_get_scheduler_params(vd_daemon *d, const vd_domain_ref *ref
         g_ptr_array_add(out, uint_param("weight", vd_domain_def_effective_weight(def)));
         g_ptr_array_add(out, uint_param("cap", def->cap));
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return out;
 }
 
@@ -304,7 +312,8 @@ bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *ref,
                    err, false);
     flags &= ~VIR_TYPED_PARAM_STRING_OKAY;
     sched_change c = {params, nparams};
-    return vd_domain_apply_change(d, ref, flags, change_sched, &c, err);
+    return vd_domain_apply_change(d, ref, flags, "virDomainSetSchedulerParametersFlags",
+                                  change_sched, &c, err);
 }
 
 static void add_param(GPtrArray *params, const char *field, int type, uint64_t v)
@@ -401,7 +410,7 @@ GPtrArray *vd_domain_get_all_stats(vd_daemon *d, vd_domain_ref *const *doms, uns
     stats = stats ? stats & VD_STATS_SUPPORTED : VD_STATS_SUPPORTED;
     unsigned filters = flags & 0xffffu;
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vd_domain_stats_free);
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     if (ndoms) {
         for (unsigned i = 0; i < ndoms; i++) {
             vd_domain *dom = vd_resolve(d, doms[i], err);
@@ -413,15 +422,15 @@ GPtrArray *vd_domain_get_all_stats(vd_daemon *d, vd_domain_ref *const *doms, uns
         }
     } else {
         g_autoptr(GPtrArray) refs = NULL;
-        vd_daemon_unlock(d);
+        vd_read_unlock(d);
         refs = vd_domain_list_all(d, filters, err);
-        vd_daemon_lock(d);
+        vd_read_lock(d);
         for (unsigned i = 0; refs && i < refs->len; i++) {
             vd_domain *dom = vd_find_by_uuid(d, ((vd_domain_ref *)refs->pdata[i])->uuid);
             if (dom)
                 g_ptr_array_add(out, domain_stats(d, dom, stats));
         }
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     return out;
 }

@@ -12,8 +12,7 @@
 int vd_domain_get_max_vcpus(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
 {
     /* libvirt defines it as the live maximum: an inactive domain is an error. */
-    return vd_domain_get_vcpus_flags(d, ref, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_VCPU_MAXIMUM,
-                                     err);
+    return vd_domain_get_vcpus_flags(d, ref, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_VCPU_MAXIMUM, err);
 }
 
 /* The CPUs domU vCPUs may run on, [*first, *end): the last nr_domu_cpus of hv's (CPU 0 is
@@ -57,14 +56,14 @@ int vd_domain_get_vcpus(vd_daemon *d, const vd_domain_ref *ref, vd_vcpu_info *in
 {
     vd_hv_vcpu vcpus[VD_MAX_VCPUS];
     int n = -1;
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom && dom->id < 0)
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
                 "cannot retrieve vcpu information for inactive domain");
     else if (dom)
         n = d->hv->ops->domain_vcpu_list(d->hv, dom->id, vcpus, MIN(maxinfo, VD_MAX_VCPUS), err);
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     if (n < 0 || !fill_cpumaps(d, cpumaps, maxinfo, maplen, (unsigned)n, err))
         return -1;
     for (int i = 0; i < n; i++) {
@@ -83,11 +82,11 @@ int vd_domain_get_vcpu_pin_info(vd_daemon *d, const vd_domain_ref *ref, unsigned
     VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, err, -1);
     bool live, config;
     int count = -1;
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     if (dom && vd_affect(dom, flags, &live, &config, err))
         count = (int)MIN(ncpumaps, (live ? dom->live : dom->def)->vcpus);
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     if (count < 0 || !fill_cpumaps(d, cpumaps, ncpumaps, maplen, (unsigned)count, err))
         return -1;
     return count;
@@ -100,13 +99,13 @@ int vd_domain_memory_stats(vd_daemon *d, const vd_domain_ref *ref, vd_memory_sta
     vd_hv_info info;
     int found = -1;
     uint64_t balloon = 0;
-    vd_daemon_lock(d);
+    vd_read_lock(d);
     vd_domain *dom = vd_resolve_active(d, ref, err);
     if (dom) {
         balloon = dom->live->current_kib;
         found = d->hv->ops->domain_info(d->hv, dom->id, &info, err);
     }
-    vd_daemon_unlock(d);
+    vd_read_unlock(d);
     if (found < 0)
         return -1;
     /* No guest agent reports the guest's own view (available, unused): only what hv

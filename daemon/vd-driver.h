@@ -31,8 +31,7 @@ typedef struct vd_error {
     char *message; /* full text shown to the user, names the object */
 } vd_error;
 
-void vd_error_set(vd_error **err, int code, int domain, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
+void vd_error_set(vd_error **err, int code, int domain, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 void vd_error_free(vd_error *err);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_error, vd_error_free)
 
@@ -94,15 +93,17 @@ void vd_domain_stats_free(vd_domain_stats *s);
 
 /* ---- connection and node ----------------------------------------------------------- */
 
-const char *vd_connect_get_type(vd_daemon *d);      /* "Vireo" */
-uint64_t vd_connect_get_version(vd_daemon *d);      /* hv version, major*1e6+minor*1e3+micro */
+const char *vd_connect_get_type(vd_daemon *d); /* "Vireo" */
+uint64_t vd_connect_get_version(vd_daemon *d); /* hv version, major*1e6+minor*1e3+micro */
 char *vd_connect_get_hostname(vd_daemon *d, vd_error **err);
 bool vd_node_get_info(vd_daemon *d, vd_node_info *out, vd_error **err);
 char *vd_connect_get_capabilities(vd_daemon *d, vd_error **err);
+/* CONNECT_GET_SYSINFO: the host's SMBIOS description (virsh sysinfo); flags must be 0. */
+char *vd_connect_get_sysinfo(vd_daemon *d, unsigned flags, vd_error **err);
 /* Any of the four strings may be NULL (use the defaults). */
 char *vd_connect_get_domain_capabilities(vd_daemon *d, const char *emulator, const char *arch,
-                                         const char *machine, const char *virttype,
-                                         unsigned flags, vd_error **err);
+                                         const char *machine, const char *virttype, unsigned flags,
+                                         vd_error **err);
 
 /* NODE_GET_FREE_MEMORY, NODE_GET_CELLS_FREE_MEMORY, NODE_GET_MEMORY_STATS. Vireo's node
  * is one NUMA cell. With hv: memory domUs may use and what of it is free now; without hv:
@@ -131,8 +132,8 @@ vd_domain_ref *vd_domain_lookup_by_id(vd_daemon *d, int id, vd_error **err);
 vd_domain_ref *vd_domain_define_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err);
 bool vd_domain_undefine(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
 /* libvirt's virDomainRename: a persistent, shut off domain takes a free name. */
-bool vd_domain_rename(vd_daemon *d, const vd_domain_ref *dom, const char *new_name,
-                      unsigned flags, vd_error **err);
+bool vd_domain_rename(vd_daemon *d, const vd_domain_ref *dom, const char *new_name, unsigned flags,
+                      vd_error **err);
 /* flags: VIR_DOMAIN_XML_* (1 SECURE, 2 INACTIVE, ...). */
 char *vd_domain_get_xml_desc(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
                              vd_error **err);
@@ -174,16 +175,15 @@ int vd_domain_get_max_vcpus(vd_daemon *d, const vd_domain_ref *dom, vd_error **e
 /* DOMAIN_GET_VCPUS, one entry of virVcpuInfo. */
 typedef struct vd_vcpu_info {
     unsigned number;
-    int state;            /* virVcpuState: 0 OFFLINE, 1 RUNNING, 2 BLOCKED */
+    int state; /* virVcpuState: 0 OFFLINE, 1 RUNNING, 2 BLOCKED */
     uint64_t cpu_time_ns;
-    int cpu;              /* physical CPU, -1 when it never ran */
+    int cpu; /* physical CPU, -1 when it never ran */
 } vd_vcpu_info;
 
 /* Fills info[0..maxinfo) and, when maplen > 0, cpumaps (maxinfo * maplen bytes, one map
  * per vCPU: the physical CPUs it may run on). Returns the entries filled, -1 on error. */
 int vd_domain_get_vcpus(vd_daemon *d, const vd_domain_ref *dom, vd_vcpu_info *info,
-                        unsigned maxinfo, unsigned char *cpumaps, unsigned maplen,
-                        vd_error **err);
+                        unsigned maxinfo, unsigned char *cpumaps, unsigned maplen, vd_error **err);
 
 /* DOMAIN_GET_VCPU_PIN_INFO: the CPUs each of the definition's vCPUs may run on, into
  * ncpumaps maps of maplen bytes. flags VIR_DOMAIN_AFFECT_*. Returns the maps filled. */
@@ -205,9 +205,8 @@ int vd_domain_memory_stats(vd_daemon *d, const vd_domain_ref *dom, vd_memory_sta
  * namespace of an ELEMENT; flags VIR_DOMAIN_AFFECT_*. metadata NULL or "" removes. */
 char *vd_domain_get_metadata(vd_daemon *d, const vd_domain_ref *dom, int type, const char *uri,
                              unsigned flags, vd_error **err);
-bool vd_domain_set_metadata(vd_daemon *d, const vd_domain_ref *dom, int type,
-                            const char *metadata, const char *key, const char *uri,
-                            unsigned flags, vd_error **err);
+bool vd_domain_set_metadata(vd_daemon *d, const vd_domain_ref *dom, int type, const char *metadata,
+                            const char *key, const char *uri, unsigned flags, vd_error **err);
 
 /* Scheduler: type "credit", parameters "weight" (UINT) and "cap" (UINT). */
 char *vd_domain_get_scheduler_type(vd_daemon *d, const vd_domain_ref *dom, int *nparams,
@@ -215,11 +214,21 @@ char *vd_domain_get_scheduler_type(vd_daemon *d, const vd_domain_ref *dom, int *
 GPtrArray *vd_domain_get_scheduler_params(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
                                           vd_error **err); /* of vd_typed_param* */
 bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *dom,
-                                    const vd_typed_param *params, unsigned nparams,
-                                    unsigned flags, vd_error **err);
+                                    const vd_typed_param *params, unsigned nparams, unsigned flags,
+                                    vd_error **err);
 /* doms == NULL/ndoms == 0 means every domain selected by flags. Returns vd_domain_stats*. */
 GPtrArray *vd_domain_get_all_stats(vd_daemon *d, vd_domain_ref *const *doms, unsigned ndoms,
                                    unsigned stats, unsigned flags, vd_error **err);
+
+/* DOMAIN_GET_JOB_INFO, DOMAIN_GET_JOB_STATS (virsh domjobinfo): the job a domain runs. */
+typedef struct vd_job_info {
+    int type;      /* virDomainJobType: 0 NONE, 2 UNBOUNDED (a job with no known end) */
+    int operation; /* virDomainJobOperation: 0 UNKNOWN, 1 START */
+    uint64_t elapsed_ms;
+} vd_job_info;
+
+bool vd_domain_get_job_info(vd_daemon *d, const vd_domain_ref *dom, vd_job_info *out,
+                            vd_error **err);
 
 /* ---- console streams ------------------------------------------------------------------ */
 

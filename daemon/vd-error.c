@@ -55,6 +55,7 @@ static const struct {
     {VIR_ERR_NO_DOMAIN, "Domain not found: "},
     {VIR_ERR_OPERATION_INVALID, "Requested operation is not valid: "},
     {VIR_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: "},
+    {VIR_ERR_OPERATION_TIMEOUT, "Timed out during operation: "},
     {VIR_ERR_ARGUMENT_UNSUPPORTED, "argument unsupported: "},
     {VIR_ERR_OPERATION_UNSUPPORTED, "Operation not supported: "},
     {VIR_ERR_XML_INVALID_SCHEMA, "XML document failed to validate against schema: "},

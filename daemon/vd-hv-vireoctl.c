@@ -120,16 +120,23 @@ static int domain_start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_err
     };
     memcpy(cfg.uuid, def->uuid, 16);
     uint32_t domid = 0;
-    vctl_hv *v = self(hv);
-    g_mutex_lock(&v->lock);
-    int rc = vctl_domain_build(v->h, &cfg, &domid);
+    (void)hv;
+    /* A build takes seconds: it gets a handle of its own rather than holding the shared
+     * one (and its lock) that every other domain's calls need meanwhile. */
+    vctl_t *h = vctl_open();
+    if (!h) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "cannot open the hypervisor: %s",
+                g_strerror(errno));
+        return -1;
+    }
+    int rc = vctl_domain_build(h, &cfg, &domid);
     if (rc >= 0 && def->vcpus_current < def->vcpus)
-        rc = vctl_domain_set_online_vcpus(v->h, domid, def->vcpus_current);
+        rc = vctl_domain_set_online_vcpus(h, domid, def->vcpus_current);
     if (rc >= 0 && !paused)
-        rc = vctl_domain_unpause(v->h, domid);
+        rc = vctl_domain_unpause(h, domid);
     if (rc < 0 && domid)
-        vctl_domain_destroy(v->h, domid);
-    g_mutex_unlock(&v->lock);
+        vctl_domain_destroy(h, domid);
+    vctl_close(h);
     if (rc < 0) {
         vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "cannot build domain '%s': %s",
                 def->name, g_strerror(-rc));

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * libvirt's public numbers that the daemon core hands to clients: error codes and domains
- * (include/libvirt/virterror.h), domain states, lifecycle events and API flags
- * (include/libvirt/libvirt-domain.h). The values are libvirt's ABI and never change.
+ * libvirt's public numbers, in one place for both sides of the protocol boundary: error
+ * codes and domains (include/libvirt/virterror.h), domain states, lifecycle events, API
+ * flags (include/libvirt/libvirt-domain.h) and the driver features clients probe. The
+ * values are libvirt's ABI and never change. (Procedure numbers are the wire's: they come
+ * from driver-libvirt/vd_remote_protocol.x.)
  */
 #ifndef VD_LIBVIRT_H
 #define VD_LIBVIRT_H
@@ -12,6 +14,7 @@ enum {
     VIR_ERR_INTERNAL_ERROR = 1,
     VIR_ERR_NO_MEMORY = 2,
     VIR_ERR_NO_SUPPORT = 3,
+    VIR_ERR_NO_CONNECT = 5,
     VIR_ERR_INVALID_ARG = 8,
     VIR_ERR_OPERATION_FAILED = 9,
     VIR_ERR_OS_TYPE = 16,
@@ -26,6 +29,7 @@ enum {
     VIR_ERR_RPC = 39,
     VIR_ERR_NO_DOMAIN = 42,
     VIR_ERR_INVALID_MAC = 44,
+    VIR_ERR_AUTH_FAILED = 45,
     VIR_ERR_OPERATION_INVALID = 55,
     VIR_ERR_CONFIG_UNSUPPORTED = 67,
     VIR_ERR_OPERATION_TIMEOUT = 68,
@@ -42,8 +46,11 @@ enum {
     VIR_FROM_XML = 5,
     VIR_FROM_RPC = 7,
     VIR_FROM_CONF = 9,
+    VIR_FROM_REMOTE = 13,
     VIR_FROM_DOMAIN = 20,
+    VIR_FROM_STREAMS = 38,
     VIR_FROM_CAPABILITIES = 44,
+    VIR_FROM_POLKIT = 60,
 };
 
 /* virDomainState */
@@ -217,9 +224,38 @@ enum {
     VIR_DOMAIN_METADATA_ELEMENT = 2,
 };
 
+/* virDomainJobType, virDomainJobOperation */
+enum {
+    VIR_DOMAIN_JOB_NONE = 0,
+    VIR_DOMAIN_JOB_UNBOUNDED = 2,
+    VIR_DOMAIN_JOB_OPERATION_UNKNOWN = 0,
+    VIR_DOMAIN_JOB_OPERATION_START = 1,
+    VIR_DOMAIN_JOB_STATS_COMPLETED = 1 << 0,
+    VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED = 1 << 1,
+};
+
 /* virNodeGetMemoryStats: cellNum meaning "the whole node". */
 enum {
     VIR_NODE_MEMORY_STATS_ALL_CELLS = -1,
+};
+
+/* virConnectFlags */
+enum {
+    VIR_CONNECT_RO = 1 << 0,
+};
+
+/* virDomainEventID: the lifecycle id, and how many ids libvirt 9.0 has (0..26). */
+enum {
+    VIR_DOMAIN_EVENT_ID_LIFECYCLE = 0,
+    VIR_DOMAIN_EVENT_ID_LAST = 27,
+};
+
+/* virDrvFeature: what clients probe with CONNECT_SUPPORTS_FEATURE. */
+enum {
+    VIR_DRV_FEATURE_TYPED_PARAM_STRING = 9,
+    VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10,
+    VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK = 14,
+    VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK = 15,
 };
 
 #endif /* VD_LIBVIRT_H */

@@ -4,6 +4,7 @@
  * else from /proc and sysconf), capabilities and domain capabilities XML.
  */
 #include "vd-daemon-private.h"
+#include "vd-host.h"
 #include "vd-schema.h"
 #include "vd-xml.h"
 
@@ -175,23 +176,6 @@ bool vd_node_get_info(vd_daemon *d, vd_node_info *out, vd_error **err)
     return true;
 }
 
-/* /etc/machine-id as a UUID, unless the configuration names one. */
-static void host_uuid(const vd_config *cfg, char out[37])
-{
-    unsigned char uuid[16];
-    g_autofree char *machine_id = NULL;
-    if (cfg->host_uuid && vd_uuid_parse(cfg->host_uuid, uuid)) {
-        vd_uuid_format(uuid, out);
-        return;
-    }
-    if (g_file_get_contents("/etc/machine-id", &machine_id, NULL, NULL) &&
-        vd_uuid_parse(g_strstrip(machine_id), uuid)) {
-        vd_uuid_format(uuid, out);
-        return;
-    }
-    g_strlcpy(out, "00000000-0000-0000-0000-000000000000", 37);
-}
-
 static char *finish_document(xmlDoc *doc, vd_schema schema, vd_error **err)
 {
     /* What we advertise must match our own published schema. */
@@ -205,7 +189,7 @@ char *vd_connect_get_capabilities(vd_daemon *d, vd_error **err)
     vd_node_info node;
     vd_node_get_info(d, &node, err);
     char uuid[37];
-    host_uuid(d->cfg, uuid);
+    vd_uuid_format(d->host_uuid, uuid);
 
     g_autoptr(xmlDoc) doc = xmlNewDoc((const xmlChar *)"1.0");
     xmlNode *root = xmlNewNode(NULL, (const xmlChar *)"capabilities");
@@ -256,6 +240,12 @@ char *vd_connect_get_capabilities(vd_daemon *d, vd_error **err)
     vd_xml_set_attr(apic, "default", "on");
     vd_xml_set_attr(apic, "toggle", "no");
     return finish_document(doc, VD_SCHEMA_CAPABILITIES, err);
+}
+
+char *vd_connect_get_sysinfo(vd_daemon *d, unsigned flags, vd_error **err)
+{
+    VD_CHECK_FLAGS(flags, 0, err, NULL);
+    return vd_host_sysinfo(NULL, d->host_uuid);
 }
 
 static void add_unsupported(xmlNode *parent, const char *name)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Persistent definitions, autostart links and status files, all replaced atomically. */
 #include "vd-store.h"
+#include "vd-domain-xml.h"
 #include "vd-error.h"
 
 #include <errno.h>
@@ -82,12 +83,14 @@ bool vd_store_save_def(const vd_config *cfg, const vd_domain_def *def, vd_error 
 
 static bool unlink_durably(const char *path, const char *dir, vd_error **err)
 {
-    if (g_unlink(path) != 0 && errno != ENOENT) {
-        vd_fail_errno(err, errno, "cannot remove %s", path);
-        return false;
+    if (g_unlink(path) == 0) {
+        fsync_dir(dir);
+        return true;
     }
-    fsync_dir(dir);
-    return true;
+    if (errno == ENOENT)
+        return true; /* nothing changed: nothing to make durable */
+    vd_fail_errno(err, errno, "cannot remove %s", path);
+    return false;
 }
 
 bool vd_store_delete_def(const vd_config *cfg, const char *name, vd_error **err)

@@ -47,13 +47,13 @@ bool vd_rpc_polkit_check(pid_t pid, uid_t uid, const char *action, vd_error **er
     gboolean authorized = FALSE, challenge = FALSE;
 
     if (pid <= 0 || !process_start_time(pid, &start)) {
-        vd_error_set(err, VD_ERR_AUTH_FAILED, VD_FROM_POLKIT,
+        vd_error_set(err, VIR_ERR_AUTH_FAILED, VIR_FROM_POLKIT,
                      "authentication failed: cannot identify the client process %d", (int)pid);
         return false;
     }
     bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &gerr);
     if (!bus) {
-        vd_error_set(err, VD_ERR_AUTH_FAILED, VD_FROM_POLKIT,
+        vd_error_set(err, VIR_ERR_AUTH_FAILED, VIR_FROM_POLKIT,
                      "authentication failed: polkit is not reachable: %s", gerr->message);
         return false;
     }
@@ -69,14 +69,14 @@ bool vd_rpc_polkit_check(pid_t pid, uid_t uid, const char *action, vd_error **er
                       1u /* AllowUserInteraction */, ""),
         G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, 60 * 1000, NULL, &gerr);
     if (!reply) {
-        vd_error_set(err, VD_ERR_AUTH_FAILED, VD_FROM_POLKIT,
+        vd_error_set(err, VIR_ERR_AUTH_FAILED, VIR_FROM_POLKIT,
                      "authentication failed: polkit could not check '%s': %s", action,
                      gerr->message);
         return false;
     }
     g_variant_get(reply, "((bb@a{ss}))", &authorized, &challenge, NULL);
     if (!authorized) {
-        vd_error_set(err, VD_ERR_AUTH_FAILED, VD_FROM_POLKIT,
+        vd_error_set(err, VIR_ERR_AUTH_FAILED, VIR_FROM_POLKIT,
                      "authentication failed: access denied by policy for '%s'%s", action,
                      challenge ? " (authentication by an agent is required)" : "");
         return false;

@@ -4,6 +4,7 @@
 #include "rpc-client.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "rpc-dispatch.h"
 #include "rpc-packet.h"
@@ -189,6 +190,26 @@ static gboolean close_overflowed_idle(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* A reply to an idle plain connection goes straight to the socket from the calling
+ * thread (client->lock held, so in order): waking the main context for it costs more
+ * than the call. A TLS session is only ever driven from the main context. */
+static bool send_at_once(vd_rpc_client *c, GBytes *pkt)
+{
+    gsize size;
+    const guint8 *data = g_bytes_get_data(pkt, &size);
+
+    if (c->transport == VD_RPC_TLS || !g_queue_is_empty(&c->out_queue) || c->out_offset)
+        return false;
+    ssize_t n = send(g_socket_get_fd(c->socket), data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n == (ssize_t)size) {
+        g_bytes_unref(pkt);
+        return true;
+    }
+    if (n > 0)
+        c->out_offset = n; /* the rest goes out with the queue */
+    return false;
+}
+
 bool vd_rpc_client_send_locked(vd_rpc_client *c, GBytes *pkt)
 {
     if (c->closed || !pkt) {
@@ -201,6 +222,8 @@ bool vd_rpc_client_send_locked(vd_rpc_client *c, GBytes *pkt)
         schedule(c, close_overflowed_idle);
         return false;
     }
+    if (send_at_once(c, pkt))
+        return true;
     g_queue_push_tail(&c->out_queue, pkt);
     c->out_bytes += g_bytes_get_size(pkt);
     if (!c->flush_pending) {
@@ -459,7 +482,7 @@ static void set_deadline(vd_rpc_client *c, unsigned seconds, const char *why)
 void vd_rpc_client_start(vd_rpc_client *c)
 {
     g_autoptr(GError) err = NULL;
-    unsigned handshake_timeout = c->server->tls_cfg.handshake_timeout;
+    unsigned handshake_timeout = c->server->cfg.tls.handshake_timeout;
 
     if (c->refusal)
         set_deadline(c, REFUSAL_GRACE_SECONDS, "refused client sent no call");

@@ -60,7 +60,7 @@ vd_typed_param *vd_rpc_params_from_wire(const vd_wire_typed_param *w, unsigned n
             break;
         default:
             /* The XDR union has no default arm, so decoding already refused this. */
-            vd_error_set(err, VD_ERR_INVALID_ARG, VD_FROM_RPC,
+            vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
                          "invalid argument: parameter '%s' has unknown type %d", w[i].field,
                          v->type);
             vd_rpc_params_free(p, i + 1);

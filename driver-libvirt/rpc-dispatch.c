@@ -58,13 +58,13 @@ static void run_call(vd_rpc_call *call)
     if (ok) {
         pkt = vd_rpc_packet_encode(&h, proc->ret_filter, call->ret, &too_big);
         if (!pkt)
-            vd_error_set(&err, VD_ERR_RPC, VD_FROM_RPC, "%s: reply %s", proc->api,
+            vd_error_set(&err, VIR_ERR_RPC, VIR_FROM_RPC, "%s: reply %s", proc->api,
                          too_big ? "exceeds the 32 MiB message limit" : "could not be encoded");
     }
     if (!pkt) {
         ok = false;
         if (!err)
-            vd_error_set(&err, VD_ERR_INTERNAL_ERROR, VD_FROM_RPC, "%s failed", proc->api);
+            vd_error_set(&err, VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, "%s failed", proc->api);
         pkt = vd_rpc_packet_encode_error(&h, err->code, err->domain, err->message);
     }
     g_mutex_lock(&c->lock);
@@ -124,17 +124,17 @@ static bool call_allowed(vd_rpc_client *c, const vd_wire_header *hdr, const vd_r
     g_mutex_unlock(&c->lock);
 
     if (!authenticated && !(proc->flags & VD_RPC_PROC_BEFORE_AUTH)) {
-        reply_error(c, hdr, VD_ERR_RPC, VD_FROM_RPC, "authentication required");
+        reply_error(c, hdr, VIR_ERR_RPC, VIR_FROM_RPC, "authentication required");
         return false;
     }
     if (!opened && !(proc->flags & VD_RPC_PROC_BEFORE_OPEN)) {
-        reply_error(c, hdr, VD_ERR_INTERNAL_ERROR, VD_FROM_RPC,
+        reply_error(c, hdr, VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC,
                     "hypervisor connection not open");
         return false;
     }
     if (readonly && (proc->flags & VD_RPC_PROC_CHANGES)) {
         msg = g_strdup_printf("operation forbidden: read only access prevents %s", proc->api);
-        reply_error(c, hdr, VD_ERR_OPERATION_DENIED, VD_FROM_DOMAIN, msg);
+        reply_error(c, hdr, VIR_ERR_OPERATION_DENIED, VIR_FROM_DOMAIN, msg);
         return false;
     }
     return true;
@@ -150,11 +150,11 @@ static void reply_unsupported(vd_rpc_client *c, const vd_wire_header *hdr)
         msg = g_strdup_printf("this function is not supported by the connection driver: "
                               "remote procedure %d",
                               hdr->proc);
-        reply_error(c, hdr, VD_ERR_NO_SUPPORT, VD_FROM_NONE, msg);
+        reply_error(c, hdr, VIR_ERR_NO_SUPPORT, VIR_FROM_NONE, msg);
         return;
     }
     msg = g_strdup_printf("unknown procedure: %d", hdr->proc);
-    reply_error(c, hdr, VD_ERR_RPC, VD_FROM_RPC, msg);
+    reply_error(c, hdr, VIR_ERR_RPC, VIR_FROM_RPC, msg);
 }
 
 static bool handle_call(vd_rpc_client *c, const vd_wire_header *hdr, const guint8 *pkt,
@@ -201,7 +201,7 @@ static bool handle_call(vd_rpc_client *c, const vd_wire_header *hdr, const guint
 static bool refuse(vd_rpc_client *c, const vd_wire_header *hdr)
 {
     if (hdr->prog == VD_WIRE_REMOTE_PROGRAM && hdr->type == VD_WIRE_CALL) {
-        reply_error(c, hdr, VD_ERR_RPC, VD_FROM_RPC, c->refusal);
+        reply_error(c, hdr, VIR_ERR_RPC, VIR_FROM_RPC, c->refusal);
         vd_rpc_client_close_after_flush(c);
     }
     return true;

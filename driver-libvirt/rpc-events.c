@@ -15,9 +15,6 @@
 #include "rpc-dispatch.h"
 #include "rpc-packet.h"
 
-#define VIR_DOMAIN_EVENT_ID_LIFECYCLE 0
-#define VIR_DOMAIN_EVENT_ID_LAST 27 /* libvirt 9.0: ids 0..26 */
-
 static int find_reg(vd_rpc_client *c, bool legacy, int key)
 {
     for (unsigned i = 0; i < c->events->len; i++) {
@@ -33,8 +30,8 @@ static bool valid_event_id(int id, vd_error **err)
 {
     if (id >= 0 && id < VIR_DOMAIN_EVENT_ID_LAST)
         return true;
-    vd_error_set(err, VD_ERR_INVALID_ARG, VD_FROM_RPC, "invalid argument: unsupported event ID %d",
-                 id);
+    vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
+                 "invalid argument: unsupported event ID %d", id);
     return false;
 }
 
@@ -42,7 +39,7 @@ bool vd_rpc_event_callback_register(vd_rpc_call *call, void *args, void *ret, vd
 {
     vd_wire_event_callback_register_args *a = args;
     vd_rpc_client *c = call->client;
-    vd_rpc_event_reg reg = { .event_id = a->event_id };
+    vd_rpc_event_reg reg = {.event_id = a->event_id};
 
     if (!valid_event_id(a->event_id, err))
         return false;
@@ -70,15 +67,15 @@ bool vd_rpc_event_callback_deregister(vd_rpc_call *call, void *args, void *ret, 
         g_array_remove_index_fast(c->events, i);
     g_mutex_unlock(&c->lock);
     if (i < 0)
-        vd_error_set(err, VD_ERR_INVALID_ARG, VD_FROM_RPC,
+        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
                      "invalid argument: callbackID %d not registered", id);
     return i >= 0;
 }
 
 static bool legacy_register(vd_rpc_client *c, int event_id, vd_error **err)
 {
-    vd_rpc_event_reg reg = { .callback_id = -1, .event_id = event_id, .legacy = true,
-                             .any_domain = true };
+    vd_rpc_event_reg reg = {
+        .callback_id = -1, .event_id = event_id, .legacy = true, .any_domain = true};
     bool dup;
 
     if (!valid_event_id(event_id, err))
@@ -89,7 +86,7 @@ static bool legacy_register(vd_rpc_client *c, int event_id, vd_error **err)
         g_array_append_val(c->events, reg);
     g_mutex_unlock(&c->lock);
     if (dup)
-        vd_error_set(err, VD_ERR_INTERNAL_ERROR, VD_FROM_RPC,
+        vd_error_set(err, VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC,
                      "internal error: domain event %d already registered", event_id);
     return !dup;
 }
@@ -104,7 +101,7 @@ static bool legacy_deregister(vd_rpc_client *c, int event_id, vd_error **err)
         g_array_remove_index_fast(c->events, i);
     g_mutex_unlock(&c->lock);
     if (i < 0)
-        vd_error_set(err, VD_ERR_INTERNAL_ERROR, VD_FROM_RPC,
+        vd_error_set(err, VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC,
                      "internal error: domain event %d not registered", event_id);
     return i >= 0;
 }
@@ -139,10 +136,10 @@ bool vd_rpc_event_deregister(vd_rpc_call *call, void *args, void *ret, vd_error 
     return true;
 }
 
-static GBytes *lifecycle_packet(const vd_rpc_event_reg *reg, const vd_domain_ref *dom,
-                                int event, int detail)
+static GBytes *lifecycle_packet(const vd_rpc_event_reg *reg, const vd_domain_ref *dom, int event,
+                                int detail)
 {
-    vd_wire_event_callback_lifecycle_msg m = { .callback_id = reg->callback_id };
+    vd_wire_event_callback_lifecycle_msg m = {.callback_id = reg->callback_id};
     vd_wire_header h;
     GBytes *pkt;
 
@@ -150,15 +147,13 @@ static GBytes *lifecycle_packet(const vd_rpc_event_reg *reg, const vd_domain_ref
     m.msg.event = event;
     m.msg.detail = detail;
     if (reg->legacy) {
-        h = vd_rpc_remote_header(VD_PROC_DOMAIN_EVENT_LIFECYCLE, VD_WIRE_MESSAGE, 0,
-                                 VD_WIRE_OK);
-        pkt = vd_rpc_packet_encode(&h, (xdrproc_t)xdr_vd_wire_event_lifecycle_msg, &m.msg,
-                                   NULL);
+        h = vd_rpc_remote_header(VD_PROC_DOMAIN_EVENT_LIFECYCLE, VD_WIRE_MESSAGE, 0, VD_WIRE_OK);
+        pkt = vd_rpc_packet_encode(&h, (xdrproc_t)xdr_vd_wire_event_lifecycle_msg, &m.msg, NULL);
     } else {
         h = vd_rpc_remote_header(VD_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, VD_WIRE_MESSAGE, 0,
                                  VD_WIRE_OK);
-        pkt = vd_rpc_packet_encode(&h, (xdrproc_t)xdr_vd_wire_event_callback_lifecycle_msg, &m,
-                                   NULL);
+        pkt =
+            vd_rpc_packet_encode(&h, (xdrproc_t)xdr_vd_wire_event_callback_lifecycle_msg, &m, NULL);
     }
     g_free(m.msg.dom.name);
     return pkt;
@@ -182,8 +177,8 @@ static void deliver_to_client(vd_rpc_client *c, const vd_domain_ref *dom, int ev
 void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user)
 {
     struct vd_rpc_server *s = user;
-    g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)vd_rpc_client_unref);
+    g_autoptr(GPtrArray) clients =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vd_rpc_client_unref);
 
     /* Snapshot the list so no client lock is taken under the server lock. */
     g_mutex_lock(&s->lock);

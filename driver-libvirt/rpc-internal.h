@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "rpc-tls.h"
+#include "vd-libvirt.h"
 #include "vd-rpc.h"
 #include "vd_remote_protocol.h"
 
@@ -23,26 +24,6 @@
 #define VD_RPC_WORKERS 16
 /* libvirt API level we speak, reported by CONNECT_GET_LIB_VERSION. */
 #define VD_RPC_LIB_VERSION 9000000ull
-
-/* libvirt error numbers and domains this layer raises itself (virterror.h values). */
-enum {
-    VD_ERR_INTERNAL_ERROR = 1,
-    VD_ERR_NO_SUPPORT = 3,
-    VD_ERR_NO_CONNECT = 5,
-    VD_ERR_INVALID_ARG = 8,
-    VD_ERR_OPERATION_DENIED = 29,
-    VD_ERR_RPC = 39,
-    VD_ERR_AUTH_FAILED = 45,
-    VD_ERR_OPERATION_INVALID = 55,
-};
-enum {
-    VD_FROM_NONE = 0,
-    VD_FROM_RPC = 7,
-    VD_FROM_REMOTE = 13,
-    VD_FROM_DOMAIN = 20,
-    VD_FROM_STREAMS = 38,
-    VD_FROM_POLKIT = 60,
-};
 
 typedef enum vd_rpc_transport {
     VD_RPC_UNIX_RW,
@@ -66,11 +47,9 @@ typedef struct vd_rpc_listener {
 struct vd_rpc_server {
     vd_daemon *daemon;
     GMainContext *ctx;
-    /* Deep copies of the daemon's configuration. */
-    vd_rpc_config cfg;
-    vd_rpc_tls_config tls_cfg;
+    vd_rpc_config cfg; /* a deep copy of the daemon's configuration */
     vd_rpc_tls_context *tls; /* credentials, when the TLS listener is on */
-    GPtrArray *listeners; /* of vd_rpc_listener* */
+    GPtrArray *listeners;    /* of vd_rpc_listener* */
     GThreadPool *pool;
     unsigned lifecycle_listener;
     GSource *keepalive_timer;
@@ -106,11 +85,11 @@ struct vd_rpc_client {
     char *refusal;
 
     /* Main context only. */
-    vd_rpc_tls_session *tls;   /* VD_RPC_TLS: all I/O goes through it */
-    bool tls_ready;            /* handshake done and certificate accepted */
-    GSource *handshake_source; /* the socket direction the handshake waits for */
-    GSource *deadline;         /* closes a refused client that never calls, or a TLS
-                                  client slow to finish its handshake */
+    vd_rpc_tls_session *tls;     /* VD_RPC_TLS: all I/O goes through it */
+    bool tls_ready;              /* handshake done and certificate accepted */
+    GSource *handshake_source;   /* the socket direction the handshake waits for */
+    GSource *deadline;           /* closes a refused client that never calls, or a TLS
+                                    client slow to finish its handshake */
     const char *deadline_reason; /* the log line's reason when it fires */
     GSource *in_source;
     GSource *out_source;
@@ -119,21 +98,21 @@ struct vd_rpc_client {
 
     GMutex lock; /* guards everything below */
     bool closed;
-    bool flush_pending;     /* an idle flush is scheduled */
+    bool flush_pending;      /* an idle flush is scheduled */
     bool close_when_flushed; /* close once the output queue drains (refusals) */
-    bool opened;            /* CONNECT_OPEN succeeded */
-    bool readonly;          /* changing calls refused */
-    bool authenticated;     /* false until polkit says yes, when polkit applies */
-    bool keepalive;         /* the client probed PROGRAM_KEEPALIVE: we may ping it */
-    unsigned in_flight;     /* calls queued or running on workers */
-    bool reading_paused;    /* in_flight reached the limit */
-    GQueue out_queue;       /* of GBytes*, whole packets */
-    gsize out_offset;       /* bytes of the head packet already sent */
-    gsize out_bytes;        /* total bytes queued */
+    bool opened;             /* CONNECT_OPEN succeeded */
+    bool readonly;           /* changing calls refused */
+    bool authenticated;      /* false until polkit says yes, when polkit applies */
+    bool keepalive;          /* the client probed PROGRAM_KEEPALIVE: we may ping it */
+    unsigned in_flight;      /* calls queued or running on workers */
+    bool reading_paused;     /* in_flight reached the limit */
+    GQueue out_queue;        /* of GBytes*, whole packets */
+    gsize out_offset;        /* bytes of the head packet already sent */
+    gsize out_bytes;         /* total bytes queued */
     gint64 last_rx_us;
     unsigned pings_unanswered;
-    GArray *events;         /* of vd_rpc_event_reg */
-    GHashTable *streams;    /* serial -> vd_rpc_stream* */
+    GArray *events;      /* of vd_rpc_event_reg */
+    GHashTable *streams; /* serial -> vd_rpc_stream* */
 };
 
 /* A decoded call on its way to a handler, and what the handler leaves for the reply. */

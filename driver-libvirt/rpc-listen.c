@@ -202,7 +202,7 @@ bool vd_rpc_listen_all(struct vd_rpc_server *s, GError **err)
          listen_unix(s, act, cfg->unix_ro_path, RO_PERMS, VD_RPC_UNIX_RO, err)) &&
         (!cfg->listen_tcp ||
          listen_inet(s, act, cfg->tcp_address, cfg->tcp_port, VD_RPC_TCP, err)) &&
-        (!s->tls || listen_inet(s, act, s->tls_cfg.address, s->tls_cfg.port, VD_RPC_TLS, err));
+        (!s->tls || listen_inet(s, act, s->cfg.tls.address, s->cfg.tls.port, VD_RPC_TLS, err));
 
     vd_rpc_activation_free(act);
     if (ok && !s->listeners->len) {

@@ -9,7 +9,7 @@
 
 #include "rpc-internal.h"
 
-/* Opens every listener s->cfg and s->tls_cfg ask for into s->listeners, attached to
+/* Opens every listener s->cfg asks for into s->listeners, attached to
  * s->ctx with vd_rpc_server_on_incoming. */
 bool vd_rpc_listen_all(struct vd_rpc_server *s, GError **err);
 

@@ -8,16 +8,6 @@
 #include "rpc-auth.h"
 #include "rpc-convert.h"
 
-/* libvirt's VIR_DRV_FEATURE_* numbers the clients probe with CONNECT_SUPPORTS_FEATURE. */
-enum {
-    FEATURE_TYPED_PARAM_STRING = 9,
-    FEATURE_PROGRAM_KEEPALIVE = 10,
-    FEATURE_REMOTE_EVENT_CALLBACK = 14,
-    FEATURE_REMOTE_CLOSE_CALLBACK = 15,
-};
-
-#define VIR_CONNECT_RO 1u
-
 /* The URIs a vireo client may send: the scheme, then an empty path or /system. Clients
  * strip the transport (+unix, +tcp) and query before sending. NULL or "" = default. */
 static bool uri_is_ours(const char *name)
@@ -43,7 +33,7 @@ bool vd_rpc_connect_open(vd_rpc_call *call, void *args, void *ret, vd_error **er
 
     (void)ret;
     if (!uri_is_ours(name)) {
-        vd_error_set(err, VD_ERR_NO_CONNECT, VD_FROM_NONE,
+        vd_error_set(err, VIR_ERR_NO_CONNECT, VIR_FROM_NONE,
                      "no connection driver available for %s", name);
         return false;
     }
@@ -57,7 +47,7 @@ bool vd_rpc_connect_open(vd_rpc_call *call, void *args, void *ret, vd_error **er
     }
     g_mutex_unlock(&c->lock);
     if (!ok)
-        vd_error_set(err, VD_ERR_INTERNAL_ERROR, VD_FROM_REMOTE,
+        vd_error_set(err, VIR_ERR_INTERNAL_ERROR, VIR_FROM_REMOTE,
                      "internal error: connection already open");
     return ok;
 }
@@ -84,16 +74,16 @@ bool vd_rpc_connect_supports_feature(vd_rpc_call *call, void *args, void *ret, v
 
     (void)err;
     switch (a->value) {
-    case FEATURE_PROGRAM_KEEPALIVE:
+    case VIR_DRV_FEATURE_PROGRAM_KEEPALIVE:
         /* As libvirtd: a client that asks can answer pings, so start pinging it. */
         g_mutex_lock(&c->lock);
         c->keepalive = true;
         g_mutex_unlock(&c->lock);
         r->value = 1;
         break;
-    case FEATURE_TYPED_PARAM_STRING:
-    case FEATURE_REMOTE_EVENT_CALLBACK:
-    case FEATURE_REMOTE_CLOSE_CALLBACK:
+    case VIR_DRV_FEATURE_TYPED_PARAM_STRING:
+    case VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK:
+    case VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK:
         r->value = 1;
         break;
     default:
@@ -218,7 +208,7 @@ bool vd_rpc_connect_close_callback(vd_rpc_call *call, void *args, void *ret, vd_
 bool vd_rpc_node_get_info(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_node_get_info_ret *r = ret;
-    vd_node_info info = { 0 };
+    vd_node_info info = {0};
 
     (void)args;
     if (!vd_node_get_info(call->client->daemon, &info, err))
@@ -241,6 +231,15 @@ bool vd_rpc_connect_get_capabilities(vd_rpc_call *call, void *args, void *ret, v
 
     (void)args;
     r->value = vd_connect_get_capabilities(call->client->daemon, err);
+    return r->value != NULL;
+}
+
+bool vd_rpc_connect_get_sysinfo(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_string_ret *r = ret;
+
+    r->value = vd_connect_get_sysinfo(call->client->daemon, ((vd_wire_flags_arg *)args)->flags,
+                                      err);
     return r->value != NULL;
 }
 
@@ -289,16 +288,15 @@ bool vd_rpc_node_get_free_memory(vd_rpc_call *call, void *args, void *ret, vd_er
     return true;
 }
 
-bool vd_rpc_node_get_cells_free_memory(vd_rpc_call *call, void *args, void *ret,
-                                       vd_error **err)
+bool vd_rpc_node_get_cells_free_memory(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_node_get_cells_free_memory_args *a = args;
     vd_wire_node_get_cells_free_memory_ret *r = ret;
     vd_node_memory mem;
 
     if (a->max_cells <= 0 || a->max_cells > VD_WIRE_NODE_MAX_CELLS) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "maxCells %d out of range 1..%d",
-                     a->max_cells, VD_WIRE_NODE_MAX_CELLS);
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC, "maxCells %d out of range 1..%d", a->max_cells,
+                     VD_WIRE_NODE_MAX_CELLS);
         return false;
     }
     if (!vd_node_get_memory(call->client->daemon, a->start_cell, 0, &mem, err))
@@ -317,7 +315,7 @@ bool vd_rpc_node_get_memory_stats(vd_rpc_call *call, void *args, void *ret, vd_e
     const int count = 2; /* total, free */
 
     if (a->nparams < 0 || a->nparams > VD_WIRE_NODE_MEMORY_STATS_MAX) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "nparams %d out of range 0..%d", a->nparams,
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC, "nparams %d out of range 0..%d", a->nparams,
                      VD_WIRE_NODE_MEMORY_STATS_MAX);
         return false;
     }
@@ -327,7 +325,7 @@ bool vd_rpc_node_get_memory_stats(vd_rpc_call *call, void *args, void *ret, vd_e
     if (a->nparams == 0) /* the caller asks how many there are */
         return true;
     if (a->nparams != count) {
-        vd_error_set(err, VD_ERR_INVALID_ARG, VD_FROM_RPC,
+        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
                      "invalid argument: nparams in virNodeGetMemoryStats must be %d", count);
         return false;
     }
@@ -345,10 +343,10 @@ bool vd_rpc_node_get_cpu_map(vd_rpc_call *call, void *args, void *ret, vd_error 
 {
     vd_wire_node_get_cpu_map_args *a = args;
     vd_wire_node_get_cpu_map_ret *r = ret;
-    vd_node_info info = { 0 };
+    vd_node_info info = {0};
 
     if (a->flags) {
-        vd_error_set(err, VD_ERR_INVALID_ARG, VD_FROM_RPC,
+        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
                      "invalid argument: unsupported flags (0x%x) in function virNodeGetCPUMap",
                      a->flags);
         return false;

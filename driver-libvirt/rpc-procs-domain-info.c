@@ -2,7 +2,8 @@
 /*
  * Handlers for what virsh's informational commands ask about one domain: vCPUs
  * (vcpuinfo, maxvcpus), memory statistics (dommemstat), title and description (desc,
- * metadata). Wire limits are checked here; the meaning lives in daemon/.
+ * metadata), the running job (domjobinfo). Wire limits are checked here; the meaning
+ * lives in daemon/.
  */
 #define G_LOG_DOMAIN "vd-rpc"
 #include "rpc-procs.h"
@@ -26,7 +27,7 @@ static bool check_vcpu_request(int n, int maplen, vd_error **err)
     if (n >= 0 && n <= VD_WIRE_VCPUINFO_MAX && maplen >= 0 &&
         (int64_t)n * maplen <= VD_WIRE_CPUMAPS_MAX)
         return true;
-    vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC,
+    vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC,
                  "%d vCPUs or map length %d out of range (at most %d entries, %d map bytes)", n,
                  maplen, VD_WIRE_VCPUINFO_MAX, VD_WIRE_CPUMAPS_MAX);
     return false;
@@ -72,8 +73,7 @@ bool vd_rpc_domain_get_vcpu_pin_info(vd_rpc_call *call, void *args, void *ret, v
     if (!check_vcpu_request(a->ncpumaps, a->maplen, err))
         return false;
     maps = g_malloc0(MAX((size_t)a->ncpumaps * a->maplen, 1));
-    r->num = vd_domain_get_vcpu_pin_info(D(call), dom, a->ncpumaps, maps, a->maplen, a->flags,
-                                         err);
+    r->num = vd_domain_get_vcpu_pin_info(D(call), dom, a->ncpumaps, maps, a->maplen, a->flags, err);
     if (r->num < 0)
         return false;
     r->cpumaps.cpumaps_len = (unsigned)a->ncpumaps * a->maplen;
@@ -90,7 +90,7 @@ bool vd_rpc_domain_memory_stats(vd_rpc_call *call, void *args, void *ret, vd_err
     int n;
 
     if (a->max_stats > VD_WIRE_DOMAIN_MEMORY_STATS_MAX) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "maxStats %u above %d", a->max_stats,
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC, "maxStats %u above %d", a->max_stats,
                      VD_WIRE_DOMAIN_MEMORY_STATS_MAX);
         return false;
     }
@@ -113,7 +113,8 @@ bool vd_rpc_domain_get_metadata(vd_rpc_call *call, void *args, void *ret, vd_err
     vd_wire_string_ret *r = ret;
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
 
-    r->value = vd_domain_get_metadata(D(call), dom, a->type, vd_rpc_opt_string(a->uri), a->flags, err);
+    r->value =
+        vd_domain_get_metadata(D(call), dom, a->type, vd_rpc_opt_string(a->uri), a->flags, err);
     return r->value != NULL;
 }
 
@@ -123,6 +124,63 @@ bool vd_rpc_domain_set_metadata(vd_rpc_call *call, void *args, void *ret, vd_err
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
 
     (void)ret;
-    return vd_domain_set_metadata(D(call), dom, a->type, vd_rpc_opt_string(a->metadata), vd_rpc_opt_string(a->key),
-                                  vd_rpc_opt_string(a->uri), a->flags, err);
+    return vd_domain_set_metadata(D(call), dom, a->type, vd_rpc_opt_string(a->metadata),
+                                  vd_rpc_opt_string(a->key), vd_rpc_opt_string(a->uri), a->flags,
+                                  err);
+}
+
+bool vd_rpc_domain_get_job_info(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&((vd_wire_dom_arg *)args)->dom);
+    vd_wire_domain_get_job_info_ret *r = ret;
+    vd_job_info job;
+
+    if (!vd_domain_get_job_info(D(call), dom, &job, err))
+        return false;
+    r->type = job.type;
+    r->time_elapsed = job.elapsed_ms;
+    return true;
+}
+
+static vd_typed_param *job_param(const char *field, int type, uint64_t value)
+{
+    vd_typed_param *p = g_new0(vd_typed_param, 1);
+
+    p->field = g_strdup(field);
+    p->type = type;
+    if (type == VIR_TYPED_PARAM_INT)
+        p->value.i = (int32_t)value;
+    else
+        p->value.ul = value;
+    return p;
+}
+
+/* libvirt's names: "operation" (virDomainJobOperation), "time_elapsed" (ms). */
+bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_dom_flags_arg *a = args;
+    vd_wire_domain_get_job_stats_ret *r = ret;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+    g_autoptr(GPtrArray) params =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vd_typed_param_free);
+    vd_job_info job;
+
+    /* COMPLETED and KEEP_COMPLETED ask for a finished job's statistics: none are kept. */
+    if (a->flags & ~(VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
+        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                     "invalid argument: unsupported flags (0x%x) in function %s",
+                     a->flags & ~3u, "virDomainGetJobStats");
+        return false;
+    }
+    if (!vd_domain_get_job_info(D(call), dom, &job, err))
+        return false;
+    r->type = (a->flags & VIR_DOMAIN_JOB_STATS_COMPLETED) ? VIR_DOMAIN_JOB_NONE : job.type;
+    if (r->type != VIR_DOMAIN_JOB_NONE) {
+        g_ptr_array_add(params, job_param("operation", VIR_TYPED_PARAM_INT, job.operation));
+        g_ptr_array_add(params,
+                        job_param("time_elapsed", VIR_TYPED_PARAM_ULLONG, job.elapsed_ms));
+    }
+    vd_rpc_params_to_wire(params, VD_WIRE_DOMAIN_JOB_STATS_MAX, &r->params.params_val,
+                          &r->params.params_len);
+    return true;
 }

@@ -5,15 +5,10 @@
 
 #include "rpc-convert.h"
 
-/* libvirt flag values the protocol layer itself applies. */
-#define VIR_DOMAIN_XML_SECURE 1u
-#define VIR_DOMAIN_MEM_MAXIMUM 4u
-#define VIR_CONNECT_LIST_DOMAINS_ACTIVE 1u
-#define VIR_CONNECT_LIST_DOMAINS_INACTIVE 2u
-/* Clients add this to typed-parameter getters once feature 9 (TYPED_PARAM_STRING) is
- * negotiated: it says string values may come back. It is a wire matter, not the
- * driver's: taken off here, and string values dropped for clients that did not set it. */
-#define VIR_TYPED_PARAM_STRING_OKAY 4u
+/* VIR_TYPED_PARAM_STRING_OKAY: clients add it to typed-parameter getters once feature 9
+ * (TYPED_PARAM_STRING) is negotiated: it says string values may come back. It is a wire
+ * matter, not the driver's: taken off here, and string values dropped for clients that
+ * did not set it. */
 
 #define D(call) ((call)->client->daemon)
 
@@ -40,14 +35,12 @@ bool vd_rpc_domain_lookup_by_uuid(vd_rpc_call *call, void *args, void *ret, vd_e
 {
     vd_wire_uuid_arg *a = args;
 
-    return dom_reply(vd_domain_lookup_by_uuid(D(call), (const unsigned char *)a->uuid, err),
-                     ret);
+    return dom_reply(vd_domain_lookup_by_uuid(D(call), (const unsigned char *)a->uuid, err), ret);
 }
 
 bool vd_rpc_domain_lookup_by_id(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
-    return dom_reply(vd_domain_lookup_by_id(D(call), ((vd_wire_int_arg *)args)->value, err),
-                     ret);
+    return dom_reply(vd_domain_lookup_by_id(D(call), ((vd_wire_int_arg *)args)->value, err), ret);
 }
 
 bool vd_rpc_connect_list_all_domains(vd_rpc_call *call, void *args, void *ret, vd_error **err)
@@ -59,7 +52,7 @@ bool vd_rpc_connect_list_all_domains(vd_rpc_call *call, void *args, void *ret, v
     if (!doms)
         return false;
     if (doms->len > VD_WIRE_DOMAIN_LIST_MAX) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "too many domains '%u' for limit '%d'",
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC, "too many domains '%u' for limit '%d'",
                      doms->len, VD_WIRE_DOMAIN_LIST_MAX);
         return false;
     }
@@ -79,7 +72,7 @@ static GPtrArray *list_by_state(vd_rpc_call *call, unsigned flags, int max, vd_e
     GPtrArray *doms;
 
     if (max < 0 || max > VD_WIRE_DOMAIN_LIST_MAX) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "maximum %d out of range 0..%d", max,
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC, "maximum %d out of range 0..%d", max,
                      VD_WIRE_DOMAIN_LIST_MAX);
         return NULL;
     }
@@ -100,11 +93,9 @@ bool vd_rpc_connect_num_of_domains(vd_rpc_call *call, void *args, void *ret, vd_
     return true;
 }
 
-bool vd_rpc_connect_num_of_defined_domains(vd_rpc_call *call, void *args, void *ret,
-                                           vd_error **err)
+bool vd_rpc_connect_num_of_defined_domains(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
-    g_autoptr(GPtrArray) doms =
-        vd_domain_list_all(D(call), VIR_CONNECT_LIST_DOMAINS_INACTIVE, err);
+    g_autoptr(GPtrArray) doms = vd_domain_list_all(D(call), VIR_CONNECT_LIST_DOMAINS_INACTIVE, err);
 
     (void)args;
     if (!doms)
@@ -116,8 +107,8 @@ bool vd_rpc_connect_num_of_defined_domains(vd_rpc_call *call, void *args, void *
 bool vd_rpc_connect_list_domains(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_list_ids_ret *r = ret;
-    g_autoptr(GPtrArray) doms = list_by_state(call, VIR_CONNECT_LIST_DOMAINS_ACTIVE,
-                                              ((vd_wire_int_arg *)args)->value, err);
+    g_autoptr(GPtrArray) doms =
+        list_by_state(call, VIR_CONNECT_LIST_DOMAINS_ACTIVE, ((vd_wire_int_arg *)args)->value, err);
 
     if (!doms)
         return false;
@@ -128,8 +119,7 @@ bool vd_rpc_connect_list_domains(vd_rpc_call *call, void *args, void *ret, vd_er
     return true;
 }
 
-bool vd_rpc_connect_list_defined_domains(vd_rpc_call *call, void *args, void *ret,
-                                         vd_error **err)
+bool vd_rpc_connect_list_defined_domains(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_list_names_ret *r = ret;
     g_autoptr(GPtrArray) doms = list_by_state(call, VIR_CONNECT_LIST_DOMAINS_INACTIVE,
@@ -205,7 +195,7 @@ bool vd_rpc_domain_get_xml_desc(vd_rpc_call *call, void *args, void *ret, vd_err
     readonly = call->client->readonly;
     g_mutex_unlock(&call->client->lock);
     if (readonly && (a->flags & VIR_DOMAIN_XML_SECURE)) {
-        vd_error_set(err, VD_ERR_OPERATION_DENIED, VD_FROM_DOMAIN,
+        vd_error_set(err, VIR_ERR_OPERATION_DENIED, VIR_FROM_DOMAIN,
                      "operation forbidden: virDomainGetXMLDesc with secure flag");
         return false;
     }
@@ -277,18 +267,18 @@ static bool dom_call(vd_rpc_call *call, const vd_wire_nonnull_domain *w, dom_fla
     return fn(D(call), dom, flags, err);
 }
 
-#define DOM_ONLY(name, fn)                                                                  \
-    bool name(vd_rpc_call *call, void *args, void *ret, vd_error **err)                     \
-    {                                                                                       \
-        (void)ret;                                                                          \
-        return dom_call(call, &((vd_wire_dom_arg *)args)->dom, fn, 0, err);                 \
+#define DOM_ONLY(name, fn)                                                                         \
+    bool name(vd_rpc_call *call, void *args, void *ret, vd_error **err)                            \
+    {                                                                                              \
+        (void)ret;                                                                                 \
+        return dom_call(call, &((vd_wire_dom_arg *)args)->dom, fn, 0, err);                        \
     }
-#define DOM_FLAGS(name, fn)                                                                 \
-    bool name(vd_rpc_call *call, void *args, void *ret, vd_error **err)                     \
-    {                                                                                       \
-        vd_wire_dom_flags_arg *a = args;                                                    \
-        (void)ret;                                                                          \
-        return dom_call(call, &a->dom, fn, a->flags, err);                                  \
+#define DOM_FLAGS(name, fn)                                                                        \
+    bool name(vd_rpc_call *call, void *args, void *ret, vd_error **err)                            \
+    {                                                                                              \
+        vd_wire_dom_flags_arg *a = args;                                                           \
+        (void)ret;                                                                                 \
+        return dom_call(call, &a->dom, fn, a->flags, err);                                         \
     }
 
 DOM_ONLY(vd_rpc_domain_create, vd_domain_create)
@@ -332,7 +322,7 @@ bool vd_rpc_domain_get_info(vd_rpc_call *call, void *args, void *ret, vd_error *
 {
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&((vd_wire_dom_arg *)args)->dom);
     vd_wire_domain_get_info_ret *r = ret;
-    vd_domain_info info = { 0 };
+    vd_domain_info info = {0};
 
     if (!vd_domain_get_info(D(call), dom, &info, err))
         return false;
@@ -347,7 +337,7 @@ bool vd_rpc_domain_get_info(vd_rpc_call *call, void *args, void *ret, vd_error *
 bool vd_rpc_domain_get_max_memory(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&((vd_wire_dom_arg *)args)->dom);
-    vd_domain_info info = { 0 };
+    vd_domain_info info = {0};
 
     if (!vd_domain_get_info(D(call), dom, &info, err))
         return false;
@@ -424,8 +414,7 @@ bool vd_rpc_domain_get_vcpus_flags(vd_rpc_call *call, void *args, void *ret, vd_
 
 /* ---- scheduler ------------------------------------------------------------------------ */
 
-bool vd_rpc_domain_get_scheduler_type(vd_rpc_call *call, void *args, void *ret,
-                                      vd_error **err)
+bool vd_rpc_domain_get_scheduler_type(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&((vd_wire_dom_arg *)args)->dom);
     vd_wire_domain_get_scheduler_type_ret *r = ret;
@@ -442,12 +431,12 @@ static bool get_sched_params(vd_rpc_call *call, const vd_wire_nonnull_domain *w,
     g_autoptr(GPtrArray) params = NULL;
 
     if (nparams < 0 || nparams > VD_WIRE_SCHED_PARAMS_MAX) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "nparams %d out of range 0..%d", nparams,
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC, "nparams %d out of range 0..%d", nparams,
                      VD_WIRE_SCHED_PARAMS_MAX);
         return false;
     }
-    params = vd_domain_get_scheduler_params(D(call), dom, flags & ~VIR_TYPED_PARAM_STRING_OKAY,
-                                            err);
+    params =
+        vd_domain_get_scheduler_params(D(call), dom, flags & ~VIR_TYPED_PARAM_STRING_OKAY, err);
     if (!params)
         return false;
     if (!(flags & VIR_TYPED_PARAM_STRING_OKAY))
@@ -505,14 +494,13 @@ bool vd_rpc_domain_set_scheduler_parameters_flags(vd_rpc_call *call, void *args,
     vd_wire_domain_set_scheduler_parameters_flags_args *a = args;
 
     (void)ret;
-    return set_sched_params(call, &a->dom, a->params.params_val, a->params.params_len,
-                            a->flags, err);
+    return set_sched_params(call, &a->dom, a->params.params_val, a->params.params_len, a->flags,
+                            err);
 }
 
 /* ---- bulk stats ----------------------------------------------------------------------- */
 
-bool vd_rpc_connect_get_all_domain_stats(vd_rpc_call *call, void *args, void *ret,
-                                         vd_error **err)
+bool vd_rpc_connect_get_all_domain_stats(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_get_all_domain_stats_args *a = args;
     vd_wire_get_all_domain_stats_ret *r = ret;
@@ -527,7 +515,7 @@ bool vd_rpc_connect_get_all_domain_stats(vd_rpc_call *call, void *args, void *re
     if (!stats)
         return false;
     if (stats->len > VD_WIRE_DOMAIN_LIST_MAX) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_RPC, "too many domains '%u' for limit '%d'",
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC, "too many domains '%u' for limit '%d'",
                      stats->len, VD_WIRE_DOMAIN_LIST_MAX);
         return false;
     }

@@ -5,7 +5,8 @@
 
 #include "rpc-internal.h"
 
-#define VD_RPC_HANDLER(name) bool vd_rpc_##name(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+#define VD_RPC_HANDLER(name)                                                                       \
+    bool vd_rpc_##name(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 
 /* rpc-procs-connect.c */
 VD_RPC_HANDLER(connect_open);
@@ -22,6 +23,7 @@ VD_RPC_HANDLER(connect_is_secure);
 VD_RPC_HANDLER(connect_close_callback);
 VD_RPC_HANDLER(node_get_info);
 VD_RPC_HANDLER(connect_get_capabilities);
+VD_RPC_HANDLER(connect_get_sysinfo);
 VD_RPC_HANDLER(connect_get_domain_capabilities);
 VD_RPC_HANDLER(node_get_security_model);
 VD_RPC_HANDLER(connect_get_max_vcpus);
@@ -82,5 +84,9 @@ VD_RPC_HANDLER(domain_memory_stats);
 VD_RPC_HANDLER(domain_get_metadata);
 VD_RPC_HANDLER(domain_set_metadata);
 VD_RPC_HANDLER(domain_rename);
+
+/* rpc-procs-domain-info.c */
+VD_RPC_HANDLER(domain_get_job_info);
+VD_RPC_HANDLER(domain_get_job_stats);
 
 #endif /* VD_RPC_PROCS_H */

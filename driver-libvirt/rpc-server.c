@@ -23,29 +23,6 @@
 #define DEFAULT_TLS_PORT 16514
 #define DEFAULT_RW_PERMS 0700
 
-static void copy_config(vd_rpc_config *dst, const vd_rpc_config *src)
-{
-    *dst = *src;
-    dst->unix_rw_path = g_strdup(src->unix_rw_path);
-    dst->unix_ro_path = g_strdup(src->unix_ro_path);
-    dst->tcp_address = g_strdup(src->tcp_address ? src->tcp_address : "127.0.0.1");
-    dst->uri = g_strdup(src->uri ? src->uri : "vireo:///system");
-    if (!dst->unix_rw_perms)
-        dst->unix_rw_perms = DEFAULT_RW_PERMS;
-    if (!dst->tcp_port)
-        dst->tcp_port = DEFAULT_TCP_PORT;
-    if (!dst->keepalive_count)
-        dst->keepalive_count = 5;
-}
-
-static void free_config(vd_rpc_config *cfg)
-{
-    g_free(cfg->unix_rw_path);
-    g_free(cfg->unix_ro_path);
-    g_free(cfg->tcp_address);
-    g_free(cfg->uri);
-}
-
 static void copy_tls_config(vd_rpc_tls_config *dst, const vd_rpc_tls_config *src)
 {
     *dst = *src;
@@ -67,6 +44,31 @@ static void free_tls_config(vd_rpc_tls_config *cfg)
     g_free(cfg->cert_file);
     g_free(cfg->key_file);
     g_free(cfg->priority);
+}
+
+static void copy_config(vd_rpc_config *dst, const vd_rpc_config *src)
+{
+    *dst = *src;
+    copy_tls_config(&dst->tls, &src->tls);
+    dst->unix_rw_path = g_strdup(src->unix_rw_path);
+    dst->unix_ro_path = g_strdup(src->unix_ro_path);
+    dst->tcp_address = g_strdup(src->tcp_address ? src->tcp_address : "127.0.0.1");
+    dst->uri = g_strdup(src->uri ? src->uri : "vireo:///system");
+    if (!dst->unix_rw_perms)
+        dst->unix_rw_perms = DEFAULT_RW_PERMS;
+    if (!dst->tcp_port)
+        dst->tcp_port = DEFAULT_TCP_PORT;
+    if (!dst->keepalive_count)
+        dst->keepalive_count = 5;
+}
+
+static void free_config(vd_rpc_config *cfg)
+{
+    free_tls_config(&cfg->tls);
+    g_free(cfg->unix_rw_path);
+    g_free(cfg->unix_ro_path);
+    g_free(cfg->tcp_address);
+    g_free(cfg->uri);
 }
 
 /* ---- accepting ------------------------------------------------------------------------ */
@@ -156,32 +158,27 @@ static gboolean keepalive_tick(gpointer data)
 
 vd_rpc_server *vd_rpc_server_new(vd_daemon *d, const vd_rpc_config *cfg, GError **err)
 {
-    return vd_rpc_server_new_with_tls(d, cfg, NULL, err);
-}
-
-vd_rpc_server *vd_rpc_server_new_with_tls(vd_daemon *d, const vd_rpc_config *cfg,
-                                          const vd_rpc_tls_config *tls, GError **err)
-{
     struct vd_rpc_server *s = g_new0(struct vd_rpc_server, 1);
-    const vd_rpc_tls_config no_tls = {0};
 
     s->daemon = d;
     s->ctx = g_main_context_ref_thread_default();
     copy_config(&s->cfg, cfg);
-    copy_tls_config(&s->tls_cfg, tls ? tls : &no_tls);
     g_mutex_init(&s->lock);
     s->clients = g_ptr_array_new_with_free_func((GDestroyNotify)vd_rpc_client_unref);
     s->listeners = g_ptr_array_new_with_free_func((GDestroyNotify)vd_rpc_listener_free);
     s->next_callback_id = 1;
 
-    if (s->tls_cfg.listen) {
-        s->tls = vd_rpc_tls_context_new(&s->tls_cfg, err);
+    if (s->cfg.tls.listen) {
+        s->tls = vd_rpc_tls_context_new(&s->cfg.tls, err);
         if (!s->tls)
             goto fail;
     }
     if (!vd_rpc_listen_all(s, err))
         goto fail;
     s->pool = g_thread_pool_new(vd_rpc_dispatch_worker, s, VD_RPC_WORKERS, FALSE, err);
+    /* Keep idle workers: by default GLib ends all but two, and busy clients then pay for
+     * thread creation on every burst of calls. */
+    g_thread_pool_set_max_unused_threads(VD_RPC_WORKERS);
     if (!s->pool)
         goto fail;
     s->lifecycle_listener = vd_daemon_add_lifecycle_listener(d, vd_rpc_events_on_lifecycle, s);
@@ -228,6 +225,5 @@ void vd_rpc_server_free(vd_rpc_server *s)
     g_main_context_unref(s->ctx);
     vd_rpc_tls_context_free(s->tls);
     free_config(&s->cfg);
-    free_tls_config(&s->tls_cfg);
     g_free(s);
 }

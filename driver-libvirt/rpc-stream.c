@@ -113,7 +113,7 @@ bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_err
         g_hash_table_insert(c->streams, key, s);
     g_mutex_unlock(&c->lock);
     if (busy) {
-        vd_error_set(err, VD_ERR_RPC, VD_FROM_STREAMS, "a stream with serial %u is already open",
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_STREAMS, "a stream with serial %u is already open",
                      s->serial);
         stream_free(s);
         return false;
@@ -133,7 +133,7 @@ bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_err
             vd_console_close(console);
         stream_free(s);
         if (console)
-            vd_error_set(err, VD_ERR_RPC, VD_FROM_STREAMS, "client went away");
+            vd_error_set(err, VIR_ERR_RPC, VIR_FROM_STREAMS, "client went away");
         return false;
     }
     s->console = console;
@@ -191,9 +191,16 @@ bool vd_rpc_stream_incoming(vd_rpc_client *c, const vd_wire_header *hdr, const g
         vd_rpc_client_send(c, stream_packet(s, VD_WIRE_OK, NULL, 0));
         stream_end(c, s);
         return true;
-    case VD_WIRE_ERROR:
-        stream_end(c, s); /* the client aborted: nothing to answer */
+    case VD_WIRE_ERROR: {
+        /* The client aborted (virStreamAbort) and waits, like finishing, for a closing
+         * packet of the stream: libvirtd's is this error. */
+        vd_wire_header h = *hdr;
+
+        vd_rpc_client_send(c, vd_rpc_packet_encode_error(&h, VIR_ERR_RPC, VIR_FROM_STREAMS,
+                                                         "stream aborted at client request"));
+        stream_end(c, s);
         return true;
+    }
     default:
         *reason = "stream packet with an unknown status";
         return false;

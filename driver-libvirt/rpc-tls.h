@@ -11,7 +11,7 @@
 #include <gio/gio.h>
 #include <stdbool.h>
 
-#include "vd-rpc-tls.h"
+#include "vd-rpc.h"
 
 typedef struct vd_rpc_tls_context vd_rpc_tls_context;
 typedef struct vd_rpc_tls_session vd_rpc_tls_session;

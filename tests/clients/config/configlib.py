@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Helpers for the configuration client tests: a virtvireod in a private root (through
-tests/daemon/vdrpc.py), stock virsh with a bounded timeout, the XML corpus and schemas."""
+tests/protocol/vdrpc.py), stock virsh with a bounded timeout, the XML corpus and schemas."""
 import os
 import subprocess
 import sys
 
 import clientlib  # tests/clients/rpc
-import vdrpc  # tests/daemon
+import vdrpc  # tests/protocol
+from vdrpc import check
 
 CORPUS = os.environ["VIREO_XML_CORPUS"]
 SCHEMAS = os.environ["VIREO_SCHEMAS"]
@@ -38,8 +39,8 @@ def expect_error(fn, code, needle):
     try:
         fn()
     except libvirt.libvirtError as e:
-        assert e.get_error_code() == code, (e.get_error_code(), str(e))
-        assert needle in str(e), str(e)
+        check(e.get_error_code() == code, (e.get_error_code(), str(e)))
+        check(needle in str(e), str(e))
         return e
     raise AssertionError("no error raised, expected code %d" % code)
 
@@ -60,7 +61,7 @@ def validate(d, text, schema):
     path = write(d, "doc.xml", text)
     r = subprocess.run(["xmllint", "--noout", "--relaxng", os.path.join(SCHEMAS, schema), path],
                        capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stderr
+    check(r.returncode == 0, r.stderr)
 
 
 def needs_real_daemon():

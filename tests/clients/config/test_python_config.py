@@ -4,6 +4,7 @@ codes and domains (what virt-manager and other API users test for)."""
 import libvirt
 
 import configlib as c
+from vdrpc import check
 
 VIR_FROM_DOMAIN = 20
 
@@ -15,7 +16,7 @@ def errors_carry_libvirt_codes():
         try:
             e = c.expect_error(lambda: conn.lookupByName("nope"), libvirt.VIR_ERR_NO_DOMAIN,
                              "Domain not found: no domain with matching name 'nope'")
-            assert e.get_error_domain() == VIR_FROM_DOMAIN, e.get_error_domain()
+            check(e.get_error_domain() == VIR_FROM_DOMAIN, e.get_error_domain())
             refused = open(c.corpus("refused", "virt-install-default.xml")).read()
             c.expect_error(lambda: conn.defineXML(refused), libvirt.VIR_ERR_CONFIG_UNSUPPORTED,
                          "graphics type 'spice'")
@@ -38,26 +39,26 @@ def define_lookup_and_describe():
         try:
             xml = open(c.corpus("good", "everything.xml")).read()
             dom = conn.defineXML(xml)
-            assert dom.name() == "every-thing_1.0"
-            assert dom.UUIDString() == "4dea22b3-1d52-d8f3-2516-782e98ab3fa0"
+            check(dom.name() == "every-thing_1.0", 'dom.name() == "every-thing_1.0"')
+            check(dom.UUIDString() == "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", 'dom.UUIDString() == "4dea22b3-1d52-d8f3-2516-782e98ab3fa0"')
             same = conn.lookupByUUIDString("4dea22b3-1d52-d8f3-2516-782e98ab3fa0")
-            assert same.name() == dom.name()
-            assert dom.isPersistent() == 1 and dom.isActive() == 0
+            check(same.name() == dom.name(), 'same.name() == dom.name()')
+            check(dom.isPersistent() == 1 and dom.isActive() == 0, 'dom.isPersistent() == 1 and dom.isActive() == 0')
             state, maxmem, mem, vcpus, cpu = dom.info()
-            assert (state, maxmem, mem, vcpus) == (libvirt.VIR_DOMAIN_SHUTOFF, 1048576, 524288,
-                                                  2), dom.info()
-            assert dom.OSType() == "hvm"
-            assert dom.schedulerType()[0] == "credit"
+            check((state, maxmem, mem, vcpus) == (libvirt.VIR_DOMAIN_SHUTOFF, 1048576, 524288,
+                                                  2), dom.info())
+            check(dom.OSType() == "hvm", 'dom.OSType() == "hvm"')
+            check(dom.schedulerType()[0] == "credit", 'dom.schedulerType()[0] == "credit"')
             params = dom.schedulerParametersFlags(libvirt.VIR_DOMAIN_AFFECT_CONFIG)
-            assert params == {"weight": 512, "cap": 150}, params
+            check(params == {"weight": 512, "cap": 150}, params)
             doms = conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)
-            assert [x.name() for x in doms] == ["every-thing_1.0"]
-            assert conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE) == []
+            check([x.name() for x in doms] == ["every-thing_1.0"], '[x.name() for x in doms] == ["every-thing_1.0"]')
+            check(conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE) == [], 'conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE) == []')
             stats = conn.getAllDomainStats()
-            assert stats[0][1]["block.count"] == 2, stats
-            assert conn.getType() == "Vireo"
+            check(stats[0][1]["block.count"] == 2, stats)
+            check(conn.getType() == "Vireo", 'conn.getType() == "Vireo"')
             dom.undefine()
-            assert conn.listAllDomains(0) == []
+            check(conn.listAllDomains(0) == [], 'conn.listAllDomains(0) == []')
         finally:
             conn.close()
 

@@ -9,6 +9,7 @@ import tempfile
 
 import configlib as c
 import vdrpc
+from vdrpc import check
 
 
 def definitions_survive_sigkill():
@@ -35,15 +36,15 @@ def definitions_survive_sigkill():
 
         d = vdrpc.Daemon(root)
         listed = sorted(c.virsh(d, "list", "--all", "--name").stdout.split())
-        assert listed == names, listed
+        check(listed == names, listed)
         for n in names:
             after = c.virsh(d, "dumpxml", n).stdout
-            assert after == before[n], (n, before[n], after)
-        assert "Autostart:      enable" in c.virsh(d, "dominfo", "r1").stdout
-        assert "Autostart:      disable" in c.virsh(d, "dominfo", "r0").stdout
+            check(after == before[n], (n, before[n], after))
+        check("Autostart:      enable" in c.virsh(d, "dominfo", "r1").stdout, '"Autostart:      enable" in c.virsh(d, "dominfo", "r1").stdout')
+        check("Autostart:      disable" in c.virsh(d, "dominfo", "r0").stdout, '"Autostart:      disable" in c.virsh(d, "dominfo", "r0").stdout')
         leftovers = [f for f in os.listdir(os.path.join(root, "etc", "vireo", "domains"))
                      if f.startswith(".")]
-        assert leftovers == [], leftovers
+        check(leftovers == [], leftovers)
         c.virsh(d, "undefine", "r3")
     except BaseException:
         print("---- daemon log ----\n" + d.log_text()[-4000:])
@@ -53,7 +54,7 @@ def definitions_survive_sigkill():
     d = vdrpc.Daemon(root)
     try:
         listed = sorted(c.virsh(d, "list", "--all", "--name").stdout.split())
-        assert listed == ["r0", "r1", "r2", "r4"], listed
+        check(listed == ["r0", "r1", "r2", "r4"], listed)
     finally:
         d.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -83,18 +84,18 @@ def full_disk_loses_nothing():
         big = before.replace("<memory", "<description>%s</description><memory" % ("x" * 400000),
                              1)
         r = c.virsh(d, "define", c.write(d, "big.xml", big), ok=False)
-        assert "No space left on device" in r.stderr, r.stderr
-        assert "error:" in r.stderr, r.stderr
-        assert c.virsh(d, "dumpxml", "keep").stdout == before
+        check("No space left on device" in r.stderr, r.stderr)
+        check("error:" in r.stderr, r.stderr)
+        check(c.virsh(d, "dumpxml", "keep").stdout == before, 'c.virsh(d, "dumpxml", "keep").stdout == before')
         domains = os.path.join(conf, "domains")
-        assert [f for f in os.listdir(domains) if f.startswith(".")] == [], os.listdir(domains)
+        check([f for f in os.listdir(domains) if f.startswith(".")] == [], os.listdir(domains))
         c.virsh(d, "define", c.write(d, "next.xml", base.replace("<name>minimal</name>",
                                                                   "<name>next</name>")))
         d.stop()
         d = vdrpc.Daemon(root)
         listed = sorted(c.virsh(d, "list", "--all", "--name").stdout.split())
-        assert listed == ["keep", "next"], listed
-        assert c.virsh(d, "dumpxml", "keep").stdout == before
+        check(listed == ["keep", "next"], listed)
+        check(c.virsh(d, "dumpxml", "keep").stdout == before, 'c.virsh(d, "dumpxml", "keep").stdout == before')
     except BaseException:
         if d:
             print("---- daemon log ----\n" + d.log_text()[-4000:])
@@ -122,9 +123,9 @@ def timeout_exits_when_idle():
                 p.wait()
                 raise AssertionError("still running after 15 s:\n" + open(log_path).read())
         text = open(log_path).read()
-        assert rc == 0, (rc, text)
-        assert "idle for 1 s, exiting" in text, text
-        assert not os.path.exists(os.path.join(root, "run", "libvirt", "virtvireod-sock")), text
+        check(rc == 0, (rc, text))
+        check("idle for 1 s, exiting" in text, text)
+        check(not os.path.exists(os.path.join(root, "run", "libvirt", "virtvireod-sock")), text)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -132,15 +133,15 @@ def timeout_exits_when_idle():
 def help_and_version_describe_the_daemon():
     out = subprocess.run([os.environ["VIRTVIREOD"], "--help"], capture_output=True, text=True,
                          timeout=10)
-    assert out.returncode == 0, out.stderr
+    check(out.returncode == 0, out.stderr)
     for option in ["--root", "--config", "--listen-tcp", "--timeout", "--version"]:
-        assert option in out.stdout, out.stdout
+        check(option in out.stdout, out.stdout)
     out = subprocess.run([os.environ["VIRTVIREOD"], "--version"], capture_output=True,
                          text=True, timeout=10)
-    assert out.returncode == 0 and out.stdout.startswith("virtvireod "), out.stdout
+    check(out.returncode == 0 and out.stdout.startswith("virtvireod "), out.stdout)
     out = subprocess.run([os.environ["VIRTVIREOD"], "--listen-tcp", "nonsense"],
                          capture_output=True, text=True, timeout=10)
-    assert out.returncode == 2 and "ADDR:PORT" in out.stderr, out.stderr
+    check(out.returncode == 2 and "ADDR:PORT" in out.stderr, out.stderr)
 
 
 if __name__ == "__main__":

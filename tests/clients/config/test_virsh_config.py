@@ -8,6 +8,7 @@ import tempfile
 
 import configlib as c
 import vdrpc
+from vdrpc import check
 
 
 def define_then_dumpxml_round_trips():
@@ -17,55 +18,55 @@ def define_then_dumpxml_round_trips():
         c.validate(d, first, "domain.rng")
         again = c.write(d, "again.xml", first)
         out = c.virsh(d, "define", again).stdout
-        assert "defined" in out, out
+        check("defined" in out, out)
         second = c.virsh(d, "dumpxml", "every-thing_1.0").stdout
-        assert first == second, "dumpxml changed after redefine:\n%s\n---\n%s" % (first, second)
+        check(first == second, "dumpxml changed after redefine:\n%s\n---\n%s" % (first, second))
         for needle in ["<shares>512</shares>", "<quota>150000</quota>",
                        "<on_crash>preserve</on_crash>", "<app:owner>ops</app:owner>",
                        "<target dev=\"vdb\" bus=\"virtio\"/>", "<graphics type=\"none\"/>"]:
-            assert needle in first, needle
+            check(needle in first, needle)
 
 
 def virt_install_devices_show_as_virtio():
     with c.daemon() as d:
         c.virsh(d, "define", c.corpus("good", "virt-install-kvm-type.xml"))
         xml = c.virsh(d, "dumpxml", "vi1").stdout
-        assert "<domain type=\"vireo\">" in xml, xml
-        assert "<target dev=\"vda\" bus=\"virtio\"/>" in xml, xml
-        assert "e1000" not in xml and "ide" not in xml, xml
+        check("<domain type=\"vireo\">" in xml, xml)
+        check("<target dev=\"vda\" bus=\"virtio\"/>" in xml, xml)
+        check("e1000" not in xml and "ide" not in xml, xml)
 
 
 def unsupported_xml_is_refused_by_name_and_line():
     with c.daemon() as d:
         r = c.virsh(d, "define", c.corpus("refused", "virt-install-default.xml"), ok=False)
-        assert "unsupported configuration: graphics type 'spice'" in r.stderr, r.stderr
-        assert "line 39" in r.stderr and "--graphics none" in r.stderr, r.stderr
+        check("unsupported configuration: graphics type 'spice'" in r.stderr, r.stderr)
+        check("line 39" in r.stderr and "--graphics none" in r.stderr, r.stderr)
         bad = c.write(d, "bad.xml", "<domain type='vireo'>\n<name>x</name>\n<memory>1</mem>\n"
                                     "</domain>\n")
         r = c.virsh(d, "define", bad, ok=False)
-        assert "line 3" in r.stderr, r.stderr
+        check("line 3" in r.stderr, r.stderr)
         listed = c.virsh(d, "list", "--all", "--name").stdout.split()
-        assert listed == [], listed
+        check(listed == [], listed)
 
 
 def start_without_hv_is_refused_and_nothing_runs():
     with c.daemon() as d:
         c.virsh(d, "define", c.corpus("good", "minimal.xml"))
         r = c.virsh(d, "start", "minimal", ok=False)
-        assert "Vireo hypervisor not present: /dev/vireo not found" in r.stderr, r.stderr
+        check("Vireo hypervisor not present: /dev/vireo not found" in r.stderr, r.stderr)
         r = c.virsh(d, "create", c.corpus("good", "boot-from-disk.xml"), ok=False)
-        assert "hypervisor not present" in r.stderr, r.stderr
-        assert c.virsh(d, "list", "--name").stdout.split() == []
-        assert c.virsh(d, "domstate", "minimal").stdout.strip() == "shut off"
+        check("hypervisor not present" in r.stderr, r.stderr)
+        check(c.virsh(d, "list", "--name").stdout.split() == [], 'c.virsh(d, "list", "--name").stdout.split() == []')
+        check(c.virsh(d, "domstate", "minimal").stdout.strip() == "shut off", 'c.virsh(d, "domstate", "minimal").stdout.strip() == "shut off"')
         r = c.virsh(d, "shutdown", "minimal", ok=False)
-        assert "domain is not running" in r.stderr, r.stderr
+        check("domain is not running" in r.stderr, r.stderr)
 
 
 def config_changes_persist_in_the_definition():
     with c.daemon() as d:
         c.virsh(d, "define", c.corpus("good", "minimal.xml"))
         c.virsh(d, "autostart", "minimal")
-        assert "Autostart:      enable" in c.virsh(d, "dominfo", "minimal").stdout
+        check("Autostart:      enable" in c.virsh(d, "dominfo", "minimal").stdout, '"Autostart:      enable" in c.virsh(d, "dominfo", "minimal").stdout')
         c.virsh(d, "setmaxmem", "minimal", "96M", "--config")
         c.virsh(d, "setmem", "minimal", "80M", "--config")
         c.virsh(d, "setvcpus", "minimal", "4", "--config", "--maximum")
@@ -76,13 +77,13 @@ def config_changes_persist_in_the_definition():
                        "<currentMemory unit=\"KiB\">81920</currentMemory>",
                        "<vcpu placement=\"static\" current=\"2\">4</vcpu>",
                        "<shares>128</shares>", "<quota>50000</quota>"]:
-            assert needle in xml, (needle, xml)
+            check(needle in xml, (needle, xml))
         sched = c.virsh(d, "schedinfo", "minimal").stdout
-        assert "weight         : 128" in sched and "cap            : 50" in sched, sched
+        check("weight         : 128" in sched and "cap            : 50" in sched, sched)
         r = c.virsh(d, "setmem", "minimal", "200M", "--config", ok=False)
-        assert "higher than max memory" in r.stderr, r.stderr
+        check("higher than max memory" in r.stderr, r.stderr)
         r = c.virsh(d, "schedinfo", "minimal", "--config", "weight=0", ok=False)
-        assert "weight must be 1..65535" in r.stderr, r.stderr
+        check("weight must be 1..65535" in r.stderr, r.stderr)
 
 
 def same_name_or_uuid_with_the_other_different_is_refused():
@@ -95,10 +96,10 @@ def same_name_or_uuid_with_the_other_different_is_refused():
         b = c.write(d, "b.xml", good.replace("<name>minimal</name>",
                                              "<name>b</name><uuid>%s</uuid>" % uuid))
         r = c.virsh(d, "define", b, ok=False)
-        assert "domain 'a' is already defined with uuid" in r.stderr, r.stderr
+        check("domain 'a' is already defined with uuid" in r.stderr, r.stderr)
         other = good.replace("<name>minimal</name>", "<name>a</name>")
         r = c.virsh(d, "define", c.write(d, "a2.xml", other), ok=False)
-        assert "domain 'a' already exists with uuid" in r.stderr, r.stderr
+        check("domain 'a' already exists with uuid" in r.stderr, r.stderr)
 
 
 def domrename_keeps_uuid_autostart_and_survives_a_restart():
@@ -113,21 +114,21 @@ def domrename_keeps_uuid_autostart_and_survives_a_restart():
             "<name>minimal</name>", "<name>taken</name>")))
         c.virsh(d, "autostart", "old")
         r = c.virsh(d, "domrename", "old", "taken", ok=False)
-        assert "domain with name 'taken' already exists" in r.stderr, r.stderr
+        check("domain with name 'taken' already exists" in r.stderr, r.stderr)
         for bad in ("../escape", "a/b", "x" * 100):
             r = c.virsh(d, "domrename", "old", bad, ok=False)
-            assert "error:" in r.stderr, r.stderr
+            check("error:" in r.stderr, r.stderr)
         c.virsh(d, "domrename", "old", "new")
-        assert c.virsh(d, "domuuid", "new").stdout.strip() == uuid
+        check(c.virsh(d, "domuuid", "new").stdout.strip() == uuid, 'c.virsh(d, "domuuid", "new").stdout.strip() == uuid')
         c.virsh(d, "dominfo", "old", ok=False)
-        assert "Autostart:      enable" in c.virsh(d, "dominfo", "new").stdout
+        check("Autostart:      enable" in c.virsh(d, "dominfo", "new").stdout, '"Autostart:      enable" in c.virsh(d, "dominfo", "new").stdout')
         domains = os.path.join(root, "etc", "vireo", "domains")
-        assert sorted(os.listdir(domains)) == ["new.xml", "taken.xml"], os.listdir(domains)
+        check(sorted(os.listdir(domains)) == ["new.xml", "taken.xml"], os.listdir(domains))
         d.stop()
         d = vdrpc.Daemon(root)  # started again on the same root: only the new name
         names = sorted(c.virsh(d, "list", "--all", "--name").stdout.split())
-        assert names == ["new", "taken"], names
-        assert "Autostart:      enable" in c.virsh(d, "dominfo", "new").stdout
+        check(names == ["new", "taken"], names)
+        check("Autostart:      enable" in c.virsh(d, "dominfo", "new").stdout, '"Autostart:      enable" in c.virsh(d, "dominfo", "new").stdout')
     finally:
         d.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -137,17 +138,17 @@ def capabilities_validate_and_advertise_vireo():
     with c.daemon() as d:
         caps = c.virsh(d, "capabilities").stdout
         c.validate(d, caps, "capabilities.rng")
-        assert "<domain type=\"vireo\"/>" in caps and "<os_type>hvm</os_type>" in caps, caps
+        check("<domain type=\"vireo\"/>" in caps and "<os_type>hvm</os_type>" in caps, caps)
         dcaps = c.virsh(d, "domcapabilities").stdout
         c.validate(d, dcaps, "domaincaps.rng")
         dcaps = c.virsh(d, "domcapabilities", "--virttype", "vireo", "--arch", "x86_64",
                         "--machine", "vireo").stdout
-        assert "<domain>vireo</domain>" in dcaps, dcaps
+        check("<domain>vireo</domain>" in dcaps, dcaps)
         r = c.virsh(d, "domcapabilities", "--arch", "aarch64", ok=False)
-        assert "aarch64" in r.stderr, r.stderr
+        check("aarch64" in r.stderr, r.stderr)
         info = c.virsh(d, "nodeinfo").stdout
-        assert "CPU(s):" in info, info
-        assert "Vireo" in c.virsh(d, "version").stdout
+        check("CPU(s):" in info, info)
+        check("Vireo" in c.virsh(d, "version").stdout, '"Vireo" in c.virsh(d, "version").stdout')
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import os
 import subprocess
 
 import configlib as c
+from vdrpc import check
 
 
 def virt_install(d, name, *extra):
@@ -22,32 +23,32 @@ def virt_install(d, name, *extra):
 def print_xml_uses_vireo_capabilities():
     with c.daemon() as d:
         r = virt_install(d, "vi1", "--graphics", "none", "--print-xml")
-        assert r.returncode == 0, r.stdout + r.stderr
+        check(r.returncode == 0, r.stdout + r.stderr)
         xml = r.stdout
-        assert "<domain type=\"vireo\">" in xml, xml
-        assert "machine=\"vireo\"" in xml, xml
-        assert "<emulator>/usr/libexec/vireo/vireo-dm</emulator>" in xml, xml
+        check("<domain type=\"vireo\">" in xml, xml)
+        check("machine=\"vireo\"" in xml, xml)
+        check("<emulator>/usr/libexec/vireo/vireo-dm</emulator>" in xml, xml)
         # What it sends is accepted as it stands.
         c.virsh(d, "define", c.write(d, "vi1.xml", xml))
         dumped = c.virsh(d, "dumpxml", "vi1").stdout
-        assert "<model type=\"virtio\"/>" in dumped, dumped
+        check("<model type=\"virtio\"/>" in dumped, dumped)
 
 
 def default_display_is_refused_by_name():
     with c.daemon() as d:
         r = virt_install(d, "vi2")
-        assert r.returncode != 0, r.stdout
+        check(r.returncode != 0, r.stdout)
         out = r.stdout + r.stderr
-        assert "graphics type 'vnc' is not supported by Vireo" in out, out
-        assert "--graphics none" in out, out
+        check("graphics type 'vnc' is not supported by Vireo" in out, out)
+        check("--graphics none" in out, out)
 
 
 def install_without_hv_stops_at_the_clear_error():
     with c.daemon() as d:
         r = virt_install(d, "vi3", "--graphics", "none")
         out = r.stdout + r.stderr
-        assert "Vireo hypervisor not present: /dev/vireo not found" in out, out
-        assert c.virsh(d, "list", "--all", "--name").stdout.split() == []
+        check("Vireo hypervisor not present: /dev/vireo not found" in out, out)
+        check(c.virsh(d, "list", "--all", "--name").stdout.split() == [], 'c.virsh(d, "list", "--all", "--name").stdout.split() == []')
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-import vdrpc  # noqa: F401  (tests/daemon is on PYTHONPATH)
+import vdrpc  # noqa: F401  (tests/protocol is on PYTHONPATH)
 
 DOM_UUID = "5a1e0c3d-9f2b-4c8e-b7a1-0123456789ab"
 

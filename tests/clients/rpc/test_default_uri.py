@@ -26,8 +26,8 @@ def default_uri_reaches_the_derived_socket():
                             "sh", root, sys.executable, script],
                            capture_output=True, text=True, timeout=120)
         print(r.stdout.strip())
-        assert r.returncode == 0, r.stdout + r.stderr
-        assert "default-uri-ok" in r.stdout, r.stdout
+        check(r.returncode == 0, r.stdout + r.stderr)
+        check("default-uri-ok" in r.stdout, r.stdout)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -39,16 +39,16 @@ import vdrpc, clientlib
 root = sys.argv[1]
 d = vdrpc.Daemon(root)
 try:
-    assert os.path.exists("/run/libvirt/virtvireod-sock"), os.listdir("/run/libvirt")
+    vdrpc.check(os.path.exists("/run/libvirt/virtvireod-sock"), os.listdir("/run/libvirt"))
     out = clientlib.virsh("vireo:///system", "uri").stdout.strip()
-    assert out == "vireo:///system", out
+    vdrpc.check(out == "vireo:///system", out)
     out = clientlib.virsh("vireo:///system", "version").stdout
-    assert "Using API: Vireo" in out, out
+    vdrpc.check("Using API: Vireo" in out, out)
     xml = clientlib.write_domain(root, "uri1")
     clientlib.virsh("vireo:///system", "define", xml)
     r = subprocess.run(["virsh", "-r", "-c", "vireo:///system", "list", "--all"],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0 and "uri1" in r.stdout, r.stdout + r.stderr
+    vdrpc.check(r.returncode == 0 and "uri1" in r.stdout, r.stdout + r.stderr)
     print("default-uri-ok")
 finally:
     d.stop()
@@ -60,4 +60,5 @@ if not shutil.which("unshare") or not shutil.which("mount"):
     clientlib.skip("unshare/mount not available")
 clientlib.require_virsh()
 import vdrpc  # noqa: E402
+from vdrpc import check  # noqa: E402
 vdrpc.main([default_uri_reaches_the_derived_socket])

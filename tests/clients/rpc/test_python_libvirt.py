@@ -8,6 +8,7 @@ import time
 import clientlib
 import vdrpc
 from clientlib import DOM_UUID
+from vdrpc import check
 
 try:
     import libvirt
@@ -24,42 +25,42 @@ def silence(ctx, err):
 def connection_and_domain_calls(uri):
     c = libvirt.open(uri)
     try:
-        assert c.getType() == "Vireo", c.getType()
-        assert c.getVersion() > 0 and c.getLibVersion() >= 9000000
-        assert c.getHostname()
+        check(c.getType() == "Vireo", c.getType())
+        check(c.getVersion() > 0 and c.getLibVersion() >= 9000000, 'c.getVersion() > 0 and c.getLibVersion() >= 9000000')
+        check(c.getHostname(), 'c.getHostname()')
         info = c.getInfo()
-        assert info[0] and info[1] > 0 and info[2] > 0, info
-        assert "<capabilities>" in c.getCapabilities()
-        assert "<domainCapabilities" in c.getDomainCapabilities()
+        check(info[0] and info[1] > 0 and info[2] > 0, info)
+        check("<capabilities>" in c.getCapabilities(), '"<capabilities>" in c.getCapabilities()')
+        check("<domainCapabilities" in c.getDomainCapabilities(), '"<domainCapabilities" in c.getDomainCapabilities()')
 
         dom = c.defineXML(vdrpc.domain_xml("py1", DOM_UUID))
-        assert dom.name() == "py1" and dom.UUIDString() == DOM_UUID and dom.ID() == -1
-        assert c.lookupByName("py1").UUIDString() == DOM_UUID
-        assert c.lookupByUUIDString(DOM_UUID).name() == "py1"
-        assert [d.name() for d in c.listAllDomains()] == ["py1"]
-        assert c.listDefinedDomains() == ["py1"] and c.listDomainsID() == []
-        assert dom.info()[0] == libvirt.VIR_DOMAIN_SHUTOFF
-        assert dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF
-        assert not dom.isActive() and dom.isPersistent()
-        assert "<name>py1</name>" in dom.XMLDesc()
+        check(dom.name() == "py1" and dom.UUIDString() == DOM_UUID and dom.ID() == -1, 'dom.name() == "py1" and dom.UUIDString() == DOM_UUID and dom.ID() == -1')
+        check(c.lookupByName("py1").UUIDString() == DOM_UUID, 'c.lookupByName("py1").UUIDString() == DOM_UUID')
+        check(c.lookupByUUIDString(DOM_UUID).name() == "py1", 'c.lookupByUUIDString(DOM_UUID).name() == "py1"')
+        check([d.name() for d in c.listAllDomains()] == ["py1"], '[d.name() for d in c.listAllDomains()] == ["py1"]')
+        check(c.listDefinedDomains() == ["py1"] and c.listDomainsID() == [], 'c.listDefinedDomains() == ["py1"] and c.listDomainsID() == []')
+        check(dom.info()[0] == libvirt.VIR_DOMAIN_SHUTOFF, 'dom.info()[0] == libvirt.VIR_DOMAIN_SHUTOFF')
+        check(dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF, 'dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF')
+        check(not dom.isActive() and dom.isPersistent(), 'not dom.isActive() and dom.isPersistent()')
+        check("<name>py1</name>" in dom.XMLDesc(), '"<name>py1</name>" in dom.XMLDesc()')
         dom.setAutostart(1)
-        assert dom.autostart() == 1
+        check(dom.autostart() == 1, 'dom.autostart() == 1')
 
         try:
             dom.create()
             raise AssertionError("a domain started without a hypervisor")
         except libvirt.libvirtError as e:
-            assert "hypervisor" in str(e).lower(), e
+            check("hypervisor" in str(e).lower(), e)
         try:
             c.lookupByName("missing")
             raise AssertionError("lookup of a missing domain succeeded")
         except libvirt.libvirtError as e:
             print("  error triple: code=%d domain=%d message=%r" %
                   (e.get_error_code(), e.get_error_domain(), e.get_error_message()))
-            assert e.get_error_code() == VIR_ERR_NO_DOMAIN, e.get_error_code()
-            assert e.get_error_domain() > 0 and "missing" in e.get_error_message()
+            check(e.get_error_code() == VIR_ERR_NO_DOMAIN, e.get_error_code())
+            check(e.get_error_domain() > 0 and "missing" in e.get_error_message(), 'e.get_error_domain() > 0 and "missing" in e.get_error_message()')
         dom.undefine()
-        assert c.listAllDomains() == []
+        check(c.listAllDomains() == [], 'c.listAllDomains() == []')
     finally:
         c.close()
 
@@ -99,9 +100,38 @@ def python_events_through_event_loop():
         c.domainEventDeregisterAny(cb)
         stop.append(1)
         c.close()
-        assert seen == [("pyev", libvirt.VIR_DOMAIN_EVENT_DEFINED, 0),
-                        ("pyev", libvirt.VIR_DOMAIN_EVENT_UNDEFINED, 0)], seen
+        check(seen == [("pyev", libvirt.VIR_DOMAIN_EVENT_DEFINED, 0),
+                        ("pyev", libvirt.VIR_DOMAIN_EVENT_UNDEFINED, 0)], seen)
+
+
+def python_stream_abort_returns():
+    # virStreamAbort waits for the stream's closing packet: without it python (and virsh
+    # console) hang for ever. The test daemon's console serves a defined domain.
+    libvirt.registerErrorHandler(silence, None)
+    with vdrpc.daemon(real=False) as d:
+        c = libvirt.open(clientlib.unix_uri(d))
+        dom = c.defineXML(vdrpc.domain_xml("pyabort", DOM_UUID))
+        st = c.newStream(0)
+        dom.openConsole(None, st, 0)
+        st.send(b"hello\r")
+        outcome = []
+
+        def abort():
+            try:
+                st.abort()
+                outcome.append("returned")
+            except libvirt.libvirtError as e:
+                outcome.append("error: %s" % e)
+
+        t = threading.Thread(target=abort, daemon=True)
+        t.start()
+        t.join(30)  # hang detection only: an answered abort returns at once
+        check(outcome, "virStreamAbort never returned")
+        print("  abort: %s" % outcome[0])
+        check(c.lookupByName("pyabort").name() == "pyabort", "the connection goes on")
+        c.close()
 
 
 if __name__ == "__main__":
-    vdrpc.main([python_over_unix_and_tcp, python_events_through_event_loop])
+    vdrpc.main([python_over_unix_and_tcp, python_events_through_event_loop,
+                python_stream_abort_returns])

@@ -14,6 +14,7 @@ import test_virsh
 import vdpki
 import vdrpc
 from clientlib import virsh
+from vdrpc import check
 
 try:
     import libvirt
@@ -44,7 +45,7 @@ def python_over_tls():
         test_python_libvirt.connection_and_domain_calls(uri)
         c = libvirt.open(uri)
         try:
-            assert c.isSecure() == 1 and c.isEncrypted() == 1, (c.isSecure(), c.isEncrypted())
+            check(c.isSecure() == 1 and c.isEncrypted() == 1, (c.isSecure(), c.isEncrypted()))
         finally:
             c.close()
 
@@ -58,15 +59,15 @@ def foreign_certificate_and_plain_tcp_are_refused():
             r = virsh(tls_uri(PKI.client_pki("foreign-client", signer=other)), "list",
                       ok=False, timeout=30)
             print("  foreign certificate: " + " ".join(r.stderr.split()))
-            assert "error: failed to connect" in r.stderr, r.stderr
+            check("error: failed to connect" in r.stderr, r.stderr)
             r = virsh("vireo+tcp://127.0.0.1:%d/system" % PKI.port, "list", ok=False,
                       timeout=30)
             print("  plain tcp on the TLS port: " + " ".join(r.stderr.split()))
-            assert "error: failed to connect" in r.stderr, r.stderr
-            assert steady.getType() == "Vireo" and steady.listAllDomains() == []
+            check("error: failed to connect" in r.stderr, r.stderr)
+            check(steady.getType() == "Vireo" and steady.listAllDomains() == [], 'steady.getType() == "Vireo" and steady.listAllDomains() == []')
             log = d.log_text()
-            assert "TLS handshake failed" in log, log  # the plain client
-            assert log.count("tls 127.0.0.1") >= 2, log  # ... and the foreign one
+            check("TLS handshake failed" in log, log)  # the plain client
+            check(log.count("tls 127.0.0.1") >= 2, log)  # ... and the foreign one
         finally:
             steady.close()
 

@@ -9,53 +9,54 @@ import re
 import clientlib
 import vdrpc
 from clientlib import DOM_UUID, virsh
+from vdrpc import check
 
 
 def everyday_commands(uri, tmp):
     out = virsh(uri, "version").stdout
-    assert re.search(r"Using API: Vireo", out) and "Running hypervisor: Vireo" in out, out
+    check(re.search(r"Using API: Vireo", out) and "Running hypervisor: Vireo" in out, out)
     out = virsh(uri, "nodeinfo").stdout
-    assert re.search(r"CPU\(s\):\s+\d+", out) and "Memory size:" in out, out
-    assert "<capabilities>" in virsh(uri, "capabilities").stdout
-    assert "<domainCapabilities" in virsh(uri, "domcapabilities").stdout
+    check(re.search(r"CPU\(s\):\s+\d+", out) and "Memory size:" in out, out)
+    check("<capabilities>" in virsh(uri, "capabilities").stdout, '"<capabilities>" in virsh(uri, "capabilities").stdout')
+    check("<domainCapabilities" in virsh(uri, "domcapabilities").stdout, '"<domainCapabilities" in virsh(uri, "domcapabilities").stdout')
 
     xml = clientlib.write_domain(tmp, "cli1")
-    assert "Domain 'cli1' defined" in virsh(uri, "define", xml).stdout
+    check("Domain 'cli1' defined" in virsh(uri, "define", xml).stdout, '"Domain \'cli1\' defined" in virsh(uri, "define", xml).stdout')
     out = virsh(uri, "list", "--all").stdout
-    assert re.search(r"-\s+cli1\s+shut off", out), out
-    assert "<name>cli1</name>" in virsh(uri, "dumpxml", "cli1").stdout
+    check(re.search(r"-\s+cli1\s+shut off", out), out)
+    check("<name>cli1</name>" in virsh(uri, "dumpxml", "cli1").stdout, '"<name>cli1</name>" in virsh(uri, "dumpxml", "cli1").stdout')
     out = virsh(uri, "dominfo", "cli1").stdout
-    assert re.search(r"State:\s+shut off", out) and re.search(r"UUID:\s+" + DOM_UUID, out), out
-    assert re.search(r"Autostart:\s+disable", out), out
-    assert virsh(uri, "domstate", "cli1").stdout.strip() == "shut off"
-    assert virsh(uri, "domuuid", "cli1").stdout.strip() == DOM_UUID
-    assert virsh(uri, "domname", DOM_UUID).stdout.strip() == "cli1"
+    check(re.search(r"State:\s+shut off", out) and re.search(r"UUID:\s+" + DOM_UUID, out), out)
+    check(re.search(r"Autostart:\s+disable", out), out)
+    check(virsh(uri, "domstate", "cli1").stdout.strip() == "shut off", 'virsh(uri, "domstate", "cli1").stdout.strip() == "shut off"')
+    check(virsh(uri, "domuuid", "cli1").stdout.strip() == DOM_UUID, 'virsh(uri, "domuuid", "cli1").stdout.strip() == DOM_UUID')
+    check(virsh(uri, "domname", DOM_UUID).stdout.strip() == "cli1", 'virsh(uri, "domname", DOM_UUID).stdout.strip() == "cli1"')
     virsh(uri, "autostart", "cli1")
-    assert re.search(r"Autostart:\s+enable", virsh(uri, "dominfo", "cli1").stdout)
+    check(re.search(r"Autostart:\s+enable", virsh(uri, "dominfo", "cli1").stdout), 're.search(r"Autostart:\\s+enable", virsh(uri, "dominfo", "cli1").stdout)')
     virsh(uri, "autostart", "--disable", "cli1")
-    assert re.search(r"Autostart:\s+disable", virsh(uri, "dominfo", "cli1").stdout)
+    check(re.search(r"Autostart:\s+disable", virsh(uri, "dominfo", "cli1").stdout), 're.search(r"Autostart:\\s+disable", virsh(uri, "dominfo", "cli1").stdout)')
 
     # schedinfo: the client adds VIR_TYPED_PARAM_STRING_OKAY to the getter's flags
     out = virsh(uri, "schedinfo", "cli1", "--set", "weight=512", "--config").stdout
-    assert re.search(r"weight\s+:\s+512", out), out
-    assert re.search(r"weight\s+:\s+512", virsh(uri, "schedinfo", "cli1", "--config").stdout)
+    check(re.search(r"weight\s+:\s+512", out), out)
+    check(re.search(r"weight\s+:\s+512", virsh(uri, "schedinfo", "cli1", "--config").stdout), 're.search(r"weight\\s+:\\s+512", virsh(uri, "schedinfo", "cli1", "--config").stdout)')
 
     err = virsh(uri, "start", "cli1", ok=False).stderr
-    assert re.search(r"hypervisor.*not present", err, re.I), err
-    assert virsh(uri, "domstate", "cli1").stdout.strip() == "shut off"
+    check(re.search(r"hypervisor.*not present", err, re.I), err)
+    check(virsh(uri, "domstate", "cli1").stdout.strip() == "shut off", 'virsh(uri, "domstate", "cli1").stdout.strip() == "shut off"')
 
     # virsh words a failed lookup itself; the daemon's own message shows on other errors
     err = virsh(uri, "dominfo", "no-such-vm", ok=False).stderr
-    assert "failed to get domain 'no-such-vm'" in err, err
+    check("failed to get domain 'no-such-vm'" in err, err)
     bad = os.path.join(tmp, "bad.xml")
     with open(bad, "w") as f:
         f.write("<domain type='vireo'><memory>1024</memory></domain>")
     err = virsh(uri, "define", bad, ok=False).stderr
-    assert re.search(r"error: .*(name|XML)", err), err
+    check(re.search(r"error: .*(name|XML)", err), err)
 
-    assert "Domain 'cli1' has been undefined" in virsh(uri, "undefine", "cli1").stdout
+    check("Domain 'cli1' has been undefined" in virsh(uri, "undefine", "cli1").stdout, '"Domain \'cli1\' has been undefined" in virsh(uri, "undefine", "cli1").stdout')
     out = virsh(uri, "list", "--all").stdout
-    assert "cli1" not in out, out
+    check("cli1" not in out, out)
 
 
 def virsh_over_unix_socket():
@@ -63,10 +64,10 @@ def virsh_over_unix_socket():
         everyday_commands(clientlib.unix_uri(d), d.tmp)
         # the read-only mode: reads work, changes are refused by the daemon's verdict
         ro = "vireo+unix:///system?socket=" + d.sock_ro
-        assert "Id" in virsh(ro, "list", "--all").stdout
+        check("Id" in virsh(ro, "list", "--all").stdout, '"Id" in virsh(ro, "list", "--all").stdout')
         xml = clientlib.write_domain(d.tmp, "ro1")
         err = virsh(ro, "define", xml, ok=False).stderr
-        assert "read only" in err, err
+        check("read only" in err, err)
 
 
 def virsh_over_tcp():

@@ -6,6 +6,7 @@ import time
 import clientlib
 import vdrpc
 from clientlib import virsh
+from vdrpc import check
 
 
 def event_loop_sees_define_and_undefine():
@@ -30,9 +31,9 @@ def event_loop_sees_define_and_undefine():
         finally:
             watcher.terminate()
             out, _ = watcher.communicate(timeout=10)
-        assert len(lines) == 2, (lines, out)
-        assert "domain 'ev1': Defined Added" in lines[0], lines
-        assert "domain 'ev1': Undefined Removed" in lines[1], lines
+        check(len(lines) == 2, (lines, out))
+        check("domain 'ev1': Defined Added" in lines[0], lines)
+        check("domain 'ev1': Undefined Removed" in lines[1], lines)
 
 
 clientlib.require_virsh()

@@ -11,6 +11,7 @@ import clientlib
 import test_virsh
 import vdrpc
 from clientlib import virsh
+from vdrpc import check
 
 TIMEOUT = 2
 
@@ -25,8 +26,8 @@ def idle_event_loop_keeps_timeout_daemon_up():
                                    stderr=subprocess.DEVNULL)
         try:
             time.sleep(TIMEOUT + 2.5)
-            assert d.alive(), "daemon exited under an idle virsh event --loop:\n" + d.log_text()
-            assert watcher.poll() is None, "virsh event --loop ended by itself"
+            check(d.alive(), "daemon exited under an idle virsh event --loop:\n" + d.log_text())
+            check(watcher.poll() is None, "virsh event --loop ended by itself")
         finally:
             left = time.time()
             watcher.terminate()
@@ -36,8 +37,8 @@ def idle_event_loop_keeps_timeout_daemon_up():
         except subprocess.TimeoutExpired:
             raise AssertionError("daemon still up after virsh left:\n" + d.log_text())
         delay = time.time() - left
-        assert TIMEOUT - 0.5 <= delay <= TIMEOUT + 2.5, "exited %.1f s after virsh" % delay
-        assert "idle for %d s, exiting" % TIMEOUT in d.log_text(), d.log_text()
+        check(TIMEOUT - 0.5 <= delay <= TIMEOUT + 2.5, "exited %.1f s after virsh" % delay)
+        check("idle for %d s, exiting" % TIMEOUT in d.log_text(), d.log_text())
 
 
 def virsh_over_max_clients_is_told_why():
@@ -47,11 +48,11 @@ def virsh_over_max_clients_is_told_why():
         for c in held:
             c.open()
         err = virsh(uri, "list", "--all", ok=False, timeout=30).stderr
-        assert "Too many active clients (2)" in err, err
+        check("Too many active clients (2)" in err, err)
         held.pop().close()
         deadline = time.time() + 5
         while virsh(uri, "list", "--all", ok=None, timeout=30).returncode != 0:
-            assert time.time() < deadline, "a freed place was never given to virsh"
+            check(time.time() < deadline, "a freed place was never given to virsh")
             time.sleep(0.1)
 
 
@@ -63,11 +64,11 @@ def virsh_through_socket_activation():
             root, "virtvireod-sock", "virtvireod-sock-ro")) as d:
         test_virsh.everyday_commands(clientlib.unix_uri(d), d.tmp)
         ro = "vireo+unix:///system?socket=" + d.sock_ro
-        assert "Id" in virsh(ro, "list", "--all").stdout
+        check("Id" in virsh(ro, "list", "--all").stdout, '"Id" in virsh(ro, "list", "--all").stdout')
         err = virsh(ro, "define", clientlib.write_domain(d.tmp, "ro-act"), ok=False).stderr
-        assert "read only" in err, err
+        check("read only" in err, err)
         log = d.log_text()
-        assert log.count("on the socket systemd passed") == 2, log
+        check(log.count("on the socket systemd passed") == 2, log)
 
 
 clientlib.require_virsh()

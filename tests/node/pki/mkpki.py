@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Makes the test node's PKI at build time: a CA, the daemon's server certificate for
 127.0.0.1 (the address host clients use through QEMU's port forward) and one client
-certificate, with tests/daemon/vdpki.py (GnuTLS's certtool).
+certificate, with tests/protocol/vdpki.py (GnuTLS's certtool).
 
 OUTDIR receives cacert.pem, servercert.pem, serverkey.pem (copied into node-test.iso's
 /etc/pki, libvirt's default paths) and clientcert.pem, clientkey.pem: OUTDIR is then the

@@ -33,12 +33,50 @@ static bool physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
     return true;
 }
 
+static void pass_gate(fake_hv *f, const char *name)
+{
+    g_mutex_lock(&f->gate_lock);
+    if (g_strcmp0(f->gate_for, name) == 0) {
+        f->builds_waiting++;
+        g_cond_broadcast(&f->gate_cond);
+        while (g_strcmp0(f->gate_for, name) == 0)
+            g_cond_wait(&f->gate_cond, &f->gate_lock);
+        f->builds_waiting--;
+    }
+    g_mutex_unlock(&f->gate_lock);
+}
+
+void fake_hv_hold_starts(fake_hv *f, const char *name)
+{
+    g_mutex_lock(&f->gate_lock);
+    g_free(f->gate_for);
+    f->gate_for = g_strdup(name);
+    g_mutex_unlock(&f->gate_lock);
+}
+
+void fake_hv_wait_for_held_start(fake_hv *f)
+{
+    g_mutex_lock(&f->gate_lock);
+    while (!f->builds_waiting)
+        g_cond_wait(&f->gate_cond, &f->gate_lock);
+    g_mutex_unlock(&f->gate_lock);
+}
+
+void fake_hv_release_starts(fake_hv *f)
+{
+    g_mutex_lock(&f->gate_lock);
+    g_clear_pointer(&f->gate_for, g_free);
+    g_cond_broadcast(&f->gate_cond);
+    g_mutex_unlock(&f->gate_lock);
+}
+
 static int start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err)
 {
     (void)err;
     /* Like hv, never hand out an id again within one run of the test program. */
     static int last_domid;
     fake_hv *f = self(hv);
+    pass_gate(f, def->name);
     fake_domain *dom = g_new0(fake_domain, 1);
     dom->domid = ++last_domid;
     dom->info.state = paused ? VD_HV_PAUSED : VD_HV_RUNNING;
@@ -193,6 +231,9 @@ static void console_close(vd_hv_console *c)
 
 static void fake_free(vd_hv *hv)
 {
+    g_free(self(hv)->gate_for);
+    g_mutex_clear(&self(hv)->gate_lock);
+    g_cond_clear(&self(hv)->gate_cond);
     g_hash_table_unref(self(hv)->domains);
     g_free(hv);
 }
@@ -233,6 +274,8 @@ fake_hv *fake_hv_new(GHashTable *domains)
     fake_hv *f = g_new0(fake_hv, 1);
     f->base.ops = &fake_ops;
     f->domains = g_hash_table_ref(domains);
+    g_mutex_init(&f->gate_lock);
+    g_cond_init(&f->gate_cond);
     return f;
 }
 

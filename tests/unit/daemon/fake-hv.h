@@ -19,6 +19,11 @@ typedef struct fake_hv {
     vd_hv base;
     GHashTable *domains; /* domid -> fake_domain*, shared across daemon restarts */
     unsigned starts, destroys;
+    /* A gate builds wait at, so a test can hold a start in progress (fake_hv_hold_starts). */
+    GMutex gate_lock;
+    GCond gate_cond;
+    char *gate_for; /* the domain whose builds wait, or NULL */
+    unsigned builds_waiting;
 } fake_hv;
 
 /* The daemon takes ownership of the returned backend; `domains` is shared so a second
@@ -27,5 +32,11 @@ fake_hv *fake_hv_new(GHashTable *domains);
 GHashTable *fake_hv_domains_new(void);
 /* The guest shut down (reason VD_HV_*) or crashed: hv notifies dom0. */
 void fake_hv_guest_shutdown(fake_hv *hv, int domid, vd_hv_shutdown_reason reason);
+
+/* From now on a build of domain `name` waits at the gate until fake_hv_release_starts. */
+void fake_hv_hold_starts(fake_hv *hv, const char *name);
+/* Returns once a build waits at the gate. */
+void fake_hv_wait_for_held_start(fake_hv *hv);
+void fake_hv_release_starts(fake_hv *hv);
 
 #endif /* FAKE_HV_H */

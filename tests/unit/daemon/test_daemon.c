@@ -11,6 +11,7 @@
 #include "fake-hv.h"
 #include "vd-store.h"
 #include "vd-daemon.h"
+#include "vd-host.h"
 #include "vd-libvirt.h"
 
 typedef struct fixture {
@@ -27,8 +28,13 @@ static void record_event(const vd_domain_ref *dom, int event, int detail, void *
     g_string_append_printf(user, "%s:%d/%d ", dom->name, event, detail);
 }
 
+/* hv's notices are acted on in the daemon's background thread: wait for that too. */
+static vd_daemon *current_daemon;
+
 static void drain_events(void)
 {
+    if (current_daemon)
+        vd_daemon_settle(current_daemon);
     while (g_main_context_iteration(NULL, FALSE))
         ;
 }
@@ -45,6 +51,7 @@ static void start_daemon(fixture *f, bool with_fake_hv)
     g_autoptr(vd_error) err = NULL;
     f->d = vd_daemon_new(f->cfg, hv, &err);
     g_assert_nonnull(f->d);
+    current_daemon = f->d;
     vd_daemon_add_lifecycle_listener(f->d, record_event, f->events);
 }
 
@@ -52,6 +59,7 @@ static void stop_daemon(fixture *f)
 {
     drain_events();
     vd_daemon_free(f->d);
+    current_daemon = NULL;
     f->d = NULL;
     f->hv = NULL;
 }
@@ -317,8 +325,7 @@ static void start_fails_when_the_status_cannot_be_written(fixture *f, gconstpoin
 
 /* libvirt's events for a rename: UNDEFINED/RENAMED under the old name, DEFINED/RENAMED
  * under the new; a running domain keeps its name. */
-static void rename_emits_libvirts_events_and_refuses_running_domains(fixture *f,
-                                                                     gconstpointer u)
+static void rename_emits_libvirts_events_and_refuses_running_domains(fixture *f, gconstpointer u)
 {
     (void)u;
     g_autoptr(vd_error) err = NULL;
@@ -470,10 +477,10 @@ static void running_domain_reports_vcpus_memory_and_live_metadata(fixture *f, gc
     /* A live title stays out of the stored definition; a config one goes in. */
     g_assert_true(vd_domain_set_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, "live only", NULL,
                                          NULL, VIR_DOMAIN_AFFECT_LIVE, &err));
-    g_assert_true(vd_domain_set_metadata(f->d, ref, VIR_DOMAIN_METADATA_DESCRIPTION, "kept",
-                                         NULL, NULL, VIR_DOMAIN_AFFECT_CONFIG, &err));
-    g_autofree char *title = vd_domain_get_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, NULL,
-                                                    0, &err);
+    g_assert_true(vd_domain_set_metadata(f->d, ref, VIR_DOMAIN_METADATA_DESCRIPTION, "kept", NULL,
+                                         NULL, VIR_DOMAIN_AFFECT_CONFIG, &err));
+    g_autofree char *title =
+        vd_domain_get_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, NULL, 0, &err);
     g_assert_cmpstr(title, ==, "live only");
     g_assert_null(vd_domain_get_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, NULL,
                                          VIR_DOMAIN_AFFECT_CONFIG, &err));
@@ -484,8 +491,8 @@ static void running_domain_reports_vcpus_memory_and_live_metadata(fixture *f, gc
     g_assert_true(g_file_get_contents(path, &stored, NULL, NULL));
     g_assert_nonnull(strstr(stored, "<description>kept</description>"));
     g_assert_null(strstr(stored, "live only"));
-    g_assert_false(vd_domain_set_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, "a\nb", NULL,
-                                          NULL, 0, &err));
+    g_assert_false(
+        vd_domain_set_metadata(f->d, ref, VIR_DOMAIN_METADATA_TITLE, "a\nb", NULL, NULL, 0, &err));
     assert_error(err, VIR_ERR_INVALID_ARG, "newlines");
 }
 
@@ -597,6 +604,167 @@ static void idle_only_without_clients_or_running_domains(fixture *f, gconstpoint
     g_assert_true(vd_daemon_idle_for(f->d, 0));
 }
 
+/* ---- per-domain jobs ------------------------------------------------------------------ */
+
+typedef struct slow_start {
+    vd_daemon *d;
+    vd_domain_ref *ref;
+    bool ok;
+} slow_start;
+
+static gpointer run_start(gpointer data)
+{
+    slow_start *s = data;
+    g_autoptr(vd_error) err = NULL;
+    s->ok = vd_domain_create(s->d, s->ref, 0, &err);
+    return NULL;
+}
+
+/* A start in progress (held at the fake hv's gate, so no timing is involved) holds only its
+ * own domain: list, dominfo of another domain, dumpxml of the same one and a define all
+ * complete while it waits; domjobinfo reports it; a conflicting change on the same domain
+ * fails with libvirt's "cannot acquire state change lock" once job_wait_ms has passed. */
+static void slow_start_holds_only_its_own_domain(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) slow = define(f, "slow", NULL);
+    g_autoptr(vd_domain_ref) other = define(f, "other", NULL);
+    f->cfg->job_wait_ms = 200;
+    fake_hv_hold_starts(f->hv, "slow");
+    slow_start s = {f->d, slow, false};
+    GThread *t = g_thread_new("start", run_start, &s);
+    fake_hv_wait_for_held_start(f->hv);
+
+    g_autoptr(GPtrArray) all = vd_domain_list_all(f->d, 0, &err);
+    g_assert_nonnull(all);
+    g_assert_cmpuint(all->len, ==, 2);
+    vd_domain_info info;
+    g_assert_true(vd_domain_get_info(f->d, other, &info, &err));
+    g_assert_cmpint(info.state, ==, VIR_DOMAIN_SHUTOFF);
+    g_autofree char *xml = vd_domain_get_xml_desc(f->d, slow, 0, &err);
+    g_assert_nonnull(xml);
+    g_autoptr(vd_domain_ref) third = define(f, "third", NULL);
+    g_assert_true(vd_domain_create(f->d, other, 0, &err)); /* another domain starts */
+    g_assert_true(vd_domain_destroy(f->d, other, 0, &err));
+
+    vd_job_info job;
+    g_assert_true(vd_domain_get_job_info(f->d, slow, &job, &err));
+    g_assert_cmpint(job.type, ==, VIR_DOMAIN_JOB_UNBOUNDED);
+    g_assert_cmpint(job.operation, ==, VIR_DOMAIN_JOB_OPERATION_START);
+    g_assert_true(vd_domain_get_job_info(f->d, other, &job, &err));
+    g_assert_cmpint(job.type, ==, VIR_DOMAIN_JOB_NONE);
+
+    g_assert_false(vd_domain_undefine(f->d, slow, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_TIMEOUT, "cannot acquire state change lock");
+    g_assert_nonnull(strstr(err->message, "virDomainCreate"));
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_domain_set_autostart(f->d, other, true, &err));
+
+    fake_hv_release_starts(f->hv);
+    g_thread_join(t);
+    g_assert_true(s.ok);
+    g_assert_cmpint(vd_domain_is_active(f->d, slow, &err), ==, 1);
+    g_assert_true(vd_domain_get_job_info(f->d, slow, &job, &err));
+    g_assert_cmpint(job.type, ==, VIR_DOMAIN_JOB_NONE);
+    g_assert_true(vd_domain_undefine(f->d, third, 0, &err)); /* changes go on afterwards */
+}
+
+typedef struct racer {
+    vd_daemon *d;
+    unsigned index;
+    unsigned defined;
+} racer;
+
+static gpointer define_and_undefine(gpointer data)
+{
+    racer *r = data;
+    for (unsigned i = 0; i < 20; i++) {
+        g_autofree char *name = g_strdup_printf("race-%u-%u", r->index, i);
+        g_autofree char *xml = domain_xml(name, NULL, NULL);
+        g_autoptr(vd_error) err = NULL;
+        g_autoptr(vd_domain_ref) ref = vd_domain_define_xml(r->d, xml, 0, &err);
+        if (ref && vd_domain_undefine(r->d, ref, 0, &err))
+            r->defined++;
+    }
+    return NULL;
+}
+
+/* Threads defining and undefining at once (what 8 clients do) lose nothing. */
+static void concurrent_defines_and_undefines_all_succeed(fixture *f, gconstpointer u)
+{
+    (void)u;
+    racer racers[8];
+    GThread *threads[8];
+    for (unsigned i = 0; i < 8; i++) {
+        racers[i] = (racer){f->d, i, 0};
+        threads[i] = g_thread_new("racer", define_and_undefine, &racers[i]);
+    }
+    for (unsigned i = 0; i < 8; i++) {
+        g_thread_join(threads[i]);
+        g_assert_cmpuint(racers[i].defined, ==, 20);
+    }
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(GPtrArray) all = vd_domain_list_all(f->d, 0, &err);
+    g_assert_cmpuint(all->len, ==, 0);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+}
+
+static bool all_zero(const unsigned char uuid[16])
+{
+    for (int i = 0; i < 16; i++)
+        if (uuid[i])
+            return false;
+    return true;
+}
+
+/* SMBIOS's UUID first, unless firmware left it unset; then /etc/machine-id; then one made
+ * up and kept: never the all-zero UUID a node without machine-id used to advertise. */
+static void host_uuid_comes_from_smbios_machine_id_or_is_kept(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autofree char *dmi = g_build_filename(f->root, "dmi", NULL);
+    g_autofree char *mid = g_build_filename(f->root, "machine-id", NULL);
+    g_assert_cmpint(g_mkdir(dmi, 0755), ==, 0);
+    vd_host_sources src = {dmi, mid};
+    unsigned char uuid[16], again[16];
+    char text[37];
+
+    write_file(dmi, "product_uuid", "0B7C1E2A-3F40-4C5D-8E6F-708192A3B4C5\n");
+    write_file(f->root, "machine-id", "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
+    vd_host_uuid(f->cfg, &src, uuid);
+    vd_uuid_format(uuid, text);
+    g_assert_cmpstr(text, ==, "0b7c1e2a-3f40-4c5d-8e6f-708192a3b4c5");
+    write_file(dmi, "sys_vendor", "QEMU\n");
+    g_autofree char *sysinfo = vd_host_sysinfo(&src, uuid);
+    g_assert_nonnull(strstr(sysinfo, "<entry name=\"manufacturer\">QEMU</entry>"));
+    g_assert_nonnull(strstr(sysinfo, "<entry name=\"uuid\">0b7c1e2a-3f40-4c5d-8e6f-708192a3b4c5"));
+
+    write_file(dmi, "product_uuid", "00000000-0000-0000-0000-000000000000\n");
+    vd_host_uuid(f->cfg, &src, uuid);
+    vd_uuid_format(uuid, text);
+    g_assert_cmpstr(text, ==, "3d1219c7-c4c5-404a-aa1f-6d2a48adfda4");
+
+    g_assert_cmpint(g_unlink(mid), ==, 0);
+    vd_host_uuid(f->cfg, &src, uuid);
+    g_assert_false(all_zero(uuid));
+    vd_host_uuid(f->cfg, &src, again); /* the made-up one is kept */
+    g_assert_cmpmem(uuid, 16, again, 16);
+
+    f->cfg->host_uuid = g_strdup("11111111-2222-3333-4444-555555555555");
+    vd_host_uuid(f->cfg, &src, uuid);
+    vd_uuid_format(uuid, text);
+    g_assert_cmpstr(text, ==, "11111111-2222-3333-4444-555555555555");
+
+    g_autofree char *caps = vd_connect_get_capabilities(f->d, NULL);
+    g_assert_null(strstr(caps, "<uuid>00000000-0000-0000-0000-000000000000</uuid>"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -632,5 +800,10 @@ int main(int argc, char **argv)
         list_filters_select_by_state_and_persistence, WITH_FAKE_HV);
     ADD("idle-only-without-clients-or-running-domains",
         idle_only_without_clients_or_running_domains, WITH_FAKE_HV);
+    ADD("host-uuid-comes-from-smbios-machine-id-or-is-kept",
+        host_uuid_comes_from_smbios_machine_id_or_is_kept, NULL);
+    ADD("slow-start-holds-only-its-own-domain", slow_start_holds_only_its_own_domain, WITH_FAKE_HV);
+    ADD("concurrent-defines-and-undefines-all-succeed",
+        concurrent_defines_and_undefines_all_succeed, WITH_FAKE_HV);
     return g_test_run();
 }

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "vd-domain-def.h"
+#include "vd-domain-xml.h"
 #include "vd-libvirt.h"
 #include "vd-schema.h"
 #include "vd-xml.h"
@@ -61,6 +61,13 @@ static void corpus_document_round_trips(gconstpointer name)
     g_autoptr(vd_domain_def) live = vd_domain_def_parse(running, &id, &err);
     g_assert_nonnull(live);
     g_assert_cmpint(id, ==, 7);
+
+    /* A copy is the same definition: it formats to the same XML, and owns its strings. */
+    g_autoptr(vd_domain_def) copy = vd_domain_def_copy(def);
+    g_autofree char *copied = vd_domain_def_format(copy, -1);
+    g_assert_cmpstr(first, ==, copied);
+    g_assert_true(copy->name != def->name);
+    g_assert_true(copy->disks != def->disks);
 }
 
 static void everything_keeps_every_value(void)

@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 
+#include "vd-domain-xml.h"
 #include "vd-store.h"
 
 static char *make_root(void)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vd-rpc-tls.h"
+#include "vd-rpc.h"
 
 vd_daemon *test_daemon_new(void);
 void test_daemon_free(vd_daemon *d);
@@ -53,7 +53,6 @@ int main(int argc, char **argv)
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
     g_autofree char *rw = NULL, *ro = NULL;
     vd_rpc_config cfg = { 0 };
-    vd_rpc_tls_config tls = { 0 };
     g_autofree char *ca = NULL, *cert = NULL, *key = NULL;
     vd_rpc_server *server;
     vd_daemon *daemon;
@@ -77,17 +76,19 @@ int main(int argc, char **argv)
     cfg.keepalive_count = 3;
     cfg.max_clients = max_clients;
     if (tls_port > 0) {
-        tls.listen = true;
-        tls.port = tls_port;
-        tls.address = tls_address ? tls_address : "127.0.0.1";
-        tls.ca_file = ca = g_build_filename(tls_dir ? tls_dir : ".", "cacert.pem", NULL);
-        tls.cert_file = cert = g_build_filename(tls_dir ? tls_dir : ".", "servercert.pem", NULL);
-        tls.key_file = key = g_build_filename(tls_dir ? tls_dir : ".", "serverkey.pem", NULL);
-        tls.no_verify_certificate = tls_no_verify;
-        tls.handshake_timeout = (unsigned)MAX(tls_handshake_timeout, 0);
+        vd_rpc_tls_config *tls = &cfg.tls;
+
+        tls->listen = true;
+        tls->port = tls_port;
+        tls->address = tls_address ? tls_address : "127.0.0.1";
+        tls->ca_file = ca = g_build_filename(tls_dir ? tls_dir : ".", "cacert.pem", NULL);
+        tls->cert_file = cert = g_build_filename(tls_dir ? tls_dir : ".", "servercert.pem", NULL);
+        tls->key_file = key = g_build_filename(tls_dir ? tls_dir : ".", "serverkey.pem", NULL);
+        tls->no_verify_certificate = tls_no_verify;
+        tls->handshake_timeout = (unsigned)MAX(tls_handshake_timeout, 0);
     }
     daemon = test_daemon_new();
-    server = vd_rpc_server_new_with_tls(daemon, &cfg, &tls, &err);
+    server = vd_rpc_server_new(daemon, &cfg, &err);
     if (!server) {
         fprintf(stderr, "vd-rpc-testd: %s\n", err->message);
         test_daemon_free(daemon);

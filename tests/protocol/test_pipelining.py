@@ -5,6 +5,7 @@ import time
 
 import vdrpc
 from vdrpc import KEEPALIVE, MESSAGE, REPLY, RawClient, xstr
+from vdrpc import check
 
 
 def quick_call_overtakes_slow_one():
@@ -21,13 +22,13 @@ def quick_call_overtakes_slow_one():
             p = c.recv_packet()
             if p[0] == KEEPALIVE:
                 order.append(("pong", time.time() - start))
-                assert p[2] == 2
+                check(p[2] == 2, 'p[2] == 2')
             elif p[3] == REPLY:
                 order.append((p[4], time.time() - start))
         names = [o[0] for o in order]
-        assert names.index(quick) < names.index(slow), order
-        assert names.index("pong") < names.index(slow), order
-        assert dict(order)[quick] < 1.0, order
+        check(names.index(quick) < names.index(slow), order)
+        check(names.index("pong") < names.index(slow), order)
+        check(dict(order)[quick] < 1.0, order)
 
 
 vdrpc.needs_test_daemon()

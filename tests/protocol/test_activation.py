@@ -8,6 +8,7 @@ import socket
 
 import vdrpc
 from vdrpc import RawClient, Reader
+from vdrpc import check
 
 activated = vdrpc.socket_activated
 sockets = vdrpc.sockets_under
@@ -26,17 +27,17 @@ def passed_rw_ro_and_tcp_sockets_are_served():
             vdrpc.undefine(ro, dom)
             raise AssertionError("the passed read-only socket accepted a change")
         except vdrpc.RpcError as e:
-            assert e.code == 29, e  # OPERATION_DENIED: it is the read-only listener
+            check(e.code == 29, e)  # OPERATION_DENIED: it is the read-only listener
         tcp = RawClient(("127.0.0.1", port))
         tcp.open()
-        assert Reader(tcp.call(149)).i32() == 0  # plain TCP, not secure
+        check(Reader(tcp.call(149)).i32() == 0, 'Reader(tcp.call(149)).i32() == 0')  # plain TCP, not secure
         vdrpc.undefine(rw, dom)
         log = d.log_text()
         for what in (d.sock, d.sock_ro, "127.0.0.1:%d" % port):
-            assert "serving %s" % what in log or "serving tcp on %s" % what in log, log
+            check("serving %s" % what in log or "serving tcp on %s" % what in log, log)
         # the unit owns the socket files: the daemon must not remove them
-        assert d.stop() == 0, d.log_text()
-        assert os.path.exists(d.sock) and os.path.exists(d.sock_ro), "passed sockets unlinked"
+        check(d.stop() == 0, d.log_text())
+        check(os.path.exists(d.sock) and os.path.exists(d.sock_ro), "passed sockets unlinked")
 
 
 def configured_sockets_not_passed_are_bound_and_strays_closed():
@@ -46,7 +47,7 @@ def configured_sockets_not_passed_are_bound_and_strays_closed():
         ro = RawClient(d.sock_ro)  # bound by the daemon itself
         ro.open()
         log = d.log_text()
-        assert "no listener is configured there" in log and "stray-sock" in log, log
+        check("no listener is configured there" in log and "stray-sock" in log, log)
         stray = socket.socket(socket.AF_UNIX)
         stray.settimeout(5)
         try:
@@ -54,7 +55,7 @@ def configured_sockets_not_passed_are_bound_and_strays_closed():
             connected = True
         except OSError:
             connected = False
-        assert not connected, "the stray socket still accepts connections"
+        check(not connected, "the stray socket still accepts connections")
 
 
 def listen_variables_for_another_process_are_ignored():
@@ -62,7 +63,7 @@ def listen_variables_for_another_process_are_ignored():
     with vdrpc.daemon(env=env) as d:
         c = RawClient(d.sock)
         c.open()
-        assert "socket activation" not in d.log_text(), d.log_text()
+        check("socket activation" not in d.log_text(), d.log_text())
 
 
 if not os.path.exists(vdrpc.SOCKET_ACTIVATE):

@@ -5,6 +5,7 @@ import time
 
 import vdrpc
 from vdrpc import RawClient
+from vdrpc import check
 
 LIMIT = 3
 
@@ -14,7 +15,7 @@ def refused(c):
     try:
         c.call(66)
     except vdrpc.RpcError as e:
-        assert c.is_closed(), "refused client left connected"
+        check(c.is_closed(), "refused client left connected")
         return e
     raise AssertionError("a client over max_clients was served")
 
@@ -26,12 +27,12 @@ def limit_holds_and_the_next_client_is_refused_cleanly():
             c.open()
         for path in (d.sock, d.sock_ro):
             e = refused(RawClient(path))
-            assert (e.code, e.domain) == (39, 7), e  # VIR_ERR_RPC, VIR_FROM_RPC
-            assert "Too many active clients (%d)" % LIMIT in e.message, e.message
+            check((e.code, e.domain) == (39, 7), e)  # VIR_ERR_RPC, VIR_FROM_RPC
+            check("Too many active clients (%d)" % LIMIT in e.message, e.message)
         # the admitted clients never noticed
         for c in admitted:
-            assert vdrpc.Reader(c.call(3)).str()
-        assert "max_clients" in d.log_text(), d.log_text()
+            check(vdrpc.Reader(c.call(3)).str(), 'vdrpc.Reader(c.call(3)).str()')
+        check("max_clients" in d.log_text(), d.log_text())
 
 
 def refused_clients_do_not_hold_places():
@@ -50,12 +51,12 @@ def refused_clients_do_not_hold_places():
                 c.open()
                 break
             except vdrpc.RpcError as e:
-                assert "Too many active clients" in e.message, e
-                assert time.time() < deadline, "freed place never became available"
+                check("Too many active clients" in e.message, e)
+                check(time.time() < deadline, "freed place never became available")
                 time.sleep(0.1)
-        assert vdrpc.Reader(c.call(3)).str()
+        check(vdrpc.Reader(c.call(3)).str(), 'vdrpc.Reader(c.call(3)).str()')
         e = refused(RawClient(d.sock))
-        assert "Too many active clients" in e.message
+        check("Too many active clients" in e.message, '"Too many active clients" in e.message')
 
 
 def running_out_of_descriptors_pauses_accepting():
@@ -67,17 +68,17 @@ def running_out_of_descriptors_pauses_accepting():
         clients = [RawClient(d.sock) for _ in range(100)]
         deadline = time.time() + 20
         while "not accepting" not in d.log_text():
-            assert time.time() < deadline, "100 clients never exhausted 64 descriptors"
+            check(time.time() < deadline, "100 clients never exhausted 64 descriptors")
             time.sleep(0.1)
         time.sleep(2)  # the listener stays readable all this time
         failures = d.log_text().count("accept failed")
         # ~10 pauses in 2 s; an accept loop spinning on EMFILE logs thousands of lines
-        assert failures < 200, "%d failed accepts logged" % failures
+        check(failures < 200, "%d failed accepts logged" % failures)
         for c in clients[:60]:
             c.close()
         for c in clients[60:]:
             c.open()
-        assert vdrpc.Reader(clients[-1].call(3)).str()
+        check(vdrpc.Reader(clients[-1].call(3)).str(), 'vdrpc.Reader(clients[-1].call(3)).str()')
 
 
 vdrpc.main([limit_holds_and_the_next_client_is_refused_cleanly,

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""A raw libvirt-protocol client and a daemon fixture for the 'daemon' test suite.
+"""A raw libvirt-protocol client and a daemon fixture for the 'protocol' test suite.
 
 The client speaks the wire format byte by byte (no libvirt library), so the tests can send
 what stock clients never would. The fixture starts virtvireod (when the build has it) or
@@ -89,6 +89,16 @@ def parse_error(body):
     r = Reader(body)
     code, domain = r.i32(), r.i32()
     return code, domain, r.opt_str()
+
+
+class CheckFailed(Exception):
+    """A test's verdict: raised by check(), which, unlike a bare assert, python3 -O keeps."""
+
+
+def check(condition, *what):
+    """Fails the test with `what` (a message, or values to show) unless condition holds."""
+    if not condition:
+        raise CheckFailed(" ".join(str(w) for w in what) if what else "check failed")
 
 
 class RpcError(Exception):

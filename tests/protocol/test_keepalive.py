@@ -5,6 +5,7 @@ import time
 
 import vdrpc
 from vdrpc import KEEPALIVE, MESSAGE, RawClient, i32
+from vdrpc import check
 
 
 def ping_is_answered_with_pong():
@@ -12,7 +13,7 @@ def ping_is_answered_with_pong():
         c = RawClient(d.sock)
         c.send(1, prog=KEEPALIVE, typ=MESSAGE, serial=0)
         p = c.recv_packet()
-        assert p[:6] == (KEEPALIVE, 1, 2, MESSAGE, 0, 0) and p[6] == b"", p
+        check(p[:6] == (KEEPALIVE, 1, 2, MESSAGE, 0, 0) and p[6] == b"", p)
 
 
 def idle_client_is_pinged_and_dropped_when_silent():
@@ -29,16 +30,16 @@ def idle_client_is_pinged_and_dropped_when_silent():
                 p = c.recv_packet()
             except TimeoutError:
                 break
-            assert p[0] == KEEPALIVE and p[2] == 1, p
+            check(p[0] == KEEPALIVE and p[2] == 1, p)
             pings += 1
             c.send(2, prog=KEEPALIVE, typ=MESSAGE, serial=0)
-        assert pings >= 2, pings
-        assert vdrpc.Reader(c.call(3)).str()
+        check(pings >= 2, pings)
+        check(vdrpc.Reader(c.call(3)).str(), 'vdrpc.Reader(c.call(3)).str()')
         # now stay silent: dropped after interval * count (3 s here)
         start = time.time()
-        assert c.is_closed(10)
-        assert time.time() - start < 8
-        assert "no keepalive answer" in d.log_text()
+        check(c.is_closed(10), 'c.is_closed(10)')
+        check(time.time() - start < 8, 'time.time() - start < 8')
+        check("no keepalive answer" in d.log_text(), '"no keepalive answer" in d.log_text()')
 
 
 def client_without_keepalive_is_not_pinged():
@@ -51,7 +52,7 @@ def client_without_keepalive_is_not_pinged():
             raise AssertionError("unexpected packet or close: %r" % (p,))
         except TimeoutError:
             pass
-        assert vdrpc.Reader(c.call(3)).str()
+        check(vdrpc.Reader(c.call(3)).str(), 'vdrpc.Reader(c.call(3)).str()')
 
 
 vdrpc.main([ping_is_answered_with_pong, idle_client_is_pinged_and_dropped_when_silent,

@@ -12,6 +12,7 @@ import tempfile
 import vdpki
 import vdrpc
 from vdrpc import RawClient, Reader, domain_xml, u32, xdom, xstr
+from vdrpc import check
 
 WORK = None
 PKI = None
@@ -58,9 +59,9 @@ def confirmation(s):
 
 def certified_client(pki, name):
     s = tls_connect(pki, pki.client_pki(name))
-    assert confirmation(s) == b"\x01", "no confirmation byte after the handshake"
+    check(confirmation(s) == b"\x01", "no confirmation byte after the handshake")
     c = RawClient(s)
-    assert Reader(c.call(66)).u32() == 1  # [NONE]: the certificate was the authentication
+    check(Reader(c.call(66)).u32() == 1, 'Reader(c.call(66)).u32() == 1')  # [NONE]: the certificate was the authentication
     c.open()
     return c
 
@@ -70,15 +71,15 @@ def certified_client_gets_confirmation_then_rpc():
     pki = server_pki(address="0.0.0.0")
     with vdrpc.daemon(tls=pki):
         c = certified_client(pki, "alice")
-        assert Reader(c.call(149)).i32() == 1  # CONNECT_IS_SECURE
-        assert Reader(c.call(3)).str()
+        check(Reader(c.call(149)).i32() == 1, 'Reader(c.call(149)).i32() == 1')  # CONNECT_IS_SECURE
+        check(Reader(c.call(3)).str(), 'Reader(c.call(3)).str()')
         # a reply spanning many TLS records, and 300 calls written in one go: records
         # GnuTLS decrypts ahead of the socket's readiness must still be served
         big = domain_xml("tlsbig", "6b1c1a4e-31f7-4d2e-9a0a-0123456789ab").replace(
             "<memory>", "<description>%s</description><memory>" % ("x" * 300000))
         dom = Reader(c.call(11, xstr(big))).dom()
         xml = Reader(c.call(14, xdom(*dom) + u32(0))).str()
-        assert "x" * 300000 in xml, len(xml)
+        check("x" * 300000 in xml, len(xml))
         serials = []
         batch = b""
         for _ in range(300):
@@ -87,7 +88,7 @@ def certified_client_gets_confirmation_then_rpc():
             serials.append(serial)
         c.send_raw(batch)
         for serial in serials:
-            assert Reader(c.wait_reply(serial)).str()
+            check(Reader(c.wait_reply(serial)).str(), 'Reader(c.wait_reply(serial)).str()')
         c.call(231, xdom(*dom) + u32(0))
 
 
@@ -96,16 +97,16 @@ def client_from_another_ca_is_refused():
     other = vdpki.Authority(os.path.join(WORK, "pki"), "other-ca")
     with vdrpc.daemon(tls=pki) as d:
         s = tls_connect(pki, pki.client_pki("mallory", signer=other))
-        assert confirmation(s) is None, "a certificate from another CA was accepted"
-        assert "rejected" in d.log_text(), d.log_text()
+        check(confirmation(s) is None, "a certificate from another CA was accepted")
+        check("rejected" in d.log_text(), d.log_text())
         certified_client(pki, "bob")  # and the next good client is served
 
 
 def client_without_certificate_is_refused():
     pki = server_pki()
     with vdrpc.daemon(tls=pki) as d:
-        assert confirmation(tls_connect(pki)) is None, "a client without certificate passed"
-        assert "tls 127.0.0.1" in d.log_text(), d.log_text()
+        check(confirmation(tls_connect(pki)) is None, "a client without certificate passed")
+        check("tls 127.0.0.1" in d.log_text(), d.log_text())
 
 
 def plain_tcp_on_the_tls_port_is_refused_without_disturbing_others():
@@ -114,9 +115,9 @@ def plain_tcp_on_the_tls_port_is_refused_without_disturbing_others():
         good = certified_client(pki, "carol")
         plain = RawClient(("127.0.0.1", pki.port))
         plain.send(66)  # what a vireo+tcp:// client sends first
-        assert plain.is_closed(), "plain TCP client left connected on the TLS port"
-        assert "TLS handshake failed" in d.log_text(), d.log_text()
-        assert Reader(good.call(3)).str()
+        check(plain.is_closed(), "plain TCP client left connected on the TLS port")
+        check("TLS handshake failed" in d.log_text(), d.log_text())
+        check(Reader(good.call(3)).str(), 'Reader(good.call(3)).str()')
         certified_client(pki, "dave")
 
 
@@ -129,10 +130,10 @@ def clients_that_never_finish_the_handshake_are_dropped():
         stalled.sendall(b"\x16\x03\x01\x02\x00\x01")
         good = certified_client(pki, "erin")
         for s in silent + [stalled]:
-            assert RawClient(s).is_closed(wait=15), "a silent TLS client was never dropped"
-        assert d.log_text().count("TLS handshake not finished in time") == 6, d.log_text()
+            check(RawClient(s).is_closed(wait=15), "a silent TLS client was never dropped")
+        check(d.log_text().count("TLS handshake not finished in time") == 6, d.log_text())
         # the deadline went with the handshake: the client that finished it is served
-        assert Reader(good.call(3)).str()
+        check(Reader(good.call(3)).str(), 'Reader(good.call(3)).str()')
         certified_client(pki, "frank")
 
 
@@ -140,7 +141,7 @@ def no_verify_certificate_lets_clients_without_one_in():
     pki = server_pki(no_verify=True)
     with vdrpc.daemon(tls=pki):
         s = tls_connect(pki)
-        assert confirmation(s) == b"\x01"
+        check(confirmation(s) == b"\x01", 'confirmation(s) == b"\\x01"')
         RawClient(s).open()
 
 
@@ -167,7 +168,7 @@ def expect_refusal(pki, words):
         with vdrpc.daemon(tls=pki):
             pass
     except RuntimeError as e:
-        assert words in str(e), str(e)
+        check(words in str(e), str(e))
         return
     raise AssertionError("daemon started with bad TLS credentials")
 

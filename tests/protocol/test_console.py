@@ -3,7 +3,7 @@
 with the call's serial; an empty OK ends the stream from either side. The test daemon's
 console echoes what it is sent and ends on "EOF"."""
 import vdrpc
-from vdrpc import CONTINUE, OK, REPLY, STREAM, RawClient, RpcError, u32, xdom
+from vdrpc import CONTINUE, ERROR, OK, REPLY, STREAM, RawClient, RpcError, check, u32, xdom
 
 
 def open_console(c, dom):
@@ -14,7 +14,7 @@ def open_console(c, dom):
 
 def next_stream(c, serial):
     p = c.recv_packet()
-    assert p is not None and p[3] == STREAM and p[4] == serial and p[2] == 201, p
+    check(p is not None and p[3] == STREAM and p[4] == serial and p[2] == 201, p)
     return p[5], p[6]
 
 
@@ -25,22 +25,22 @@ def console_bytes_flow_both_ways_and_end_cleanly():
         dom = vdrpc.define(c, "con", "3d0c4e3a-5b8f-4f7b-a3de-000000000001")
         serial = open_console(c, dom)
         c.send(201, b"hello\r", typ=STREAM, serial=serial, status=CONTINUE)
-        assert next_stream(c, serial) == (CONTINUE, b"hello\r")
+        check(next_stream(c, serial) == (CONTINUE, b"hello\r"), 'next_stream(c, serial) == (CONTINUE, b"hello\\r")')
         big = bytes(range(256)) * 1200  # larger than one 262120-byte stream packet
         c.send(201, big, typ=STREAM, serial=serial, status=CONTINUE)
         got = b""
         while len(got) < len(big):
             status, data = next_stream(c, serial)
-            assert status == CONTINUE and len(data) <= 262120
+            check(status == CONTINUE and len(data) <= 262120, 'status == CONTINUE and len(data) <= 262120')
             got += data
-        assert got == big
+        check(got == big, 'got == big')
         # the guest side ends: an empty OK arrives, the client answers OK, gets OK back
         c.send(201, b"EOF", typ=STREAM, serial=serial, status=CONTINUE)
-        assert next_stream(c, serial) == (OK, b"")
+        check(next_stream(c, serial) == (OK, b""), 'next_stream(c, serial) == (OK, b"")')
         c.send(201, b"", typ=STREAM, serial=serial, status=OK)
-        assert next_stream(c, serial) == (OK, b"")
+        check(next_stream(c, serial) == (OK, b""), 'next_stream(c, serial) == (OK, b"")')
         # the connection goes on
-        assert vdrpc.Reader(c.call(3)).str()
+        check(vdrpc.Reader(c.call(3)).str(), 'vdrpc.Reader(c.call(3)).str()')
 
 
 def client_finishing_stream_is_confirmed():
@@ -50,10 +50,27 @@ def client_finishing_stream_is_confirmed():
         dom = vdrpc.define(c, "con2", "3d0c4e3a-5b8f-4f7b-a3de-000000000002")
         serial = open_console(c, dom)
         c.send(201, b"", typ=STREAM, serial=serial, status=OK)
-        assert next_stream(c, serial) == (OK, b"")
+        check(next_stream(c, serial) == (OK, b""), 'next_stream(c, serial) == (OK, b"")')
         # data for the finished stream is ignored, not fatal
         c.send(201, b"late", typ=STREAM, serial=serial, status=CONTINUE)
-        assert vdrpc.Reader(c.call(3)).str()
+        check(vdrpc.Reader(c.call(3)).str(), 'vdrpc.Reader(c.call(3)).str()')
+
+
+def client_abort_gets_libvirts_closing_error():
+    # virStreamAbort sends an ERROR stream packet and waits for the stream's last packet:
+    # libvirtd's is a STREAM ERROR "stream aborted at client request" (39, STREAMS 38).
+    with vdrpc.daemon() as d:
+        c = RawClient(d.sock)
+        c.open()
+        dom = vdrpc.define(c, "con5", "3d0c4e3a-5b8f-4f7b-a3de-000000000005")
+        serial = open_console(c, dom)
+        c.send(201, b"", typ=STREAM, serial=serial, status=ERROR)
+        status, body = next_stream(c, serial)
+        check(status == ERROR, "abort answered with status", status)
+        code, domain, message = vdrpc.parse_error(body)
+        check((code, domain) == (39, 38), "error", code, domain, message)
+        check(message == "stream aborted at client request", message)
+        check(vdrpc.Reader(c.call(3)).str(), "the connection goes on")
 
 
 def disconnect_with_open_console_leaves_daemon_healthy():
@@ -65,7 +82,7 @@ def disconnect_with_open_console_leaves_daemon_healthy():
         c.close()
         other = RawClient(d.sock)
         other.open()
-        assert vdrpc.list_all(other)[1] == 1
+        check(vdrpc.list_all(other)[1] == 1, 'vdrpc.list_all(other)[1] == 1')
 
 
 def console_of_missing_domain_fails_and_ro_is_refused():
@@ -77,7 +94,7 @@ def console_of_missing_domain_fails_and_ro_is_refused():
             open_console(c, ghost)
             raise AssertionError("console of a missing domain opened")
         except RpcError as e:
-            assert e.code == 42, e
+            check(e.code == 42, e)
         ro = RawClient(d.sock_ro)
         ro.open()
         dom = vdrpc.define(c, "con4", "3d0c4e3a-5b8f-4f7b-a3de-000000000004")
@@ -85,10 +102,11 @@ def console_of_missing_domain_fails_and_ro_is_refused():
             open_console(ro, dom)
             raise AssertionError("console opened read-only")
         except RpcError as e:
-            assert e.code == 29, e
+            check(e.code == 29, e)
 
 
 vdrpc.needs_test_daemon()
 vdrpc.main([console_bytes_flow_both_ways_and_end_cleanly, client_finishing_stream_is_confirmed,
+            client_abort_gets_libvirts_closing_error,
             disconnect_with_open_console_leaves_daemon_healthy,
             console_of_missing_domain_fails_and_ro_is_refused])

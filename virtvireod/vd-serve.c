@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * virtvireod: Vireo's management daemon. Reads its configuration, opens the hypervisor
- * (or notes that it is absent), loads the domains, and serves libvirt's remote protocol
- * through driver-libvirt/ until SIGTERM, SIGINT or --timeout seconds of idleness.
+ * virtvireod's composition of the layers: options and configuration, the daemon core
+ * (daemon/) over a hypervisor backend, libvirt's remote protocol (driver-libvirt/) in
+ * front of it, and the main loop until SIGTERM, SIGINT or --timeout seconds of idleness.
  */
 #include <errno.h>
 #include <glib-unix.h>
@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "vd-serve.h"
+
 #include "vd-daemon.h"
-#include "vd-rpc-tls.h"
+#include "vd-rpc.h"
 
 typedef struct options {
     char *root;
@@ -108,22 +110,6 @@ static bool apply_listen_tcp(vd_config *cfg, const char *spec)
     return true;
 }
 
-static void fill_rpc_config(const vd_config *cfg, vd_rpc_config *rpc)
-{
-    memset(rpc, 0, sizeof(*rpc));
-    rpc->unix_rw_path = cfg->sock_rw;
-    rpc->unix_ro_path = cfg->sock_ro;
-    rpc->unix_rw_perms = cfg->sock_rw_perms;
-    rpc->auth_polkit = cfg->auth_polkit;
-    rpc->listen_tcp = cfg->listen_tcp;
-    rpc->tcp_address = cfg->tcp_address;
-    rpc->tcp_port = cfg->tcp_port;
-    rpc->uri = cfg->uri;
-    rpc->max_clients = cfg->max_clients;
-    rpc->keepalive_interval = cfg->keepalive_interval;
-    rpc->keepalive_count = cfg->keepalive_count;
-}
-
 static void fill_tls_config(const vd_config *cfg, vd_rpc_tls_config *tls)
 {
     memset(tls, 0, sizeof(*tls));
@@ -139,6 +125,23 @@ static void fill_tls_config(const vd_config *cfg, vd_rpc_tls_config *tls)
     tls->handshake_timeout = cfg->tls_handshake_timeout;
 }
 
+static void fill_rpc_config(const vd_config *cfg, vd_rpc_config *rpc)
+{
+    memset(rpc, 0, sizeof(*rpc));
+    rpc->unix_rw_path = cfg->sock_rw;
+    rpc->unix_ro_path = cfg->sock_ro;
+    rpc->unix_rw_perms = cfg->sock_rw_perms;
+    rpc->auth_polkit = cfg->auth_polkit;
+    rpc->listen_tcp = cfg->listen_tcp;
+    rpc->tcp_address = cfg->tcp_address;
+    rpc->tcp_port = cfg->tcp_port;
+    rpc->uri = cfg->uri;
+    rpc->max_clients = cfg->max_clients;
+    rpc->keepalive_interval = cfg->keepalive_interval;
+    rpc->keepalive_count = cfg->keepalive_count;
+    fill_tls_config(cfg, &rpc->tls);
+}
+
 /* Each client holds a descriptor: take all the kernel lets us (systemd's LimitNOFILE, or
  * the shell's hard limit), as libvirtd does, rather than the 1024 soft default. */
 static void raise_descriptor_limit(void)
@@ -151,7 +154,7 @@ static void raise_descriptor_limit(void)
     }
 }
 
-int main(int argc, char **argv)
+int vd_serve(int argc, char **argv, vd_hv_opener open_hv)
 {
     setlocale(LC_ALL, "");
     g_auto(options) o = {0};
@@ -180,26 +183,26 @@ int main(int argc, char **argv)
     }
 
     g_autoptr(vd_error) err = NULL;
-    vd_daemon *d = vd_daemon_new(cfg, vd_hv_open(cfg->hv_device), &err);
+    vd_daemon *d = vd_daemon_new(cfg, open_hv(cfg), &err);
     if (!d) {
         fprintf(stderr, "virtvireod: %s\n", err->message);
         return 1;
     }
     vd_rpc_config rpc;
-    vd_rpc_tls_config tls;
     fill_rpc_config(cfg, &rpc);
-    fill_tls_config(cfg, &tls);
-    vd_rpc_server *server = vd_rpc_server_new_with_tls(d, &rpc, &tls, &gerr);
+    /* Before the sockets exist: a client that sees them may stop us at once. */
+    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+    g_unix_signal_add(SIGTERM, quit_on_signal, loop);
+    g_unix_signal_add(SIGINT, quit_on_signal, loop);
+    vd_rpc_server *server = vd_rpc_server_new(d, &rpc, &gerr);
     if (!server) {
         fprintf(stderr, "virtvireod: %s\n", gerr->message);
         vd_daemon_free(d);
+        g_main_loop_unref(loop);
         return 1;
     }
     g_message("virtvireod %s serving %s", VD_VERSION, cfg->sock_rw);
 
-    GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-    g_unix_signal_add(SIGTERM, quit_on_signal, loop);
-    g_unix_signal_add(SIGINT, quit_on_signal, loop);
     idle_watch watch = {d, cfg->timeout, loop};
     if (cfg->timeout)
         g_timeout_add_seconds(1, check_idle, &watch);

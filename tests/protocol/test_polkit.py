@@ -13,6 +13,7 @@ import time
 
 import vdrpc
 from vdrpc import RawClient
+from vdrpc import check
 
 POLKITD = "/usr/lib/polkit-1/polkitd"
 NOBODY = 65534
@@ -140,20 +141,20 @@ def polkit_decides_for_non_root_clients():
                     break
                 time.sleep(0.5)
             print("uid 1:", out.strip())
-            assert "auth [2]" in out, out
+            check("auth [2]" in out, out)
             # refused by polkitd's verdict, not for want of reaching it
-            assert "polkit refused 45" in out and "denied by policy" in out, out
-            assert "call refused 39" in out and "authentication required" in out, out
-            assert "polkit refused org.libvirt.unix.manage" in d.log_text()
+            check("polkit refused 45" in out and "denied by policy" in out, out)
+            check("call refused 39" in out and "authentication required" in out, out)
+            check("polkit refused org.libvirt.unix.manage" in d.log_text(), '"polkit refused org.libvirt.unix.manage" in d.log_text()')
 
             out = run_as(NOBODY)
             print("uid 65534:", out.strip())
-            assert "auth [2]" in out and "polkit allowed" in out, out
-            assert "call allowed" in out, out
+            check("auth [2]" in out and "polkit allowed" in out, out)
+            check("call allowed" in out, out)
             # root is not asked
             c = RawClient(d.sock)
             r = vdrpc.Reader(c.call(66))
-            assert r.u32() == 1 and r.u32() == 0
+            check(r.u32() == 1 and r.u32() == 0, 'r.u32() == 1 and r.u32() == 0')
             c.open()
     finally:
         for p in reversed(procs):

@@ -3,6 +3,7 @@
 CONNECT_OPEN, a second open, URIs that are not vireo's."""
 import vdrpc
 from vdrpc import RawClient, RpcError, i32, opt_str, u32
+from vdrpc import check
 
 
 def expect_error(client, proc, payload=b""):
@@ -19,8 +20,8 @@ def known_but_unserved_procedure_is_no_support():
         c.open()
         # 183 DOMAIN_HAS_MANAGED_SAVE_IMAGE: virsh undefine/dominfo tolerate code 3 only
         e = expect_error(c, 183)
-        assert e.code == 3, e
-        assert "not supported" in e.message
+        check(e.code == 3, e)
+        check("not supported" in e.message, '"not supported" in e.message')
 
 
 def unknown_procedure_is_rpc_error():
@@ -28,11 +29,11 @@ def unknown_procedure_is_rpc_error():
         c = RawClient(d.sock)
         c.open()
         e = expect_error(c, 9999)
-        assert (e.code, e.domain, e.message) == (39, 7, "unknown procedure: 9999"), e
+        check((e.code, e.domain, e.message) == (39, 7, "unknown procedure: 9999"), e)
         e = expect_error(c, -5)
-        assert e.code == 39, e
+        check(e.code == 39, e)
         # the connection is still usable
-        assert vdrpc.Reader(c.call(3)).str()
+        check(vdrpc.Reader(c.call(3)).str(), 'vdrpc.Reader(c.call(3)).str()')
 
 
 def call_before_open_is_refused():
@@ -40,9 +41,9 @@ def call_before_open_is_refused():
         c = RawClient(d.sock)
         c.call(66)
         e = expect_error(c, 3)
-        assert (e.code, e.domain) == (1, 7) and "not open" in e.message, e
+        check((e.code, e.domain) == (1, 7) and "not open" in e.message, e)
         # the keepalive probe is allowed before open, as clients send it there
-        assert vdrpc.Reader(c.call(60, i32(10))).i32() == 1
+        check(vdrpc.Reader(c.call(60, i32(10))).i32() == 1, 'vdrpc.Reader(c.call(60, i32(10))).i32() == 1')
 
 
 def second_open_is_refused():
@@ -50,7 +51,7 @@ def second_open_is_refused():
         c = RawClient(d.sock)
         c.open()
         e = expect_error(c, 1, opt_str("vireo:///system") + u32(0))
-        assert "already open" in e.message, e
+        check("already open" in e.message, e)
 
 
 def foreign_uri_is_refused_and_ours_accepted():
@@ -59,11 +60,11 @@ def foreign_uri_is_refused_and_ours_accepted():
             c = RawClient(d.sock)
             c.call(66)
             e = expect_error(c, 1, opt_str(name) + u32(0))
-            assert e.code == 5 and name in e.message, e
+            check(e.code == 5 and name in e.message, e)
         for name in ["vireo:///system", "vireo://", "", None]:
             c = RawClient(d.sock)
             c.open(name)
-            assert vdrpc.Reader(c.call(110)).str() == "vireo:///system"
+            check(vdrpc.Reader(c.call(110)).str() == "vireo:///system", 'vdrpc.Reader(c.call(110)).str() == "vireo:///system"')
 
 
 def unknown_feature_is_answered_zero():
@@ -72,7 +73,7 @@ def unknown_feature_is_answered_zero():
         c.open()
         for feature, want in [(10, 1), (14, 1), (15, 1), (4, 0), (13, 0), (999, 0)]:
             got = vdrpc.Reader(c.call(60, i32(feature))).i32()
-            assert got == want, (feature, got)
+            check(got == want, (feature, got))
 
 
 vdrpc.main([known_but_unserved_procedure_is_no_support, unknown_procedure_is_rpc_error,

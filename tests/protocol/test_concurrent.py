@@ -7,6 +7,7 @@ import time
 
 import vdrpc
 from vdrpc import REPLY, RawClient
+from vdrpc import check
 
 CLIENTS = 50
 
@@ -21,10 +22,10 @@ def worker(sock, i, errors, barrier):
         uuid = "7e2a4c10-0000-4000-8000-%012x" % i
         dom = vdrpc.define(c, name, uuid)
         names = [x[0] for x in vdrpc.list_all(c)[0]]
-        assert name in names, (name, names)
+        check(name in names, (name, names))
         vdrpc.undefine(c, dom)
         names = [x[0] for x in vdrpc.list_all(c)[0]]
-        assert name not in names, name
+        check(name not in names, name)
         c.call(2)
         c.close()
     except Exception as e:  # reported by the main thread
@@ -42,11 +43,11 @@ def fifty_clients_define_list_undefine_concurrently():
             t.start()
         for t in threads:
             t.join(60)
-        assert not any(t.is_alive() for t in threads), "clients hung"
-        assert not errors, errors
+        check(not any(t.is_alive() for t in threads), "clients hung")
+        check(not errors, errors)
         c = RawClient(d.sock)
         c.open()
-        assert vdrpc.list_all(c) == ([], 0)
+        check(vdrpc.list_all(c) == ([], 0), 'vdrpc.list_all(c) == ([], 0)')
         print("  %d clients in %.2fs" % (CLIENTS, time.time() - start))
 
 
@@ -58,10 +59,10 @@ def many_pipelined_calls_all_answered():
         got = set()
         while len(got) < len(serials):
             p = c.recv_packet()
-            assert p[3] == REPLY and p[5] == 0, p
-            assert struct.unpack(">Q", p[6])[0] > 0
+            check(p[3] == REPLY and p[5] == 0, p)
+            check(struct.unpack(">Q", p[6])[0] > 0, 'struct.unpack(">Q", p[6])[0] > 0')
             got.add(p[4])
-        assert got == set(serials)
+        check(got == set(serials), 'got == set(serials)')
 
 
 vdrpc.main([fifty_clients_define_list_undefine_concurrently, many_pipelined_calls_all_answered])

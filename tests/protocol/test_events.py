@@ -3,6 +3,7 @@
 and legacy forms (167/107, 105/107); deregistration stops them."""
 import vdrpc
 from vdrpc import MESSAGE, Reader, RawClient, RpcError, i32, u32, uuid_bytes, xdom
+from vdrpc import check
 
 UUID1 = "0a6b1f5e-1111-4222-8333-444455556666"
 UUID2 = "0a6b1f5e-1111-4222-8333-444455557777"
@@ -11,7 +12,7 @@ UUID2 = "0a6b1f5e-1111-4222-8333-444455557777"
 def next_event(c):
     while True:
         p = c.recv_packet()
-        assert p is not None, "connection closed"
+        check(p is not None, "connection closed")
         if p[3] == MESSAGE and p[0] == vdrpc.REMOTE:
             return p[2], p[6]
 
@@ -26,14 +27,14 @@ def callback_events_report_defined_and_undefined():
         dom = vdrpc.define(actor, "ev1", UUID1)
         proc, body = next_event(watcher)
         r = Reader(body)
-        assert proc == 318 and r.i32() == cb
+        check(proc == 318 and r.i32() == cb, 'proc == 318 and r.i32() == cb')
         name, uuid, _ = r.dom()
-        assert (name, uuid, r.i32(), r.i32()) == ("ev1", uuid_bytes(UUID1), 0, 0)
+        check((name, uuid, r.i32(), r.i32()) == ("ev1", uuid_bytes(UUID1), 0, 0), '(name, uuid, r.i32(), r.i32()) == ("ev1", uuid_bytes(UUID1), 0, 0)')
         vdrpc.undefine(actor, dom)
         proc, body = next_event(watcher)
         r = Reader(body)
-        assert proc == 318 and r.i32() == cb and r.dom()[0] == "ev1"
-        assert (r.i32(), r.i32()) == (1, 0)
+        check(proc == 318 and r.i32() == cb and r.dom()[0] == "ev1", 'proc == 318 and r.i32() == cb and r.dom()[0] == "ev1"')
+        check((r.i32(), r.i32()) == (1, 0), '(r.i32(), r.i32()) == (1, 0)')
         # after deregistration nothing more arrives
         watcher.call(317, i32(cb))
         vdrpc.define(actor, "ev2", UUID2)
@@ -48,7 +49,7 @@ def callback_events_report_defined_and_undefined():
             watcher.call(317, i32(cb))
             raise AssertionError("deregistered twice")
         except RpcError as e:
-            assert e.code == 8, e
+            check(e.code == 8, e)
 
 
 def registration_for_one_domain_filters_others():
@@ -63,7 +64,7 @@ def registration_for_one_domain_filters_others():
         vdrpc.undefine(actor, dom1)
         proc, body = next_event(watcher)
         r = Reader(body)
-        assert r.i32() == cb and r.dom()[0] == "one", "event for another domain came through"
+        check(r.i32() == cb and r.dom()[0] == "one", "event for another domain came through")
 
 
 def legacy_registration_gets_legacy_messages():
@@ -78,14 +79,14 @@ def legacy_registration_gets_legacy_messages():
             pass
         older = RawClient(d.sock)
         older.open()
-        assert Reader(older.call(105)).i32() == 1
+        check(Reader(older.call(105)).i32() == 1, 'Reader(older.call(105)).i32() == 1')
         actor = RawClient(d.sock)
         actor.open()
         vdrpc.define(actor, "legacy", UUID1)
         for c in (old, older):
             proc, body = next_event(c)
             r = Reader(body)
-            assert proc == 107 and r.dom()[0] == "legacy" and (r.i32(), r.i32()) == (0, 0)
+            check(proc == 107 and r.dom()[0] == "legacy" and (r.i32(), r.i32()) == (0, 0), 'proc == 107 and r.dom()[0] == "legacy" and (r.i32(), r.i32()) == (0, 0)')
         old.call(168, i32(0))
 
 
@@ -97,7 +98,7 @@ def invalid_event_id_is_refused():
             c.call(316, i32(99) + u32(0))
             raise AssertionError("event id 99 accepted")
         except RpcError as e:
-            assert e.code == 8, e
+            check(e.code == 8, e)
 
 
 vdrpc.main([callback_events_report_defined_and_undefined,

@@ -6,6 +6,7 @@ import struct
 
 import vdrpc
 from vdrpc import CALL, MESSAGE, REMOTE, KEEPALIVE, RawClient, opt_str, u32, xstr
+from vdrpc import check
 
 
 def hdr(length, prog=REMOTE, vers=1, proc=3, typ=CALL, serial=0, status=0):
@@ -52,7 +53,7 @@ def truncated_packet_then_eof_is_logged(d):
     c = RawClient(d.sock)
     c.send_raw(hdr(40)[:20])
     c.sock.shutdown(socket.SHUT_WR)
-    assert c.is_closed(), "daemon kept a half-closed connection"
+    check(c.is_closed(), "daemon kept a half-closed connection")
     c.close()
 
 
@@ -67,15 +68,15 @@ def malformed_packets_close_only_their_connection():
                 c.send_raw(data)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # closed before we finished writing: fine
-            assert c.is_closed(), "%s: connection left open" % name
+            check(c.is_closed(), "%s: connection left open" % name)
             c.close()
             # the bystander still gets answers
-            assert vdrpc.Reader(bystander.call(3)).str(), name
+            check(vdrpc.Reader(bystander.call(3)).str(), name)
         truncated_packet_then_eof_is_logged(d)
         lines = [l for l in d.log_text().splitlines() if "closing connection" in l]
-        assert len(lines) == len(cases) + 1, "want one log line per bad connection:\n" + \
-            "\n".join(lines)
-        assert d.alive()
+        check(len(lines) == len(cases) + 1, "want one log line per bad connection:\n" + \
+            "\n".join(lines))
+        check(d.alive(), 'd.alive()')
         bystander.close()
 
 
@@ -84,7 +85,7 @@ def oversized_legal_length_is_read_and_refused():
     with vdrpc.daemon() as d:
         c = RawClient(d.sock)
         c.send_raw(call_with(1, b"\xff" * (8 * 1024 * 1024)))
-        assert c.is_closed(10)
+        check(c.is_closed(10), 'c.is_closed(10)')
         ok = RawClient(d.sock)
         ok.open()
 

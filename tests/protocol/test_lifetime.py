@@ -8,6 +8,7 @@ import time
 
 import vdrpc
 from vdrpc import RawClient
+from vdrpc import check
 
 TIMEOUT = 2
 
@@ -26,12 +27,12 @@ def exit_delay(d, leave):
 
 def assert_waits_then_exits(d, leave):
     time.sleep(TIMEOUT + 2)
-    assert d.alive(), "daemon exited with a client connected:\n" + d.log_text()
+    check(d.alive(), "daemon exited with a client connected:\n" + d.log_text())
     delay = exit_delay(d, leave)
     # the idle check runs once a second: TIMEOUT..TIMEOUT+1 s, plus exit time
-    assert TIMEOUT - 0.5 <= delay <= TIMEOUT + 2.5, "exited %.1f s after the client left" % delay
-    assert d.proc.returncode == 0, d.log_text()
-    assert "idle for %d s, exiting" % TIMEOUT in d.log_text(), d.log_text()
+    check(TIMEOUT - 0.5 <= delay <= TIMEOUT + 2.5, "exited %.1f s after the client left" % delay)
+    check(d.proc.returncode == 0, d.log_text())
+    check("idle for %d s, exiting" % TIMEOUT in d.log_text(), d.log_text())
 
 
 def real_daemon_only():
@@ -65,7 +66,7 @@ def malformed_packet_ends_the_count_too():
 
         def send_garbage():
             c.send_raw(struct.pack(">I", 8) + b"junkjunk")  # shorter than a header
-            assert c.is_closed(), "malformed packet did not close the connection"
+            check(c.is_closed(), "malformed packet did not close the connection")
         assert_waits_then_exits(d, send_garbage)
 
 
@@ -82,7 +83,7 @@ def every_close_path_balances_the_count():
         closer.call(2)
         bad = RawClient(("127.0.0.1", port))
         bad.send_raw(b"\xff" * 64)
-        assert bad.is_closed()
+        check(bad.is_closed(), 'bad.is_closed()')
         stay1, stay2 = RawClient(d.sock), RawClient(d.sock_ro)
         stay1.open()
         stay2.open()
@@ -91,7 +92,7 @@ def every_close_path_balances_the_count():
             refused.call(66)
             raise AssertionError("fifth client admitted")
         except vdrpc.RpcError as e:
-            assert "Too many active clients" in e.message, e
+            check("Too many active clients" in e.message, e)
         eof.close()
         closer.close()
     # the fixture stopped the daemon with stay1/stay2 connected and checked its exit code

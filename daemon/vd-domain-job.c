@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Per-domain jobs, as libvirt's drivers keep them: a call that changes a domain holds its
+ * job for the whole change (a start's build included), so other changes of that domain
+ * wait, with a bound, while calls on other domains and reads go on. virsh domjobinfo
+ * reports the job running.
+ */
+#include "vd-daemon-private.h"
+
+#include <string.h>
+
+bool vd_job_begin_obj(vd_daemon *d, vd_domain *dom, vd_job_kind kind, const char *api,
+                      vd_error **err)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)d->cfg->job_wait_ms * 1000;
+    g_mutex_lock(&d->job_lock);
+    while (dom->job.kind != VD_JOB_NONE) {
+        if (!g_cond_wait_until(&d->job_done, &d->job_lock, deadline) &&
+            dom->job.kind != VD_JOB_NONE) {
+            g_autofree char *holder = g_strdup(dom->job.api);
+            g_mutex_unlock(&d->job_lock);
+            vd_fail(err, VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_DOMAIN,
+                    "cannot acquire state change lock (held by %s)", holder);
+            g_message("%s: domain busy with %s for %u ms", api, holder, d->cfg->job_wait_ms);
+            vd_domain_unref_obj(dom);
+            return false;
+        }
+    }
+    dom->job = (vd_job){kind, api, g_get_monotonic_time()};
+    g_mutex_unlock(&d->job_lock);
+
+    /* It may have been undefined while we waited. */
+    vd_read_lock(d);
+    bool gone = dom->removed;
+    vd_read_unlock(d);
+    if (gone) {
+        vd_fail(err, VIR_ERR_NO_DOMAIN, VIR_FROM_DOMAIN, "domain no longer exists");
+        vd_job_end(d, dom);
+        return false;
+    }
+    return true;
+}
+
+vd_domain *vd_job_begin(vd_daemon *d, const vd_domain_ref *ref, vd_job_kind kind, const char *api,
+                        vd_error **err)
+{
+    vd_domain *dom = vd_lookup_obj(d, ref, err);
+    return dom && vd_job_begin_obj(d, dom, kind, api, err) ? dom : NULL;
+}
+
+vd_domain *vd_domain_claim(vd_daemon *d, const vd_domain_def *def, bool persistent,
+                           vd_job_kind kind, const char *api, bool *added, vd_error **err)
+{
+    for (;;) {
+        vd_domain *dom;
+        vd_write_lock(d);
+        if (!vd_check_unique_locked(d, def, &dom, err)) {
+            vd_write_unlock(d);
+            return NULL;
+        }
+        *added = dom == NULL;
+        if (!dom) {
+            dom = vd_domain_add_locked(d, def, kind, api);
+            /* A domain being created is listed (shut off) while it builds, as in libvirt. */
+            *(persistent ? &dom->def : &dom->live) = vd_domain_def_copy(def);
+            vd_write_unlock(d);
+            return dom;
+        }
+        vd_domain_ref_obj(dom);
+        vd_write_unlock(d);
+        if (!vd_job_begin_obj(d, dom, kind, api, err))
+            return NULL;
+        /* Still the same name and uuid after the wait (a rename may have come first)? */
+        vd_read_lock(d);
+        vd_domain *again;
+        bool same = vd_check_unique_locked(d, def, &again, NULL) && again == dom;
+        vd_read_unlock(d);
+        if (same)
+            return dom;
+        vd_job_end(d, dom);
+    }
+}
+
+void vd_job_end(vd_daemon *d, vd_domain *dom)
+{
+    g_mutex_lock(&d->job_lock);
+    dom->job = (vd_job){VD_JOB_NONE, NULL, 0};
+    g_cond_broadcast(&d->job_done);
+    g_mutex_unlock(&d->job_lock);
+    vd_domain_unref_obj(dom);
+}
+
+bool vd_domain_get_job_info(vd_daemon *d, const vd_domain_ref *ref, vd_job_info *out,
+                            vd_error **err)
+{
+    vd_domain *dom = vd_lookup_obj(d, ref, err);
+    if (!dom)
+        return false;
+    memset(out, 0, sizeof(*out));
+    g_mutex_lock(&d->job_lock);
+    if (dom->job.kind != VD_JOB_NONE) {
+        /* Vireo's jobs have no known end: libvirt's UNBOUNDED. */
+        out->type = VIR_DOMAIN_JOB_UNBOUNDED;
+        out->operation = dom->job.kind == VD_JOB_START ? VIR_DOMAIN_JOB_OPERATION_START
+                                                       : VIR_DOMAIN_JOB_OPERATION_UNKNOWN;
+        out->elapsed_ms = (uint64_t)(g_get_monotonic_time() - dom->job.start_us) / 1000;
+    }
+    g_mutex_unlock(&d->job_lock);
+    vd_domain_unref_obj(dom);
+    return true;
+}
