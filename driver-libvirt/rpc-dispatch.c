@@ -69,8 +69,8 @@ static void run_call(vd_rpc_call *call)
     }
     g_mutex_lock(&c->lock);
     vd_rpc_client_send_locked(c, pkt);
-    if (ok && call->after_reply)
-        call->after_reply(call);
+    if (call->after_reply)
+        call->after_reply(call, ok);
     g_mutex_unlock(&c->lock);
     xdr_free(proc->ret_filter, call->ret);
     g_free(call->ret);

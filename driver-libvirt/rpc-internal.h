@@ -122,8 +122,9 @@ typedef struct vd_rpc_call {
     vd_wire_header header;
     void *args;
     void *ret;
-    /* Run right after the reply is queued, under client->lock (console streams). */
-    void (*after_reply)(struct vd_rpc_call *call);
+    /* Console streams: runs once, under client->lock, right after the reply is queued
+     * (sent: the handler's OK reply; !sent: an error replaced it). */
+    void (*after_reply)(struct vd_rpc_call *call, bool sent);
     void *after_reply_data;
 } vd_rpc_call;
 

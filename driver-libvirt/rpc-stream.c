@@ -80,15 +80,45 @@ static void on_console_eof(void *user)
     g_mutex_unlock(&c->lock);
 }
 
-/* after_reply hook, under client->lock. */
-static void stream_activate(vd_rpc_call *call)
+/* Drops s from the client's table if it is still there: a closing client may have
+ * dropped it already (vd_rpc_streams_close_all) or not yet (c->closed is set first). */
+static void forget_locked(vd_rpc_client *c, vd_rpc_stream *s)
+{
+    gpointer key = GUINT_TO_POINTER(s->serial);
+
+    if (g_hash_table_lookup(c->streams, key) == s)
+        g_hash_table_remove(c->streams, key);
+}
+
+static gboolean stream_end_later(gpointer data)
+{
+    vd_rpc_stream *s = data;
+
+    vd_console_close(s->console);
+    stream_free(s);
+    return G_SOURCE_REMOVE;
+}
+
+/* after_reply hook, under client->lock. Until it runs the stream is the reply path's:
+ * a client closing meanwhile leaves it here (vd_rpc_streams_close_all). */
+static void stream_activate(vd_rpc_call *call, bool sent)
 {
     vd_rpc_stream *s = call->after_reply_data;
+    vd_rpc_client *c = s->client;
     GBytes *pkt;
 
+    if (!sent || c->closed) {
+        forget_locked(c, s);
+        /* Closing the console takes the daemon's lock: not under the client's. */
+        GSource *later = g_idle_source_new();
+        g_source_set_callback(later, stream_end_later, s, NULL);
+        g_source_attach(later, c->ctx);
+        g_source_unref(later);
+        return;
+    }
     s->reply_sent = true;
     while ((pkt = g_queue_pop_head(&s->pending)))
-        vd_rpc_client_send_locked(s->client, pkt);
+        vd_rpc_client_send_locked(c, pkt);
 }
 
 bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_error **err)
@@ -125,9 +155,7 @@ bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_err
     g_mutex_lock(&c->lock);
     s->opening = false;
     if (!console || c->closed) {
-        /* On close the client left opening streams to us. */
-        if (!c->closed)
-            g_hash_table_remove(c->streams, key);
+        forget_locked(c, s);
         g_mutex_unlock(&c->lock);
         if (console)
             vd_console_close(console);
@@ -147,7 +175,7 @@ bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_err
 static void stream_end(vd_rpc_client *c, vd_rpc_stream *s)
 {
     g_mutex_lock(&c->lock);
-    g_hash_table_remove(c->streams, GUINT_TO_POINTER(s->serial));
+    forget_locked(c, s);
     g_mutex_unlock(&c->lock);
     vd_console_close(s->console);
     stream_free(s);
@@ -218,8 +246,10 @@ void vd_rpc_streams_close_all(vd_rpc_client *c)
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         vd_rpc_stream *s = value;
 
-        if (!s->opening)
-            g_ptr_array_add(ended, s); /* opening ones are freed by their worker */
+        /* Opening streams are ended by their worker, those whose reply is not out yet
+         * by stream_activate: both see c->closed, set before this runs. */
+        if (!s->opening && s->reply_sent)
+            g_ptr_array_add(ended, s);
         g_hash_table_iter_remove(&it);
     }
     g_mutex_unlock(&c->lock);

@@ -455,9 +455,10 @@ char *vd_domain_get_os_type(vd_daemon *d, const vd_domain_ref *dom, vd_error **e
 static bool not_running(vd_daemon *d, const vd_domain_ref *dom, vd_error **err)
 {
     WITH_DOMAIN(d, dom, t, err, false)
-    g_mutex_unlock(&d->lock);
+    /* t may go (undefine) once the lock is dropped: name it first. */
     vd_error_set(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
                  "Requested operation is not valid: domain '%s' is not running", t->name);
+    g_mutex_unlock(&d->lock);
     return false;
 }
 
@@ -490,11 +491,11 @@ bool vd_domain_create(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd
 {
     (void)flags;
     WITH_DOMAIN(d, dom, t, err, false)
-    g_mutex_unlock(&d->lock);
     vd_error_set(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
                  "operation failed: cannot start domain '%s': hypervisor not present "
                  "(test driver)",
                  t->name);
+    g_mutex_unlock(&d->lock);
     return false;
 }
 
