@@ -64,6 +64,8 @@ struct vd_daemon {
     unsigned next_listener_id;
     GHashTable *pending; /* pending_event* -> idle source id, not yet delivered */
 
+    struct vd_storage *storage; /* pools and volumes (daemon/storage/) */
+
     GThreadPool *refresher; /* acts on hv's state changes off the main loop */
     gint refreshes_queued;  /* atomic: pushed and not finished */
     gint clients;           /* atomic */
@@ -182,6 +184,12 @@ bool vd_domain_apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned fla
 /* Loads the store, finds domains still running in hv, starts autostart domains once per
  * boot of the node. Before any client is served. */
 void vd_recover(vd_daemon *d);
+
+/* ---- storage (daemon/storage/vd-pools.c) ------------------------------------------- */
+
+/* Loads pools, makes the default one on a fresh root, starts what was active or autostarts. */
+void vd_storage_init(vd_daemon *d);
+void vd_storage_free(vd_daemon *d);
 
 /* libvirt's virCheckFlags wording. */
 #define VD_CHECK_FLAGS(flags, allowed, err, ret)                                                   \

@@ -20,7 +20,8 @@ static int find_reg(vd_rpc_client *c, bool legacy, int key)
     for (unsigned i = 0; i < c->events->len; i++) {
         vd_rpc_event_reg *r = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (r->legacy == legacy && (legacy ? r->event_id : r->callback_id) == key)
+        if (!r->storage_pool && r->legacy == legacy &&
+            (legacy ? r->event_id : r->callback_id) == key)
             return i;
     }
     return -1;
@@ -165,7 +166,7 @@ static void deliver_to_client(vd_rpc_client *c, const vd_domain_ref *dom, int ev
     for (unsigned i = 0; i < c->events->len; i++) {
         const vd_rpc_event_reg *reg = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (reg->event_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+        if (reg->storage_pool || reg->event_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
             continue;
         if (!reg->any_domain && memcmp(reg->uuid, dom->uuid, sizeof(reg->uuid)) != 0)
             continue;
