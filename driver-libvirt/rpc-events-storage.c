@@ -11,6 +11,7 @@
 #include "rpc-client.h"
 #include "rpc-convert-storage.h"
 #include "rpc-dispatch.h"
+#include "rpc-events.h"
 #include "rpc-packet.h"
 
 enum { POOL_EVENT_ID_LIFECYCLE = 0, POOL_EVENT_ID_REFRESH = 1, POOL_EVENT_ID_LAST = 2 };
@@ -18,21 +19,14 @@ enum { POOL_EVENT_ID_LIFECYCLE = 0, POOL_EVENT_ID_REFRESH = 1, POOL_EVENT_ID_LAS
 bool vd_rpc_pool_event_register(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_pool_event_register_args *a = args;
-    vd_rpc_client *c = call->client;
     vd_rpc_event_reg reg = {.storage_pool = true, .event_id = a->event_id};
     if (a->event_id < 0 || a->event_id >= POOL_EVENT_ID_LAST) {
         vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
                      "invalid argument: unsupported storage pool event ID %d", a->event_id);
         return false;
     }
-    reg.any_domain = a->pool == NULL;
-    if (a->pool)
-        memcpy(reg.uuid, a->pool->uuid, sizeof(reg.uuid));
-    reg.callback_id = g_atomic_int_add(&c->server->next_callback_id, 1);
-    g_mutex_lock(&c->lock);
-    g_array_append_val(c->events, reg);
-    g_mutex_unlock(&c->lock);
-    ((vd_wire_int_ret *)ret)->value = reg.callback_id;
+    ((vd_wire_int_ret *)ret)->value =
+        vd_rpc_event_add(call->client, reg, a->pool ? (const unsigned char *)a->pool->uuid : NULL);
     return true;
 }
 
@@ -95,16 +89,9 @@ static void deliver_to_client(vd_rpc_client *c, const vd_pool_ref *pool, int eve
     g_mutex_unlock(&c->lock);
 }
 
-void vd_rpc_events_on_pool(const vd_pool_ref *pool, int event_id, int event, int detail,
-                           void *user)
+void vd_rpc_events_on_pool(const vd_pool_ref *pool, int event_id, int event, int detail, void *user)
 {
-    struct vd_rpc_server *s = user;
-    g_autoptr(GPtrArray) clients =
-        g_ptr_array_new_with_free_func((GDestroyNotify)vd_rpc_client_unref);
-    g_mutex_lock(&s->lock);
-    for (unsigned i = 0; i < s->clients->len; i++)
-        g_ptr_array_add(clients, vd_rpc_client_ref(g_ptr_array_index(s->clients, i)));
-    g_mutex_unlock(&s->lock);
+    g_autoptr(GPtrArray) clients = vd_rpc_events_clients(user);
     for (unsigned i = 0; i < clients->len; i++)
         deliver_to_client(g_ptr_array_index(clients, i), pool, event_id, event, detail);
 }

@@ -78,8 +78,7 @@ static bool count_by_state(vd_rpc_call *call, unsigned flags, void *ret, vd_erro
     return names && int_reply(names->len, ret);
 }
 
-static bool list_by_state(vd_rpc_call *call, unsigned flags, void *args, void *ret,
-                          vd_error **err)
+static bool list_by_state(vd_rpc_call *call, unsigned flags, void *args, void *ret, vd_error **err)
 {
     g_autoptr(GPtrArray) names = names_by_state(call, flags, err);
     return names && vd_rpc_names_to_wire(names, ((vd_wire_int_arg *)args)->value, ret, err);

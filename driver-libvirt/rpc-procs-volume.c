@@ -92,8 +92,7 @@ bool vd_rpc_vol_lookup_by_key(vd_rpc_call *call, void *args, void *ret, vd_error
 
 bool vd_rpc_vol_lookup_by_path(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
-    return vol_reply(vd_vol_lookup_by_path(D(call), ((vd_wire_string_arg *)args)->value, err),
-                     ret);
+    return vol_reply(vd_vol_lookup_by_path(D(call), ((vd_wire_string_arg *)args)->value, err), ret);
 }
 
 /* ---- creation and changes ------------------------------------------------------------------ */

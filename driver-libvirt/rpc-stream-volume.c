@@ -20,7 +20,7 @@
 #define PUMP_BACKLOG (4u << 20)
 
 typedef struct vd_rpc_vol_stream {
-    int proc; /* first, as in every stream of a client's table (rpc-stream.h) */
+    int proc;              /* first, as in every stream of a client's table (rpc-stream.h) */
     vd_rpc_client *client; /* reference */
     unsigned serial;
     vd_vol_transfer *t; /* NULL once the data is finished or dropped */

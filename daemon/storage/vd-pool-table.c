@@ -56,8 +56,8 @@ vd_pool *vd_pool_find_active(vd_storage *s, const vd_pool_ref *ref, vd_error **e
 {
     vd_pool *p = vd_pool_find(s, ref, err);
     if (p && !vd_pool_active(p)) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE,
-                "storage pool '%s' is not active", vd_pool_cur_def(p)->name);
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE, "storage pool '%s' is not active",
+                vd_pool_cur_def(p)->name);
         return NULL;
     }
     return p;
@@ -106,8 +106,8 @@ bool vd_pool_scan_locked(vd_pool *p, vd_error **err)
     g_autoptr(GError) gerr = NULL;
     g_autoptr(GDir) dir = g_dir_open(p->live->target, 0, &gerr);
     if (!dir) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE,
-                "cannot open directory '%s': %s", p->live->target, gerr->message);
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE, "cannot open directory '%s': %s",
+                p->live->target, gerr->message);
         return false;
     }
     GPtrArray *vols = g_ptr_array_new_with_free_func((GDestroyNotify)vol_free);

@@ -50,6 +50,17 @@ static bool check_no_jobs(const vd_pool *p, vd_error **err)
     return false;
 }
 
+/* Undefine and delete need the pool stopped. */
+static bool check_stopped(const vd_pool *p, vd_error **err)
+{
+    if (!vd_pool_active(p))
+        return true;
+    vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE, "storage pool '%s' is still active",
+            POOL_NAME(p));
+    return false;
+}
+
+/* Start and build need it not started yet. */
 static bool check_inactive(const vd_pool *p, vd_error **err)
 {
     if (!vd_pool_active(p))
@@ -61,8 +72,7 @@ static bool check_inactive(const vd_pool *p, vd_error **err)
 
 /* libvirt's duplicate rules: same name and uuid is the same pool; one without the other
  * is refused; two pools never share a target directory. */
-static bool check_unique(vd_storage *s, const vd_pool_def *def, vd_pool **existing,
-                         vd_error **err)
+static bool check_unique(vd_storage *s, const vd_pool_def *def, vd_pool **existing, vd_error **err)
 {
     char uuid[37];
     vd_pool *by_uuid = find_by_uuid(s, def->uuid);
@@ -134,15 +144,15 @@ static bool start_locked(vd_daemon *d, vd_pool *p, const vd_pool_def *def, unsig
                          vd_error **err)
 {
     vd_storage *s = d->storage;
-    unsigned build = flags & (VIR_STORAGE_POOL_CREATE_WITH_BUILD |
-                              VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
-                              VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE);
-    unsigned build_flags = (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE
-                                ? VIR_STORAGE_POOL_BUILD_OVERWRITE
-                                : 0) |
-                           (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE
-                                ? VIR_STORAGE_POOL_BUILD_NO_OVERWRITE
-                                : 0);
+    unsigned build =
+        flags & (VIR_STORAGE_POOL_CREATE_WITH_BUILD | VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
+                 VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE);
+    unsigned build_flags =
+        (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE ? VIR_STORAGE_POOL_BUILD_OVERWRITE
+                                                              : 0) |
+        (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE
+             ? VIR_STORAGE_POOL_BUILD_NO_OVERWRITE
+             : 0);
     if (build && !dir_build(def, build_flags, err))
         return false;
     p->live = vd_pool_def_copy(def);
@@ -300,9 +310,8 @@ vd_pool_ref *vd_pool_create_xml(vd_daemon *d, const char *xml, unsigned flags, v
     if (!check_unique(s, def, &p, err))
         goto out;
     if (p) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE,
-                "pool is already %s as '%s'", vd_pool_active(p) ? "active" : "defined",
-                POOL_NAME(p));
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE, "pool is already %s as '%s'",
+                vd_pool_active(p) ? "active" : "defined", POOL_NAME(p));
         goto out;
     }
     p = add_locked(s, NULL, false); /* start_locked gives it its live definition */
@@ -322,13 +331,8 @@ bool vd_pool_undefine(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
     bool ok = false;
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
-    if (!p || !check_no_jobs(p, err))
+    if (!p || !check_no_jobs(p, err) || !check_stopped(p, err))
         goto out;
-    if (vd_pool_active(p)) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE,
-                "storage pool '%s' is still active", POOL_NAME(p));
-        goto out;
-    }
     if (!vd_pool_store_delete(s, p->def->name, err))
         goto out;
     g_message("storage pool '%s': undefined", p->def->name);
@@ -386,13 +390,8 @@ bool vd_pool_delete(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_err
     bool ok = false;
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
-    if (!p)
+    if (!p || !check_stopped(p, err))
         goto out;
-    if (vd_pool_active(p)) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE,
-                "storage pool '%s' is still active", POOL_NAME(p));
-        goto out;
-    }
     if (rmdir(p->def->target) != 0 && errno != ENOENT) {
         vd_fail_errno(err, errno, "failed to remove pool '%s'", p->def->target);
         goto out;
@@ -442,8 +441,7 @@ char *vd_pool_get_xml_desc(vd_daemon *d, const vd_pool_ref *ref, unsigned flags,
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
     bool inactive = p && ((flags & VIR_STORAGE_XML_INACTIVE && p->def) || !vd_pool_active(p));
-    g_autoptr(vd_pool_def) def =
-        p ? vd_pool_def_copy(inactive ? p->def : p->live) : NULL;
+    g_autoptr(vd_pool_def) def = p ? vd_pool_def_copy(inactive ? p->def : p->live) : NULL;
     g_mutex_unlock(&s->lock);
     if (!def)
         return NULL;
@@ -453,15 +451,40 @@ char *vd_pool_get_xml_desc(vd_daemon *d, const vd_pool_ref *ref, unsigned flags,
     return vd_pool_def_format(def, &sizes);
 }
 
-bool vd_pool_get_autostart(vd_daemon *d, const vd_pool_ref *ref, bool *out, vd_error **err)
+/* A pool's state as one look under the lock saw it. */
+typedef struct pool_state {
+    bool found, active, persistent, autostart;
+} pool_state;
+
+static pool_state state_of(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
 {
     vd_storage *s = vd_storage_of(d);
+    pool_state st = {false, false, false, false};
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
     if (p)
-        *out = p->autostart;
+        st = (pool_state){true, vd_pool_active(p), p->def != NULL, p->autostart};
     g_mutex_unlock(&s->lock);
-    return p != NULL;
+    return st;
+}
+
+bool vd_pool_get_autostart(vd_daemon *d, const vd_pool_ref *ref, bool *out, vd_error **err)
+{
+    pool_state st = state_of(d, ref, err);
+    *out = st.autostart;
+    return st.found;
+}
+
+int vd_pool_is_active(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
+{
+    pool_state st = state_of(d, ref, err);
+    return st.found ? st.active : -1;
+}
+
+int vd_pool_is_persistent(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
+{
+    pool_state st = state_of(d, ref, err);
+    return st.found ? st.persistent : -1;
 }
 
 bool vd_pool_set_autostart(vd_daemon *d, const vd_pool_ref *ref, bool on, vd_error **err)
@@ -479,26 +502,6 @@ bool vd_pool_set_autostart(vd_daemon *d, const vd_pool_ref *ref, bool on, vd_err
     }
     g_mutex_unlock(&s->lock);
     return ok;
-}
-
-int vd_pool_is_active(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
-{
-    vd_storage *s = vd_storage_of(d);
-    g_mutex_lock(&s->lock);
-    vd_pool *p = vd_pool_find(s, ref, err);
-    int r = p ? vd_pool_active(p) : -1;
-    g_mutex_unlock(&s->lock);
-    return r;
-}
-
-int vd_pool_is_persistent(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
-{
-    vd_storage *s = vd_storage_of(d);
-    g_mutex_lock(&s->lock);
-    vd_pool *p = vd_pool_find(s, ref, err);
-    int r = p ? p->def != NULL : -1;
-    g_mutex_unlock(&s->lock);
-    return r;
 }
 
 GPtrArray *vd_pool_list_volumes(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
@@ -589,8 +592,7 @@ void vd_storage_init(vd_daemon *d)
     bool fresh = !g_file_test(s->config_dir, G_FILE_TEST_IS_DIR);
     if (g_mkdir_with_parents(s->autostart_dir, 0755) != 0 ||
         g_mkdir_with_parents(s->state_dir, 0755) != 0)
-        g_warning("cannot create %s or %s: %s", s->autostart_dir, s->state_dir,
-                  g_strerror(errno));
+        g_warning("cannot create %s or %s: %s", s->autostart_dir, s->state_dir, g_strerror(errno));
     g_autoptr(GPtrArray) defs = vd_pool_store_load(s->config_dir);
     g_mutex_lock(&s->lock);
     for (unsigned i = 0; i < defs->len; i++) {

@@ -21,9 +21,8 @@ static bool run(const char *const *args, char **out, vd_error **err)
     g_autofree char *stdout_text = NULL, *stderr_text = NULL;
     g_autoptr(GError) gerr = NULL;
     int status = 0;
-    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_CLOEXEC_PIPES, NULL, NULL, &stdout_text,
-                      &stderr_text, &status, &gerr)) {
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CLOEXEC_PIPES,
+                      NULL, NULL, &stdout_text, &stderr_text, &status, &gerr)) {
         vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_STORAGE,
                 "cannot run qemu-img (Debian package qemu-utils): %s", gerr->message);
         return false;
@@ -77,8 +76,8 @@ vd_image_info *vd_qemu_img_info(const char *path, vd_error **err)
 }
 
 bool vd_qemu_img_create(const char *path, const char *format, uint64_t capacity,
-                        const char *backing, const char *backing_format,
-                        const char *preallocation, vd_error **err)
+                        const char *backing, const char *backing_format, const char *preallocation,
+                        vd_error **err)
 {
     g_autofree char *size = g_strdup_printf("%" G_GUINT64_FORMAT, capacity);
     g_autoptr(GString) opts = g_string_new(NULL);

@@ -124,8 +124,8 @@ bool vd_storage_parse_size(const char *text, const char *unit, uint64_t *out);
 vd_image_info *vd_qemu_img_info(const char *path, vd_error **err);
 /* preallocation: NULL or qemu-img's "metadata", "falloc", "full". */
 bool vd_qemu_img_create(const char *path, const char *format, uint64_t capacity,
-                        const char *backing, const char *backing_format,
-                        const char *preallocation, vd_error **err);
+                        const char *backing, const char *backing_format, const char *preallocation,
+                        vd_error **err);
 bool vd_qemu_img_convert(const char *src, const char *src_format, const char *dst,
                          const char *dst_format, vd_error **err);
 bool vd_qemu_img_resize(const char *path, const char *format, uint64_t capacity, bool shrink,
@@ -143,8 +143,8 @@ typedef struct vd_pool {
     vd_pool_def *def;  /* persistent definition; NULL for a transient pool */
     vd_pool_def *live; /* the definition it runs with; NULL when inactive */
     bool autostart;
-    unsigned jobs;    /* unlocked work on its volumes in progress */
-    GPtrArray *vols;  /* vd_vol*, while active */
+    unsigned jobs;   /* unlocked work on its volumes in progress */
+    GPtrArray *vols; /* vd_vol*, while active */
 } vd_pool;
 
 typedef struct vd_storage {

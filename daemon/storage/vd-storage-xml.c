@@ -133,10 +133,12 @@ void vd_sx_add_bytes(xmlNode *parent, const char *name, uint64_t value)
 
 bool vd_sx_check_name(const char *name, const char *what, vd_error **err)
 {
-    if (name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 &&
-        strcmp(name, "..") != 0 && name[0] != '.')
+    if (name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+        name[0] != '.')
         return true;
-    vd_fail(err, VIR_ERR_XML_ERROR, VIR_FROM_STORAGE, "%s name '%s' is missing or not a plain "
-            "file name", what, name ? name : "");
+    vd_fail(err, VIR_ERR_XML_ERROR, VIR_FROM_STORAGE,
+            "%s name '%s' is missing or not a plain "
+            "file name",
+            what, name ? name : "");
     return false;
 }

@@ -11,7 +11,8 @@
 #include "vd-xml.h"
 
 /* Formats `qemu-img create` makes without extra secrets or options. */
-static const char *const creatable[] = {"raw", "qcow2", "qcow", "qed", "vmdk", "vdi", "vpc", "vhdx"};
+static const char *const creatable[] = {"raw",  "qcow2", "qcow", "qed",
+                                        "vmdk", "vdi",   "vpc",  "vhdx"};
 
 static bool format_known(const char *format)
 {
@@ -82,8 +83,7 @@ vd_vol_def *vd_vol_def_parse(const char *xml, vd_error **err)
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!root || strcmp((const char *)root->name, "volume") != 0) {
         vd_fail(err, VIR_ERR_XML_ERROR, VIR_FROM_STORAGE,
-                "unexpected root element <%s>, expecting <volume>",
-                root ? (char *)root->name : "");
+                "unexpected root element <%s>, expecting <volume>", root ? (char *)root->name : "");
         return NULL;
     }
     g_autoptr(vd_vol_def) def = g_new0(vd_vol_def, 1);

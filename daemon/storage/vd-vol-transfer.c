@@ -20,10 +20,10 @@ struct vd_vol_transfer {
     vd_vol_job job;
     bool upload;
     int fd;
-    char *tmp;         /* upload: the new file */
-    uint64_t length;   /* 0 = no limit */
-    uint64_t done;     /* bytes moved so far */
-    struct stat orig;  /* the volume when the transfer began */
+    char *tmp;        /* upload: the new file */
+    uint64_t length;  /* 0 = no limit */
+    uint64_t done;    /* bytes moved so far */
+    struct stat orig; /* the volume when the transfer began */
 };
 
 static void transfer_free(vd_vol_transfer *t)

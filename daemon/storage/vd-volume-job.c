@@ -9,8 +9,7 @@
 #include "vd-error.h"
 #include "vd-volume-job.h"
 
-vd_vol *vd_vol_resolve_locked(vd_storage *s, const vd_vol_ref *ref, vd_pool **pool,
-                              vd_error **err)
+vd_vol *vd_vol_resolve_locked(vd_storage *s, const vd_vol_ref *ref, vd_pool **pool, vd_error **err)
 {
     vd_pool *p = NULL;
     for (unsigned i = 0; i < s->pools->len && !p; i++) {
@@ -24,8 +23,8 @@ vd_vol *vd_vol_resolve_locked(vd_storage *s, const vd_vol_ref *ref, vd_pool **po
         return NULL;
     }
     if (!vd_pool_active(p)) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE,
-                "storage pool '%s' is not active", ref->pool);
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE, "storage pool '%s' is not active",
+                ref->pool);
         return NULL;
     }
     vd_vol *v = vd_vol_find(p, ref->name);

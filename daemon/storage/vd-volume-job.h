@@ -6,8 +6,7 @@
 #include "vd-storage-private.h"
 
 /* The volume `ref` names in its active pool (lock held), or NULL with libvirt's error. */
-vd_vol *vd_vol_resolve_locked(vd_storage *s, const vd_vol_ref *ref, vd_pool **pool,
-                              vd_error **err);
+vd_vol *vd_vol_resolve_locked(vd_storage *s, const vd_vol_ref *ref, vd_pool **pool, vd_error **err);
 /* Its file, looked up under the lock. */
 char *vd_vol_path_of(vd_daemon *d, const vd_vol_ref *ref, vd_error **err);
 

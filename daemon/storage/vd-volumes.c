@@ -108,8 +108,8 @@ char *vd_vol_get_xml_desc(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, v
 /* ---- new volumes ------------------------------------------------------------------------- */
 
 /* Claims `name` in the pool as a busy volume being built. */
-static bool new_vol_begin(vd_daemon *d, const vd_pool_ref *pool, const char *name,
-                          vd_vol_job *job, vd_error **err)
+static bool new_vol_begin(vd_daemon *d, const vd_pool_ref *pool, const char *name, vd_vol_job *job,
+                          vd_error **err)
 {
     vd_storage *s = vd_storage_of(d);
     g_mutex_lock(&s->lock);
@@ -169,8 +169,8 @@ vd_vol_ref *vd_vol_create_xml(vd_daemon *d, const vd_pool_ref *pool, const char 
                               unsigned flags, vd_error **err)
 {
     VD_CHECK_FLAGS(flags,
-                   VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA | VIR_STORAGE_VOL_CREATE_VALIDATE,
-                   err, NULL);
+                   VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA | VIR_STORAGE_VOL_CREATE_VALIDATE, err,
+                   NULL);
     g_autoptr(vd_vol_def) def = vd_vol_def_parse(xml, err);
     vd_vol_job job;
     if (!def)
@@ -220,8 +220,8 @@ vd_vol_ref *vd_vol_create_xml_from(vd_daemon *d, const vd_pool_ref *pool, const 
         return NULL;
     vd_vol_ref *ref = NULL;
     if (new_vol_begin(d, pool, def->name, &job, err)) {
-        bool ok = clone_into(src.path, job.path, def, err) &&
-                  apply_perms(job.path, &def->perms, err);
+        bool ok =
+            clone_into(src.path, job.path, def, err) && apply_perms(job.path, &def->perms, err);
         ref = new_vol_end(d, &job, ok);
     }
     vd_vol_job_end(d, &src, false);
@@ -292,15 +292,13 @@ bool vd_vol_delete(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_error
     return ok;
 }
 
-static bool new_capacity(uint64_t cur, uint64_t arg, unsigned flags, uint64_t *out,
-                         vd_error **err)
+static bool new_capacity(uint64_t cur, uint64_t arg, unsigned flags, uint64_t *out, vd_error **err)
 {
     bool shrink = flags & VIR_STORAGE_VOL_RESIZE_SHRINK;
     *out = arg;
     if (flags & VIR_STORAGE_VOL_RESIZE_DELTA) {
         if (shrink && arg > cur) {
-            vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_STORAGE,
-                    "can't shrink capacity below zero");
+            vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_STORAGE, "can't shrink capacity below zero");
             return false;
         }
         *out = shrink ? cur - arg : cur + arg;
