@@ -215,9 +215,10 @@ bool vd_rpc_vol_stream_incoming(vd_rpc_client *c, void *stream, const vd_wire_he
         on_finish(s);
         return true;
     case VD_WIRE_ERROR:
-        /* virStreamAbort: the volume stays as it was; libvirtd answers with this error. */
-        vd_error_set(&err, VIR_ERR_RPC, VIR_FROM_STREAMS, "stream aborted at client request");
-        stream_fail(s, err);
+        /* virStreamAbort: the volume stays as it was (stream_end drops the transfer);
+         * libvirtd confirms an abort with an empty OK, which the client waits for. */
+        vd_rpc_client_send(s->client, packet(s, VD_WIRE_OK, NULL, 0));
+        stream_end(s);
         return true;
     default:
         (void)c;

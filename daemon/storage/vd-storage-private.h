@@ -10,6 +10,8 @@
 #ifndef VD_STORAGE_PRIVATE_H
 #define VD_STORAGE_PRIVATE_H
 
+#include <sys/stat.h>
+
 #include "vd-daemon-private.h"
 #include "vd-storage.h"
 

@@ -4,7 +4,6 @@
  * the volume and renames it over the volume only once all the data is in and synced, so
  * a failed or abandoned upload leaves the volume exactly as it was.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
