@@ -18,6 +18,7 @@
 
 /* Bytes queued for a client above which a download waits for the socket to drain. */
 #define PUMP_BACKLOG (4u << 20)
+#define PUMP_BURST 8
 
 typedef struct vd_rpc_vol_stream {
     int proc;              /* first, as in every stream of a client's table (rpc-stream.h) */
@@ -103,11 +104,18 @@ static gboolean pump_dispatch(GSource *src, GSourceFunc cb, gpointer data)
     g_autoptr(vd_error) err = NULL;
     g_autofree guint8 *buf = g_malloc(VD_WIRE_STREAM_CHUNK_MAX);
     (void)cb, (void)data;
-    gssize n = vd_vol_transfer_read(s->t, buf, VD_WIRE_STREAM_CHUNK_MAX, &err);
-    if (n > 0) {
+    gssize n;
+    /* A few chunks a turn: the socket is written between turns. */
+    for (int i = 0; i < PUMP_BURST; i++) {
+        n = vd_vol_transfer_read(s->t, buf, VD_WIRE_STREAM_CHUNK_MAX, &err);
+        if (n <= 0)
+            break;
         vd_rpc_client_send(s->client, packet(s, VD_WIRE_CONTINUE, buf, n));
-        return G_SOURCE_CONTINUE;
+        if (n < VD_WIRE_STREAM_CHUNK_MAX || !pump_ready(s))
+            return G_SOURCE_CONTINUE;
     }
+    if (n > 0)
+        return G_SOURCE_CONTINUE;
     if (n == 0 && vd_vol_transfer_finish(g_steal_pointer(&s->t), &err)) {
         /* End of data is an empty CONTINUE (libvirt keeps OK for the finish handshake);
          * the client then finishes with OK, answered in on_finish. */
