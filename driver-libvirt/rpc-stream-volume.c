@@ -41,6 +41,15 @@ static GBytes *packet(const vd_rpc_vol_stream *s, vd_wire_msg_status status, con
     return vd_rpc_packet_encode_raw(&h, data, len);
 }
 
+/* A sparse download's hole: length bytes of zeroes the client makes itself. */
+static GBytes *hole_packet(const vd_rpc_vol_stream *s, uint64_t length)
+{
+    vd_wire_header h =
+        vd_rpc_remote_header(s->proc, VD_WIRE_STREAM_HOLE, s->serial, VD_WIRE_CONTINUE);
+    vd_wire_stream_hole w = {.length = length, .flags = 0};
+    return vd_rpc_packet_encode(&h, (xdrproc_t)xdr_vd_wire_stream_hole, &w, NULL);
+}
+
 static GBytes *error_packet(const vd_rpc_vol_stream *s, const vd_error *err)
 {
     vd_wire_header h = vd_rpc_remote_header(s->proc, VD_WIRE_STREAM, s->serial, VD_WIRE_ERROR);
@@ -105,16 +114,18 @@ static gboolean pump_dispatch(GSource *src, GSourceFunc cb, gpointer data)
     g_autofree guint8 *buf = g_malloc(VD_WIRE_STREAM_CHUNK_MAX);
     (void)cb, (void)data;
     gssize n;
+    uint64_t hole = 0;
     /* A few chunks a turn: the socket is written between turns. */
     for (int i = 0; i < PUMP_BURST; i++) {
-        n = vd_vol_transfer_read(s->t, buf, VD_WIRE_STREAM_CHUNK_MAX, &err);
-        if (n <= 0)
+        n = vd_vol_transfer_read(s->t, buf, VD_WIRE_STREAM_CHUNK_MAX, &hole, &err);
+        if (n < 0 || (n == 0 && !hole))
             break;
-        vd_rpc_client_send(s->client, packet(s, VD_WIRE_CONTINUE, buf, n));
-        if (n < VD_WIRE_STREAM_CHUNK_MAX || !pump_ready(s))
+        vd_rpc_client_send(s->client,
+                           n ? packet(s, VD_WIRE_CONTINUE, buf, n) : hole_packet(s, hole));
+        if (!pump_ready(s))
             return G_SOURCE_CONTINUE;
     }
-    if (n > 0)
+    if (n > 0 || hole)
         return G_SOURCE_CONTINUE;
     if (n == 0 && vd_vol_transfer_finish(g_steal_pointer(&s->t), &err)) {
         /* End of data is an empty CONTINUE (libvirt keeps OK for the finish handshake);
@@ -207,15 +218,38 @@ static void on_finish(vd_rpc_vol_stream *s)
     stream_end(s);
 }
 
+static bool decode_hole(const guint8 *data, gsize len, uint64_t *length)
+{
+    vd_wire_stream_hole w = {0};
+    XDR xdr;
+    xdrmem_create(&xdr, (char *)data, len, XDR_DECODE);
+    bool ok = xdr_vd_wire_stream_hole(&xdr, &w) && xdr_getpos(&xdr) == len && w.length >= 0;
+    xdr_destroy(&xdr);
+    *length = w.length;
+    return ok;
+}
+
 bool vd_rpc_vol_stream_incoming(vd_rpc_client *c, void *stream, const vd_wire_header *hdr,
-                                const guint8 *data, gsize len)
+                                const guint8 *data, gsize len, const char **reason)
 {
     vd_rpc_vol_stream *s = stream;
     g_autoptr(vd_error) err = NULL;
+    uint64_t hole;
+    (void)c;
+    if (hdr->type == VD_WIRE_STREAM_HOLE) {
+        if (hdr->status != VD_WIRE_CONTINUE || !decode_hole(data, len, &hole)) {
+            *reason = "malformed stream hole";
+            return false;
+        }
+        if (s->proc == VD_PROC_STORAGE_VOL_UPLOAD && s->t &&
+            !vd_vol_transfer_skip(s->t, hole, &err))
+            stream_fail(s, err);
+        return true;
+    }
     switch (hdr->status) {
     case VD_WIRE_CONTINUE:
         if (s->proc != VD_PROC_STORAGE_VOL_UPLOAD || !s->t)
-            return true; /* data on a download, or after an error: nothing to do */
+            return true; /* a download's request for data, or data after an error */
         if (len && !vd_vol_transfer_write(s->t, data, len, &err))
             stream_fail(s, err);
         return true;
@@ -229,7 +263,7 @@ bool vd_rpc_vol_stream_incoming(vd_rpc_client *c, void *stream, const vd_wire_he
         stream_end(s);
         return true;
     default:
-        (void)c;
+        *reason = "stream packet with an unknown status";
         return false;
     }
 }

@@ -8,10 +8,10 @@
 bool vd_rpc_vol_upload(vd_rpc_call *call, void *args, void *ret, vd_error **err);
 bool vd_rpc_vol_download(vd_rpc_call *call, void *args, void *ret, vd_error **err);
 
-/* A STREAM packet for one of them (found in the client's table). Main context. False:
- * malformed, close the connection. */
+/* A STREAM or STREAM_HOLE packet for one of them (found in the client's table). Main
+ * context. False: malformed (*reason says how), close the connection. */
 bool vd_rpc_vol_stream_incoming(vd_rpc_client *c, void *stream, const vd_wire_header *hdr,
-                                const guint8 *data, gsize len);
+                                const guint8 *data, gsize len, const char **reason);
 /* Whether its reply went out (client->lock held): until then its opener owns it. */
 bool vd_rpc_vol_stream_live_locked(void *stream);
 /* The client closed and the stream left its table: drop it (an upload leaves no trace). */

@@ -222,10 +222,10 @@ bool vd_rpc_stream_incoming(vd_rpc_client *c, const vd_wire_header *hdr, const g
                 hdr->serial);
         return true;
     }
-    if (s->proc != VD_PROC_DOMAIN_OPEN_CONSOLE) {
-        if (vd_rpc_vol_stream_incoming(c, s, hdr, data, len))
-            return true;
-        *reason = "stream packet with an unknown status";
+    if (s->proc != VD_PROC_DOMAIN_OPEN_CONSOLE)
+        return vd_rpc_vol_stream_incoming(c, s, hdr, data, len, reason);
+    if (hdr->type != VD_WIRE_STREAM) {
+        *reason = "a hole in a console stream";
         return false;
     }
     switch (hdr->status) {

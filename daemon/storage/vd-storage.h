@@ -106,11 +106,15 @@ typedef struct vd_vol_transfer vd_vol_transfer;
 vd_vol_transfer *vd_vol_upload_begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t offset,
                                      uint64_t length, unsigned flags, vd_error **err);
 bool vd_vol_transfer_write(vd_vol_transfer *t, const void *buf, size_t len, vd_error **err);
+/* A hole of len bytes in a sparse upload: they read back as zeroes. */
+bool vd_vol_transfer_skip(vd_vol_transfer *t, uint64_t len, vd_error **err);
 /* Download: length 0 = up to the end of the volume. */
 vd_vol_transfer *vd_vol_download_begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t offset,
                                        uint64_t length, unsigned flags, vd_error **err);
-/* Fills buf with up to len bytes; returns how many, 0 at the end, -1 on error. */
-gssize vd_vol_transfer_read(vd_vol_transfer *t, void *buf, size_t len, vd_error **err);
+/* Fills buf with up to len bytes; returns how many, -1 on error. 0: the end, or, in a
+ * sparse download, a hole of *hole bytes to send as such. */
+gssize vd_vol_transfer_read(vd_vol_transfer *t, void *buf, size_t len, uint64_t *hole,
+                            vd_error **err);
 /* Upload: sync and put the data in place. Download: nothing more to do. Frees t. */
 bool vd_vol_transfer_finish(vd_vol_transfer *t, vd_error **err);
 /* Drops what was written; the volume stays as it was. Frees t. */

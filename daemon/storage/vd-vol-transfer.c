@@ -18,6 +18,7 @@ struct vd_vol_transfer {
     vd_daemon *d;
     vd_vol_job job;
     bool upload;
+    bool sparse; /* holes travel as lengths (VIR_STORAGE_VOL_*_SPARSE_STREAM) */
     int fd;
     char *tmp;        /* upload: the new file */
     uint64_t length;  /* 0 = no limit */
@@ -101,23 +102,53 @@ static bool open_upload(vd_vol_transfer *t, uint64_t offset, vd_error **err)
 vd_vol_transfer *vd_vol_upload_begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t offset,
                                      uint64_t length, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, 0, err, NULL);
+    VD_CHECK_FLAGS(flags, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, err, NULL);
     vd_vol_transfer *t = begin(d, vol, length, true, err);
     if (t && !open_upload(t, offset, err)) {
         transfer_free(t);
         return NULL;
     }
+    if (t)
+        t->sparse = flags & VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM;
     return t;
+}
+
+static bool check_room(vd_vol_transfer *t, uint64_t len, vd_error **err)
+{
+    if (!t->length || t->done + len <= t->length)
+        return true;
+    vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_STORAGE,
+            "upload to '%s' sent more than the %" G_GUINT64_FORMAT " bytes announced", t->job.path,
+            t->length);
+    return false;
+}
+
+/* A hole reads back as zeroes: punched where the new file already has data (a partial
+ * upload's copy), simply skipped past its end. */
+bool vd_vol_transfer_skip(vd_vol_transfer *t, uint64_t len, vd_error **err)
+{
+    if (!t->sparse) {
+        vd_fail(err, VIR_ERR_RPC, VIR_FROM_STORAGE, "a hole in a stream that is not sparse");
+        return false;
+    }
+    if (!check_room(t, len, err))
+        return false;
+    off_t pos = lseek(t->fd, 0, SEEK_CUR);
+    if (pos < 0 ||
+        (fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, len) != 0 &&
+         errno != EOPNOTSUPP) ||
+        lseek(t->fd, len, SEEK_CUR) < 0) {
+        vd_fail_errno(err, errno, "cannot skip a hole in the upload to '%s'", t->job.path);
+        return false;
+    }
+    t->done += len;
+    return true;
 }
 
 bool vd_vol_transfer_write(vd_vol_transfer *t, const void *buf, size_t len, vd_error **err)
 {
-    if (t->length && t->done + len > t->length) {
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_STORAGE,
-                "upload to '%s' sent more than the %" G_GUINT64_FORMAT " bytes announced",
-                t->job.path, t->length);
+    if (!check_room(t, len, err))
         return false;
-    }
     const char *p = buf;
     while (len) {
         ssize_t n = write(t->fd, p, len);
@@ -137,10 +168,11 @@ bool vd_vol_transfer_write(vd_vol_transfer *t, const void *buf, size_t len, vd_e
 vd_vol_transfer *vd_vol_download_begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t offset,
                                        uint64_t length, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, 0, err, NULL);
+    VD_CHECK_FLAGS(flags, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM, err, NULL);
     vd_vol_transfer *t = begin(d, vol, length, false, err);
     if (!t)
         return NULL;
+    t->sparse = flags & VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM;
     t->fd = open(t->job.path, O_RDONLY | O_CLOEXEC);
     if (t->fd < 0 || lseek(t->fd, offset, SEEK_SET) < 0) {
         vd_fail_errno(err, errno, "cannot open volume '%s' for download", t->job.path);
@@ -150,12 +182,43 @@ vd_vol_transfer *vd_vol_download_begin(vd_daemon *d, const vd_vol_ref *vol, uint
     return t;
 }
 
-gssize vd_vol_transfer_read(vd_vol_transfer *t, void *buf, size_t len, vd_error **err)
+/* Sparse downloads: how far the data (or the hole) at pos goes, within max bytes. */
+static uint64_t extent(int fd, off_t pos, uint64_t max, bool *hole)
 {
-    if (t->length)
-        len = MIN(len, t->length - t->done);
+    off_t data = lseek(fd, pos, SEEK_DATA);
+    if (data < 0 || data > pos) {
+        /* ENXIO: only a hole up to the end. */
+        *hole = true;
+        return data < 0 ? max : MIN(max, (uint64_t)(data - pos));
+    }
+    off_t next = lseek(fd, pos, SEEK_HOLE);
+    *hole = false;
+    return next > pos ? MIN(max, (uint64_t)(next - pos)) : max;
+}
+
+gssize vd_vol_transfer_read(vd_vol_transfer *t, void *buf, size_t len, uint64_t *hole,
+                            vd_error **err)
+{
+    uint64_t left = t->length ? t->length - t->done : G_MAXUINT64;
+    off_t pos = lseek(t->fd, 0, SEEK_CUR);
+    *hole = 0;
+    if (pos < 0 || pos >= t->orig.st_size || !left)
+        return 0;
+    left = MIN(left, (uint64_t)(t->orig.st_size - pos));
+    bool in_hole = false;
+    uint64_t span = t->sparse ? extent(t->fd, pos, left, &in_hole) : left;
+    if (lseek(t->fd, in_hole ? pos + (off_t)span : pos, SEEK_SET) < 0) {
+        vd_fail_errno(err, errno, "cannot seek in volume '%s'", t->job.path);
+        return -1;
+    }
+    if (in_hole) {
+        *hole = span;
+        t->done += span;
+        return 0;
+    }
+    len = MIN(len, span);
     for (;;) {
-        ssize_t n = len ? read(t->fd, buf, len) : 0;
+        ssize_t n = read(t->fd, buf, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -172,8 +235,10 @@ static bool put_in_place(vd_vol_transfer *t, vd_error **err)
 {
     struct stat st;
     g_autofree char *dir = g_path_get_dirname(t->job.path);
-    if (fstat(t->fd, &st) != 0 ||
-        (st.st_size < t->orig.st_size && ftruncate(t->fd, t->orig.st_size) != 0) ||
+    off_t end = lseek(t->fd, 0, SEEK_CUR); /* past a final hole the file must grow */
+    if (end < 0 || fstat(t->fd, &st) != 0 ||
+        (st.st_size < MAX(end, t->orig.st_size) &&
+         ftruncate(t->fd, MAX(end, t->orig.st_size)) != 0) ||
         fsync(t->fd) != 0) {
         vd_fail_errno(err, errno, "cannot finish the upload to '%s'", t->job.path);
         return false;

@@ -182,9 +182,9 @@ bool vd_vol_transfer_write(vd_vol_transfer *t, const void *b, size_t l, vd_error
     (void)t, (void)b, (void)l;
     ABSENT(false);
 }
-gssize vd_vol_transfer_read(vd_vol_transfer *t, void *b, size_t l, vd_error **err)
+gssize vd_vol_transfer_read(vd_vol_transfer *t, void *b, size_t l, uint64_t *h, vd_error **err)
 {
-    (void)t, (void)b, (void)l;
+    (void)t, (void)b, (void)l, (void)h;
     ABSENT(-1);
 }
 bool vd_vol_transfer_finish(vd_vol_transfer *t, vd_error **err)
@@ -204,4 +204,9 @@ unsigned vd_storage_add_listener(vd_daemon *d, vd_pool_event_fn fn, void *user)
 void vd_storage_remove_listener(vd_daemon *d, unsigned id)
 {
     (void)d, (void)id;
+}
+bool vd_vol_transfer_skip(vd_vol_transfer *t, uint64_t l, vd_error **err)
+{
+    (void)t, (void)l;
+    ABSENT(false);
 }

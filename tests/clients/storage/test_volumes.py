@@ -166,6 +166,25 @@ def upload_download_round_trip():
             c.close()
 
 
+def sparse_streams_keep_holes():
+    with s.daemon() as d:
+        src = os.path.join(d.tmp, "sparse.bin")
+        with open(src, "wb") as f:
+            f.truncate(64 * MiB)
+            for at in (8, 40):
+                f.seek(at * MiB)
+                f.write(os.urandom(MiB))
+        s.virsh(d, "vol-create-as", "default", "sp.img", "64M")
+        s.virsh(d, "vol-upload", "--sparse", "--pool", "default", "sp.img", src)
+        vol = os.path.join(pool_dir(d), "sp.img")
+        check(s.sha256(vol) == s.sha256(src), "sparse upload round trip")
+        check(os.stat(vol).st_blocks * 512 < 8 * MiB, "holes stay holes", os.stat(vol).st_blocks)
+        back = os.path.join(d.tmp, "back.bin")
+        s.virsh(d, "vol-download", "--sparse", "--pool", "default", "sp.img", back)
+        check(s.sha256(back) == s.sha256(src), "sparse download round trip")
+        check(os.stat(back).st_blocks * 512 < 8 * MiB, "downloaded holes", os.stat(back).st_blocks)
+
+
 def failed_upload_leaves_the_volume_unchanged():
     with s.daemon() as d:
         c = s.conn(d)
@@ -206,4 +225,4 @@ def failed_upload_leaves_the_volume_unchanged():
 if __name__ == "__main__":
     s.main([formats_qemu_img_creates, qcow2_on_a_backing_file,
             clone_create_from_resize_wipe_delete, upload_download_round_trip,
-            failed_upload_leaves_the_volume_unchanged])
+            sparse_streams_keep_holes, failed_upload_leaves_the_volume_unchanged])
