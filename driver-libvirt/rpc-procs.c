@@ -136,7 +136,7 @@ static const vd_rpc_proc procs[] = {
     {VD_PROC_STORAGE_POOL_UNDEFINE, "virStoragePoolUndefine", ARGS(vd_wire_pool_arg), NONE,
      vd_rpc_pool_undefine, CHG},
     {VD_PROC_STORAGE_POOL_REFRESH, "virStoragePoolRefresh", ARGS(vd_wire_pool_flags_arg), NONE,
-     vd_rpc_pool_refresh, 0},
+     vd_rpc_pool_refresh, CHG},
     {VD_PROC_STORAGE_POOL_LOOKUP_BY_NAME, "virStoragePoolLookupByName", ARGS(vd_wire_string_arg), RET(vd_wire_pool_ret),
      vd_rpc_pool_lookup_by_name, 0},
     {VD_PROC_STORAGE_POOL_LOOKUP_BY_UUID, "virStoragePoolLookupByUUID", ARGS(vd_wire_uuid_arg), RET(vd_wire_pool_ret),

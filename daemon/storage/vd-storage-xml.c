@@ -121,8 +121,10 @@ void vd_sx_add_perms(xmlNode *target, unsigned mode, long owner, long group)
 {
     xmlNode *perms = xmlNewChild(target, NULL, (const xmlChar *)"permissions", NULL);
     vd_xml_add_printf(perms, "mode", "%04o", mode);
-    vd_xml_add_printf(perms, "owner", "%ld", owner);
-    vd_xml_add_printf(perms, "group", "%ld", group);
+    if (owner >= 0) /* -1: whoever the daemon runs as */
+        vd_xml_add_printf(perms, "owner", "%ld", owner);
+    if (group >= 0)
+        vd_xml_add_printf(perms, "group", "%ld", group);
 }
 
 void vd_sx_add_bytes(xmlNode *parent, const char *name, uint64_t value)
