@@ -191,15 +191,17 @@ void vd_recover(vd_daemon *d);
 void vd_storage_init(vd_daemon *d);
 void vd_storage_free(vd_daemon *d);
 
-/* libvirt's virCheckFlags wording. */
-#define VD_CHECK_FLAGS(flags, allowed, err, ret)                                                   \
+/* libvirt's virCheckFlags wording, for errors of the driver `from` (VIR_FROM_*). */
+#define VD_CHECK_FLAGS_FROM(flags, allowed, from, err, ret)                                        \
     do {                                                                                           \
         if ((flags) & ~(unsigned)(allowed)) {                                                      \
-            vd_fail((err), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,                                   \
+            vd_fail((err), VIR_ERR_INVALID_ARG, (from),                                            \
                     "unsupported flags (0x%x) in function %s", (flags) & ~(unsigned)(allowed),     \
                     G_STRFUNC);                                                                    \
             return ret;                                                                            \
         }                                                                                          \
     } while (0)
+#define VD_CHECK_FLAGS(flags, allowed, err, ret)                                                   \
+    VD_CHECK_FLAGS_FROM(flags, allowed, VIR_FROM_DOMAIN, err, ret)
 
 #endif /* VD_DAEMON_PRIVATE_H */

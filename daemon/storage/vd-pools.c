@@ -15,6 +15,11 @@
 
 #define POOL_NAME(p) (vd_pool_cur_def(p)->name)
 
+/* What pool-start and pool-create accept: build first, overwriting or not. */
+#define CREATE_BUILD_FLAGS                                                                         \
+    (VIR_STORAGE_POOL_CREATE_WITH_BUILD | VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |           \
+     VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE)
+
 static void pool_free(vd_pool *p)
 {
     vd_pool_def_free(p->def);
@@ -144,9 +149,7 @@ static bool start_locked(vd_daemon *d, vd_pool *p, const vd_pool_def *def, unsig
                          vd_error **err)
 {
     vd_storage *s = d->storage;
-    unsigned build =
-        flags & (VIR_STORAGE_POOL_CREATE_WITH_BUILD | VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
-                 VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE);
+    unsigned build = flags & CREATE_BUILD_FLAGS;
     unsigned build_flags =
         (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE ? VIR_STORAGE_POOL_BUILD_OVERWRITE
                                                               : 0) |
@@ -273,7 +276,7 @@ GPtrArray *vd_pool_list_all(vd_daemon *d, unsigned flags, vd_error **err)
 
 vd_pool_ref *vd_pool_define_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_STORAGE_POOL_DEFINE_VALIDATE, err, NULL);
+    VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_POOL_DEFINE_VALIDATE, err, NULL);
     vd_storage *s = vd_storage_of(d);
     g_autoptr(vd_pool_def) def = vd_pool_def_parse(xml, err);
     vd_pool *p;
@@ -299,7 +302,7 @@ out:
 
 vd_pool_ref *vd_pool_create_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, 7, err, NULL);
+    VD_STORAGE_CHECK_FLAGS(flags, CREATE_BUILD_FLAGS, err, NULL);
     vd_storage *s = vd_storage_of(d);
     g_autoptr(vd_pool_def) def = vd_pool_def_parse(xml, err);
     vd_pool *p;
@@ -348,7 +351,7 @@ out:
 
 bool vd_pool_create(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, 7, err, false);
+    VD_STORAGE_CHECK_FLAGS(flags, CREATE_BUILD_FLAGS, err, false);
     vd_storage *s = vd_storage_of(d);
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
@@ -359,8 +362,8 @@ bool vd_pool_create(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_err
 
 bool vd_pool_build(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_STORAGE_POOL_BUILD_NO_OVERWRITE | VIR_STORAGE_POOL_BUILD_OVERWRITE,
-                   err, false);
+    VD_STORAGE_CHECK_FLAGS(
+        flags, VIR_STORAGE_POOL_BUILD_NO_OVERWRITE | VIR_STORAGE_POOL_BUILD_OVERWRITE, err, false);
     vd_storage *s = vd_storage_of(d);
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
@@ -385,7 +388,7 @@ bool vd_pool_destroy(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
 
 bool vd_pool_delete(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, 0, err, false);
+    VD_STORAGE_CHECK_FLAGS(flags, 0, err, false);
     vd_storage *s = vd_storage_of(d);
     bool ok = false;
     g_mutex_lock(&s->lock);
@@ -405,7 +408,7 @@ out:
 
 bool vd_pool_refresh(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, 0, err, false);
+    VD_STORAGE_CHECK_FLAGS(flags, 0, err, false);
     vd_storage *s = vd_storage_of(d);
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find_active(s, ref, err);
@@ -436,7 +439,7 @@ bool vd_pool_get_info(vd_daemon *d, const vd_pool_ref *ref, vd_pool_info *out, v
 
 char *vd_pool_get_xml_desc(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_STORAGE_XML_INACTIVE, err, NULL);
+    VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_XML_INACTIVE, err, NULL);
     vd_storage *s = vd_storage_of(d);
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);

@@ -64,6 +64,10 @@ enum {
     VD_LIST_POOLS_ALL_TYPES = (1 << 20) - (1 << 6), /* DIR .. ISCSI_DIRECT */
 };
 
+/* virCheckFlags for the storage driver's calls. */
+#define VD_STORAGE_CHECK_FLAGS(flags, allowed, err, ret)                                           \
+    VD_CHECK_FLAGS_FROM(flags, allowed, VIR_FROM_STORAGE, err, ret)
+
 /* ---- definitions (vd-pool-def.c, vd-vol-def.c) ---------------------------------------- */
 
 typedef struct vd_perms {

@@ -102,7 +102,7 @@ static bool open_upload(vd_vol_transfer *t, uint64_t offset, vd_error **err)
 vd_vol_transfer *vd_vol_upload_begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t offset,
                                      uint64_t length, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, err, NULL);
+    VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, err, NULL);
     vd_vol_transfer *t = begin(d, vol, length, true, err);
     if (t && !open_upload(t, offset, err)) {
         transfer_free(t);
@@ -168,7 +168,7 @@ bool vd_vol_transfer_write(vd_vol_transfer *t, const void *buf, size_t len, vd_e
 vd_vol_transfer *vd_vol_download_begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t offset,
                                        uint64_t length, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM, err, NULL);
+    VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM, err, NULL);
     vd_vol_transfer *t = begin(d, vol, length, false, err);
     if (!t)
         return NULL;

@@ -79,7 +79,7 @@ char *vd_vol_get_path(vd_daemon *d, const vd_vol_ref *vol, vd_error **err)
 bool vd_vol_get_info(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_vol_info *out,
                      vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_STORAGE_VOL_GET_PHYSICAL, err, false);
+    VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_VOL_GET_PHYSICAL, err, false);
     g_autofree char *path = vd_vol_path_of(d, vol, err);
     g_autoptr(vd_image_info) info = path ? vd_qemu_img_info(path, err) : NULL;
     if (!info)
@@ -92,7 +92,7 @@ bool vd_vol_get_info(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_vol
 
 char *vd_vol_get_xml_desc(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, 0, err, NULL);
+    VD_STORAGE_CHECK_FLAGS(flags, 0, err, NULL);
     g_autofree char *path = vd_vol_path_of(d, vol, err);
     g_autoptr(vd_image_info) info = path ? vd_qemu_img_info(path, err) : NULL;
     struct stat st;
@@ -168,9 +168,9 @@ static const char *preallocation(const vd_vol_def *def, unsigned flags)
 vd_vol_ref *vd_vol_create_xml(vd_daemon *d, const vd_pool_ref *pool, const char *xml,
                               unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags,
-                   VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA | VIR_STORAGE_VOL_CREATE_VALIDATE, err,
-                   NULL);
+    VD_STORAGE_CHECK_FLAGS(
+        flags, VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA | VIR_STORAGE_VOL_CREATE_VALIDATE, err,
+        NULL);
     g_autoptr(vd_vol_def) def = vd_vol_def_parse(xml, err);
     vd_vol_job job;
     if (!def)
@@ -206,7 +206,7 @@ static bool clone_into(const char *src, const char *dst, const vd_vol_def *def, 
 vd_vol_ref *vd_vol_create_xml_from(vd_daemon *d, const vd_pool_ref *pool, const char *xml,
                                    const vd_vol_ref *from, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_STORAGE_VOL_CREATE_VALIDATE, err, NULL);
+    VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_VOL_CREATE_VALIDATE, err, NULL);
     g_autoptr(vd_vol_def) def = vd_vol_def_parse(xml, err);
     vd_vol_job src, job;
     if (!def)
@@ -261,7 +261,7 @@ fail:
 bool vd_vol_wipe(vd_daemon *d, const vd_vol_ref *vol, unsigned algorithm, unsigned flags,
                  vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, 0, err, false);
+    VD_STORAGE_CHECK_FLAGS(flags, 0, err, false);
     vd_vol_job job;
     if (algorithm != VIR_STORAGE_VOL_WIPE_ALG_ZERO) {
         vd_fail(err, VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_STORAGE,
@@ -277,7 +277,7 @@ bool vd_vol_wipe(vd_daemon *d, const vd_vol_ref *vol, unsigned algorithm, unsign
 
 bool vd_vol_delete(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_STORAGE_VOL_DELETE_ZEROED, err, false);
+    VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_VOL_DELETE_ZEROED, err, false);
     vd_vol_job job;
     if (!vd_vol_job_begin(d, vol, &job, err))
         return false;
@@ -315,10 +315,10 @@ static bool new_capacity(uint64_t cur, uint64_t arg, unsigned flags, uint64_t *o
 bool vd_vol_resize(vd_daemon *d, const vd_vol_ref *vol, uint64_t capacity, unsigned flags,
                    vd_error **err)
 {
-    VD_CHECK_FLAGS(flags,
-                   VIR_STORAGE_VOL_RESIZE_ALLOCATE | VIR_STORAGE_VOL_RESIZE_DELTA |
-                       VIR_STORAGE_VOL_RESIZE_SHRINK,
-                   err, false);
+    VD_STORAGE_CHECK_FLAGS(flags,
+                           VIR_STORAGE_VOL_RESIZE_ALLOCATE | VIR_STORAGE_VOL_RESIZE_DELTA |
+                               VIR_STORAGE_VOL_RESIZE_SHRINK,
+                           err, false);
     vd_vol_job job;
     if (!vd_vol_job_begin(d, vol, &job, err))
         return false;
