@@ -44,6 +44,12 @@ bool vd_rpc_pool_lookup_by_volume(vd_rpc_call *call, void *args, void *ret, vd_e
     return pool_reply(vd_pool_lookup_by_volume(D(call), vol, err), ret);
 }
 
+bool vd_rpc_pool_lookup_by_target_path(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    return pool_reply(
+        vd_pool_lookup_by_target_path(D(call), ((vd_wire_string_arg *)args)->value, err), ret);
+}
+
 bool vd_rpc_list_all_pools(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_list_all_args *a = args;

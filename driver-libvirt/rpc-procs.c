@@ -301,6 +301,8 @@ static const vd_rpc_proc procs[] = {
      vd_rpc_pool_event_deregister, INL},
     {VD_PROC_STORAGE_VOL_GET_INFO_FLAGS, "virStorageVolGetInfoFlags", ARGS(vd_wire_vol_flags_arg), RET(vd_wire_vol_get_info_ret),
      vd_rpc_vol_get_info_flags, 0},
+    {VD_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH, "virStoragePoolLookupByTargetPath",
+     ARGS(vd_wire_string_arg), RET(vd_wire_pool_ret), vd_rpc_pool_lookup_by_target_path, 0},
 };
 
 static int compare_number(const void *key, const void *elem)

@@ -109,6 +109,7 @@ VD_RPC_HANDLER(pool_is_persistent);
 VD_RPC_HANDLER(pool_lookup_by_name);
 VD_RPC_HANDLER(pool_lookup_by_uuid);
 VD_RPC_HANDLER(pool_lookup_by_volume);
+VD_RPC_HANDLER(pool_lookup_by_target_path);
 VD_RPC_HANDLER(pool_refresh);
 VD_RPC_HANDLER(pool_set_autostart);
 VD_RPC_HANDLER(pool_undefine);

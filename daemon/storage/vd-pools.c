@@ -46,6 +46,17 @@ static vd_pool *find_by_uuid(vd_storage *s, const unsigned char uuid[16])
     return vd_pool_find(s, &ref, NULL);
 }
 
+static vd_pool *find_by_target(vd_storage *s, const char *path)
+{
+    g_autofree char *canon = g_canonicalize_filename(path, "/");
+    for (unsigned i = 0; i < s->pools->len; i++) {
+        vd_pool *p = g_ptr_array_index(s->pools, i);
+        if (strcmp(vd_pool_cur_def(p)->target, canon) == 0)
+            return p;
+    }
+    return NULL;
+}
+
 static bool check_no_jobs(const vd_pool *p, vd_error **err)
 {
     if (!p->jobs)
@@ -95,13 +106,11 @@ static bool check_unique(vd_storage *s, const vd_pool_def *def, vd_pool **existi
                 "pool '%s' already exists with uuid %s", def->name, uuid);
         return false;
     }
-    for (unsigned i = 0; i < s->pools->len; i++) {
-        vd_pool *p = g_ptr_array_index(s->pools, i);
-        if (p != by_uuid && strcmp(vd_pool_cur_def(p)->target, def->target) == 0) {
-            vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_STORAGE,
-                    "Storage source conflict with pool: '%s'", POOL_NAME(p));
-            return false;
-        }
+    vd_pool *by_target = find_by_target(s, def->target);
+    if (by_target && by_target != by_uuid) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_STORAGE,
+                "Storage source conflict with pool: '%s'", POOL_NAME(by_target));
+        return false;
     }
     return true;
 }
@@ -237,6 +246,16 @@ vd_pool_ref *vd_pool_lookup_by_volume(vd_daemon *d, const vd_vol_ref *vol, vd_er
     if (!ref)
         vd_fail(err, VIR_ERR_NO_STORAGE_POOL, VIR_FROM_STORAGE,
                 "no storage pool with matching name '%s'", vol->pool);
+    return ref;
+}
+
+vd_pool_ref *vd_pool_lookup_by_target_path(vd_daemon *d, const char *path, vd_error **err)
+{
+    vd_storage *s = vd_storage_of(d);
+    vd_pool_ref *ref = LOCKED(s, ref_or_null(find_by_target(s, path)));
+    if (!ref)
+        vd_fail(err, VIR_ERR_NO_STORAGE_POOL, VIR_FROM_STORAGE,
+                "no storage pool with matching target path '%s'", path);
     return ref;
 }
 

@@ -51,6 +51,8 @@ GPtrArray *vd_pool_list_all(vd_daemon *d, unsigned flags, vd_error **err);
 vd_pool_ref *vd_pool_lookup_by_name(vd_daemon *d, const char *name, vd_error **err);
 vd_pool_ref *vd_pool_lookup_by_uuid(vd_daemon *d, const unsigned char uuid[16], vd_error **err);
 vd_pool_ref *vd_pool_lookup_by_volume(vd_daemon *d, const vd_vol_ref *vol, vd_error **err);
+/* The pool whose directory is path. */
+vd_pool_ref *vd_pool_lookup_by_target_path(vd_daemon *d, const char *path, vd_error **err);
 
 vd_pool_ref *vd_pool_define_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err);
 /* A transient pool, started (flags VIR_STORAGE_POOL_CREATE_WITH_BUILD*). */

@@ -39,6 +39,13 @@ def dir_pool_lifecycle_with_every_command():
             check(want in info, want, info)
         xml = s.virsh(d, "pool-dumpxml", "a").stdout
         check("<capacity unit=\"bytes\">" in xml and "<available" in xml, xml)
+        c = s.conn(d)
+        try:
+            check(c.storagePoolLookupByTargetPath(target + "/").name() == "a", "by target")
+            s.expect_error(lambda: c.storagePoolLookupByTargetPath("/nowhere"),
+                           libvirt.VIR_ERR_NO_STORAGE_POOL, "matching target path")
+        finally:
+            c.close()
         uuid = s.virsh(d, "pool-uuid", "a").stdout.strip()
         check(s.virsh(d, "pool-name", uuid).stdout.strip() == "a", uuid)
         active = s.virsh(d, "pool-list", "--name").stdout.split()
