@@ -207,14 +207,30 @@ bool vd_rpc_vol_download(vd_rpc_call *call, void *args, void *ret, vd_error **er
 
 /* ---- packets from the client ----------------------------------------------------------- */
 
+/* An upload's fsync and rename may take seconds: not in the main loop, which serves every
+ * client. The stream leaves the client's table first, so this thread alone owns it. */
+static gpointer finish_upload(gpointer data)
+{
+    vd_rpc_vol_stream *s = data;
+    g_autoptr(vd_error) err = NULL;
+    bool ok = vd_vol_transfer_finish(g_steal_pointer(&s->t), &err);
+    vd_rpc_client_send(s->client, ok ? packet(s, VD_WIRE_OK, NULL, 0) : error_packet(s, err));
+    stream_free(s);
+    return NULL;
+}
+
 static void on_finish(vd_rpc_vol_stream *s)
 {
-    g_autoptr(vd_error) err = NULL;
-    if (s->t && !vd_vol_transfer_finish(g_steal_pointer(&s->t), &err)) {
-        stream_fail(s, err);
+    vd_rpc_client *c = s->client;
+    if (s->proc == VD_PROC_STORAGE_VOL_UPLOAD && s->t) {
+        g_mutex_lock(&c->lock);
+        vd_rpc_stream_forget_locked(c, s->serial, s);
+        g_mutex_unlock(&c->lock);
+        g_thread_unref(g_thread_new("vd-vol-upload", finish_upload, s));
         return;
     }
-    vd_rpc_client_send(s->client, packet(s, VD_WIRE_OK, NULL, 0));
+    /* A download whose data all went out, or a stream that already failed. */
+    vd_rpc_client_send(c, packet(s, VD_WIRE_OK, NULL, 0));
     stream_end(s);
 }
 
