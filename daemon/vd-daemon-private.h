@@ -64,6 +64,8 @@ struct vd_daemon {
     unsigned next_listener_id;
     GHashTable *pending; /* pending_event* -> idle source id, not yet delivered */
 
+    struct vd_storage *storage; /* pools and volumes (daemon/storage/) */
+
     GThreadPool *refresher; /* acts on hv's state changes off the main loop */
     gint refreshes_queued;  /* atomic: pushed and not finished */
     gint clients;           /* atomic */
@@ -183,15 +185,23 @@ bool vd_domain_apply_change(vd_daemon *d, const vd_domain_ref *ref, unsigned fla
  * boot of the node. Before any client is served. */
 void vd_recover(vd_daemon *d);
 
-/* libvirt's virCheckFlags wording. */
-#define VD_CHECK_FLAGS(flags, allowed, err, ret)                                                   \
+/* ---- storage (daemon/storage/vd-pools.c) ------------------------------------------- */
+
+/* Loads pools, makes the default one on a fresh root, starts what was active or autostarts. */
+void vd_storage_init(vd_daemon *d);
+void vd_storage_free(vd_daemon *d);
+
+/* libvirt's virCheckFlags wording, for errors of the driver `from` (VIR_FROM_*). */
+#define VD_CHECK_FLAGS_FROM(flags, allowed, from, err, ret)                                        \
     do {                                                                                           \
         if ((flags) & ~(unsigned)(allowed)) {                                                      \
-            vd_fail((err), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,                                   \
+            vd_fail((err), VIR_ERR_INVALID_ARG, (from),                                            \
                     "unsupported flags (0x%x) in function %s", (flags) & ~(unsigned)(allowed),     \
                     G_STRFUNC);                                                                    \
             return ret;                                                                            \
         }                                                                                          \
     } while (0)
+#define VD_CHECK_FLAGS(flags, allowed, err, ret)                                                   \
+    VD_CHECK_FLAGS_FROM(flags, allowed, VIR_FROM_DOMAIN, err, ret)
 
 #endif /* VD_DAEMON_PRIVATE_H */

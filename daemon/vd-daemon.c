@@ -85,6 +85,7 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     d->last_activity = g_get_monotonic_time();
     d->refresher = g_thread_pool_new(refresh_in_background, d, 1, FALSE, NULL);
     vd_recover(d);
+    vd_storage_init(d);
     hv->state_changed = on_hv_state_changed;
     hv->state_changed_user = d;
     g_message("%u domains defined or running", d->domains->len);
@@ -102,6 +103,7 @@ void vd_daemon_free(vd_daemon *d)
     for (unsigned i = 0; i < d->domains->len; i++)
         vd_console_end_locked(d->domains->pdata[i], false);
     vd_write_unlock(d);
+    vd_storage_free(d);
     vd_events_clear(d);
     vd_hv_free(d->hv);
     vd_domains_clear(d);

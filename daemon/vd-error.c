@@ -53,11 +53,14 @@ static const struct {
     {VIR_ERR_XML_DETAIL, "XML error: "},
     {VIR_ERR_OPERATION_DENIED, "operation forbidden: "},
     {VIR_ERR_NO_DOMAIN, "Domain not found: "},
+    {VIR_ERR_NO_STORAGE_POOL, "Storage pool not found: "},
+    {VIR_ERR_NO_STORAGE_VOL, "Storage volume not found: "},
     {VIR_ERR_OPERATION_INVALID, "Requested operation is not valid: "},
     {VIR_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: "},
     {VIR_ERR_OPERATION_TIMEOUT, "Timed out during operation: "},
     {VIR_ERR_ARGUMENT_UNSUPPORTED, "argument unsupported: "},
     {VIR_ERR_OPERATION_UNSUPPORTED, "Operation not supported: "},
+    {VIR_ERR_STORAGE_VOL_EXIST, "storage volume already exists: "},
     {VIR_ERR_XML_INVALID_SCHEMA, "XML document failed to validate against schema: "},
 };
 

@@ -232,6 +232,7 @@ bool vd_rpc_dispatch_packet(vd_rpc_client *c, const guint8 *pkt, gsize len,
     case VD_WIRE_CALL:
         return handle_call(c, &hdr, pkt, len, reason);
     case VD_WIRE_STREAM:
+    case VD_WIRE_STREAM_HOLE: /* sparse volume uploads */
         return vd_rpc_stream_incoming(c, &hdr, pkt + VD_WIRE_HEADER_SIZE,
                                       len - VD_WIRE_HEADER_SIZE, reason);
     default:

@@ -12,6 +12,12 @@ bool vd_rpc_event_deregister_any(vd_rpc_call *call, void *args, void *ret, vd_er
 bool vd_rpc_event_register(vd_rpc_call *call, void *args, void *ret, vd_error **err);
 bool vd_rpc_event_deregister(vd_rpc_call *call, void *args, void *ret, vd_error **err);
 
+/* Enters reg for uuid's object (NULL = every one) under a new callback id, returned. */
+int vd_rpc_event_add(vd_rpc_client *c, vd_rpc_event_reg reg, const unsigned char *uuid);
+
+/* The server's clients now, each referenced (the array drops them), to deliver events to. */
+GPtrArray *vd_rpc_events_clients(struct vd_rpc_server *s);
+
 /* The daemon's lifecycle listener (vd_lifecycle_fn); user is the server. */
 void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user);
 

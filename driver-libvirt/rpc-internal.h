@@ -52,6 +52,7 @@ struct vd_rpc_server {
     GPtrArray *listeners;    /* of vd_rpc_listener* */
     GThreadPool *pool;
     unsigned lifecycle_listener;
+    unsigned pool_listener; /* storage pool events (rpc-events-storage.c) */
     GSource *keepalive_timer;
     gint next_callback_id; /* atomic: event callback ids, unique per daemon */
 
@@ -60,8 +61,10 @@ struct vd_rpc_server {
     unsigned admitted;  /* clients counted against max_clients (not the refused ones) */
 };
 
-/* One registration made with 316 (callback_id >= 0), 167 or 105 (legacy, id < 0). */
+/* One registration made with 316 (callback_id >= 0), 167 or 105 (legacy, id < 0), or for
+ * storage pools with 368. */
 typedef struct vd_rpc_event_reg {
+    bool storage_pool; /* a pool event registration (rpc-events-storage.c), not a domain's */
     int callback_id;
     int event_id;
     bool legacy;

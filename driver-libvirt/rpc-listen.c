@@ -104,7 +104,11 @@ static bool bind_unix(struct vd_rpc_server *s, const char *path, unsigned mode, 
                       GError **err)
 {
     g_autofree char *dir = g_path_get_dirname(path);
-    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+    /* Bound and listening under a temporary name, then renamed: the path appears only
+     * once connections to it are accepted (a client waiting for the file never meets a
+     * socket that refuses it). */
+    g_autofree char *tmp = g_strconcat(path, ".new", NULL);
+    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(tmp);
     GSocket *sock;
 
     if (g_mkdir_with_parents(dir, 0755) != 0) {
@@ -118,14 +122,15 @@ static bool bind_unix(struct vd_rpc_server *s, const char *path, unsigned mode, 
     if (!sock)
         return false;
     g_socket_set_listen_backlog(sock, LISTEN_BACKLOG);
-    if (!g_socket_bind(sock, addr, FALSE, err) || chmod(path, mode) != 0 ||
-        !g_socket_listen(sock, err)) {
+    unlink(tmp);
+    if (!g_socket_bind(sock, addr, FALSE, err) || chmod(tmp, mode) != 0 ||
+        !g_socket_listen(sock, err) || rename(tmp, path) != 0) {
         if (err && !*err)
-            g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno), "chmod %s: %s", path,
+            g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno), "%s: %s", tmp,
                         g_strerror(errno));
         g_prefix_error(err, "listening on %s: ", path);
         g_object_unref(sock);
-        unlink(path);
+        unlink(tmp);
         return false;
     }
     listen_on(s, sock, t, path);

@@ -89,4 +89,52 @@ VD_RPC_HANDLER(domain_rename);
 VD_RPC_HANDLER(domain_get_job_info);
 VD_RPC_HANDLER(domain_get_job_stats);
 
+/* rpc-procs-pool.c */
+VD_RPC_HANDLER(list_all_pools);
+VD_RPC_HANDLER(list_defined_pools);
+VD_RPC_HANDLER(list_pools);
+VD_RPC_HANDLER(num_of_defined_pools);
+VD_RPC_HANDLER(num_of_pools);
+VD_RPC_HANDLER(pool_build);
+VD_RPC_HANDLER(pool_create);
+VD_RPC_HANDLER(pool_create_xml);
+VD_RPC_HANDLER(pool_define_xml);
+VD_RPC_HANDLER(pool_delete);
+VD_RPC_HANDLER(pool_destroy);
+VD_RPC_HANDLER(pool_get_autostart);
+VD_RPC_HANDLER(pool_get_info);
+VD_RPC_HANDLER(pool_get_xml_desc);
+VD_RPC_HANDLER(pool_is_active);
+VD_RPC_HANDLER(pool_is_persistent);
+VD_RPC_HANDLER(pool_lookup_by_name);
+VD_RPC_HANDLER(pool_lookup_by_uuid);
+VD_RPC_HANDLER(pool_lookup_by_volume);
+VD_RPC_HANDLER(pool_lookup_by_target_path);
+VD_RPC_HANDLER(pool_refresh);
+VD_RPC_HANDLER(pool_set_autostart);
+VD_RPC_HANDLER(pool_undefine);
+
+/* rpc-procs-volume.c (streams: rpc-stream-volume.h) */
+VD_RPC_HANDLER(pool_list_all_volumes);
+VD_RPC_HANDLER(pool_list_volumes);
+VD_RPC_HANDLER(pool_num_of_volumes);
+VD_RPC_HANDLER(vol_create_xml);
+VD_RPC_HANDLER(vol_create_xml_from);
+VD_RPC_HANDLER(vol_delete);
+VD_RPC_HANDLER(vol_get_info);
+VD_RPC_HANDLER(vol_get_info_flags);
+VD_RPC_HANDLER(vol_get_path);
+VD_RPC_HANDLER(vol_get_xml_desc);
+VD_RPC_HANDLER(vol_lookup_by_key);
+VD_RPC_HANDLER(vol_lookup_by_name);
+VD_RPC_HANDLER(vol_lookup_by_path);
+VD_RPC_HANDLER(vol_resize);
+VD_RPC_HANDLER(vol_wipe);
+VD_RPC_HANDLER(vol_wipe_pattern);
+
+/* rpc-procs-absent.c */
+VD_RPC_HANDLER(list_all_absent);
+VD_RPC_HANDLER(node_list_devices);
+VD_RPC_HANDLER(node_num_of_devices);
+
 #endif /* VD_RPC_PROCS_H */

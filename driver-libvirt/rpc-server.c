@@ -11,6 +11,7 @@
 #include "rpc-client.h"
 #include "rpc-dispatch.h"
 #include "rpc-events.h"
+#include "rpc-events-storage.h"
 #include "rpc-internal.h"
 #include "rpc-listen.h"
 #include "rpc-packet.h"
@@ -182,6 +183,7 @@ vd_rpc_server *vd_rpc_server_new(vd_daemon *d, const vd_rpc_config *cfg, GError 
     if (!s->pool)
         goto fail;
     s->lifecycle_listener = vd_daemon_add_lifecycle_listener(d, vd_rpc_events_on_lifecycle, s);
+    s->pool_listener = vd_storage_add_listener(d, vd_rpc_events_on_pool, s);
     if (s->cfg.keepalive_interval > 0) {
         /* A quarter second keeps ping times close to the configured interval. */
         s->keepalive_timer = g_timeout_source_new(250);
@@ -207,6 +209,8 @@ void vd_rpc_server_free(vd_rpc_server *s)
     }
     if (s->lifecycle_listener)
         vd_daemon_remove_lifecycle_listener(s->daemon, s->lifecycle_listener);
+    if (s->pool_listener)
+        vd_storage_remove_listener(s->daemon, s->pool_listener);
     g_ptr_array_unref(s->listeners);
 
     /* Close every client; each close removes itself from s->clients. */

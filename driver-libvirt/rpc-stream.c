@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Console streams. Guest output may arrive (in the main context) before the worker that
+ * A client's streams, and console streams. Every stream in a client's table starts with
+ * the procedure that opened it; volume streams are rpc-stream-volume.c's. Guest output may
+ * arrive (in the main context) before the worker that
  * opened the console has queued the OPEN reply; such packets wait in the stream until
  * the reply is out, so the client always sees the reply first.
  */
@@ -11,8 +13,10 @@
 #include "rpc-convert.h"
 #include "rpc-dispatch.h"
 #include "rpc-packet.h"
+#include "rpc-stream-volume.h"
 
 struct vd_rpc_stream {
+    int proc; /* VD_PROC_DOMAIN_OPEN_CONSOLE: first, as in every stream of the table */
     vd_rpc_client *client; /* reference */
     unsigned serial;
     vd_console *console; /* NULL while opening */
@@ -80,14 +84,35 @@ static void on_console_eof(void *user)
     g_mutex_unlock(&c->lock);
 }
 
-/* Drops s from the client's table if it is still there: a closing client may have
- * dropped it already (vd_rpc_streams_close_all) or not yet (c->closed is set first). */
-static void forget_locked(vd_rpc_client *c, vd_rpc_stream *s)
+/* A closing client may have dropped s already (vd_rpc_streams_close_all) or not yet
+ * (c->closed is set first). */
+void vd_rpc_stream_forget_locked(vd_rpc_client *c, unsigned serial, void *s)
 {
-    gpointer key = GUINT_TO_POINTER(s->serial);
+    gpointer key = GUINT_TO_POINTER(serial);
 
     if (g_hash_table_lookup(c->streams, key) == s)
         g_hash_table_remove(c->streams, key);
+}
+
+static void forget_locked(vd_rpc_client *c, vd_rpc_stream *s)
+{
+    vd_rpc_stream_forget_locked(c, s->serial, s);
+}
+
+bool vd_rpc_stream_register(vd_rpc_client *c, unsigned serial, void *s, vd_error **err)
+{
+    gpointer key = GUINT_TO_POINTER(serial);
+    bool busy;
+
+    g_mutex_lock(&c->lock);
+    busy = c->closed || g_hash_table_contains(c->streams, key);
+    if (!busy)
+        g_hash_table_insert(c->streams, key, s);
+    g_mutex_unlock(&c->lock);
+    if (busy)
+        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_STREAMS, "a stream with serial %u is already open",
+                     serial);
+    return !busy;
 }
 
 static gboolean stream_end_later(gpointer data)
@@ -127,24 +152,16 @@ bool vd_rpc_domain_open_console(vd_rpc_call *call, void *args, void *ret, vd_err
     vd_rpc_client *c = call->client;
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
     vd_rpc_stream *s = g_new0(vd_rpc_stream, 1);
-    gpointer key = GUINT_TO_POINTER(call->header.serial);
     vd_console *console;
-    bool busy;
 
     (void)ret;
+    s->proc = VD_PROC_DOMAIN_OPEN_CONSOLE;
     s->client = vd_rpc_client_ref(c);
     s->serial = call->header.serial;
     s->opening = true;
     g_queue_init(&s->pending);
 
-    g_mutex_lock(&c->lock);
-    busy = c->closed || g_hash_table_contains(c->streams, key);
-    if (!busy)
-        g_hash_table_insert(c->streams, key, s);
-    g_mutex_unlock(&c->lock);
-    if (busy) {
-        vd_error_set(err, VIR_ERR_RPC, VIR_FROM_STREAMS, "a stream with serial %u is already open",
-                     s->serial);
+    if (!vd_rpc_stream_register(c, s->serial, s, err)) {
         stream_free(s);
         return false;
     }
@@ -188,18 +205,28 @@ bool vd_rpc_stream_incoming(vd_rpc_client *c, const vd_wire_header *hdr, const g
     vd_rpc_stream *s;
     bool live;
 
-    if (hdr->proc != VD_PROC_DOMAIN_OPEN_CONSOLE) {
+    if (hdr->proc != VD_PROC_DOMAIN_OPEN_CONSOLE && hdr->proc != VD_PROC_STORAGE_VOL_UPLOAD &&
+        hdr->proc != VD_PROC_STORAGE_VOL_DOWNLOAD) {
         *reason = "stream packet for a procedure that opens no stream";
         return false;
     }
     g_mutex_lock(&c->lock);
     s = g_hash_table_lookup(c->streams, GUINT_TO_POINTER(hdr->serial));
-    live = s && !s->opening && s->reply_sent;
+    if (s && s->proc != hdr->proc)
+        s = NULL;
+    live = s && (s->proc == VD_PROC_DOMAIN_OPEN_CONSOLE ? !s->opening && s->reply_sent
+                                                         : vd_rpc_vol_stream_live_locked(s));
     g_mutex_unlock(&c->lock);
     if (!live) {
         g_debug("%s: stream packet for serial %u that has no open stream: ignored", c->peer,
                 hdr->serial);
         return true;
+    }
+    if (s->proc != VD_PROC_DOMAIN_OPEN_CONSOLE)
+        return vd_rpc_vol_stream_incoming(c, s, hdr, data, len, reason);
+    if (hdr->type != VD_WIRE_STREAM) {
+        *reason = "a hole in a console stream";
+        return false;
     }
     switch (hdr->status) {
     case VD_WIRE_CONTINUE:
@@ -247,8 +274,9 @@ void vd_rpc_streams_close_all(vd_rpc_client *c)
         vd_rpc_stream *s = value;
 
         /* Opening streams are ended by their worker, those whose reply is not out yet
-         * by stream_activate: both see c->closed, set before this runs. */
-        if (!s->opening && s->reply_sent)
+         * by their after_reply hook: both see c->closed, set before this runs. */
+        if (s->proc == VD_PROC_DOMAIN_OPEN_CONSOLE ? !s->opening && s->reply_sent
+                                                   : vd_rpc_vol_stream_live_locked(s))
             g_ptr_array_add(ended, s);
         g_hash_table_iter_remove(&it);
     }
@@ -256,6 +284,10 @@ void vd_rpc_streams_close_all(vd_rpc_client *c)
     for (unsigned i = 0; i < ended->len; i++) {
         vd_rpc_stream *s = g_ptr_array_index(ended, i);
 
+        if (s->proc != VD_PROC_DOMAIN_OPEN_CONSOLE) {
+            vd_rpc_vol_stream_closed(s);
+            continue;
+        }
         vd_console_close(s->console);
         stream_free(s);
     }
