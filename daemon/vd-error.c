@@ -53,6 +53,7 @@ static const struct {
     {VIR_ERR_XML_DETAIL, "XML error: "},
     {VIR_ERR_OPERATION_DENIED, "operation forbidden: "},
     {VIR_ERR_NO_DOMAIN, "Domain not found: "},
+    {VIR_ERR_NO_NETWORK, "Network not found: "},
     {VIR_ERR_OPERATION_INVALID, "Requested operation is not valid: "},
     {VIR_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: "},
     {VIR_ERR_OPERATION_TIMEOUT, "Timed out during operation: "},

@@ -20,7 +20,8 @@ static int find_reg(vd_rpc_client *c, bool legacy, int key)
     for (unsigned i = 0; i < c->events->len; i++) {
         vd_rpc_event_reg *r = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (r->legacy == legacy && (legacy ? r->event_id : r->callback_id) == key)
+        if (!r->network && r->legacy == legacy &&
+            (legacy ? r->event_id : r->callback_id) == key)
             return i;
     }
     return -1;
@@ -165,7 +166,7 @@ static void deliver_to_client(vd_rpc_client *c, const vd_domain_ref *dom, int ev
     for (unsigned i = 0; i < c->events->len; i++) {
         const vd_rpc_event_reg *reg = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (reg->event_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+        if (reg->network || reg->event_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
             continue;
         if (!reg->any_domain && memcmp(reg->uuid, dom->uuid, sizeof(reg->uuid)) != 0)
             continue;
@@ -174,17 +175,22 @@ static void deliver_to_client(vd_rpc_client *c, const vd_domain_ref *dom, int ev
     g_mutex_unlock(&c->lock);
 }
 
-void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user)
+GPtrArray *vd_rpc_events_clients(struct vd_rpc_server *s)
 {
-    struct vd_rpc_server *s = user;
-    g_autoptr(GPtrArray) clients =
-        g_ptr_array_new_with_free_func((GDestroyNotify)vd_rpc_client_unref);
+    GPtrArray *clients = g_ptr_array_new_with_free_func((GDestroyNotify)vd_rpc_client_unref);
 
     /* Snapshot the list so no client lock is taken under the server lock. */
     g_mutex_lock(&s->lock);
     for (unsigned i = 0; i < s->clients->len; i++)
         g_ptr_array_add(clients, vd_rpc_client_ref(g_ptr_array_index(s->clients, i)));
     g_mutex_unlock(&s->lock);
+    return clients;
+}
+
+void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user)
+{
+    g_autoptr(GPtrArray) clients = vd_rpc_events_clients(user);
+
     for (unsigned i = 0; i < clients->len; i++)
         deliver_to_client(g_ptr_array_index(clients, i), dom, event, detail);
 }

@@ -52,6 +52,7 @@ struct vd_rpc_server {
     GPtrArray *listeners;    /* of vd_rpc_listener* */
     GThreadPool *pool;
     unsigned lifecycle_listener;
+    unsigned network_listener;
     GSource *keepalive_timer;
     gint next_callback_id; /* atomic: event callback ids, unique per daemon */
 
@@ -66,6 +67,7 @@ typedef struct vd_rpc_event_reg {
     int event_id;
     bool legacy;
     bool any_domain;
+    bool network; /* made with 313 for network events: uuid names a network */
     unsigned char uuid[16];
 } vd_rpc_event_reg;
 
