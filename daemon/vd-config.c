@@ -33,7 +33,9 @@ vd_config *vd_config_new(const char *root)
     cfg->hv_device = g_strdup("/dev/vireo");
     cfg->emulator = g_strdup("/usr/libexec/vireo/vireo-dm");
     cfg->uri = g_strdup("vireo:///system");
-    cfg->network_default = true;
+    /* Only the real system gets libvirt's default network unasked: a private --root
+     * instance (a test, a user's) must not touch the host's virbr0 and firewall. */
+    cfg->network_default = cfg->root[0] == '\0';
     return cfg;
 }
 
