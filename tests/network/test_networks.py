@@ -109,7 +109,7 @@ def errors_carry_libvirt_codes():
         net.create()
         expect_code(net.create, libvirt.VIR_ERR_OPERATION_INVALID)
         # A bridge name in use by a host interface: the start fails and leaves it alone.
-        sh("ip link add vbe3 type dummy")
+        sh("ip link add vbe3 type bridge")
         n3 = c.networkDefineXML(netlib.network_xml("e3", "nat", "vbe3", 113))
         msg = expect_code(n3.create, libvirt.VIR_ERR_INTERNAL_ERROR)
         check("already in use" in msg and netlib.link_exists("vbe3"), msg)
