@@ -33,6 +33,9 @@ vd_config *vd_config_new(const char *root)
     cfg->hv_device = g_strdup("/dev/vireo");
     cfg->emulator = g_strdup("/usr/libexec/vireo/vireo-dm");
     cfg->uri = g_strdup("vireo:///system");
+    /* Only the real system gets libvirt's default network unasked: a private --root
+     * instance (a test, a user's) must not touch the host's virbr0 and firewall. */
+    cfg->network_default = cfg->root[0] == '\0';
     return cfg;
 }
 
@@ -147,7 +150,8 @@ bool vd_config_load(vd_config *cfg, const char *path, bool required, GError **er
         read_bool(kf, "tls", "no_verify_certificate", &cfg->tls_no_verify_certificate, err) &&
         read_uint(kf, "tls", "handshake_timeout", G_MAXINT, &cfg->tls_handshake_timeout, err) &&
         read_uint(kf, "keepalive", "interval", G_MAXINT, &interval, err) &&
-        read_uint(kf, "keepalive", "count", G_MAXINT, &cfg->keepalive_count, err);
+        read_uint(kf, "keepalive", "count", G_MAXINT, &cfg->keepalive_count, err) &&
+        read_bool(kf, "network", "default", &cfg->network_default, err);
     if (!ok) {
         g_prefix_error(err, "%s: ", path);
         return false;

@@ -42,6 +42,8 @@ typedef struct vd_config {
     char *emulator;       /* the device model advertised in capabilities */
     char *host_uuid;      /* NULL: SMBIOS, /etc/machine-id or kept (vd-host.h) */
     char *uri;            /* what CONNECT_GET_URI answers */
+    bool network_default; /* [network] default: a fresh daemon defines 'default' (virbr0);
+                             defaults to on only without --root */
 } vd_config;
 
 /* Defaults for `root` (NULL or "" = the real system). */

@@ -70,6 +70,7 @@ struct vd_daemon {
     gint refreshes_queued;  /* atomic: pushed and not finished */
     gint clients;           /* atomic */
     gint64 last_activity;   /* atomic, monotonic µs of the last driver call */
+    struct vd_networks *networks; /* virtual networks (vd-network.h) */
 };
 
 /* ---- the table (vd-domains.c) ------------------------------------------------------- */

@@ -6,6 +6,7 @@
  */
 #include "vd-daemon-private.h"
 #include "vd-host.h"
+#include "vd-network.h"
 
 #include <libxml/parser.h>
 
@@ -84,6 +85,7 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     vd_events_init(d);
     d->last_activity = g_get_monotonic_time();
     d->refresher = g_thread_pool_new(refresh_in_background, d, 1, FALSE, NULL);
+    d->networks = vd_networks_new(cfg); /* before domains: they may autostart on networks */
     vd_recover(d);
     vd_storage_init(d);
     hv->state_changed = on_hv_state_changed;
@@ -105,6 +107,7 @@ void vd_daemon_free(vd_daemon *d)
     vd_write_unlock(d);
     vd_storage_free(d);
     vd_events_clear(d);
+    vd_networks_free(d->networks);
     vd_hv_free(d->hv);
     vd_domains_clear(d);
     g_cond_clear(&d->job_done);

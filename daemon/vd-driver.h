@@ -252,6 +252,64 @@ typedef void (*vd_lifecycle_fn)(const vd_domain_ref *dom, int event, int detail,
 unsigned vd_daemon_add_lifecycle_listener(vd_daemon *d, vd_lifecycle_fn fn, void *user);
 void vd_daemon_remove_lifecycle_listener(vd_daemon *d, unsigned id);
 
+/* ---- virtual networks (daemon/vd-network*.c) --------------------------------------- */
+
+/* What libvirt calls remote_nonnull_network. */
+typedef struct vd_network_ref {
+    char *name;
+    unsigned char uuid[16];
+} vd_network_ref;
+
+vd_network_ref *vd_network_ref_new(const char *name, const unsigned char uuid[16]);
+void vd_network_ref_free(vd_network_ref *ref);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(vd_network_ref, vd_network_ref_free)
+
+/* One entry of NETWORK_GET_DHCP_LEASES (virNetworkDHCPLease); NULL strings are absent. */
+typedef struct vd_network_lease {
+    char *iface;
+    int64_t expiry_time; /* seconds since the epoch */
+    int type;            /* virIPAddrType: 0 IPV4, 1 IPV6 */
+    char *mac, *iaid, *ipaddr;
+    unsigned prefix;
+    char *hostname, *clientid;
+} vd_network_lease;
+
+void vd_network_lease_free(vd_network_lease *l);
+
+/* flags: VIR_CONNECT_LIST_NETWORKS_* (1 INACTIVE, 2 ACTIVE, 4 PERSISTENT, ...). */
+GPtrArray *vd_network_list_all(vd_daemon *d, unsigned flags, vd_error **err); /* vd_network_ref* */
+vd_network_ref *vd_network_lookup_by_name(vd_daemon *d, const char *name, vd_error **err);
+vd_network_ref *vd_network_lookup_by_uuid(vd_daemon *d, const unsigned char uuid[16],
+                                          vd_error **err);
+vd_network_ref *vd_network_define_xml(vd_daemon *d, const char *xml, unsigned flags,
+                                      vd_error **err);
+/* A transient network, started at once. */
+vd_network_ref *vd_network_create_xml(vd_daemon *d, const char *xml, unsigned flags,
+                                      vd_error **err);
+bool vd_network_undefine(vd_daemon *d, const vd_network_ref *net, vd_error **err);
+bool vd_network_create(vd_daemon *d, const vd_network_ref *net, vd_error **err);
+bool vd_network_destroy(vd_daemon *d, const vd_network_ref *net, vd_error **err);
+/* flags: VIR_NETWORK_XML_INACTIVE (1). */
+char *vd_network_get_xml_desc(vd_daemon *d, const vd_network_ref *net, unsigned flags,
+                              vd_error **err);
+char *vd_network_get_bridge_name(vd_daemon *d, const vd_network_ref *net, vd_error **err);
+bool vd_network_get_autostart(vd_daemon *d, const vd_network_ref *net, bool *out, vd_error **err);
+bool vd_network_set_autostart(vd_daemon *d, const vd_network_ref *net, bool on, vd_error **err);
+int vd_network_is_active(vd_daemon *d, const vd_network_ref *net, vd_error **err);
+int vd_network_is_persistent(vd_daemon *d, const vd_network_ref *net, vd_error **err);
+/* NETWORK_UPDATE: virNetworkUpdateCommand, virNetworkUpdateSection, flags AFFECT_*. */
+bool vd_network_update(vd_daemon *d, const vd_network_ref *net, unsigned command,
+                       unsigned section, int parent_index, const char *xml, unsigned flags,
+                       vd_error **err);
+/* Leases of an active network, only those of `mac` when it is not NULL. */
+GPtrArray *vd_network_get_dhcp_leases(vd_daemon *d, const vd_network_ref *net, const char *mac,
+                                      unsigned flags, vd_error **err); /* vd_network_lease* */
+
+/* event/detail: VIR_NETWORK_EVENT_* (0 DEFINED, 1 UNDEFINED, 2 STARTED, 3 STOPPED), detail 0. */
+typedef void (*vd_network_event_fn)(const vd_network_ref *net, int event, int detail, void *user);
+unsigned vd_daemon_add_network_listener(vd_daemon *d, vd_network_event_fn fn, void *user);
+void vd_daemon_remove_network_listener(vd_daemon *d, unsigned id);
+
 /* ---- connections (added by daemon/) ---------------------------------------------------- */
 
 /* The protocol layer reports each client connection opening and closing, so the daemon

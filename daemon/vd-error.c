@@ -55,6 +55,7 @@ static const struct {
     {VIR_ERR_NO_DOMAIN, "Domain not found: "},
     {VIR_ERR_NO_STORAGE_POOL, "Storage pool not found: "},
     {VIR_ERR_NO_STORAGE_VOL, "Storage volume not found: "},
+    {VIR_ERR_NO_NETWORK, "Network not found: "},
     {VIR_ERR_OPERATION_INVALID, "Requested operation is not valid: "},
     {VIR_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: "},
     {VIR_ERR_OPERATION_TIMEOUT, "Timed out during operation: "},

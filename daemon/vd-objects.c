@@ -41,3 +41,32 @@ void vd_domain_stats_free(vd_domain_stats *s)
         g_ptr_array_unref(s->params);
     g_free(s);
 }
+
+vd_network_ref *vd_network_ref_new(const char *name, const unsigned char uuid[16])
+{
+    vd_network_ref *ref = g_new0(vd_network_ref, 1);
+    ref->name = g_strdup(name);
+    memcpy(ref->uuid, uuid, 16);
+    return ref;
+}
+
+void vd_network_ref_free(vd_network_ref *ref)
+{
+    if (!ref)
+        return;
+    g_free(ref->name);
+    g_free(ref);
+}
+
+void vd_network_lease_free(vd_network_lease *l)
+{
+    if (!l)
+        return;
+    g_free(l->iface);
+    g_free(l->mac);
+    g_free(l->iaid);
+    g_free(l->ipaddr);
+    g_free(l->hostname);
+    g_free(l->clientid);
+    g_free(l);
+}

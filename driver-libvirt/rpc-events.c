@@ -20,7 +20,7 @@ static int find_reg(vd_rpc_client *c, bool legacy, int key)
     for (unsigned i = 0; i < c->events->len; i++) {
         vd_rpc_event_reg *r = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (!r->storage_pool && r->legacy == legacy &&
+        if (!r->storage_pool && !r->network && r->legacy == legacy &&
             (legacy ? r->event_id : r->callback_id) == key)
             return i;
     }
@@ -171,7 +171,7 @@ static void deliver_to_client(vd_rpc_client *c, const vd_domain_ref *dom, int ev
     for (unsigned i = 0; i < c->events->len; i++) {
         const vd_rpc_event_reg *reg = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (reg->storage_pool || reg->event_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+        if (reg->storage_pool || reg->network || reg->event_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
             continue;
         if (!reg->any_domain && memcmp(reg->uuid, dom->uuid, sizeof(reg->uuid)) != 0)
             continue;

@@ -21,4 +21,10 @@ GPtrArray *vd_rpc_events_clients(struct vd_rpc_server *s);
 /* The daemon's lifecycle listener (vd_lifecycle_fn); user is the server. */
 void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user);
 
+/* The server's clients, each referenced: events go to them with no server lock held. */
+GPtrArray *vd_rpc_events_clients(struct vd_rpc_server *s);
+
+/* The daemon's network listener (vd_network_event_fn, rpc-events-network.c). */
+void vd_rpc_events_on_network(const vd_network_ref *net, int event, int detail, void *user);
+
 #endif /* VD_RPC_EVENTS_H */

@@ -53,6 +53,7 @@ struct vd_rpc_server {
     GThreadPool *pool;
     unsigned lifecycle_listener;
     unsigned pool_listener; /* storage pool events (rpc-events-storage.c) */
+    unsigned network_listener;
     GSource *keepalive_timer;
     gint next_callback_id; /* atomic: event callback ids, unique per daemon */
 
@@ -69,6 +70,7 @@ typedef struct vd_rpc_event_reg {
     int event_id;
     bool legacy;
     bool any_domain;
+    bool network; /* made with 313 for network events: uuid names a network */
     unsigned char uuid[16];
 } vd_rpc_event_reg;
 

@@ -136,5 +136,30 @@ VD_RPC_HANDLER(vol_wipe_pattern);
 VD_RPC_HANDLER(list_all_absent);
 VD_RPC_HANDLER(node_list_devices);
 VD_RPC_HANDLER(node_num_of_devices);
+/* rpc-procs-network.c */
+VD_RPC_HANDLER(network_lookup_by_name);
+VD_RPC_HANDLER(network_lookup_by_uuid);
+VD_RPC_HANDLER(connect_list_all_networks);
+VD_RPC_HANDLER(connect_num_of_networks);
+VD_RPC_HANDLER(connect_num_of_defined_networks);
+VD_RPC_HANDLER(connect_list_networks);
+VD_RPC_HANDLER(connect_list_defined_networks);
+VD_RPC_HANDLER(network_define_xml);
+VD_RPC_HANDLER(network_create_xml);
+VD_RPC_HANDLER(network_create);
+VD_RPC_HANDLER(network_destroy);
+VD_RPC_HANDLER(network_undefine);
+VD_RPC_HANDLER(network_get_xml_desc);
+VD_RPC_HANDLER(network_get_bridge_name);
+VD_RPC_HANDLER(network_get_autostart);
+VD_RPC_HANDLER(network_set_autostart);
+VD_RPC_HANDLER(network_is_active);
+VD_RPC_HANDLER(network_is_persistent);
+VD_RPC_HANDLER(network_update);
+VD_RPC_HANDLER(network_get_dhcp_leases);
+
+/* rpc-events-network.c */
+VD_RPC_HANDLER(network_event_register_any);
+VD_RPC_HANDLER(network_event_deregister_any);
 
 #endif /* VD_RPC_PROCS_H */

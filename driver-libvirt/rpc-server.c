@@ -184,6 +184,7 @@ vd_rpc_server *vd_rpc_server_new(vd_daemon *d, const vd_rpc_config *cfg, GError 
         goto fail;
     s->lifecycle_listener = vd_daemon_add_lifecycle_listener(d, vd_rpc_events_on_lifecycle, s);
     s->pool_listener = vd_storage_add_listener(d, vd_rpc_events_on_pool, s);
+    s->network_listener = vd_daemon_add_network_listener(d, vd_rpc_events_on_network, s);
     if (s->cfg.keepalive_interval > 0) {
         /* A quarter second keeps ping times close to the configured interval. */
         s->keepalive_timer = g_timeout_source_new(250);
@@ -211,6 +212,8 @@ void vd_rpc_server_free(vd_rpc_server *s)
         vd_daemon_remove_lifecycle_listener(s->daemon, s->lifecycle_listener);
     if (s->pool_listener)
         vd_storage_remove_listener(s->daemon, s->pool_listener);
+    if (s->network_listener)
+        vd_daemon_remove_network_listener(s->daemon, s->network_listener);
     g_ptr_array_unref(s->listeners);
 
     /* Close every client; each close removes itself from s->clients. */
