@@ -149,6 +149,61 @@ static int by_name(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool settle_into(GHashTable *names, void *user, vd_error **err)
+{
+    (void)err;
+    GHashTableIter it;
+    gpointer name;
+    g_hash_table_iter_init(&it, names);
+    while (g_hash_table_iter_next(&it, &name, NULL))
+        g_hash_table_add(user, g_strdup(name));
+    return true;
+}
+
+static void collect_name(vd_journal_op op, const char *name, const char *data, void *user)
+{
+    (void)op, (void)data;
+    g_ptr_array_add(user, g_strdup(name));
+}
+
+/* A full journal settles what it holds and starts again: every change ends up either
+ * settled in the files or still in the journal, never in neither, and the journal then
+ * holds exactly the newest ones, in order. */
+static void full_journal_settles_and_keeps_newer_records(void)
+{
+    g_autofree char *root = make_root();
+    g_autofree char *path = g_build_filename(root, "j", NULL);
+    g_autoptr(GHashTable) settled = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(vd_error) err = NULL;
+    vd_journal *j = vd_journal_open(path, 64 * 1024, apply_nothing, settle_into, settled, &err);
+    g_assert_nonnull(j);
+    g_autofree char *data = g_strnfill(1000, 'x');
+    const unsigned total = 200;
+    for (unsigned i = 0; i < total; i++) {
+        g_autofree char *name = g_strdup_printf("n%u", i);
+        g_assert_cmpint(vd_journal_append(j, VD_JOURNAL_PUT, name, data, &err), ==,
+                        VD_JOURNAL_DURABLE);
+        vd_journal_applied(j);
+    }
+    vd_journal_close(j);
+    g_autofree guint8 *bytes = NULL;
+    gsize len;
+    g_assert_true(g_file_get_contents(path, (char **)&bytes, &len, NULL));
+    g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func(g_free);
+    unsigned n = vd_journal_replay_bytes(bytes, len, collect_name, kept);
+    g_assert_cmpuint(n, >, 0);
+    g_assert_cmpuint(n, <, 64);
+    g_assert_cmpuint(g_hash_table_size(settled), ==, total - n);
+    for (unsigned i = 0; i < total; i++) {
+        g_autofree char *name = g_strdup_printf("n%u", i);
+        if (i < total - n)
+            g_assert_true(g_hash_table_contains(settled, name));
+        else
+            g_assert_cmpstr(kept->pdata[i - (total - n)], ==, name);
+    }
+    remove_tree(root);
+}
+
 static GPtrArray *names_loaded(vd_config *cfg)
 {
     g_autoptr(GPtrArray) defs = vd_store_load_defs(cfg);
@@ -251,6 +306,8 @@ int main(int argc, char **argv)
                     journal_cut_at_any_byte_replays_whole_records_only);
     g_test_add_func("/journal/damaged_record_stops_replay_before_it",
                     journal_with_a_damaged_record_stops_before_it);
+    g_test_add_func("/journal/full_journal_settles_and_keeps_newer_records",
+                    full_journal_settles_and_keeps_newer_records);
     g_test_add_func("/journal/start_up_replays_what_the_files_missed",
                     start_up_replays_what_the_files_missed);
     g_test_add_func("/journal/store_changes_survive_reload_and_checkpoints",
