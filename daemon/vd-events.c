@@ -51,7 +51,7 @@ void vd_emit(vd_daemon *d, const vd_domain *dom, int event, int detail)
     ev->ref = vd_domain_make_ref(dom);
     ev->event = event;
     ev->detail = detail;
-    g_message("domain '%s': event %d detail %d", ev->ref->name, event, detail);
+    g_debug("domain '%s': event %d detail %d", ev->ref->name, event, detail);
     g_mutex_lock(&d->events_lock);
     unsigned source = g_idle_add_full(G_PRIORITY_DEFAULT, deliver_event, ev, pending_event_free);
     g_hash_table_insert(d->pending, ev, GUINT_TO_POINTER(source));

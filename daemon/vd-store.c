@@ -3,6 +3,7 @@
 #include "vd-store.h"
 #include "vd-domain-xml.h"
 #include "vd-error.h"
+#include "vd-journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,17 +27,9 @@ static bool write_all(int fd, const char *data, size_t len)
     return true;
 }
 
-static bool fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    bool ok = fsync(fd) == 0;
-    close(fd);
-    return ok;
-}
-
-bool vd_file_write_atomic(const char *path, const char *data, bool durable, vd_error **err)
+/* Writes `data` to a new temporary beside `path` (fsync'ed when `durable`); its name, or
+ * NULL with *err set and nothing left behind. */
+static char *write_temp(const char *path, const char *data, bool durable, vd_error **err)
 {
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *base = g_path_get_basename(path);
@@ -44,25 +37,38 @@ bool vd_file_write_atomic(const char *path, const char *data, bool durable, vd_e
     int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0) {
         vd_fail_errno(err, errno, "cannot create a temporary file for %s", path);
-        return false;
+        return NULL;
     }
     if (!write_all(fd, data, strlen(data)) || (durable && fsync(fd) != 0)) {
         int e = errno;
         close(fd);
         g_unlink(tmp);
         vd_fail_errno(err, e, "cannot write %s", tmp);
-        return false;
+        return NULL;
     }
     close(fd);
     if (vd_store_before_rename_hook)
         vd_store_before_rename_hook(tmp);
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        g_unlink(tmp);
-        vd_fail_errno(err, e, "cannot replace %s", path);
+    return g_steal_pointer(&tmp);
+}
+
+static bool replace_with(const char *tmp, const char *path, vd_error **err)
+{
+    if (rename(tmp, path) == 0)
+        return true;
+    int e = errno;
+    g_unlink(tmp);
+    vd_fail_errno(err, e, "cannot replace %s", path);
+    return false;
+}
+
+bool vd_file_write_atomic(const char *path, const char *data, bool durable, vd_error **err)
+{
+    g_autofree char *tmp = write_temp(path, data, durable, err);
+    if (!tmp || !replace_with(tmp, path, err))
         return false;
-    }
-    if (durable && !fsync_dir(dir)) {
+    g_autofree char *dir = g_path_get_dirname(path);
+    if (durable && !vd_fsync_dir(dir)) {
         vd_fail_errno(err, errno, "cannot sync directory %s", dir);
         return false;
     }
@@ -74,17 +80,108 @@ static char *def_path(const vd_config *cfg, const char *name)
     return g_strdup_printf("%s/%s.xml", cfg->domains_dir, name);
 }
 
+/* ---- the journal of definitions ------------------------------------------------------ */
+
+/* Room for about 1400 definitions of a typical size between checkpoints. */
+#define JOURNAL_CAPACITY (1024 * 1024)
+
+static void journal_apply(vd_journal_op op, const char *name, const char *data, void *user)
+{
+    const char *domains_dir = user;
+    g_autofree char *path = g_strdup_printf("%s/%s.xml", domains_dir, name);
+    g_autoptr(vd_error) err = NULL;
+    if (op == VD_JOURNAL_PUT ? !vd_file_write_atomic(path, data, false, &err)
+                             : g_unlink(path) != 0 && errno != ENOENT)
+        g_warning("journal replay: %s", err ? err->message : g_strerror(errno));
+}
+
+/* Makes the files changed since the last checkpoint durable: their data, then the
+ * directory entries (renames and unlinks). */
+static bool journal_settle(GHashTable *names, void *user, vd_error **err)
+{
+    const char *domains_dir = user;
+    GHashTableIter it;
+    gpointer name;
+    g_hash_table_iter_init(&it, names);
+    while (g_hash_table_iter_next(&it, &name, NULL)) {
+        g_autofree char *path = g_strdup_printf("%s/%s.xml", domains_dir, (char *)name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+            continue;
+        if (fd < 0 || fsync(fd) != 0) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            vd_fail_errno(err, e, "cannot sync %s", path);
+            return false;
+        }
+        close(fd);
+    }
+    if (g_hash_table_size(names) && !vd_fsync_dir(domains_dir)) {
+        vd_fail_errno(err, errno, "cannot sync directory %s", domains_dir);
+        return false;
+    }
+    return true;
+}
+
+/* One journal per definitions directory, beside it (ROOT/etc/vireo/domains.journal); opened
+ * (and replayed) on first use. NULL when it cannot be made: definitions are then written
+ * durably one file at a time, as the journal would at a checkpoint. */
+static vd_journal *journal_for(const vd_config *cfg)
+{
+    static GMutex lock;
+    static GHashTable *open_journals;
+    g_mutex_lock(&lock);
+    if (!open_journals)
+        open_journals = g_hash_table_new(g_str_hash, g_str_equal);
+    vd_journal *j = g_hash_table_lookup(open_journals, cfg->domains_dir);
+    if (!j) {
+        char *key = g_strdup(cfg->domains_dir);
+        g_autofree char *path = g_strconcat(cfg->domains_dir, ".journal", NULL);
+        g_autoptr(vd_error) err = NULL;
+        j = vd_journal_open(path, JOURNAL_CAPACITY, journal_apply, journal_settle, key, &err);
+        if (j)
+            g_hash_table_insert(open_journals, key, j);
+        else {
+            g_warning("no journal of definitions: %s", err->message);
+            g_free(key);
+        }
+    }
+    g_mutex_unlock(&lock);
+    return j;
+}
+
 bool vd_store_save_def(const vd_config *cfg, const vd_domain_def *def, vd_error **err)
 {
     g_autofree char *path = def_path(cfg, def->name);
     g_autofree char *xml = vd_domain_def_format(def, -1);
-    return vd_file_write_atomic(path, xml, true, err);
+    vd_journal *j = journal_for(cfg);
+    if (!j)
+        return vd_file_write_atomic(path, xml, true, err);
+    /* The temporary first: a full disk fails here, before anything is logged. */
+    g_autofree char *tmp = write_temp(path, xml, false, err);
+    if (!tmp)
+        return false;
+    switch (vd_journal_append(j, VD_JOURNAL_PUT, def->name, xml, err)) {
+    case VD_JOURNAL_DURABLE: {
+        bool ok = replace_with(tmp, path, err);
+        vd_journal_applied(j);
+        return ok;
+    }
+    case VD_JOURNAL_TOO_BIG:
+        /* Older records of this name reach the files first, then this one directly. */
+        g_unlink(tmp);
+        return vd_journal_checkpoint(j, err) && vd_file_write_atomic(path, xml, true, err);
+    default:
+        g_unlink(tmp);
+        return false;
+    }
 }
 
 static bool unlink_durably(const char *path, const char *dir, vd_error **err)
 {
     if (g_unlink(path) == 0) {
-        fsync_dir(dir);
+        vd_fsync_dir(dir);
         return true;
     }
     if (errno == ENOENT)
@@ -96,8 +193,20 @@ static bool unlink_durably(const char *path, const char *dir, vd_error **err)
 bool vd_store_delete_def(const vd_config *cfg, const char *name, vd_error **err)
 {
     g_autofree char *path = def_path(cfg, name);
-    return vd_store_set_autostart(cfg, name, false, err) &&
-           unlink_durably(path, cfg->domains_dir, err);
+    if (!vd_store_set_autostart(cfg, name, false, err))
+        return false;
+    vd_journal *j = journal_for(cfg);
+    if (!j)
+        return unlink_durably(path, cfg->domains_dir, err);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return true; /* nothing to remove: nothing to log */
+    if (vd_journal_append(j, VD_JOURNAL_DELETE, name, NULL, err) != VD_JOURNAL_DURABLE)
+        return false; /* a name alone always fits */
+    bool ok = g_unlink(path) == 0 || errno == ENOENT;
+    if (!ok)
+        vd_fail_errno(err, errno, "cannot remove %s", path);
+    vd_journal_applied(j);
+    return ok;
 }
 
 /* Reads every NAME.xml of `dir` through `load`; removes temporaries a crash left. */
@@ -154,6 +263,11 @@ static void load_def(const char *path, const char *xml, void *user)
 
 GPtrArray *vd_store_load_defs(const vd_config *cfg)
 {
+    /* Replays what the journal holds into the files, then reads them. */
+    vd_journal *j = journal_for(cfg);
+    g_autoptr(vd_error) err = NULL;
+    if (j && !vd_journal_checkpoint(j, &err))
+        g_warning("%s", err->message);
     GPtrArray *defs = g_ptr_array_new_with_free_func((GDestroyNotify)vd_domain_def_free);
     scan_dir(cfg->domains_dir, load_def, defs);
     return defs;
@@ -180,7 +294,7 @@ bool vd_store_set_autostart(const vd_config *cfg, const char *name, bool on, vd_
         vd_fail_errno(err, errno, "cannot create autostart link %s", path);
         return false;
     }
-    fsync_dir(cfg->autostart_dir);
+    vd_fsync_dir(cfg->autostart_dir);
     return true;
 }
 

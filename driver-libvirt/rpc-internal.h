@@ -139,7 +139,7 @@ enum {
     VD_RPC_PROC_BEFORE_OPEN = 1 << 0, /* allowed before CONNECT_OPEN */
     VD_RPC_PROC_BEFORE_AUTH = 1 << 1, /* allowed before authentication completes */
     VD_RPC_PROC_CHANGES = 1 << 2,     /* refused on read-only connections */
-    VD_RPC_PROC_INLINE = 1 << 3,      /* cheap protocol state: run in the reader, in order */
+    VD_RPC_PROC_INLINE = 1 << 3,      /* cheap (protocol state, table reads): run in the reader */
 };
 
 typedef struct vd_rpc_proc {
