@@ -5,6 +5,7 @@
  * schedule domU vCPUs. CPU 0 is kept for dom0.
  */
 #include "hv/hv.h"
+#include "hv/arch.h"
 #include "hv/cmdline.h"
 #include "hv/dom0.h"
 #include "hv/domain.h"
@@ -19,7 +20,6 @@
 #include "arch/multiboot2.h"
 #include "arch/serial.h"
 #include "arch/traps.h"
-#include "arch/vcpu.h"
 #include "arch/x86.h"
 
 struct hv_options hv_opts = {.console = "com2", .dom0_mem = DOM0_DEFAULT_MEM};

@@ -14,6 +14,7 @@
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
+#include "vplat.h"
 
 #define IO_STRING_BUDGET 1024u /* elements per exit: bounds the work of one exit */
 
@@ -28,13 +29,17 @@
 
 static uint64_t port_read(struct vcpu *v, uint16_t port, unsigned size)
 {
-    (void)v, (void)port;
+    uint32_t val;
+
+    if (v->dom->arch.plat && vplat_io_read(v, port, size, &val))
+        return val & insn_size_mask(size);
     return insn_size_mask(size); /* nothing answers: an empty bus */
 }
 
 static void port_write(struct vcpu *v, uint16_t port, unsigned size, uint64_t val)
 {
-    (void)v, (void)port, (void)size, (void)val;
+    if (v->dom->arch.plat)
+        vplat_io_write(v, port, size, (uint32_t)val);
 }
 
 /* One string element: INS stores the port's value at ES:[rDI], OUTS sends seg:[rSI]. */

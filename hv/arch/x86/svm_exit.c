@@ -15,6 +15,7 @@
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
+#include "vplat.h"
 
 void svm_skip_instruction(struct vcpu *v, unsigned len)
 {
@@ -120,6 +121,8 @@ static void handle_npf(struct vcpu *v)
         return;
     }
 
+    if (v->dom->arch.plat && !(err & NPF_FETCH) && vplat_mmio(v, gpa))
+        return;
     domain_crash(v->dom, VIREO_CRASH_BAD_MEMORY, "bad memory access at gpa 0x%lx (%s) rip 0x%lx",
                  (unsigned long)gpa, kind, (unsigned long)vmcb->save.rip);
 }
@@ -156,8 +159,15 @@ void svm_handle_exit(struct vcpu *v)
         guest_cr_write_exit(v);
         return;
     case SVM_EXIT_HLT:
+        if (v->dom->arch.plat) {
+            virq_halt(v);
+            return;
+        }
         svm_skip_instruction(v, 1);
         sched_block(v, 0);
+        return;
+    case SVM_EXIT_VINTR:
+        virq_window_exit(v);
         return;
     case SVM_EXIT_INVD:
         svm_skip_instruction(v, 2); /* dropping caches would break coherence: treat as WBINVD */
@@ -169,6 +179,12 @@ void svm_handle_exit(struct vcpu *v)
         handle_npf(v);
         return;
     case SVM_EXIT_SHUTDOWN:
+        hv_log("d%u vCPU %u triple fault: cs=%x:%lx cr0=%lx cr3=%lx cr4=%lx efer=%lx rsp=%lx "
+               "exitintinfo=%lx", v->dom->id, v->id, vmcb->save.cs.selector,
+               (unsigned long)vmcb->save.rip, (unsigned long)vmcb->save.cr0,
+               (unsigned long)vmcb->save.cr3, (unsigned long)vmcb->save.cr4,
+               (unsigned long)vmcb->save.efer, (unsigned long)vmcb->save.rsp,
+               (unsigned long)c->exit_int_info);
         domain_crash(v->dom, VIREO_CRASH_TRIPLE_FAULT, "triple fault rip 0x%lx",
                      (unsigned long)vmcb->save.rip);
         return;

@@ -10,6 +10,7 @@
 #include "hv/ring.h"
 #include "hv/spinlock.h"
 #include "public/vireo.h"
+#include "arch/domain.h"
 #include "arch/npt.h"
 #include "arch/vcpu.h"
 
@@ -42,6 +43,7 @@ struct vcpu {
     uint64_t cpu_time_ns; /* total CPU time */
     uint64_t period_used_ns;
     uint64_t block_deadline_ns; /* 0: none */
+    bool wake_pending; /* sched_kick_vcpu() found it awake: its next block returns at once */
 
     uint64_t time_info_gpa; /* registered struct vireo_time_info, 0 if none */
 };
@@ -104,6 +106,7 @@ struct domain {
     unsigned nr_active; /* scratch for period accounting: vCPUs that want CPU time */
 
     struct console console;
+    struct arch_domain arch;
 };
 
 /* Domain table. */
