@@ -49,35 +49,15 @@ extern char cf_fault_gp[], cf_fault_pf[], cf_fault_ud[];
     "movq $0, cf_fault_vector(%%rip)\n"
 #define PROBE_END "1:\n"
 
-static struct idt_gate {
-    uint16_t off0, sel;
-    uint8_t ist, type;
-    uint16_t off1;
-    uint32_t off2, zero;
-} idt[32] __attribute__((aligned(16)));
-
 static unsigned checks;
 static uint8_t buf[16384] __attribute__((aligned(4096)));
 
-static void set_gate(unsigned vector, void *handler)
-{
-    uintptr_t a = (uintptr_t)handler;
-    uint16_t cs;
-
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    idt[vector] = (struct idt_gate){ .off0 = (uint16_t)a, .sel = cs, .type = 0x8e,
-                                     .off1 = (uint16_t)(a >> 16), .off2 = (uint32_t)(a >> 32) };
-}
-
 static void load_idt(void)
 {
-    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } d = {
-        sizeof(idt) - 1, (uintptr_t)idt };
-
-    set_gate(6, cf_fault_ud);
-    set_gate(GP, cf_fault_gp);
-    set_gate(PF, cf_fault_pf);
-    __asm__ volatile("lidt %0" : : "m"(d));
+    idt_set_gate(6, cf_fault_ud);
+    idt_set_gate(GP, cf_fault_gp);
+    idt_set_gate(PF, cf_fault_pf);
+    idt_load();
 }
 
 static void want(int ok, const char *what, uint64_t got)

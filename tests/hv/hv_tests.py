@@ -279,6 +279,22 @@ def emulated_cpu_behaves_as_hardware(ctx):
 
 
 @hv_test
+def platform_vlapic_ioapic_uart_and_sipi_behave_as_a_pc(ctx):
+    # The guest platform from inside: vLAPIC registers and #GPs, its timer in all three
+    # modes, self-IPI, UART registers, IOAPIC routing, INIT/SIPI into real mode, and IPIs
+    # by physical, shorthand and logical destination.
+    with ctx.hv([Domain("platform", vcpus=2, platform=True)], smp=3) as run:
+        booted(run)
+        run.guest_line("platform", r"vCPU 1 up in real mode at 0x8000$")
+        m = run.guest_line("platform", r"platform: (\d+) checks pass$")
+        ends = run.wait_all_finished()
+        run.absent(GUEST_FAIL)
+        check(ends["platform"].kind == "poweroff",
+              f"platform ended with: {ends['platform'].line}")
+        print(f"platform: {m.group(1)} checks")
+
+
+@hv_test
 def hostile_hypercall_chaos_from_all_vcpus_is_contained(ctx):
     # Every guest hypercall from both vCPUs at once, random arguments, a ticker beside.
     run, ends = contained(ctx, Domain("hypercall_chaos", vcpus=2, memory="32M",

@@ -58,6 +58,10 @@ const char *cmdline(const struct vireo_start_info *si);
 /* Value of "key=<number>" on the command line (K/M/G suffixes allowed), or `fallback`. */
 uint64_t cmdline_u64(const struct vireo_start_info *si, const char *key, uint64_t fallback);
 
+/* The guest's own IDT (rt/idt.c): interrupt gates in the current code segment. */
+void idt_set_gate(unsigned vector, void *handler);
+void idt_load(void);
+
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
