@@ -190,8 +190,8 @@ static int64_t hc_platform_get_context(struct vcpu *v, struct domain *d, const u
     if (!paused(d))
         return -VIREO_EBUSY;
     int64_t size = arch_platform_context_size(d);
-    if (size < 0)
-        return size;
+    if (size < 0 || (a[1] == 0 && a[2] == 0))
+        return size; /* an error, or the size asked for */
     if (a[2] < (uint64_t)size)
         return -VIREO_ENOSPC;
     int64_t err = guest_check(v->dom, a[1], (uint64_t)size, true);

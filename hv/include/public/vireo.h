@@ -239,10 +239,11 @@
  * (u32 domid, gpa buf, u64 len) -> bytes of the context. The guest platform's state
  * (VIREO_DOMCFG_PLATFORM): every guest-visible register and timer of the vLAPICs, the
  * vIOAPIC, the UART and the clock, as a struct vireo_plat_ctx (below). The domain must be
- * paused (-VIREO_EBUSY) and have the platform (-VIREO_EINVAL). GET with a len too small
- * for the whole context (buf 0, len 0 asks) writes nothing and returns -VIREO_ENOSPC;
- * len <= VIREO_PLAT_CTX_MAX. SET checks the whole context before it changes anything
- * (-VIREO_EINVAL) and may carry any subset of the sections. (ABI 0.5)
+ * paused (-VIREO_EBUSY) and have the platform (-VIREO_EINVAL). GET with buf 0 and len 0
+ * returns the context's size; with a len too small for it, it writes nothing and returns
+ * -VIREO_ENOSPC. len <= VIREO_PLAT_CTX_MAX (-VIREO_E2BIG). SET checks the whole context
+ * before it changes anything (-VIREO_EINVAL) and may carry any subset of the sections.
+ * (ABI 0.5)
  */
 #define VIREO_HC_PLATFORM_GET_CONTEXT 0x118
 #define VIREO_HC_PLATFORM_SET_CONTEXT 0x119
