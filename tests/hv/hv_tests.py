@@ -295,6 +295,18 @@ def platform_vlapic_ioapic_uart_and_sipi_behave_as_a_pc(ctx):
 
 
 @hv_test
+def hostile_platform_chaos_is_contained(ctx):
+    # Random x2APIC, TSC-deadline, kvmclock, IOAPIC, UART and MMIO-hole accesses, self
+    # IPIs and short halts on the guest platform, beside a ticker on the same CPU.
+    run, ends = contained(ctx, Domain("platform_chaos", platform=True, cmdline="count=20000"),
+                          None, hostile_ends="poweroff")
+    run.absent(GUEST_FAIL)
+    m = run.guest_line("platform_chaos", r"platform chaos: 20000 operations, (\d+) #GP, "
+                                         r"(\d+) interrupts$", from_start=True)
+    print(f"platform chaos: {m.group(1)} #GP, {m.group(2)} interrupts")
+
+
+@hv_test
 def hostile_hypercall_chaos_from_all_vcpus_is_contained(ctx):
     # Every guest hypercall from both vCPUs at once, random arguments, a ticker beside.
     run, ends = contained(ctx, Domain("hypercall_chaos", vcpus=2, memory="32M",
