@@ -116,7 +116,7 @@ static void domain_free(struct domain *d)
 
 struct domain *domain_create(const struct vireo_domain_config *cfg, bool privileged, int *err)
 {
-    if (!name_valid(cfg->name) || cfg->flags || cfg->weight > 65535 ||
+    if (!name_valid(cfg->name) || (cfg->flags & ~VIREO_DOMCFG_ALL) || cfg->weight > 65535 ||
         cfg->cap > 100 * HV_MAX_CPUS) {
         *err = -VIREO_EINVAL;
         return NULL;
@@ -133,6 +133,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     memcpy(d->name, cfg->name, VIREO_NAME_MAX);
     memcpy(d->uuid, cfg->uuid, sizeof(d->uuid));
     d->privileged = privileged;
+    d->platform = cfg->flags & VIREO_DOMCFG_PLATFORM;
     d->refs = 1;
     d->lock = (spinlock_t)SPINLOCK_INIT;
     console_init(d);
