@@ -5,8 +5,9 @@
  * and count rCX down per element, and raise #PF/#GP where hardware would, with the
  * registers showing the elements done and RIP still on the instruction. One exit does at
  * most IO_STRING_BUDGET elements; the guest re-executes the instruction for the rest, as
- * after an interrupt. Ports nothing emulates are an empty bus: reads give all ones,
- * writes vanish.
+ * after an interrupt. Platform domains reach their devices through vplat_io.c; ports
+ * nothing emulates are an empty bus: reads give all ones, writes vanish, and the first
+ * access to each is logged (guest_absent.c).
  */
 #include "hv/hv.h"
 #include "hv/domain.h"
@@ -14,6 +15,7 @@
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
+#include "vplat_io.h"
 
 #define IO_STRING_BUDGET 1024u /* elements per exit: bounds the work of one exit */
 
@@ -28,13 +30,19 @@
 
 static uint64_t port_read(struct vcpu *v, uint16_t port, unsigned size)
 {
-    (void)v, (void)port;
+    uint32_t val;
+
+    if (v->dom->platform && vplat_io_read(v, port, size, &val))
+        return val & insn_size_mask(size);
+    guest_absent_note(v->dom, ABSENT_PORT, port, false);
     return insn_size_mask(size); /* nothing answers: an empty bus */
 }
 
 static void port_write(struct vcpu *v, uint16_t port, unsigned size, uint64_t val)
 {
-    (void)v, (void)port, (void)size, (void)val;
+    if (v->dom->platform && vplat_io_write(v, port, size, (uint32_t)val))
+        return;
+    guest_absent_note(v->dom, ABSENT_PORT, port, true);
 }
 
 /* One string element: INS stores the port's value at ES:[rDI], OUTS sends seg:[rSI]. */

@@ -10,7 +10,9 @@
 #include "hv/ring.h"
 #include "hv/spinlock.h"
 #include "public/vireo.h"
+#include "arch/guest_absent.h"
 #include "arch/npt.h"
+#include "arch/vacpi_pm.h"
 #include "arch/vcpu.h"
 
 #define HV_MAX_DOMAINS 256
@@ -72,6 +74,7 @@ struct domain {
     uint8_t uuid[16];
     bool privileged; /* dom0 */
     bool boot_domain; /* built by hv from a boot module; hv reaps it */
+    bool platform;    /* VIREO_DOMCFG_PLATFORM: the guest platform's devices answer it */
     int refs;         /* references; the domain table holds one until destroy */
 
     spinlock_t lock; /* memory and vCPU set changes */
@@ -104,6 +107,8 @@ struct domain {
     unsigned nr_active; /* scratch for period accounting: vCPUs that want CPU time */
 
     struct console console;
+    struct vacpi_pm pm;         /* ACPI PM1, PM timer, reset register (platform only) */
+    struct absent_log absent;   /* absent ports and MSRs it touched, logged once */
 };
 
 /* Domain table. */
