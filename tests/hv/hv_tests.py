@@ -337,6 +337,20 @@ def platform_guest_resets_via_0xcf9_and_keyboard_controller(ctx):
               "0xcf9 of a domain without the platform was not logged once as absent")
 
 
+@hv_test
+def platform_mmio_instructions_behave_as_on_ram(ctx):
+    # Loads, MOVZX/MOVSX, ALU forms with RFLAGS, XCHG, REP MOVS/STOS on the empty MMIO hole.
+    with ctx.hv([Domain("mmio", guest="platform_mmio", platform=True, memory="32M")]) as run:
+        booted(run)
+        m = run.guest_line("mmio", r"platform mmio: (\d+) checks behave as on RAM", timeout=60)
+        ends = run.wait_all_finished()
+        run.absent(GUEST_FAIL)
+        check(ends["mmio"].kind == "poweroff", f"mmio ended with: {ends['mmio'].line}")
+        first = absent_lines(run, "mmio", "MMIO", "0xd0000000")
+        check(len(first) == 1, f"MMIO page 0xd0000000 logged {len(first)} times, not once")
+        print(f"mmio: {m.group(1)} checks; {first[0]!r}")
+
+
 # -- hv itself -------------------------------------------------------------------------
 
 @hv_test

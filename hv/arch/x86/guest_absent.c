@@ -7,9 +7,11 @@
 #include "hv/domain.h"
 #include "arch/guest_absent.h"
 
-static const char *const kind_names[] = {[ABSENT_PORT] = "port", [ABSENT_MSR] = "MSR"};
-static const char *const kind_answers[] = {
-    [ABSENT_PORT] = "reads all ones, writes dropped", [ABSENT_MSR] = "#GP"};
+static const char *const kind_names[] = {
+    [ABSENT_PORT] = "port", [ABSENT_MSR] = "MSR", [ABSENT_MMIO] = "MMIO"};
+static const char *const kind_answers[] = {[ABSENT_PORT] = "reads all ones, writes dropped",
+                                           [ABSENT_MSR] = "#GP",
+                                           [ABSENT_MMIO] = "reads all ones, writes dropped"};
 
 /* Records the key; true if it is new and was recorded (the caller logs it). */
 static bool remember(struct absent_log *log, uint64_t key, bool *full_now)
@@ -35,10 +37,12 @@ void guest_absent_note(struct domain *d, enum absent_kind kind, uint32_t where, 
     spin_lock(&log->lock);
     fresh = remember(log, (uint64_t)kind << 32 | where, &full_now);
     spin_unlock(&log->lock);
+    uint64_t addr = kind == ABSENT_MMIO ? (uint64_t)where << PAGE_SHIFT : where;
     if (fresh)
-        hv_log("d%u (%s) absent %s 0x%x (%s): %s; logged once", d->id, d->name, kind_names[kind],
-               where, write ? "write" : "read", kind_answers[kind]);
+        hv_log("d%u (%s) absent %s 0x%lx (%s): %s; logged once", d->id, d->name, kind_names[kind],
+               (unsigned long)addr, write ? "write" : "read", kind_answers[kind]);
     else if (full_now)
-        hv_log("d%u (%s) touched more than %u absent ports and MSRs: no longer logged", d->id,
-               d->name, ABSENT_SEEN_MAX);
+        hv_log("d%u (%s) touched more than %u absent ports, MSRs and MMIO pages: no longer "
+               "logged",
+               d->id, d->name, ABSENT_SEEN_MAX);
 }

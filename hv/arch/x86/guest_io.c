@@ -12,6 +12,7 @@
 #include "hv/hv.h"
 #include "hv/domain.h"
 #include "arch/guest_insn.h"
+#include "arch/insn_exec.h"
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
@@ -26,7 +27,6 @@
 #define IOIO_SIZE(i) (((i) >> 4) & 7u)   /* 1, 2 or 4 bytes */
 #define IOIO_ASIZE(i) (((i) >> 7) & 7u)  /* 1: 16-bit, 2: 32-bit, 4: 64-bit addresses */
 #define IOIO_PORT(i) ((uint16_t)((i) >> 16))
-#define RFLAGS_DF (1ull << 10)
 
 static uint64_t port_read(struct vcpu *v, uint16_t port, unsigned size)
 {
