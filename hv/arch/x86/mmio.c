@@ -21,6 +21,8 @@
 struct mmio_exit {
     struct vcpu *v;
     const struct mmio_ops *ops;
+    uint64_t npf_gpa; /* where the exit says the access faulted */
+    bool one_operand; /* not a string: the faulting access is the operand's */
     struct guest_paging pg;
     struct guest_mem mem;
     bool user;
@@ -36,6 +38,13 @@ static int translate(struct mmio_exit *x, unsigned seg, uint64_t offset, bool wr
     unsigned access = (write ? GUEST_ACCESS_WRITE : 0) | (x->user ? GUEST_ACCESS_USER : 0);
 
     *linear = guest_insn_seg_base(x->v, seg) + offset;
+    /* The operand of a one-operand instruction is where the exit faulted: no walk (dom0's
+     * APIC writes come here on every EOI). */
+    if (x->one_operand && !((*linear ^ x->npf_gpa) & (PAGE_SIZE - 1))) {
+        *gpa = x->npf_gpa;
+        *ram = false;
+        return 0;
+    }
     int rc = guest_walk(&x->pg, &x->mem, *linear, access, gpa, &x->fault);
     if (rc) {
         x->fault_seg = seg;
@@ -97,15 +106,15 @@ static int operand_write(void *ctx, unsigned seg, uint64_t offset, unsigned size
 int mmio_emulate(struct vcpu *v, uint64_t gpa, const struct mmio_ops *ops, const char **why)
 {
     struct vmcb *vmcb = v->arch.vmcb;
-    struct mmio_exit x = {.v = v, .ops = ops, .user = vmcb->save.cpl == 3};
+    struct mmio_exit x = {.v = v, .ops = ops, .npf_gpa = gpa, .user = vmcb->save.cpl == 3};
     struct insn_exec_mem mem = {operand_read, operand_write, &x};
     struct insn_regs regs;
     struct insn in;
 
-    (void)gpa; /* the operands are found again through the guest's page tables */
     enum guest_insn_result fetched = guest_insn_fetch(v, &in, why);
     if (fetched != GUEST_INSN_OK)
         return fetched;
+    x.one_operand = in.kind != INSN_STOS && in.kind != INSN_MOVS;
     guest_insn_paging(v, &x.pg, &x.mem);
     guest_insn_load_regs(v, &regs);
     int rc = insn_execute(&in, &regs, &vmcb->save.rflags, &mem, MMIO_STRING_BUDGET);
