@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The execution side of hv's decoder (arch/insn_exec.h): what an instruction does to
- * registers, RFLAGS and its memory operand, once, for every caller that completes
- * instructions by emulation. Flags follow the APM's definitions for each operation; AF
- * is left 0 by the logical ones, as QEMU and recent CPUs do (the APM leaves it undefined).
+ * registers, RFLAGS, its memory operand and its port, once, for every caller that
+ * completes instructions by emulation (MMIO, string port I/O). Flags follow the APM's definitions
+ * for each operation; AF is left 0 by the logical ones, as QEMU and recent CPUs do (the APM leaves
+ * it undefined).
  */
 #include "arch/insn_exec.h"
 
@@ -108,7 +109,25 @@ static int alu(const struct insn *in, struct insn_regs *r, uint64_t *rflags,
     return 0;
 }
 
-/* STOS and MOVS, element by element: rDI (and rSI) move by mem_size, rCX counts down. */
+/* One string element's value: rAX (STOS), the port (INS), or the source in memory. */
+static int string_source(const struct insn *in, const struct insn_regs *r,
+                         const struct insn_exec_mem *m, uint64_t src, uint64_t *val)
+{
+    switch (in->kind) {
+    case INSN_STOS:
+        *val = insn_reg_read(r, GPR_RAX, false, in->mem_size);
+        return 0;
+    case INSN_INS:
+        return m->port_in(m->ctx, in->mem_size, val);
+    case INSN_OUTS: /* seg:[rSI], the segment overridable */
+        return m->read(m->ctx, in->seg, src, in->mem_size, val);
+    default: /* MOVS */
+        return m->read(m->ctx, in->str_src_seg, src, in->mem_size, val);
+    }
+}
+
+/* STOS, MOVS, INS and OUTS, element by element: rDI and/or rSI move by mem_size (back
+ * with DF), rCX counts down with REP. */
 static int string(const struct insn *in, struct insn_regs *r, uint64_t rflags,
                   const struct insn_exec_mem *m, unsigned budget)
 {
@@ -116,20 +135,24 @@ static int string(const struct insn *in, struct insn_regs *r, uint64_t rflags,
     uint64_t amask = insn_size_mask(asize);
     uint64_t count = in->rep_prefix ? r->gpr[GPR_RCX] & amask : 1;
     int64_t step = rflags & RFLAGS_DF ? -(int64_t)in->mem_size : in->mem_size;
+    bool moves_rdi = in->kind != INSN_OUTS,
+         moves_rsi = in->kind == INSN_MOVS || in->kind == INSN_OUTS;
 
+    if ((in->kind == INSN_INS && !m->port_in) || (in->kind == INSN_OUTS && !m->port_out))
+        return INSN_EXEC_UNSUPPORTED;
     for (unsigned done = 0; count; done++) {
         if (done == budget)
             return INSN_EXEC_MORE;
         uint64_t dst = r->gpr[GPR_RDI] & amask, src = r->gpr[GPR_RSI] & amask, val;
-        int rc;
-        if (in->kind == INSN_STOS)
-            val = insn_reg_read(r, GPR_RAX, false, in->mem_size);
-        else if ((rc = m->read(m->ctx, in->str_src_seg, src, in->mem_size, &val)))
-            return rc;
-        if ((rc = m->write(m->ctx, in->seg, dst, in->mem_size, val)))
-            return rc;
-        insn_reg_write(r, GPR_RDI, false, asize, dst + (uint64_t)step);
-        if (in->kind == INSN_MOVS)
+        int rc = string_source(in, r, m, src, &val);
+        if (!rc)
+            rc = in->kind == INSN_OUTS ? m->port_out(m->ctx, in->mem_size, val)
+                                       : m->write(m->ctx, in->seg, dst, in->mem_size, val);
+        if (rc)
+            return rc; /* the elements done so far stay done */
+        if (moves_rdi)
+            insn_reg_write(r, GPR_RDI, false, asize, dst + (uint64_t)step);
+        if (moves_rsi)
             insn_reg_write(r, GPR_RSI, false, asize, src + (uint64_t)step);
         count--;
         if (in->rep_prefix)
@@ -164,6 +187,8 @@ int insn_execute(const struct insn *in, struct insn_regs *r, uint64_t *rflags,
         return INSN_EXEC_DONE;
     case INSN_STOS:
     case INSN_MOVS:
+    case INSN_INS:
+    case INSN_OUTS:
         return string(in, r, *rflags, m, budget);
     }
     return INSN_EXEC_UNSUPPORTED;

@@ -1,7 +1,7 @@
 /* hv's instruction execution (hv/arch/x86/insn_exec.c) does what the CPU does: ALU
  * results and RFLAGS against this host CPU executing the same operation, and decoded
- * MMIO instructions (moves, MOVZX/MOVSX, ALU forms, XCHG, STOS/MOVS with REP, either
- * direction) against a memory that logs every access, with the per-exit budget and a
+ * instructions (moves, MOVZX/MOVSX, ALU forms, XCHG, STOS/MOVS/INS/OUTS with REP, either
+ * direction) against a memory and a port that log every access, with the per-exit budget and a
  * fault mid-string leaving the registers as the CPU would. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,7 +128,28 @@ static int mem_write(void *ctx, unsigned seg, uint64_t off, unsigned size, uint6
     return 0;
 }
 
-static const struct insn_exec_mem logged = {mem_read, mem_write, NULL};
+/* The port: reads count up from 0x40, writes are recorded in order. */
+static uint8_t port_next = 0x40, port_seen[64];
+static unsigned nr_port_out;
+
+static int port_in(void *ctx, unsigned size, uint64_t *val)
+{
+    (void)ctx;
+    *val = port_next++ & insn_size_mask(size);
+    return 0;
+}
+
+static int port_out(void *ctx, unsigned size, uint64_t val)
+{
+    (void)ctx, (void)size;
+    if (nr_port_out < sizeof(port_seen))
+        port_seen[nr_port_out] = (uint8_t)val;
+    nr_port_out++;
+    return 0;
+}
+
+static const struct insn_exec_mem logged = {mem_read, mem_write, port_in, port_out, NULL};
+static const struct insn_exec_mem no_ports = {mem_read, mem_write, NULL, NULL, NULL};
 
 static int run(const char *hex, struct insn_regs *r, uint64_t *rflags, unsigned budget)
 {
@@ -271,13 +292,43 @@ static void strings_with_rep_budget_and_faults(void)
     CHECK(run("f3 a4", &r, &fl, 1024) == INSN_EXEC_DONE && nr_reads + nr_writes == 0);
 }
 
-static void kinds_without_data_operands_are_refused(void)
+static void port_strings(void)
 {
     struct insn_regs r = {0};
     uint64_t fl = 2;
 
+    /* rep insb: the port's values land at ES:[rDI] in order; a fault keeps those done. */
+    memset(mem + 0x6000, 0, 16);
+    port_next = 0x40;
+    r.gpr[GPR_RDI] = 0x6000;
+    r.gpr[GPR_RCX] = 5;
+    fault_at = 0x6003;
+    CHECK(run("f3 6c", &r, &fl, 1024) == -1);
+    CHECK(r.gpr[GPR_RCX] == 2 && r.gpr[GPR_RDI] == 0x6003); /* the 4th port read is lost */
+    CHECK(get(0x6000, 1) == 0x40 && get(0x6002, 1) == 0x42 && get(0x6003, 1) == 0);
+    fault_at = ~0ull;
+    /* rep outsw backwards with a GS override: rSI only moves. */
+    put(0x7000, 0x2211, 2);
+    put(0x7002, 0x4433, 2);
+    fl |= RFLAGS_DF;
+    nr_port_out = 0;
+    r.gpr[GPR_RSI] = 0x7002;
+    r.gpr[GPR_RDI] = 0x1234;
+    r.gpr[GPR_RCX] = 2;
+    CHECK(run("f3 65 66 6f", &r, &fl, 1024) == INSN_EXEC_DONE);
+    CHECK(nr_port_out == 2 && port_seen[0] == 0x33 && port_seen[1] == 0x11);
+    CHECK(r.gpr[GPR_RSI] == 0x6ffe && r.gpr[GPR_RDI] == 0x1234 && last_seg == SEG_GS);
+    fl &= ~RFLAGS_DF;
+}
+
+static void kinds_without_data_operands_are_refused(void)
+{
+    struct insn_regs r = {0};
+    uint64_t fl = 2;
+    struct insn in = decode("6c", CPU_MODE_64); /* insb, with no port to read */
+
     CHECK(run("0f 22 c0", &r, &fl, 1) == INSN_EXEC_UNSUPPORTED); /* mov cr0, rax */
-    CHECK(run("6c", &r, &fl, 1) == INSN_EXEC_UNSUPPORTED);       /* insb */
+    CHECK(insn_execute(&in, &r, &fl, &no_ports, 1) == INSN_EXEC_UNSUPPORTED);
 }
 
 int main(void)
@@ -286,6 +337,7 @@ int main(void)
     moves_and_extensions();
     alu_forms_and_xchg();
     strings_with_rep_budget_and_faults();
+    port_strings();
     kinds_without_data_operands_are_refused();
     return check_done("insn_exec");
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Execution of a decoded instruction whose memory operand hv must complete (trapped
- * MMIO): every kind decode.h knows that touches data memory — moves (with zero or sign
- * extension), stores, the ALU forms with RFLAGS as the CPU computes them, XCHG, and the
- * string moves STOS/MOVS with REP. Pure code: memory is reached through the caller's
- * callbacks, which decide what is RAM and what is a device.
+ * Execution of a decoded instruction hv must complete by emulation (trapped MMIO, string
+ * port I/O): every kind decode.h knows that touches data memory — moves (with zero or
+ * sign extension), stores, the ALU forms with RFLAGS as the CPU computes them, XCHG, and
+ * the strings STOS/MOVS/INS/OUTS with REP. Pure code: memory and ports are reached
+ * through the caller's callbacks, which decide what is RAM and what is a device.
  */
 #ifndef HV_ARCH_INSN_EXEC_H
 #define HV_ARCH_INSN_EXEC_H
@@ -27,6 +27,9 @@
 struct insn_exec_mem {
     int (*read)(void *ctx, unsigned seg, uint64_t offset, unsigned size, uint64_t *val);
     int (*write)(void *ctx, unsigned seg, uint64_t offset, unsigned size, uint64_t val);
+    /* INS and OUTS: the port the exit names (NULL when the caller has none). */
+    int (*port_in)(void *ctx, unsigned size, uint64_t *val);
+    int (*port_out)(void *ctx, unsigned size, uint64_t val);
     void *ctx;
 };
 
@@ -35,7 +38,9 @@ struct insn_exec_mem {
 #define INSN_EXEC_MORE                                                                             \
     1 /* a string stopped after `budget` elements: RIP stays, the guest                            \
        * executes the instruction again for the rest */
-#define INSN_EXEC_UNSUPPORTED (-1000) /* a kind with no data operand (INS, MOV to CR...) */
+#define INSN_EXEC_UNSUPPORTED                                                                      \
+    (-1000) /* a kind with no data operand (MOV to CR...), or a                                    \
+             * port string with no port callbacks */
 
 /*
  * Executes `in` on the registers and RFLAGS: memory operands through `mem`, each read
