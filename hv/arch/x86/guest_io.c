@@ -5,9 +5,9 @@
  * as string MMIO is: through the guest's own page tables, rDI/rSI moved and rCX counted
  * down per element, #PF/#GP raised where hardware would with the registers showing the
  * elements done, at most GUEST_INSN_STRING_BUDGET elements per exit with RIP kept for
- * the rest, as after an interrupt. Platform domains reach their devices through vplat_io.c; ports
- * nothing emulates are an empty bus: reads give all ones, writes vanish, and the first
- * access to each is logged (guest_absent.c).
+ * the rest, as after an interrupt. Platform domains reach their devices through
+ * vplat_io.c; ports nothing emulates are an empty bus: reads give all ones, writes
+ * vanish, and the first access to each is logged (guest_absent.c).
  */
 #include "hv/hv.h"
 #include "hv/domain.h"

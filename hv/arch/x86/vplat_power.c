@@ -10,12 +10,10 @@
 #include "hv/time.h"
 #include "arch/vacpi_pm.h"
 #include "arch/vplat_power.h"
+#include "vioapic_level.h"
 #include "vplat_io.h"
 
 #define KBC_CMD_PULSE_RESET 0xfeu /* 8042 command: pulse the CPU reset line */
-
-/* The vIOAPIC's, in vioapic.c on the platform-core branch. */
-void vioapic_set_level(struct domain *d, unsigned gsi, bool level);
 
 /* Drives the SCI's pin. Until this branch meets the vIOAPIC the level is only recorded
  * (pm.sci_line); the merge adds: vioapic_set_level(d, VIREO_PLAT_SCI_GSI, level); */
