@@ -67,9 +67,9 @@ static uint64_t try_wrmsr(uint32_t msr, uint64_t v)
     }                                                                                       \
     static uint64_t try_write_cr##n(uint64_t v)                                             \
     {                                                                                       \
-        __asm__ volatile(TRAP_PROBE_BEGIN "mov %0, %%cr" #n "\n" TRAP_PROBE_END                       \
-                         : : "r"(v) : "r11", "memory");                                     \
-        return trap_vector;                                                             \
+        __asm__ volatile(TRAP_PROBE_BEGIN "mov %0, %%cr" #n "\n"                            \
+                         TRAP_PROBE_END : : "r"(v) : "r11", "memory");                      \
+        return trap_vector;                                                                 \
     }
 CR_ACCESSORS(0)
 CR_ACCESSORS(3)
