@@ -316,6 +316,12 @@ def platform_guest_powers_off_with_s5_and_sees_pm_timer_and_absent_hardware(ctx)
         check(len(ports) == 1, f"absent port 0x1234 logged {len(ports)} times, not once")
         msrs = absent_lines(run, "pm", "MSR", "0x1234")
         check(len(msrs) == 1, f"unknown MSR 0x1234 logged {len(msrs)} times, not once")
+        # Then 40 more ports: hv logs 32 addresses per domain and says it stopped, once.
+        logged = absent_lines(run, "pm", r"\w+", r"0x[0-9a-f]+")
+        check(len(logged) == 32, f"{len(logged)} absent addresses logged for pm, not 32")
+        stops = re.findall(r"^hv: d\d+ \(pm\) touched more than 32 absent .*no longer logged$",
+                           run.logs[run.hv_log].text(), re.M)
+        check(len(stops) == 1, f"the end of absent-access logging said {len(stops)} times")
         print(f"pm: {m.group(1)} checks; logged: {ports[0]!r}, {msrs[0]!r}")
 
 
