@@ -195,7 +195,7 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
     dc.cap = cfg->cap;
     dc.max_pages = (cfg->maxmem_bytes ? cfg->maxmem_bytes : cfg->memory_bytes) /
                    VIREO_PAGE_SIZE;
-    if (linux_guest) {
+    if (linux_guest || cfg->platform) {
         dc.flags = VIREO_DOMCFG_PLATFORM;
         ret = wallclock_offset(h, &dc.wallclock_ns);
         if (ret < 0)

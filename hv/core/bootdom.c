@@ -52,8 +52,9 @@ static struct domain *start_one(const struct boot_module *m, unsigned index)
         snprintf(cfg.name, sizeof(cfg.name), "boot%u", index);
     if (!get_number(cmd, "memory", &mem, true) || !get_number(cmd, "vcpus", &vcpus, false) ||
         !get_number(cmd, "weight", &weight, false) || !get_number(cmd, "cap", &cap, false) ||
-        !get_number(cmd, "platform", &platform, false) || platform > 1 || vcpus > VIREO_MAX_VCPUS || weight > 65535 || cap > 100ull * HV_MAX_CPUS) {
-        hv_log("boot module %u (%s): bad memory/vcpus/weight/cap", index, cfg.name);
+        !get_number(cmd, "platform", &platform, false) || platform > 1 ||
+        vcpus > VIREO_MAX_VCPUS || weight > 65535 || cap > 100ull * HV_MAX_CPUS) {
+        hv_log("boot module %u (%s): bad memory/vcpus/weight/cap/platform", index, cfg.name);
         return NULL;
     }
     mem = ALIGN_UP(mem, LARGE_PAGE_SIZE);
@@ -95,7 +96,7 @@ static struct domain *start_one(const struct boot_module *m, unsigned index)
     d->boot_domain = true; /* only now: hv reaps it and counts it as a boot domain */
     hv_log("d%u (%s) created: memory=%luM vcpus=%u weight=%u cap=%u%s", d->id, d->name,
            (unsigned long)(mem >> 20), d->nr_vcpus, d->weight, d->cap,
-           platform ? " platform" : "");
+           d->platform ? " platform" : "");
     __atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQUIRE);
     return d;
 }

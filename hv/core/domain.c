@@ -136,6 +136,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     memcpy(d->name, cfg->name, VIREO_NAME_MAX);
     memcpy(d->uuid, cfg->uuid, sizeof(d->uuid));
     d->privileged = privileged;
+    d->platform = cfg->flags & VIREO_DOMCFG_PLATFORM;
     d->refs = 1;
     d->lock = (spinlock_t)SPINLOCK_INIT;
     console_init(d);

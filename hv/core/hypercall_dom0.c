@@ -14,6 +14,7 @@
 #include "hv/percpu.h"
 #include "hv/sched.h"
 #include "hv/time.h"
+#include "arch/vplat_power.h"
 
 #define LIST_MAX 256u
 
@@ -351,6 +352,10 @@ static int64_t hc_domain_control(struct vcpu *v, struct domain *d, const uint64_
 {
     if (!a[1] || (a[1] & ~(uint64_t)(VIREO_CONTROL_POWEROFF | VIREO_CONTROL_REBOOT)))
         return -VIREO_EINVAL;
+    if (d->platform) { /* a PC is asked with its power button */
+        vplat_power_button(d, a[1] & VIREO_CONTROL_REBOOT);
+        return 0;
+    }
     __atomic_or_fetch(&d->control, (uint32_t)a[1], __ATOMIC_ACQ_REL);
     sched_notify_domain(d);
     return 0;

@@ -2,7 +2,7 @@
 /*
  * The MSRs a domU reaches through exits. Those VMLOAD/VMSAVE switch never get here (see
  * the MSR permission map in svm.c); anything unknown raises #GP in the guest, as on a CPU
- * without that MSR.
+ * without that MSR, and is logged once (guest_absent.c).
  */
 #include "hv/hv.h"
 #include "hv/domain.h"
@@ -81,6 +81,7 @@ int guest_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = VM_CR_SVMDIS | (1u << 3); /* SVM disabled and locked, as firmware may leave it */
         return 0;
     }
+    guest_absent_note(v->dom, ABSENT_MSR, msr, false);
     return -1;
 }
 
@@ -119,5 +120,6 @@ int guest_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_MISC_ENABLE:
         return 0; /* accepted and ignored: the platform has one fixed configuration */
     }
+    guest_absent_note(v->dom, ABSENT_MSR, msr, true);
     return -1;
 }

@@ -111,10 +111,13 @@ static void handle_npf(struct vcpu *v)
     const char *kind = err & NPF_FETCH ? "exec" : err & NPF_WRITE ? "write" : "read";
     const char *why = NULL;
 
-    /* dom0's NPT maps all it may touch: a fault is its APIC page or memory hv hid. */
-    if (v->dom->privileged && !(err & NPF_FETCH)) {
-        bool apic = ALIGN_DOWN(gpa, PAGE_SIZE) == APIC_DEFAULT_BASE;
-        if (!mmio_emulate(v, gpa, apic ? &dom0_apic_ops : &dom0_open_bus_ops, &why))
+    /* dom0's NPT maps all it may touch: a fault is its APIC page or memory hv hid. A
+     * platform domain's fault outside RAM is one of its devices (vplat_mmio). */
+    const struct mmio_ops *ops = NULL;
+    if (v->dom->privileged)
+        ops = ALIGN_DOWN(gpa, PAGE_SIZE) == APIC_DEFAULT_BASE ? &dom0_apic_ops : &dom0_open_bus_ops;
+    if (ops && !(err & NPF_FETCH)) {
+        if (!mmio_emulate(v, gpa, ops, &why))
             return;
         domain_crash(v->dom, VIREO_CRASH_UNHANDLED_EXIT, "%s at gpa 0x%lx rip 0x%lx", why,
                      (unsigned long)gpa, (unsigned long)vmcb->save.rip);

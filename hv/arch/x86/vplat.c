@@ -13,7 +13,6 @@
 #include "vplat.h"
 
 #define VPLAT_PAGES ((sizeof(struct vplat) + PAGE_SIZE - 1) / PAGE_SIZE)
-#define FOUR_GIB 0x100000000ull
 
 int arch_domain_init(struct domain *d, const struct vireo_domain_config *cfg)
 {
@@ -48,29 +47,6 @@ bool arch_vcpu_starts_at_boot(const struct vcpu *v)
     return !v->dom->arch.plat || v->id == 0;
 }
 
-/* The first access to absent MMIO is worth a line: it names what the guest looked for. */
-static void note_absent(struct vcpu *v, uint64_t gpa)
-{
-    if (!__atomic_exchange_n(&vplat_of(v)->absent_mmio_logged, true, __ATOMIC_RELAXED))
-        hv_log("d%u: MMIO at gpa 0x%lx (rip 0x%lx): absent, reads all-ones (logged once)",
-               v->dom->id, (unsigned long)gpa, (unsigned long)v->arch.vmcb->save.rip);
-}
-
-static int open_bus_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
-{
-    note_absent(v, gpa);
-    *val = ~0ull;
-    return 0;
-}
-
-static int open_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
-{
-    note_absent(v, gpa);
-    return 0;
-}
-
-static const struct mmio_ops open_bus_ops = {open_bus_read, open_bus_write};
-
 bool vplat_mmio(struct vcpu *v, uint64_t gpa)
 {
     const char *why = NULL;
@@ -78,8 +54,8 @@ bool vplat_mmio(struct vcpu *v, uint64_t gpa)
 
     if (ALIGN_DOWN(gpa, PAGE_SIZE) == VIREO_PLAT_IOAPIC_BASE)
         ops = &vioapic_mmio_ops;
-    else if (gpa >= VIREO_PLAT_LOW_RAM_END && gpa < FOUR_GIB)
-        ops = &open_bus_ops; /* the PCI hole: devices hv does not emulate are absent */
+    else if (vplat_mmio_hole(gpa))
+        ops = &vplat_hole_ops; /* devices hv does not emulate are absent */
     else
         return false;
     if (mmio_emulate(v, gpa, ops, &why))

@@ -55,7 +55,6 @@ struct vplat {
     int64_t wallclock_ns;        /* Unix time at hv time 0 (vireo_domain_config) */
     uint64_t wall_clock_msr;     /* MSR_KVM_WALL_CLOCK_NEW as last written */
     uint64_t system_time_msr[VIREO_MAX_VCPUS]; /* MSR_KVM_SYSTEM_TIME_NEW per vCPU */
-    bool absent_mmio_logged;
     struct vioapic ioapic;
     struct vuart uart;
     struct vlapic lapic[VIREO_MAX_VCPUS];
@@ -132,9 +131,6 @@ void kvmclock_load(struct vcpu *v0, const struct vireo_plat_clock *in);
 bool kvmclock_system_time_valid(struct domain *d, uint64_t msr_val);
 void kvmclock_system_time_load(struct vcpu *v, uint64_t msr_val);
 
-/* vplat_io.c: port I/O of platform devices. False if no device owns the port. */
-bool vplat_io_read(struct vcpu *v, uint16_t port, unsigned size, uint32_t *val);
-bool vplat_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
 
 /* vplat.c */
 void vplat_vcpu_init(struct vcpu *v);

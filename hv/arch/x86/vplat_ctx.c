@@ -11,6 +11,8 @@
 #include "hv/domain.h"
 #include "hv/sched.h"
 #include "hv/time.h"
+#include "arch/vacpi_pm.h"
+#include "arch/vplat_power.h"
 #include "vplat.h"
 
 /* What a section of each type holds, and how many of them GET writes. */
@@ -100,8 +102,23 @@ static void clock_load(struct domain *d, const void *in, uint64_t now)
     kvmclock_load(d->vcpus[0], in);
 }
 
-/* The ACPI PM device adds its row (VIREO_PLAT_CTX_PM) here. The IOAPIC loads before the
- * UART, whose load drives its interrupt line into it. */
+static void pm_save(struct domain *d, unsigned i, void *out, uint64_t now)
+{
+    vacpi_pm_ctx_save(d, out, sizeof(struct vireo_plat_pm));
+}
+
+static bool pm_valid(struct domain *d, const void *in)
+{
+    return vacpi_pm_ctx_valid(in);
+}
+
+static void pm_load(struct domain *d, const void *in, uint64_t now)
+{
+    vacpi_pm_ctx_load(d, in, sizeof(struct vireo_plat_pm)); /* checked by pm_valid */
+}
+
+/* The IOAPIC loads before the UART and the ACPI PM device, whose loads drive their
+ * interrupt lines into it. */
 static const struct ctx_part parts[] = {
     {VIREO_PLAT_CTX_CLOCK, sizeof(struct vireo_plat_clock), one, clock_save, clock_valid,
      clock_load},
@@ -111,6 +128,7 @@ static const struct ctx_part parts[] = {
      uart_load},
     {VIREO_PLAT_CTX_LAPIC, sizeof(struct vireo_plat_lapic), per_vcpu, lapic_save, lapic_valid,
      lapic_load},
+    {VIREO_PLAT_CTX_PM, sizeof(struct vireo_plat_pm), one, pm_save, pm_valid, pm_load},
 };
 
 static const struct ctx_part *part_of(uint32_t type)

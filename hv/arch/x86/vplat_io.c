@@ -1,45 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Port I/O of the platform devices: one table of port ranges, so each device model adds
- * its row here and guest_io.c stays a plain I/O-exit decoder. Ports no row claims are an
- * empty bus (guest_io.c). An access is given to the row holding its first port.
+ * Which platform device owns which port (docs/guest-platform.md, VIREO_PLAT_* in
+ * vireo.h). A device is one line of vplat_ports[]; everything not listed is an empty bus.
  */
 #include "hv/hv.h"
-#include "hv/domain.h"
+#include "public/vireo.h"
+#include "arch/vacpi_pm.h"
 #include "vplat.h"
+#include "vplat_io.h"
 
-struct vplat_port_range {
-    uint16_t first, count;
-    uint32_t (*read)(struct vcpu *v, uint16_t port, unsigned size);
-    void (*write)(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
-};
+#define KBC_COMMAND_PORT 0x64u
 
-static const struct vplat_port_range port_ranges[] = {
+static const struct vplat_ports vplat_ports[] = {
     {VIREO_PLAT_UART_PORT, 8, vuart_read, vuart_write},
+    {VIREO_PLAT_PM1A_EVT_PORT, VACPI_PM_PORTS, vplat_pm_read, vplat_pm_write},
+    {VIREO_PLAT_RESET_PORT, 1, vplat_reset_read, vplat_reset_write},
+    {KBC_COMMAND_PORT, 1, NULL, vplat_kbc_write}, /* the reset command only: no 8042 */
 };
 
-static const struct vplat_port_range *find(uint16_t port)
+static const struct vplat_ports *owner(uint16_t port)
 {
-    for (unsigned i = 0; i < ARRAY_SIZE(port_ranges); i++)
-        if ((uint16_t)(port - port_ranges[i].first) < port_ranges[i].count)
-            return &port_ranges[i];
+    for (size_t i = 0; i < ARRAY_SIZE(vplat_ports); i++)
+        if (port >= vplat_ports[i].first && port - vplat_ports[i].first < vplat_ports[i].count)
+            return &vplat_ports[i];
     return NULL;
 }
 
 bool vplat_io_read(struct vcpu *v, uint16_t port, unsigned size, uint32_t *val)
 {
-    const struct vplat_port_range *r = find(port);
-    if (!r)
+    const struct vplat_ports *p = owner(port);
+
+    if (!p || !p->read)
         return false;
-    *val = r->read(v, port, size);
+    *val = p->read(v, port, size);
     return true;
 }
 
 bool vplat_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
 {
-    const struct vplat_port_range *r = find(port);
-    if (!r)
+    const struct vplat_ports *p = owner(port);
+
+    if (!p || !p->write)
         return false;
-    r->write(v, port, size, val);
+    p->write(v, port, size, val);
     return true;
 }

@@ -11,7 +11,9 @@
 #include "hv/spinlock.h"
 #include "public/vireo.h"
 #include "arch/domain.h"
+#include "arch/guest_absent.h"
 #include "arch/npt.h"
+#include "arch/vacpi_pm.h"
 #include "arch/vcpu.h"
 
 #define HV_MAX_DOMAINS 256
@@ -74,6 +76,7 @@ struct domain {
     uint8_t uuid[16];
     bool privileged; /* dom0 */
     bool boot_domain; /* built by hv from a boot module; hv reaps it */
+    bool platform;    /* VIREO_DOMCFG_PLATFORM: the guest platform's devices answer it */
     int refs;         /* references; the domain table holds one until destroy */
 
     spinlock_t lock; /* memory and vCPU set changes */
@@ -107,6 +110,8 @@ struct domain {
 
     struct console console;
     struct arch_domain arch;
+    struct vacpi_pm pm;         /* ACPI PM1, PM timer, reset register (platform only) */
+    struct absent_log absent;   /* absent ports and MSRs it touched, logged once */
 };
 
 /* Domain table. */

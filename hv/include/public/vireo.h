@@ -472,7 +472,7 @@ struct vireo_plat_ctx_section {
 #define VIREO_PLAT_CTX_IOAPIC 2 /* struct vireo_plat_ioapic */
 #define VIREO_PLAT_CTX_UART 3   /* struct vireo_plat_uart */
 #define VIREO_PLAT_CTX_CLOCK 4  /* struct vireo_plat_clock */
-#define VIREO_PLAT_CTX_PM 5     /* ACPI PM1 registers and timer (vacpi_pm.c defines it) */
+#define VIREO_PLAT_CTX_PM 5     /* struct vireo_plat_pm: ACPI PM1 registers, timer, reset */
 
 #define VIREO_PLAT_LAPIC_WAIT_SIPI (1u << 0)   /* INIT received, waiting for a start-up IPI */
 #define VIREO_PLAT_LAPIC_NMI_PENDING (1u << 1) /* an NMI not yet delivered */
@@ -510,6 +510,47 @@ struct vireo_plat_uart {
 struct vireo_plat_clock {
     int64_t wallclock_ns;     /* Unix time at hv time 0 (as vireo_domain_config's) */
     uint64_t kvm_wall_clock;  /* MSR_KVM_WALL_CLOCK_NEW as the guest wrote it */
+};
+
+/* PM1 status (port VIREO_PLAT_PM1A_EVT_PORT) bits hv implements; the guest clears a bit
+ * by writing 1 to it. */
+#define VIREO_PM1_STS_TMR (1u << 0)    /* the PM timer's bit 23 changed */
+#define VIREO_PM1_STS_PWRBTN (1u << 8) /* the power button was pressed */
+/* PM1 enable (port VIREO_PLAT_PM1A_EVT_PORT + 2): which status bits raise the SCI. Only
+ * the power button's is implemented (no timer interrupt: TMR_EN reads 0). */
+#define VIREO_PM1_EN_PWRBTN (1u << 8)
+/* PM1 control (port VIREO_PLAT_PM1A_CNT_PORT). SCI_EN reads 1 always (SMI_CMD is 0: the
+ * platform is in ACPI mode from reset); SLP_EN is write-only and reads 0. */
+#define VIREO_PM1_CNT_SCI_EN (1u << 0)
+#define VIREO_PM1_CNT_BM_RLD (1u << 1)
+#define VIREO_PM1_CNT_SLP_TYP_SHIFT 10 /* 3 bits */
+#define VIREO_PM1_CNT_SLP_TYP (7u << VIREO_PM1_CNT_SLP_TYP_SHIFT)
+#define VIREO_PM1_CNT_SLP_EN (1u << 13)
+#define VIREO_PM_TMR_HZ 3579545u /* the PM timer's rate; it counts hv time */
+#define VIREO_PM_TMR_MASK 0xffffffu
+
+/*
+ * Platform context section VIREO_PLAT_CTX_PM: the ACPI PM device (PM1a event and control
+ * blocks, PM timer, reset register) and the toolstack's pending reboot request. Written
+ * by hv on save; on load hv refuses (-VIREO_EINVAL) any bit or value outside what is
+ * documented here, so a restored guest sees registers it could have produced itself.
+ */
+struct vireo_plat_pm {
+    uint16_t pm1_status;  /* PM1 status: VIREO_PM1_STS_* bits only */
+    uint16_t pm1_enable;  /* PM1 enable: VIREO_PM1_EN_* bits only */
+    uint16_t pm1_control; /* PM1 control as the guest reads it: SCI_EN (must be set),
+                           * BM_RLD, SLP_TYP; SLP_EN must be 0 */
+    uint8_t reset_value;  /* port 0xcf9 as last written, bit 2 (reset) clear: bits 1 and 3
+                           * only */
+    uint8_t reboot_requested; /* 1: VIREO_HC_DOMAIN_CONTROL(REBOOT) pressed the button, so
+                               * the guest's next S5 ends it with VIREO_SHUTDOWN_REBOOT;
+                               * else 0 */
+    uint32_t pm_tmr_offset; /* PM timer ticks added to hv time's tick count
+                             * (hv ns * VIREO_PM_TMR_HZ / 1e9), mod 2^24: the timer reads
+                             * (ticks(hv now) + pm_tmr_offset) & VIREO_PM_TMR_MASK.
+                             * Loading it into another hv (migration), the toolstack adds
+                             * the difference of the two hv clocks in ticks; < 2^24 */
+    uint32_t pad;           /* 0 */
 };
 
 /* ------------------------------------------------------------------------------------ */
@@ -565,5 +606,6 @@ VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_lapic) == 192, "vireo_plat_lapic la
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_ioapic) == 208, "vireo_plat_ioapic layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_uart) == 32, "vireo_plat_uart layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_clock) == 16, "vireo_plat_clock layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_pm) == 16, "vireo_plat_pm layout");
 
 #endif /* VIREO_PUBLIC_VIREO_H */

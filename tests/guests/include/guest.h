@@ -71,6 +71,30 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* Port I/O, 1, 2 and 4 bytes. */
+static inline uint32_t port_in(uint16_t port, unsigned size)
+{
+    uint32_t v = 0;
+
+    if (size == 1)
+        __asm__ volatile("inb %1, %b0" : "+a"(v) : "Nd"(port));
+    else if (size == 2)
+        __asm__ volatile("inw %1, %w0" : "+a"(v) : "Nd"(port));
+    else
+        __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void port_out(uint16_t port, unsigned size, uint32_t v)
+{
+    if (size == 1)
+        __asm__ volatile("outb %b0, %1" : : "a"(v), "Nd"(port));
+    else if (size == 2)
+        __asm__ volatile("outw %w0, %1" : : "a"(v), "Nd"(port));
+    else
+        __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
 static inline void cpu_relax(void)
 {
     __asm__ volatile("pause" : : : "memory");
