@@ -242,6 +242,11 @@ out_plan:
     return ret;
 }
 
+bool vctl_build_is_linux(const void *kernel, size_t kernel_size)
+{
+    return vctl_image_kind(kernel, kernel_size) == VCTL_IMAGE_BZIMAGE;
+}
+
 const char *vctl_build_error(const vctl_t *h)
 {
     return h->build_error;
