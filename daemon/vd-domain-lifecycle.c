@@ -211,6 +211,16 @@ static bool restart_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *confi
     return ok;
 }
 
+/* libvirt's reboot event for clients that follow guest resets (virsh event --event reboot),
+ * sent once the guest runs again. Job held. */
+static void announce_reboot(vd_daemon *d, vd_domain *dom)
+{
+    vd_read_lock(d);
+    if (dom->id >= 0)
+        vd_emit_reboot(d, dom);
+    vd_read_unlock(d);
+}
+
 /* A hard reset: the same live configuration, rebuilt from scratch. */
 bool vd_domain_reset(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
 {
@@ -224,6 +234,8 @@ bool vd_domain_reset(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_
         ok = restart_job(d, dom, live, VIR_DOMAIN_SHUTOFF_DESTROYED,
                          VIR_DOMAIN_EVENT_STOPPED_DESTROYED, err);
     }
+    if (ok)
+        announce_reboot(d, dom);
     vd_job_end(d, dom);
     return ok;
 }
@@ -323,6 +335,7 @@ static void refresh_one(vd_daemon *d, vd_domain *dom)
     case VD_HV_REBOOT:
         apply_action(d, dom, dom->live->on_reboot, VIR_DOMAIN_SHUTOFF_SHUTDOWN,
                      VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN);
+        announce_reboot(d, dom);
         break;
     case VD_HV_CRASH:
         apply_action(d, dom, dom->live->on_crash, VIR_DOMAIN_SHUTOFF_CRASHED,

@@ -24,9 +24,12 @@ typedef struct fixture {
     GString *events; /* "name:event/detail " per delivered event */
 } fixture;
 
-static void record_event(const vd_domain_ref *dom, int event, int detail, void *user)
+static void record_event(const vd_domain_ref *dom, int event_id, int event, int detail, void *user)
 {
-    g_string_append_printf(user, "%s:%d/%d ", dom->name, event, detail);
+    if (event_id == VIR_DOMAIN_EVENT_ID_REBOOT)
+        g_string_append_printf(user, "%s:reboot ", dom->name);
+    else
+        g_string_append_printf(user, "%s:%d/%d ", dom->name, event, detail);
 }
 
 /* hv's notices are acted on in the daemon's background thread: wait for that too. */
@@ -382,7 +385,8 @@ static void guest_poweroff_and_reboot_follow_on_actions(fixture *f, gconstpointe
     g_assert_cmpint(vd_domain_is_active(f->d, ref, &err), ==, 0);
     g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
     g_assert_cmpstr(f->events->str, ==,
-                    "guest:0/0 guest:2/0 guest:6/1 guest:5/0 guest:2/0 guest:6/1 guest:5/0 ");
+                    "guest:0/0 guest:2/0 guest:6/1 guest:5/0 guest:2/0 guest:reboot guest:6/1 "
+                    "guest:5/0 ");
 }
 
 /* A Linux domU gets the guest platform whatever its XML says: the live XML shows it, the
