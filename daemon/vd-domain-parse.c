@@ -298,9 +298,15 @@ static void parse_action(reader *r, xmlNode *root, const char *name, bool allow_
         *out = VD_ACTION_RESTART;
     else if (strcmp(v, "preserve") == 0 && allow_preserve)
         *out = VD_ACTION_PRESERVE;
+    else if (strcmp(v, "rename-restart") == 0 || g_str_has_prefix(v, "coredump-"))
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "<%s> action '%s' is not supported by Vireo: hv keeps no renamed copy of a stopped "
+             "domain and takes no memory dumps",
+             name, v);
     else
-        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n, "<%s> action '%s' is not supported by Vireo", name,
-             v);
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "<%s> action '%s' is not supported by Vireo (only destroy, restart%s)", name, v,
+             allow_preserve ? " or preserve" : "");
 }
 
 /* <cputune>: <shares> is the credit weight; <quota>/<period> give the cap in % of a CPU. */

@@ -55,6 +55,9 @@ def main():
     print(f'domU boot, direct (no hv, {info["memory_mib"]} MiB, {info["vcpus"]} vCPUs): '
           f'{wall:.1f} s from QEMU start to the userspace marker (guest uptime {uptime:.1f} s),'
           f' fastest of {ROUNDS}: ' + ', '.join(f'{r[0]:.1f}' for r in runs))
+    print('idle domU exits per second by kind: not measured: hv counts no exits (it needs '
+          'per-domain counters by exit code, readable by dom0, e.g. in a '
+          'VIREO_HC_DOMAIN_GET_INFO extension)')
     if len(sys.argv) < 5:
         print('domU boot under hv: no node-test image or test PKI in this build: not measured')
         return 0
@@ -67,9 +70,6 @@ def main():
     print(f'domU boot under hv: {hv_wall:.1f} s from `virsh start --console` to the marker on '
           f'that console (guest uptime {hv_uptime:.1f} s), one run; ratio to direct '
           f'{hv_wall / wall:.2f}x (guest uptime ratio {hv_uptime / uptime:.2f}x)')
-    print('idle domU exits per second by kind: not measured: hv counts no exits (it needs '
-          'per-domain counters by exit code, readable by dom0, e.g. in a '
-          'VIREO_HC_DOMAIN_GET_INFO extension)')
     return 0
 
 

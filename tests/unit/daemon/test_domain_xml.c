@@ -221,7 +221,13 @@ static void unsupported_constructs_are_refused_by_name(void)
     assert_refused(DOMAIN_HEAD OS "<features><pae/></features></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "element <pae>", NULL);
     assert_refused(DOMAIN_HEAD OS "<on_reboot>rename-restart</on_reboot></domain>",
-                   VIR_ERR_CONFIG_UNSUPPORTED, "<on_reboot> action 'rename-restart'", NULL);
+                   VIR_ERR_CONFIG_UNSUPPORTED, "<on_reboot> action 'rename-restart'",
+                   "no renamed copy", NULL);
+    assert_refused(DOMAIN_HEAD OS "<on_crash>coredump-restart</on_crash></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "'coredump-restart'", "memory dumps", NULL);
+    assert_refused(DOMAIN_HEAD OS "<on_poweroff>preserve</on_poweroff></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "<on_poweroff> action 'preserve'",
+                   "only destroy, restart)", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><console type='tcp'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "<console> type 'tcp'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><sound model='ich6'/></devices></domain>",
