@@ -145,6 +145,27 @@ def linux_domu_defines_and_shows_its_xml(s):
     define_linux(s, 'lin')
 
 
+def virt_install_writes_a_linux_domu_the_daemon_takes(s):
+    """Unmodified virt-install, from what capabilities and domcapabilities say, writes a
+    direct-boot Linux domU (--print-xml: its start is the platform's part below) that the
+    daemon defines with kernel, initrd and command line."""
+    cmd = ['virt-install', '--connect', s.uri, '--name', 'vi-lin', '--memory', '256',
+           '--vcpus', '2', '--import', '--disk', 'none', '--network', 'none', '--graphics',
+           'none', '--osinfo', 'detect=on,require=off', '--print-xml', '--boot',
+           f'kernel={GUEST_DIR}/vmlinuz,initrd={GUEST_DIR}/domu-initrd.img,'
+           f'kernel_args="{guest_cmdline(s)}"']
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        raise node.TestFailure(f'virt-install failed ({r.returncode}):\n{r.stdout}{r.stderr}')
+    s.define_xml('vi-lin', r.stdout)
+    xml = s.virsh('dumpxml', 'vi-lin').stdout
+    for want in (f'<initrd>{GUEST_DIR}/domu-initrd.img</initrd>',
+                 f'<cmdline>{guest_cmdline(s)}</cmdline>', '<vcpu placement="static">2</vcpu>'):
+        if want not in xml:
+            raise node.TestFailure(f'virt-install\'s domU lacks {want}:\n{xml}')
+    s.virsh('undefine', 'vi-lin')
+
+
 # --- on the guest platform ---------------------------------------------------------------
 
 def linux_domu_reaches_userspace_on_virsh_console(s):
@@ -335,6 +356,7 @@ def cleanup(s):
 
 nodeclients.run([capabilities_say_what_a_guest_gets, unstartable_kernels_fail_naming_the_file,
                  elf_test_guest_still_starts, linux_domu_defines_and_shows_its_xml,
+                 virt_install_writes_a_linux_domu_the_daemon_takes,
                  linux_domu_reaches_userspace_on_virsh_console,
                  both_vcpus_online_and_clocksource_kvm_clock, console_input_reaches_the_shell,
                  guest_sleep_takes_the_same_host_time, dominfo_and_vcpuinfo_show_the_domu,
