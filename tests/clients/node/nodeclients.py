@@ -96,6 +96,10 @@ def wait_for(predicate, timeout, what, interval=0.5):
         time.sleep(interval)
 
 
+# What virsh console prints once the stream is open and the terminal is raw.
+CONSOLE_READY = b'Escape character is'
+
+
 class Console:
     """A virsh command that attaches a console (`console NAME`, `start --console NAME`) run
     on a pty, as a user at a terminal: read_until() waits for output, type() sends keys,
@@ -145,6 +149,14 @@ class Console:
             self._read(left)
 
     def type(self, text):
+        """Sends keys once virsh is connected: it flushes what was typed before (raw mode)."""
+        deadline = time.monotonic() + 60
+        while CONSOLE_READY not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise node.TestFailure(f'virsh {" ".join(map(str, self.args))}: not connected '
+                                       f'in 60 s; it showed:\n' + self.text()[-2000:])
+            self._read(left)
         os.write(self.fd, text.encode())
 
     def text(self):
