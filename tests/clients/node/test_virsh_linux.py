@@ -345,7 +345,9 @@ def ten_domus_created_and_destroyed_return_free_memory(s):
         r = s.define_xml(name, linux_xml(name, guest_cmdline(s)), command='create', ok=None)
         if r.returncode != 0:
             raise node.TestFailure(f'virsh create {name} failed: {r.stderr.strip()}')
-        s.wait_console(name, MARKER, BOOT_TIMEOUT, 'the userspace marker')
+        # Its first console line (loglevel=4) comes after SMP bring-up and the ACPI
+        # tables: both vCPUs ran and the kernel owns its memory.
+        s.wait_console(name, r'^\[\s*\d+\.\d+\] ', BOOT_TIMEOUT, 'the kernel\'s first line')
         s.virsh('destroy', name)
     free_after = s.free_pages()
     print(f'  hv free_pages: {free_before} before, {free_after} after {LOOP_ROUNDS} domUs')
