@@ -13,6 +13,7 @@ bool vd_rpc_event_register(vd_rpc_call *call, void *args, void *ret, vd_error **
 bool vd_rpc_event_deregister(vd_rpc_call *call, void *args, void *ret, vd_error **err);
 
 /* The daemon's lifecycle listener (vd_lifecycle_fn); user is the server. */
-void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user);
+void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event_id, int event, int detail,
+                                void *user);
 
 #endif /* VD_RPC_EVENTS_H */

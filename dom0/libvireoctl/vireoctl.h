@@ -171,6 +171,10 @@ struct vctl_build_config {
  * (command line longer than the kernel takes), -EINVAL (an initrd with an ELF kernel).
  */
 int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *domid);
+/* True when vctl_domain_build makes this kernel a Linux domU on the guest platform
+ * (VIREO_DOMCFG_PLATFORM: ACPI, local APICs, COM1), false for an ELF test guest or an
+ * image it refuses. */
+bool vctl_build_is_linux(const void *kernel, size_t kernel_size);
 /*
  * Why the last failed vctl_domain_build or vctl_build_read_file failed, naming the file
  * when a file was the cause ("" if there is nothing more to say than the error code).
