@@ -31,15 +31,18 @@ static uint64_t port_read(struct vcpu *v, uint16_t port, unsigned size)
 {
     uint32_t val;
 
-    if (v->dom->arch.plat && vplat_io_read(v, port, size, &val))
+    if (!v->dom->arch.plat)
+        return insn_size_mask(size); /* nothing answers: an empty bus */
+    if (vplat_io_read(v, port, size, &val))
         return val & insn_size_mask(size);
-    return insn_size_mask(size); /* nothing answers: an empty bus */
+    vplat_note_absent(v, VPLAT_ABSENT_PORT, port);
+    return insn_size_mask(size);
 }
 
 static void port_write(struct vcpu *v, uint16_t port, unsigned size, uint64_t val)
 {
-    if (v->dom->arch.plat)
-        vplat_io_write(v, port, size, (uint32_t)val);
+    if (v->dom->arch.plat && !vplat_io_write(v, port, size, (uint32_t)val))
+        vplat_note_absent(v, VPLAT_ABSENT_PORT, port);
 }
 
 /* One string element: INS stores the port's value at ES:[rDI], OUTS sends seg:[rSI]. */

@@ -25,6 +25,14 @@ static uint64_t apic_base(const struct vcpu *v)
     return v->dom->arch.plat ? val | APIC_BASE_EXTD : val; /* x2APIC on from the start */
 }
 
+/* An MSR no CPU of this model would have for the guest: #GP, and a line for the first. */
+static int absent(struct vcpu *v, uint32_t msr)
+{
+    if (v->dom->arch.plat)
+        vplat_note_absent(v, VPLAT_ABSENT_MSR, msr);
+    return -1;
+}
+
 /* The platform's MSRs: the x2APIC range, the TSC deadline, kvmclock. 1: not one of them. */
 static int platform_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -81,7 +89,7 @@ int guest_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = VM_CR_SVMDIS | (1u << 3); /* SVM disabled and locked, as firmware may leave it */
         return 0;
     }
-    return -1;
+    return absent(v, msr);
 }
 
 int guest_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -119,5 +127,5 @@ int guest_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_MISC_ENABLE:
         return 0; /* accepted and ignored: the platform has one fixed configuration */
     }
-    return -1;
+    return absent(v, msr);
 }

@@ -48,24 +48,33 @@ bool arch_vcpu_starts_at_boot(const struct vcpu *v)
     return !v->dom->arch.plat || v->id == 0;
 }
 
-/* The first access to absent MMIO is worth a line: it names what the guest looked for. */
-static void note_absent(struct vcpu *v, uint64_t gpa)
+void vplat_note_absent(struct vcpu *v, enum vplat_absent kind, uint64_t addr)
 {
-    if (!__atomic_exchange_n(&vplat_of(v)->absent_mmio_logged, true, __ATOMIC_RELAXED))
-        hv_log("d%u: MMIO at gpa 0x%lx (rip 0x%lx): absent, reads all-ones (logged once)",
-               v->dom->id, (unsigned long)gpa, (unsigned long)v->arch.vmcb->save.rip);
+    static const char *const what[] = {
+        [VPLAT_ABSENT_MMIO] = "MMIO at gpa 0x%lx (rip 0x%lx): absent, reads all-ones",
+        [VPLAT_ABSENT_PORT] = "port 0x%lx (rip 0x%lx): absent, reads all-ones",
+        [VPLAT_ABSENT_MSR] = "MSR 0x%lx (rip 0x%lx): absent, #GP",
+    };
+    char line[96];
+
+    if (__atomic_fetch_or(&vplat_of(v)->absent_logged, 1u << kind, __ATOMIC_RELAXED) &
+        (1u << kind))
+        return;
+    snprintf(line, sizeof(line), what[kind], (unsigned long)addr,
+             (unsigned long)v->arch.vmcb->save.rip);
+    hv_log("d%u: %s (first one only)", v->dom->id, line);
 }
 
 static int open_bus_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
 {
-    note_absent(v, gpa);
+    vplat_note_absent(v, VPLAT_ABSENT_MMIO, gpa);
     *val = ~0ull;
     return 0;
 }
 
 static int open_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
 {
-    note_absent(v, gpa);
+    vplat_note_absent(v, VPLAT_ABSENT_MMIO, gpa);
     return 0;
 }
 

@@ -56,7 +56,7 @@ struct vplat {
     int64_t wallclock_ns;        /* Unix time at hv time 0 (vireo_domain_config) */
     uint64_t wall_clock_msr;     /* MSR_KVM_WALL_CLOCK_NEW as last written */
     uint64_t system_time_msr[VIREO_MAX_VCPUS]; /* MSR_KVM_SYSTEM_TIME_NEW per vCPU */
-    bool absent_mmio_logged;
+    uint32_t absent_logged; /* bit per enum vplat_absent: its first access was logged */
     struct vioapic ioapic;
     struct vuart uart;
     struct vlapic lapic[VIREO_MAX_VCPUS];
@@ -139,6 +139,9 @@ bool vplat_io_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
 
 /* vplat.c */
 void vplat_vcpu_init(struct vcpu *v);
+/* What the guest touched and the platform does not have: logged once per kind. */
+enum vplat_absent { VPLAT_ABSENT_MMIO, VPLAT_ABSENT_PORT, VPLAT_ABSENT_MSR };
+void vplat_note_absent(struct vcpu *v, enum vplat_absent kind, uint64_t addr);
 /* An NPF outside RAM: the IOAPIC, or the empty bus of the platform's MMIO holes.
  * Returns false if the access is not to platform MMIO (then it is a bad access). */
 bool vplat_mmio(struct vcpu *v, uint64_t gpa);
