@@ -43,14 +43,6 @@ static void want(int ok, const char *what, uint64_t got)
     checks++;
 }
 
-static uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static uint64_t try_wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile(TRAP_PROBE_BEGIN "wrmsr\n" TRAP_PROBE_END

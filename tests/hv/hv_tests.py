@@ -265,17 +265,24 @@ def hostile_npt_hog_is_charged_for_its_tables(ctx):
     print(f"npt_hog: refused after {cycles} cycles, tables peaked at {peak} of {limit} pages")
 
 
+def checks_pass(ctx, domain, pattern, smp=2):
+    """Runs one checking guest alone: its verdict line, then a clean power-off."""
+    with ctx.hv([domain], smp=smp) as run:
+        booted(run)
+        m = run.guest_line(domain.name, pattern)
+        ends = run.wait_all_finished()
+        run.absent(GUEST_FAIL)
+        check(ends[domain.name].kind == "poweroff",
+              f"{domain.name} ended with: {ends[domain.name].line}")
+        print(f"{domain.name}: {m.group(1)} checks")
+        return run
+
+
 @hv_test
 def emulated_cpu_behaves_as_hardware(ctx):
     # EFER/CR writes, CLTS/LMSW and REP INS/OUTS as a domU sees them.
-    with ctx.hv([Domain("cpu_faithful", memory="32M")]) as run:
-        booted(run)
-        m = run.guest_line("cpu_faithful", r"cpu faithful: (\d+) checks behave as on hardware")
-        ends = run.wait_all_finished()
-        run.absent(GUEST_FAIL)
-        check(ends["cpu_faithful"].kind == "poweroff",
-              f"cpu_faithful ended with: {ends['cpu_faithful'].line}")
-        print(f"cpu_faithful: {m.group(1)} checks")
+    checks_pass(ctx, Domain("cpu_faithful", memory="32M"),
+                r"cpu faithful: (\d+) checks behave as on hardware")
 
 
 @hv_test
@@ -283,15 +290,9 @@ def platform_vlapic_ioapic_uart_and_sipi_behave_as_a_pc(ctx):
     # The guest platform from inside: vLAPIC registers and #GPs, its timer in all three
     # modes, self-IPI, UART registers, IOAPIC routing, INIT/SIPI into real mode, and IPIs
     # by physical, shorthand and logical destination.
-    with ctx.hv([Domain("platform", vcpus=2, platform=True)], smp=3) as run:
-        booted(run)
-        run.guest_line("platform", r"vCPU 1 up in real mode at 0x8000$")
-        m = run.guest_line("platform", r"platform: (\d+) checks pass$")
-        ends = run.wait_all_finished()
-        run.absent(GUEST_FAIL)
-        check(ends["platform"].kind == "poweroff",
-              f"platform ended with: {ends['platform'].line}")
-        print(f"platform: {m.group(1)} checks")
+    run = checks_pass(ctx, Domain("platform", vcpus=2, platform=True),
+                      r"platform: (\d+) checks pass$", smp=3)
+    run.guest_line("platform", r"vCPU 1 up in real mode at 0x8000$", from_start=True)
 
 
 @hv_test

@@ -54,6 +54,7 @@ void virq_before_entry(struct vcpu *v)
     if ((vmcb->save.rflags & X86_RFLAGS_IF) && !(c->int_state & 1)) {
         vlapic_accept(v, (uint8_t)vec);
         c->event_inj = (uint64_t)vec | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+        vlapic_of(v)->injected_rip = vmcb->save.rip;
     } else {
         request_window(c, true);
     }
@@ -67,9 +68,17 @@ void virq_window_exit(struct vcpu *v)
 
 void virq_halt(struct vcpu *v)
 {
+    struct vlapic *l = vlapic_of(v);
+    bool woken = l->injected_rip == v->arch.vmcb->save.rip;
+
+    /* TCG's VMRUN drops the STI shadow the VMCB carries, so the interrupt `sti; hlt`
+     * waits for can arrive just before the HLT: then it already woke this HLT. */
+    l->injected_rip = ~0ull;
     svm_skip_instruction(v, 1);
+    if (woken)
+        return;
     uint64_t next = vlapic_timer_update(v, hv_now_ns());
-    if (vlapic_pending_vector(v) >= 0 || READ_ONCE(vlapic_of(v)->nmi_pending))
+    if (vlapic_pending_vector(v) >= 0 || READ_ONCE(l->nmi_pending))
         return; /* something to deliver already: HLT ends at once */
     /* A kick between the look above and the block is caught by sched_block's
      * wake_pending; the timer's deadline wakes it through the scheduler. */

@@ -27,6 +27,7 @@ struct vlapic {
     uint64_t timer_start_ns;    /* hv time TMICT was written or the period restarted */
     uint64_t timer_deadline_ns; /* hv time the timer fires next; 0: stopped */
     uint64_t tsc_deadline;      /* IA32_TSC_DEADLINE while armed, else 0 */
+    uint64_t injected_rip;      /* RIP at the last interrupt injection (virq_halt) */
     bool wait_sipi;             /* INIT received, not yet started */
     bool nmi_pending;
 };
