@@ -147,6 +147,8 @@ vd_domain *vd_domain_claim(vd_daemon *d, const vd_domain_def *def, bool persiste
 
 /* Queues a lifecycle event; listeners run later in the default main context. */
 void vd_emit(vd_daemon *d, const vd_domain *dom, int event, int detail);
+/* Queues libvirt's reboot event (VIR_DOMAIN_EVENT_ID_REBOOT) the same way. */
+void vd_emit_reboot(vd_daemon *d, const vd_domain *dom);
 void vd_events_init(vd_daemon *d);
 /* Drops events not delivered yet and every listener. */
 void vd_events_clear(vd_daemon *d);

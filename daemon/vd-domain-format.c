@@ -113,7 +113,11 @@ static void add_devices(xmlNode *root, const vd_domain_def *def)
     if (def->serial) {
         xmlNode *serial = xmlNewChild(devices, NULL, (const xmlChar *)"serial", NULL);
         vd_xml_set_attr(serial, "type", "pty");
-        vd_xml_set_attr(xmlNewChild(serial, NULL, (const xmlChar *)"target", NULL), "port", "0");
+        xmlNode *target = xmlNewChild(serial, NULL, (const xmlChar *)"target", NULL);
+        vd_xml_set_attr(target, "type", "isa-serial");
+        vd_xml_set_attr(target, "port", "0");
+        vd_xml_set_attr(xmlNewChild(target, NULL, (const xmlChar *)"model", NULL), "name",
+                        "isa-serial");
     }
     if (def->console) {
         xmlNode *console = xmlNewChild(devices, NULL, (const xmlChar *)"console", NULL);

@@ -21,6 +21,16 @@ vd_domain_def *vd_domain_live_def(const vd_domain_def *config)
     return live;
 }
 
+/* What the guest platform gives every Linux domU, whatever the XML asked for: ACPI
+ * tables, local APICs, and COM1 (the guest's ttyS0), whose output is the console ring
+ * `virsh console` reads. ELF test guests keep what their XML says. */
+static void show_platform(vd_domain_def *live)
+{
+    live->acpi = live->apic = true;
+    live->serial = live->console = true;
+    live->console_target = VD_CONSOLE_TARGET_SERIAL;
+}
+
 static void set_state_locked(vd_domain *dom, int state, int reason)
 {
     dom->state = state;
@@ -38,11 +48,14 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
     /* Built paused, recorded, then run: a guest never runs without a status file telling
      * a restarted daemon about it. Killed before the record, the daemon still finds the
      * paused domain by its uuid (vd-recovery.c). */
-    int domid = d->hv->ops->domain_start(d->hv, live, true, err);
+    bool platform = false;
+    int domid = d->hv->ops->domain_start(d->hv, live, true, &platform, err);
     if (domid < 0) {
         g_message("domain '%s': start failed", live->name);
         return false;
     }
+    if (platform)
+        show_platform(live);
     g_autoptr(vd_error) cleanup_err = NULL;
     if (!vd_store_save_status(d->cfg, live, domid, err)) {
         d->hv->ops->domain_destroy(d->hv, domid, &cleanup_err);
@@ -198,6 +211,16 @@ static bool restart_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *confi
     return ok;
 }
 
+/* libvirt's reboot event for clients that follow guest resets (virsh event --event reboot),
+ * sent once the guest runs again. Job held. */
+static void announce_reboot(vd_daemon *d, vd_domain *dom)
+{
+    vd_read_lock(d);
+    if (dom->id >= 0)
+        vd_emit_reboot(d, dom);
+    vd_read_unlock(d);
+}
+
 /* A hard reset: the same live configuration, rebuilt from scratch. */
 bool vd_domain_reset(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
 {
@@ -211,6 +234,8 @@ bool vd_domain_reset(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_
         ok = restart_job(d, dom, live, VIR_DOMAIN_SHUTOFF_DESTROYED,
                          VIR_DOMAIN_EVENT_STOPPED_DESTROYED, err);
     }
+    if (ok)
+        announce_reboot(d, dom);
     vd_job_end(d, dom);
     return ok;
 }
@@ -310,6 +335,7 @@ static void refresh_one(vd_daemon *d, vd_domain *dom)
     case VD_HV_REBOOT:
         apply_action(d, dom, dom->live->on_reboot, VIR_DOMAIN_SHUTOFF_SHUTDOWN,
                      VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN);
+        announce_reboot(d, dom);
         break;
     case VD_HV_CRASH:
         apply_action(d, dom, dom->live->on_crash, VIR_DOMAIN_SHUTOFF_CRASHED,

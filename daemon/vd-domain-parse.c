@@ -223,8 +223,12 @@ static void parse_os(reader *r, xmlNode *root, vd_domain_def *def)
         return;
     }
     g_autofree char *os_type = text(type);
-    if (strcmp(os_type, "hvm") != 0) {
-        fail(r, VIR_ERR_OS_TYPE, type, "os type '%s' is not supported by Vireo (only 'hvm')",
+    /* 'linux' is libvirt's name for a directly booted Linux kernel (Xen's PV guests): on
+     * Vireo that is the guest platform every domU gets, written back as 'hvm'. */
+    if (strcmp(os_type, "hvm") != 0 && strcmp(os_type, "linux") != 0) {
+        fail(r, VIR_ERR_OS_TYPE, type,
+             "os type '%s' is not supported by Vireo (only 'hvm', or 'linux' for a directly "
+             "booted kernel)",
              os_type);
         return;
     }
@@ -294,9 +298,15 @@ static void parse_action(reader *r, xmlNode *root, const char *name, bool allow_
         *out = VD_ACTION_RESTART;
     else if (strcmp(v, "preserve") == 0 && allow_preserve)
         *out = VD_ACTION_PRESERVE;
+    else if (strcmp(v, "rename-restart") == 0 || g_str_has_prefix(v, "coredump-"))
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "<%s> action '%s' is not supported by Vireo: hv keeps no renamed copy of a stopped "
+             "domain and takes no memory dumps",
+             name, v);
     else
-        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n, "<%s> action '%s' is not supported by Vireo", name,
-             v);
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "<%s> action '%s' is not supported by Vireo (only destroy, restart%s)", name, v,
+             allow_preserve ? " or preserve" : "");
 }
 
 /* <cputune>: <shares> is the credit weight; <quota>/<period> give the cap in % of a CPU. */
@@ -483,6 +493,20 @@ static void parse_interface(reader *r, xmlNode *n, vd_domain_def *def)
              model_type);
 }
 
+/* A serial port is COM1, a 16550A on the ISA bus: libvirt's isa-serial, its one model. */
+static void parse_serial_target(reader *r, xmlNode *target, const char *type)
+{
+    xmlNode *model = target ? child(r, target, "model") : NULL;
+    g_autofree char *model_name = model ? attr(r, model, "name") : NULL;
+    const char *bad = type && strcmp(type, "isa-serial") != 0 ? type
+                      : model && (!model_name || strcmp(model_name, "isa-serial") != 0)
+                          ? (model_name ? model_name : "")
+                          : NULL;
+    if (bad)
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, target,
+             "serial target '%s' is not supported by Vireo (only 'isa-serial': COM1)", bad);
+}
+
 /* <serial>/<console> type='pty': the domain's one console (hv's console ring). */
 static void parse_chardev(reader *r, xmlNode *n, vd_domain_def *def)
 {
@@ -501,13 +525,14 @@ static void parse_chardev(reader *r, xmlNode *n, vd_domain_def *def)
     }
     xmlNode *target = child(r, n, "target");
     g_autofree char *port = target ? attr(r, target, "port") : NULL;
-    g_autofree char *ttype = target && is_console ? attr(r, target, "type") : NULL;
+    g_autofree char *ttype = target ? attr(r, target, "type") : NULL;
     if (port && strcmp(port, "0") != 0) {
         fail(r, VIR_ERR_CONFIG_UNSUPPORTED, target,
              "<%s> port '%s' is not supported by Vireo (only port 0)", (const char *)n->name, port);
         return;
     }
     if (!is_console) {
+        parse_serial_target(r, target, ttype);
         def->serial = true;
         return;
     }
@@ -533,6 +558,17 @@ static void parse_graphics(reader *r, xmlNode *n, vd_domain_def *def)
          "graphics type '%s' is not supported by Vireo: guests have no display; use the "
          "serial console (virt-install --graphics none)",
          type ? type : "");
+}
+
+/* As libvirt does: a serial console is serial port 0, and serial port 0 is the console. */
+static void pair_console_and_serial(vd_domain_def *def)
+{
+    if (def->serial && !def->console) {
+        def->console = true;
+        def->console_target = VD_CONSOLE_TARGET_SERIAL;
+    }
+    if (def->console && def->console_target == VD_CONSOLE_TARGET_SERIAL)
+        def->serial = true;
 }
 
 static void parse_devices(reader *r, xmlNode *root, vd_domain_def *def)
@@ -661,6 +697,7 @@ static void parse_root(reader *r, xmlNode *root, vd_domain_def *def, int *id_out
     parse_action(r, root, "on_crash", true, VD_ACTION_DESTROY, &def->on_crash);
     parse_cputune(r, root, def);
     parse_devices(r, root, def);
+    pair_console_and_serial(def);
     if (!failed(r))
         assign_disk_targets(r, root, def);
 }

@@ -247,8 +247,13 @@ void vd_console_close(vd_console *c);
 
 /* ---- lifecycle events ------------------------------------------------------------------ */
 
-/* event/detail use VIR_DOMAIN_EVENT_* values (0 DEFINED ... 8 CRASHED). */
-typedef void (*vd_lifecycle_fn)(const vd_domain_ref *dom, int event, int detail, void *user);
+/*
+ * Domain events. event_id VIR_DOMAIN_EVENT_ID_LIFECYCLE: event/detail use
+ * VIR_DOMAIN_EVENT_* values (0 DEFINED ... 8 CRASHED). VIR_DOMAIN_EVENT_ID_REBOOT: the
+ * guest rebooted and runs again (event and detail 0).
+ */
+typedef void (*vd_lifecycle_fn)(const vd_domain_ref *dom, int event_id, int event, int detail,
+                                void *user);
 unsigned vd_daemon_add_lifecycle_listener(vd_daemon *d, vd_lifecycle_fn fn, void *user);
 void vd_daemon_remove_lifecycle_listener(vd_daemon *d, unsigned id);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Lifecycle events: the listeners the protocol layer registers, and delivery in the GLib
- * default main context, never under a daemon lock, in the order the events happened.
+ * Domain events (lifecycle and reboot): the listeners the protocol layer registers, and delivery in
+ * the GLib default main context, never under a daemon lock, in the order the events happened.
  */
 #include "vd-daemon-private.h"
 
@@ -13,7 +13,7 @@ typedef struct listener {
 typedef struct pending_event {
     vd_daemon *d;
     vd_domain_ref *ref;
-    int event, detail;
+    int event_id, event, detail;
 } pending_event;
 
 static gboolean deliver_event(gpointer data)
@@ -32,7 +32,7 @@ static gboolean deliver_event(gpointer data)
     g_mutex_unlock(&d->events_lock);
     for (unsigned i = 0; i < copy->len; i++) {
         listener *l = &g_array_index(copy, listener, i);
-        l->fn(ev->ref, ev->event, ev->detail, l->user);
+        l->fn(ev->ref, ev->event_id, ev->event, ev->detail, l->user);
     }
     return G_SOURCE_REMOVE;
 }
@@ -44,18 +44,29 @@ static void pending_event_free(gpointer data)
     g_free(ev);
 }
 
-void vd_emit(vd_daemon *d, const vd_domain *dom, int event, int detail)
+static void queue_event(vd_daemon *d, const vd_domain *dom, int event_id, int event, int detail)
 {
     pending_event *ev = g_new0(pending_event, 1);
     ev->d = d;
     ev->ref = vd_domain_make_ref(dom);
+    ev->event_id = event_id;
     ev->event = event;
     ev->detail = detail;
-    g_debug("domain '%s': event %d detail %d", ev->ref->name, event, detail);
+    g_debug("domain '%s': event %d/%d detail %d", ev->ref->name, event_id, event, detail);
     g_mutex_lock(&d->events_lock);
     unsigned source = g_idle_add_full(G_PRIORITY_DEFAULT, deliver_event, ev, pending_event_free);
     g_hash_table_insert(d->pending, ev, GUINT_TO_POINTER(source));
     g_mutex_unlock(&d->events_lock);
+}
+
+void vd_emit(vd_daemon *d, const vd_domain *dom, int event, int detail)
+{
+    queue_event(d, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE, event, detail);
+}
+
+void vd_emit_reboot(vd_daemon *d, const vd_domain *dom)
+{
+    queue_event(d, dom, VIR_DOMAIN_EVENT_ID_REBOOT, 0, 0);
 }
 
 unsigned vd_daemon_add_lifecycle_listener(vd_daemon *d, vd_lifecycle_fn fn, void *user)

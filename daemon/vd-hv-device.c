@@ -33,10 +33,12 @@ static bool absent_physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
     return false;
 }
 
-static int absent_start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err)
+static int absent_start(vd_hv *hv, const vd_domain_def *def, bool paused, bool *platform,
+                        vd_error **err)
 {
     (void)def;
     (void)paused;
+    (void)platform;
     refuse(hv, err);
     return -1;
 }

@@ -9,9 +9,11 @@
  */
 #include "vd-hv-vireoctl.h"
 #include "vd-error.h"
+#include "vd-hv-build.h"
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vireoctl.h"
@@ -72,54 +74,22 @@ static bool physinfo(vd_hv *hv, vd_hv_physinfo *out, vd_error **err)
     return true;
 }
 
-/* The builder loads an ELF kernel with a command line into memory; devices come with
- * the device model. Anything else in the definition cannot run on this node yet. */
-static bool check_buildable(const vd_domain_def *def, vd_error **err)
+/* Reads the file a build names into *data; false with the builder's error naming it. */
+static bool read_image(vctl_t *h, const char *name, const char *path, void **data, size_t *size,
+                       vd_error **err)
 {
-    const char *missing = !def->kernel      ? "a domain without <os><kernel>"
-                          : def->initrd     ? "<initrd>"
-                          : def->disks->len ? "<disk> devices"
-                          : def->nets->len  ? "<interface> devices"
-                          : def->boot_hd    ? "<boot dev='hd'>"
-                                            : NULL;
-    if (!missing)
-        return true;
-    vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_DOMAIN,
-            "this node cannot start %s yet: Vireo's domain builder loads an ELF kernel and "
-            "command line, and the device model (vireo-dm) is not available",
-            missing);
-    return false;
+    int rc = vctl_build_read_file(h, path, data, size);
+    if (rc < 0)
+        vd_hv_build_fail(err, name, true, rc, vctl_build_error(h));
+    return rc >= 0;
 }
 
-static int domain_start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err)
+static int domain_start(vd_hv *hv, const vd_domain_def *def, bool paused, bool *platform,
+                        vd_error **err)
 {
-    if (!check_buildable(def, err))
+    struct vctl_build_config cfg;
+    if (!vd_hv_build_config(def, &cfg, err))
         return -1;
-    g_autofree char *kernel = NULL;
-    gsize kernel_size = 0;
-    g_autoptr(GError) gerr = NULL;
-    if (!g_file_get_contents(def->kernel, &kernel, &kernel_size, &gerr)) {
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "cannot read kernel: %s",
-                gerr->message);
-        return -1;
-    }
-    struct vctl_build_config cfg = {
-        .name = def->name,
-        /* hv builds guest RAM in 2 MiB pages; the live definition was rounded to match.
-         * <memory> is hv's hard limit (setmaxmem raises it, up to <maxMemory>) and
-         * <currentMemory> the balloon target the guest starts with. */
-        .memory_bytes = def->memory_kib * 1024,
-        .maxmem_bytes = def->memory_kib * 1024,
-        .target_bytes = MIN(def->current_kib, def->memory_kib) * 1024,
-        .nr_vcpus = def->vcpus,
-        .weight = vd_domain_def_effective_weight(def),
-        .cap = def->cap,
-        .kernel = kernel,
-        .kernel_size = kernel_size,
-        .cmdline = def->cmdline,
-    };
-    memcpy(cfg.uuid, def->uuid, 16);
-    uint32_t domid = 0;
     (void)hv;
     /* A build takes seconds: it gets a handle of its own rather than holding the shared
      * one (and its lock) that every other domain's calls need meanwhile. */
@@ -129,20 +99,35 @@ static int domain_start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_err
                 g_strerror(errno));
         return -1;
     }
-    int rc = vctl_domain_build(h, &cfg, &domid);
-    if (rc >= 0 && def->vcpus_current < def->vcpus)
+    void *kernel = NULL, *initrd = NULL;
+    uint32_t domid = 0;
+    int rc = -1;
+    if (!read_image(h, def->name, cfg.kernel_path, &kernel, &cfg.kernel_size, err) ||
+        (cfg.initrd_path &&
+         !read_image(h, def->name, cfg.initrd_path, &initrd, &cfg.initrd_size, err)))
+        goto out;
+    cfg.kernel = kernel;
+    cfg.initrd = initrd;
+    /* libvireoctl judges the kernel before hv hears of the domain. */
+    rc = vctl_domain_build(h, &cfg, &domid);
+    if (rc < 0) {
+        vd_hv_build_fail(err, def->name, false, rc, vctl_build_error(h));
+        goto out;
+    }
+    *platform = vctl_build_is_linux(kernel, cfg.kernel_size);
+    if (def->vcpus_current < def->vcpus)
         rc = vctl_domain_set_online_vcpus(h, domid, def->vcpus_current);
     if (rc >= 0 && !paused)
         rc = vctl_domain_unpause(h, domid);
-    if (rc < 0 && domid)
-        vctl_domain_destroy(h, domid);
-    vctl_close(h);
     if (rc < 0) {
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "cannot build domain '%s': %s",
-                def->name, g_strerror(-rc));
-        return -1;
+        vctl_domain_destroy(h, domid);
+        vd_hv_build_fail(err, def->name, false, rc, "");
     }
-    return (int)domid;
+out:
+    free(kernel);
+    free(initrd);
+    vctl_close(h);
+    return rc < 0 ? -1 : (int)domid;
 }
 
 static bool domid_call(vd_hv *hv, int (*fn)(vctl_t *, uint32_t), int domid, const char *what,

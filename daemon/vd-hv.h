@@ -72,9 +72,12 @@ typedef void (*vd_hv_console_eof_fn)(void *user);
 
 typedef struct vd_hv_ops {
     bool (*physinfo)(vd_hv *hv, vd_hv_physinfo *out, vd_error **err);
-    /* Builds the domain from its definition (memory, kernel, devices) and runs it, or
-     * leaves it paused. Returns the hv domain id, -1 on error. */
-    int (*domain_start)(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err);
+    /* Builds the domain from its definition (memory, kernel, initrd, command line) and runs
+     * it, or leaves it paused. *platform tells whether the guest got the guest platform
+     * (a Linux domU: ACPI, local APICs, COM1) or is an ELF test guest. Returns the hv
+     * domain id, -1 on error. */
+    int (*domain_start)(vd_hv *hv, const vd_domain_def *def, bool paused, bool *platform,
+                        vd_error **err);
     bool (*domain_destroy)(vd_hv *hv, int domid, vd_error **err);
     /* Asks the guest to power off (reboot = false) or restart, as ACPI would. */
     bool (*domain_request_shutdown)(vd_hv *hv, int domid, bool reboot, vd_error **err);

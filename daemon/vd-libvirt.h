@@ -253,6 +253,7 @@ enum {
 /* virDomainEventID: the lifecycle id, and how many ids libvirt 9.0 has (0..26). */
 enum {
     VIR_DOMAIN_EVENT_ID_LIFECYCLE = 0,
+    VIR_DOMAIN_EVENT_ID_REBOOT = 1,
     VIR_DOMAIN_EVENT_ID_LAST = 27,
 };
 

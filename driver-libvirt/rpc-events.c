@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Domain event registrations and delivery. The server holds one lifecycle listener on
- * the daemon; each event is fanned out to every client registration that matches, as
- * 318 DOMAIN_EVENT_CALLBACK_LIFECYCLE (registrations made with 316) or the legacy 107
- * DOMAIN_EVENT_LIFECYCLE (made with 167 or 105).
+ * Domain event registrations and delivery. The server holds one listener on the daemon;
+ * each event is fanned out to every client registration of its event id that matches:
+ * lifecycle as 318 DOMAIN_EVENT_CALLBACK_LIFECYCLE (registrations made with 316) or the
+ * legacy 107 DOMAIN_EVENT_LIFECYCLE (made with 167 or 105), reboot as 319 or legacy 108.
  */
 #define G_LOG_DOMAIN "vd-rpc"
 #include "rpc-events.h"
@@ -142,40 +142,66 @@ bool vd_rpc_event_deregister(vd_rpc_call *call, void *args, void *ret, vd_error 
     return true;
 }
 
+/* One event message, to a legacy registration (no callback id) or a callback one. Every
+ * callback message is {callbackID, the legacy message}, so `msg` is that struct. */
+typedef struct event_form {
+    int legacy_proc, callback_proc;
+    xdrproc_t legacy_xdr, callback_xdr;
+} event_form;
+
+static GBytes *event_packet(const vd_rpc_event_reg *reg, const event_form *form, void *msg,
+                            void *legacy_part)
+{
+    vd_wire_header h = vd_rpc_remote_header(reg->legacy ? form->legacy_proc : form->callback_proc,
+                                            VD_WIRE_MESSAGE, 0, VD_WIRE_OK);
+    return reg->legacy ? vd_rpc_packet_encode(&h, form->legacy_xdr, legacy_part, NULL)
+                       : vd_rpc_packet_encode(&h, form->callback_xdr, msg, NULL);
+}
+
 static GBytes *lifecycle_packet(const vd_rpc_event_reg *reg, const vd_domain_ref *dom, int event,
                                 int detail)
 {
+    static const event_form form = {VD_PROC_DOMAIN_EVENT_LIFECYCLE,
+                                    VD_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+                                    (xdrproc_t)xdr_vd_wire_event_lifecycle_msg,
+                                    (xdrproc_t)xdr_vd_wire_event_callback_lifecycle_msg};
     vd_wire_event_callback_lifecycle_msg m = {.callback_id = reg->callback_id};
-    vd_wire_header h;
-    GBytes *pkt;
 
     vd_rpc_dom_to_wire(dom, &m.msg.dom);
     m.msg.event = event;
     m.msg.detail = detail;
-    if (reg->legacy) {
-        h = vd_rpc_remote_header(VD_PROC_DOMAIN_EVENT_LIFECYCLE, VD_WIRE_MESSAGE, 0, VD_WIRE_OK);
-        pkt = vd_rpc_packet_encode(&h, (xdrproc_t)xdr_vd_wire_event_lifecycle_msg, &m.msg, NULL);
-    } else {
-        h = vd_rpc_remote_header(VD_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, VD_WIRE_MESSAGE, 0,
-                                 VD_WIRE_OK);
-        pkt =
-            vd_rpc_packet_encode(&h, (xdrproc_t)xdr_vd_wire_event_callback_lifecycle_msg, &m, NULL);
-    }
+    GBytes *pkt = event_packet(reg, &form, &m, &m.msg);
     g_free(m.msg.dom.name);
     return pkt;
 }
 
-static void deliver_to_client(vd_rpc_client *c, const vd_domain_ref *dom, int event, int detail)
+static GBytes *reboot_packet(const vd_rpc_event_reg *reg, const vd_domain_ref *dom)
+{
+    static const event_form form = {
+        VD_PROC_DOMAIN_EVENT_REBOOT, VD_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
+        (xdrproc_t)xdr_vd_wire_event_reboot_msg, (xdrproc_t)xdr_vd_wire_event_callback_reboot_msg};
+    vd_wire_event_callback_reboot_msg m = {.callback_id = reg->callback_id};
+
+    vd_rpc_dom_to_wire(dom, &m.msg.dom);
+    GBytes *pkt = event_packet(reg, &form, &m, &m.msg);
+    g_free(m.msg.dom.name);
+    return pkt;
+}
+
+static void deliver_to_client(vd_rpc_client *c, const vd_domain_ref *dom, int event_id, int event,
+                              int detail)
 {
     g_mutex_lock(&c->lock);
     for (unsigned i = 0; i < c->events->len; i++) {
         const vd_rpc_event_reg *reg = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (reg->storage_pool || reg->network || reg->event_id != VIR_DOMAIN_EVENT_ID_LIFECYCLE)
+        if (reg->storage_pool || reg->network || reg->event_id != event_id)
             continue;
         if (!reg->any_domain && memcmp(reg->uuid, dom->uuid, sizeof(reg->uuid)) != 0)
             continue;
-        vd_rpc_client_send_locked(c, lifecycle_packet(reg, dom, event, detail));
+        vd_rpc_client_send_locked(c, event_id == VIR_DOMAIN_EVENT_ID_REBOOT
+                                         ? reboot_packet(reg, dom)
+                                         : lifecycle_packet(reg, dom, event, detail));
     }
     g_mutex_unlock(&c->lock);
 }
@@ -192,10 +218,11 @@ GPtrArray *vd_rpc_events_clients(struct vd_rpc_server *s)
     return clients;
 }
 
-void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user)
+void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event_id, int event, int detail,
+                                void *user)
 {
     g_autoptr(GPtrArray) clients = vd_rpc_events_clients(user);
 
     for (unsigned i = 0; i < clients->len; i++)
-        deliver_to_client(g_ptr_array_index(clients, i), dom, event, detail);
+        deliver_to_client(g_ptr_array_index(clients, i), dom, event_id, event, detail);
 }

@@ -19,7 +19,8 @@ int vd_rpc_event_add(vd_rpc_client *c, vd_rpc_event_reg reg, const unsigned char
 GPtrArray *vd_rpc_events_clients(struct vd_rpc_server *s);
 
 /* The daemon's lifecycle listener (vd_lifecycle_fn); user is the server. */
-void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event, int detail, void *user);
+void vd_rpc_events_on_lifecycle(const vd_domain_ref *dom, int event_id, int event, int detail,
+                                void *user);
 
 /* The server's clients, each referenced: events go to them with no server lock held. */
 GPtrArray *vd_rpc_events_clients(struct vd_rpc_server *s);

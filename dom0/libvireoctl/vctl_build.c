@@ -150,6 +150,21 @@ static int check_image(vctl_t *h, const struct vctl_build_config *cfg,
     }
 }
 
+/* The caller's uuid is opaque and kept bit for bit: it is how virtvireod finds its domain
+ * again after a restart. Only one made up here (all zero asked for it) is a version 4. */
+static int domain_uuid(const struct vctl_build_config *cfg, uint8_t uuid[16])
+{
+    static const uint8_t zero[16];
+    memcpy(uuid, cfg->uuid, 16);
+    if (memcmp(uuid, zero, sizeof(zero)))
+        return 0;
+    if (getrandom(uuid, 16, 0) != 16)
+        return -EIO;
+    uuid[6] = (uuid[6] & 0x0f) | 0x40; /* RFC 4122 version 4 */
+    uuid[8] = (uuid[8] & 0x3f) | 0x80;
+    return 0;
+}
+
 /* The guest's wall clock reads "now" at hv time 0: this host's clock minus hv's. */
 static int wallclock_offset(vctl_t *h, int64_t *out)
 {
@@ -181,21 +196,15 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
         goto out_plan;
 
     strncpy(dc.name, cfg->name, sizeof(dc.name) - 1);
-    memcpy(dc.uuid, cfg->uuid, sizeof(dc.uuid));
-    static const uint8_t zero[16];
-    if (!memcmp(dc.uuid, zero, sizeof(zero)) &&
-        getrandom(dc.uuid, sizeof(dc.uuid), 0) != sizeof(dc.uuid)) {
-        ret = -EIO;
+    ret = domain_uuid(cfg, dc.uuid);
+    if (ret < 0)
         goto out_plan;
-    }
-    dc.uuid[6] = (dc.uuid[6] & 0x0f) | 0x40; /* RFC 4122 version 4 */
-    dc.uuid[8] = (dc.uuid[8] & 0x3f) | 0x80;
     dc.nr_vcpus = cfg->nr_vcpus;
     dc.weight = cfg->weight;
     dc.cap = cfg->cap;
     dc.max_pages = (cfg->maxmem_bytes ? cfg->maxmem_bytes : cfg->memory_bytes) /
                    VIREO_PAGE_SIZE;
-    if (linux_guest) {
+    if (linux_guest || cfg->platform) {
         dc.flags = VIREO_DOMCFG_PLATFORM;
         ret = wallclock_offset(h, &dc.wallclock_ns);
         if (ret < 0)
@@ -240,6 +249,11 @@ out_marker:
 out_plan:
     free(plan);
     return ret;
+}
+
+bool vctl_build_is_linux(const void *kernel, size_t kernel_size)
+{
+    return vctl_image_kind(kernel, kernel_size) == VCTL_IMAGE_BZIMAGE;
 }
 
 const char *vctl_build_error(const vctl_t *h)

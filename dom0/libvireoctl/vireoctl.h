@@ -149,6 +149,8 @@ struct vctl_build_config {
     size_t initrd_size;
     const char *kernel_path; /* names the kernel in vctl_build_error; NULL: "kernel" */
     const char *initrd_path; /* names the initrd there; NULL: "initrd" */
+    bool platform; /* an ELF test guest gets the guest platform's devices too (tests of
+                    * them); a bzImage always does */
 };
 
 /*
@@ -157,7 +159,8 @@ struct vctl_build_config {
  * destroys what it left. On any failure the domain is destroyed.
  *
  * An ELF kernel gives the test-guest start state of public/vireo.h: RAM [0, memory), every
- * vCPU started at once, no initrd. A bzImage gives a Linux domU on the guest platform
+ * vCPU started at once, no initrd; with `platform`, on the guest platform's devices too.
+ * A bzImage gives a Linux domU on the guest platform
  * (VIREO_DOMCFG_PLATFORM, docs/guest-platform.md): RAM [0, min(memory, 3 GiB)) and the
  * rest from 4 GiB, ACPI tables describing the vCPUs and devices, the kernel, initrd and
  * command line loaded by the 64-bit boot protocol, vCPU 0 at the kernel's entry, the other
@@ -168,6 +171,10 @@ struct vctl_build_config {
  * (command line longer than the kernel takes), -EINVAL (an initrd with an ELF kernel).
  */
 int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *domid);
+/* True when vctl_domain_build makes this kernel a Linux domU on the guest platform
+ * (VIREO_DOMCFG_PLATFORM: ACPI, local APICs, COM1), false for an ELF test guest or an
+ * image it refuses. */
+bool vctl_build_is_linux(const void *kernel, size_t kernel_size);
 /*
  * Why the last failed vctl_domain_build or vctl_build_read_file failed, naming the file
  * when a file was the cause ("" if there is nothing more to say than the error code).

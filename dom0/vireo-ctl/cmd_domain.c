@@ -58,7 +58,8 @@ int cmd_create(int argc, char **argv)
     ctl_parse_options(&argc, &argv, entries, "[CONFIG] [KEY=VALUE...]",
                       "Build a domain from an ELF test guest or a Linux bzImage and start it.\n"
                       "Keys: name, kernel, ramdisk (bzImage only), memory (MiB or K/M/G),\n"
-                      "maxmem, vcpus, weight, cap, cmdline (or extra). KEY=VALUE arguments\n"
+                      "maxmem, vcpus, weight, cap, cmdline (or extra), platform (1: an ELF\n"
+                      "test guest gets the guest platform's devices). KEY=VALUE arguments\n"
                       "override the config file.");
     struct ctl_domain_spec spec;
     g_autoptr(GError) error = NULL;
@@ -74,7 +75,7 @@ int cmd_create(int argc, char **argv)
     struct vctl_build_config cfg = {
         .name = spec.name, .memory_bytes = spec.memory_bytes,
         .maxmem_bytes = spec.maxmem_bytes, .nr_vcpus = spec.vcpus, .weight = spec.weight,
-        .cap = spec.cap, .cmdline = spec.cmdline,
+        .cap = spec.cap, .cmdline = spec.cmdline, .platform = spec.platform,
         .kernel_path = spec.kernel, .initrd_path = spec.ramdisk,
     };
     vctl_t *h = ctl_open();

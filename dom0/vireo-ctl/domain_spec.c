@@ -101,6 +101,9 @@ gboolean ctl_spec_set(struct ctl_domain_spec *spec, const char *key, const char 
     } else if (!strcmp(key, "cap")) {
         if (!ctl_parse_u32(value, 0, 100 * VIREO_MAX_VCPUS, &spec->cap))
             return fail(error, key, value, "want a percentage of one CPU, 0 = none");
+    } else if (!strcmp(key, "platform")) {
+        if (!ctl_parse_u32(value, 0, 1, &spec->platform))
+            return fail(error, key, value, "want 0 or 1");
     } else {
         g_set_error(error, CTL_SPEC_ERROR, 0, "unknown key \"%s\"", key);
         return FALSE;

@@ -23,6 +23,7 @@ struct ctl_domain_spec {
     uint32_t vcpus;        /* default 1 */
     uint32_t weight;       /* default 256 */
     uint32_t cap;          /* default 0 (no cap) */
+    uint32_t platform;     /* 1: an ELF test guest gets the guest platform's devices too */
 };
 
 void ctl_spec_init(struct ctl_domain_spec *spec);

@@ -3,9 +3,12 @@
  * Boot-time domains (what Xen calls dom0less): every multiboot2 module whose command
  * line starts with `vireo.domain` becomes a running domain at boot:
  *   module2 /guests/x.elf vireo.domain name=x memory=16M vcpus=2 weight=256 cap=0 -- args
- * hv builds it with the shared ELF builder and reaps it when it stops.
+ * hv builds it with the shared ELF builder and reaps it when it stops. platform=1 gives it
+ * the guest platform (VIREO_DOMCFG_PLATFORM): only vCPU 0 starts, the others wait for the
+ * guest's INIT/SIPI, as the platform tests need.
  */
 #include "hv/hv.h"
+#include "hv/arch.h"
 #include "hv/boot.h"
 #include "hv/cmdline.h"
 #include "hv/domain.h"
@@ -41,7 +44,7 @@ static bool get_number(const char *cmd, const char *key, uint64_t *out, bool suf
 static struct domain *start_one(const struct boot_module *m, unsigned index)
 {
     struct vireo_domain_config cfg = {.nr_vcpus = 1};
-    uint64_t mem = MiB(16), vcpus = 1, weight = 0, cap = 0;
+    uint64_t mem = MiB(16), vcpus = 1, weight = 0, cap = 0, platform = 0;
     const char *cmd = m->cmdline, *err = NULL;
     int rc;
 
@@ -49,8 +52,9 @@ static struct domain *start_one(const struct boot_module *m, unsigned index)
         snprintf(cfg.name, sizeof(cfg.name), "boot%u", index);
     if (!get_number(cmd, "memory", &mem, true) || !get_number(cmd, "vcpus", &vcpus, false) ||
         !get_number(cmd, "weight", &weight, false) || !get_number(cmd, "cap", &cap, false) ||
+        !get_number(cmd, "platform", &platform, false) || platform > 1 ||
         vcpus > VIREO_MAX_VCPUS || weight > 65535 || cap > 100ull * HV_MAX_CPUS) {
-        hv_log("boot module %u (%s): bad memory/vcpus/weight/cap", index, cfg.name);
+        hv_log("boot module %u (%s): bad memory/vcpus/weight/cap/platform", index, cfg.name);
         return NULL;
     }
     mem = ALIGN_UP(mem, LARGE_PAGE_SIZE);
@@ -58,6 +62,7 @@ static struct domain *start_one(const struct boot_module *m, unsigned index)
     cfg.weight = (uint32_t)weight;
     cfg.cap = (uint32_t)cap;
     cfg.max_pages = mem >> PAGE_SHIFT;
+    cfg.flags = platform ? VIREO_DOMCFG_PLATFORM : 0;
 
     struct domain *d = domain_create(&cfg, false, &rc);
     if (!d) {
@@ -75,6 +80,8 @@ static struct domain *start_one(const struct boot_module *m, unsigned index)
     }
     for (unsigned i = 0; !rc && i < d->nr_vcpus; i++) {
         struct vireo_vcpu_context ctx;
+        if (!arch_vcpu_starts_at_boot(d->vcpus[i]))
+            continue;
         gb_vcpu_context(&layout, img.entry, i, &ctx);
         if ((rc = arch_vcpu_set_context(d->vcpus[i], &ctx)))
             err = "invalid start context";
@@ -87,8 +94,9 @@ static struct domain *start_one(const struct boot_module *m, unsigned index)
         return NULL;
     }
     d->boot_domain = true; /* only now: hv reaps it and counts it as a boot domain */
-    hv_log("d%u (%s) created: memory=%luM vcpus=%u weight=%u cap=%u", d->id, d->name,
-           (unsigned long)(mem >> 20), d->nr_vcpus, d->weight, d->cap);
+    hv_log("d%u (%s) created: memory=%luM vcpus=%u weight=%u cap=%u%s", d->id, d->name,
+           (unsigned long)(mem >> 20), d->nr_vcpus, d->weight, d->cap,
+           d->platform ? " platform" : "");
     __atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQUIRE);
     return d;
 }

@@ -5,6 +5,7 @@
  * information and foreign mappings of domU memory into its window.
  */
 #include "hv/hv.h"
+#include "hv/arch.h"
 #include "hv/cmdline.h"
 #include "hv/dom0.h"
 #include "hv/domain.h"
@@ -12,7 +13,6 @@
 #include "hv/percpu.h"
 #include "arch/acpi.h"
 #include "arch/npt.h"
-#include "arch/vcpu.h"
 #include "linux_boot.h"
 
 #define BOOTDOM_TAG "vireo.domain"

@@ -9,6 +9,7 @@
  */
 #include <stdarg.h>
 #include "hv/hv.h"
+#include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/event.h"
 #include "hv/mm.h"
@@ -105,6 +106,7 @@ static void domain_free(struct domain *d)
     npt_destroy(&d->npt, free_leaf, d);
     HV_ASSERT(d->tot_pages == 0 || d->privileged);
     free_vcpus(d);
+    arch_domain_destroy(d);
     hv_log("d%u (%s) destroyed: nested tables peaked at %lu of %lu pages", d->id, d->name,
            (unsigned long)peak, (unsigned long)limit);
     bool last_boot = d->boot_domain && __atomic_sub_fetch(&boot_domains_left, 1, __ATOMIC_ACQ_REL) == 0;
@@ -116,7 +118,8 @@ static void domain_free(struct domain *d)
 
 struct domain *domain_create(const struct vireo_domain_config *cfg, bool privileged, int *err)
 {
-    if (!name_valid(cfg->name) || cfg->flags || cfg->weight > 65535 ||
+    if (!name_valid(cfg->name) || (cfg->flags & ~VIREO_DOMCFG_ALL) ||
+        (privileged && cfg->flags) || cfg->weight > 65535 ||
         cfg->cap > 100 * HV_MAX_CPUS) {
         *err = -VIREO_EINVAL;
         return NULL;
@@ -133,6 +136,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     memcpy(d->name, cfg->name, VIREO_NAME_MAX);
     memcpy(d->uuid, cfg->uuid, sizeof(d->uuid));
     d->privileged = privileged;
+    d->platform = cfg->flags & VIREO_DOMCFG_PLATFORM;
     d->refs = 1;
     d->lock = (spinlock_t)SPINLOCK_INIT;
     console_init(d);
@@ -146,6 +150,8 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
     d->nr_online = cfg->nr_vcpus;
     /* dom0's identity table maps the whole machine: it is hv's to bound, not dom0's. */
     *err = npt_init(&d->npt, privileged ? 0 : domain_table_budget(cfg->max_pages));
+    if (!*err)
+        *err = arch_domain_init(d, cfg); /* the platform, before the vCPUs that use it */
 
     for (unsigned i = 0; i < d->nr_vcpus && !*err; i++) {
         struct vcpu *v = page_alloc(1);
@@ -179,6 +185,7 @@ struct domain *domain_create(const struct vireo_domain_config *cfg, bool privile
             sched_remove_vcpu(d->vcpus[i]);
         npt_destroy(&d->npt, free_leaf, d);
         free_vcpus(d);
+        arch_domain_destroy(d);
         page_free(d, DOMAIN_PAGES);
         return NULL;
     }

@@ -93,16 +93,7 @@ static int64_t hc_time_register(struct vcpu *v, const uint64_t *a)
     }
     if (!IS_ALIGNED(gpa, 32))
         return -VIREO_EINVAL;
-    /* One linear TSC -> ns scale for hv's lifetime: written once, valid forever. */
-    struct vireo_time_info ti = {
-        .version = 2,
-        .tsc_timestamp = hv_time.tsc_base, /* guests run with TSC offset 0 */
-        .system_time = 0,
-        .tsc_to_system_mul = hv_time.mul,
-        .tsc_shift = hv_time.shift,
-        .flags = VIREO_TIME_TSC_STABLE,
-    };
-    int rc = guest_write(v->dom, gpa, &ti, sizeof(ti));
+    int rc = time_info_publish(v->dom, gpa);
     if (!rc)
         v->time_info_gpa = gpa;
     return rc;

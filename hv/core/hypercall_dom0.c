@@ -5,6 +5,7 @@
  * aim these calls at itself.
  */
 #include "hv/hv.h"
+#include "hv/arch.h"
 #include "hv/dom0.h"
 #include "hv/domain.h"
 #include "hv/event.h"
@@ -13,6 +14,7 @@
 #include "hv/percpu.h"
 #include "hv/sched.h"
 #include "hv/time.h"
+#include "arch/vplat_power.h"
 
 #define LIST_MAX 256u
 
@@ -137,13 +139,18 @@ static int64_t hc_memory_release(struct vcpu *v, struct domain *d, const uint64_
     return (int64_t)domain_release(d, a[1], a[2]);
 }
 
-/* Context calls need the vCPU off every CPU: the domain must be paused. */
-static struct vcpu *paused_vcpu(struct domain *d, uint64_t idx, int64_t *err)
+/* Context calls need every vCPU off every CPU: the domain must be paused. */
+static bool paused(struct domain *d)
 {
     sched_lock();
     bool ok = d->pause_count > 0 && d->nr_running == 0;
     sched_unlock();
-    if (!ok) {
+    return ok;
+}
+
+static struct vcpu *paused_vcpu(struct domain *d, uint64_t idx, int64_t *err)
+{
+    if (!paused(d)) {
         *err = -VIREO_EBUSY;
         return NULL;
     }
@@ -174,6 +181,45 @@ static int64_t hc_vcpu_get_context(struct vcpu *v, struct domain *d, const uint6
         arch_vcpu_get_context(t, &ctx);
         err = guest_write(v->dom, a[2], &ctx, sizeof(ctx));
     }
+    return err;
+}
+
+static int64_t hc_platform_get_context(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    if (a[2] > VIREO_PLAT_CTX_MAX)
+        return -VIREO_E2BIG;
+    if (!paused(d))
+        return -VIREO_EBUSY;
+    int64_t size = arch_platform_context_size(d);
+    if (size < 0 || (a[1] == 0 && a[2] == 0))
+        return size; /* an error, or the size asked for */
+    if (a[2] < (uint64_t)size)
+        return -VIREO_ENOSPC;
+    int64_t err = guest_check(v->dom, a[1], (uint64_t)size, true);
+    uint64_t pages = ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE;
+    void *buf = err ? NULL : page_alloc(pages);
+    if (err || !buf)
+        return err ? err : -VIREO_ENOMEM;
+    arch_platform_context_get(d, buf);
+    err = guest_write(v->dom, a[1], buf, (uint64_t)size);
+    page_free(buf, pages);
+    return err ? err : size;
+}
+
+static int64_t hc_platform_set_context(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    if (a[2] > VIREO_PLAT_CTX_MAX)
+        return -VIREO_E2BIG;
+    if (!paused(d))
+        return -VIREO_EBUSY;
+    uint64_t pages = (a[2] + PAGE_SIZE - 1) / PAGE_SIZE;
+    void *buf = page_alloc(pages ? pages : 1);
+    if (!buf)
+        return -VIREO_ENOMEM;
+    int64_t err = guest_read(v->dom, buf, a[1], a[2]);
+    if (!err)
+        err = arch_platform_context_set(d, buf, a[2]);
+    page_free(buf, pages ? pages : 1);
     return err;
 }
 
@@ -306,6 +352,10 @@ static int64_t hc_domain_control(struct vcpu *v, struct domain *d, const uint64_
 {
     if (!a[1] || (a[1] & ~(uint64_t)(VIREO_CONTROL_POWEROFF | VIREO_CONTROL_REBOOT)))
         return -VIREO_EINVAL;
+    if (d->platform) { /* a PC is asked with its power button */
+        vplat_power_button(d, a[1] & VIREO_CONTROL_REBOOT);
+        return 0;
+    }
     __atomic_or_fetch(&d->control, (uint32_t)a[1], __ATOMIC_ACQ_REL);
     sched_notify_domain(d);
     return 0;
@@ -368,6 +418,8 @@ static const struct priv_call calls[] = {
     P(VIREO_HC_DOMAIN_SET_TARGET) = {.on_domain = hc_domain_set_target},
     P(VIREO_HC_VCPU_LIST) = {.on_domain = hc_vcpu_list},
     P(VIREO_HC_HV_LOG_READ) = {.plain = hc_hv_log_read},
+    P(VIREO_HC_PLATFORM_GET_CONTEXT) = {.on_domain = hc_platform_get_context},
+    P(VIREO_HC_PLATFORM_SET_CONTEXT) = {.on_domain = hc_platform_set_context},
 };
 #undef P
 

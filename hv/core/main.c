@@ -5,6 +5,7 @@
  * schedule domU vCPUs. CPU 0 is kept for dom0.
  */
 #include "hv/hv.h"
+#include "hv/arch.h"
 #include "hv/cmdline.h"
 #include "hv/dom0.h"
 #include "hv/domain.h"
@@ -19,7 +20,6 @@
 #include "arch/multiboot2.h"
 #include "arch/serial.h"
 #include "arch/traps.h"
-#include "arch/vcpu.h"
 #include "arch/x86.h"
 
 struct hv_options hv_opts = {.console = "com2", .dom0_mem = DOM0_DEFAULT_MEM};
@@ -33,6 +33,42 @@ static void parse_options(const char *cmdline)
     if (cmdline_get(cmdline, "dom0_mem", val, sizeof(val)) &&
         (parse_u64(val, &hv_opts.dom0_mem, NULL, 1) || hv_opts.dom0_mem < MiB(64)))
         hv_opts.dom0_mem = DOM0_DEFAULT_MEM; /* reported below with the plan */
+}
+
+extern char hv_image_start[], hv_image_end[];
+
+/* What is in use before hv allocates anything: low memory, hv's image, the loader's
+ * information and the modules. */
+static unsigned boot_busy_ranges(const struct boot_info *bi, struct mem_range *r)
+{
+    unsigned n = 0;
+
+    r[n++] = (struct mem_range){0, LOW_MEMORY};
+    r[n++] = (struct mem_range){(uint64_t)hv_image_start, (uint64_t)hv_image_end};
+    r[n++] = (struct mem_range){bi->info_base, bi->info_base + bi->info_size};
+    for (unsigned i = 0; i < bi->nr_modules; i++)
+        r[n++] = (struct mem_range){bi->modules[i].start, bi->modules[i].end};
+    return n;
+}
+
+/* Memory at boot: the allocator's tables go high, dom0's RAM comes from the bottom
+ * around hv's image and those tables, and the allocator is told everything it must
+ * never hand out. */
+static void memory_init(const struct boot_info *bi)
+{
+    struct mem_range busy[BOOT_MAX_MODULES + 4];
+    unsigned nb = boot_busy_ranges(bi, busy);
+    struct mem_range tables = mm_place_tables(bi, busy, nb);
+    const struct mem_range *dom0_ram = NULL;
+    unsigned nr_dom0_ram = 0;
+
+    if (dom0_configured(bi)) {
+        const struct mem_range exclude[] = {
+            {ALIGN_DOWN((uint64_t)hv_image_start, PAGE_SIZE), (uint64_t)hv_image_end}, tables};
+        nr_dom0_ram =
+            dom0_plan_memory(bi, hv_opts.dom0_mem, exclude, ARRAY_SIZE(exclude), &dom0_ram);
+    }
+    mm_init(bi, tables, busy, nb, dom0_ram, nr_dom0_ram);
 }
 
 /* The legacy PICs would deliver stray vectors hv does not expect. */
@@ -67,7 +103,7 @@ NORETURN void hv_start_bsp(uint32_t magic, uint64_t mbi)
     hv_log("command line: %s", boot_info.cmdline);
     cpu_check_features();
 
-    mm_init(&boot_info, hv_opts.dom0_mem);
+    memory_init(&boot_info);
     paging_init(&boot_info);
     cpus[0].index = 0;
     cpu_init(&cpus[0]);

@@ -1,21 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Boot-time memory setup: the frame allocator from the memory map (with the hv image,
- * the loader's data and the modules kept out of it) and page allocation for hv objects.
+ * Boot-time memory setup: the frame allocator from the memory map, minus the ranges the
+ * boot sequence says are taken (core/main.c), and page allocation for hv objects.
  */
 #include "hv/hv.h"
 #include "hv/mm.h"
-#include "hv/dom0.h"
 #include "arch/x86.h"
 
 struct frame_allocator hv_frames;
 uint64_t hv_total_pages;
 uint64_t hv_own_pages;
 
-extern char hv_image_start[], hv_image_end[];
-
 #define MAX_PFN (1ull << (40 - PAGE_SHIFT)) /* hv handles up to 1 TiB */
-#define LOW_MEMORY MiB(1)                   /* firmware areas and the AP trampoline */
 
 /* Per-frame reference counts for foreign mappings; bit 7 marks an orphan (its domain
  * gave it back while references remained). */
@@ -24,23 +20,7 @@ extern char hv_image_start[], hv_image_end[];
 static uint8_t *frame_refs;
 static spinlock_t refs_lock = SPINLOCK_INIT;
 
-struct range {
-    uint64_t start, end;
-};
-
-/* Everything already in use when hv starts. */
-static unsigned busy_ranges(const struct boot_info *bi, struct range *r)
-{
-    unsigned n = 0;
-    r[n++] = (struct range){0, LOW_MEMORY};
-    r[n++] = (struct range){(uint64_t)hv_image_start, (uint64_t)hv_image_end};
-    r[n++] = (struct range){bi->info_base, bi->info_base + bi->info_size};
-    for (unsigned i = 0; i < bi->nr_modules; i++)
-        r[n++] = (struct range){bi->modules[i].start, bi->modules[i].end};
-    return n;
-}
-
-static bool overlaps(const struct range *r, unsigned n, uint64_t start, uint64_t end)
+static bool overlaps(const struct mem_range *r, unsigned n, uint64_t start, uint64_t end)
 {
     for (unsigned i = 0; i < n; i++)
         if (start < r[i].end && r[i].start < end)
@@ -48,12 +28,34 @@ static bool overlaps(const struct range *r, unsigned n, uint64_t start, uint64_t
     return false;
 }
 
-/* Finds room for hv's boot-time tables in RAM that nothing else uses, as high as
- * possible below 4 GiB: dom0 takes memory from the bottom. */
-static uint64_t place_high(const struct boot_info *bi, const struct range *busy, unsigned nb,
-                           uint64_t bytes)
+static uint64_t max_ram_pfn(const struct boot_info *bi)
 {
-    uint64_t best = 0;
+    uint64_t max_pfn = 0;
+
+    for (unsigned i = 0; i < bi->nr_regions; i++)
+        if (bi->regions[i].type == BOOT_MEM_RAM)
+            max_pfn = MAX(max_pfn, (bi->regions[i].base + bi->regions[i].len) >> PAGE_SHIFT);
+    if (max_pfn == 0)
+        hv_fatal("the boot loader gave no memory map");
+    return MIN(max_pfn, MAX_PFN);
+}
+
+/* The frame bitmap, then one reference-count byte per frame. */
+static uint64_t bitmap_bytes(uint64_t max_pfn)
+{
+    return ALIGN_UP(frame_bitmap_bytes(max_pfn), PAGE_SIZE);
+}
+
+static uint64_t tables_bytes(uint64_t max_pfn)
+{
+    return bitmap_bytes(max_pfn) + ALIGN_UP(max_pfn, PAGE_SIZE);
+}
+
+struct mem_range mm_place_tables(const struct boot_info *bi, const struct mem_range *busy,
+                                 unsigned nr_busy)
+{
+    uint64_t bytes = tables_bytes(max_ram_pfn(bi)), best = 0;
+
     for (unsigned i = 0; i < bi->nr_regions; i++) {
         const struct boot_region *reg = &bi->regions[i];
         if (reg->type != BOOT_MEM_RAM)
@@ -62,35 +64,37 @@ static uint64_t place_high(const struct boot_info *bi, const struct range *busy,
         uint64_t hi = ALIGN_DOWN(MIN(reg->base + reg->len, GiB(4)), PAGE_SIZE);
         for (uint64_t at = hi >= bytes ? ALIGN_DOWN(hi - bytes, PAGE_SIZE) : 0;
              at >= lo && at > best && at + bytes <= hi; at -= PAGE_SIZE)
-            if (!overlaps(busy, nb, at, at + bytes)) {
+            if (!overlaps(busy, nr_busy, at, at + bytes)) {
                 best = at;
                 break;
             }
     }
     if (!best)
         hv_fatal("no room for the frame bitmap (%lu bytes)", (unsigned long)bytes);
-    return best;
+    return (struct mem_range){best, best + bytes};
 }
 
-void mm_init(const struct boot_info *bi, uint64_t dom0_mem)
+static uint64_t reserve_all(const struct mem_range *r, unsigned n)
 {
-    struct range busy[BOOT_MAX_MODULES + 4];
-    unsigned nb = busy_ranges(bi, busy);
-    uint64_t max_pfn = 0;
+    uint64_t pages = 0;
 
-    for (unsigned i = 0; i < bi->nr_regions; i++)
-        if (bi->regions[i].type == BOOT_MEM_RAM)
-            max_pfn = MAX(max_pfn, (bi->regions[i].base + bi->regions[i].len) >> PAGE_SHIFT);
-    if (max_pfn == 0)
-        hv_fatal("the boot loader gave no memory map");
-    max_pfn = MIN(max_pfn, MAX_PFN);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t first = r[i].start >> PAGE_SHIFT;
+        uint64_t nr = (ALIGN_UP(r[i].end, PAGE_SIZE) >> PAGE_SHIFT) - first;
+        frame_reserve_range(&hv_frames, first, nr);
+        pages += nr;
+    }
+    return pages;
+}
 
-    /* The frame bitmap and the per-frame reference counts, together. */
-    uint64_t bitmap_bytes = ALIGN_UP(frame_bitmap_bytes(max_pfn), PAGE_SIZE);
-    uint64_t bytes = bitmap_bytes + ALIGN_UP(max_pfn, PAGE_SIZE);
-    uint64_t at = place_high(bi, busy, nb, bytes);
-    frame_init(&hv_frames, phys_to_virt(at), max_pfn);
-    frame_refs = phys_to_virt(at + bitmap_bytes);
+void mm_init(const struct boot_info *bi, struct mem_range tables, const struct mem_range *hv_used,
+             unsigned nr_hv_used, const struct mem_range *given, unsigned nr_given)
+{
+    uint64_t max_pfn = max_ram_pfn(bi);
+
+    HV_ASSERT(tables.end - tables.start == tables_bytes(max_pfn));
+    frame_init(&hv_frames, phys_to_virt(tables.start), max_pfn);
+    frame_refs = phys_to_virt(tables.start + bitmap_bytes(max_pfn));
     memset(frame_refs, 0, max_pfn);
 
     for (unsigned i = 0; i < bi->nr_regions; i++) {
@@ -104,29 +108,12 @@ void mm_init(const struct boot_info *bi, uint64_t dom0_mem)
             hv_total_pages += last - first;
         }
     }
-    for (unsigned i = 0; i < nb; i++) {
-        uint64_t first = busy[i].start >> PAGE_SHIFT;
-        frame_reserve_range(&hv_frames, first, (ALIGN_UP(busy[i].end, PAGE_SIZE) >> PAGE_SHIFT) - first);
-    }
-    frame_reserve_range(&hv_frames, at >> PAGE_SHIFT, bytes >> PAGE_SHIFT);
-
-    /* dom0's RAM, from the bottom, around hv's image and the tables just placed. */
-    uint64_t dom0_bytes = 0;
-    if (dom0_configured(bi)) {
-        const struct mem_range exclude[] = {
-            {ALIGN_DOWN((uint64_t)hv_image_start, PAGE_SIZE), (uint64_t)hv_image_end},
-            {at, at + bytes}};
-        const struct mem_range *r;
-        unsigned n = dom0_plan_memory(bi, dom0_mem, exclude, ARRAY_SIZE(exclude), &r);
-        for (unsigned i = 0; i < n; i++) {
-            frame_reserve_range(&hv_frames, r[i].start >> PAGE_SHIFT,
-                                (r[i].end - r[i].start) >> PAGE_SHIFT);
-            dom0_bytes += r[i].end - r[i].start;
-        }
-    }
-    hv_own_pages = hv_total_pages - hv_frames.nr_free - (dom0_bytes >> PAGE_SHIFT);
+    reserve_all(hv_used, nr_hv_used);
+    reserve_all(&tables, 1);
+    uint64_t given_pages = reserve_all(given, nr_given);
+    hv_own_pages = hv_total_pages - hv_frames.nr_free - given_pages;
     hv_log("memory: %lu MiB RAM, %lu MiB for dom0, %lu MiB free for domUs",
-           (unsigned long)(hv_total_pages >> 8), (unsigned long)(dom0_bytes >> 20),
+           (unsigned long)(hv_total_pages >> 8), (unsigned long)(given_pages >> 8),
            (unsigned long)(hv_frames.nr_free >> 8));
 }
 
@@ -149,7 +136,6 @@ void page_free(void *p, uint64_t nr)
     HV_ASSERT(freed == nr);
     __atomic_sub_fetch(&hv_own_pages, nr, __ATOMIC_RELAXED);
 }
-
 
 int frame_ref_get(pfn_t pfn)
 {

@@ -6,6 +6,7 @@
  * when something changes. Policy is in sched_credit.c.
  */
 #include "hv/hv.h"
+#include "hv/arch.h"
 #include "hv/domain.h"
 #include "hv/percpu.h"
 #include "hv/sched.h"
@@ -158,6 +159,8 @@ static struct vcpu *pick_locked(struct cpu *c, uint64_t now)
     }
     c->current = v;
     WRITE_ONCE(c->idle, v == NULL);
+    c->timer_sched_ns = next;
+    c->timer_armed_ns = next;
     apic_timer_oneshot(next > now ? next - now : 1);
     return v;
 }
@@ -227,9 +230,46 @@ void sched_run_cpu(void)
     }
 }
 
+/* The timer also fires for a running vCPU's own deadlines (sched_guest_timer): those only
+ * need the exit they caused; the run loop re-arms before the next entry. */
 void sched_timer_interrupt(void)
 {
-    this_cpu()->need_resched = true;
+    struct cpu *c = this_cpu();
+
+    c->timer_armed_ns = ~0ull;
+    if (!c->current || hv_now_ns() >= c->timer_sched_ns)
+        c->need_resched = true;
+}
+
+void sched_guest_timer(uint64_t deadline_ns)
+{
+    struct cpu *c = this_cpu();
+    uint64_t want = MIN(c->timer_sched_ns, deadline_ns);
+
+    if (want == c->timer_armed_ns)
+        return;
+    uint64_t now = hv_now_ns();
+    apic_timer_oneshot(want > now ? want - now : 1);
+    c->timer_armed_ns = want;
+}
+
+void sched_kick_vcpu(struct vcpu *v)
+{
+    struct cpu *self = this_cpu();
+
+    spin_lock(&lock);
+    bool woke = v->state == VCPU_BLOCKED;
+    if (woke)
+        wake_locked(v);
+    else
+        v->wake_pending = true;
+    bool remote = v->running && &cpus[v->cpu] != self;
+    uint32_t apic = cpus[v->cpu].apic_id;
+    spin_unlock(&lock);
+    if (remote)
+        apic_send_ipi(apic, HV_VECTOR_KICK); /* the exit is all it needs: entry injects */
+    if (woke)
+        kick_idle_cpus();
 }
 
 void sched_wake(struct vcpu *v)
@@ -243,7 +283,9 @@ void sched_wake(struct vcpu *v)
 void sched_block(struct vcpu *v, uint64_t deadline_ns)
 {
     spin_lock(&lock);
-    if (v->dom->events) {
+    if (v->wake_pending) {
+        v->wake_pending = false; /* an interrupt came since the vCPU looked: do not sleep */
+    } else if (v->dom->events) {
         v->dom->events = 0; /* an event is already pending: do not sleep */
     } else if (!deadline_ns || deadline_ns > hv_now_ns()) {
         v->state = VCPU_BLOCKED;

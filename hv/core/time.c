@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* TSC calibration against the PIT and the TSC -> nanoseconds scale shared with guests. */
 #include "hv/hv.h"
+#include "hv/domain.h"
 #include "hv/time.h"
 #include "arch/x86.h"
 
@@ -67,4 +68,18 @@ void time_udelay(uint64_t us)
     uint64_t end = rdtsc() + us * (hv_tsc_khz ? hv_tsc_khz : 3000000) / 1000;
     while (rdtsc() < end)
         cpu_relax();
+}
+
+int time_info_publish(struct domain *d, uint64_t gpa)
+{
+    /* One linear TSC -> ns scale for hv's lifetime: written once, valid forever. */
+    struct vireo_time_info ti = {
+        .version = 2,
+        .tsc_timestamp = hv_time.tsc_base, /* guests run with TSC offset 0 */
+        .system_time = 0,
+        .tsc_to_system_mul = hv_time.mul,
+        .tsc_shift = hv_time.shift,
+        .flags = VIREO_TIME_TSC_STABLE,
+    };
+    return guest_write(d, gpa, &ti, sizeof(ti));
 }

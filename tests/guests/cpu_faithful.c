@@ -12,10 +12,11 @@
  * Run with memory=32M.
  */
 #include "guest.h"
+#include "trap.h"
 
-#define GP 13
-#define PF 14
-#define NO_FAULT 0
+#define GP TRAP_GP
+#define PF TRAP_PF
+#define NO_FAULT TRAP_NONE
 
 #define MSR_EFER 0xc0000080u
 #define EFER_LME (1ull << 8)
@@ -31,76 +32,22 @@
 #define PORT 0x1234         /* no device answers here: reads are all ones */
 #define LONG 5000           /* elements: more than one exit's worth */
 
-/* What the fault handlers saw; the handler resumes at cf_recover_rip. */
-uint64_t cf_fault_vector, cf_fault_error, cf_fault_rip, cf_recover_rip;
-
-__asm__(".text\n"
-        "cf_fault_gp: movq $13, cf_fault_vector(%rip); popq cf_fault_error(%rip); jmp 1f\n"
-        "cf_fault_pf: movq $14, cf_fault_vector(%rip); popq cf_fault_error(%rip); jmp 1f\n"
-        "cf_fault_ud: movq $6, cf_fault_vector(%rip); movq $0, cf_fault_error(%rip)\n"
-        "1: popq cf_fault_rip(%rip)\n"
-        "   pushq cf_recover_rip(%rip)\n"
-        "   iretq\n");
-extern char cf_fault_gp[], cf_fault_pf[], cf_fault_ud[];
-
-/* Starts a probe: a fault in the instructions up to label 1 resumes at label 1. */
-#define PROBE_BEGIN                                                                         \
-    "leaq 1f(%%rip), %%r11\n movq %%r11, cf_recover_rip(%%rip)\n"                           \
-    "movq $0, cf_fault_vector(%%rip)\n"
-#define PROBE_END "1:\n"
-
-static struct idt_gate {
-    uint16_t off0, sel;
-    uint8_t ist, type;
-    uint16_t off1;
-    uint32_t off2, zero;
-} idt[32] __attribute__((aligned(16)));
-
 static unsigned checks;
 static uint8_t buf[16384] __attribute__((aligned(4096)));
-
-static void set_gate(unsigned vector, void *handler)
-{
-    uintptr_t a = (uintptr_t)handler;
-    uint16_t cs;
-
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    idt[vector] = (struct idt_gate){ .off0 = (uint16_t)a, .sel = cs, .type = 0x8e,
-                                     .off1 = (uint16_t)(a >> 16), .off2 = (uint32_t)(a >> 32) };
-}
-
-static void load_idt(void)
-{
-    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } d = {
-        sizeof(idt) - 1, (uintptr_t)idt };
-
-    set_gate(6, cf_fault_ud);
-    set_gate(GP, cf_fault_gp);
-    set_gate(PF, cf_fault_pf);
-    __asm__ volatile("lidt %0" : : "m"(d));
-}
 
 static void want(int ok, const char *what, uint64_t got)
 {
     if (!ok)
         guest_fail("%s (got %#llx, fault vector %llu error %#llx)", what, (unsigned long long)got,
-                   (unsigned long long)cf_fault_vector, (unsigned long long)cf_fault_error);
+                   (unsigned long long)trap_vector, (unsigned long long)trap_error);
     checks++;
-}
-
-static uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
 }
 
 static uint64_t try_wrmsr(uint32_t msr, uint64_t v)
 {
-    __asm__ volatile(PROBE_BEGIN "wrmsr\n" PROBE_END
+    __asm__ volatile(TRAP_PROBE_BEGIN "wrmsr\n" TRAP_PROBE_END
                      : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "r11", "memory");
-    return cf_fault_vector;
+    return trap_vector;
 }
 
 #define CR_ACCESSORS(n)                                                                     \
@@ -112,9 +59,9 @@ static uint64_t try_wrmsr(uint32_t msr, uint64_t v)
     }                                                                                       \
     static uint64_t try_write_cr##n(uint64_t v)                                             \
     {                                                                                       \
-        __asm__ volatile(PROBE_BEGIN "mov %0, %%cr" #n "\n" PROBE_END                       \
-                         : : "r"(v) : "r11", "memory");                                     \
-        return cf_fault_vector;                                                             \
+        __asm__ volatile(TRAP_PROBE_BEGIN "mov %0, %%cr" #n "\n"                            \
+                         TRAP_PROBE_END : : "r"(v) : "r11", "memory");                      \
+        return trap_vector;                                                                 \
     }
 CR_ACCESSORS(0)
 CR_ACCESSORS(3)
@@ -134,7 +81,7 @@ static void refused(const char *what, uint64_t (*write)(uint64_t), uint64_t (*re
 {
     uint64_t before = read();
 
-    want(write(value) == GP && cf_fault_error == 0, what, value);
+    want(write(value) == GP && trap_error == 0, what, value);
     want(read() == before, "a refused write changed the register", read());
 }
 
@@ -177,9 +124,9 @@ static struct string_io rep_insb(uint64_t rdi, uint64_t rcx, int backwards)
 
     if (backwards)
         __asm__ volatile("std");
-    __asm__ volatile(PROBE_BEGIN "rep insb\n" PROBE_END "cld\n"
+    __asm__ volatile(TRAP_PROBE_BEGIN "rep insb\n" TRAP_PROBE_END "cld\n"
                      : "+D"(rdi), "+c"(rcx) : "d"(PORT) : "r11", "memory");
-    r = (struct string_io){ cf_fault_vector, rcx, rdi, 0 };
+    r = (struct string_io){ trap_vector, rcx, rdi, 0 };
     return r;
 }
 
@@ -203,9 +150,9 @@ static void string_io(void)
         buf[i] = 0;
     {
         uint64_t rdi = b + 198, cnt = 100;
-        __asm__ volatile("std\n" PROBE_BEGIN "rep insw\n" PROBE_END "cld\n"
+        __asm__ volatile("std\n" TRAP_PROBE_BEGIN "rep insw\n" TRAP_PROBE_END "cld\n"
                          : "+D"(rdi), "+c"(cnt) : "d"(PORT) : "r11", "memory");
-        want(cf_fault_vector == NO_FAULT && cnt == 0 && rdi == b - 2,
+        want(trap_vector == NO_FAULT && cnt == 0 && rdi == b - 2,
              "REP INSW with DF=1 registers", rdi);
         want(buf[0] == 0xff && buf[199] == 0xff && buf[200] == 0, "REP INSW with DF=1 bytes",
              buf[200]);
@@ -216,9 +163,9 @@ static void string_io(void)
         buf[i] = 0;
     {
         uint64_t rdi = b, cnt = (1ull << 32) | 100;
-        __asm__ volatile(PROBE_BEGIN "addr32 rep insb\n" PROBE_END
+        __asm__ volatile(TRAP_PROBE_BEGIN "addr32 rep insb\n" TRAP_PROBE_END
                          : "+D"(rdi), "+c"(cnt) : "d"(PORT) : "r11", "memory");
-        want(cf_fault_vector == NO_FAULT && (uint32_t)cnt == 0 && (uint32_t)rdi == b + 100,
+        want(trap_vector == NO_FAULT && (uint32_t)cnt == 0 && (uint32_t)rdi == b + 100,
              "addr32 REP INSB registers", rdi);
         want(buf[99] == 0xff && buf[100] == 0, "addr32 REP INSB took RCX's high half", buf[100]);
     }
@@ -226,9 +173,9 @@ static void string_io(void)
     /* Out: RSI advances, RCX reaches 0. */
     rsi = b;
     rcx = LONG;
-    __asm__ volatile(PROBE_BEGIN "rep outsb\n" PROBE_END
+    __asm__ volatile(TRAP_PROBE_BEGIN "rep outsb\n" TRAP_PROBE_END
                      : "+S"(rsi), "+c"(rcx) : "d"(PORT) : "r11", "memory");
-    want(cf_fault_vector == NO_FAULT && rcx == 0 && rsi == b + LONG, "REP OUTSB registers", rsi);
+    want(trap_vector == NO_FAULT && rcx == 0 && rsi == b + LONG, "REP OUTSB registers", rsi);
 
     /* Non-canonical destination: #GP before any element, registers untouched. */
     r = rep_insb(1ull << 63, 10, 0);
@@ -252,8 +199,8 @@ static void string_io_page_fault(void)
     __asm__ volatile("invlpg (%0)" : : "r"(HOLE) : "memory");
 
     r = rep_insb(HOLE - 100, LONG, 0);
-    want(r.fault == PF && (cf_fault_error & (PF_WRITE | PTE_P)) == PF_WRITE,
-         "REP INSB into an unmapped page: #PF (write, not present)", cf_fault_error);
+    want(r.fault == PF && (trap_error & (PF_WRITE | PTE_P)) == PF_WRITE,
+         "REP INSB into an unmapped page: #PF (write, not present)", trap_error);
     want(read_cr2() == HOLE, "REP INSB #PF: CR2", read_cr2());
     want(r.rcx == LONG - 100 && r.rdi == HOLE, "REP INSB #PF: RCX/RDI show the progress", r.rcx);
     want(before[0] == 0xff && before[99] == 0xff, "REP INSB #PF lost the elements before it",
@@ -261,10 +208,10 @@ static void string_io_page_fault(void)
 
     rsi = HOLE - 100;
     rcx = LONG;
-    __asm__ volatile(PROBE_BEGIN "rep outsb\n" PROBE_END
+    __asm__ volatile(TRAP_PROBE_BEGIN "rep outsb\n" TRAP_PROBE_END
                      : "+S"(rsi), "+c"(rcx) : "d"(PORT) : "r11", "memory");
-    want(cf_fault_vector == PF && (cf_fault_error & (PF_WRITE | PTE_P)) == 0,
-         "REP OUTSB from an unmapped page: #PF (read, not present)", cf_fault_error);
+    want(trap_vector == PF && (trap_error & (PF_WRITE | PTE_P)) == 0,
+         "REP OUTSB from an unmapped page: #PF (read, not present)", trap_error);
     want(rcx == LONG - 100 && rsi == HOLE, "REP OUTSB #PF: RCX/RSI show the progress", rcx);
 
     pd[HOLE >> 21] = saved;
@@ -275,7 +222,7 @@ void guest_main(struct guest_vcpu *v)
 {
     if (v->start->mem_bytes < (32ull << 20))
         guest_fail("needs memory=32M");
-    load_idt();
+    trap_install();
     control_registers();
     string_io();
     string_io_page_fault();

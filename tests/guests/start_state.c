@@ -36,14 +36,6 @@ static uint64_t read_cr(int n)
     return v;
 }
 
-static uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static uint16_t read_sel(int which)
 {
     uint16_t v = 0;

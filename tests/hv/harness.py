@@ -227,11 +227,14 @@ class Domain:
     weight: int = 256
     cap: int = 0
     cmdline: str = ""
+    platform: bool = False  # VIREO_DOMCFG_PLATFORM: vLAPICs, IOAPIC, UART, kvmclock
 
     def module(self, guest_dir):
         guest = self.guest or self.name
         args = (f"vireo.domain name={self.name} memory={self.memory} vcpus={self.vcpus} "
                 f"weight={self.weight} cap={self.cap}")
+        if self.platform:
+            args += " platform=1"
         if self.cmdline:
             args += " -- " + self.cmdline
         return Module(os.path.join(guest_dir, guest + ".elf"), f"/guests/{self.name}.elf",

@@ -265,17 +265,46 @@ def hostile_npt_hog_is_charged_for_its_tables(ctx):
     print(f"npt_hog: refused after {cycles} cycles, tables peaked at {peak} of {limit} pages")
 
 
+def checks_pass(ctx, domain, pattern, smp=2):
+    """Runs one checking guest alone: its verdict line, then a clean power-off."""
+    with ctx.hv([domain], smp=smp) as run:
+        booted(run)
+        m = run.guest_line(domain.name, pattern)
+        ends = run.wait_all_finished()
+        run.absent(GUEST_FAIL)
+        check(ends[domain.name].kind == "poweroff",
+              f"{domain.name} ended with: {ends[domain.name].line}")
+        print(f"{domain.name}: {m.group(1)} checks")
+        return run
+
+
 @hv_test
 def emulated_cpu_behaves_as_hardware(ctx):
     # EFER/CR writes, CLTS/LMSW and REP INS/OUTS as a domU sees them.
-    with ctx.hv([Domain("cpu_faithful", memory="32M")]) as run:
-        booted(run)
-        m = run.guest_line("cpu_faithful", r"cpu faithful: (\d+) checks behave as on hardware")
-        ends = run.wait_all_finished()
-        run.absent(GUEST_FAIL)
-        check(ends["cpu_faithful"].kind == "poweroff",
-              f"cpu_faithful ended with: {ends['cpu_faithful'].line}")
-        print(f"cpu_faithful: {m.group(1)} checks")
+    checks_pass(ctx, Domain("cpu_faithful", memory="32M"),
+                r"cpu faithful: (\d+) checks behave as on hardware")
+
+
+@hv_test
+def platform_vlapic_ioapic_uart_and_sipi_behave_as_a_pc(ctx):
+    # The guest platform from inside: vLAPIC registers and #GPs, its timer in all three
+    # modes, self-IPI, UART registers, IOAPIC routing, INIT/SIPI into real mode, and IPIs
+    # by physical, shorthand and logical destination.
+    run = checks_pass(ctx, Domain("platform", vcpus=2, platform=True),
+                      r"platform: (\d+) checks pass$", smp=3)
+    run.guest_line("platform", r"vCPU 1 up in real mode at 0x8000$", from_start=True)
+
+
+@hv_test
+def hostile_platform_chaos_is_contained(ctx):
+    # Random x2APIC, TSC-deadline, kvmclock, IOAPIC, UART and MMIO-hole accesses, self
+    # IPIs and short halts on the guest platform, beside a ticker on the same CPU.
+    run, ends = contained(ctx, Domain("platform_chaos", platform=True, cmdline="count=20000"),
+                          None, hostile_ends="poweroff")
+    run.absent(GUEST_FAIL)
+    m = run.guest_line("platform_chaos", r"platform chaos: 20000 operations, (\d+) #GP, "
+                                         r"(\d+) interrupts$", from_start=True)
+    print(f"platform chaos: {m.group(1)} #GP, {m.group(2)} interrupts")
 
 
 @hv_test
@@ -289,6 +318,72 @@ def hostile_hypercall_chaos_from_all_vcpus_is_contained(ctx):
                                                   r"as documented", from_start=True).group(1))
     # Each vCPU drew 3000 numbers; the SCHED_SHUTDOWN it drew it did not call.
     check(calls > 5000, f"only {calls} of 6000 hypercalls were made")
+
+
+# -- the guest platform's power and absent hardware -------------------------------------
+
+def absent_lines(run, name, kind, where):
+    """hv's log lines about domain `name` touching an absent port or MSR."""
+    return re.findall(rf"^hv: d\d+ \({re.escape(name)}\) absent {kind} {where} .*$",
+                      run.logs[run.hv_log].text(), re.M)
+
+
+@hv_test
+def platform_guest_powers_off_with_s5_and_sees_pm_timer_and_absent_hardware(ctx):
+    # PM timer against the pvclock, PM1 registers and W1C, absent ports/MSRs, then S5.
+    dom = Domain("pm", guest="platform_power", platform=True, cmdline="mode=0")
+    with ctx.hv([dom]) as run:
+        booted(run)
+        run.expect(r"^hv: d\d+ \(pm\) created: .* platform$")
+        m = run.guest_line("pm", r"platform power: (\d+) checks passed, entering S5",
+                           timeout=60)
+        ends = run.wait_all_finished()
+        run.absent(GUEST_FAIL)
+        check(ends["pm"].kind == "poweroff", f"S5 ended the domain with: {ends['pm'].line}")
+        # 300 reads and 300 writes of each width, a 300-element REP INSB, 6 MSR accesses.
+        ports = absent_lines(run, "pm", "port", "0x1234")
+        check(len(ports) == 1, f"absent port 0x1234 logged {len(ports)} times, not once")
+        msrs = absent_lines(run, "pm", "MSR", "0x1234")
+        check(len(msrs) == 1, f"unknown MSR 0x1234 logged {len(msrs)} times, not once")
+        # Then 40 more ports: hv logs 32 addresses per domain and says it stopped, once.
+        logged = absent_lines(run, "pm", r"\w+", r"0x[0-9a-f]+")
+        check(len(logged) == 32, f"{len(logged)} absent addresses logged for pm, not 32")
+        stops = re.findall(r"^hv: d\d+ \(pm\) touched more than 32 absent .*no longer logged$",
+                           run.logs[run.hv_log].text(), re.M)
+        check(len(stops) == 1, f"the end of absent-access logging said {len(stops)} times")
+        print(f"pm: {m.group(1)} checks; logged: {ports[0]!r}, {msrs[0]!r}")
+
+
+@hv_test
+def platform_guest_resets_via_0xcf9_and_keyboard_controller(ctx):
+    # Both reset paths report reboot; without the platform 0xcf9 is an empty bus.
+    doms = [Domain("cf9", guest="platform_power", platform=True, cmdline="mode=1"),
+            Domain("kbc", guest="platform_power", platform=True, cmdline="mode=2"),
+            Domain("plain", guest="platform_power", cmdline="mode=1 absent=1")]
+    with ctx.hv(doms) as run:
+        booted(run)
+        ends = run.wait_all_finished()
+        run.absent(GUEST_FAIL)
+        for name in ("cf9", "kbc"):
+            check(ends[name].kind == "reboot", f"{name} ended with: {ends[name].line}")
+        check(ends["plain"].kind == "poweroff",
+              f"the domain without the platform ended with: {ends['plain'].line}")
+        check(len(absent_lines(run, "plain", "port", "0xcf9")) == 1,
+              "0xcf9 of a domain without the platform was not logged once as absent")
+
+
+@hv_test
+def platform_mmio_instructions_behave_as_on_ram(ctx):
+    # Loads, MOVZX/MOVSX, ALU forms with RFLAGS, XCHG, REP MOVS/STOS on the empty MMIO hole.
+    with ctx.hv([Domain("mmio", guest="platform_mmio", platform=True, memory="32M")]) as run:
+        booted(run)
+        m = run.guest_line("mmio", r"platform mmio: (\d+) checks behave as on RAM", timeout=60)
+        ends = run.wait_all_finished()
+        run.absent(GUEST_FAIL)
+        check(ends["mmio"].kind == "poweroff", f"mmio ended with: {ends['mmio'].line}")
+        first = absent_lines(run, "mmio", "MMIO", "0xd0000000")
+        check(len(first) == 1, f"MMIO page 0xd0000000 logged {len(first)} times, not once")
+        print(f"mmio: {m.group(1)} checks; {first[0]!r}")
 
 
 # -- hv itself -------------------------------------------------------------------------

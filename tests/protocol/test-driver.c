@@ -83,7 +83,7 @@ static gboolean emit_idle(gpointer data)
     for (unsigned i = 0; i < copy->len; i++) {
         listener *l = g_ptr_array_index(copy, i);
 
-        l->fn(job->dom, job->event, job->detail, l->user);
+        l->fn(job->dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE, job->event, job->detail, l->user);
     }
     vd_domain_ref_free(job->dom);
     g_free(job);

@@ -23,6 +23,7 @@ void cpu_check_features(void)
     cpu_features.svm = r[2] & (1u << 2);
     cpu_features.nx = r[3] & (1u << 20);
     cpu_features.pdpe1gb = r[3] & (1u << 26);
+    cpu_features.rdtscp = r[3] & (1u << 27);
     if (!cpu_features.svm)
         hv_fatal("this CPU lacks AMD-V (SVM); hv needs SVM with nested paging (NPT)");
     if ((rdmsr(MSR_VM_CR) & VM_CR_SVMDIS))

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What CPUID tells a domU: the host CPU minus what hv does not virtualise (SVM, MONITOR,
- * x2APIC/TSC-deadline until the virtual APIC exists), plus the hypervisor leaves: the KVM
- * signature at 0x40000000 (stock kernels key their paravirtual support on it) and
- * Vireo's own at VIREO_CPUID_BASE_DOMU.
+ * machine checks; x2APIC and TSC-deadline unless the domain has the platform's vLAPIC),
+ * plus the hypervisor leaves: the KVM signature at 0x40000000 (stock kernels key their
+ * paravirtual support on it; kvmclock.c) and Vireo's own at VIREO_CPUID_BASE_DOMU.
  */
 #include "hv/hv.h"
 #include "hv/domain.h"
@@ -11,10 +11,12 @@
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
+#include "vplat.h"
 
-#define KVM_SIG_EBX 0x4b4d564b /* "KVMK" */
-#define KVM_SIG_ECX 0x564b4d56 /* "VMKV" */
-#define KVM_SIG_EDX 0x0000004d /* "M\0\0\0" */
+#define CPUID1_EDX_MCE (1u << 7)
+#define CPUID1_EDX_MCA (1u << 14)
+#define CPUID1_ECX_X2APIC (1u << 21)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 
 static bool hypervisor_leaf(struct vcpu *v, uint32_t leaf, uint32_t out[4])
 {
@@ -29,13 +31,10 @@ static bool hypervisor_leaf(struct vcpu *v, uint32_t leaf, uint32_t out[4])
         out[0] = VIREO_ABI_VERSION, out[1] = v->dom->id, out[2] = v->id, out[3] = 0;
         return true;
     }
-    if (!v->dom->privileged && leaf == 0x40000000) {
-        out[0] = 0x40000001;
-        out[1] = KVM_SIG_EBX, out[2] = KVM_SIG_ECX, out[3] = KVM_SIG_EDX;
-        return true;
-    }
-    if (!v->dom->privileged && leaf == 0x40000001) {
-        out[0] = out[1] = out[2] = out[3] = 0; /* no KVM features offered yet */
+    if (!v->dom->privileged && (leaf == 0x40000000 || leaf == 0x40000001)) {
+        kvmclock_cpuid(leaf, out);
+        if (leaf == 0x40000001 && !v->dom->arch.plat)
+            out[0] = 0; /* no clock MSRs without the platform */
         return true;
     }
     if ((leaf & 0xffffff00) == 0x40000000 || (leaf & 0xffffff00) == 0x40000100) {
@@ -55,6 +54,9 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[1] = (out[1] & 0x00ffffff) | (v->id << 24); /* initial APIC ID = vCPU index */
         out[2] &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 24)); /* MONITOR VMX x2APIC TSC-DL */
         out[2] |= 1u << 31;                                         /* hypervisor present */
+        out[3] &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MCA); /* no machine-check MSRs for guests */
+        if (v->dom->arch.plat) /* the vLAPIC is x2APIC with a TSC-deadline timer */
+            out[2] |= CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE;
         if (!(v->arch.vmcb->save.cr4 & X86_CR4_OSXSAVE))
             out[2] &= ~(1u << 27);                                  /* OSXSAVE mirrors CR4 */
         else

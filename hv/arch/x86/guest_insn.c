@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The guest's current instruction: fetch, decode, registers (arch/guest_insn.h). */
+/* The guest's current instruction: fetch, decode, registers, and its execution with
+ * operands in RAM, devices and ports (arch/guest_insn.h). */
 #include "hv/hv.h"
 #include "hv/domain.h"
 #include "arch/guest_insn.h"
+#include "arch/insn_exec.h"
+#include "arch/mmio.h"
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
@@ -78,9 +81,8 @@ void guest_insn_store_regs(struct vcpu *v, const struct insn_regs *r)
     g->r15 = r->gpr[GPR_R15];
 }
 
-enum guest_insn_result guest_insn_raise(struct vcpu *v, int walk_rc,
-                                        const struct guest_fault *f, unsigned seg,
-                                        const char **why)
+enum guest_insn_result guest_insn_raise(struct vcpu *v, int walk_rc, const struct guest_fault *f,
+                                        unsigned seg, const char **why)
 {
     switch (walk_rc) {
     case GUEST_WALK_PAGE_FAULT:
@@ -127,4 +129,133 @@ enum guest_insn_result guest_insn_fetch(struct vcpu *v, struct insn *in, const c
         return GUEST_INSN_FAILED;
     }
     return GUEST_INSN_OK;
+}
+
+/* ---- executing the instruction: its operands in RAM, devices and ports ------------- */
+
+#define OPERAND_REFUSED (-100) /* an access hv will not do: why says which */
+
+/* One exit's view of the instruction's operands, for insn_execute()'s callbacks. */
+struct operands {
+    struct vcpu *v;
+    const struct guest_insn_devices *dev;
+    bool one_operand; /* not a memory-to-memory string: the NPF was the operand's */
+    struct guest_paging pg;
+    struct guest_mem mem;
+    bool user;
+    struct guest_fault fault; /* of the walk that failed */
+    unsigned fault_seg;
+    const char *why;
+};
+
+/* Translates the operand; 0 with *gpa and *ram set, or the walk's error. */
+static int translate(struct operands *o, unsigned seg, uint64_t offset, bool write,
+                     uint64_t *linear, uint64_t *gpa, bool *ram)
+{
+    unsigned access = (write ? GUEST_ACCESS_WRITE : 0) | (o->user ? GUEST_ACCESS_USER : 0);
+
+    *linear = guest_insn_seg_base(o->v, seg) + offset;
+    o->fault_seg = seg;
+    /* The operand of a one-operand instruction is where the NPF was: no walk (dom0's
+     * APIC writes come here on every EOI). */
+    if (o->one_operand && !((*linear ^ o->dev->npf_gpa) & (PAGE_SIZE - 1))) {
+        *gpa = o->dev->npf_gpa;
+        *ram = false;
+        return 0;
+    }
+    int rc = guest_walk(&o->pg, &o->mem, *linear, access, gpa, &o->fault);
+    *ram = !rc && !guest_check(o->v->dom, *gpa, 1, false);
+    return rc;
+}
+
+/* A device access: within one page, and the device must accept it. */
+static int device_access(struct operands *o, uint64_t gpa, unsigned size, uint64_t *val, bool write)
+{
+    const struct mmio_ops *ops = o->dev->mmio;
+
+    if (!ops)
+        return GUEST_WALK_NOT_RAM;
+    if ((gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
+        o->why = "MMIO access crossing a page";
+        return OPERAND_REFUSED;
+    }
+    if (write ? ops->write(o->v, gpa, size, *val) : ops->read(o->v, gpa, size, val)) {
+        o->why = write ? "MMIO write refused by the device" : "MMIO read refused by the device";
+        return OPERAND_REFUSED;
+    }
+    return 0;
+}
+
+static int operand_read(void *ctx, unsigned seg, uint64_t offset, unsigned size, uint64_t *val)
+{
+    struct operands *o = ctx;
+    uint64_t linear, gpa;
+    size_t copied;
+    bool ram;
+    int rc = translate(o, seg, offset, false, &linear, &gpa, &ram);
+
+    if (rc)
+        return rc;
+    if (!ram)
+        return device_access(o, gpa, size, val, false);
+    *val = 0;
+    return guest_read_linear(&o->pg, &o->mem, linear, o->user ? GUEST_ACCESS_USER : 0, val, size,
+                             &copied, &o->fault);
+}
+
+static int operand_write(void *ctx, unsigned seg, uint64_t offset, unsigned size, uint64_t val)
+{
+    struct operands *o = ctx;
+    uint64_t linear, gpa;
+    bool ram;
+    int rc = translate(o, seg, offset, true, &linear, &gpa, &ram);
+
+    if (rc)
+        return rc;
+    if (!ram)
+        return device_access(o, gpa, size, &val, true);
+    return guest_write_linear(&o->pg, &o->mem, linear, o->user, &val, size, &o->fault);
+}
+
+static int port_in(void *ctx, unsigned size, uint64_t *val)
+{
+    struct operands *o = ctx;
+
+    *val = o->dev->port_read(o->v, o->dev->port, size);
+    return 0;
+}
+
+static int port_out(void *ctx, unsigned size, uint64_t val)
+{
+    struct operands *o = ctx;
+
+    o->dev->port_write(o->v, o->dev->port, size, val);
+    return 0;
+}
+
+int guest_insn_execute(struct vcpu *v, const struct insn *in, const struct guest_insn_devices *dev,
+                       const char **why)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct operands o = {.v = v, .dev = dev, .user = vmcb->save.cpl == 3};
+    struct insn_exec_mem mem = {operand_read, operand_write, dev->port_read ? port_in : NULL,
+                                dev->port_write ? port_out : NULL, &o};
+    struct insn_regs regs;
+
+    o.one_operand = in->kind != INSN_STOS && in->kind != INSN_MOVS && dev->npf_gpa != ~0ull;
+    guest_insn_paging(v, &o.pg, &o.mem);
+    guest_insn_load_regs(v, &regs);
+    int rc = insn_execute(in, &regs, &vmcb->save.rflags, &mem, GUEST_INSN_STRING_BUDGET);
+    guest_insn_store_regs(v, &regs); /* a fault mid-string keeps the elements done */
+    if (rc == INSN_EXEC_DONE) {
+        svm_skip_instruction(v, in->len);
+        return 0;
+    }
+    if (rc == INSN_EXEC_MORE)
+        return 0; /* RIP stays: the guest executes it again for the rest */
+    if (rc == INSN_EXEC_UNSUPPORTED || rc == OPERAND_REFUSED) {
+        *why = rc == OPERAND_REFUSED ? o.why : "an instruction hv does not emulate here";
+        return -1;
+    }
+    return guest_insn_raise(v, rc, &o.fault, o.fault_seg, why);
 }

@@ -7,12 +7,14 @@
 #include "hv/domain.h"
 #include "hv/mm.h"
 #include "hv/percpu.h"
+#include "hv/sched.h"
 #include "hv/tlb.h"
 #include "arch/cpu.h"
 #include "arch/serial.h"
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
+#include "vplat.h"
 
 static uint64_t domu_iopm_pa, domu_msrpm_pa, dom0_iopm_pa, dom0_msrpm_pa;
 static uint64_t next_vcpu_uid = 1;
@@ -59,9 +61,11 @@ void svm_global_init(void)
     memset(msrpm, 0xff, 2 * PAGE_SIZE); /* every MSR exits ... */
     static const uint32_t direct[] = {MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR,
                                       MSR_LSTAR,   MSR_CSTAR,   MSR_SFMASK,         0x174,
-                                      0x175,       0x176};
+                                      0x175,       0x176,       MSR_TSC_AUX};
+    /* ... but those VMLOAD/VMSAVE switch, and TSC_AUX, which the vCPU switch moves: a
+     * guest's RDTSCP reads it natively, and Linux sets it before it has an IDT. */
     for (unsigned i = 0; i < ARRAY_SIZE(direct); i++)
-        msrpm_set(msrpm, direct[i], false); /* ... but those VMLOAD/VMSAVE switch */
+        msrpm_set(msrpm, direct[i], false);
     domu_iopm_pa = virt_to_phys(iopm);
     domu_msrpm_pa = virt_to_phys(msrpm);
     dom0_maps_init();
@@ -132,6 +136,7 @@ int arch_vcpu_init(struct vcpu *v)
     vmcb->save.g_pat = 0x0007040600070406ull;
     if (v->dom->privileged)
         init_dom0_controls(c);
+    vplat_vcpu_init(v);
     return 0;
 }
 
@@ -204,6 +209,40 @@ int arch_vcpu_set_context(struct vcpu *v, const struct vireo_vcpu_context *ctx)
     return 0;
 }
 
+/*
+ * A start-up IPI: the AP begins in real mode at vector << 12 (CS = vector << 8, IP = 0),
+ * with the rest of the state INIT leaves (APM vol. 2, 14.1.3). NPT runs it unpaged.
+ */
+void svm_vcpu_start_real_mode(struct vcpu *v, uint8_t vector)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb_save *s = &vmcb->save;
+    const struct vmcb_seg data = {0, 0x93, 0xffff, 0}; /* present, writable, accessed */
+
+    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+    s->cs = (struct vmcb_seg){(uint16_t)(vector << 8), 0x9b, 0xffff, (uint64_t)vector << 12};
+    s->ds = s->es = s->fs = s->gs = s->ss = data;
+    s->gdtr = s->idtr = (struct vmcb_seg){0, 0, 0xffff, 0};
+    s->ldtr = (struct vmcb_seg){0, 0x82, 0xffff, 0};
+    s->tr = (struct vmcb_seg){0, 0x8b, 0xffff, 0};
+    s->cpl = 0;
+    s->rip = 0;
+    s->rsp = 0;
+    s->rax = 0;
+    s->rflags = X86_RFLAGS_FIXED;
+    s->cr0 = X86_CR0_ET;
+    s->cr2 = s->cr3 = s->cr4 = 0;
+    s->efer = EFER_SVME; /* hidden from the guest, needed by VMRUN */
+    s->dr6 = 0xffff0ff0;
+    s->dr7 = 0x400;
+    s->g_pat = 0x0007040600070406ull;
+    vmcb->control.event_inj = 0;
+    vmcb->control.int_state = 0;
+    v->arch.xcr0 = 1;
+    v->arch.npt_gen = ~0ull; /* flush on entry */
+    v->arch.initialised = true;
+}
+
 void arch_vcpu_get_context(struct vcpu *v, struct vireo_vcpu_context *ctx)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
@@ -240,6 +279,12 @@ void arch_vcpu_run(struct vcpu *v)
 {
     struct cpu *c = this_cpu();
     struct vmcb *vmcb = v->arch.vmcb;
+
+    /* Timers and interrupts before guest mode is entered (and locks may be taken). */
+    if (v->dom->arch.plat)
+        virq_before_entry(v);
+    else if (!v->dom->privileged)
+        sched_guest_timer(~0ull); /* the timer may have fired early for this slice */
     uint64_t gen = tlb_guest_enter(c, v->dom);
 
     /* TCG honours only a full flush (and no flush-by-ASID): flush whenever this CPU last
@@ -260,6 +305,8 @@ void arch_vcpu_run(struct vcpu *v)
  * with XCR0 = x87 only, and one guest's registers must never reach another. */
 void arch_vcpu_switch_in(struct vcpu *v)
 {
+    if (cpu_features.rdtscp)
+        wrmsr(MSR_TSC_AUX, v->arch.tsc_aux);
     if (!cpu_features.xsave) {
         __asm__ volatile("fxrstor64 (%0)" ::"r"(v->arch.xsave) : "memory");
         return;
@@ -271,10 +318,14 @@ void arch_vcpu_switch_in(struct vcpu *v)
 
 void arch_vcpu_switch_out(struct vcpu *v)
 {
+    if (cpu_features.rdtscp)
+        v->arch.tsc_aux = rdmsr(MSR_TSC_AUX);
     if (!cpu_features.xsave) {
         __asm__ volatile("fxsave64 (%0)" ::"r"(v->arch.xsave) : "memory");
         return;
     }
+    /* TCG runs a guest's XSETBV without the intercept: XCR0 itself is the truth. */
+    v->arch.xcr0 = xgetbv(0);
     xsetbv(0, cpu_features.xcr0_supported);
     __asm__ volatile("xsave64 (%0)" ::"r"(v->arch.xsave), "a"(~0u), "d"(~0u) : "memory");
 }

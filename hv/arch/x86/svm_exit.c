@@ -15,6 +15,7 @@
 #include "arch/svm.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
+#include "vplat.h"
 
 void svm_skip_instruction(struct vcpu *v, unsigned len)
 {
@@ -110,16 +111,21 @@ static void handle_npf(struct vcpu *v)
     const char *kind = err & NPF_FETCH ? "exec" : err & NPF_WRITE ? "write" : "read";
     const char *why = NULL;
 
-    /* dom0's NPT maps all it may touch: a fault is its APIC page or memory hv hid. */
-    if (v->dom->privileged && !(err & NPF_FETCH)) {
-        bool apic = ALIGN_DOWN(gpa, PAGE_SIZE) == APIC_DEFAULT_BASE;
-        if (!mmio_emulate(v, gpa, apic ? &dom0_apic_ops : &dom0_open_bus_ops, &why))
+    /* dom0's NPT maps all it may touch: a fault is its APIC page or memory hv hid. A
+     * platform domain's fault outside RAM is one of its devices (vplat_mmio). */
+    const struct mmio_ops *ops = NULL;
+    if (v->dom->privileged)
+        ops = ALIGN_DOWN(gpa, PAGE_SIZE) == APIC_DEFAULT_BASE ? &dom0_apic_ops : &dom0_open_bus_ops;
+    if (ops && !(err & NPF_FETCH)) {
+        if (!mmio_emulate(v, gpa, ops, &why))
             return;
         domain_crash(v->dom, VIREO_CRASH_UNHANDLED_EXIT, "%s at gpa 0x%lx rip 0x%lx", why,
                      (unsigned long)gpa, (unsigned long)vmcb->save.rip);
         return;
     }
 
+    if (v->dom->arch.plat && !(err & NPF_FETCH) && vplat_mmio(v, gpa))
+        return;
     domain_crash(v->dom, VIREO_CRASH_BAD_MEMORY, "bad memory access at gpa 0x%lx (%s) rip 0x%lx",
                  (unsigned long)gpa, kind, (unsigned long)vmcb->save.rip);
 }
@@ -156,8 +162,15 @@ void svm_handle_exit(struct vcpu *v)
         guest_cr_write_exit(v);
         return;
     case SVM_EXIT_HLT:
+        if (v->dom->arch.plat) {
+            virq_halt(v);
+            return;
+        }
         svm_skip_instruction(v, 1);
         sched_block(v, 0);
+        return;
+    case SVM_EXIT_VINTR:
+        virq_window_exit(v);
         return;
     case SVM_EXIT_INVD:
         svm_skip_instruction(v, 2); /* dropping caches would break coherence: treat as WBINVD */
@@ -169,6 +182,12 @@ void svm_handle_exit(struct vcpu *v)
         handle_npf(v);
         return;
     case SVM_EXIT_SHUTDOWN:
+        hv_log("d%u vCPU %u triple fault: cs=%x:%lx cr0=%lx cr3=%lx cr4=%lx efer=%lx rsp=%lx "
+               "exitintinfo=%lx", v->dom->id, v->id, vmcb->save.cs.selector,
+               (unsigned long)vmcb->save.rip, (unsigned long)vmcb->save.cr0,
+               (unsigned long)vmcb->save.cr3, (unsigned long)vmcb->save.cr4,
+               (unsigned long)vmcb->save.efer, (unsigned long)vmcb->save.rsp,
+               (unsigned long)c->exit_int_info);
         domain_crash(v->dom, VIREO_CRASH_TRIPLE_FAULT, "triple fault rip 0x%lx",
                      (unsigned long)vmcb->save.rip);
         return;

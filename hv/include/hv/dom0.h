@@ -10,15 +10,12 @@
 
 #include "hv/hv.h"
 #include "hv/boot.h"
+#include "hv/mm.h"
 #include "public/vireo.h"
 
 #define DOM0_DEFAULT_MEM MiB(1024)
 #define FOREIGN_WINDOW_GPA GiB(256) /* dom0-physical window for domU frames */
 #define FOREIGN_WINDOW_SIZE GiB(16)
-
-struct mem_range {
-    uint64_t start, end; /* [start, end), page aligned */
-};
 
 /* True if the modules include a dom0 kernel (the first one not tagged vireo.domain). */
 bool dom0_configured(const struct boot_info *bi);

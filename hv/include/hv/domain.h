@@ -10,7 +10,10 @@
 #include "hv/ring.h"
 #include "hv/spinlock.h"
 #include "public/vireo.h"
+#include "arch/domain.h"
+#include "arch/guest_absent.h"
 #include "arch/npt.h"
+#include "arch/vacpi_pm.h"
 #include "arch/vcpu.h"
 
 #define HV_MAX_DOMAINS 256
@@ -42,6 +45,7 @@ struct vcpu {
     uint64_t cpu_time_ns; /* total CPU time */
     uint64_t period_used_ns;
     uint64_t block_deadline_ns; /* 0: none */
+    bool wake_pending; /* sched_kick_vcpu() found it awake: its next block returns at once */
 
     uint64_t time_info_gpa; /* registered struct vireo_time_info, 0 if none */
 };
@@ -72,6 +76,7 @@ struct domain {
     uint8_t uuid[16];
     bool privileged; /* dom0 */
     bool boot_domain; /* built by hv from a boot module; hv reaps it */
+    bool platform;    /* VIREO_DOMCFG_PLATFORM: the guest platform's devices answer it */
     int refs;         /* references; the domain table holds one until destroy */
 
     spinlock_t lock; /* memory and vCPU set changes */
@@ -104,6 +109,9 @@ struct domain {
     unsigned nr_active; /* scratch for period accounting: vCPUs that want CPU time */
 
     struct console console;
+    struct arch_domain arch;
+    struct vacpi_pm pm;         /* ACPI PM1, PM timer, reset register (platform only) */
+    struct absent_log absent;   /* absent ports and MSRs it touched, logged once */
 };
 
 /* Domain table. */

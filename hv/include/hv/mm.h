@@ -10,6 +10,13 @@
 #include "hv/boot.h"
 #include "arch/x86.h" /* PAGE_SIZE, LARGE_PAGE_SIZE */
 
+/* A range of physical addresses [start, end), page aligned. */
+struct mem_range {
+    uint64_t start, end;
+};
+
+#define LOW_MEMORY MiB(1) /* firmware areas and the AP trampoline: never allocated */
+
 extern struct frame_allocator hv_frames;
 extern uint64_t hv_total_pages; /* RAM frames in the memory map */
 extern uint64_t hv_own_pages;   /* frames hv keeps (image, tables, its objects) */
@@ -38,9 +45,18 @@ void frame_ref_put(pfn_t pfn);
 /* A domain gives frames back: free them, or orphan those still referenced. */
 void frame_release_owned(pfn_t first, uint64_t nr);
 
-/* Builds the frame allocator from the memory map, reserving what is already in use and
- * (when a dom0 kernel is among the modules) dom0_mem bytes of RAM for dom0. */
-void mm_init(const struct boot_info *bi, uint64_t dom0_mem);
+/* Where the allocator's own tables (frame bitmap, reference counts) go: RAM as high as
+ * possible below 4 GiB outside `busy` (dom0 takes memory from the bottom). */
+struct mem_range mm_place_tables(const struct boot_info *bi, const struct mem_range *busy,
+                                 unsigned nr_busy);
+/*
+ * Builds the frame allocator from the memory map: every RAM frame is free except the
+ * tables and the ranges it is given, which it never hands out. `hv_used` is what hv
+ * itself holds (low memory, its image, the loader's data, modules) and counts as hv's;
+ * `given` is RAM handed to someone else (dom0).
+ */
+void mm_init(const struct boot_info *bi, struct mem_range tables, const struct mem_range *hv_used,
+             unsigned nr_hv_used, const struct mem_range *given, unsigned nr_given);
 /* Identity-maps all memory found in the map (and the low 4 GiB) with large pages. */
 void paging_init(const struct boot_info *bi);
 extern uint64_t hv_cr3;

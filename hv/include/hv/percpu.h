@@ -21,6 +21,8 @@ struct cpu {
     volatile bool need_resched;
     bool idle;
     uint64_t slice_end_ns;
+    uint64_t timer_sched_ns; /* the scheduler's next event on this CPU (hv time) */
+    uint64_t timer_armed_ns; /* what the physical timer is armed for; ~0 once it fired */
     uint64_t idle_ns;
 
     /* Guest mode (core/tlb.c): odd while this CPU is between VMRUN and #VMEXIT, running

@@ -31,6 +31,12 @@ void sched_wake(struct vcpu *v);
 /* The current vCPU stops until sched_wake() or its deadline (0: none). */
 void sched_block(struct vcpu *v, uint64_t deadline_ns);
 void sched_yield(struct vcpu *v);
+/* An interrupt is pending for v: wake it if it is blocked, make its next block return at
+ * once if not, and get it out of guest mode if it runs on another CPU. */
+void sched_kick_vcpu(struct vcpu *v);
+/* The running vCPU needs this CPU back by deadline_ns (hv time; ~0: no need): arms the
+ * physical timer for the earlier of that and the scheduler's own next event. */
+void sched_guest_timer(uint64_t deadline_ns);
 /* Wakes blocked vCPUs of d (an event arrived). */
 void sched_notify_domain(struct domain *d);
 /* Makes every CPU running one of d's vCPUs reschedule; with wait, until none does. */

@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 4
+#define VIREO_ABI_MINOR 5
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -235,7 +235,19 @@
  * (ABI 0.3)
  */
 #define VIREO_HC_HV_LOG_READ 0x117
-#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_HV_LOG_READ
+/*
+ * (u32 domid, gpa buf, u64 len) -> bytes of the context. The guest platform's state
+ * (VIREO_DOMCFG_PLATFORM): every guest-visible register and timer of the vLAPICs, the
+ * vIOAPIC, the UART and the clock, as a struct vireo_plat_ctx (below). The domain must be
+ * paused (-VIREO_EBUSY) and have the platform (-VIREO_EINVAL). GET with buf 0 and len 0
+ * returns the context's size; with a len too small for it, it writes nothing and returns
+ * -VIREO_ENOSPC. len <= VIREO_PLAT_CTX_MAX (-VIREO_E2BIG). SET checks the whole context
+ * before it changes anything (-VIREO_EINVAL) and may carry any subset of the sections.
+ * (ABI 0.5)
+ */
+#define VIREO_HC_PLATFORM_GET_CONTEXT 0x118
+#define VIREO_HC_PLATFORM_SET_CONTEXT 0x119
+#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_PLATFORM_SET_CONTEXT
 #define VIREO_HV_LOG_SIZE 65536u /* bytes of hv's log kept for VIREO_HC_HV_LOG_READ */
 
 #define VIREO_EVENT_DOMAIN_STATE (1u << 0) /* a domain changed state (shutdown, crash) */
@@ -432,6 +444,115 @@ struct vireo_time_info {
 /* RAM is [0, min(mem, LOW_RAM_END)) and the rest from 4 GiB up. */
 #define VIREO_PLAT_LOW_RAM_END 0xc0000000u
 
+/*
+ * The platform context (VIREO_HC_PLATFORM_{GET,SET}_CONTEXT): a header, then nr_sections
+ * sections, each a struct vireo_plat_ctx_section followed by `length` bytes of payload
+ * (a multiple of 8). Little-endian, as the guest. Timers are saved as the time left until
+ * they fire, in ns of hv time, so a context restored later (or on another host) fires
+ * them as long after the restore as they had to go at the save. Sections of types a
+ * reader does not know must be refused, never skipped.
+ */
+#define VIREO_PLAT_CTX_MAGIC 0x58544350u /* "PCTX" */
+#define VIREO_PLAT_CTX_VERSION 1u
+#define VIREO_PLAT_CTX_MAX 65536u
+
+struct vireo_plat_ctx {
+    uint32_t magic;        /* VIREO_PLAT_CTX_MAGIC */
+    uint32_t version;      /* VIREO_PLAT_CTX_VERSION */
+    uint32_t nr_sections;
+    uint32_t size;         /* bytes, header included */
+};
+
+struct vireo_plat_ctx_section {
+    uint32_t type;   /* VIREO_PLAT_CTX_* */
+    uint32_t length; /* payload bytes, exactly the size of the type's structure */
+};
+
+#define VIREO_PLAT_CTX_LAPIC 1  /* struct vireo_plat_lapic, one per vCPU */
+#define VIREO_PLAT_CTX_IOAPIC 2 /* struct vireo_plat_ioapic */
+#define VIREO_PLAT_CTX_UART 3   /* struct vireo_plat_uart */
+#define VIREO_PLAT_CTX_CLOCK 4  /* struct vireo_plat_clock */
+#define VIREO_PLAT_CTX_PM 5     /* struct vireo_plat_pm: ACPI PM1 registers, timer, reset */
+
+#define VIREO_PLAT_LAPIC_WAIT_SIPI (1u << 0)   /* INIT received, waiting for a start-up IPI */
+#define VIREO_PLAT_LAPIC_NMI_PENDING (1u << 1) /* an NMI not yet delivered */
+
+/* One vCPU's x2APIC: registers as the MSRs read them (SDM vol. 3, x2APIC). */
+struct vireo_plat_lapic {
+    uint32_t vcpu;  /* index of the vCPU */
+    uint32_t flags; /* VIREO_PLAT_LAPIC_* */
+    uint32_t irr[8], isr[8], tmr[8];
+    uint32_t tpr, svr, esr, esr_pending; /* esr_pending: errors since the last ESR write */
+    uint32_t lvt[6];                     /* timer, thermal, PMC, LINT0, LINT1, error */
+    uint32_t tmict, tdcr;
+    uint64_t icr;
+    uint64_t timer_left_ns;    /* until the timer fires; 0: stopped */
+    uint64_t timer_elapsed_ns; /* of the current count or period (TMCCT) */
+    uint64_t tsc_deadline;     /* IA32_TSC_DEADLINE while armed */
+    uint64_t kvm_system_time;  /* MSR_KVM_SYSTEM_TIME_NEW as the guest wrote it */
+};
+
+struct vireo_plat_ioapic {
+    uint32_t regsel, id;
+    uint32_t lines; /* input level of each pin as its device drives it (bit per GSI) */
+    uint32_t pad0;
+    uint64_t redir[24]; /* redirection entries, remote IRR included */
+};
+
+struct vireo_plat_uart {
+    uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+    uint8_t thre_pending; /* 1: the THR-empty interrupt is raised */
+    uint8_t rx[16];       /* received bytes not yet read, oldest first */
+    uint8_t rx_count;     /* 0..16 */
+    uint8_t pad[7];
+};
+
+struct vireo_plat_clock {
+    int64_t wallclock_ns;     /* Unix time at hv time 0 (as vireo_domain_config's) */
+    uint64_t kvm_wall_clock;  /* MSR_KVM_WALL_CLOCK_NEW as the guest wrote it */
+};
+
+/* PM1 status (port VIREO_PLAT_PM1A_EVT_PORT) bits hv implements; the guest clears a bit
+ * by writing 1 to it. */
+#define VIREO_PM1_STS_TMR (1u << 0)    /* the PM timer's bit 23 changed */
+#define VIREO_PM1_STS_PWRBTN (1u << 8) /* the power button was pressed */
+/* PM1 enable (port VIREO_PLAT_PM1A_EVT_PORT + 2): which status bits raise the SCI. Only
+ * the power button's is implemented (no timer interrupt: TMR_EN reads 0). */
+#define VIREO_PM1_EN_PWRBTN (1u << 8)
+/* PM1 control (port VIREO_PLAT_PM1A_CNT_PORT). SCI_EN reads 1 always (SMI_CMD is 0: the
+ * platform is in ACPI mode from reset); SLP_EN is write-only and reads 0. */
+#define VIREO_PM1_CNT_SCI_EN (1u << 0)
+#define VIREO_PM1_CNT_BM_RLD (1u << 1)
+#define VIREO_PM1_CNT_SLP_TYP_SHIFT 10 /* 3 bits */
+#define VIREO_PM1_CNT_SLP_TYP (7u << VIREO_PM1_CNT_SLP_TYP_SHIFT)
+#define VIREO_PM1_CNT_SLP_EN (1u << 13)
+#define VIREO_PM_TMR_HZ 3579545u /* the PM timer's rate; it counts hv time */
+#define VIREO_PM_TMR_MASK 0xffffffu
+
+/*
+ * Platform context section VIREO_PLAT_CTX_PM: the ACPI PM device (PM1a event and control
+ * blocks, PM timer, reset register) and the toolstack's pending reboot request. Written
+ * by hv on save; on load hv refuses (-VIREO_EINVAL) any bit or value outside what is
+ * documented here, so a restored guest sees registers it could have produced itself.
+ */
+struct vireo_plat_pm {
+    uint16_t pm1_status;  /* PM1 status: VIREO_PM1_STS_* bits only */
+    uint16_t pm1_enable;  /* PM1 enable: VIREO_PM1_EN_* bits only */
+    uint16_t pm1_control; /* PM1 control as the guest reads it: SCI_EN (must be set),
+                           * BM_RLD, SLP_TYP; SLP_EN must be 0 */
+    uint8_t reset_value;  /* port 0xcf9 as last written, bit 2 (reset) clear: bits 1 and 3
+                           * only */
+    uint8_t reboot_requested; /* 1: VIREO_HC_DOMAIN_CONTROL(REBOOT) pressed the button, so
+                               * the guest's next S5 ends it with VIREO_SHUTDOWN_REBOOT;
+                               * else 0 */
+    uint32_t pm_tmr_offset; /* PM timer ticks added to hv time's tick count
+                             * (hv ns * VIREO_PM_TMR_HZ / 1e9), mod 2^24: the timer reads
+                             * (ticks(hv now) + pm_tmr_offset) & VIREO_PM_TMR_MASK.
+                             * Loading it into another hv (migration), the toolstack adds
+                             * the difference of the two hv clocks in ticks; < 2^24 */
+    uint32_t pad;           /* 0 */
+};
+
 /* ------------------------------------------------------------------------------------ */
 /* Start state of a domain built from an ELF image (test guests, boot-time domains)      */
 /* ------------------------------------------------------------------------------------ */
@@ -479,5 +600,12 @@ VIREO_STATIC_ASSERT(sizeof(struct vireo_physinfo) == 104, "vireo_physinfo layout
 VIREO_STATIC_ASSERT(sizeof(struct vireo_console_chunk) == 32, "vireo_console_chunk layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_time_info) == 32, "vireo_time_info layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_start_info) == 48, "vireo_start_info layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_ctx) == 16, "vireo_plat_ctx layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_ctx_section) == 8, "vireo_plat_ctx_section layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_lapic) == 192, "vireo_plat_lapic layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_ioapic) == 208, "vireo_plat_ioapic layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_uart) == 32, "vireo_plat_uart layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_clock) == 16, "vireo_plat_clock layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_pm) == 16, "vireo_plat_pm layout");
 
 #endif /* VIREO_PUBLIC_VIREO_H */

@@ -9,17 +9,24 @@ through vireo-ctl, the guests' console logs, the daemon's process). run() runs a
 test functions in order on one node and prints the log tails when one fails.
 """
 import os
+import pty
+import re
+import select
+import signal
 import socket
 import subprocess
 import sys
 import time
 import traceback
+import uuid
 
 import node
 
 SKIP = 77
 DOM0_TLS_PORT = 16514
 GUEST_DIR = node.GUEST_DIR
+# The test Linux domU's kernel, initramfs and linux.cfg in dom0 (dom0/image: domu_guest_dir).
+LINUX_GUEST_DIR = '/usr/share/vireo/guests'
 DAEMON_LOG = '/var/log/vireo/virtvireod.log'
 # How dom0's /init starts the daemon; the restart test starts it the same way.
 DAEMON_START = f'(setsid virtvireod </dev/null >>{DAEMON_LOG} 2>&1 &)'
@@ -49,6 +56,27 @@ def service_xml(name, memory_mib=16, current_mib=None, max_memory_mib=None, vcpu
             f"</devices></domain>")
 
 
+def linux_xml(name, cmdline, memory_mib=256, vcpus=2, kernel=f'{LINUX_GUEST_DIR}/vmlinuz',
+              initrd=f'{LINUX_GUEST_DIR}/domu-initrd.img', os_type='hvm', on_poweroff='destroy',
+              on_reboot='restart', on_crash='destroy'):
+    """Domain XML for a Linux domU (Debian's kernel, the project's busybox initramfs) as a
+    user writes it: direct kernel boot, ACPI and APIC, the serial console. The uuid follows
+    the name, so defining it again updates the definition."""
+    return (f"<domain type='vireo'><name>{name}</name>"
+            f"<uuid>{uuid.uuid5(uuid.NAMESPACE_URL, 'vireo-test:' + name)}</uuid>"
+            f"<memory unit='MiB'>{memory_mib}</memory>"
+            f"<currentMemory unit='MiB'>{memory_mib}</currentMemory>"
+            f"<vcpu placement='static'>{vcpus}</vcpu>"
+            f"<os><type arch='x86_64' machine='vireo'>{os_type}</type>"
+            f"<kernel>{kernel}</kernel><initrd>{initrd}</initrd>"
+            f"<cmdline>{cmdline}</cmdline></os>"
+            f"<features><acpi/><apic/></features>"
+            f"<on_poweroff>{on_poweroff}</on_poweroff><on_reboot>{on_reboot}</on_reboot>"
+            f"<on_crash>{on_crash}</on_crash>"
+            f"<devices><console type='pty'><target type='serial' port='0'/></console>"
+            f"</devices></domain>")
+
+
 def fields(text, sep):
     """'key<sep> value' lines (virsh dominfo, domstats, schedinfo) as a dict."""
     pairs = (line.split(sep, 1) for line in text.splitlines() if sep in line)
@@ -66,6 +94,104 @@ def wait_for(predicate, timeout, what, interval=0.5):
         if time.monotonic() > deadline:
             raise node.TestFailure(f'not {what} within {timeout} s')
         time.sleep(interval)
+
+
+# What virsh console prints once the stream is open and the terminal is raw.
+CONSOLE_READY = b'Escape character is'
+
+
+class Console:
+    """A virsh command that attaches a console (`console NAME`, `start --console NAME`) run
+    on a pty, as a user at a terminal: read_until() waits for output, type() sends keys,
+    leave() is Ctrl-]. Each read_until searches only what came after the last match."""
+
+    def __init__(self, s, *args):
+        self.args = args
+        self.seen = b''
+        self.pos = 0
+        self.matched_at = None  # host monotonic time the last match was read
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvp('virsh', ['virsh', '-c', s.uri] + [str(a) for a in args])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _read(self, left):
+        if not select.select([self.fd], [], [], left)[0]:
+            return
+        try:
+            data = os.read(self.fd, 4096)
+        except OSError:
+            data = b''
+        if not data:
+            raise node.TestFailure(f'virsh {" ".join(map(str, self.args))} ended; it showed:\n'
+                                   + self.text()[-2000:])
+        self.seen += data
+
+    def read_until(self, pattern, timeout):
+        regex = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = regex.search(self.seen, self.pos)
+            if m:
+                self.pos = m.end()
+                self.matched_at = time.monotonic()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise node.TestFailure(f'virsh {" ".join(map(str, self.args))}: no '
+                                       f'{regex.pattern!r} in {timeout} s; it showed:\n'
+                                       + self.text()[-2000:])
+            self._read(left)
+
+    def type(self, text):
+        """Sends keys once virsh is connected: it flushes what was typed before (raw mode)."""
+        deadline = time.monotonic() + 60
+        while CONSOLE_READY not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise node.TestFailure(f'virsh {" ".join(map(str, self.args))}: not connected '
+                                       f'in 60 s; it showed:\n' + self.text()[-2000:])
+            self._read(left)
+        os.write(self.fd, text.encode())
+
+    def text(self):
+        return self.seen.decode(errors='replace')
+
+    def wait_exit(self, timeout):
+        """The exit code once virsh ended (the session closed), reading what it still says."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.pid = 0
+                return os.waitstatus_to_exitcode(status)
+            try:
+                self._read(0.2)
+            except node.TestFailure:
+                pass  # the pty closed: waitpid tells the rest
+        raise node.TestFailure(f'virsh {" ".join(map(str, self.args))} still running after '
+                               f'{timeout} s')
+
+    def leave(self):
+        """Ctrl-], as a user leaves virsh console; virsh must exit 0."""
+        self.type('\x1d')
+        code = self.wait_exit(15)
+        if code != 0:
+            raise node.TestFailure(f'virsh console exited {code} on Ctrl-]:\n{self.text()}')
+
+    def close(self):
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
 
 class Session:
@@ -124,11 +250,14 @@ class Session:
         wait_for(answers, timeout, 'answering virsh version', interval=0.2)
 
     def define(self, name, **xml_options):
+        self.define_xml(name, service_xml(name, **xml_options))
+
+    def define_xml(self, name, xml, command='define', ok=True):
+        """Writes the XML to a host file and runs `virsh define` (or create) on it."""
         path = os.path.join(self.tmp, name + '.xml')
         with open(path, 'w') as f:
-            f.write(service_xml(name, **xml_options))
-        self.virsh('define', path)
-        return path
+            f.write(xml)
+        return self.virsh(command, path, ok=ok)
 
     def domstate(self, name):
         return self.virsh('domstate', name).stdout.strip()
@@ -149,6 +278,10 @@ class Session:
     # --- dom0 ------------------------------------------------------------------------
     def dom0(self, command, timeout=60, check=True):
         return self.n.run(command, timeout, check)[1]
+
+    def free_pages(self):
+        """hv's free memory in pages (vireo-ctl info in dom0)."""
+        return int(node.host_info(self.n)['free_pages'])
 
     def hv_domain(self, name):
         """hv's own view of a running domain (vireo-ctl list -l in dom0)."""

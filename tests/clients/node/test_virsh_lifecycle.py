@@ -9,9 +9,7 @@ on_reboot restarts it), destroy, `virsh event --loop` seeing all of it, and virt
 --import of a test guest. Prints the
 cost of `virsh start` and the node's boot time to a usable daemon."""
 import os
-import pty
 import re
-import select
 import signal
 import subprocess
 import threading
@@ -66,49 +64,11 @@ def define_start_and_look(s):
 
 
 def console_through_a_pty(s):
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvp('virsh', ['virsh', '-c', s.uri, 'console', 'svc'])
-    seen = b''
-    try:
-        def read_until(pattern, timeout):
-            nonlocal seen
-            deadline = time.monotonic() + timeout
-            while not re.search(pattern, seen):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise node.TestFailure(f'virsh console: no {pattern!r} in {timeout} s; got:'
-                                           f'\n{seen[-2000:].decode(errors="replace")}')
-                if select.select([fd], [], [], left)[0]:
-                    try:
-                        seen += os.read(fd, 4096)
-                    except OSError:
-                        raise node.TestFailure('virsh console ended early:\n' +
-                                               seen.decode(errors='replace'))
-        read_until(rb'tick \d+', 30)
-        os.write(fd, b'typed-into-virsh\r')
-        read_until(rb'service: got typed-into-virsh', 30)
-        os.write(fd, b'\x1d')  # Ctrl-]
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if select.select([fd], [], [], 0.2)[0]:
-                try:
-                    seen += os.read(fd, 4096)
-                except OSError:
-                    pass
-        else:
-            raise node.TestFailure('virsh console did not leave on Ctrl-]')
-        pid = 0
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise node.TestFailure(f'virsh console exited {status}')
-    finally:
-        if pid:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
+    with nodeclients.Console(s, 'console', 'svc') as con:
+        con.read_until(rb'tick \d+', 30)
+        con.type('typed-into-virsh\r')
+        con.read_until(rb'service: got typed-into-virsh', 30)
+        con.leave()
     s.wait_console('svc', r'service: got typed-into-virsh', 30, 'the input in the log')
 
 

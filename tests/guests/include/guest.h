@@ -58,6 +58,10 @@ const char *cmdline(const struct vireo_start_info *si);
 /* Value of "key=<number>" on the command line (K/M/G suffixes allowed), or `fallback`. */
 uint64_t cmdline_u64(const struct vireo_start_info *si, const char *key, uint64_t fallback);
 
+/* The guest's own IDT (rt/idt.c): interrupt gates in the current code segment. */
+void idt_set_gate(unsigned vector, void *handler);
+void idt_load(void);
+
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
@@ -65,6 +69,56 @@ static inline uint64_t rdtsc(void)
     /* LFENCE keeps the read from drifting across the measured code. */
     __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
     return ((uint64_t)hi << 32) | lo;
+}
+
+/* Port I/O, 1, 2 and 4 bytes. */
+static inline uint32_t port_in(uint16_t port, unsigned size)
+{
+    uint32_t v = 0;
+
+    if (size == 1)
+        __asm__ volatile("inb %1, %b0" : "+a"(v) : "Nd"(port));
+    else if (size == 2)
+        __asm__ volatile("inw %1, %w0" : "+a"(v) : "Nd"(port));
+    else
+        __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void port_out(uint16_t port, unsigned size, uint32_t v)
+{
+    if (size == 1)
+        __asm__ volatile("outb %b0, %1" : : "a"(v), "Nd"(port));
+    else if (size == 2)
+        __asm__ volatile("outw %w0, %1" : : "a"(v), "Nd"(port));
+    else
+        __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
 }
 
 static inline void cpu_relax(void)

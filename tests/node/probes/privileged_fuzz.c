@@ -31,7 +31,7 @@
 #define MAX_DOMIDS 64
 #define NR_SLOTS (VIREO_HC_PRIVILEGED_LAST - VIREO_HC_PRIVILEGED_BASE + 2)
 /* A random scalar where a call takes a pointer would make hv write over dom0's memory. */
-_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_HV_LOG_READ,
+_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_PLATFORM_SET_CONTEXT,
                "a new privileged call: teach make_call() which arguments are buffers");
 
 static uint64_t rng_state;
@@ -196,6 +196,21 @@ static void make_call(struct call *c, uint64_t nr, unsigned serial)
         add_buffer(c, 0, VIREO_MAX_VCPUS * sizeof(struct vireo_vcpu_info), VIREO_DEV_BUF_OUT,
                    1);
         break;
+    case VIREO_HC_PLATFORM_GET_CONTEXT:
+    case VIREO_HC_PLATFORM_SET_CONTEXT: {
+        bool set = nr == VIREO_HC_PLATFORM_SET_CONTEXT;
+        struct vireo_plat_ctx *h = (void *)c->buf[0];
+        fill_random(c->buf[0], sizeof(c->buf[0]));
+        if (set && rnd() % 2) { /* a believable header over random sections */
+            h->magic = VIREO_PLAT_CTX_MAGIC;
+            h->version = VIREO_PLAT_CTX_VERSION;
+            h->nr_sections = (uint32_t)PICK(0, 1, 2, 66, 0xffffffffull);
+            h->size = (uint32_t)PICK(16, 24, 4096, sizeof(c->buf[0]), 0xffffffffull);
+        }
+        a[2] = PICK(0, 1, 16, 4096, sizeof(c->buf[0]), VIREO_PLAT_CTX_MAX + 1, ~0ull);
+        add_buffer(c, 0, sizeof(c->buf[0]), set ? VIREO_DEV_BUF_IN : VIREO_DEV_BUF_OUT, 1);
+        break;
+    }
     case VIREO_HC_DOMAIN_CONTROL:
         a[1] = PICK(0, VIREO_CONTROL_POWEROFF, VIREO_CONTROL_REBOOT, 3, 0x80000000ull, ~0ull);
         break;

@@ -70,9 +70,10 @@ void fake_hv_release_starts(fake_hv *f)
     g_mutex_unlock(&f->gate_lock);
 }
 
-static int start(vd_hv *hv, const vd_domain_def *def, bool paused, vd_error **err)
+static int start(vd_hv *hv, const vd_domain_def *def, bool paused, bool *platform, vd_error **err)
 {
     (void)err;
+    *platform = self(hv)->linux_kernels;
     /* Like hv, never hand out an id again within one run of the test program. */
     static int last_domid;
     fake_hv *f = self(hv);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fake-hv.h"
+#include "test-contains.h"
 #include "vd-store.h"
 #include "vd-daemon.h"
 #include "vd-host.h"
@@ -23,9 +24,12 @@ typedef struct fixture {
     GString *events; /* "name:event/detail " per delivered event */
 } fixture;
 
-static void record_event(const vd_domain_ref *dom, int event, int detail, void *user)
+static void record_event(const vd_domain_ref *dom, int event_id, int event, int detail, void *user)
 {
-    g_string_append_printf(user, "%s:%d/%d ", dom->name, event, detail);
+    if (event_id == VIR_DOMAIN_EVENT_ID_REBOOT)
+        g_string_append_printf(user, "%s:reboot ", dom->name);
+    else
+        g_string_append_printf(user, "%s:%d/%d ", dom->name, event, detail);
 }
 
 /* hv's notices are acted on in the daemon's background thread: wait for that too. */
@@ -381,7 +385,47 @@ static void guest_poweroff_and_reboot_follow_on_actions(fixture *f, gconstpointe
     g_assert_cmpint(vd_domain_is_active(f->d, ref, &err), ==, 0);
     g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
     g_assert_cmpstr(f->events->str, ==,
-                    "guest:0/0 guest:2/0 guest:6/1 guest:5/0 guest:2/0 guest:6/1 guest:5/0 ");
+                    "guest:0/0 guest:2/0 guest:6/1 guest:5/0 guest:2/0 guest:reboot guest:6/1 "
+                    "guest:5/0 ");
+}
+
+/* A Linux domU gets the guest platform whatever its XML says: the live XML shows it, the
+ * stored definition keeps what the user wrote. */
+static void linux_domu_live_xml_shows_the_platform(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    f->hv->linux_kernels = true;
+    const char *xml = "<domain type='vireo'><name>lin</name><memory unit='MiB'>256</memory>"
+                      "<vcpu>2</vcpu><os><type>linux</type><kernel>/k/vmlinuz</kernel>"
+                      "<initrd>/k/initrd.img</initrd><cmdline>console=ttyS0</cmdline></os>"
+                      "<on_reboot>restart</on_reboot><on_crash>restart</on_crash></domain>";
+    g_autoptr(vd_domain_ref) ref = vd_domain_define_xml(f->d, xml, 0, &err);
+    g_assert_nonnull(ref);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_autofree char *live = vd_domain_get_xml_desc(f->d, ref, 0, &err);
+    g_autofree char *config = vd_domain_get_xml_desc(f->d, ref, VIR_DOMAIN_XML_INACTIVE, &err);
+    const char *platform[] = {
+        "<type arch=\"x86_64\" machine=\"vireo\">hvm</type>",
+        "<initrd>/k/initrd.img</initrd>",
+        "<acpi/>",
+        "<apic/>",
+        "<target type=\"isa-serial\" port=\"0\">",
+        "<model name=\"isa-serial\"/>",
+        "<target type=\"serial\" port=\"0\"/>",
+        "<on_crash>restart</on_crash>",
+    };
+    assert_contains_all(live, platform, G_N_ELEMENTS(platform));
+    g_assert_null(strstr(config, "<acpi/>"));
+    g_assert_null(strstr(config, "<serial"));
+
+    /* on_crash=restart: a crashed Linux domU comes back under a new id. */
+    g_autoptr(vd_domain_ref) r1 = vd_domain_lookup_by_name(f->d, "lin", &err);
+    fake_hv_guest_shutdown(f->hv, r1->id, VD_HV_CRASH);
+    drain_events();
+    g_autoptr(vd_domain_ref) r2 = vd_domain_lookup_by_name(f->d, "lin", &err);
+    g_assert_cmpint(r2->id, >, 0);
+    g_assert_cmpint(r2->id, !=, r1->id);
 }
 
 static void live_and_config_changes_reach_hv_and_store(fixture *f, gconstpointer u)
@@ -536,13 +580,22 @@ static void capabilities_advertise_vireo(fixture *f, gconstpointer u)
     g_autoptr(vd_error) err = NULL;
     g_autofree char *caps = vd_connect_get_capabilities(f->d, &err);
     g_assert_nonnull(caps);
-    g_assert_nonnull(strstr(caps, "<os_type>hvm</os_type>"));
-    g_assert_nonnull(strstr(caps, "<arch name=\"x86_64\">"));
-    g_assert_nonnull(strstr(caps, "<domain type=\"vireo\"/>"));
-    g_assert_nonnull(strstr(caps, "<emulator>/usr/libexec/vireo/vireo-dm</emulator>"));
+    const char *caps_needles[] = {
+        "<os_type>hvm</os_type>", "<arch name=\"x86_64\">", "<domain type=\"vireo\"/>",
+        "<emulator>/usr/libexec/vireo/vireo-dm</emulator>", "<os_type>linux</os_type>",
+        /* The platform always has ACPI and APIC: the XML cannot turn them off. */
+        "<acpi default=\"on\" toggle=\"no\"/>"};
+    assert_contains_all(caps, caps_needles, G_N_ELEMENTS(caps_needles));
+    g_assert_true(strstr(caps, "<os_type>hvm</os_type>") <
+                  strstr(caps, "<os_type>linux</os_type>"));
     g_autofree char *dc = vd_connect_get_domain_capabilities(f->d, NULL, NULL, NULL, NULL, 0, &err);
     g_assert_nonnull(dc);
-    g_assert_nonnull(strstr(dc, "<graphics supported=\"no\"/>"));
+    /* What a guest really gets: COM1 as a pty console, no disks or NICs before vireo-dm,
+     * no display, direct kernel boot (no loader). */
+    const char *dc_needles[] = {"<graphics supported=\"no\"/>", "<disk supported=\"no\"/>",
+                                "<interface supported=\"no\"/>", "<console supported=\"yes\">",
+                                "<loader supported=\"no\"/>"};
+    assert_contains_all(dc, dc_needles, G_N_ELEMENTS(dc_needles));
     g_autofree char *dc2 = vd_connect_get_domain_capabilities(f->d, "/usr/libexec/vireo/vireo-dm",
                                                               "x86_64", "vireo", "vireo", 0, &err);
     g_assert_nonnull(dc2);
@@ -787,6 +840,8 @@ int main(int argc, char **argv)
     ADD("destroy-stops-and-transient-disappears", destroy_stops_and_transient_disappears,
         WITH_FAKE_HV);
     ADD("guest-poweroff-and-reboot-follow-on-actions", guest_poweroff_and_reboot_follow_on_actions,
+        WITH_FAKE_HV);
+    ADD("linux-domu-live-xml-shows-the-platform", linux_domu_live_xml_shows_the_platform,
         WITH_FAKE_HV);
     ADD("live-and-config-changes-reach-hv-and-store", live_and_config_changes_reach_hv_and_store,
         WITH_FAKE_HV);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "test-contains.h"
 #include "vd-domain-xml.h"
 #include "vd-libvirt.h"
 #include "vd-schema.h"
@@ -109,11 +110,7 @@ static void everything_keeps_every_value(void)
         "<graphics type=\"none\"/>",
         "<emulator>/usr/libexec/vireo/vireo-dm</emulator>",
     };
-    for (unsigned i = 0; i < G_N_ELEMENTS(expected); i++) {
-        if (!strstr(out, expected[i]))
-            g_test_message("missing %s in\n%s", expected[i], out);
-        g_assert_nonnull(strstr(out, expected[i]));
-    }
+    assert_contains_all(out, expected, G_N_ELEMENTS(expected));
     g_assert_null(strstr(out, "rtl8139")); /* presented as virtio */
 }
 
@@ -224,7 +221,13 @@ static void unsupported_constructs_are_refused_by_name(void)
     assert_refused(DOMAIN_HEAD OS "<features><pae/></features></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "element <pae>", NULL);
     assert_refused(DOMAIN_HEAD OS "<on_reboot>rename-restart</on_reboot></domain>",
-                   VIR_ERR_CONFIG_UNSUPPORTED, "<on_reboot> action 'rename-restart'", NULL);
+                   VIR_ERR_CONFIG_UNSUPPORTED, "<on_reboot> action 'rename-restart'",
+                   "no renamed copy", NULL);
+    assert_refused(DOMAIN_HEAD OS "<on_crash>coredump-restart</on_crash></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "'coredump-restart'", "memory dumps", NULL);
+    assert_refused(DOMAIN_HEAD OS "<on_poweroff>preserve</on_poweroff></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "<on_poweroff> action 'preserve'",
+                   "only destroy, restart)", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><console type='tcp'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "<console> type 'tcp'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><sound model='ich6'/></devices></domain>",

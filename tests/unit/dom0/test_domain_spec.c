@@ -41,6 +41,7 @@ static void test_defaults_and_required_keys(void)
     g_assert_cmpuint(s.vcpus, ==, 1);
     g_assert_cmpuint(s.weight, ==, 256);
     g_assert_cmpuint(s.cap, ==, 0);
+    g_assert_cmpuint(s.platform, ==, 0);
     g_assert_false(ctl_spec_check(&s, &err));
     g_assert_cmpstr(err->message, ==, "name is not set");
     g_clear_error(&err);
@@ -71,6 +72,10 @@ static void test_arguments_override_the_file(void)
     g_assert_true(ctl_spec_parse_assignment(&s, "cmdline=ms=5 x=y", &err));
     g_assert_cmpuint(s.memory_bytes, ==, 1u << 30);
     g_assert_cmpstr(s.cmdline, ==, "ms=5 x=y");
+    g_assert_true(ctl_spec_parse_assignment(&s, "platform=1", &err));
+    g_assert_cmpuint(s.platform, ==, 1);
+    g_assert_false(ctl_spec_parse_assignment(&s, "platform=2", &err));
+    g_assert_cmpstr(err->message, ==, "platform = \"2\": want 0 or 1");
     ctl_spec_clear(&s);
 }
 

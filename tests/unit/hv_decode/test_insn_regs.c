@@ -5,27 +5,9 @@
 #include <stdlib.h>
 #include "arch/decode.h"
 #include "check.h"
+#include "decode_hex.h"
 
 #define FILL 0x1122334455667788ull
-
-static struct insn decode(const char *text, enum cpu_mode mode)
-{
-    uint8_t bytes[INSN_MAX_LEN];
-    const char *hex = text;
-    size_t n = 0;
-    struct insn in;
-
-    while (*hex && n < sizeof(bytes)) {
-        char *end;
-        bytes[n++] = (uint8_t)strtoul(hex, &end, 16);
-        hex = end;
-    }
-    if (insn_decode(bytes, n, mode, &in) != (int)n) {
-        printf("FAIL: '%s' does not decode\n", text);
-        check_failures++;
-    }
-    return in;
-}
 
 static void writes_zero_extend_or_merge_by_size(void)
 {

@@ -9,7 +9,7 @@
 struct cpu;
 
 struct cpu_features {
-    bool svm, npt, nrips, flush_by_asid, pdpe1gb, nx, xsave;
+    bool svm, npt, nrips, flush_by_asid, pdpe1gb, nx, xsave, rdtscp;
     uint32_t nr_asids;
     uint64_t xcr0_supported; /* XCR0 bits hv may let guests enable */
     uint32_t xsave_size;     /* bytes of an XSAVE area for xcr0_supported */

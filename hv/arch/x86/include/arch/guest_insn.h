@@ -12,6 +12,10 @@
 #include "arch/guest_walk.h"
 
 struct vcpu;
+struct mmio_ops;
+
+/* String elements one exit does at most (MMIO and port strings): bounds an exit's work. */
+#define GUEST_INSN_STRING_BUDGET 1024u
 
 /* The values are the exit handlers' own (0 resume, -1 crash), so a caller can pass any
  * result but OK straight on. */
@@ -35,8 +39,27 @@ uint64_t guest_insn_seg_base(const struct vcpu *v, unsigned seg);
 /* Raises the exception a failed walk of a guest address calls for: #PF with CR2, or #GP
  * (#SS for the stack segment) for a non-canonical address. Returns GUEST_INSN_FAULTED, or
  * GUEST_INSN_FAILED (with why) when the address is not guest RAM. */
-enum guest_insn_result guest_insn_raise(struct vcpu *v, int walk_rc,
-                                        const struct guest_fault *f, unsigned seg,
-                                        const char **why);
+enum guest_insn_result guest_insn_raise(struct vcpu *v, int walk_rc, const struct guest_fault *f,
+                                        unsigned seg, const char **why);
+
+/* What the current instruction reaches besides guest RAM. */
+struct guest_insn_devices {
+    const struct mmio_ops *mmio; /* memory that is not RAM; NULL: none (the domain crashes) */
+    uint64_t npf_gpa;            /* the NPF's address: the operand of a one-operand
+                                  * instruction, reached without a walk; ~0 if no NPF */
+    uint16_t port;               /* INS/OUTS: the port the exit names */
+    uint64_t (*port_read)(struct vcpu *v, uint16_t port, unsigned size);
+    void (*port_write)(struct vcpu *v, uint16_t port, unsigned size, uint64_t val);
+};
+
+/*
+ * Executes the decoded instruction (insn_exec.c) on the vCPU, its memory operands
+ * reached through the guest's page tables: RIP moves past it when it completes and stays
+ * when a string needs another exit (GUEST_INSN_STRING_BUDGET elements each); a fault is
+ * injected with the registers showing the elements done. Returns 0 to resume the guest,
+ * -1 with *why set when the domain must be crashed.
+ */
+int guest_insn_execute(struct vcpu *v, const struct insn *in, const struct guest_insn_devices *dev,
+                       const char **why);
 
 #endif

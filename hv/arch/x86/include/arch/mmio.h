@@ -6,6 +6,7 @@
 #ifndef HV_ARCH_MMIO_H
 #define HV_ARCH_MMIO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -24,5 +25,8 @@ int mmio_emulate(struct vcpu *v, uint64_t gpa, const struct mmio_ops *ops, const
 extern const struct mmio_ops dom0_apic_ops;
 /* Addresses hidden from dom0: reads all-ones, writes dropped (dom0_open_bus.c). */
 extern const struct mmio_ops dom0_open_bus_ops;
+/* A platform domain's MMIO hole where no device answers: an empty bus (vplat_mmio.c). */
+extern const struct mmio_ops vplat_hole_ops;
+bool vplat_mmio_hole(uint64_t gpa);
 
 #endif

@@ -23,23 +23,11 @@ struct arch_vcpu {
     uint64_t xcr0;        /* the guest's XCR0 */
     uint64_t uid;         /* unique over hv's lifetime: decides TLB flushes */
     uint64_t npt_gen;     /* domain NPT generation this vCPU's TLB reflects */
+    uint64_t tsc_aux;     /* the guest's TSC_AUX (RDTSCP), loaded while it holds the CPU */
     bool initialised;     /* has a context: may run when online */
 };
 
-struct vcpu;
-struct vireo_vcpu_context;
-
-int arch_vcpu_init(struct vcpu *v);
-void arch_vcpu_destroy(struct vcpu *v);
-/* Context changes need the vCPU off every CPU (its domain paused). */
-int arch_vcpu_set_context(struct vcpu *v, const struct vireo_vcpu_context *ctx);
-void arch_vcpu_get_context(struct vcpu *v, struct vireo_vcpu_context *ctx);
-/* Enters the guest once and handles the exit. */
-void arch_vcpu_run(struct vcpu *v);
-/* FPU/SSE/AVX state switch when a CPU changes vCPU. */
-void arch_vcpu_switch_in(struct vcpu *v);
-void arch_vcpu_switch_out(struct vcpu *v);
-/* One-time setup shared by all vCPUs (I/O and MSR permission maps). */
-void svm_global_init(void);
+/* Its functions are declared with the rest of the core/arch seam in hv/arch.h. */
+#include "hv/arch.h"
 
 #endif
