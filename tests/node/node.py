@@ -300,6 +300,14 @@ def create(n, name, guest, memory=16, extra='', timeout=120):
           f'{extra}', timeout)
 
 
+def ticker_worst_gap_us(n, name):
+    """(ticks so far, the worst gap between two ticks in us) of a ticker guest's console."""
+    ticks = re.findall(r'^tick (\d+) worst gap (\d+) us', console_log(n, name), re.M)
+    if not ticks:
+        raise TestFailure(f'the ticker {name} printed no tick')
+    return int(ticks[-1][0]), int(ticks[-1][1])
+
+
 def free_pages_at_start(n):
     """hv's free pages before any domain exists: hv frees its nested page-table pages when
     their last mapping goes, so every domain must leave memory exactly as it found it."""

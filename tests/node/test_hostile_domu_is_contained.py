@@ -6,7 +6,6 @@ random arguments (hypercall_chaos) keeps running until dom0 pauses, unpauses and
 destroys it. Meanwhile a ticker domU keeps ticking (its worst gap is reported), a
 well-behaved domU keeps running, dom0 answers, hv logs no panic, and once every domain
 is destroyed hv's free memory is exactly what it was before the first."""
-import re
 import time
 
 import node
@@ -22,13 +21,6 @@ def grows(n, name, seconds=2):
     before = cpu_ns(n, name)
     time.sleep(seconds)  # CPU time is the quantity under test: it needs time to pass
     return cpu_ns(n, name) > before
-
-
-def ticker_worst_gap_us(n):
-    ticks = re.findall(r'^tick (\d+) worst gap (\d+) us', node.console_log(n, 'ticker'), re.M)
-    if not ticks:
-        raise node.TestFailure('the ticker printed no tick')
-    return int(ticks[-1][0]), int(ticks[-1][1])
 
 
 def test(info, workdir, box):
@@ -68,7 +60,7 @@ def test(info, workdir, box):
         raise node.TestFailure(f'hypercall_chaos got an answer the ABI does not allow: {failed}')
     n.run('vireo-ctl destroy chaos', 30)
 
-    ticks, gap = ticker_worst_gap_us(n)
+    ticks, gap = node.ticker_worst_gap_us(n, 'ticker')
     print(f'ticker beside hypercall_chaos (2 vCPUs) and {len(HOSTILE)} crashed domUs: '
           f'{ticks} ticks, worst gap {gap / 1000:.1f} ms (period 100 ms)')
     if not grows(n, 'bystander', 1):

@@ -5,8 +5,10 @@ test Linux domU (256 MiB, 2 vCPUs, console=ttyS0) from linux.cfg; its UART outpu
 the console ring, userspace prints its marker, vCPU 1 came up by INIT/SIPI (both CPUs
 online) and the clocksource is kvm-clock; a command typed on its console runs (UART
 input); its platform context is read, refused when hostile and written back while it is
-paused (vireo-platctx), and it still answers afterwards. Prints the time from create to
-the marker."""
+paused (vireo-platctx), and it still answers afterwards. Then a ticker and a hostile test
+guest (wild_write) run beside it: the hostile one is crashed alone, the Linux domU still
+answers and the ticker keeps ticking (its worst gap is printed). Prints the time from
+create to the marker."""
 import time
 
 import node
@@ -36,9 +38,30 @@ def test(info, workdir, box):
         raise node.TestFailure(f'platform context round trip failed:\n{out}')
     print(out.strip().splitlines()[-1])
     type_and_expect(n, 'echo after-restore-$((7 * 6))', 'after-restore-42')
+    side_by_side_with_a_hostile_guest(n)
     d = node.domains(n)[NAME]
     if d['state'] not in ('running', 'blocked'):
         raise node.TestFailure(f'{NAME} is {d["state"]} (crash_reason {d.get("crash_reason")})')
+
+
+def side_by_side_with_a_hostile_guest(n):
+    node.create(n, 'ticker', 'ticker', extra='cmdline="ticks=0 period_ms=100"')
+    node.wait_console(n, 'ticker', r'^tick \d+ worst gap', 60, 'a first tick')
+    node.create(n, 'wild', 'wild_write')
+    d = node.wait_domain(n, 'wild', lambda d: d['state'] == 'crashed', 120, 'crashed')
+    if d['crash_reason'] == 0:
+        raise node.TestFailure(f'wild_write crashed without a reason: {d}')
+    type_and_expect(n, 'echo beside-a-crash-$((6 * 7))', 'beside-a-crash-42')
+    ticks, _ = node.ticker_worst_gap_us(n, 'ticker')
+    node.wait_console(n, 'ticker', r'^tick \d+ worst gap', 60, 'ticks after the crash',
+                      count=ticks + 10)
+    ticks, gap = node.ticker_worst_gap_us(n, 'ticker')
+    print(f'ticker beside a Linux domU and a crashed wild_write: {ticks} ticks, '
+          f'worst gap {gap / 1000:.1f} ms (period 100 ms)')
+    if 'PANIC' in n.hv_log_text():
+        raise node.TestFailure('hv panicked')
+    for name in ('ticker', 'wild'):
+        n.run(f'vireo-ctl destroy {name}', 30)
 
 
 def type_and_expect(n, command, answer):
