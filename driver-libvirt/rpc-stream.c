@@ -77,9 +77,10 @@ static void on_console_eof(void *user)
     g_mutex_lock(&c->lock);
     if (!c->closed && !s->eof) {
         s->eof = true;
-        /* An empty OK packet tells the client the stream is over; it answers in kind and
-         * the stream is dropped then (or when the client goes away). */
-        stream_emit_locked(s, stream_packet(s, VD_WIRE_OK, NULL, 0));
+        /* End of stream is an empty CONTINUE, as libvirtd sends it: libvirt's client
+         * drops the connection on an OK it did not ask for. It answers with OK (finish)
+         * and the stream is dropped then (or when the client goes away). */
+        stream_emit_locked(s, stream_packet(s, VD_WIRE_CONTINUE, NULL, 0));
     }
     g_mutex_unlock(&c->lock);
 }
