@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* vireo-ctl exits: a domain's VM exits by kind, since it started or as rates over a sample. */
+/* vireo-ctl exits: a domain's VM exits by kind, since it was created or as rates over a
+ * sample. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -34,9 +35,9 @@ static int read_stats(vctl_t *h, const char *dom, uint32_t domid, struct vireo_e
 static void print_table(const struct vireo_exit_stats *now, const struct vireo_exit_stats *then)
 {
     double secs = (double)(now->now_ns - then->now_ns) / 1e9;
+    double cpu = (double)(now->cpu_time_ns - then->cpu_time_ns) / 1e9;
     bool rates = then->now_ns != 0;
 
-    double cpu = (double)(now->cpu_time_ns - then->cpu_time_ns) / 1e9;
     if (rates)
         printf("d%u: %u vCPUs, sampled over %.3f s, CPU time %.3f s\n", now->domid,
                now->nr_vcpus, secs, cpu);
