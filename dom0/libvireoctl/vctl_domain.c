@@ -73,6 +73,13 @@ int vctl_domain_list(vctl_t *h, struct vireo_domain_info **out, size_t *count)
     return 0;
 }
 
+int vctl_domain_exit_stats(vctl_t *h, uint32_t domid, struct vireo_exit_stats *out)
+{
+    uint64_t args[VIREO_DEV_MAX_ARGS] = { domid };
+    struct vctl_buf buf = { out, sizeof(*out), VIREO_DEV_BUF_OUT, 1, 0, 0 };
+    return (int)vctl_hypercall(h, VIREO_HC_DOMAIN_GET_EXIT_STATS, args, &buf, 1);
+}
+
 static bool parse_domid(const char *s, uint32_t *domid)
 {
     char *end;
@@ -189,6 +196,27 @@ const char *vctl_domstate_name(uint32_t state)
     case VIREO_DOMSTATE_DYING: return "dying";
     default: return "unknown";
     }
+}
+
+const char *vctl_exit_kind_name(unsigned kind)
+{
+    static const char *const names[VIREO_EXIT_KINDS] = {
+        [VIREO_EXIT_INTR] = "intr",
+        [VIREO_EXIT_NMI] = "nmi",
+        [VIREO_EXIT_VINTR] = "vintr",
+        [VIREO_EXIT_HLT] = "hlt",
+        [VIREO_EXIT_IO] = "io",
+        [VIREO_EXIT_MSR_READ] = "msr_read",
+        [VIREO_EXIT_MSR_WRITE] = "msr_write",
+        [VIREO_EXIT_CPUID] = "cpuid",
+        [VIREO_EXIT_HYPERCALL] = "hypercall",
+        [VIREO_EXIT_NPF] = "npf",
+        [VIREO_EXIT_CR_WRITE] = "cr_write",
+        [VIREO_EXIT_EXCEPTION] = "exception",
+        [VIREO_EXIT_SHUTDOWN] = "shutdown",
+        [VIREO_EXIT_OTHER] = "other",
+    };
+    return kind < VIREO_EXIT_KINDS ? names[kind] : "unknown";
 }
 
 const char *vctl_crash_reason_name(uint32_t reason)

@@ -66,6 +66,14 @@ int vctl_domain_control(vctl_t *h, uint32_t domid, uint32_t requests);
  * to reach it; tot_pages in vireo_domain_info shows how far it got.
  */
 int vctl_domain_set_target(vctl_t *h, uint32_t domid, uint64_t target_pages);
+/*
+ * The domain's #VMEXITs by kind since it was created, its CPU time and hv's clock at the
+ * read (VIREO_HC_DOMAIN_GET_EXIT_STATS); dom0 included. -ESRCH for no such domain.
+ */
+int vctl_domain_exit_stats(vctl_t *h, uint32_t domid, struct vireo_exit_stats *out);
+/* A short name for VIREO_EXIT_* ("hlt", "msr_write"...), "unknown" for one newer
+ * than this library. */
+const char *vctl_exit_kind_name(unsigned kind);
 /* A printable name for VIREO_DOMSTATE_* ("running", "paused"...). */
 const char *vctl_domstate_name(uint32_t state);
 const char *vctl_crash_reason_name(uint32_t reason);

@@ -28,6 +28,7 @@ static const struct {
     { "vcpu-set", cmd_vcpu_set, "set the number of online vCPUs" },
     { "vcpu-list", cmd_vcpu_list, "a domain's vCPUs: state, CPU, CPU time" },
     { "top", cmd_top, "domains' CPU use, refreshed" },
+    { "exits", cmd_exits, "a domain's VM exits by kind (-i S: rates over S seconds)" },
 };
 
 static void usage(FILE *out)

@@ -14,6 +14,7 @@
 #include "hv/event.h"
 #include "hv/mm.h"
 #include "hv/sched.h"
+#include "hv/time.h"
 #include "arch/npt.h"
 
 static spinlock_t table_lock = SPINLOCK_INIT;
@@ -348,4 +349,22 @@ void domain_fill_info(struct domain *d, struct vireo_domain_info *info)
     info->max_pages = d->max_pages;
     info->console_prod = d->console.out.prod;
     info->target_pages = d->target_pages;
+}
+
+void domain_fill_exit_stats(struct domain *d, struct vireo_exit_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->domid = d->id;
+    st->nr_vcpus = d->nr_vcpus;
+    sched_lock();
+    st->cpu_time_ns = domain_cpu_time(d);
+    sched_unlock();
+    st->now_ns = hv_now_ns();
+    /* No lock: each count is one vCPU's own, and a reader wants a recent sum, not a
+     * frozen one. */
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        for (unsigned k = 0; k < VIREO_EXIT_KINDS; k++)
+            st->count[k] += __atomic_load_n(&d->vcpus[i]->exits[k], __ATOMIC_RELAXED);
+    for (unsigned k = 0; k < VIREO_EXIT_KINDS; k++)
+        st->total += st->count[k];
 }

@@ -18,10 +18,17 @@
 
 #define LIST_MAX 256u
 
+/* Any domain that exists, dom0 included, with a reference taken; NULL for a free or
+ * out-of-range id. Calls that only read a domain take it this way. */
+static struct domain *readable(uint64_t id)
+{
+    return id <= VIREO_DOMID_MAX ? domain_get((uint32_t)id) : NULL;
+}
+
 /* Looks up a domU by id for the call; fails for dom0 itself and for dying domains. */
 static struct domain *target(uint64_t id, int64_t *err)
 {
-    struct domain *d = id <= VIREO_DOMID_MAX ? domain_get((uint32_t)id) : NULL;
+    struct domain *d = readable(id);
     if (!d) {
         *err = -VIREO_ESRCH;
         return NULL;
@@ -74,13 +81,25 @@ static int64_t hc_domain_unpause(struct vcpu *v, struct domain *d, const uint64_
 static int64_t hc_domain_get_info(struct vcpu *v, const uint64_t *a)
 {
     struct vireo_domain_info info;
-    struct domain *d = a[0] <= VIREO_DOMID_MAX ? domain_get((uint32_t)a[0]) : NULL;
+    struct domain *d = readable(a[0]);
 
     if (!d)
         return -VIREO_ESRCH;
     domain_fill_info(d, &info);
     domain_put(d);
     return guest_write(v->dom, a[1], &info, sizeof(info));
+}
+
+static int64_t hc_domain_get_exit_stats(struct vcpu *v, const uint64_t *a)
+{
+    struct vireo_exit_stats st;
+    struct domain *d = readable(a[0]);
+
+    if (!d)
+        return -VIREO_ESRCH;
+    domain_fill_exit_stats(d, &st);
+    domain_put(d);
+    return guest_write(v->dom, a[1], &st, sizeof(st));
 }
 
 struct list_ctx {
@@ -327,7 +346,7 @@ static size_t hv_log_reader(void *unused, uint64_t *pos, char *buf, size_t len, 
 
 static int64_t hc_console_ring_read(struct vcpu *v, const uint64_t *a)
 {
-    struct domain *d = a[0] <= VIREO_DOMID_MAX ? domain_get((uint32_t)a[0]) : NULL;
+    struct domain *d = readable(a[0]);
     if (!d)
         return -VIREO_ESRCH;
     int64_t err = read_ring_chunk(v, a[1], console_reader, d);
@@ -420,6 +439,7 @@ static const struct priv_call calls[] = {
     P(VIREO_HC_HV_LOG_READ) = {.plain = hc_hv_log_read},
     P(VIREO_HC_PLATFORM_GET_CONTEXT) = {.on_domain = hc_platform_get_context},
     P(VIREO_HC_PLATFORM_SET_CONTEXT) = {.on_domain = hc_platform_set_context},
+    P(VIREO_HC_DOMAIN_GET_EXIT_STATS) = {.plain = hc_domain_get_exit_stats},
 };
 #undef P
 

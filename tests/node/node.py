@@ -262,6 +262,22 @@ def domains(n):
     return result
 
 
+def exit_stats(n, dom, interval=0):
+    """`vireo-ctl exits [-i interval] DOM`: (its first line, {kind: (exits, per second)}),
+    'total' included; per second is None without an interval."""
+    option = f'-i {interval} ' if interval else ''
+    _, out = n.run(f'vireo-ctl exits {option}{dom}', 60 + interval)
+    lines = out.strip().splitlines()
+    rows = {}
+    for line in lines[2:]:
+        f = line.split()
+        if len(f) in (2, 3) and f[1].isdigit():
+            rows[f[0]] = (int(f[1]), float(f[2]) if len(f) == 3 else None)
+    if not lines or 'total' not in rows:
+        raise TestFailure(f'`vireo-ctl exits {option}{dom}` printed no table:\n{out}')
+    return lines[0], rows
+
+
 def wait_domain(n, name, predicate, timeout, what):
     deadline = time.monotonic() + timeout
     while True:

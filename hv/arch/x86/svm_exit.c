@@ -13,6 +13,7 @@
 #include "arch/mmio.h"
 #include "arch/npt.h"
 #include "arch/svm.h"
+#include "arch/svm_exit_kind.h"
 #include "arch/x86.h"
 #include "svm_internal.h"
 #include "vplat.h"
@@ -135,6 +136,9 @@ void svm_handle_exit(struct vcpu *v)
     struct vmcb *vmcb = v->arch.vmcb;
     struct vmcb_control *c = &vmcb->control;
     uint32_t code = (uint32_t)c->exit_code;
+    uint64_t *count = &v->exits[svm_exit_kind(code, c->exit_info_1)];
+
+    __atomic_store_n(count, *count + 1, __ATOMIC_RELAXED); /* only this CPU writes it */
 
     /* An event whose delivery the exit interrupted must be delivered again. */
     c->event_inj = (c->exit_int_info & SVM_EVTINJ_VALID) ? c->exit_int_info : 0;

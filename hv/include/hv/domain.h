@@ -48,6 +48,10 @@ struct vcpu {
     bool wake_pending; /* sched_kick_vcpu() found it awake: its next block returns at once */
 
     uint64_t time_info_gpa; /* registered struct vireo_time_info, 0 if none */
+
+    /* #VMEXITs by VIREO_EXIT_* kind. Written only on the CPU running the vCPU, with
+     * relaxed atomic stores so a reader on another CPU never sees a torn count. */
+    uint64_t exits[VIREO_EXIT_KINDS];
 };
 
 enum domain_state {
@@ -132,6 +136,8 @@ void domain_crash(struct domain *d, uint32_t reason, const char *fmt, ...) PRINT
 /* Called by the scheduler once a stopped domain has no vCPU on a CPU. */
 void domain_stopped(struct domain *d);
 void domain_fill_info(struct domain *d, struct vireo_domain_info *info);
+/* Sums the exit counters of d's vCPUs (VIREO_HC_DOMAIN_GET_EXIT_STATS). */
+void domain_fill_exit_stats(struct domain *d, struct vireo_exit_stats *st);
 
 /* Memory: back guest frames [gfn, gfn+nr) with fresh zeroed frames. */
 int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr);

@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 5
+#define VIREO_ABI_MINOR 6
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -247,7 +247,15 @@
  */
 #define VIREO_HC_PLATFORM_GET_CONTEXT 0x118
 #define VIREO_HC_PLATFORM_SET_CONTEXT 0x119
-#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_PLATFORM_SET_CONTEXT
+/*
+ * (u32 domid, gpa struct vireo_exit_stats) -> 0. The #VMEXITs of the domain's vCPUs since
+ * it was created, by kind (VIREO_EXIT_*), with its CPU time and hv's clock at the read:
+ * two reads give rates. Any domain that exists, dom0 included; another id fails with
+ * -VIREO_ESRCH. The counts of a running domain move while they are summed, each read
+ * whole. (ABI 0.6)
+ */
+#define VIREO_HC_DOMAIN_GET_EXIT_STATS 0x11a
+#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_DOMAIN_GET_EXIT_STATS
 #define VIREO_HV_LOG_SIZE 65536u /* bytes of hv's log kept for VIREO_HC_HV_LOG_READ */
 
 #define VIREO_EVENT_DOMAIN_STATE (1u << 0) /* a domain changed state (shutdown, crash) */
@@ -328,6 +336,34 @@ struct vireo_domain_info {
     uint64_t cpu_time_ns;  /* CPU time consumed by all vCPUs, in ns */
     uint64_t console_prod; /* bytes ever written to the console ring */
     uint64_t target_pages; /* memory target set by VIREO_HC_DOMAIN_SET_TARGET (ABI 0.2) */
+};
+
+/* Kinds of #VMEXIT (index into vireo_exit_stats.count). (ABI 0.6) */
+#define VIREO_EXIT_INTR 0       /* a physical interrupt arrived while the guest ran */
+#define VIREO_EXIT_NMI 1        /* a physical NMI, SMI or INIT */
+#define VIREO_EXIT_VINTR 2      /* interrupt window: the guest can take a virtual interrupt */
+#define VIREO_EXIT_HLT 3        /* HLT: the vCPU idles until an interrupt or event */
+#define VIREO_EXIT_IO 4         /* port I/O: IN, OUT, INS, OUTS (a REP string may take several) */
+#define VIREO_EXIT_MSR_READ 5   /* RDMSR of an intercepted MSR */
+#define VIREO_EXIT_MSR_WRITE 6  /* WRMSR of an intercepted MSR (x2APIC, kvmclock, ...) */
+#define VIREO_EXIT_CPUID 7      /* CPUID */
+#define VIREO_EXIT_HYPERCALL 8  /* VMMCALL, at any CPL */
+#define VIREO_EXIT_NPF 9        /* nested page fault: device MMIO, or an access hv refuses */
+#define VIREO_EXIT_CR_WRITE 10  /* a write to CR0 or CR4 */
+#define VIREO_EXIT_EXCEPTION 11 /* an intercepted exception (#DB, #AC), reflected */
+#define VIREO_EXIT_SHUTDOWN 12  /* triple fault */
+#define VIREO_EXIT_OTHER 13     /* the rest: XSETBV, INVD, SVM instructions, a refused VMRUN */
+#define VIREO_EXIT_KINDS 14     /* kinds defined so far */
+#define VIREO_EXIT_KINDS_MAX 16 /* entries in vireo_exit_stats.count; the others read 0 */
+
+/* Output of VIREO_HC_DOMAIN_GET_EXIT_STATS. Written by hv. (ABI 0.6) */
+struct vireo_exit_stats {
+    uint32_t domid;       /* the domain read */
+    uint32_t nr_vcpus;    /* vCPUs whose counts are summed (all it has) */
+    uint64_t now_ns;      /* hv system time at the read, in ns (as VIREO_HC_TIME_NOW) */
+    uint64_t cpu_time_ns; /* CPU time of all its vCPUs, in ns (as vireo_domain_info's) */
+    uint64_t total;       /* exits of every kind: the sum of count[] */
+    uint64_t count[VIREO_EXIT_KINDS_MAX]; /* exits per VIREO_EXIT_* kind since creation */
 };
 
 /* Segment register as held in the AMD VMCB save area. */
@@ -593,6 +629,7 @@ struct vireo_start_info {
 #endif
 VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_config) == 112, "vireo_domain_config layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_domain_info) == 160, "vireo_domain_info layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_exit_stats) == 160, "vireo_exit_stats layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_segment) == 16, "vireo_segment layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_vcpu_context) == 432, "vireo_vcpu_context layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_vcpu_info) == 24, "vireo_vcpu_info layout");

@@ -31,7 +31,7 @@
 #define MAX_DOMIDS 64
 #define NR_SLOTS (VIREO_HC_PRIVILEGED_LAST - VIREO_HC_PRIVILEGED_BASE + 2)
 /* A random scalar where a call takes a pointer would make hv write over dom0's memory. */
-_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_PLATFORM_SET_CONTEXT,
+_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_DOMAIN_GET_EXIT_STATS,
                "a new privileged call: teach make_call() which arguments are buffers");
 
 static uint64_t rng_state;
@@ -131,6 +131,9 @@ static void make_call(struct call *c, uint64_t nr, unsigned serial)
         break;
     case VIREO_HC_DOMAIN_GET_INFO:
         add_buffer(c, 0, sizeof(struct vireo_domain_info), VIREO_DEV_BUF_OUT, 1);
+        break;
+    case VIREO_HC_DOMAIN_GET_EXIT_STATS:
+        add_buffer(c, 0, sizeof(struct vireo_exit_stats), VIREO_DEV_BUF_OUT, 1);
         break;
     case VIREO_HC_DOMAIN_LIST:
         a[2] = PICK(0, 1, 2, 255, 256, 257, 0xffffffffull, ~0ull);

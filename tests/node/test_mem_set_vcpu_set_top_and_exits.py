@@ -4,8 +4,14 @@
 service guest gives frames back and takes them again (also above the RAM it booted with)
 until hv's count of its frames is the target; vcpu-set changes the online vCPUs within the
 vCPUs created (a vCPU brought online runs) and vcpu-list shows each vCPU's state, its CPU
-(never dom0's CPU 0) and CPU time; top lists the domains with their CPU use."""
+(never dom0's CPU 0) and CPU time; top lists the domains with their CPU use; exits shows
+hv's count of a domain's VM exits by kind: at least the hypercalls, CPUIDs and port writes
+the exit_counts guest made (and fewer than twice as many), the total their sum, rates over
+an interval counting only that interval, dom0's own exits, and a domain id hv does not
+have refused by hv."""
 import node
+
+EXIT_COUNT = 5000  # of each kind the exit_counts guest makes
 
 
 def expect_balloon(n, name, mib):
@@ -25,6 +31,32 @@ def vcpu_list(n, name):
         if len(f) == 6 and f[0] == name:
             rows[int(f[2])] = (f[3], f[4], float(f[5]))
     return rows
+
+
+def check_exit_counters(n):
+    node.create(n, 'exits', 'exit_counts', extra=f'cmdline="count={EXIT_COUNT}"')
+    node.wait_console(n, 'exits', r'exit_counts: made', 120, 'its exits made')
+    head, rows = node.exit_stats(n, 'exits')
+    print(f'{head}: ' + ', '.join(f'{k} {v[0]}' for k, v in rows.items()))
+    for kind in ('hypercall', 'cpuid', 'io'):
+        # Its start-up and printing add a few; twice as many would be counting wrong.
+        if not EXIT_COUNT <= rows[kind][0] < 2 * EXIT_COUNT:
+            raise node.TestFailure(f'{kind} exits {rows[kind][0]}, want {EXIT_COUNT} and '
+                                   f'fewer than {2 * EXIT_COUNT}')
+    if rows['total'][0] != sum(v[0] for k, v in rows.items() if k != 'total'):
+        raise node.TestFailure(f'total is not the sum of the kinds: {rows}')
+    head, rates = node.exit_stats(n, 'exits', interval=2)
+    print(f'{head}: ' + ', '.join(f'{k} {v[1]}/s' for k, v in rates.items()))
+    if rates['io'][0] != 0 or rates['total'][1] is None or 'sampled over' not in head:
+        raise node.TestFailure(f'over 2 s of the guest waiting: {head} {rates}')
+    _, dom0 = node.exit_stats(n, '0')
+    if dom0['total'][0] == 0:
+        raise node.TestFailure(f'no exits counted for dom0: {dom0}')
+    for bad in (4096, 0x7ff0, 0xffffffff):  # free, just past VIREO_DOMID_MAX, far out
+        status, out = n.run(f'vireo-ctl exits {bad}', 30, check=False)
+        if status != 1 or f'no domain "{bad}"' not in out:
+            raise node.TestFailure(f'exits of domain id {bad}: status {status}:\n{out}')
+    n.run('vireo-ctl destroy exits', 30)
 
 
 def test(info, workdir, box):
@@ -64,6 +96,7 @@ def test(info, workdir, box):
     if out.count('elastic') != 2 or 'CPU(%)' not in out:
         raise node.TestFailure(f'top -b -n 2 did not list the domain twice:\n{out}')
     n.run('vireo-ctl destroy elastic', 30)
+    check_exit_counters(n)
 
 
 if __name__ == '__main__':
