@@ -120,6 +120,13 @@ static void handle_npf(struct vcpu *v)
     if (ops && !(err & NPF_FETCH)) {
         if (!mmio_emulate(v, gpa, ops, &why))
             return;
+        /* The exit's whole state in hv's log (the crash text is short): a dom0 that dies
+         * here takes the node's toolstack along, and the next one must be explained. */
+        hv_log("d%u npf: gpa 0x%lx error 0x%lx rip 0x%lx cpl %u cr0 0x%lx cr3 0x%lx efer 0x%lx "
+               "exit_int_info 0x%lx",
+               v->dom->id, (unsigned long)gpa, (unsigned long)err, (unsigned long)vmcb->save.rip,
+               vmcb->save.cpl, (unsigned long)vmcb->save.cr0, (unsigned long)vmcb->save.cr3,
+               (unsigned long)vmcb->save.efer, (unsigned long)vmcb->control.exit_int_info);
         domain_crash(v->dom, VIREO_CRASH_UNHANDLED_EXIT, "%s at gpa 0x%lx rip 0x%lx", why,
                      (unsigned long)gpa, (unsigned long)vmcb->save.rip);
         return;
