@@ -140,6 +140,39 @@ int vctl_events_open(bool nonblock);
 /* Returns the pending bits (clearing them), 0 if none under O_NONBLOCK, or -errno. */
 int64_t vctl_events_read(int fd);
 
+/* --- device model (vireo-dm) --------------------------------------------------------- */
+/*
+ * A handle becomes a platform domain's device model (VIREO_HC_IOREQ_ATTACH through the
+ * module, docs/device-model.md): from then on only this handle may map that domain's
+ * memory or serve its requests, vctl_fd(h) polls readable when the domain has work for
+ * it, and closing the handle (or the process ending) detaches it, which crashes the
+ * domain if it still runs. *page is the shared page, mapped read-write. -EBUSY when the
+ * domain already has a device model, -EINVAL when it is not a platform domain.
+ */
+int vctl_ioreq_attach(vctl_t *h, uint32_t domid, struct vireo_ioreq_page **page);
+/* Sets doorbell[index] (VIREO_IOREQ_DOORBELLS); match_value false rings on any value. */
+int vctl_ioreq_set_doorbell(vctl_t *h, unsigned index, uint64_t gpa, unsigned size,
+                            bool match_value, uint32_t value);
+/* Drives the domain's IOAPIC input gsi (VIREO_PLAT_DM_GSI_FIRST..LAST). */
+int vctl_ioreq_set_irq(vctl_t *h, uint32_t gsi, bool asserted);
+
+/* What vctl_ioreq_dispatch calls for the domain's work. */
+struct vctl_ioreq_ops {
+    /* Doorbell `index` was rung (at least once since the last call). */
+    void (*doorbell)(void *ctx, unsigned index);
+    /* A guest read of size bytes at gpa: the value to return (zero-extended). */
+    uint64_t (*read)(void *ctx, uint64_t gpa, unsigned size);
+    /* A guest write. */
+    void (*write)(void *ctx, uint64_t gpa, unsigned size, uint64_t value);
+};
+/*
+ * Serves everything pending, without blocking: takes the handle's event bits, calls
+ * ops->doorbell for each rung doorbell, then ops->read/write for each READY slot and
+ * completes it. Returns the number of requests and doorbells served, or -errno.
+ * Call it when vctl_fd(h) polls readable.
+ */
+int vctl_ioreq_dispatch(vctl_t *h, const struct vctl_ioreq_ops *ops, void *ctx);
+
 /* --- domain builder ------------------------------------------------------------------- */
 struct vctl_build_config {
     const char *name;       /* unique domain name */
@@ -159,6 +192,8 @@ struct vctl_build_config {
     const char *initrd_path; /* names the initrd there; NULL: "initrd" */
     bool platform; /* an ELF test guest gets the guest platform's devices too (tests of
                     * them); a bzImage always does */
+    uint32_t dm_slots; /* bit n: the device model serves a virtio-mmio device in slot n
+                        * (VIREO_PLAT_DM_*); the DSDT describes those (platform only) */
 };
 
 /*

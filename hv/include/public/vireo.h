@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 6
+#define VIREO_ABI_MINOR 7
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -255,11 +255,41 @@
  * whole. (ABI 0.6)
  */
 #define VIREO_HC_DOMAIN_GET_EXIT_STATS 0x11a
-#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_DOMAIN_GET_EXIT_STATS
+/*
+ * Device model (ABI 0.7): a dom0 process that serves a platform domain's devices in the
+ * window [VIREO_PLAT_DM_BASE, +VIREO_PLAT_DM_SIZE) (docs/device-model.md). hv forwards each
+ * guest access there as an I/O request in a page dom0 shares with it (struct
+ * vireo_ioreq_page), raises VIREO_EVENT_IOREQ, and holds the vCPU until the request is
+ * completed; a write to a doorbell sets its bit and the vCPU goes on at once.
+ *
+ * (u32 domid, gpa page) -> 0. page is one page-aligned page of dom0 RAM, zeroed, that
+ * stays dom0's until DETACH; hv reads and writes it from then on. A platform domain only
+ * (-VIREO_EINVAL), one server per domain (-VIREO_EBUSY), any domain state.
+ */
+#define VIREO_HC_IOREQ_ATTACH 0x11b
+/*
+ * (u32 domid) -> 0. The device model is gone: hv stops using the page and crashes the
+ * domain if it has not ended (VIREO_CRASH_DEVICE_MODEL), since its devices cannot answer.
+ * -VIREO_ENOENT when no server is attached.
+ */
+#define VIREO_HC_IOREQ_DETACH 0x11c
+/*
+ * (u32 domid, u32 vcpu) -> 0. Slot vcpu holds VIREO_IOREQ_DONE: the vCPU waiting for it
+ * finishes its instruction and goes on. -VIREO_EINVAL when the slot is not DONE.
+ */
+#define VIREO_HC_IOREQ_COMPLETE 0x11d
+/*
+ * (u32 domid, u32 gsi, u32 level) -> 0. Drives an IOAPIC input line of the domain from
+ * its device model: level 1 asserted, 0 deasserted. Only GSIs VIREO_PLAT_DM_GSI_FIRST ..
+ * VIREO_PLAT_DM_GSI_LAST (-VIREO_ERANGE); the domain needs an attached server (-VIREO_ENOENT).
+ */
+#define VIREO_HC_IOREQ_SET_IRQ 0x11e
+#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_IOREQ_SET_IRQ
 #define VIREO_HV_LOG_SIZE 65536u /* bytes of hv's log kept for VIREO_HC_HV_LOG_READ */
 
 #define VIREO_EVENT_DOMAIN_STATE (1u << 0) /* a domain changed state (shutdown, crash) */
 #define VIREO_EVENT_CONSOLE (1u << 1)      /* a domU console ring has new output */
+#define VIREO_EVENT_IOREQ (1u << 2)        /* a device model's page has work (ioreq_page.pending) */
 
 /* ------------------------------------------------------------------------------------ */
 /* Structures                                                                           */
@@ -316,6 +346,7 @@ struct vireo_domain_config {
 #define VIREO_CRASH_UNHANDLED_EXIT 3 /* an exit hv cannot emulate (SVM insns, INVD, ...) */
 #define VIREO_CRASH_INVALID_STATE 4  /* VMRUN refused the vCPU state */
 #define VIREO_CRASH_GUEST_REQUEST 5  /* the guest called SCHED_SHUTDOWN(CRASH) */
+#define VIREO_CRASH_DEVICE_MODEL 6   /* its device model went away (VIREO_HC_IOREQ_DETACH) */
 
 /* Output of VIREO_HC_DOMAIN_GET_INFO / VIREO_HC_DOMAIN_LIST. Written by hv. */
 struct vireo_domain_info {
@@ -477,6 +508,18 @@ struct vireo_time_info {
 /* Guest-physical window for device MMIO (virtio); never RAM. */
 #define VIREO_PLAT_MMIO_BASE 0xd0000000u
 #define VIREO_PLAT_MMIO_SIZE 0x10000000u
+/*
+ * The device model's part of that window (VIREO_HC_IOREQ_ATTACH): accesses here go to the
+ * domain's device model, or read as an empty bus when it has none. Its virtio-mmio
+ * devices sit one per VIREO_PLAT_DM_SLOT_SIZE from the base, slot n on GSI
+ * VIREO_PLAT_DM_GSI_FIRST + n (level, active high, as the DSDT says).
+ */
+#define VIREO_PLAT_DM_BASE 0xd0000000u
+#define VIREO_PLAT_DM_SIZE 0x01000000u
+#define VIREO_PLAT_DM_SLOT_SIZE 0x1000u
+#define VIREO_PLAT_DM_SLOTS 8u
+#define VIREO_PLAT_DM_GSI_FIRST 16u
+#define VIREO_PLAT_DM_GSI_LAST 23u
 /* RAM is [0, min(mem, LOW_RAM_END)) and the rest from 4 GiB up. */
 #define VIREO_PLAT_LOW_RAM_END 0xc0000000u
 
@@ -621,6 +664,62 @@ struct vireo_start_info {
     uint32_t flags;         /* 0 */
 };
 
+/*
+ * The device model's shared page (VIREO_HC_IOREQ_ATTACH), one per domain. hv writes a
+ * slot only while it is FREE and reads it back only once the device model made it DONE;
+ * each side orders its field writes before its state write (release) and reads the state
+ * before the fields (acquire). Nothing hv reads here is trusted: a bad value crashes the
+ * domain, never hv.
+ *
+ * A request: the vCPU's access, one at a time per vCPU, in slot[vcpu]. hv fills addr, size,
+ * dir and (for a write) data, sets state READY, sets `pending` and raises
+ * VIREO_EVENT_IOREQ. The device model does the access, puts a read's value in data, sets
+ * state DONE and calls VIREO_HC_IOREQ_COMPLETE(domid, vcpu); hv then finishes the
+ * instruction and frees the slot. An instruction that makes two accesses (a read-modify-
+ * write) makes two requests in turn; string instructions on the window crash the domain.
+ *
+ * A doorbell: a write hv does not wait for (virtio's QueueNotify). The device model
+ * fills doorbell[i] (addr, size, value if VIREO_DOORBELL_MATCH_VALUE, flags last with
+ * VIREO_DOORBELL_VALID); a guest write of that size to that address (and value) sets bit i
+ * of doorbells_rung instead of making a request. The device model takes the bits with an
+ * atomic exchange.
+ */
+#define VIREO_IOREQ_FREE 0  /* slot state: no request */
+#define VIREO_IOREQ_READY 1 /* hv made a request, the device model has not answered */
+#define VIREO_IOREQ_DONE 2  /* the device model answered; hv has not taken the answer */
+#define VIREO_IOREQ_READ 0  /* dir */
+#define VIREO_IOREQ_WRITE 1
+#define VIREO_IOREQ_DOORBELLS 64
+#define VIREO_DOORBELL_VALID (1u << 0)       /* the entry is in use */
+#define VIREO_DOORBELL_MATCH_VALUE (1u << 1) /* only writes of `value` ring it */
+
+struct vireo_ioreq {
+    uint64_t addr;  /* guest-physical address, inside VIREO_PLAT_DM window */
+    uint64_t data;  /* the value written, or the value read (zero-extended) */
+    uint32_t size;  /* 1, 2, 4 or 8 bytes; the access never crosses a page */
+    uint8_t dir;    /* VIREO_IOREQ_READ or _WRITE */
+    uint8_t state;  /* VIREO_IOREQ_FREE / _READY / _DONE */
+    uint16_t pad0;  /* 0 */
+    uint64_t seq;   /* hv's request counter for the slot (for tracing) */
+};
+
+struct vireo_doorbell {
+    uint64_t addr;  /* guest-physical address of the register */
+    uint32_t value; /* with VIREO_DOORBELL_MATCH_VALUE, the value that rings it */
+    uint16_t size;  /* access size that rings it: 1, 2, 4 or 8 */
+    uint16_t flags; /* VIREO_DOORBELL_* */
+};
+
+struct vireo_ioreq_page {
+    uint32_t pending;        /* hv sets 1 after making a request or ringing; dom0 clears */
+    uint32_t pad0;
+    uint64_t doorbells_rung; /* bit i: doorbell[i] was written since the device model looked */
+    uint64_t requests;       /* requests hv made (statistics) */
+    uint64_t doorbell_writes; /* doorbell writes hv took without a request (statistics) */
+    struct vireo_doorbell doorbell[VIREO_IOREQ_DOORBELLS];
+    struct vireo_ioreq slot[VIREO_MAX_VCPUS]; /* indexed by vCPU */
+};
+
 /* Layout checks: the same sizes in hv, the kernel module and user space. */
 #if defined(__cplusplus)
 #define VIREO_STATIC_ASSERT static_assert
@@ -644,5 +743,10 @@ VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_ioapic) == 208, "vireo_plat_ioapic 
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_uart) == 32, "vireo_plat_uart layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_clock) == 16, "vireo_plat_clock layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_pm) == 16, "vireo_plat_pm layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_ioreq) == 32, "vireo_ioreq layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_doorbell) == 16, "vireo_doorbell layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_ioreq_page) == 32 + 16 * 64 + 32 * 64,
+                    "vireo_ioreq_page layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_ioreq_page) <= VIREO_PAGE_SIZE, "one page");
 
 #endif /* VIREO_PUBLIC_VIREO_H */
