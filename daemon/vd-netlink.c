@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Bridges for virtual networks over rtnetlink with libnl-route-3: create, address, bring
- * up, delete. Each call opens its own socket: they are rare and may come from any thread.
+ * Bridges for virtual networks and domains' vifs over rtnetlink with libnl-route-3: create,
+ * address, bring up, attach a port, delete. Each call opens its own socket: they are rare and may come from any thread.
  */
 #include "vd-netlink.h"
 #include "vd-error.h"
@@ -131,4 +131,23 @@ bool vd_link_set_up(const char *name, vd_error **err)
 bool vd_link_delete(const char *name, vd_error **err)
 {
     return on_link(name, "delete bridge", link_delete, true, err);
+}
+
+bool vd_link_set_master(const char *name, const char *master, vd_error **err)
+{
+    int port = if_nametoindex(name), bridge = if_nametoindex(master);
+    if (!port || !bridge) {
+        vd_fail(err, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NETWORK, "cannot attach '%s' to bridge '%s': "
+                "no interface '%s'", name, master, port ? master : name);
+        return false;
+    }
+    struct nl_sock *s = route_socket(name, err);
+    if (!s)
+        return false;
+    int rc = rtnl_link_enslave_ifindex(s, bridge, port);
+    if (rc < 0)
+        vd_fail(err, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NETWORK, "cannot attach '%s' to bridge '%s': %s",
+                name, master, nl_geterror(rc));
+    nl_socket_free(s);
+    return rc >= 0;
 }
