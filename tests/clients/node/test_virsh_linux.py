@@ -362,14 +362,16 @@ def cleanup(s):
         s.virsh('undefine', name, ok=None)
 
 
-nodeclients.run([capabilities_say_what_a_guest_gets, unstartable_kernels_fail_naming_the_file,
-                 elf_test_guest_still_starts, linux_domu_defines_and_shows_its_xml,
-                 virt_install_writes_a_linux_domu_the_daemon_takes,
-                 linux_domu_reaches_userspace_on_virsh_console,
-                 both_vcpus_online_and_clocksource_kvm_clock, console_input_reaches_the_shell,
-                 guest_sleep_takes_the_same_host_time, dominfo_and_vcpuinfo_show_the_domu,
-                 suspend_and_resume, virsh_reboot_restarts_it_with_the_reboot_event,
-                 reboot_inside_the_guest_restarts_it, poweroff_inside_the_guest_ends_it,
-                 virsh_shutdown_presses_the_power_button,
-                 killed_daemon_leaves_two_domus_running_with_consoles, destroy_stops_them_at_once,
-                 ten_domus_created_and_destroyed_return_free_memory, cleanup])
+if __name__ == '__main__':
+    nodeclients.run([capabilities_say_what_a_guest_gets, unstartable_kernels_fail_naming_the_file,
+                     elf_test_guest_still_starts, linux_domu_defines_and_shows_its_xml,
+                     virt_install_writes_a_linux_domu_the_daemon_takes,
+                     linux_domu_reaches_userspace_on_virsh_console,
+                     both_vcpus_online_and_clocksource_kvm_clock, console_input_reaches_the_shell,
+                     guest_sleep_takes_the_same_host_time, dominfo_and_vcpuinfo_show_the_domu,
+                     suspend_and_resume, virsh_reboot_restarts_it_with_the_reboot_event,
+                     reboot_inside_the_guest_restarts_it, poweroff_inside_the_guest_ends_it,
+                     virsh_shutdown_presses_the_power_button,
+                     killed_daemon_leaves_two_domus_running_with_consoles,
+                     destroy_stops_them_at_once,
+                     ten_domus_created_and_destroyed_return_free_memory, cleanup])
