@@ -82,6 +82,28 @@ struct vireo_dev_map_foreign {
  * POLLIN while bits are pending.
  */
 
+/*
+ * Device model
+ * ------------
+ * VIREO_DEV_IOC_IOREQ_ATTACH(domid) makes this open file the device model of a platform
+ * domain (VIREO_HC_IOREQ_ATTACH): the module gives hv a zeroed page of its own as the
+ * struct vireo_ioreq_page, and mmap() of one page at offset VIREO_DEV_IOREQ_PAGE_OFFSET
+ * maps it read-write. From then on:
+ *   - VIREO_EVENT_IOREQ reaches this file only, and only when its page has work;
+ *   - only this file may map the domain's memory (VIREO_DEV_IOC_MAP_FOREIGN: EPERM for
+ *     other files), complete its requests and drive its interrupt lines (the ioctls
+ *     below; the raw hypercalls are refused to everyone);
+ *   - closing the file detaches it (VIREO_HC_IOREQ_DETACH), which crashes the domain if
+ *     it still runs.
+ * One domain per file and one file per domain (EBUSY otherwise).
+ */
+#define VIREO_DEV_IOREQ_PAGE_OFFSET (1ull << 40)
+
+struct vireo_dev_irq {
+	__u32 gsi;   /* VIREO_PLAT_DM_GSI_FIRST .. VIREO_PLAT_DM_GSI_LAST */
+	__u32 level; /* 1 asserted, 0 deasserted */
+};
+
 /* Output of VIREO_DEV_IOC_INFO: what the module found at load time. */
 struct vireo_dev_info {
 	__u32 abi_version;          /* hv's VIREO_HC_ABI_VERSION answer */
@@ -96,5 +118,8 @@ struct vireo_dev_info {
 #define VIREO_DEV_IOC_HYPERCALL _IOWR(VIREO_DEV_IOC_MAGIC, 0x01, struct vireo_dev_hypercall)
 #define VIREO_DEV_IOC_MAP_FOREIGN _IOW(VIREO_DEV_IOC_MAGIC, 0x02, struct vireo_dev_map_foreign)
 #define VIREO_DEV_IOC_INFO _IOR(VIREO_DEV_IOC_MAGIC, 0x03, struct vireo_dev_info)
+#define VIREO_DEV_IOC_IOREQ_ATTACH _IOW(VIREO_DEV_IOC_MAGIC, 0x04, __u32)   /* domid */
+#define VIREO_DEV_IOC_IOREQ_COMPLETE _IOW(VIREO_DEV_IOC_MAGIC, 0x05, __u32) /* vCPU */
+#define VIREO_DEV_IOC_IOREQ_SET_IRQ _IOW(VIREO_DEV_IOC_MAGIC, 0x06, struct vireo_dev_irq)
 
 #endif /* VIREO_DEV_H */

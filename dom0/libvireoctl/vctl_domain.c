@@ -228,6 +228,7 @@ const char *vctl_crash_reason_name(uint32_t reason)
     case VIREO_CRASH_UNHANDLED_EXIT: return "unhandled exit";
     case VIREO_CRASH_INVALID_STATE: return "invalid vCPU state";
     case VIREO_CRASH_GUEST_REQUEST: return "guest request";
+    case VIREO_CRASH_DEVICE_MODEL: return "device model gone";
     default: return "unknown";
     }
 }

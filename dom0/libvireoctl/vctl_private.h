@@ -8,6 +8,7 @@
 struct vctl {
     int fd;
     char build_error[512]; /* why the last vctl_domain_build failed, or "" */
+    struct vireo_ioreq_page *dm_page; /* vctl_ioreq_attach's shared page, or NULL */
 };
 
 /* A pointer argument of a hypercall: what the module bounces and where its GPA goes. */

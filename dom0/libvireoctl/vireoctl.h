@@ -166,10 +166,11 @@ struct vctl_ioreq_ops {
     void (*write)(void *ctx, uint64_t gpa, unsigned size, uint64_t value);
 };
 /*
- * Serves everything pending, without blocking: takes the handle's event bits, calls
- * ops->doorbell for each rung doorbell, then ops->read/write for each READY slot and
- * completes it. Returns the number of requests and doorbells served, or -errno.
- * Call it when vctl_fd(h) polls readable.
+ * Serves everything pending, without blocking: ops->doorbell for each rung doorbell, then
+ * ops->read/write for each READY slot in the order hv made the requests, completing each.
+ * Returns the number of requests and doorbells served, or -errno. Call it whenever the
+ * handle's event bits (vctl_events_read(vctl_fd(h)), after vctl_fd(h) polls readable)
+ * include VIREO_EVENT_IOREQ; the other bits (VIREO_EVENT_DOMAIN_STATE) are the caller's.
  */
 int vctl_ioreq_dispatch(vctl_t *h, const struct vctl_ioreq_ops *ops, void *ctx);
 

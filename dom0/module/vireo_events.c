@@ -25,7 +25,11 @@ static int events_irq;
 static u32 events_vector;
 static atomic64_t events_interrupts;
 
-/* Hands bits to every open file; hv cleared them when it answered EVENT_TAKE. */
+/*
+ * Hands bits to every open file; hv cleared them when it answered EVENT_TAKE. An I/O
+ * request event goes only to the device models whose page says it has work: hv sets the
+ * page's flag before it raises the event, so taking the flag after the event loses none.
+ */
 static void events_deliver(u32 bits)
 {
 	struct vireo_file *vf;
@@ -34,8 +38,13 @@ static void events_deliver(u32 bits)
 	if (!bits)
 		return;
 	spin_lock_irqsave(&events_lock, flags);
-	list_for_each_entry(vf, &events_files, node)
-		vf->pending |= bits;
+	list_for_each_entry(vf, &events_files, node) {
+		u32 mine = bits & ~VIREO_EVENT_IOREQ;
+
+		if ((bits & VIREO_EVENT_IOREQ) && vf->dm && xchg(&vf->dm->page->pending, 0))
+			mine |= VIREO_EVENT_IOREQ;
+		vf->pending |= mine;
+	}
 	spin_unlock_irqrestore(&events_lock, flags);
 	wake_up_interruptible_all(&events_wait);
 }
@@ -122,6 +131,15 @@ void vireo_events_detach(struct vireo_file *vf)
 
 	spin_lock_irqsave(&events_lock, flags);
 	list_del(&vf->node);
+	spin_unlock_irqrestore(&events_lock, flags);
+}
+
+void vireo_events_set_dm(struct vireo_file *vf, struct vireo_dm *dm)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&events_lock, flags);
+	vf->dm = dm;
 	spin_unlock_irqrestore(&events_lock, flags);
 }
 

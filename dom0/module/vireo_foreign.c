@@ -156,6 +156,8 @@ long vireo_ioctl_map_foreign(struct file *file, void __user *uarg)
 		return -EFAULT;
 	if (req.pad0 || !req.nr_frames || req.nr_frames > window_pages)
 		return -EINVAL;
+	if (!vireo_ioreq_may_map(file->private_data, req.domid))
+		return -EPERM; /* another process is the domain's device model */
 
 	fm = kzalloc(sizeof(*fm), GFP_KERNEL);
 	if (!fm)

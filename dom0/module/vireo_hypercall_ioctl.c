@@ -19,8 +19,8 @@ struct bounce {
 };
 
 /*
- * Which calls user space may make. The module owns foreign mappings and the event
- * vector; TIME_REGISTER would leave hv writing into a freed bounce buffer; SCHED_* and
+ * Which calls user space may make. The module owns foreign mappings, the event
+ * vector and device models (vireo_ioreq.c); TIME_REGISTER would leave hv writing into a freed bounce buffer; SCHED_* and
  * CONSOLE_READ would block or stop dom0's only CPU.
  */
 static int hypercall_permitted(u64 nr)
@@ -36,6 +36,10 @@ static int hypercall_permitted(u64 nr)
 	case VIREO_HC_MEMORY_UNMAP_FOREIGN:
 	case VIREO_HC_EVENT_SET_VECTOR:
 	case VIREO_HC_EVENT_TAKE:
+	case VIREO_HC_IOREQ_ATTACH:
+	case VIREO_HC_IOREQ_DETACH:
+	case VIREO_HC_IOREQ_COMPLETE:
+	case VIREO_HC_IOREQ_SET_IRQ:
 		return -EPERM;
 	}
 	if (nr < VIREO_HC_PRIVILEGED_BASE)

@@ -65,6 +65,7 @@ static int vireo_release(struct inode *inode, struct file *file)
 {
 	struct vireo_file *vf = file->private_data;
 
+	vireo_ioreq_release(vf);
 	vireo_events_detach(vf);
 	kfree(vf);
 	return 0;
@@ -90,9 +91,21 @@ static long vireo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vireo_ioctl_map_foreign(file, uarg);
 	case VIREO_DEV_IOC_INFO:
 		return vireo_ioctl_info(uarg);
+	case VIREO_DEV_IOC_IOREQ_ATTACH:
+	case VIREO_DEV_IOC_IOREQ_COMPLETE:
+	case VIREO_DEV_IOC_IOREQ_SET_IRQ:
+		return vireo_ioctl_ioreq(file, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
+}
+
+/* Offset VIREO_DEV_IOREQ_PAGE_OFFSET is the device model's page; the rest is foreign. */
+static int vireo_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff == VIREO_DEV_IOREQ_PAGE_OFFSET >> PAGE_SHIFT)
+		return vireo_ioreq_mmap(file, vma);
+	return vireo_foreign_mmap(file, vma);
 }
 
 static ssize_t vireo_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
@@ -110,7 +123,7 @@ static const struct file_operations vireo_fops = {
 	.open = vireo_open,
 	.release = vireo_release,
 	.unlocked_ioctl = vireo_ioctl,
-	.mmap = vireo_foreign_mmap,
+	.mmap = vireo_mmap,
 	.read = vireo_read,
 	.poll = vireo_poll,
 	.llseek = noop_llseek,

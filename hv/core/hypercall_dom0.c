@@ -402,6 +402,31 @@ static int64_t hc_event_take(struct vcpu *v, const uint64_t *a)
     return event_take();
 }
 
+static int64_t hc_ioreq_attach(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    return arch_dm_attach(d, v->dom, a[1]);
+}
+
+static int64_t hc_ioreq_detach(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    (void)v, (void)a;
+    return arch_dm_detach(d);
+}
+
+static int64_t hc_ioreq_complete(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    (void)v;
+    return a[1] > UINT32_MAX ? -VIREO_EINVAL : arch_dm_complete(d, (uint32_t)a[1]);
+}
+
+static int64_t hc_ioreq_set_irq(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    (void)v;
+    if (a[1] > UINT32_MAX || a[2] > UINT32_MAX)
+        return -VIREO_EINVAL;
+    return arch_dm_set_irq(d, (uint32_t)a[1], (uint32_t)a[2]);
+}
+
 typedef int64_t (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
 /* Calls whose first argument names the domU they act on. */
 typedef int64_t (*domain_call_fn)(struct vcpu *v, struct domain *d, const uint64_t *args);
@@ -440,6 +465,10 @@ static const struct priv_call calls[] = {
     P(VIREO_HC_PLATFORM_GET_CONTEXT) = {.on_domain = hc_platform_get_context},
     P(VIREO_HC_PLATFORM_SET_CONTEXT) = {.on_domain = hc_platform_set_context},
     P(VIREO_HC_DOMAIN_GET_EXIT_STATS) = {.plain = hc_domain_get_exit_stats},
+    P(VIREO_HC_IOREQ_ATTACH) = {.on_domain = hc_ioreq_attach},
+    P(VIREO_HC_IOREQ_DETACH) = {.on_domain = hc_ioreq_detach},
+    P(VIREO_HC_IOREQ_COMPLETE) = {.on_domain = hc_ioreq_complete},
+    P(VIREO_HC_IOREQ_SET_IRQ) = {.on_domain = hc_ioreq_set_irq},
 };
 #undef P
 

@@ -66,4 +66,4 @@ static int apic_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
     return 0;
 }
 
-const struct mmio_ops dom0_apic_ops = {apic_read, apic_write};
+const struct mmio_ops dom0_apic_ops = {.read = apic_read, .write = apic_write};

@@ -35,4 +35,4 @@ static int open_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t 
     return 0;
 }
 
-const struct mmio_ops dom0_open_bus_ops = {open_bus_read, open_bus_write};
+const struct mmio_ops dom0_open_bus_ops = {.read = open_bus_read, .write = open_bus_write};

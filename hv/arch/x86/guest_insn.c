@@ -134,6 +134,7 @@ enum guest_insn_result guest_insn_fetch(struct vcpu *v, struct insn *in, const c
 /* ---- executing the instruction: its operands in RAM, devices and ports ------------- */
 
 #define OPERAND_REFUSED (-100) /* an access hv will not do: why says which */
+#define OPERAND_RETRY (-101)   /* the device answers later: execute the instruction again */
 
 /* One exit's view of the instruction's operands, for insn_execute()'s callbacks. */
 struct operands {
@@ -179,7 +180,10 @@ static int device_access(struct operands *o, uint64_t gpa, unsigned size, uint64
         o->why = "MMIO access crossing a page";
         return OPERAND_REFUSED;
     }
-    if (write ? ops->write(o->v, gpa, size, *val) : ops->read(o->v, gpa, size, val)) {
+    int rc = write ? ops->write(o->v, gpa, size, *val) : ops->read(o->v, gpa, size, val);
+    if (rc == MMIO_RETRY)
+        return OPERAND_RETRY;
+    if (rc) {
         o->why = write ? "MMIO write refused by the device" : "MMIO read refused by the device";
         return OPERAND_REFUSED;
     }
@@ -242,7 +246,12 @@ int guest_insn_execute(struct vcpu *v, const struct insn *in, const struct guest
                                 dev->port_write ? port_out : NULL, &o};
     struct insn_regs regs;
 
-    o.one_operand = in->kind != INSN_STOS && in->kind != INSN_MOVS && dev->npf_gpa != ~0ull;
+    bool string = in->kind == INSN_STOS || in->kind == INSN_MOVS;
+    if (string && dev->mmio && dev->mmio->no_strings) {
+        *why = "a string instruction on device-model MMIO";
+        return -1;
+    }
+    o.one_operand = !string && dev->npf_gpa != ~0ull;
     guest_insn_paging(v, &o.pg, &o.mem);
     guest_insn_load_regs(v, &regs);
     int rc = insn_execute(in, &regs, &vmcb->save.rflags, &mem, GUEST_INSN_STRING_BUDGET);
@@ -251,7 +260,7 @@ int guest_insn_execute(struct vcpu *v, const struct insn *in, const struct guest
         svm_skip_instruction(v, in->len);
         return 0;
     }
-    if (rc == INSN_EXEC_MORE)
+    if (rc == INSN_EXEC_MORE || rc == OPERAND_RETRY)
         return 0; /* RIP stays: the guest executes it again for the rest */
     if (rc == INSN_EXEC_UNSUPPORTED || rc == OPERAND_REFUSED) {
         *why = rc == OPERAND_REFUSED ? o.why : "an instruction hv does not emulate here";

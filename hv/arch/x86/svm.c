@@ -280,6 +280,12 @@ void arch_vcpu_run(struct vcpu *v)
     struct cpu *c = this_cpu();
     struct vmcb *vmcb = v->arch.vmcb;
 
+    /* A vCPU waiting for its device model stays out of guest mode until the answer is in
+     * and its instruction is done: no interrupt may come between. */
+    if (vdm_waiting(v) && !vdm_resume(v)) {
+        sched_block(v, 0);
+        return;
+    }
     /* Timers and interrupts before guest mode is entered (and locks may be taken). */
     if (v->dom->arch.plat)
         virq_before_entry(v);

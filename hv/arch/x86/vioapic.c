@@ -181,7 +181,7 @@ static int mmio_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
     return 0;
 }
 
-const struct mmio_ops vioapic_mmio_ops = {mmio_read, mmio_write};
+const struct mmio_ops vioapic_mmio_ops = {.read = mmio_read, .write = mmio_write};
 
 void vioapic_save(struct vioapic *io, struct vireo_plat_ioapic *out)
 {

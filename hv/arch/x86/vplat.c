@@ -52,6 +52,10 @@ bool vplat_mmio(struct vcpu *v, uint64_t gpa)
     const char *why = NULL;
     const struct mmio_ops *ops;
 
+    if (vdm_window(v, gpa)) {
+        vdm_mmio(v, gpa);
+        return true;
+    }
     if (ALIGN_DOWN(gpa, PAGE_SIZE) == VIREO_PLAT_IOAPIC_BASE)
         ops = &vioapic_mmio_ops;
     else if (vplat_mmio_hole(gpa))

@@ -51,8 +51,25 @@ struct vuart {
     bool line;                /* what the UART drives on its GSI */
 };
 
+/* The accesses a vCPU's current instruction made to the device model and got answered
+ * (vdm.c): executed again, the instruction finds them here in order. */
+#define VDM_DONE_MAX 2
+
+struct vdm_vcpu {
+    bool waiting;          /* its slot is READY: the vCPU does not run until it is DONE */
+    uint8_t nr_done, next; /* answers kept; the next one the re-executed instruction takes */
+    struct vdm_access {
+        uint64_t addr, data;
+        uint8_t size, dir;
+    } done[VDM_DONE_MAX], pending; /* pending: the request in the slot */
+    uint64_t npf_gpa;              /* the exit's address, for executing it again */
+};
+
 struct vplat {
     struct domain *d;
+    spinlock_t dm_lock;                /* dm_page against VIREO_HC_IOREQ_DETACH */
+    struct vireo_ioreq_page *dm_page;  /* dom0's shared page, NULL: no device model */
+    struct vdm_vcpu dm_vcpu[VIREO_MAX_VCPUS];
     int64_t wallclock_ns;        /* Unix time at hv time 0 (vireo_domain_config) */
     uint64_t wall_clock_msr;     /* MSR_KVM_WALL_CLOCK_NEW as last written */
     uint64_t system_time_msr[VIREO_MAX_VCPUS]; /* MSR_KVM_SYSTEM_TIME_NEW per vCPU */
@@ -93,6 +110,16 @@ void virq_before_entry(struct vcpu *v);
 void virq_window_exit(struct vcpu *v);
 /* HLT: sleep until an interrupt can be taken (or the vLAPIC timer fires). */
 void virq_halt(struct vcpu *v);
+
+/* vdm.c: the device model's window. */
+/* Is gpa in the window of a domain whose device model is attached? */
+bool vdm_window(const struct vcpu *v, uint64_t gpa);
+/* The NPF on gpa there: the instruction runs, or the vCPU now waits (vdm_waiting). */
+void vdm_mmio(struct vcpu *v, uint64_t gpa);
+bool vdm_waiting(const struct vcpu *v);
+/* Before entering a waiting vCPU: false while its answer is not in (block it); true once
+ * its instruction was executed again and it may run. */
+bool vdm_resume(struct vcpu *v);
 
 /* vioapic.c */
 void vioapic_reset(struct vioapic *io);

@@ -30,4 +30,4 @@ static int hole_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
     return 0;
 }
 
-const struct mmio_ops vplat_hole_ops = {hole_read, hole_write};
+const struct mmio_ops vplat_hole_ops = {.read = hole_read, .write = hole_write};

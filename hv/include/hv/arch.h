@@ -45,4 +45,12 @@ int64_t arch_platform_context_size(struct domain *d);
 void arch_platform_context_get(struct domain *d, void *buf);
 int arch_platform_context_set(struct domain *d, const void *buf, size_t len);
 
+/* The device model of a platform domain (VIREO_HC_IOREQ_*, arch/x86/vdm.c): attach the
+ * page `caller` shares (its RAM; dom0 is identity mapped), detach (crashing the domain if
+ * it runs), complete a vCPU's request, drive a GSI. Results as the public header says. */
+int arch_dm_attach(struct domain *d, struct domain *caller, uint64_t page_gpa);
+int arch_dm_detach(struct domain *d);
+int arch_dm_complete(struct domain *d, uint32_t vcpu);
+int arch_dm_set_irq(struct domain *d, uint32_t gsi, uint32_t level);
+
 #endif
