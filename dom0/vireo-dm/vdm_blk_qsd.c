@@ -258,6 +258,7 @@ static void exec_child(char **argv, int log_fd, pid_t parent)
         _exit(127);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL); /* vireo-dm ignores it; an exec'd program would inherit that */
     if (null_fd >= 0)
         dup2(null_fd, STDIN_FILENO);
     dup2(log_fd, STDOUT_FILENO);
@@ -327,7 +328,11 @@ static bool wait_ready(struct vdm_qsd *qsd, GError **error)
             g_autofree char *why = last_words(qsd);
 
             qsd->pid = 0;
-            g_set_error(error, VDM_ERROR, 0, "qemu-storage-daemon: %s", why);
+            /* Its lines start "qemu-storage-daemon: " already; others get the name. */
+            g_set_error(error, VDM_ERROR, 0, "%s%s",
+                        g_str_has_prefix(why, "qemu-storage-daemon") ? "" :
+                                                                        "qemu-storage-daemon: ",
+                        why);
             return false;
         }
         if (socket_accepts(qsd->socket_path))
