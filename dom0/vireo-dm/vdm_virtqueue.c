@@ -23,7 +23,6 @@ void vdm_vq_reset(struct vdm_vq *vq)
     vq->avail = NULL;
     vq->used = NULL;
     vq->last_avail = vq->used_idx = vq->signalled = 0;
-    vq->signalled_valid = false;
 }
 
 int vdm_vq_enable(struct vdm_vq *vq, const struct vdm_guest_mem *mem, bool event_idx,
@@ -45,8 +44,8 @@ int vdm_vq_enable(struct vdm_vq *vq, const struct vdm_guest_mem *mem, bool event
     vq->mem = mem;
     vq->event_idx = event_idx;
     vq->indirect = indirect;
+    /* Both ends start at 0: "signalled at 0" is exact, not a guess. */
     vq->last_avail = vq->used_idx = vq->signalled = 0;
-    vq->signalled_valid = false;
     vq->ready = true;
     return 0;
 }
@@ -229,10 +228,15 @@ void vdm_vq_push(struct vdm_vq *vq, struct vdm_chain *chain, uint32_t written)
 bool vdm_vq_should_interrupt(struct vdm_vq *vq)
 {
     uint16_t old, event;
-    bool valid;
 
     if (!vq->ready)
         return false;
+    old = vq->signalled;
+    /* Nothing used since the last look: an interrupt would find no work, and a line
+     * that keeps firing for nothing gets disabled by the guest's kernel. */
+    if (vq->used_idx == old)
+        return false;
+    vq->signalled = vq->used_idx;
     /* Our used->idx store must be visible before we read what the driver asked for, or
      * both sides may decide the other will act (§2.6.7.1 / §2.6.10). */
     atomic_thread_fence(memory_order_seq_cst);
@@ -241,12 +245,6 @@ bool vdm_vq_should_interrupt(struct vdm_vq *vq)
                 VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
     }
     event = atomic_load_explicit(used_event(vq), memory_order_relaxed);
-    old = vq->signalled;
-    valid = vq->signalled_valid;
-    vq->signalled = vq->used_idx;
-    vq->signalled_valid = true;
-    if (!valid)
-        return vq->used_idx != 0;
     /* vring_need_event: used_event lies in [old, new). */
     return (uint16_t)(vq->used_idx - event - 1) < (uint16_t)(vq->used_idx - old);
 }

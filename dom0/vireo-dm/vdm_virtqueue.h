@@ -74,8 +74,7 @@ struct vdm_vq {
     struct vdm_vring_used *used;
     uint16_t last_avail;   /* next avail ring entry we take */
     uint16_t used_idx;     /* next used ring entry we fill (published with release) */
-    uint16_t signalled;    /* used_idx at the last interrupt we sent (EVENT_IDX) */
-    bool signalled_valid;
+    uint16_t signalled;    /* used_idx at the last interrupt decision */
     struct iovec scratch[VDM_VQ_CHAIN_MAX];
 };
 

@@ -110,6 +110,9 @@ static void rng_fills_buffers_through_doorbell_and_plain_notify(void)
     CHECK(mmio_read(&t, VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_INT_USED, "used interrupt");
     mmio_write(&t, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_INT_USED);
     CHECK(!t.hv.irq[gsi], "line deasserted once acknowledged");
+    drv_kick(&t); /* a kick with nothing available: no interrupt for nothing */
+    CHECK(!t.hv.irq[gsi] && mmio_read(&t, VIRTIO_MMIO_INTERRUPT_STATUS) == 0,
+          "an empty kick raises no interrupt");
     memset(t.ram + DATA_BASE, 0, 100);
     drv_add_chain(&t, b, 1);
     drv_kick(&t);

@@ -146,6 +146,14 @@ static void send_op(struct dm_test *t, uint32_t op, uint64_t value)
     CHECK(send(t->remote_fd, &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m), "send op %u", op);
 }
 
+/* The used ring is shared memory, the interrupt a message after it: wait for it. */
+static bool wait_irq(struct dm_test *t, unsigned gsi)
+{
+    for (unsigned i = 0; i < 100 && !t->hv.irq[gsi]; i++)
+        dm_remote_pump(t, 50, NULL);
+    return t->hv.irq[gsi];
+}
+
 static void main_reports_ready_and_serves_rng_until_the_domain_ends(void)
 {
     struct dm_test t;
@@ -166,7 +174,7 @@ static void main_reports_ready_and_serves_rng_until_the_domain_ends(void)
     drv_add_chain(&t, &b, 1);
     send_op(&t, FAKE_DOORBELL, 0);
     CHECK(drv_wait_used(&t, 1, &len) && len == 512, "served through the doorbell");
-    CHECK(t.hv.irq[VIREO_PLAT_DM_GSI_FIRST + 1], "GSI 17 asserted");
+    CHECK(wait_irq(&t, VIREO_PLAT_DM_GSI_FIRST + 1), "GSI 17 asserted");
     mmio_write(&t, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_INT_USED);
     CHECK(!t.hv.irq[VIREO_PLAT_DM_GSI_FIRST + 1], "GSI 17 deasserted after ACK");
     send_op(&t, FAKE_STATE, VIREO_DOMSTATE_SHUTDOWN);
