@@ -39,6 +39,9 @@
 #define BLK_QUEUE_SIZE 256
 #define BLK_SECTOR 512u
 #define BLK_CHUNK (4u << 20)          /* bytes per NBD command: well under any server's limit */
+/* Bytes per request: far above what Linux sends (max_sectors_kb), far below what would
+ * let one guest request queue gigabytes of commands. */
+#define BLK_REQUEST_MAX (128u << 20)
 #define BLK_DISCARD_SECTORS (1u << 21) /* 1 GiB per discard/zeroes segment */
 #define BLK_DISCARD_SEGS 32u
 
@@ -221,12 +224,17 @@ static void issue_data(struct blk_req *req, enum io_kind kind, const struct iove
     }
 }
 
+static bool transfer_ok(const struct vdm_blk *blk, uint64_t sector, size_t len)
+{
+    return len % BLK_SECTOR == 0 && len <= BLK_REQUEST_MAX && in_range(blk, sector, len);
+}
+
 static void do_read(struct blk_req *req, uint64_t sector)
 {
     const struct vdm_chain *c = req->chain;
     size_t len = c->in_len - 1;
 
-    if (len % BLK_SECTOR != 0 || !in_range(req->blk, sector, len)) {
+    if (!transfer_ok(req->blk, sector, len)) {
         req->status = VIRTIO_BLK_S_IOERR;
         return;
     }
@@ -240,7 +248,7 @@ static void do_write(struct blk_req *req, uint64_t sector)
     size_t len = c->out_len - sizeof(struct virtio_blk_req_header);
 
     /* §5.2.6.2: a write to a read-only device fails without touching the disk. */
-    if (req->blk->src.readonly || len % BLK_SECTOR != 0 || !in_range(req->blk, sector, len)) {
+    if (req->blk->src.readonly || !transfer_ok(req->blk, sector, len)) {
         req->status = VIRTIO_BLK_S_IOERR;
         return;
     }

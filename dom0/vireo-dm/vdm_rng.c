@@ -12,6 +12,9 @@
 #include "vdm_virtio_mmio.h"
 
 #define RNG_QUEUE_SIZE 64
+/* Bytes per chain: the spec lets the device fill less, and a guest offering gigabytes
+ * must not hold the main loop (and every other device) for minutes. */
+#define RNG_CHAIN_MAX (64u << 10)
 
 struct vdm_rng {
     struct vdm_virtio virtio;
@@ -30,12 +33,11 @@ static uint32_t fill_chain(struct vdm_rng *rng, const struct vdm_chain *c)
 {
     size_t total = 0;
 
-    for (unsigned i = c->nr_out; i < c->nr_out + c->nr_in; i++) {
-        size_t done = 0;
+    for (unsigned i = c->nr_out; i < c->nr_out + c->nr_in && total < RNG_CHAIN_MAX; i++) {
+        size_t want = MIN(c->iov[i].iov_len, RNG_CHAIN_MAX - total), done = 0;
 
-        while (done < c->iov[i].iov_len) {
-            ssize_t n = fill_from(rng, (uint8_t *)c->iov[i].iov_base + done,
-                                  c->iov[i].iov_len - done);
+        while (done < want) {
+            ssize_t n = fill_from(rng, (uint8_t *)c->iov[i].iov_base + done, want - done);
 
             if (n < 0 && errno == EINTR)
                 continue;

@@ -32,7 +32,7 @@
 #define S_IOERR 1
 #define S_UNSUPP 2
 
-#define IMAGE_BYTES (8u << 20)
+#define IMAGE_BYTES (256u << 20) /* sparse; above the 128 MiB request limit */
 #define HDR 0x8000u     /* request header */
 #define STATUS 0x8100u  /* status byte */
 #define WBUF 0x20000u   /* data the driver writes */
@@ -233,6 +233,22 @@ static void discard_and_zeroes(struct dm_test *t)
           "discard with the unmap flag is unsupported");
 }
 
+/* Ten descriptors over the same 15 MiB of guest RAM: one 150 MiB read. */
+static uint8_t huge_read(struct dm_test *t)
+{
+    struct req_header h = { .type = T_IN, .sector = 0 };
+    struct buf b[12] = { { HDR, sizeof(h), false } };
+
+    memcpy(t->ram + HDR, &h, sizeof(h));
+    for (unsigned i = 1; i <= 10; i++)
+        b[i] = (struct buf){ 1u << 20, 15u << 20, true };
+    b[11] = (struct buf){ STATUS, 1, true };
+    t->ram[STATUS] = 0xff;
+    drv_add_chain(t, b, 12);
+    drv_kick(t);
+    return drv_wait_used(t, 1, NULL) ? t->ram[STATUS] : 0xff;
+}
+
 static void get_id_and_errors(struct dm_test *t)
 {
     uint32_t used = 0;
@@ -246,6 +262,7 @@ static void get_id_and_errors(struct dm_test *t)
           "sector that overflows");
     CHECK(request(t, T_IN, 0, RBUF, 100, true, NULL) == S_IOERR, "not whole sectors");
     CHECK(request(t, 99, 0, 0, 0, false, NULL) == S_UNSUPP, "unknown request type");
+    CHECK(huge_read(t) == S_IOERR, "a 150 MiB request is refused, not queued");
 }
 
 static void several_requests_in_flight(struct dm_test *t)

@@ -92,7 +92,7 @@ static void rng_fills_buffers_through_doorbell_and_plain_notify(void)
     struct dm_test t;
     uint32_t len = 0;
     unsigned gsi = VIREO_PLAT_DM_GSI_FIRST + 2;
-    struct buf b[2] = { { DATA_BASE, 100, true }, { DATA_BASE + 4096, 3000, true } };
+    struct buf b[2] = { { DATA_BASE, 100, true }, { DATA_BASE + 4096, 3000, true } }, big;
 
     dm_test_init(&t);
     dm_test_create(&t, RNG_GROUP, NULL);
@@ -113,6 +113,10 @@ static void rng_fills_buffers_through_doorbell_and_plain_notify(void)
     drv_kick(&t); /* a kick with nothing available: no interrupt for nothing */
     CHECK(!t.hv.irq[gsi] && mmio_read(&t, VIRTIO_MMIO_INTERRUPT_STATUS) == 0,
           "an empty kick raises no interrupt");
+    big = (struct buf){ DATA_BASE, 8u << 20, true };
+    drv_add_chain(&t, &big, 1);
+    drv_kick(&t);
+    CHECK(drv_wait_used(&t, 1, &len) && len == 64 * 1024, "8 MiB offered, 64 KiB given");
     memset(t.ram + DATA_BASE, 0, 100);
     drv_add_chain(&t, b, 1);
     drv_kick(&t);
