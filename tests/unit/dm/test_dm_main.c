@@ -274,9 +274,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test-dm-main NAME VIREO-DM-FAKE\n");
         return 2;
     }
+    g_autofree char *qsd = g_find_program_in_path("qemu-storage-daemon");
+
     vireo_dm_exe = argv[2];
     if (strcmp(argv[1], "main_exits_on_sigterm_and_reaps_its_storage_daemons") == 0 &&
-        g_find_program_in_path("qemu-storage-daemon") == NULL) {
+        qsd == NULL) {
         printf("SKIP: no qemu-storage-daemon\n");
         return 77;
     }
