@@ -106,6 +106,14 @@ static gboolean on_events(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static gboolean on_first_look(gpointer data)
+{
+    struct vdm_main *m = data;
+
+    on_events(vdm_hv_fd(&m->hv), 0, m);
+    return G_SOURCE_REMOVE;
+}
+
 static gboolean on_sigterm(gpointer data)
 {
     stop(data, 0, "SIGTERM");
@@ -118,8 +126,9 @@ static void run(struct vdm_main *m)
     g_unix_fd_add(vdm_hv_fd(&m->hv), G_IO_IN | G_IO_HUP | G_IO_ERR, on_events, m);
     g_unix_signal_add(SIGTERM, on_sigterm, m);
     g_unix_signal_add(SIGINT, on_sigterm, m);
-    /* Requests that came before the loop: their events may already have been taken. */
-    on_events(vdm_hv_fd(&m->hv), 0, m);
+    /* Requests that came before the loop: their events may already have been taken.
+     * Looked at from inside the loop, so that a stop() there ends it. */
+    g_idle_add(on_first_look, m);
     g_main_loop_run(m->loop);
     g_main_loop_unref(m->loop);
 }

@@ -26,6 +26,10 @@ static void log_once(struct vdm_virtio *v, uint32_t kind, const char *what, uint
     if ((v->logged_offsets & kind) != 0)
         return;
     v->logged_offsets |= kind;
+    if (kind == LOG_FEATURES) {
+        g_message("%s: %s: %s (logged once)", v->dev.env->name, v->dev.group, what);
+        return;
+    }
     g_message("%s: %s: %s at offset 0x%" G_GINT64_MODIFIER "x (logged once)",
               v->dev.env->name, v->dev.group, what, offset);
 }

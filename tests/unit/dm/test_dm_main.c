@@ -22,6 +22,7 @@
 #define F(bit) (1ull << (bit))
 
 static const char *vireo_dm_exe;
+static uint32_t early_state; /* sent before vireo-dm is ready: its first look sees it */
 
 struct dm_proc {
     pid_t pid;
@@ -105,6 +106,11 @@ static void spawn_dm(struct dm_test *t, const char *devices, struct dm_proc *p)
     close(pipefd[1]);
     close(sv[1]);
     t->remote_fd = sv[0];
+    if (early_state != 0) {
+        struct fake_msg m = { .op = FAKE_STATE, .value = early_state };
+
+        CHECK(send(t->remote_fd, &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m), "early state");
+    }
     read_ready(pipefd[0], p);
     close(pipefd[0]);
 }
@@ -198,6 +204,22 @@ static void main_exits_when_hv_goes_away(void)
     finish(&t);
 }
 
+/* A stop() before the loop runs must still end it (a quit before g_main_loop_run is
+ * forgotten by GLib). */
+static void main_exits_when_the_domain_ended_before_the_loop(void)
+{
+    struct dm_test t;
+    struct dm_proc p;
+
+    dm_test_init(&t);
+    early_state = VIREO_DOMSTATE_CRASHED;
+    spawn_dm(&t, "[device.0]\nslot=0\ntype=rng\n", &p);
+    early_state = 0;
+    CHECK(strcmp(p.ready, "ready\n") == 0, "ready line, got '%s'", p.ready);
+    CHECK(wait_exit(p.pid, 5000) == 0, "exit status 0 for a domain that crashed meanwhile");
+    finish(&t);
+}
+
 static void expect_startup_error(const char *devices, const char *const *needles)
 {
     struct dm_test t;
@@ -262,6 +284,8 @@ static const struct dm_named_test tests[] = {
     { "main_reports_ready_and_serves_rng_until_the_domain_ends",
       main_reports_ready_and_serves_rng_until_the_domain_ends },
     { "main_exits_when_hv_goes_away", main_exits_when_hv_goes_away },
+    { "main_exits_when_the_domain_ended_before_the_loop",
+      main_exits_when_the_domain_ended_before_the_loop },
     { "main_reports_startup_errors_on_the_ready_fd",
       main_reports_startup_errors_on_the_ready_fd },
     { "main_exits_on_sigterm_and_reaps_its_storage_daemons",
