@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest RAM as the device model sees it: a few regions of guest-physical space, each backed
+ * by one contiguous host mapping. Every guest pointer goes through vdm_guest_mem_ptr, which
+ * refuses anything not wholly inside one region: a guest address is hostile.
+ */
+#ifndef VDM_GUEST_MEM_H
+#define VDM_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VDM_GUEST_MEM_REGIONS 4
+
+struct vdm_mem_region {
+    uint64_t gpa;  /* first guest-physical byte */
+    uint64_t size; /* bytes, > 0 */
+    uint8_t *host; /* where gpa is mapped in this process */
+};
+
+struct vdm_guest_mem {
+    struct vdm_mem_region region[VDM_GUEST_MEM_REGIONS];
+    unsigned nr;
+};
+
+/* The guest platform's RAM layout: [0, low) and [4 GiB, 4 GiB + high). */
+#define VDM_HIGH_RAM_BASE (1ull << 32)
+void vdm_guest_mem_layout(uint64_t mem_bytes, uint64_t *low_bytes, uint64_t *high_bytes);
+
+void vdm_guest_mem_init(struct vdm_guest_mem *m);
+/* Adds a region; -EINVAL if it is empty, wraps or overlaps one already there, -ENOSPC. */
+int vdm_guest_mem_add(struct vdm_guest_mem *m, uint64_t gpa, uint64_t size, void *host);
+/*
+ * The host address of [gpa, gpa + len) when that range lies inside one region, else NULL.
+ * len 0 is refused too: callers ask for what they will touch.
+ */
+void *vdm_guest_mem_ptr(const struct vdm_guest_mem *m, uint64_t gpa, uint64_t len);
+
+#endif /* VDM_GUEST_MEM_H */
