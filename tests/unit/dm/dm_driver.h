@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A virtio driver played against vireo-dm's devices over malloc()ed guest memory, the way
+ * a Linux domU would: register accesses through the bus, rings in "guest RAM", interrupts
+ * and doorbells captured by a fake hv. For tests/unit/dm only.
+ */
+#ifndef DM_DRIVER_H
+#define DM_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vdm_bus.h"
+#include "vdm_config.h"
+#include "vdm_device.h"
+#include "vdm_virtio_mmio.h"
+
+extern int dm_failures;
+#define CHECK(cond, ...)                                                                   \
+    do {                                                                                   \
+        if (!(cond)) {                                                                     \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                  \
+            fprintf(stderr, "\n");                                                         \
+            dm_failures++;                                                                 \
+        }                                                                                  \
+    } while (0)
+
+#define GUEST_RAM (16u << 20)
+#define QUEUE_NUM 64u
+/* Where the test driver keeps its rings and buffers in guest RAM. */
+#define RING_DESC 0x1000u
+#define RING_AVAIL 0x2000u
+#define RING_USED 0x3000u
+#define DATA_BASE 0x10000u
+
+struct fake_hv {
+    bool irq[VIREO_PLAT_DM_GSI_LAST + 1];
+    unsigned irq_changes;
+    unsigned doorbells;
+    uint64_t doorbell_gpa[VIREO_IOREQ_DOORBELLS];
+    uint32_t doorbell_value[VIREO_IOREQ_DOORBELLS];
+};
+
+struct dm_test {
+    uint8_t *ram;
+    struct vdm_guest_mem mem;
+    struct vdm_bus bus;
+    struct fake_hv hv;
+    struct vdm_env env;
+    char *runtime_dir;
+    GMainContext *main;
+    struct vdm_device *dev;
+    unsigned slot;
+    /* the driver's side of queue 0 */
+    uint16_t avail_idx;
+    uint16_t used_seen;
+    uint16_t next_desc;
+};
+
+struct buf {
+    uint64_t gpa;
+    uint32_t len;
+    bool write; /* device-writable */
+};
+
+void dm_test_init(struct dm_test *t);
+void dm_test_fini(struct dm_test *t);
+/* Builds the device of a config text's [device.0] group into slot 0; NULL + message. */
+struct vdm_device *dm_test_create(struct dm_test *t, const char *device_group_text,
+                                  GError **error);
+
+uint32_t mmio_read(struct dm_test *t, uint32_t offset);
+void mmio_write(struct dm_test *t, uint32_t offset, uint32_t value);
+uint64_t dev_features(struct dm_test *t);
+/* Resets, negotiates `features` (FEATURES_OK read back is returned), no queue setup. */
+bool drv_negotiate(struct dm_test *t, uint64_t features);
+/* Full bring-up: negotiate, queue 0 at RING_*, DRIVER_OK. */
+bool drv_start(struct dm_test *t, uint64_t features);
+void drv_add_chain(struct dm_test *t, const struct buf *bufs, unsigned nr);
+void drv_kick(struct dm_test *t);
+/* Runs the main loop until `count` more used elements appear (bounded); false on timeout. */
+bool drv_wait_used(struct dm_test *t, unsigned count, uint32_t *last_len);
+uint32_t drv_status(struct dm_test *t);
+
+#endif /* DM_DRIVER_H */

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * virtio-blk end to end: the test driver's requests go through vireo-dm's transport to a
+ * real qemu-storage-daemon on temporary raw and qcow2 images, and the bytes are checked in
+ * the image itself (the raw file, or qemu-io for qcow2). Exit 77 without
+ * qemu-storage-daemon. One test per run: test-dm-blk NAME.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dm_driver.h"
+
+#define F(bit) (1ull << (bit))
+#define BLK_F_SEG_MAX 2
+#define BLK_F_RO 5
+#define BLK_F_BLK_SIZE 6
+#define BLK_F_FLUSH 9
+#define BLK_F_DISCARD 13
+#define BLK_F_WRITE_ZEROES 14
+#define T_IN 0
+#define T_OUT 1
+#define T_FLUSH 4
+#define T_GET_ID 8
+#define T_DISCARD 11
+#define T_WRITE_ZEROES 13
+#define S_OK 0
+#define S_IOERR 1
+#define S_UNSUPP 2
+
+#define IMAGE_BYTES (8u << 20)
+#define HDR 0x8000u     /* request header */
+#define STATUS 0x8100u  /* status byte */
+#define WBUF 0x20000u   /* data the driver writes */
+#define RBUF 0x40000u   /* data the device writes */
+#define SERIAL "VIREO-SERIAL-0123456789"
+
+struct req_header {
+    uint32_t type;
+    uint32_t reserved;
+    uint64_t sector;
+};
+
+struct segment {
+    uint64_t sector;
+    uint32_t num_sectors;
+    uint32_t flags;
+};
+
+static bool run(const char *cmd, char **out)
+{
+    int status = -1;
+    GError *err = NULL;
+    bool ok = g_spawn_command_line_sync(cmd, out, NULL, &status, &err) &&
+              g_spawn_check_wait_status(status, NULL);
+
+    if (err != NULL) {
+        fprintf(stderr, "%s: %s\n", cmd, err->message);
+        g_error_free(err);
+    }
+    return ok;
+}
+
+static char *make_image(struct dm_test *t, const char *format)
+{
+    char *path = g_strdup_printf("%s/disk.%s", t->runtime_dir, format);
+    g_autofree char *cmd = g_strdup_printf("qemu-img create -q -f %s %s %u", format, path,
+                                           IMAGE_BYTES);
+
+    CHECK(run(cmd, NULL), "%s", cmd);
+    return path;
+}
+
+static struct vdm_device *start_disk(struct dm_test *t, const char *path, const char *format,
+                                     bool readonly)
+{
+    GError *err = NULL;
+    g_autofree char *group = g_strdup_printf(
+        "[device.0]\nslot=1\ntype=disk\ntarget=vda\nsource_type=file\npath=%s\nformat=%s\n"
+        "readonly=%s\ncache=writeback\ndiscard=unmap\nserial=" SERIAL "\n",
+        path, format, readonly ? "true" : "false");
+    struct vdm_device *dev = dm_test_create(t, group, &err);
+
+    CHECK(dev != NULL, "disk: %s", err != NULL ? err->message : "");
+    g_clear_error(&err);
+    return dev;
+}
+
+/* One request: header, optional data (driver- or device-written), status. */
+static uint8_t request(struct dm_test *t, uint32_t type, uint64_t sector, uint64_t data,
+                       uint32_t len, bool device_writes, uint32_t *used_len)
+{
+    struct req_header h = { .type = type, .sector = sector };
+    struct buf b[3] = { { HDR, sizeof(h), false } };
+    unsigned nr = 1;
+
+    memcpy(t->ram + HDR, &h, sizeof(h));
+    t->ram[STATUS] = 0xff;
+    if (len > 0)
+        b[nr++] = (struct buf){ data, len, device_writes };
+    b[nr++] = (struct buf){ STATUS, 1, true };
+    drv_add_chain(t, b, nr);
+    drv_kick(t);
+    if (!drv_wait_used(t, 1, used_len)) {
+        CHECK(false, "request type %u got no answer", type);
+        return 0xff;
+    }
+    return t->ram[STATUS];
+}
+
+static bool filled(const uint8_t *p, uint8_t value, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != value)
+            return false;
+    }
+    return true;
+}
+
+static uint64_t config64(struct dm_test *t, unsigned offset)
+{
+    return (uint64_t)mmio_read(t, VIRTIO_MMIO_CONFIG + offset) |
+           (uint64_t)mmio_read(t, VIRTIO_MMIO_CONFIG + offset + 4) << 32;
+}
+
+static bool file_holds(const char *path, uint64_t offset, uint8_t value, size_t n)
+{
+    g_autofree uint8_t *buf = g_malloc(n);
+    int fd = open(path, O_RDONLY);
+    bool ok = fd >= 0 && pread(fd, buf, n, (off_t)offset) == (ssize_t)n && filled(buf, value, n);
+
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static pid_t qsd_pid(struct dm_test *t)
+{
+    g_autofree char *path = g_strdup_printf("%s/device.0.qsd.pid", t->runtime_dir);
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    return (pid_t)atoi(text);
+}
+
+static void check_offer(struct dm_test *t, bool readonly)
+{
+    uint64_t f = dev_features(t);
+
+    CHECK(mmio_read(t, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_BLOCK, "block device");
+    CHECK((f & (F(BLK_F_SEG_MAX) | F(BLK_F_BLK_SIZE))) == (F(BLK_F_SEG_MAX) | F(BLK_F_BLK_SIZE)),
+          "seg_max and blk_size offered");
+    CHECK(((f & F(BLK_F_RO)) != 0) == readonly, "RO offered iff readonly");
+    if (readonly) {
+        CHECK((f & (F(BLK_F_FLUSH) | F(BLK_F_DISCARD) | F(BLK_F_WRITE_ZEROES))) == 0,
+              "nothing that writes offered read-only");
+    } else {
+        CHECK((f & F(BLK_F_FLUSH)) != 0, "writeback cache: FLUSH offered");
+        CHECK((f & F(BLK_F_DISCARD)) != 0, "discard=unmap: DISCARD offered");
+        CHECK((f & F(BLK_F_WRITE_ZEROES)) != 0, "WRITE_ZEROES offered");
+    }
+    CHECK(config64(t, 0) == IMAGE_BYTES / 512, "capacity %llu sectors",
+          (unsigned long long)config64(t, 0));
+    CHECK(mmio_read(t, VIRTIO_MMIO_CONFIG + 20) == 512, "blk_size 512");
+    CHECK(drv_start(t, f), "bring-up with every offered feature");
+}
+
+static void write_pattern(struct dm_test *t, uint64_t sector, uint8_t value, uint32_t len)
+{
+    uint32_t used = 0;
+
+    memset(t->ram + WBUF, value, len);
+    CHECK(request(t, T_OUT, sector, WBUF, len, false, &used) == S_OK, "write");
+    CHECK(used == 1, "a write returns only the status byte, got %u", used);
+}
+
+static void read_and_compare(struct dm_test *t, uint64_t sector, uint8_t value, uint32_t len)
+{
+    uint32_t used = 0;
+
+    memset(t->ram + RBUF, 0xee, len);
+    CHECK(request(t, T_IN, sector, RBUF, len, true, &used) == S_OK, "read");
+    CHECK(used == len + 1, "read returns data and status, got %u", used);
+    CHECK(filled(t->ram + RBUF, value, len), "read back 0x%02x at sector %llu", value,
+          (unsigned long long)sector);
+}
+
+static void discard_and_zeroes(struct dm_test *t)
+{
+    struct segment s = { .sector = 8, .num_sectors = 8, .flags = 0 };
+
+    memcpy(t->ram + WBUF, &s, sizeof(s));
+    CHECK(request(t, T_DISCARD, 0, WBUF, sizeof(s), false, NULL) == S_OK, "discard");
+    read_and_compare(t, 8, 0, 4096);
+    write_pattern(t, 100, 0x77, 4096);
+    s = (struct segment){ .sector = 100, .num_sectors = 4, .flags = 0 };
+    memcpy(t->ram + WBUF, &s, sizeof(s));
+    CHECK(request(t, T_WRITE_ZEROES, 0, WBUF, sizeof(s), false, NULL) == S_OK, "zeroes");
+    read_and_compare(t, 100, 0, 2048);
+    read_and_compare(t, 104, 0x77, 2048);
+    s.flags = 1; /* unmap is for write zeroes only */
+    memcpy(t->ram + WBUF, &s, sizeof(s));
+    CHECK(request(t, T_DISCARD, 0, WBUF, sizeof(s), false, NULL) == S_UNSUPP,
+          "discard with the unmap flag is unsupported");
+}
+
+static void get_id_and_errors(struct dm_test *t)
+{
+    uint32_t used = 0;
+
+    memset(t->ram + RBUF, 0xee, 20);
+    CHECK(request(t, T_GET_ID, 0, RBUF, 20, true, &used) == S_OK, "get id");
+    CHECK(memcmp(t->ram + RBUF, SERIAL, 20) == 0 && used == 21, "serial's first 20 bytes");
+    CHECK(request(t, T_IN, IMAGE_BYTES / 512, RBUF, 512, true, NULL) == S_IOERR,
+          "read past the end");
+    CHECK(request(t, T_IN, UINT64_MAX / 256, RBUF, 512, true, NULL) == S_IOERR,
+          "sector that overflows");
+    CHECK(request(t, T_IN, 0, RBUF, 100, true, NULL) == S_IOERR, "not whole sectors");
+    CHECK(request(t, 99, 0, 0, 0, false, NULL) == S_UNSUPP, "unknown request type");
+}
+
+static void several_requests_in_flight(struct dm_test *t)
+{
+    struct req_header h[3];
+    struct buf b[3][3];
+
+    for (unsigned i = 0; i < 3; i++) {
+        h[i] = (struct req_header){ .type = T_IN, .sector = 8 + 8 * i };
+        memcpy(t->ram + HDR + 32 * i, &h[i], sizeof(h[i]));
+        b[i][0] = (struct buf){ HDR + 32 * i, sizeof(h[i]), false };
+        b[i][1] = (struct buf){ RBUF + 4096 * i, 4096, true };
+        b[i][2] = (struct buf){ STATUS + 1 + i, 1, true };
+        drv_add_chain(t, b[i], 3);
+    }
+    drv_kick(t);
+    CHECK(drv_wait_used(t, 3, NULL), "three requests answered");
+    for (unsigned i = 0; i < 3; i++)
+        CHECK(t->ram[STATUS + 1 + i] == S_OK, "request %u ok", i);
+}
+
+static void raw_disk_reads_writes_flushes_discards_and_names_itself(void)
+{
+    struct dm_test t;
+    g_autofree char *path = NULL;
+    pid_t pid;
+
+    dm_test_init(&t);
+    path = make_image(&t, "raw");
+    if (start_disk(&t, path, "raw", false) == NULL)
+        goto out;
+    check_offer(&t, false);
+    write_pattern(&t, 8, 0x5a, 8192);
+    CHECK(request(&t, T_FLUSH, 0, 0, 0, false, NULL) == S_OK, "flush");
+    CHECK(file_holds(path, 8 * 512, 0x5a, 8192), "the bytes are in the raw file");
+    read_and_compare(&t, 8, 0x5a, 8192);
+    several_requests_in_flight(&t);
+    discard_and_zeroes(&t);
+    get_id_and_errors(&t);
+    pid = qsd_pid(&t);
+    CHECK(pid > 0 && kill(pid, 0) == 0, "qemu-storage-daemon runs");
+    vdm_bus_destroy_devices(&t.bus);
+    CHECK(pid > 0 && kill(pid, 0) < 0 && errno == ESRCH, "and is reaped with the device");
+out:
+    dm_test_fini(&t);
+}
+
+static void qcow2_disk_writes_land_in_the_image(void)
+{
+    struct dm_test t;
+    g_autofree char *path = NULL, *cmd = NULL, *out = NULL;
+
+    dm_test_init(&t);
+    path = make_image(&t, "qcow2");
+    if (start_disk(&t, path, "qcow2", false) == NULL)
+        goto out;
+    check_offer(&t, false);
+    write_pattern(&t, 8, 0xc3, 8192);
+    read_and_compare(&t, 8, 0xc3, 8192);
+    read_and_compare(&t, 0, 0, 4096);
+    vdm_bus_destroy_devices(&t.bus); /* qemu-storage-daemon closes the image cleanly */
+    cmd = g_strdup_printf("qemu-io -r -f qcow2 -c 'read -P 0xc3 4096 8192' %s", path);
+    CHECK(run(cmd, &out), "%s", cmd);
+    CHECK(out != NULL && strstr(out, "read 8192/8192") != NULL &&
+              strstr(out, "failed") == NULL, "qemu-io finds the pattern: %s", out);
+out:
+    dm_test_fini(&t);
+}
+
+static void readonly_disk_refuses_writes(void)
+{
+    struct dm_test t;
+    g_autofree char *path = NULL;
+    struct segment s = { .sector = 0, .num_sectors = 8 };
+
+    dm_test_init(&t);
+    path = make_image(&t, "raw");
+    if (start_disk(&t, path, "raw", true) == NULL)
+        goto out;
+    check_offer(&t, true);
+    memset(t.ram + WBUF, 0x11, 4096);
+    CHECK(request(&t, T_OUT, 0, WBUF, 4096, false, NULL) == S_IOERR,
+          "write to a read-only disk fails with IOERR");
+    memcpy(t.ram + WBUF, &s, sizeof(s));
+    CHECK(request(&t, T_DISCARD, 0, WBUF, sizeof(s), false, NULL) == S_UNSUPP,
+          "discard not offered: UNSUPP");
+    CHECK(request(&t, T_WRITE_ZEROES, 0, WBUF, sizeof(s), false, NULL) == S_UNSUPP,
+          "write zeroes not offered: UNSUPP");
+    read_and_compare(&t, 0, 0, 4096);
+    CHECK(file_holds(path, 0, 0, 4096), "the image is unchanged");
+out:
+    dm_test_fini(&t);
+}
+
+static void missing_image_fails_with_qemus_reason(void)
+{
+    struct dm_test t;
+    GError *err = NULL;
+
+    dm_test_init(&t);
+    CHECK(dm_test_create(&t, "[device.0]\nslot=0\ntype=disk\ntarget=vdb\n"
+                             "path=/nonexistent/vireo.qcow2\nformat=qcow2\n", &err) == NULL,
+          "refused");
+    CHECK(err != NULL && strstr(err->message, "device.0") != NULL &&
+              strstr(err->message, "vdb") != NULL &&
+              strstr(err->message, "/nonexistent/vireo.qcow2") != NULL,
+          "message names the device and the file: %s", err ? err->message : "(none)");
+    if (err != NULL)
+        printf("# error as the user sees it: %s\n", err->message);
+    g_clear_error(&err);
+    dm_test_fini(&t);
+}
+
+static void request_without_status_byte_needs_reset(void)
+{
+    struct dm_test t;
+    g_autofree char *path = NULL;
+    struct buf b = { HDR, 16, false };
+
+    dm_test_init(&t);
+    path = make_image(&t, "raw");
+    if (start_disk(&t, path, "raw", false) == NULL)
+        goto out;
+    CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1)), "bring-up");
+    drv_add_chain(&t, &b, 1);
+    drv_kick(&t);
+    CHECK((drv_status(&t) & VIRTIO_STATUS_NEEDS_RESET) != 0, "NEEDS_RESET");
+    CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1)), "restart");
+    read_and_compare(&t, 0, 0, 512);
+out:
+    dm_test_fini(&t);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    { "raw_disk_reads_writes_flushes_discards_and_names_itself",
+      raw_disk_reads_writes_flushes_discards_and_names_itself },
+    { "qcow2_disk_writes_land_in_the_image", qcow2_disk_writes_land_in_the_image },
+    { "readonly_disk_refuses_writes", readonly_disk_refuses_writes },
+    { "missing_image_fails_with_qemus_reason", missing_image_fails_with_qemus_reason },
+    { "request_without_status_byte_needs_reset", request_without_status_byte_needs_reset },
+};
+
+int main(int argc, char **argv)
+{
+    const char *qsd = g_getenv("VDM_QSD");
+    g_autofree char *found = g_find_program_in_path(qsd != NULL ? qsd : "qemu-storage-daemon");
+
+    if (found == NULL) {
+        printf("SKIP: no qemu-storage-daemon\n");
+        return 77;
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(tests); i++) {
+        if (argc < 2 || strcmp(argv[1], tests[i].name) == 0) {
+            printf("# %s\n", tests[i].name);
+            tests[i].fn();
+        }
+    }
+    printf("%s (%d failures)\n", dm_failures == 0 ? "PASS" : "FAIL", dm_failures);
+    return dm_failures == 0 ? 0 : 1;
+}

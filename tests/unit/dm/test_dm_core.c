@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vireo-dm's core without a disk: guest memory bounds, the virtio-mmio transport driven as a
+ * Linux driver drives it, virtio-rng, hostile rings, and the configuration file's errors.
+ * One test per run: test-dm-core NAME.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "dm_driver.h"
+
+#define F(bit) (1ull << (bit))
+#define RNG_GROUP "[device.0]\nslot=2\ntype=rng\nsource=/dev/urandom\n"
+
+static void guest_memory_refuses_out_of_range_and_wrapping(void)
+{
+    static uint8_t low[8192], high[4096];
+    struct vdm_guest_mem m;
+    uint64_t lo, hi;
+
+    vdm_guest_mem_init(&m);
+    CHECK(vdm_guest_mem_add(&m, 0, sizeof(low), low) == 0, "low region");
+    CHECK(vdm_guest_mem_add(&m, VDM_HIGH_RAM_BASE, sizeof(high), high) == 0, "high region");
+    CHECK(vdm_guest_mem_add(&m, 4096, 4096, high) < 0, "overlap refused");
+    CHECK(vdm_guest_mem_add(&m, UINT64_MAX - 10, 100, high) < 0, "wrapping region refused");
+    CHECK(vdm_guest_mem_ptr(&m, 0, 8192) == low, "whole low region");
+    CHECK(vdm_guest_mem_ptr(&m, 8191, 1) == low + 8191, "last byte");
+    CHECK(vdm_guest_mem_ptr(&m, 8191, 2) == NULL, "crossing the end");
+    CHECK(vdm_guest_mem_ptr(&m, 8192, 1) == NULL, "just past the end");
+    CHECK(vdm_guest_mem_ptr(&m, 4096, UINT64_MAX) == NULL, "huge length");
+    CHECK(vdm_guest_mem_ptr(&m, UINT64_MAX, 2) == NULL, "wrapping address");
+    CHECK(vdm_guest_mem_ptr(&m, 0, 0) == NULL, "empty range");
+    CHECK(vdm_guest_mem_ptr(&m, VDM_HIGH_RAM_BASE + 4095, 1) == high + 4095, "high last byte");
+    CHECK(vdm_guest_mem_ptr(&m, VDM_HIGH_RAM_BASE - 1, 2) == NULL, "into high from below");
+    vdm_guest_mem_layout(4ull << 30, &lo, &hi);
+    CHECK(lo == 3ull << 30 && hi == 1ull << 30, "4 GiB guest: 3 GiB low, 1 GiB high");
+    vdm_guest_mem_layout(256u << 20, &lo, &hi);
+    CHECK(lo == 256u << 20 && hi == 0, "small guest: all low");
+}
+
+static void transport_identifies_as_virtio_mmio_version_2(void)
+{
+    struct dm_test t;
+    GError *err = NULL;
+
+    dm_test_init(&t);
+    CHECK(dm_test_create(&t, RNG_GROUP, &err) != NULL, "rng: %s", err ? err->message : "");
+    CHECK(mmio_read(&t, VIRTIO_MMIO_MAGIC) == 0x74726976, "magic");
+    CHECK(mmio_read(&t, VIRTIO_MMIO_VERSION) == 2, "version 2");
+    CHECK(mmio_read(&t, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_RNG, "device id");
+    CHECK(mmio_read(&t, VIRTIO_MMIO_VENDOR_ID) == VDM_VIRTIO_VENDOR_ID, "vendor id");
+    CHECK((dev_features(&t) & F(VIRTIO_F_VERSION_1)) != 0, "VERSION_1 offered");
+    /* Undefined offsets read 0, odd sizes too, and writes there change nothing. */
+    CHECK(mmio_read(&t, 0x0e0) == 0, "undefined offset");
+    CHECK(vdm_bus_read(&t.bus, VIREO_PLAT_DM_BASE + 2 * 0x1000, 2) == 0, "16-bit register");
+    mmio_write(&t, 0x0e0, 0xffffffff);
+    CHECK(mmio_read(&t, VIRTIO_MMIO_MAGIC) == 0x74726976, "still a device");
+    /* Slots without a device: an empty bus. */
+    CHECK(vdm_bus_read(&t.bus, VIREO_PLAT_DM_BASE, 4) == 0, "empty slot 0");
+    vdm_bus_write(&t.bus, VIREO_PLAT_DM_BASE + 7 * 0x1000, 4, 1);
+    CHECK(vdm_bus_read(&t.bus, VIREO_PLAT_DM_BASE + 8 * 0x1000, 4) == 0, "beyond the slots");
+    dm_test_fini(&t);
+}
+
+static void transport_refuses_features_ok_without_version_1(void)
+{
+    struct dm_test t;
+
+    dm_test_init(&t);
+    dm_test_create(&t, RNG_GROUP, NULL);
+    CHECK(!drv_negotiate(&t, 0), "legacy driver refused");
+    CHECK(!drv_negotiate(&t, F(VIRTIO_F_VERSION_1) | F(50)), "unoffered feature refused");
+    CHECK(drv_negotiate(&t, F(VIRTIO_F_VERSION_1)), "VERSION_1 accepted");
+    mmio_write(&t, VIRTIO_MMIO_STATUS, 0);
+    CHECK(drv_status(&t) == 0, "status 0 resets");
+    dm_test_fini(&t);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Both notification paths: the doorbell hv rings, and a plain QueueNotify write. */
+static void rng_fills_buffers_through_doorbell_and_plain_notify(void)
+{
+    struct dm_test t;
+    uint32_t len = 0;
+    unsigned gsi = VIREO_PLAT_DM_GSI_FIRST + 2;
+    struct buf b[2] = { { DATA_BASE, 100, true }, { DATA_BASE + 4096, 3000, true } };
+
+    dm_test_init(&t);
+    dm_test_create(&t, RNG_GROUP, NULL);
+    CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1)), "bring-up");
+    CHECK(t.hv.doorbells == 1, "one doorbell registered, got %u", t.hv.doorbells);
+    CHECK(t.hv.doorbell_gpa[0] == VIREO_PLAT_DM_BASE + 2 * 0x1000 + VIRTIO_MMIO_QUEUE_NOTIFY &&
+              t.hv.doorbell_value[0] == 0, "doorbell at QueueNotify matching queue 0");
+    drv_add_chain(&t, b, 2);
+    vdm_bus_doorbell(&t.bus, 0);
+    CHECK(drv_wait_used(&t, 1, &len), "rng answered the doorbell");
+    CHECK(len == 3100, "all 3100 bytes written, got %u", len);
+    CHECK(!all_zero(t.ram + DATA_BASE, 100) && !all_zero(t.ram + DATA_BASE + 4096, 3000),
+          "buffers filled");
+    CHECK(t.hv.irq[gsi], "interrupt line asserted on GSI %u", gsi);
+    CHECK(mmio_read(&t, VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_INT_USED, "used interrupt");
+    mmio_write(&t, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_INT_USED);
+    CHECK(!t.hv.irq[gsi], "line deasserted once acknowledged");
+    memset(t.ram + DATA_BASE, 0, 100);
+    drv_add_chain(&t, b, 1);
+    drv_kick(&t);
+    CHECK(drv_wait_used(&t, 1, &len) && len == 100, "plain QueueNotify write served");
+    CHECK(!all_zero(t.ram + DATA_BASE, 100), "buffer filled again");
+    dm_test_fini(&t);
+}
+
+/* EVENT_IDX: no interrupt until used_event is reached. */
+static void event_idx_suppresses_interrupts_the_driver_did_not_ask_for(void)
+{
+    struct dm_test t;
+    struct vdm_vring_avail *avail;
+    unsigned gsi = VIREO_PLAT_DM_GSI_FIRST + 2;
+    struct buf b = { DATA_BASE, 16, true };
+
+    dm_test_init(&t);
+    dm_test_create(&t, RNG_GROUP, NULL);
+    CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_EVENT_IDX)), "bring-up");
+    avail = (struct vdm_vring_avail *)(t.ram + RING_AVAIL);
+    atomic_store(&avail->ring[QUEUE_NUM], 5); /* used_event: interrupt after the 6th */
+    for (unsigned i = 0; i < 5; i++) {
+        drv_add_chain(&t, &b, 1);
+        drv_kick(&t);
+        CHECK(drv_wait_used(&t, 1, NULL), "request %u served", i);
+    }
+    CHECK(!t.hv.irq[gsi], "no interrupt before used_event");
+    drv_add_chain(&t, &b, 1);
+    drv_kick(&t);
+    CHECK(drv_wait_used(&t, 1, NULL), "6th served");
+    CHECK(t.hv.irq[gsi], "interrupt once used_event passed");
+    dm_test_fini(&t);
+}
+
+static void expect_needs_reset(struct dm_test *t, const char *what)
+{
+    unsigned gsi = VIREO_PLAT_DM_GSI_FIRST + t->slot;
+
+    CHECK((drv_status(t) & VIRTIO_STATUS_NEEDS_RESET) != 0, "%s: NEEDS_RESET set", what);
+    CHECK((mmio_read(t, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INT_CONFIG) != 0,
+          "%s: config interrupt", what);
+    CHECK(t->hv.irq[gsi], "%s: line up", what);
+    /* The driver resets and the device works again. */
+    CHECK(drv_start(t, F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_INDIRECT_DESC)),
+          "%s: restart after reset", what);
+    CHECK((drv_status(t) & VIRTIO_STATUS_NEEDS_RESET) == 0, "%s: reset clears it", what);
+}
+
+static void run_hostile(void (*mangle)(struct dm_test *t), const char *what)
+{
+    struct dm_test t;
+    struct buf good = { DATA_BASE, 64, true };
+
+    dm_test_init(&t);
+    dm_test_create(&t, RNG_GROUP, NULL);
+    CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_INDIRECT_DESC)), "bring-up");
+    mangle(&t);
+    drv_kick(&t);
+    while (g_main_context_iteration(t.main, FALSE))
+        ;
+    expect_needs_reset(&t, what);
+    drv_add_chain(&t, &good, 1);
+    drv_kick(&t);
+    CHECK(drv_wait_used(&t, 1, NULL), "%s: served after the reset", what);
+    dm_test_fini(&t);
+}
+
+static void desc_outside_ram(struct dm_test *t)
+{
+    struct buf b = { GUEST_RAM - 16, 64, true }; /* runs 48 bytes past the end of RAM */
+
+    drv_add_chain(t, &b, 1);
+}
+
+static void desc_loop(struct dm_test *t)
+{
+    struct vdm_vring_desc *desc = (struct vdm_vring_desc *)(t->ram + RING_DESC);
+    struct buf b[2] = { { DATA_BASE, 16, true }, { DATA_BASE + 16, 16, true } };
+
+    drv_add_chain(t, b, 2);
+    desc[1].flags |= VIRTQ_DESC_F_NEXT;
+    desc[1].next = 0; /* 0 -> 1 -> 0 ... */
+}
+
+static void desc_huge_length(struct dm_test *t)
+{
+    struct buf b = { DATA_BASE, 0xffffffffu, true };
+
+    drv_add_chain(t, &b, 1);
+}
+
+static void avail_idx_beyond_ring(struct dm_test *t)
+{
+    struct vdm_vring_avail *avail = (struct vdm_vring_avail *)(t->ram + RING_AVAIL);
+
+    atomic_store(&avail->idx, QUEUE_NUM + 7);
+    t->avail_idx = 0; /* the driver itself starts over after the reset */
+}
+
+static void indirect_nested(struct dm_test *t)
+{
+    struct vdm_vring_desc *table = (struct vdm_vring_desc *)(t->ram + DATA_BASE + 0x8000);
+    struct buf b = { DATA_BASE + 0x8000, 32, false };
+    struct vdm_vring_desc *desc = (struct vdm_vring_desc *)(t->ram + RING_DESC);
+
+    table[0] = (struct vdm_vring_desc){ .addr = DATA_BASE + 0x8000, .len = 32,
+                                        .flags = VIRTQ_DESC_F_INDIRECT };
+    drv_add_chain(t, &b, 1);
+    desc[0].flags = VIRTQ_DESC_F_INDIRECT;
+}
+
+static void readable_after_writable(struct dm_test *t)
+{
+    struct buf b[2] = { { DATA_BASE, 16, true }, { DATA_BASE + 16, 16, false } };
+
+    drv_add_chain(t, b, 2);
+}
+
+static void hostile_rings_set_needs_reset_and_the_device_survives(void)
+{
+    run_hostile(desc_outside_ram, "descriptor outside RAM");
+    run_hostile(desc_loop, "descriptor loop");
+    run_hostile(desc_huge_length, "4 GiB descriptor");
+    run_hostile(avail_idx_beyond_ring, "avail idx more than the ring");
+    run_hostile(indirect_nested, "nested indirect table");
+    run_hostile(readable_after_writable, "readable after writable");
+}
+
+static void ring_outside_ram_sets_needs_reset(void)
+{
+    struct dm_test t;
+
+    dm_test_init(&t);
+    dm_test_create(&t, RNG_GROUP, NULL);
+    CHECK(drv_negotiate(&t, F(VIRTIO_F_VERSION_1)), "negotiate");
+    mmio_write(&t, VIRTIO_MMIO_QUEUE_SEL, 0);
+    mmio_write(&t, VIRTIO_MMIO_QUEUE_NUM, QUEUE_NUM);
+    mmio_write(&t, VIRTIO_MMIO_QUEUE_DESC_LOW, GUEST_RAM - 64);
+    mmio_write(&t, VIRTIO_MMIO_QUEUE_DRIVER_LOW, RING_AVAIL);
+    mmio_write(&t, VIRTIO_MMIO_QUEUE_DEVICE_LOW, RING_USED);
+    mmio_write(&t, VIRTIO_MMIO_QUEUE_READY, 1);
+    CHECK(mmio_read(&t, VIRTIO_MMIO_QUEUE_READY) == 0, "queue not ready");
+    CHECK((drv_status(&t) & VIRTIO_STATUS_NEEDS_RESET) != 0, "NEEDS_RESET");
+    dm_test_fini(&t);
+}
+
+#define MAIN "[vireo-dm]\ndomid=5\nname=guest1\nmemory_bytes=268435456\nruntime_dir=/run/x\n"
+
+/* The error must contain `needle` (the key or group at fault). */
+static void expect_config_error(const char *text, const char *needle)
+{
+    struct vdm_config cfg;
+    GError *err = NULL;
+
+    if (vdm_config_parse(&cfg, text, strlen(text), &err) == 0) {
+        CHECK(false, "accepted a config that should name '%s'", needle);
+        vdm_config_clear(&cfg);
+        return;
+    }
+    CHECK(err != NULL && strstr(err->message, needle) != NULL, "error '%s' names '%s'",
+          err ? err->message : "(none)", needle);
+    g_clear_error(&err);
+}
+
+static void config_errors_name_the_key(void)
+{
+    struct vdm_config cfg;
+    const char *good = MAIN "[device.1]\nslot=1\ntype=rng\nsource=/dev/urandom\n"
+                            "[device.0]\nslot=0\ntype=disk\ntarget=vda\nsource_type=file\n"
+                            "path=/a.qcow2\nformat=qcow2\nreadonly=false\ncache=default\n"
+                            "discard=ignore\nserial=\n";
+    GError *err = NULL;
+
+    CHECK(vdm_config_parse(&cfg, good, strlen(good), &err) == 0, "good config: %s",
+          err ? err->message : "");
+    CHECK(cfg.domid == 5 && cfg.memory_bytes == 268435456 && cfg.nr_devices == 2 &&
+              strcmp(cfg.name, "guest1") == 0 && strcmp(cfg.runtime_dir, "/run/x") == 0,
+          "values read");
+    vdm_config_clear(&cfg);
+    expect_config_error(MAIN "colour=blue\n", "colour");
+    expect_config_error(MAIN "[device.0]\nslot=0\ntype=rng\nbridge=br0\n", "bridge");
+    expect_config_error(MAIN "[device.0]\nslot=8\ntype=rng\n", "slot");
+    expect_config_error(MAIN "[device.0]\nslot=zero\ntype=rng\n", "slot");
+    expect_config_error(MAIN "[device.0]\ntype=rng\n", "slot");
+    expect_config_error(MAIN "[device.0]\nslot=0\ntype=floppy\n", "floppy");
+    expect_config_error(MAIN "[device.0]\nslot=0\ntype=rng\n[device.1]\nslot=0\ntype=rng\n",
+                        "slot");
+    expect_config_error(MAIN "[pci.0]\nslot=0\n", "pci.0");
+    expect_config_error("[vireo-dm]\ndomid=5\nmemory_bytes=1\n", "runtime_dir");
+    expect_config_error("[vireo-dm]\ndomid=x\nmemory_bytes=1\nruntime_dir=/r\n", "domid");
+    expect_config_error("[vireo-dm]\ndomid=1\nruntime_dir=/r\n", "memory_bytes");
+    expect_config_error("[device.0]\nslot=0\ntype=rng\n", "vireo-dm");
+}
+
+static void disk_keys_are_checked_before_anything_starts(void)
+{
+    struct dm_test t;
+    GError *err = NULL;
+    static const char *const bad[][2] = {
+        { "[device.0]\nslot=0\ntype=disk\npath=/x\ncache=sometimes\n", "cache" },
+        { "[device.0]\nslot=0\ntype=disk\npath=/x\ndiscard=maybe\n", "discard" },
+        { "[device.0]\nslot=0\ntype=disk\npath=/x\nreadonly=perhaps\n", "readonly" },
+        { "[device.0]\nslot=0\ntype=disk\npath=relative\n", "path" },
+        { "[device.0]\nslot=0\ntype=disk\nsource_type=tape\npath=/x\n", "source_type" },
+        { "[device.0]\nslot=0\ntype=disk\nsource_type=network\nprotocol=iscsi\n", "protocol" },
+        { "[device.0]\nslot=0\ntype=disk\npath=/x\nformat=qcow2,file=y\n", "format" },
+    };
+
+    dm_test_init(&t);
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        CHECK(dm_test_create(&t, bad[i][0], &err) == NULL, "refused: %s", bad[i][0]);
+        CHECK(err != NULL && strstr(err->message, bad[i][1]) != NULL, "'%s' names %s",
+              err ? err->message : "(none)", bad[i][1]);
+        g_clear_error(&err);
+    }
+    dm_test_fini(&t);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    { "guest_memory_refuses_out_of_range_and_wrapping",
+      guest_memory_refuses_out_of_range_and_wrapping },
+    { "transport_identifies_as_virtio_mmio_version_2",
+      transport_identifies_as_virtio_mmio_version_2 },
+    { "transport_refuses_features_ok_without_version_1",
+      transport_refuses_features_ok_without_version_1 },
+    { "rng_fills_buffers_through_doorbell_and_plain_notify",
+      rng_fills_buffers_through_doorbell_and_plain_notify },
+    { "event_idx_suppresses_interrupts_the_driver_did_not_ask_for",
+      event_idx_suppresses_interrupts_the_driver_did_not_ask_for },
+    { "hostile_rings_set_needs_reset_and_the_device_survives",
+      hostile_rings_set_needs_reset_and_the_device_survives },
+    { "ring_outside_ram_sets_needs_reset", ring_outside_ram_sets_needs_reset },
+    { "config_errors_name_the_key", config_errors_name_the_key },
+    { "disk_keys_are_checked_before_anything_starts",
+      disk_keys_are_checked_before_anything_starts },
+};
+
+int main(int argc, char **argv)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(tests); i++) {
+        if (argc < 2 || strcmp(argv[1], tests[i].name) == 0) {
+            printf("# %s\n", tests[i].name);
+            tests[i].fn();
+        }
+    }
+    printf("%s (%d failures)\n", dm_failures == 0 ? "PASS" : "FAIL", dm_failures);
+    return dm_failures == 0 ? 0 : 1;
+}
