@@ -23,6 +23,7 @@
 #include <linux/if_tun.h>
 
 #include "test_net_driver.h"
+#include "vdm_config.h"
 #include "vdm_net.h"
 #include "vdm_virtio_mmio.h"
 
@@ -217,14 +218,22 @@ struct bench {
     int pkt;
 };
 
+/* The device as vireo-dm builds it: its config group through the config parser (which
+ * checks the keys against vdm_net_type's) and the type table. */
 static struct vdm_device *net_create(struct drv *d, int tap_fd, const char *ifname, GError **error)
 {
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    g_autofree char *text = g_strdup_printf(
-        "[device.2]\nslot=2\ntype=net\nmac=%s\nifname=%s\ntap_fd=%d\n", GUEST_MAC, ifname, tap_fd);
+    g_autofree char *text =
+        g_strdup_printf("[vireo-dm]\ndomid=5\nname=test-domu\nmemory_bytes=%u\nruntime_dir=/tmp\n"
+                        "[device.2]\nslot=2\ntype=net\nmac=%s\nifname=%s\ntap_fd=%d\n",
+                        8u << 20, GUEST_MAC, ifname, tap_fd);
+    struct vdm_config cfg;
+    struct vdm_device *dev;
 
-    g_key_file_load_from_data(kf, text, (gsize)-1, G_KEY_FILE_NONE, NULL);
-    return vdm_net_type.create(&d->env, kf, "device.2", error);
+    if (vdm_config_parse(&cfg, text, strlen(text), error) < 0)
+        return NULL;
+    dev = cfg.device[0].type->create(&d->env, cfg.kf, cfg.device[0].group, error);
+    vdm_config_clear(&cfg);
+    return dev;
 }
 
 /* Guest transmits one chain of header + frame; returns its head. */
@@ -621,9 +630,31 @@ static int bench_setup(struct bench *b)
     return 0;
 }
 
-int main(void)
+static const struct {
+    const char *name;
+    void (*run)(struct bench *b);
+} tests[] = {
+#define TEST(fn)                                                                                   \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
+    TEST(creation_refuses_wrong_fds),
+    TEST(device_offers_mac_link_and_tap_offloads),
+    TEST(guest_frame_reaches_the_tap),
+    TEST(tap_frame_reaches_guest_buffer_with_header),
+    TEST(tso_frames_pass_whole_both_ways),
+    TEST(rx_without_buffers_idles_then_delivers),
+    TEST(rx_frame_too_big_for_buffer_is_dropped),
+    TEST(suppressed_interrupts_stay_quiet),
+    TEST(hostile_chains_need_reset_and_never_crash),
+#undef TEST
+};
+
+/* Runs the test named by argv[1], or all of them. */
+int main(int argc, char **argv)
 {
     struct bench b;
+    bool found = argc < 2;
 
     if (access("/dev/net/tun", R_OK | W_OK) != 0) {
         printf("SKIP: /dev/net/tun: %s\n", strerror(errno));
@@ -631,15 +662,13 @@ int main(void)
     }
     if (bench_setup(&b) != 0)
         return 1;
-    creation_refuses_wrong_fds(&b);
-    device_offers_mac_link_and_tap_offloads(&b);
-    guest_frame_reaches_the_tap(&b);
-    tap_frame_reaches_guest_buffer_with_header(&b);
-    tso_frames_pass_whole_both_ways(&b);
-    rx_without_buffers_idles_then_delivers(&b);
-    rx_frame_too_big_for_buffer_is_dropped(&b);
-    suppressed_interrupts_stay_quiet(&b);
-    hostile_chains_need_reset_and_never_crash(&b);
+    for (size_t i = 0; i < G_N_ELEMENTS(tests); i++) {
+        if (argc >= 2 && strcmp(argv[1], tests[i].name) != 0)
+            continue;
+        found = true;
+        tests[i].run(&b);
+    }
+    check(found, argv[0], "no test named %s", argc >= 2 ? argv[1] : "");
     drv_teardown(&b.d);
     close(b.pkt);
     printf("%s: %u failure(s)\n", failures ? "FAIL" : "PASS", failures);
