@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -44,13 +45,17 @@ struct vdm_net {
     struct vdm_net_config config;
     int tap_fd;
     char *ifname;
-    GSource *rx_source;        /* polls the tap while a receive buffer waits */
-    GSource *tx_resume;        /* the rest of a transmit queue beyond one budget */
-    struct vdm_chain *rx_next; /* the receive buffer the next frame goes into */
-    uint64_t offloads_reset;   /* reset_count + 1 when the tap's offloads were last set */
+    GSource *rx_source; /* polls the tap while a receive buffer waits */
+    GSource *tx_resume; /* the rest of a transmit queue beyond one budget */
+    /* Receive buffers taken from the ring, in ring order, waiting for frames. */
+    struct vdm_chain *rx_chain[NET_QUEUE_SIZE];
+    unsigned rx_nr;
+    size_t rx_room;                /* their writable bytes */
+    size_t rx_cap[NET_QUEUE_SIZE]; /* each one's bytes in rx_iov, for the frame read */
+    uint64_t offloads_reset;       /* reset_count + 1 when the tap's offloads were last set */
     uint64_t tx_dropped, rx_dropped;
     uint32_t logged;
-    /* readv's vector: our header copy, the buffer past its header, then overflow. */
+    /* readv's vector: our header copy, the buffers past the header, then overflow. */
     struct iovec rx_iov[IOV_MAX];
     struct vdm_net_hdr rx_hdr;
     uint8_t rx_overflow[HDR_LEN + VDM_NET_FRAME_MAX];
@@ -176,56 +181,94 @@ static void rx_sync_offloads(struct vdm_net *net)
         log_once(net, LOG_OFFLOADS, "TUNSETOFFLOAD", -ret);
 }
 
-/* The rings the waiting buffer came from are being reset or were broken: it is never
- * pushed, and nothing is read from the tap for it. */
-static void rx_drop_buffer(struct vdm_net *net)
+/* The rings the waiting buffers came from are being reset or were broken: they are never
+ * pushed, and nothing is read from the tap for them. */
+static void rx_drop_buffers(struct vdm_net *net)
 {
-    free(net->rx_next);
-    net->rx_next = NULL;
+    for (unsigned i = 0; i < net->rx_nr; i++)
+        free(net->rx_chain[i]);
+    net->rx_nr = 0;
+    net->rx_room = 0;
     rx_poll(net, false);
 }
 
-/* A receive buffer in net->rx_next: 1, 0 when the driver has none, -1 when it broke the
- * rules (the device needs reset). */
-static int rx_take_buffer(struct vdm_net *net)
+/* The buffer space worth holding before a read: with MRG_RXBUF a frame spreads over
+ * buffers, so hold enough for the largest frame the negotiated offloads let the tap send;
+ * without it, one buffer is all a frame may use. */
+static bool rx_have_room(struct vdm_net *net)
+{
+    const struct vdm_virtio *v = &net->virtio;
+    size_t want = HDR_LEN + 1518;
+
+    if (!vdm_virtio_has_feature(v, VIRTIO_NET_F_MRG_RXBUF))
+        return net->rx_nr > 0;
+    if (vdm_virtio_has_feature(v, VIRTIO_NET_F_GUEST_TSO4) ||
+        vdm_virtio_has_feature(v, VIRTIO_NET_F_GUEST_TSO6))
+        want = HDR_LEN + VDM_NET_FRAME_MAX;
+    /* Every buffer the ring holds is here already: read with what there is. */
+    return net->rx_room >= want || net->rx_nr == net->virtio.queue[VDM_NET_RXQ].vq.num;
+}
+
+/* Takes receive buffers until there is room for a frame: 1, 0 when the driver must post
+ * more first, -1 when it broke the rules (the device needs reset). */
+static int rx_take_buffers(struct vdm_net *net)
 {
     struct vdm_chain *c;
     int ret;
 
-    if (net->rx_next != NULL)
-        return 1;
-    ret = vdm_vq_pop(&net->virtio.queue[VDM_NET_RXQ].vq, &c);
-    if (ret <= 0)
-        return ret < 0 ? -1 : 0;
-    /* §5.1.6.3: receive buffers are device-writable and hold at least the header. */
-    if (c->nr_out != 0 || c->in_len < HDR_LEN) {
-        free(c);
-        return -1;
+    while (!rx_have_room(net)) {
+        ret = vdm_vq_pop(&net->virtio.queue[VDM_NET_RXQ].vq, &c);
+        if (ret <= 0)
+            return ret < 0 ? -1 : 0;
+        /* §5.1.6.3.1: device-writable only, each at least the size of the header. */
+        if (c->nr_out != 0 || c->in_len < HDR_LEN || net->rx_nr == NET_QUEUE_SIZE) {
+            free(c);
+            return -1;
+        }
+        net->rx_chain[net->rx_nr++] = c;
+        net->rx_room += c->in_len;
     }
-    net->rx_next = c;
     return 1;
 }
 
-/* readv's vector for chain c: the header into net->rx_hdr (checked before the guest sees
- * it), the frame into the buffer after the header, and what does not fit into overflow.
- * Returns the entries; *room is what the buffer holds after the header. */
-static int rx_vector(struct vdm_net *net, const struct vdm_chain *c, size_t *room)
+/* Adds chain c to readv's vector, past `skip` bytes; false when it would not fit whole. */
+static bool rx_vector_add(struct vdm_net *net, const struct vdm_chain *c, size_t skip, int *nr,
+                          size_t *cap)
 {
     const struct iovec *in = c->iov + c->nr_out;
-    size_t skip = HDR_LEN;
-    int nr = 0;
 
-    *room = 0;
-    net->rx_iov[nr++] = (struct iovec){.iov_base = &net->rx_hdr, .iov_len = HDR_LEN};
-    for (unsigned i = 0; i < c->nr_in && nr < IOV_MAX - 1; i++) {
+    /* One slot stays for the overflow. A chain cut short is the last one in the vector. */
+    if (*nr + (int)c->nr_in > IOV_MAX - 1 && *nr > 1)
+        return false;
+    *cap = skip;
+    for (unsigned i = 0; i < c->nr_in && *nr < IOV_MAX - 1; i++) {
         if (skip >= in[i].iov_len) {
             skip -= in[i].iov_len;
             continue;
         }
-        net->rx_iov[nr++] = (struct iovec){.iov_base = (uint8_t *)in[i].iov_base + skip,
-                                           .iov_len = in[i].iov_len - skip};
-        *room += in[i].iov_len - skip;
+        net->rx_iov[(*nr)++] = (struct iovec){.iov_base = (uint8_t *)in[i].iov_base + skip,
+                                              .iov_len = in[i].iov_len - skip};
+        *cap += in[i].iov_len - skip;
         skip = 0;
+    }
+    return true;
+}
+
+/* readv's vector: the header into net->rx_hdr (checked before the guest sees it), the frame
+ * into the buffers after the header's place, and what does not fit into overflow. Returns
+ * the entries; *room is the bytes of a whole frame, header included, that fit. */
+static int rx_vector(struct vdm_net *net, size_t *room)
+{
+    unsigned max = vdm_virtio_has_feature(&net->virtio, VIRTIO_NET_F_MRG_RXBUF) ? net->rx_nr : 1;
+    int nr = 0;
+
+    *room = 0;
+    memset(net->rx_cap, 0, sizeof(net->rx_cap));
+    net->rx_iov[nr++] = (struct iovec){.iov_base = &net->rx_hdr, .iov_len = HDR_LEN};
+    for (unsigned i = 0; i < max; i++) {
+        if (!rx_vector_add(net, net->rx_chain[i], i == 0 ? HDR_LEN : 0, &nr, &net->rx_cap[i]))
+            break;
+        *room += net->rx_cap[i];
     }
     net->rx_iov[nr++] =
         (struct iovec){.iov_base = net->rx_overflow, .iov_len = sizeof(net->rx_overflow)};
@@ -256,12 +299,60 @@ static bool rx_hdr_acceptable(struct vdm_net *net)
     }
 }
 
-/* One frame from the tap into net->rx_next. 1: delivered or dropped, 0: the tap is empty,
- * -1: the tap failed. */
+/*
+ * Hands the first k waiting buffers to the driver as one frame, len[i] bytes in each, with
+ * a single used->idx update: the driver must never see a header whose num_buffers promises
+ * buffers not yet used (§5.1.6.4). vdm_vq_push publishes one element at a time, so this
+ * writes the used ring itself, by vdm_vq's documented fields; it belongs beside
+ * vdm_vq_push in vdm_virtqueue.c once the core offers a batch push.
+ */
+static void rx_publish(struct vdm_net *net, unsigned k, const size_t *len)
+{
+    struct vdm_vq *vq = &net->virtio.queue[VDM_NET_RXQ].vq;
+
+    for (unsigned i = 0; i < k; i++) {
+        struct vdm_vring_used_elem *e = &vq->used->ring[(uint16_t)(vq->used_idx + i) % vq->num];
+
+        e->id = net->rx_chain[i]->head;
+        e->len = (uint32_t)len[i];
+        net->rx_room -= net->rx_chain[i]->in_len;
+        free(net->rx_chain[i]);
+    }
+    vq->used_idx = (uint16_t)(vq->used_idx + k);
+    atomic_store_explicit(&vq->used->idx, vq->used_idx, memory_order_release);
+    net->rx_nr -= k;
+    memmove(net->rx_chain, net->rx_chain + k, net->rx_nr * sizeof(net->rx_chain[0]));
+}
+
+/* Delivers a frame of n bytes (header included) just read into the waiting buffers: each
+ * used to the full but the last (§5.1.6.4), num_buffers saying how many. */
+static void rx_deliver(struct vdm_net *net, size_t n)
+{
+    size_t len[NET_QUEUE_SIZE];
+    unsigned k = 0;
+
+    for (size_t left = n; left > 0; k++) {
+        len[k] = left < net->rx_cap[k] ? left : net->rx_cap[k];
+        left -= len[k];
+    }
+    net->rx_hdr.num_buffers = (uint16_t)k;
+    vdm_chain_scatter(net->rx_chain[0], 0, &net->rx_hdr, HDR_LEN);
+    if (k == 1) {
+        net->rx_room -= net->rx_chain[0]->in_len;
+        vdm_vq_push(&net->virtio.queue[VDM_NET_RXQ].vq, net->rx_chain[0], (uint32_t)n);
+        net->rx_nr--;
+        memmove(net->rx_chain, net->rx_chain + 1, net->rx_nr * sizeof(net->rx_chain[0]));
+        return;
+    }
+    rx_publish(net, k, len);
+}
+
+/* One frame from the tap into the waiting buffers. 2: delivered, 1: dropped, 0: the tap is
+ * empty, -1: the tap failed. */
 static int rx_one(struct vdm_net *net)
 {
     size_t room;
-    int nr = rx_vector(net, net->rx_next, &room);
+    int nr = rx_vector(net, &room);
     ssize_t n;
 
     do {
@@ -273,11 +364,11 @@ static int rx_one(struct vdm_net *net)
         log_once(net, LOG_RX_ERROR, "receive stopped", errno);
         return -1;
     }
-    /* Too big for the buffer, or offloads it cannot take: lost, the buffer waits for the
-     * next frame. */
-    if ((size_t)n < HDR_LEN || (size_t)n - HDR_LEN > room) {
+    /* Too big for the buffers, or offloads the driver cannot take: lost, the buffers wait
+     * for the next frame. */
+    if ((size_t)n < HDR_LEN || (size_t)n > room) {
         net->rx_dropped++;
-        log_once(net, LOG_RX_TOO_BIG, "received frame larger than the guest's buffer dropped", 0);
+        log_once(net, LOG_RX_TOO_BIG, "received frame larger than the guest's buffers dropped", 0);
         return 1;
     }
     if (!rx_hdr_acceptable(net)) {
@@ -285,16 +376,12 @@ static int rx_one(struct vdm_net *net)
         log_once(net, LOG_RX_OFFLOAD, "received frame with offloads not negotiated dropped", 0);
         return 1;
     }
-    /* §5.1.6.4: without VIRTIO_NET_F_MRG_RXBUF the device sets num_buffers to 1. */
-    net->rx_hdr.num_buffers = 1;
-    vdm_chain_scatter(net->rx_next, 0, &net->rx_hdr, HDR_LEN);
-    vdm_vq_push(&net->virtio.queue[VDM_NET_RXQ].vq, net->rx_next, (uint32_t)n);
-    net->rx_next = NULL;
-    return 1;
+    rx_deliver(net, (size_t)n);
+    return 2;
 }
 
 /* Moves frames from the tap to the guest until either side runs dry or the budget is
- * spent, then polls the tap only if a buffer waits for a frame: a guest without buffers
+ * spent, then polls the tap only if buffers wait for a frame: a guest without buffers
  * costs nothing until its next receive notification. */
 static void rx_pump(struct vdm_net *net)
 {
@@ -303,12 +390,12 @@ static void rx_pump(struct vdm_net *net)
     bool poll = false;
 
     if (!vdm_virtio_running(v) || !v->queue[VDM_NET_RXQ].vq.ready) {
-        rx_drop_buffer(net);
+        rx_drop_buffers(net);
         return;
     }
     rx_sync_offloads(net);
     for (unsigned turn = 0;; turn++) {
-        int ret = rx_take_buffer(net);
+        int ret = rx_take_buffers(net);
 
         if (ret < 0) {
             vdm_virtio_needs_reset(v, "malformed receive queue or buffer");
@@ -321,7 +408,7 @@ static void rx_pump(struct vdm_net *net)
         poll = ret == 0;
         if (ret <= 0)
             break;
-        pushed += net->rx_next == NULL;
+        pushed += ret == 2;
     }
     if (pushed != 0)
         vdm_virtio_queue_interrupt(v, VDM_NET_RXQ);
@@ -352,7 +439,7 @@ static void net_reset(struct vdm_virtio *v)
 {
     struct vdm_net *net = (struct vdm_net *)v;
 
-    rx_drop_buffer(net);
+    rx_drop_buffers(net);
     tx_unschedule(net);
 }
 
@@ -412,7 +499,8 @@ static struct vdm_device *net_create(const struct vdm_env *env, GKeyFile *kf, co
 {
     g_autofree char *ifname = g_key_file_get_string(kf, group, "ifname", NULL);
     struct vdm_net_config config = {.status = VIRTIO_NET_S_LINK_UP};
-    uint64_t features = BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS);
+    uint64_t features =
+        BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) | BIT(VIRTIO_NET_F_MRG_RXBUF);
     uint64_t tap_features;
     struct vdm_net *net;
     int fd;
