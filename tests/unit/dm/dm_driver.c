@@ -200,3 +200,15 @@ bool drv_wait_used(struct dm_test *t, unsigned count, uint32_t *last_len)
     }
     return false;
 }
+
+int dm_run_tests(const struct dm_named_test *tests, unsigned nr, int argc, char **argv)
+{
+    for (unsigned i = 0; i < nr; i++) {
+        if (argc < 2 || strcmp(argv[1], tests[i].name) == 0) {
+            printf("# %s\n", tests[i].name);
+            tests[i].fn();
+        }
+    }
+    printf("%s (%d failures)\n", dm_failures == 0 ? "PASS" : "FAIL", dm_failures);
+    return dm_failures == 0 ? 0 : 1;
+}

@@ -27,6 +27,13 @@ extern int dm_failures;
         }                                                                                  \
     } while (0)
 
+struct dm_named_test {
+    const char *name;
+    void (*fn)(void);
+};
+/* Runs the test named argv[1] (all without one); the exit status of the verdict. */
+int dm_run_tests(const struct dm_named_test *tests, unsigned nr, int argc, char **argv);
+
 #define GUEST_RAM (16u << 20)
 #define QUEUE_NUM 64u
 /* Where the test driver keeps its rings and buffers in guest RAM. */

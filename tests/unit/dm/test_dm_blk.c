@@ -169,6 +169,22 @@ static void check_offer(struct dm_test *t, bool readonly)
     CHECK(drv_start(t, f), "bring-up with every offered feature");
 }
 
+/* A fresh image of `format` served as slot 1's disk, the driver up with every feature
+ * offered. Returns the image's path, NULL (failure counted) if the disk did not start. */
+static char *disk_up(struct dm_test *t, const char *format, bool readonly)
+{
+    char *path;
+
+    dm_test_init(t);
+    path = make_image(t, format);
+    if (start_disk(t, path, format, readonly) == NULL) {
+        g_free(path);
+        return NULL;
+    }
+    check_offer(t, readonly);
+    return path;
+}
+
 static void write_pattern(struct dm_test *t, uint64_t sector, uint8_t value, uint32_t len)
 {
     uint32_t used = 0;
@@ -248,11 +264,9 @@ static void raw_disk_reads_writes_flushes_discards_and_names_itself(void)
     g_autofree char *path = NULL;
     pid_t pid;
 
-    dm_test_init(&t);
-    path = make_image(&t, "raw");
-    if (start_disk(&t, path, "raw", false) == NULL)
+    path = disk_up(&t, "raw", false);
+    if (path == NULL)
         goto out;
-    check_offer(&t, false);
     write_pattern(&t, 8, 0x5a, 8192);
     CHECK(request(&t, T_FLUSH, 0, 0, 0, false, NULL) == S_OK, "flush");
     CHECK(file_holds(path, 8 * 512, 0x5a, 8192), "the bytes are in the raw file");
@@ -273,11 +287,9 @@ static void qcow2_disk_writes_land_in_the_image(void)
     struct dm_test t;
     g_autofree char *path = NULL, *cmd = NULL, *out = NULL;
 
-    dm_test_init(&t);
-    path = make_image(&t, "qcow2");
-    if (start_disk(&t, path, "qcow2", false) == NULL)
+    path = disk_up(&t, "qcow2", false);
+    if (path == NULL)
         goto out;
-    check_offer(&t, false);
     write_pattern(&t, 8, 0xc3, 8192);
     read_and_compare(&t, 8, 0xc3, 8192);
     read_and_compare(&t, 0, 0, 4096);
@@ -296,11 +308,9 @@ static void readonly_disk_refuses_writes(void)
     g_autofree char *path = NULL;
     struct segment s = { .sector = 0, .num_sectors = 8 };
 
-    dm_test_init(&t);
-    path = make_image(&t, "raw");
-    if (start_disk(&t, path, "raw", true) == NULL)
+    path = disk_up(&t, "raw", true);
+    if (path == NULL)
         goto out;
-    check_offer(&t, true);
     memset(t.ram + WBUF, 0x11, 4096);
     CHECK(request(&t, T_OUT, 0, WBUF, 4096, false, NULL) == S_IOERR,
           "write to a read-only disk fails with IOERR");
@@ -340,11 +350,9 @@ static void request_without_status_byte_needs_reset(void)
     g_autofree char *path = NULL;
     struct buf b = { HDR, 16, false };
 
-    dm_test_init(&t);
-    path = make_image(&t, "raw");
-    if (start_disk(&t, path, "raw", false) == NULL)
+    path = disk_up(&t, "raw", false);
+    if (path == NULL)
         goto out;
-    CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1)), "bring-up");
     drv_add_chain(&t, &b, 1);
     drv_kick(&t);
     CHECK((drv_status(&t) & VIRTIO_STATUS_NEEDS_RESET) != 0, "NEEDS_RESET");
@@ -354,16 +362,13 @@ out:
     dm_test_fini(&t);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
-    { "raw_disk_reads_writes_flushes_discards_and_names_itself",
+static const struct dm_named_test tests[] = {
+    { "blk_raw_disk_reads_writes_flushes_discards_and_names_itself",
       raw_disk_reads_writes_flushes_discards_and_names_itself },
-    { "qcow2_disk_writes_land_in_the_image", qcow2_disk_writes_land_in_the_image },
-    { "readonly_disk_refuses_writes", readonly_disk_refuses_writes },
-    { "missing_image_fails_with_qemus_reason", missing_image_fails_with_qemus_reason },
-    { "request_without_status_byte_needs_reset", request_without_status_byte_needs_reset },
+    { "blk_qcow2_disk_writes_land_in_the_image", qcow2_disk_writes_land_in_the_image },
+    { "blk_readonly_disk_refuses_writes", readonly_disk_refuses_writes },
+    { "blk_missing_image_fails_with_qemus_reason", missing_image_fails_with_qemus_reason },
+    { "blk_request_without_status_byte_needs_reset", request_without_status_byte_needs_reset },
 };
 
 int main(int argc, char **argv)
@@ -375,12 +380,5 @@ int main(int argc, char **argv)
         printf("SKIP: no qemu-storage-daemon\n");
         return 77;
     }
-    for (unsigned i = 0; i < G_N_ELEMENTS(tests); i++) {
-        if (argc < 2 || strcmp(argv[1], tests[i].name) == 0) {
-            printf("# %s\n", tests[i].name);
-            tests[i].fn();
-        }
-    }
-    printf("%s (%d failures)\n", dm_failures == 0 ? "PASS" : "FAIL", dm_failures);
-    return dm_failures == 0 ? 0 : 1;
+    return dm_run_tests(tests, G_N_ELEMENTS(tests), argc, argv);
 }

@@ -327,10 +327,7 @@ static void disk_keys_are_checked_before_anything_starts(void)
     dm_test_fini(&t);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
+static const struct dm_named_test tests[] = {
     { "guest_memory_refuses_out_of_range_and_wrapping",
       guest_memory_refuses_out_of_range_and_wrapping },
     { "transport_identifies_as_virtio_mmio_version_2",
@@ -351,12 +348,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    for (unsigned i = 0; i < G_N_ELEMENTS(tests); i++) {
-        if (argc < 2 || strcmp(argv[1], tests[i].name) == 0) {
-            printf("# %s\n", tests[i].name);
-            tests[i].fn();
-        }
-    }
-    printf("%s (%d failures)\n", dm_failures == 0 ? "PASS" : "FAIL", dm_failures);
-    return dm_failures == 0 ? 0 : 1;
+    return dm_run_tests(tests, G_N_ELEMENTS(tests), argc, argv);
 }

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The glue between vireo-dm's bus and libvireoctl's device-model calls.
+ */
+#include "vdm_hv.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vdm_device.h"
+#include "vireoctl.h"
+
+static int hv_set_irq(void *ctx, unsigned gsi, bool level)
+{
+    struct vdm_hv *hv = ctx;
+    int ret = vctl_ioreq_set_irq(hv->h, gsi, level);
+
+    if (ret < 0)
+        g_message("GSI %u %s: %s", gsi, level ? "assert" : "deassert", g_strerror(-ret));
+    return ret;
+}
+
+static int hv_set_doorbell(void *ctx, unsigned index, uint64_t gpa, unsigned size,
+                           uint32_t value)
+{
+    struct vdm_hv *hv = ctx;
+
+    return vctl_ioreq_set_doorbell(hv->h, index, gpa, size, true, value);
+}
+
+const struct vdm_bus_host vdm_hv_bus_host = {
+    .set_irq = hv_set_irq,
+    .set_doorbell = hv_set_doorbell,
+};
+
+static bool map_range(struct vdm_hv *hv, struct vdm_guest_mem *mem, uint64_t gpa,
+                      uint64_t bytes, void **where, GError **error)
+{
+    uint64_t pages = bytes / VIREO_PAGE_SIZE;
+
+    *where = vctl_map_foreign(hv->h, hv->domid, gpa / VIREO_PAGE_SIZE, pages);
+    if (*where == NULL) {
+        g_set_error(error, VDM_ERROR, 0, "mapping guest RAM at 0x%" G_GINT64_MODIFIER "x "
+                    "(%" G_GUINT64_FORMAT " MiB): %s", gpa, bytes >> 20, g_strerror(errno));
+        return false;
+    }
+    vdm_guest_mem_add(mem, gpa, pages * VIREO_PAGE_SIZE, *where);
+    return true;
+}
+
+static bool map_ram(struct vdm_hv *hv, uint64_t mem_bytes, struct vdm_guest_mem *mem,
+                    GError **error)
+{
+    uint64_t low, high;
+
+    vdm_guest_mem_layout(mem_bytes, &low, &high);
+    hv->low_pages = low / VIREO_PAGE_SIZE;
+    hv->high_pages = high / VIREO_PAGE_SIZE;
+    if (!map_range(hv, mem, 0, low, &hv->low, error))
+        return false;
+    return high == 0 || map_range(hv, mem, VDM_HIGH_RAM_BASE, high, &hv->high, error);
+}
+
+bool vdm_hv_open(struct vdm_hv *hv, uint32_t domid, uint64_t mem_bytes,
+                 struct vdm_guest_mem *mem, GError **error)
+{
+    int ret;
+
+    memset(hv, 0, sizeof(*hv));
+    hv->domid = domid;
+    hv->events_fd = -1;
+    hv->h = vctl_open();
+    if (hv->h == NULL) {
+        g_set_error(error, VDM_ERROR, 0, "/dev/vireo: %s", g_strerror(errno));
+        return false;
+    }
+    vdm_guest_mem_init(mem);
+    if (!map_ram(hv, mem_bytes, mem, error))
+        return false;
+    ret = vctl_ioreq_attach(hv->h, domid, &hv->page);
+    if (ret < 0) {
+        g_set_error(error, VDM_ERROR, 0, "attaching to domain %u: %s", domid,
+                    ret == -EBUSY ? "it already has a device model" : g_strerror(-ret));
+        return false;
+    }
+    /* Domain state changes, whether or not the handle's own events carry them. */
+    hv->events_fd = vctl_events_open(true);
+    return true;
+}
+
+int vdm_hv_fd(const struct vdm_hv *hv)
+{
+    return vctl_fd(hv->h);
+}
+
+static uint64_t hv_read(void *ctx, uint64_t gpa, unsigned size)
+{
+    return vdm_bus_read(ctx, gpa, size);
+}
+
+static void hv_write(void *ctx, uint64_t gpa, unsigned size, uint64_t value)
+{
+    vdm_bus_write(ctx, gpa, size, value);
+}
+
+static void hv_doorbell(void *ctx, unsigned index)
+{
+    vdm_bus_doorbell(ctx, index);
+}
+
+static const struct vctl_ioreq_ops hv_ops = {
+    .doorbell = hv_doorbell,
+    .read = hv_read,
+    .write = hv_write,
+};
+
+int vdm_hv_dispatch(struct vdm_hv *hv, struct vdm_bus *bus)
+{
+    return vctl_ioreq_dispatch(hv->h, &hv_ops, bus);
+}
+
+bool vdm_hv_domain_ended(struct vdm_hv *hv)
+{
+    struct vireo_domain_info info;
+    int ret;
+
+    if (hv->events_fd >= 0)
+        (void)vctl_events_read(hv->events_fd); /* clear the bits: we are looking now */
+    ret = vctl_domain_info(hv->h, hv->domid, &info);
+    if (ret == -ESRCH)
+        return true;
+    if (ret < 0)
+        return false;
+    return info.state == VIREO_DOMSTATE_SHUTDOWN || info.state == VIREO_DOMSTATE_CRASHED ||
+           info.state == VIREO_DOMSTATE_DYING;
+}
+
+void vdm_hv_close(struct vdm_hv *hv)
+{
+    if (hv->events_fd >= 0)
+        close(hv->events_fd);
+    if (hv->low != NULL)
+        vctl_unmap_foreign(hv->low, hv->low_pages);
+    if (hv->high != NULL)
+        vctl_unmap_foreign(hv->high, hv->high_pages);
+    if (hv->h != NULL)
+        vctl_close(hv->h); /* detaches */
+    memset(hv, 0, sizeof(*hv));
+    hv->events_fd = -1;
+}

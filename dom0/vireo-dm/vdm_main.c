@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vireo-dm: one process per Linux domU serving its virtio devices (docs/device-model.md).
+ *   vireo-dm --config FILE [--ready-fd N] [--log FILE]
+ * Startup ends with "ready\n" or "error: <message>\n" on the ready fd, which the daemon
+ * shows its user; then the main loop serves the domain until it ends or SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib.h>
+
+#include "vdm_bus.h"
+#include "vdm_config.h"
+#include "vdm_hv.h"
+
+struct vdm_main {
+    struct vdm_config cfg;
+    struct vdm_guest_mem mem;
+    struct vdm_hv hv;
+    struct vdm_bus bus;
+    struct vdm_env env;
+    GMainLoop *loop;
+    int exit_status;
+};
+
+static void report(int fd, const char *line)
+{
+    if (fd < 0)
+        return;
+    if (write(fd, line, strlen(line)) < 0)
+        g_message("ready fd: %s", g_strerror(errno));
+    close(fd);
+}
+
+static void report_error(int fd, const char *message)
+{
+    g_autofree char *line = g_strdup_printf("error: %s\n", message);
+
+    g_message("%s", message);
+    report(fd, line);
+}
+
+static bool create_devices(struct vdm_main *m, GError **error)
+{
+    for (unsigned i = 0; i < m->cfg.nr_devices; i++) {
+        const struct vdm_config_device *d = &m->cfg.device[i];
+        struct vdm_device *dev = d->type->create(&m->env, m->cfg.kf, d->group, error);
+
+        if (dev == NULL)
+            return false;
+        vdm_bus_attach(&m->bus, dev, d->slot); /* slots were checked unique and in range */
+    }
+    return true;
+}
+
+static bool start(struct vdm_main *m, const char *config_path, GError **error)
+{
+    if (vdm_config_load(&m->cfg, config_path, error) < 0)
+        return false;
+    if (g_mkdir_with_parents(m->cfg.runtime_dir, 0700) < 0) {
+        g_set_error(error, VDM_ERROR, 0, "%s: %s", m->cfg.runtime_dir, g_strerror(errno));
+        return false;
+    }
+    if (!vdm_hv_open(&m->hv, m->cfg.domid, m->cfg.memory_bytes, &m->mem, error))
+        return false;
+    vdm_bus_init(&m->bus, &vdm_hv_bus_host, &m->hv);
+    m->env = (struct vdm_env){ .domid = m->cfg.domid, .name = m->cfg.name,
+                               .runtime_dir = m->cfg.runtime_dir, .mem = &m->mem,
+                               .bus = &m->bus, .main = g_main_context_default() };
+    return create_devices(m, error);
+}
+
+static void stop(struct vdm_main *m, int status, const char *why)
+{
+    g_message("%s: stopping: %s", m->cfg.name, why);
+    m->exit_status = status;
+    g_main_loop_quit(m->loop);
+}
+
+static gboolean on_requests(gint fd, GIOCondition cond, gpointer data)
+{
+    struct vdm_main *m = data;
+    int served = vdm_hv_dispatch(&m->hv, &m->bus);
+
+    (void)fd;
+    if (served < 0 && served != -EAGAIN && served != -EINTR) {
+        if (vdm_hv_domain_ended(&m->hv))
+            stop(m, 0, "the domain ended");
+        else
+            stop(m, 1, g_strerror(-served));
+        return G_SOURCE_REMOVE;
+    }
+    /* A wake-up with no work, or a hang-up, may be the domain's end. */
+    if ((served == 0 || (cond & (G_IO_HUP | G_IO_ERR)) != 0) &&
+        vdm_hv_domain_ended(&m->hv)) {
+        stop(m, 0, "the domain ended");
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_domain_event(gint fd, GIOCondition cond, gpointer data)
+{
+    struct vdm_main *m = data;
+
+    (void)fd;
+    (void)cond;
+    if (vdm_hv_domain_ended(&m->hv)) {
+        stop(m, 0, "the domain ended");
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sigterm(gpointer data)
+{
+    stop(data, 0, "SIGTERM");
+    return G_SOURCE_REMOVE;
+}
+
+static void run(struct vdm_main *m)
+{
+    m->loop = g_main_loop_new(NULL, FALSE);
+    g_unix_fd_add(vdm_hv_fd(&m->hv), G_IO_IN | G_IO_HUP | G_IO_ERR, on_requests, m);
+    if (m->hv.events_fd >= 0)
+        g_unix_fd_add(m->hv.events_fd, G_IO_IN, on_domain_event, m);
+    g_unix_signal_add(SIGTERM, on_sigterm, m);
+    g_unix_signal_add(SIGINT, on_sigterm, m);
+    /* Requests that came before the loop: the fd may not poll readable for them again. */
+    on_requests(vdm_hv_fd(&m->hv), 0, m);
+    g_main_loop_run(m->loop);
+    g_main_loop_unref(m->loop);
+}
+
+static bool redirect_log(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+
+    if (fd < 0)
+        return false;
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    g_autofree char *config = NULL, *log = NULL;
+    int ready_fd = -1;
+    GOptionEntry entries[] = {
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE" },
+        { "ready-fd", 0, 0, G_OPTION_ARG_INT, &ready_fd, "report readiness here", "N" },
+        { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, "log file (default stderr)", "FILE" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- vireo device model");
+    struct vdm_main m = { 0 };
+    GError *error = NULL;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &error) || config == NULL) {
+        report_error(ready_fd, error != NULL ? error->message : "--config FILE is needed");
+        return 1;
+    }
+    if (log != NULL && !redirect_log(log))
+        g_message("--log %s: %s", log, g_strerror(errno));
+    /* An NBD server that goes away must not kill us with SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    if (!start(&m, config, &error)) {
+        report_error(ready_fd, error->message);
+        m.exit_status = 1;
+    } else {
+        g_message("%s: serving domain %u", m.cfg.name, m.cfg.domid);
+        report(ready_fd, "ready\n");
+        run(&m);
+    }
+    g_clear_error(&error);
+    vdm_bus_destroy_devices(&m.bus); /* stops the storage daemons before RAM goes */
+    vdm_hv_close(&m.hv);
+    vdm_config_clear(&m.cfg);
+    return m.exit_status;
+}
