@@ -71,6 +71,18 @@ static void log_once(struct vdm_net *net, uint32_t kind, const char *what, int e
               err != 0 ? g_strerror(err) : "");
 }
 
+/* The tap was deleted under us (tun answers EBADFD once detached): the guest sees its
+ * carrier go, and nothing more is read from the tap. */
+static void link_lost(struct vdm_net *net, int err)
+{
+    if (err != EBADFD || (net->config.status & VIRTIO_NET_S_LINK_UP) == 0)
+        return;
+    net->config.status &= (uint16_t)~VIRTIO_NET_S_LINK_UP;
+    g_message("%s: %s: tap %s is gone: link down", net->virtio.dev.env->name, net->virtio.dev.group,
+              net->ifname);
+    vdm_virtio_config_changed(&net->virtio);
+}
+
 /* ---- transmit ---- */
 
 /* One chain to the tap. False when the chain breaks the rules (the device needs reset). */
@@ -86,8 +98,11 @@ static bool tx_one(struct vdm_net *net, struct vdm_chain *c)
     } while (n < 0 && errno == EINTR);
     /* A frame the tap refuses (runt, bad GSO header, tap gone) is lost as on a wire. */
     if (n < 0) {
+        int err = errno;
+
         net->tx_dropped++;
-        log_once(net, LOG_TX_ERROR, "transmit dropped", errno);
+        log_once(net, LOG_TX_ERROR, "transmit dropped", err);
+        link_lost(net, err);
     }
     return true;
 }
@@ -359,9 +374,12 @@ static int rx_one(struct vdm_net *net)
         n = readv(net->tap_fd, net->rx_iov, nr);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        int err = errno;
+
+        if (err == EAGAIN || err == EWOULDBLOCK)
             return 0;
-        log_once(net, LOG_RX_ERROR, "receive stopped", errno);
+        log_once(net, LOG_RX_ERROR, "receive stopped", err);
+        link_lost(net, err);
         return -1;
     }
     /* Too big for the buffers, or offloads the driver cannot take: lost, the buffers wait
@@ -391,6 +409,10 @@ static void rx_pump(struct vdm_net *net)
 
     if (!vdm_virtio_running(v) || !v->queue[VDM_NET_RXQ].vq.ready) {
         rx_drop_buffers(net);
+        return;
+    }
+    if ((net->config.status & VIRTIO_NET_S_LINK_UP) == 0) {
+        rx_poll(net, false); /* no tap: nothing to read, the driver sees the link down */
         return;
     }
     rx_sync_offloads(net);

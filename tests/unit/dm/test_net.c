@@ -22,6 +22,8 @@
 #include <net/if.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "test_net_driver.h"
 #include "vdm_config.h"
@@ -149,6 +151,32 @@ static bool packet_send(int s, const struct vdm_net_hdr *hdr, const uint8_t *fra
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
 
     return sendmsg(s, &msg, 0) == (ssize_t)(10 + len);
+}
+
+/* Deletes a link over rtnetlink, as `ip link del` would. */
+static bool link_delete(const char *name)
+{
+    struct {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifi;
+    } req = {
+        .nh = {.nlmsg_len = sizeof(req),
+               .nlmsg_type = RTM_DELLINK,
+               .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK},
+        .ifi = {.ifi_family = AF_UNSPEC, .ifi_index = (int)if_nametoindex(name)},
+    };
+    union {
+        struct nlmsghdr nh;
+        char buf[512];
+    } ack;
+    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    bool ok = s >= 0 && send(s, &req, sizeof(req), 0) == (ssize_t)sizeof(req) &&
+              recv(s, &ack, sizeof(ack), 0) > 0 && ack.nh.nlmsg_type == NLMSG_ERROR &&
+              ((struct nlmsgerr *)NLMSG_DATA(&ack.nh))->error == 0;
+
+    if (s >= 0)
+        close(s);
+    return ok;
 }
 
 /* ---- frames ---- */
@@ -695,6 +723,41 @@ static void creation_refuses_wrong_fds(struct bench *b)
         pass(t);
 }
 
+/* Last: it takes the bench's tap away. */
+static void tap_deleted_takes_the_link_down_without_spinning(struct bench *b)
+{
+    const char *t = __func__;
+    struct drv *d = &b->d;
+    struct vdm_net_hdr hdr = {0};
+    uint8_t frame[60];
+    unsigned before = failures;
+    uint32_t id, len;
+    uint64_t cpu;
+
+    check(drv_start(d, BASE_FEATURES), t, "FEATURES_OK refused");
+    drv_ack(d);
+    guest_post(d, RX_SMALL, 1);
+    drv_notify(d, VDM_NET_RXQ); /* the tap is polled for this buffer now */
+    if (!check(link_delete(TAP_NAME), t, "could not delete %s", TAP_NAME))
+        return;
+    cpu = cpu_ns();
+    drv_run(d, 300, NULL, NULL);
+    cpu = cpu_ns() - cpu;
+    check(cpu < 30000000ull, t, "%llu ms of CPU in 300 ms with the tap gone",
+          (unsigned long long)(cpu / 1000000));
+    check((vdm_bus_read(&d->bus, d->dev->base + VIRTIO_MMIO_CONFIG + 6, 2) &
+           VIRTIO_NET_S_LINK_UP) == 0,
+          t, "link still up with the tap gone");
+    check((drv_ack(d) & VIRTIO_INT_CONFIG) != 0, t, "no config interrupt for the link");
+    frame_fill(frame, sizeof(frame), peer_mac, guest_mac, 60);
+    guest_send(d, &hdr, frame, sizeof(frame));
+    drv_notify(d, VDM_NET_TXQ);
+    check(drv_used(d, VDM_NET_TXQ, &id, &len), t, "transmit to a gone tap not returned");
+    check(!needs_reset(d), t, "a gone tap reset the device");
+    if (failures == before)
+        pass(t);
+}
+
 /* A private network namespace with the tap up and nothing else talking on it. */
 static int bench_setup(struct bench *b)
 {
@@ -740,6 +803,7 @@ static const struct {
     TEST(merged_rx_waits_for_room_then_delivers),
     TEST(suppressed_interrupts_stay_quiet),
     TEST(hostile_chains_need_reset_and_never_crash),
+    TEST(tap_deleted_takes_the_link_down_without_spinning),
 #undef TEST
 };
 
