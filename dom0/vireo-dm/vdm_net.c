@@ -93,6 +93,10 @@ static bool tx_one(struct vdm_net *net, struct vdm_chain *c)
     /* §5.1.6.2: a device-readable header, then the frame; nothing for us to write. */
     if (c->nr_in != 0 || c->out_len < HDR_LEN || c->out_len > HDR_LEN + VDM_NET_FRAME_MAX)
         return false;
+    if ((net->config.status & VIRTIO_NET_S_LINK_UP) == 0) {
+        net->tx_dropped++; /* no tap behind the link any more */
+        return true;
+    }
     do {
         n = writev(net->tap_fd, c->iov, (int)c->nr_out);
     } while (n < 0 && errno == EINTR);
@@ -463,6 +467,9 @@ static void net_reset(struct vdm_virtio *v)
 
     rx_drop_buffers(net);
     tx_unschedule(net);
+    /* Until the next driver says what it takes, the tap keeps frames plain: GSO frames
+     * queued meanwhile would only be dropped if that driver does not take them. */
+    vdm_net_tap_set_offloads(net->tap_fd, 0);
 }
 
 static void net_destroy(struct vdm_virtio *v)
