@@ -467,6 +467,47 @@ static void tso_frames_pass_whole_both_ways(struct bench *b)
         pass(t);
 }
 
+/* The tap's receive offloads are the last driver's: after a reset to a driver without
+ * GUEST_TSO4 the tap segments and checksums a TSO frame before the guest sees it. */
+static void tap_offloads_follow_each_negotiation(struct bench *b)
+{
+    const char *t = __func__;
+    struct drv *d = &b->d;
+    static uint8_t frame[40000];
+    struct vdm_net_hdr hdr = tso4_hdr(1400), rh;
+    unsigned before = failures, got;
+    size_t len = frame_tcp4(frame, guest_mac, peer_mac, 14000);
+    uint32_t lens[8] = {0};
+    uint64_t first = 0;
+
+    check(drv_start(d, BASE_FEATURES | OFFLOAD_FEATURES), t, "FEATURES_OK refused");
+    check(drv_start(d, BASE_FEATURES), t, "FEATURES_OK refused after reset");
+    for (unsigned i = 0; i < 8; i++) {
+        uint64_t gpa = guest_post(d, RX_SMALL, 1);
+
+        first = i == 0 ? gpa : first;
+    }
+    drv_notify(d, VDM_NET_RXQ);
+    check(packet_send(b->pkt, &hdr, frame, len), t, "send: %s", strerror(errno));
+    got = wait_used(d, VDM_NET_RXQ, 8, 1000, lens);
+    /* 14 000 bytes in segments of 1400: 10 frames, the first 8 fill the buffers. */
+    check(got == 8, t, "%u frames delivered, want 8 segments", got);
+    memcpy(&rh, drv_host(d, first), HDR_LEN);
+    check(rh.gso_type == VIRTIO_NET_HDR_GSO_NONE && rh.flags == 0, t,
+          "segment header gso_type %u flags %u", rh.gso_type, rh.flags);
+    check(got > 0 && lens[0] == HDR_LEN + 54 + 1400, t, "first segment %u bytes, want %zu", lens[0],
+          HDR_LEN + 54 + 1400);
+    check(memcmp(drv_host(d, first + HDR_LEN + 54), frame + 54, 1400) == 0, t,
+          "first segment's payload differs");
+    /* The last two segments stay in the tap; a reset drops nothing we still hold. */
+    guest_post(d, RX_SMALL, 1);
+    guest_post(d, RX_SMALL, 1);
+    drv_notify(d, VDM_NET_RXQ);
+    check(wait_used(d, VDM_NET_RXQ, 2, 1000, lens) == 2, t, "the last segments did not come");
+    if (failures == before)
+        pass(t);
+}
+
 static void rx_without_buffers_idles_then_delivers(struct bench *b)
 {
     const char *t = __func__;
@@ -797,6 +838,7 @@ static const struct {
     TEST(guest_frame_reaches_the_tap),
     TEST(tap_frame_reaches_guest_buffer_with_header),
     TEST(tso_frames_pass_whole_both_ways),
+    TEST(tap_offloads_follow_each_negotiation),
     TEST(rx_without_buffers_idles_then_delivers),
     TEST(rx_frame_too_big_for_buffer_is_dropped),
     TEST(merged_rx_spreads_a_tso_frame_over_buffers_at_once),
