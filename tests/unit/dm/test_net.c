@@ -296,6 +296,17 @@ static uint64_t guest_post(struct drv *d, size_t size, unsigned pieces)
     return gpa;
 }
 
+/* Posts n receive buffers of `size` bytes, one descriptor each (as Linux posts mergeable
+ * ones), back to back in guest RAM when size is a multiple of 64. Returns the first's gpa. */
+static uint64_t guest_post_n(struct drv *d, unsigned n, size_t size)
+{
+    uint64_t first = guest_post(d, size, 1);
+
+    for (unsigned i = 1; i < n; i++)
+        guest_post(d, size, 1);
+    return first;
+}
+
 struct used_wait {
     unsigned q;
     unsigned want;
@@ -478,15 +489,11 @@ static void tap_offloads_follow_each_negotiation(struct bench *b)
     unsigned before = failures, got;
     size_t len = frame_tcp4(frame, guest_mac, peer_mac, 14000);
     uint32_t lens[8] = {0};
-    uint64_t first = 0;
+    uint64_t first;
 
     check(drv_start(d, BASE_FEATURES | OFFLOAD_FEATURES), t, "FEATURES_OK refused");
     check(drv_start(d, BASE_FEATURES), t, "FEATURES_OK refused after reset");
-    for (unsigned i = 0; i < 8; i++) {
-        uint64_t gpa = guest_post(d, RX_SMALL, 1);
-
-        first = i == 0 ? gpa : first;
-    }
+    first = guest_post_n(d, 8, RX_SMALL);
     drv_notify(d, VDM_NET_RXQ);
     check(packet_send(b->pkt, &hdr, frame, len), t, "send: %s", strerror(errno));
     got = wait_used(d, VDM_NET_RXQ, 8, 1000, lens);
@@ -548,19 +555,6 @@ static void rx_without_buffers_idles_then_delivers(struct bench *b)
     (BASE_FEATURES | OFFLOAD_FEATURES | BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_F_RING_EVENT_IDX))
 #define MERGE_BUF 2048
 
-/* Posts n mergeable buffers of MERGE_BUF bytes, one descriptor each, as Linux does. */
-static uint64_t guest_post_merge(struct drv *d, unsigned n)
-{
-    uint64_t first = 0;
-
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t gpa = guest_post(d, MERGE_BUF, 1);
-
-        first = i == 0 ? gpa : first;
-    }
-    return first;
-}
-
 static uint16_t used_idx(struct drv *d, unsigned q)
 {
     struct vdm_vring_used *used = drv_host(d, d->q[q].used_gpa);
@@ -580,7 +574,7 @@ static void merged_rx_spreads_a_tso_frame_over_buffers_at_once(struct bench *b)
     uint64_t first;
 
     check(drv_start(d, MERGE_FEATURES), t, "FEATURES_OK refused");
-    first = guest_post_merge(d, 40); /* 80 KiB: room for the largest frame */
+    first = guest_post_n(d, 40, MERGE_BUF); /* 80 KiB: room for the largest frame */
     drv_notify(d, VDM_NET_RXQ);
     check(packet_send(b->pkt, &hdr, frame, len), t, "send: %s", strerror(errno));
     want = (unsigned)((total + MERGE_BUF - 1) / MERGE_BUF);
@@ -612,7 +606,7 @@ static void merged_rx_waits_for_room_then_delivers(struct bench *b)
     uint32_t lens[1];
 
     check(drv_start(d, MERGE_FEATURES), t, "FEATURES_OK refused");
-    first = guest_post_merge(d, 3); /* 6 KiB: less than a TSO frame may need */
+    first = guest_post_n(d, 3, MERGE_BUF); /* 6 KiB: less than a TSO frame may need */
     drv_notify(d, VDM_NET_RXQ);
     frame_fill(frame, sizeof(frame), guest_mac, peer_mac, 50);
     check(packet_send(b->pkt, &zero, frame, sizeof(frame)), t, "send");
@@ -622,7 +616,7 @@ static void merged_rx_waits_for_room_then_delivers(struct bench *b)
     cpu = cpu_ns() - cpu;
     check(cpu < 30000000ull, t, "%llu ms of CPU in 300 ms waiting for buffers",
           (unsigned long long)(cpu / 1000000));
-    guest_post_merge(d, 40);
+    guest_post_n(d, 40, MERGE_BUF);
     drv_notify(d, VDM_NET_RXQ);
     if (!check(wait_used(d, VDM_NET_RXQ, 1, 1000, lens) == 1, t, "not delivered after posting"))
         return;
