@@ -678,6 +678,54 @@ static void suppressed_interrupts_stay_quiet(struct bench *b)
         pass(t);
 }
 
+/* The longest chains the virtqueue takes (VDM_VQ_CHAIN_MAX descriptors, the indirect one
+ * included: 1023 buffers) stay within readv's and writev's IOV_MAX, with our header copy
+ * and the overflow buffer added on receive. */
+static void longest_indirect_chains_pass_both_ways(struct bench *b)
+{
+    const char *t = __func__;
+    struct drv *d = &b->d;
+    static struct drv_buf bufs[1023];
+    struct vdm_net_hdr zero = {0}, rh;
+    uint8_t frame[4096 - HDR_LEN], got[8192];
+    unsigned before = failures;
+    uint32_t id, len[1];
+    uint64_t gpa;
+    ssize_t n;
+
+    check(drv_start(d, BASE_FEATURES | BIT(VIRTIO_F_RING_INDIRECT_DESC)), t, "FEATURES_OK refused");
+    /* Transmit: header and frame, 4 bytes a buffer but the last. */
+    gpa = drv_alloc(d, 4096);
+    memcpy(drv_host(d, gpa), &zero, HDR_LEN);
+    frame_fill(frame, sizeof(frame), peer_mac, guest_mac, 70);
+    memcpy(drv_host(d, gpa + HDR_LEN), frame, sizeof(frame));
+    for (unsigned i = 0; i < 1023; i++)
+        bufs[i] = (struct drv_buf){.gpa = gpa + 4 * i, .len = i < 1022 ? 4 : 4096 - 4 * 1022};
+    drv_offer_indirect(d, VDM_NET_TXQ, bufs, 1023);
+    drv_notify(d, VDM_NET_TXQ);
+    check(drv_used(d, VDM_NET_TXQ, &id, len), t, "transmit not used");
+    n = packet_recv(b->pkt, got, sizeof(got), 1000);
+    check(n == (ssize_t)(10 + sizeof(frame)) && memcmp(got + 10, frame, sizeof(frame)) == 0, t,
+          "tap got %zd bytes, want the %zu-byte frame", n, sizeof(frame));
+    /* Receive: 1023 buffers of 64 bytes. */
+    gpa = drv_alloc(d, 1023 * 64);
+    for (unsigned i = 0; i < 1023; i++)
+        bufs[i] = (struct drv_buf){.gpa = gpa + 64 * i, .len = 64, .writable = true};
+    drv_offer_indirect(d, VDM_NET_RXQ, bufs, 1023);
+    drv_notify(d, VDM_NET_RXQ);
+    frame_fill(frame, 1000, guest_mac, peer_mac, 71);
+    check(packet_send(b->pkt, &zero, frame, 1000), t, "send");
+    if (!check(wait_used(d, VDM_NET_RXQ, 1, 1000, len) == 1, t, "nothing delivered"))
+        return;
+    memcpy(&rh, drv_host(d, gpa), HDR_LEN);
+    check(len[0] == HDR_LEN + 1000 && rh.num_buffers == 1, t, "used len %u, num_buffers %u", len[0],
+          rh.num_buffers);
+    check(memcmp(drv_host(d, gpa + HDR_LEN), frame, 1000) == 0, t, "frame bytes differ");
+    check(!needs_reset(d), t, "long chains reset the device");
+    if (failures == before)
+        pass(t);
+}
+
 /* A hostile chain on queue q must leave the device in NEEDS_RESET, and a reset must bring
  * it back to work. */
 static void expect_reset(struct bench *b, const char *t, const char *what, unsigned q,
@@ -838,6 +886,7 @@ static const struct {
     TEST(merged_rx_spreads_a_tso_frame_over_buffers_at_once),
     TEST(merged_rx_waits_for_room_then_delivers),
     TEST(suppressed_interrupts_stay_quiet),
+    TEST(longest_indirect_chains_pass_both_ways),
     TEST(hostile_chains_need_reset_and_never_crash),
     TEST(tap_deleted_takes_the_link_down_without_spinning),
 #undef TEST

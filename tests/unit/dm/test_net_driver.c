@@ -156,29 +156,61 @@ bool drv_start(struct drv *d, uint64_t wanted)
     return true;
 }
 
-uint16_t drv_offer(struct drv *d, unsigned q, const struct drv_buf *bufs, unsigned n)
+/* Writes the chain of bufs into descriptor table `desc` from entry `first` on (entries
+ * wrap at `size`). */
+static void drv_write_chain(struct vdm_vring_desc *desc, uint16_t first, unsigned size,
+                            const struct drv_buf *bufs, unsigned n)
 {
-    struct drv_queue *dq = &d->q[q];
-    struct vdm_vring_desc *desc = drv_host(d, dq->desc_gpa);
-    struct vdm_vring_avail *avail = drv_host(d, dq->avail_gpa);
-    uint16_t head = dq->next_desc;
-
     for (unsigned i = 0; i < n; i++) {
-        uint16_t idx = (uint16_t)((head + i) % DRV_QUEUE_NUM);
+        uint16_t idx = (uint16_t)((first + i) % size);
 
         desc[idx] = (struct vdm_vring_desc){
             .addr = bufs[i].gpa,
             .len = bufs[i].len,
             .flags = (uint16_t)((bufs[i].writable ? VIRTQ_DESC_F_WRITE : 0) |
                                 (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0)),
-            .next = (uint16_t)((idx + 1) % DRV_QUEUE_NUM),
+            .next = (uint16_t)((idx + 1) % size),
         };
     }
-    dq->next_desc = (uint16_t)((head + n) % DRV_QUEUE_NUM);
+}
+
+/* Makes the chain at head available. */
+static uint16_t drv_make_available(struct drv *d, unsigned q, uint16_t head)
+{
+    struct drv_queue *dq = &d->q[q];
+    struct vdm_vring_avail *avail = drv_host(d, dq->avail_gpa);
+
     atomic_store_explicit(&avail->ring[dq->avail_idx % DRV_QUEUE_NUM], head, memory_order_relaxed);
     dq->avail_idx++;
     atomic_store_explicit(&avail->idx, dq->avail_idx, memory_order_release);
     return head;
+}
+
+uint16_t drv_offer(struct drv *d, unsigned q, const struct drv_buf *bufs, unsigned n)
+{
+    struct drv_queue *dq = &d->q[q];
+    uint16_t head = dq->next_desc;
+
+    drv_write_chain(drv_host(d, dq->desc_gpa), head, DRV_QUEUE_NUM, bufs, n);
+    dq->next_desc = (uint16_t)((head + n) % DRV_QUEUE_NUM);
+    return drv_make_available(d, q, head);
+}
+
+uint16_t drv_offer_indirect(struct drv *d, unsigned q, const struct drv_buf *bufs, unsigned n)
+{
+    struct drv_queue *dq = &d->q[q];
+    uint64_t table = drv_alloc(d, n * sizeof(struct vdm_vring_desc));
+    struct vdm_vring_desc *desc = drv_host(d, dq->desc_gpa);
+    uint16_t head = dq->next_desc;
+
+    drv_write_chain(drv_host(d, table), 0, n, bufs, n);
+    desc[head] = (struct vdm_vring_desc){
+        .addr = table,
+        .len = (uint32_t)(n * sizeof(struct vdm_vring_desc)),
+        .flags = VIRTQ_DESC_F_INDIRECT,
+    };
+    dq->next_desc = (uint16_t)((head + 1) % DRV_QUEUE_NUM);
+    return drv_make_available(d, q, head);
 }
 
 void drv_notify(struct drv *d, unsigned q)

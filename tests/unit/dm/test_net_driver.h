@@ -61,6 +61,8 @@ void *drv_host(struct drv *d, uint64_t gpa);
 
 /* Offers a chain on queue q (does not notify); returns its head. */
 uint16_t drv_offer(struct drv *d, unsigned q, const struct drv_buf *bufs, unsigned n);
+/* The same chain as one VIRTQ_DESC_F_INDIRECT descriptor whose table is in guest RAM. */
+uint16_t drv_offer_indirect(struct drv *d, unsigned q, const struct drv_buf *bufs, unsigned n);
 void drv_notify(struct drv *d, unsigned q);
 /* The next used element of queue q: true with *id and *len, false when there is none. */
 bool drv_used(struct drv *d, unsigned q, uint32_t *id, uint32_t *len);
