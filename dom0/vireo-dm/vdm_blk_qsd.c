@@ -263,6 +263,8 @@ static void exec_child(char **argv, int log_fd, pid_t parent)
         dup2(null_fd, STDIN_FILENO);
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
+    /* Nothing of ours stays open in it: /dev/vireo, NBD sockets, the ready pipe. */
+    close_range(3, ~0u, 0);
     execvp(argv[0], argv);
     _exit(127);
 }

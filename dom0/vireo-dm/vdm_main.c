@@ -20,6 +20,8 @@
 #include "vdm_config.h"
 #include "vdm_hv.h"
 
+#define DOMAIN_CHECK_SECONDS 5
+
 struct vdm_main {
     struct vdm_config cfg;
     struct vdm_guest_mem mem;
@@ -119,6 +121,13 @@ static gboolean on_domain_event(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* The end of a domain can come in the same wake-up as its last requests, and the
+ * event descriptor may be missing: look now and then as well. */
+static gboolean on_backstop(gpointer data)
+{
+    return on_domain_event(-1, 0, data);
+}
+
 static gboolean on_sigterm(gpointer data)
 {
     stop(data, 0, "SIGTERM");
@@ -131,6 +140,7 @@ static void run(struct vdm_main *m)
     g_unix_fd_add(vdm_hv_fd(&m->hv), G_IO_IN | G_IO_HUP | G_IO_ERR, on_requests, m);
     if (m->hv.events_fd >= 0)
         g_unix_fd_add(m->hv.events_fd, G_IO_IN, on_domain_event, m);
+    g_timeout_add_seconds(DOMAIN_CHECK_SECONDS, on_backstop, m);
     g_unix_signal_add(SIGTERM, on_sigterm, m);
     g_unix_signal_add(SIGINT, on_sigterm, m);
     /* Requests that came before the loop: the fd may not poll readable for them again. */
@@ -167,6 +177,11 @@ int main(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &error) || config == NULL) {
         report_error(ready_fd, error != NULL ? error->message : "--config FILE is needed");
+        return 1;
+    }
+    /* Children (qemu-storage-daemon) must not hold it: the reader waits for its end. */
+    if (ready_fd >= 0 && fcntl(ready_fd, F_SETFD, FD_CLOEXEC) < 0) {
+        g_message("--ready-fd %d: %s", ready_fd, g_strerror(errno));
         return 1;
     }
     if (log != NULL && !redirect_log(log))

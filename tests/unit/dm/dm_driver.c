@@ -3,8 +3,11 @@
  * The test driver's side: guest RAM, a fake hv, register accesses and queue 0's rings.
  */
 #include "dm_driver.h"
+#include "fake_hv_proto.h"
 
+#include <poll.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +45,7 @@ static const struct vdm_bus_host fake_host = {
 void dm_test_init(struct dm_test *t)
 {
     memset(t, 0, sizeof(*t));
+    t->remote_fd = -1;
     t->ram = aligned_alloc(4096, GUEST_RAM);
     memset(t->ram, 0, GUEST_RAM);
     vdm_guest_mem_init(&t->mem);
@@ -90,14 +94,57 @@ static uint64_t slot_base(const struct dm_test *t)
     return VIREO_PLAT_DM_BASE + (uint64_t)t->slot * VIREO_PLAT_DM_SLOT_SIZE;
 }
 
+int dm_remote_pump(struct dm_test *t, int timeout_ms, uint64_t *value)
+{
+    struct pollfd p = { .fd = t->remote_fd, .events = POLLIN };
+    struct fake_msg m;
+
+    if (poll(&p, 1, timeout_ms) <= 0)
+        return 0;
+    if (recv(t->remote_fd, &m, sizeof(m), 0) != sizeof(m))
+        return -1;
+    if (m.op == FAKE_IRQ && m.addr <= VIREO_PLAT_DM_GSI_LAST) {
+        fake_set_irq(&t->hv, (unsigned)m.addr, m.value != 0);
+    } else if (m.op == FAKE_DOORBELL_SET && m.size < VIREO_IOREQ_DOORBELLS) {
+        fake_set_doorbell(&t->hv, m.size, m.addr, 4, (uint32_t)m.value);
+    }
+    if (value != NULL)
+        *value = m.value;
+    return (int)m.op;
+}
+
+/* One request to the remote vireo-dm, as hv makes it, and its answer. */
+static uint64_t remote_access(struct dm_test *t, uint32_t op, uint64_t gpa, uint64_t value)
+{
+    struct fake_msg m = { .op = op, .size = 4, .addr = gpa, .value = value };
+    uint32_t want = op == FAKE_READ ? FAKE_READ_REPLY : FAKE_WRITE_DONE;
+    int got;
+
+    if (send(t->remote_fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m)) {
+        CHECK(false, "vireo-dm is gone");
+        return 0;
+    }
+    while ((got = dm_remote_pump(t, 5000, &value)) > 0) {
+        if ((uint32_t)got == want)
+            return value;
+    }
+    CHECK(false, "no answer to request %u at 0x%llx", op, (unsigned long long)gpa);
+    return 0;
+}
+
 uint32_t mmio_read(struct dm_test *t, uint32_t offset)
 {
+    if (t->remote_fd >= 0)
+        return (uint32_t)remote_access(t, FAKE_READ, slot_base(t) + offset, 0);
     return (uint32_t)vdm_bus_read(&t->bus, slot_base(t) + offset, 4);
 }
 
 void mmio_write(struct dm_test *t, uint32_t offset, uint32_t value)
 {
-    vdm_bus_write(&t->bus, slot_base(t) + offset, 4, value);
+    if (t->remote_fd >= 0)
+        remote_access(t, FAKE_WRITE, slot_base(t) + offset, value);
+    else
+        vdm_bus_write(&t->bus, slot_base(t) + offset, 4, value);
 }
 
 uint32_t drv_status(struct dm_test *t)
@@ -193,6 +240,10 @@ bool drv_wait_used(struct dm_test *t, unsigned count, uint32_t *last_len)
                 *last_len = used->ring[(uint16_t)(want - 1) % QUEUE_NUM].len;
             t->used_seen = want;
             return true;
+        }
+        if (t->remote_fd >= 0) {
+            dm_remote_pump(t, 1, NULL);
+            continue;
         }
         while (g_main_context_iteration(t->main, FALSE))
             ;

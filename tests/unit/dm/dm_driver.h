@@ -60,6 +60,8 @@ struct dm_test {
     GMainContext *main;
     struct vdm_device *dev;
     unsigned slot;
+    /* A vireo-dm process behind a fake hv (test_dm_main): its socket, else -1. */
+    int remote_fd;
     /* the driver's side of queue 0 */
     uint16_t avail_idx;
     uint16_t used_seen;
@@ -77,6 +79,10 @@ void dm_test_fini(struct dm_test *t);
 /* Builds the device of a config text's [device.0] group into slot 0; NULL + message. */
 struct vdm_device *dm_test_create(struct dm_test *t, const char *device_group_text,
                                   GError **error);
+
+/* Handles one message from a remote vireo-dm (interrupts, doorbells) into t->hv; waits at
+ * most timeout_ms. Returns the message's op, 0 on timeout, -1 when the socket closed. */
+int dm_remote_pump(struct dm_test *t, int timeout_ms, uint64_t *value);
 
 uint32_t mmio_read(struct dm_test *t, uint32_t offset);
 void mmio_write(struct dm_test *t, uint32_t offset, uint32_t value);

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dm_driver.h"
@@ -74,19 +75,27 @@ static char *make_image(struct dm_test *t, const char *format)
     return path;
 }
 
-static struct vdm_device *start_disk(struct dm_test *t, const char *path, const char *format,
-                                     bool readonly)
+/* Slot 1's disk with these source keys. */
+static struct vdm_device *start_disk_keys(struct dm_test *t, const char *keys)
 {
     GError *err = NULL;
-    g_autofree char *group = g_strdup_printf(
-        "[device.0]\nslot=1\ntype=disk\ntarget=vda\nsource_type=file\npath=%s\nformat=%s\n"
-        "readonly=%s\ncache=writeback\ndiscard=unmap\nserial=" SERIAL "\n",
-        path, format, readonly ? "true" : "false");
+    g_autofree char *group = g_strdup_printf("[device.0]\nslot=1\ntype=disk\ntarget=vda\n"
+                                             "serial=" SERIAL "\n%s", keys);
     struct vdm_device *dev = dm_test_create(t, group, &err);
 
     CHECK(dev != NULL, "disk: %s", err != NULL ? err->message : "");
     g_clear_error(&err);
     return dev;
+}
+
+static struct vdm_device *start_disk(struct dm_test *t, const char *path, const char *format,
+                                     bool readonly)
+{
+    g_autofree char *keys = g_strdup_printf("source_type=file\npath=%s\nformat=%s\n"
+                                            "readonly=%s\ncache=writeback\ndiscard=unmap\n",
+                                            path, format, readonly ? "true" : "false");
+
+    return start_disk_keys(t, keys);
 }
 
 /* One request: header, optional data (driver- or device-written), status. */
@@ -362,7 +371,77 @@ out:
     dm_test_fini(&t);
 }
 
+static void writethrough_disk_offers_no_volatile_cache(void)
+{
+    struct dm_test t;
+    g_autofree char *path = NULL, *keys = NULL;
+
+    dm_test_init(&t);
+    path = make_image(&t, "raw");
+    keys = g_strdup_printf("path=%s\ncache=writethrough\n", path);
+    if (start_disk_keys(&t, keys) != NULL) {
+        CHECK((dev_features(&t) & F(BLK_F_FLUSH)) == 0, "no volatile cache to flush");
+        CHECK(mmio_read(&t, VIRTIO_MMIO_CONFIG + 32) == 0, "config writeback 0");
+        CHECK(drv_start(&t, dev_features(&t)), "bring-up");
+        write_pattern(&t, 0, 0x3c, 4096);
+        CHECK(file_holds(path, 0, 0x3c, 4096), "the write reached the file");
+    }
+    dm_test_fini(&t);
+}
+
+/* An NBD server of its own: another qemu-storage-daemon exporting `image` as "exp". */
+static GPid start_nbd_server(const char *image, const char *socket_path)
+{
+    g_autofree char *blockdev = g_strdup_printf("driver=file,filename=%s,node-name=n", image);
+    g_autofree char *addr = g_strdup_printf("addr.type=unix,addr.path=%s", socket_path);
+    char *argv[] = { "qemu-storage-daemon", "--blockdev", blockdev, "--nbd-server", addr,
+                     "--export", "type=nbd,id=e,node-name=n,name=exp,writable=on", NULL };
+    GPid pid = 0;
+
+    if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                       NULL, &pid, NULL))
+        return 0;
+    for (unsigned ms = 0; ms < 10000 && !g_file_test(socket_path, G_FILE_TEST_EXISTS); ms += 10)
+        usleep(10000);
+    return pid;
+}
+
+static void network_nbd_disk_reads_what_the_server_exports(void)
+{
+    struct dm_test t;
+    g_autofree char *image = NULL, *sock = NULL, *cmd = NULL, *keys = NULL;
+    GPid server;
+
+    dm_test_init(&t);
+    image = make_image(&t, "raw");
+    cmd = g_strdup_printf("qemu-io -f raw -c 'write -P 0x42 0 4096' %s", image);
+    CHECK(run(cmd, NULL), "%s", cmd);
+    sock = g_strdup_printf("%s/server.sock", t.runtime_dir);
+    server = start_nbd_server(image, sock);
+    CHECK(server > 0, "NBD server started");
+    keys = g_strdup_printf("source_type=network\nprotocol=nbd\nsocket=%s\nexport=exp\n"
+                           "format=raw\n", sock);
+    if (server > 0 && start_disk_keys(&t, keys) != NULL) {
+        CHECK(config64(&t, 0) == IMAGE_BYTES / 512, "capacity from the server");
+        CHECK(drv_start(&t, dev_features(&t)), "bring-up");
+        read_and_compare(&t, 0, 0x42, 4096);
+        write_pattern(&t, 8, 0x24, 512);
+        CHECK(request(&t, T_FLUSH, 0, 0, 0, false, NULL) == S_OK, "flush");
+        CHECK(file_holds(image, 4096, 0x24, 512), "the write reached the server's image");
+    }
+    vdm_bus_destroy_devices(&t.bus);
+    if (server > 0) {
+        kill(server, SIGTERM);
+        waitpid(server, NULL, 0);
+    }
+    dm_test_fini(&t);
+}
+
 static const struct dm_named_test tests[] = {
+    { "blk_writethrough_disk_offers_no_volatile_cache",
+      writethrough_disk_offers_no_volatile_cache },
+    { "blk_network_nbd_disk_reads_what_the_server_exports",
+      network_nbd_disk_reads_what_the_server_exports },
     { "blk_raw_disk_reads_writes_flushes_discards_and_names_itself",
       raw_disk_reads_writes_flushes_discards_and_names_itself },
     { "blk_qcow2_disk_writes_land_in_the_image", qcow2_disk_writes_land_in_the_image },

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dm_driver.h"
+#include "vdm_blk.h"
 
 #define F(bit) (1ull << (bit))
 #define RNG_GROUP "[device.0]\nslot=2\ntype=rng\nsource=/dev/urandom\n"
@@ -140,6 +141,33 @@ static void event_idx_suppresses_interrupts_the_driver_did_not_ask_for(void)
     drv_kick(&t);
     CHECK(drv_wait_used(&t, 1, NULL), "6th served");
     CHECK(t.hv.irq[gsi], "interrupt once used_event passed");
+    dm_test_fini(&t);
+}
+
+static void indirect_chains_are_served(void)
+{
+    struct dm_test t;
+    struct vdm_vring_desc *table, *desc;
+    struct buf b = { DATA_BASE + 0x8000, 3 * sizeof(struct vdm_vring_desc), false };
+    uint32_t len = 0;
+
+    dm_test_init(&t);
+    dm_test_create(&t, RNG_GROUP, NULL);
+    CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_INDIRECT_DESC)), "bring-up");
+    table = (struct vdm_vring_desc *)(t.ram + DATA_BASE + 0x8000);
+    for (unsigned i = 0; i < 3; i++) {
+        table[i] = (struct vdm_vring_desc){ .addr = DATA_BASE + 1024 * i, .len = 1000,
+                                            .flags = VIRTQ_DESC_F_WRITE |
+                                                     (i < 2 ? VIRTQ_DESC_F_NEXT : 0),
+                                            .next = (uint16_t)(i + 1) };
+    }
+    drv_add_chain(&t, &b, 1);
+    desc = (struct vdm_vring_desc *)(t.ram + RING_DESC);
+    desc[0].flags = VIRTQ_DESC_F_INDIRECT;
+    drv_kick(&t);
+    CHECK(drv_wait_used(&t, 1, &len) && len == 3000, "3 x 1000 bytes through the table");
+    CHECK(!all_zero(t.ram + DATA_BASE + 2048, 1000), "last buffer filled");
+    CHECK((drv_status(&t) & VIRTIO_STATUS_NEEDS_RESET) == 0, "no reset needed");
     dm_test_fini(&t);
 }
 
@@ -327,7 +355,53 @@ static void disk_keys_are_checked_before_anything_starts(void)
     dm_test_fini(&t);
 }
 
+static bool argv_has(char **argv, const char *needle)
+{
+    for (unsigned i = 0; argv[i] != NULL; i++) {
+        if (strstr(argv[i], needle) != NULL)
+            return true;
+    }
+    return false;
+}
+
+/* The child's command line carries the config's meaning (docs: the cache table). */
+static void storage_daemon_command_follows_the_disk_keys(void)
+{
+    struct vdm_blk_source src = { .source_type = "file", .path = "/img/a,b.qcow2",
+                                  .format = "qcow2", .cache = VDM_CACHE_NONE,
+                                  .discard_unmap = true };
+    char **argv = vdm_qsd_argv(&src, "/run/d/device.0.nbd", "/run/d/device.0.qsd.pid");
+
+    CHECK(argv_has(argv, "driver=file,filename=/img/a,,b.qcow2,node-name=proto"),
+          "file node, comma doubled");
+    CHECK(argv_has(argv, "driver=qcow2,node-name=fmt,file=proto,cache.direct=on,"
+                         "cache.no-flush=off,read-only=off,discard=unmap"), "format node");
+    CHECK(argv_has(argv, "addr.type=unix,addr.path=/run/d/device.0.nbd"), "NBD socket");
+    CHECK(argv_has(argv, "name=disk,writable=on"), "writable export");
+    g_strfreev(argv);
+    src = (struct vdm_blk_source){ .source_type = "network", .host = "nbd.example",
+                                   .port = "10809", .export = "vol1", .readonly = true,
+                                   .cache = VDM_CACHE_UNSAFE };
+    argv = vdm_qsd_argv(&src, "/s", "/p");
+    CHECK(argv_has(argv, "driver=nbd,server.type=inet,server.host=nbd.example,"
+                         "server.port=10809,export=vol1,node-name=proto,read-only=on"),
+          "network node without cache options");
+    CHECK(argv_has(argv, "driver=raw,node-name=fmt,file=proto,cache.direct=off,"
+                         "cache.no-flush=on,read-only=on"), "unsafe: no-flush");
+    CHECK(argv_has(argv, "writable=off"), "read-only export");
+    g_strfreev(argv);
+    CHECK(vdm_blk_cache_writeback(VDM_CACHE_DEFAULT) && vdm_blk_cache_writeback(VDM_CACHE_NONE) &&
+              !vdm_blk_cache_writeback(VDM_CACHE_WRITETHROUGH) &&
+              !vdm_blk_cache_writeback(VDM_CACHE_DIRECTSYNC) &&
+              vdm_blk_cache_writeback(VDM_CACHE_UNSAFE), "which modes have a volatile cache");
+    CHECK(vdm_blk_cache_direct(VDM_CACHE_DIRECTSYNC) && !vdm_blk_cache_direct(VDM_CACHE_DEFAULT),
+          "which modes bypass the host's cache");
+}
+
 static const struct dm_named_test tests[] = {
+    { "indirect_chains_are_served", indirect_chains_are_served },
+    { "storage_daemon_command_follows_the_disk_keys",
+      storage_daemon_command_follows_the_disk_keys },
     { "guest_memory_refuses_out_of_range_and_wrapping",
       guest_memory_refuses_out_of_range_and_wrapping },
     { "transport_identifies_as_virtio_mmio_version_2",

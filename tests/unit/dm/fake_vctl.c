@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libvireoctl's calls that vireo-dm makes, answered by the test process over a socket
+ * (fake_hv_proto.h) instead of /dev/vireo: guest RAM is a shared file, requests and
+ * doorbells are messages, interrupts and doorbell registrations are sent back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fake_hv_proto.h"
+#include "vireoctl.h"
+
+struct vctl {
+    int fd;
+    uint32_t state; /* what FAKE_STATE said; 0: gone */
+    uint32_t domid;
+};
+
+vctl_t *vctl_open(void)
+{
+    const char *fd = getenv(FAKE_HV_FD_ENV);
+    vctl_t *h;
+
+    if (fd == NULL) {
+        errno = ENOENT;
+        return NULL;
+    }
+    h = calloc(1, sizeof(*h));
+    h->fd = atoi(fd);
+    h->state = VIREO_DOMSTATE_RUNNING;
+    fcntl(h->fd, F_SETFL, O_NONBLOCK);
+    fcntl(h->fd, F_SETFD, FD_CLOEXEC);
+    return h;
+}
+
+void vctl_close(vctl_t *h)
+{
+    close(h->fd);
+    free(h);
+}
+
+int vctl_fd(const vctl_t *h)
+{
+    return h->fd;
+}
+
+static void send_msg(vctl_t *h, uint32_t op, uint32_t size, uint64_t addr, uint64_t value)
+{
+    struct fake_msg m = { .op = op, .size = size, .addr = addr, .value = value };
+
+    if (send(h->fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
+        h->state = 0;
+}
+
+void *vctl_map_foreign(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr)
+{
+    const char *path = getenv(FAKE_HV_RAM_ENV);
+    int fd = path != NULL ? open(path, O_RDWR) : -1;
+    void *p;
+
+    (void)h;
+    (void)domid;
+    if (fd < 0)
+        return NULL;
+    p = mmap(NULL, nr * VIREO_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+             (off_t)(first_gfn * VIREO_PAGE_SIZE));
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+int vctl_unmap_foreign(void *addr, uint64_t nr)
+{
+    return munmap(addr, nr * VIREO_PAGE_SIZE) == 0 ? 0 : -errno;
+}
+
+int vctl_domain_info(vctl_t *h, uint32_t domid, struct vireo_domain_info *out)
+{
+    if (h->state == 0)
+        return -ESRCH;
+    memset(out, 0, sizeof(*out));
+    out->domid = domid;
+    out->state = h->state;
+    return 0;
+}
+
+int vctl_events_open(bool nonblock)
+{
+    (void)nonblock;
+    return -ENOSYS; /* vireo-dm must manage with the handle's own wake-ups */
+}
+
+int64_t vctl_events_read(int fd)
+{
+    (void)fd;
+    return -EBADF;
+}
+
+int vctl_ioreq_attach(vctl_t *h, uint32_t domid, struct vireo_ioreq_page **page)
+{
+    static struct vireo_ioreq_page fake_page;
+
+    h->domid = domid;
+    *page = &fake_page;
+    send_msg(h, FAKE_ATTACHED, 0, domid, 0);
+    return 0;
+}
+
+int vctl_ioreq_set_doorbell(vctl_t *h, unsigned index, uint64_t gpa, unsigned size,
+                            bool match_value, uint32_t value)
+{
+    (void)size;
+    if (index >= VIREO_IOREQ_DOORBELLS || !match_value)
+        return -EINVAL;
+    send_msg(h, FAKE_DOORBELL_SET, index, gpa, value);
+    return 0;
+}
+
+int vctl_ioreq_set_irq(vctl_t *h, uint32_t gsi, bool asserted)
+{
+    if (gsi < VIREO_PLAT_DM_GSI_FIRST || gsi > VIREO_PLAT_DM_GSI_LAST)
+        return -ERANGE;
+    send_msg(h, FAKE_IRQ, 0, gsi, asserted);
+    return 0;
+}
+
+static void serve(vctl_t *h, const struct fake_msg *m, const struct vctl_ioreq_ops *ops,
+                  void *ctx)
+{
+    switch (m->op) {
+    case FAKE_READ:
+        send_msg(h, FAKE_READ_REPLY, m->size, m->addr, ops->read(ctx, m->addr, m->size));
+        break;
+    case FAKE_WRITE:
+        ops->write(ctx, m->addr, m->size, m->value);
+        send_msg(h, FAKE_WRITE_DONE, m->size, m->addr, 0);
+        break;
+    case FAKE_DOORBELL: ops->doorbell(ctx, (unsigned)m->value); break;
+    case FAKE_STATE: h->state = (uint32_t)m->value; break;
+    default: break;
+    }
+}
+
+int vctl_ioreq_dispatch(vctl_t *h, const struct vctl_ioreq_ops *ops, void *ctx)
+{
+    struct fake_msg m;
+    int served = 0;
+    ssize_t n;
+
+    while ((n = recv(h->fd, &m, sizeof(m), 0)) == sizeof(m)) {
+        serve(h, &m, ops, ctx);
+        served += m.op != FAKE_STATE;
+    }
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+        h->state = 0; /* the test (hv) went away: the domain is gone */
+        return served;
+    }
+    if (n < 0 && errno != EAGAIN)
+        return -errno;
+    return served;
+}
