@@ -5,8 +5,8 @@
 #include "vdm_hv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vdm_device.h"
 #include "vireoctl.h"
@@ -69,12 +69,13 @@ bool vdm_hv_open(struct vdm_hv *hv, uint32_t domid, uint64_t mem_bytes,
 
     memset(hv, 0, sizeof(*hv));
     hv->domid = domid;
-    hv->events_fd = -1;
     hv->h = vctl_open();
     if (hv->h == NULL) {
         g_set_error(error, VDM_ERROR, 0, "/dev/vireo: %s", g_strerror(errno));
         return false;
     }
+    /* Events are read after poll() says so; a wake-up that finds none must not block. */
+    fcntl(vctl_fd(hv->h), F_SETFL, fcntl(vctl_fd(hv->h), F_GETFL) | O_NONBLOCK);
     vdm_guest_mem_init(mem);
     if (!map_ram(hv, mem_bytes, mem, error))
         return false;
@@ -84,8 +85,6 @@ bool vdm_hv_open(struct vdm_hv *hv, uint32_t domid, uint64_t mem_bytes,
                     ret == -EBUSY ? "it already has a device model" : g_strerror(-ret));
         return false;
     }
-    /* Domain state changes, whether or not the handle's own events carry them. */
-    hv->events_fd = vctl_events_open(true);
     return true;
 }
 
@@ -115,8 +114,14 @@ static const struct vctl_ioreq_ops hv_ops = {
     .write = hv_write,
 };
 
-int vdm_hv_dispatch(struct vdm_hv *hv, struct vdm_bus *bus)
+int vdm_hv_serve(struct vdm_hv *hv, struct vdm_bus *bus, bool *domain_changed)
 {
+    int64_t bits = vctl_events_read(vctl_fd(hv->h));
+
+    if (bits < 0)
+        return (int)bits;
+    *domain_changed = (bits & VIREO_EVENT_DOMAIN_STATE) != 0;
+    /* The bits say there is work; the page says which. Looking costs nothing. */
     return vctl_ioreq_dispatch(hv->h, &hv_ops, bus);
 }
 
@@ -125,8 +130,6 @@ bool vdm_hv_domain_ended(struct vdm_hv *hv)
     struct vireo_domain_info info;
     int ret;
 
-    if (hv->events_fd >= 0)
-        (void)vctl_events_read(hv->events_fd); /* clear the bits: we are looking now */
     ret = vctl_domain_info(hv->h, hv->domid, &info);
     if (ret == -ESRCH)
         return true;
@@ -138,8 +141,6 @@ bool vdm_hv_domain_ended(struct vdm_hv *hv)
 
 void vdm_hv_close(struct vdm_hv *hv)
 {
-    if (hv->events_fd >= 0)
-        close(hv->events_fd);
     if (hv->low != NULL)
         vctl_unmap_foreign(hv->low, hv->low_pages);
     if (hv->high != NULL)
@@ -147,5 +148,4 @@ void vdm_hv_close(struct vdm_hv *hv)
     if (hv->h != NULL)
         vctl_close(hv->h); /* detaches */
     memset(hv, 0, sizeof(*hv));
-    hv->events_fd = -1;
 }

@@ -24,7 +24,6 @@ struct vdm_hv {
     struct vireo_ioreq_page *page;
     void *low, *high;       /* foreign mappings of the domain's RAM */
     uint64_t low_pages, high_pages;
-    int events_fd;          /* VIREO_EVENT_* bits (domain state), -1 if unavailable */
 };
 
 /* What the bus uses to drive interrupt lines and doorbells. */
@@ -36,8 +35,12 @@ bool vdm_hv_open(struct vdm_hv *hv, uint32_t domid, uint64_t mem_bytes,
                  struct vdm_guest_mem *mem, GError **error);
 /* The descriptor that polls readable when the domain has requests or doorbells. */
 int vdm_hv_fd(const struct vdm_hv *hv);
-/* Serves everything pending; the count served or -errno. */
-int vdm_hv_dispatch(struct vdm_hv *hv, struct vdm_bus *bus);
+/*
+ * After the fd polled readable: takes the handle's event bits, serves the requests and
+ * doorbells pending, and sets *domain_changed when some domain changed state (then ask
+ * vdm_hv_domain_ended). Returns the count served or -errno.
+ */
+int vdm_hv_serve(struct vdm_hv *hv, struct vdm_bus *bus, bool *domain_changed);
 /* True once the domain has shut down, crashed or is gone. */
 bool vdm_hv_domain_ended(struct vdm_hv *hv);
 /* Unmaps and detaches (hv crashes the domain if it still runs: its devices are gone). */

@@ -20,8 +20,6 @@
 #include "vdm_config.h"
 #include "vdm_hv.h"
 
-#define DOMAIN_CHECK_SECONDS 5
-
 struct vdm_main {
     struct vdm_config cfg;
     struct vdm_guest_mem mem;
@@ -86,46 +84,26 @@ static void stop(struct vdm_main *m, int status, const char *why)
     g_main_loop_quit(m->loop);
 }
 
-static gboolean on_requests(gint fd, GIOCondition cond, gpointer data)
+static gboolean on_events(gint fd, GIOCondition cond, gpointer data)
 {
     struct vdm_main *m = data;
-    int served = vdm_hv_dispatch(&m->hv, &m->bus);
-
-    (void)fd;
-    if (served < 0 && served != -EAGAIN && served != -EINTR) {
-        if (vdm_hv_domain_ended(&m->hv))
-            stop(m, 0, "the domain ended");
-        else
-            stop(m, 1, g_strerror(-served));
-        return G_SOURCE_REMOVE;
-    }
-    /* A wake-up with no work, or a hang-up, may be the domain's end. */
-    if ((served == 0 || (cond & (G_IO_HUP | G_IO_ERR)) != 0) &&
-        vdm_hv_domain_ended(&m->hv)) {
-        stop(m, 0, "the domain ended");
-        return G_SOURCE_REMOVE;
-    }
-    return G_SOURCE_CONTINUE;
-}
-
-static gboolean on_domain_event(gint fd, GIOCondition cond, gpointer data)
-{
-    struct vdm_main *m = data;
+    bool domain_changed = false;
+    int served = vdm_hv_serve(&m->hv, &m->bus, &domain_changed);
 
     (void)fd;
     (void)cond;
-    if (vdm_hv_domain_ended(&m->hv)) {
-        stop(m, 0, "the domain ended");
-        return G_SOURCE_REMOVE;
+    if (served < 0 || domain_changed) {
+        /* A failed request after the domain died is its end, not ours to report. */
+        if (vdm_hv_domain_ended(&m->hv)) {
+            stop(m, 0, "the domain ended");
+            return G_SOURCE_REMOVE;
+        }
+        if (served < 0) {
+            stop(m, 1, g_strerror(-served));
+            return G_SOURCE_REMOVE;
+        }
     }
     return G_SOURCE_CONTINUE;
-}
-
-/* The end of a domain can come in the same wake-up as its last requests, and the
- * event descriptor may be missing: look now and then as well. */
-static gboolean on_backstop(gpointer data)
-{
-    return on_domain_event(-1, 0, data);
 }
 
 static gboolean on_sigterm(gpointer data)
@@ -137,14 +115,11 @@ static gboolean on_sigterm(gpointer data)
 static void run(struct vdm_main *m)
 {
     m->loop = g_main_loop_new(NULL, FALSE);
-    g_unix_fd_add(vdm_hv_fd(&m->hv), G_IO_IN | G_IO_HUP | G_IO_ERR, on_requests, m);
-    if (m->hv.events_fd >= 0)
-        g_unix_fd_add(m->hv.events_fd, G_IO_IN, on_domain_event, m);
-    g_timeout_add_seconds(DOMAIN_CHECK_SECONDS, on_backstop, m);
+    g_unix_fd_add(vdm_hv_fd(&m->hv), G_IO_IN | G_IO_HUP | G_IO_ERR, on_events, m);
     g_unix_signal_add(SIGTERM, on_sigterm, m);
     g_unix_signal_add(SIGINT, on_sigterm, m);
-    /* Requests that came before the loop: the fd may not poll readable for them again. */
-    on_requests(vdm_hv_fd(&m->hv), 0, m);
+    /* Requests that came before the loop: their events may already have been taken. */
+    on_events(vdm_hv_fd(&m->hv), 0, m);
     g_main_loop_run(m->loop);
     g_main_loop_unref(m->loop);
 }

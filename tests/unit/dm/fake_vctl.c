@@ -15,11 +15,18 @@
 #include "fake_hv_proto.h"
 #include "vireoctl.h"
 
+#define QUEUE_MAX 64
+
 struct vctl {
     int fd;
     uint32_t state; /* what FAKE_STATE said; 0: gone */
     uint32_t domid;
+    /* Requests taken off the socket by vctl_events_read, served by dispatch. */
+    struct fake_msg queue[QUEUE_MAX];
+    unsigned queued;
 };
+
+static vctl_t *the_handle; /* vctl_events_read gets only the fd */
 
 vctl_t *vctl_open(void)
 {
@@ -33,6 +40,7 @@ vctl_t *vctl_open(void)
     h = calloc(1, sizeof(*h));
     h->fd = atoi(fd);
     h->state = VIREO_DOMSTATE_RUNNING;
+    the_handle = h;
     fcntl(h->fd, F_SETFL, O_NONBLOCK);
     fcntl(h->fd, F_SETFD, FD_CLOEXEC);
     return h;
@@ -88,16 +96,31 @@ int vctl_domain_info(vctl_t *h, uint32_t domid, struct vireo_domain_info *out)
     return 0;
 }
 
-int vctl_events_open(bool nonblock)
-{
-    (void)nonblock;
-    return -ENOSYS; /* vireo-dm must manage with the handle's own wake-ups */
-}
-
+/* As the module does: the handle's bits are IOREQ when requests wait and DOMAIN_STATE
+ * when a domain changed; the socket closing is the domain (and hv) going away. */
 int64_t vctl_events_read(int fd)
 {
-    (void)fd;
-    return -EBADF;
+    vctl_t *h = the_handle;
+    int64_t bits = 0;
+    struct fake_msg m;
+    ssize_t n;
+
+    if (h == NULL || fd != h->fd)
+        return -EBADF;
+    while (h->queued < QUEUE_MAX && (n = recv(h->fd, &m, sizeof(m), 0)) == sizeof(m)) {
+        if (m.op == FAKE_STATE) {
+            h->state = (uint32_t)m.value;
+            bits |= VIREO_EVENT_DOMAIN_STATE;
+            continue;
+        }
+        h->queue[h->queued++] = m;
+        bits |= VIREO_EVENT_IOREQ;
+    }
+    if (h->queued < QUEUE_MAX && (n == 0 || (n < 0 && errno == ECONNRESET))) {
+        h->state = 0;
+        bits |= VIREO_EVENT_DOMAIN_STATE;
+    }
+    return bits;
 }
 
 int vctl_ioreq_attach(vctl_t *h, uint32_t domid, struct vireo_ioreq_page **page)
@@ -140,26 +163,16 @@ static void serve(vctl_t *h, const struct fake_msg *m, const struct vctl_ioreq_o
         send_msg(h, FAKE_WRITE_DONE, m->size, m->addr, 0);
         break;
     case FAKE_DOORBELL: ops->doorbell(ctx, (unsigned)m->value); break;
-    case FAKE_STATE: h->state = (uint32_t)m->value; break;
     default: break;
     }
 }
 
 int vctl_ioreq_dispatch(vctl_t *h, const struct vctl_ioreq_ops *ops, void *ctx)
 {
-    struct fake_msg m;
-    int served = 0;
-    ssize_t n;
+    int served = (int)h->queued;
 
-    while ((n = recv(h->fd, &m, sizeof(m), 0)) == sizeof(m)) {
-        serve(h, &m, ops, ctx);
-        served += m.op != FAKE_STATE;
-    }
-    if (n == 0 || (n < 0 && errno == ECONNRESET)) {
-        h->state = 0; /* the test (hv) went away: the domain is gone */
-        return served;
-    }
-    if (n < 0 && errno != EAGAIN)
-        return -errno;
+    for (unsigned i = 0; i < h->queued; i++)
+        serve(h, &h->queue[i], ops, ctx);
+    h->queued = 0;
     return served;
 }

@@ -170,8 +170,7 @@ static void main_reports_ready_and_serves_rng_until_the_domain_ends(void)
     mmio_write(&t, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_INT_USED);
     CHECK(!t.hv.irq[VIREO_PLAT_DM_GSI_FIRST + 1], "GSI 17 deasserted after ACK");
     send_op(&t, FAKE_STATE, VIREO_DOMSTATE_SHUTDOWN);
-    /* At once, or at vireo-dm's next look (5 s) if the state came with other work. */
-    CHECK(wait_exit(p.pid, 15000) == 0, "exit status 0 once the domain shut down");
+    CHECK(wait_exit(p.pid, 5000) == 0, "exit status 0 once the domain shut down");
     finish(&t);
 }
 
