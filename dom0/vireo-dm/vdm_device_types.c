@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "vdm_device.h"
+#include "vdm_net.h"
 
 G_DEFINE_QUARK(vdm-error-quark, vdm_error)
 
 const struct vdm_device_type *const vdm_device_types[] = {
     &vdm_blk_type,
     &vdm_rng_type,
+    &vdm_net_type,
     NULL,
 };
 
