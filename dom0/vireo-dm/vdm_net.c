@@ -318,50 +318,22 @@ static bool rx_hdr_acceptable(struct vdm_net *net)
     }
 }
 
-/*
- * vdm_vq_push for the k chains of one merged frame, len[i] bytes written in each, with a
- * single used->idx update: the driver must never see a header whose num_buffers promises
- * buffers not yet used (§5.1.6.4), and vdm_vq_push publishes one element at a time. It
- * writes the used ring by vdm_vq's documented fields; it belongs beside vdm_vq_push in
- * vdm_virtqueue.c (as a batch push) once the core takes it. Frees the chains.
- */
-static void rx_push_merged(struct vdm_vq *vq, struct vdm_chain *const *c, const size_t *len,
-                           unsigned k)
-{
-    for (unsigned i = 0; i < k && vq->ready; i++) {
-        struct vdm_vring_used_elem *e = &vq->used->ring[(uint16_t)(vq->used_idx + i) % vq->num];
-
-        e->id = c[i]->head;
-        e->len = (uint32_t)len[i];
-    }
-    if (vq->ready) {
-        vq->used_idx = (uint16_t)(vq->used_idx + k);
-        /* Release: the elements are visible before the index that hands them over. */
-        atomic_store_explicit(&vq->used->idx, vq->used_idx, memory_order_release);
-    }
-    for (unsigned i = 0; i < k; i++)
-        free(c[i]);
-}
-
 /* Delivers a frame of n bytes (header included) just read into the waiting buffers: each
  * used to the full but the last (§5.1.6.4), num_buffers saying how many. */
 static void rx_deliver(struct vdm_net *net, size_t n)
 {
     struct vdm_vq *vq = &net->virtio.queue[VDM_NET_RXQ].vq;
-    size_t len[NET_QUEUE_SIZE];
+    uint32_t len[NET_QUEUE_SIZE];
     unsigned k = 0;
 
     for (size_t left = n; left > 0; k++) {
-        len[k] = left < net->rx_cap[k] ? left : net->rx_cap[k];
+        len[k] = (uint32_t)(left < net->rx_cap[k] ? left : net->rx_cap[k]);
         left -= len[k];
         net->rx_room -= net->rx_chain[k]->in_len;
     }
     net->rx_hdr.num_buffers = (uint16_t)k;
     vdm_chain_scatter(net->rx_chain[0], 0, &net->rx_hdr, HDR_LEN);
-    if (k == 1)
-        vdm_vq_push(vq, net->rx_chain[0], (uint32_t)n);
-    else
-        rx_push_merged(vq, net->rx_chain, len, k);
+    vdm_vq_push_batch(vq, net->rx_chain, len, k);
     net->rx_nr -= k;
     memmove(net->rx_chain, net->rx_chain + k, net->rx_nr * sizeof(net->rx_chain[0]));
 }

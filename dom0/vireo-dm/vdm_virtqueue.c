@@ -208,21 +208,26 @@ int vdm_vq_pop(struct vdm_vq *vq, struct vdm_chain **chain)
     return 1;
 }
 
+void vdm_vq_push_batch(struct vdm_vq *vq, struct vdm_chain *const *chains,
+                       const uint32_t *written, unsigned n)
+{
+    for (unsigned i = 0; i < n && vq->ready; i++) {
+        struct vdm_vring_used_elem *e = &vq->used->ring[(uint16_t)(vq->used_idx + i) % vq->num];
+        e->id = chains[i]->head;
+        e->len = written[i];
+    }
+    if (vq->ready) {
+        vq->used_idx = (uint16_t)(vq->used_idx + n);
+        /* Release: the elements are visible before the index that hands them over. */
+        atomic_store_explicit(&vq->used->idx, vq->used_idx, memory_order_release);
+    }
+    for (unsigned i = 0; i < n; i++)
+        free(chains[i]);
+}
+
 void vdm_vq_push(struct vdm_vq *vq, struct vdm_chain *chain, uint32_t written)
 {
-    struct vdm_vring_used_elem *e;
-
-    if (!vq->ready) {
-        free(chain);
-        return;
-    }
-    e = &vq->used->ring[vq->used_idx % vq->num];
-    e->id = chain->head;
-    e->len = written;
-    vq->used_idx++;
-    /* Release: the element is visible before the index that hands it over. */
-    atomic_store_explicit(&vq->used->idx, vq->used_idx, memory_order_release);
-    free(chain);
+    vdm_vq_push_batch(vq, &chain, &written, 1);
 }
 
 bool vdm_vq_should_interrupt(struct vdm_vq *vq)

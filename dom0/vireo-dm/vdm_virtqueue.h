@@ -92,6 +92,10 @@ int vdm_vq_enable(struct vdm_vq *vq, const struct vdm_guest_mem *mem, bool event
 int vdm_vq_pop(struct vdm_vq *vq, struct vdm_chain **chain);
 /* Returns a chain as used with `written` bytes written to its writable part; frees it. */
 void vdm_vq_push(struct vdm_vq *vq, struct vdm_chain *chain, uint32_t written);
+/* Returns n chains as used under one used->idx update (the driver sees all or none: a
+ * merged receive frame, virtio 1.1 §5.1.6.4); frees them. */
+void vdm_vq_push_batch(struct vdm_vq *vq, struct vdm_chain *const *chains,
+                       const uint32_t *written, unsigned n);
 /* After pushes: true when the driver wants an interrupt for them (flags or used_event). */
 bool vdm_vq_should_interrupt(struct vdm_vq *vq);
 
