@@ -594,9 +594,16 @@ static void capabilities_advertise_vireo(fixture *f, gconstpointer u)
     g_assert_nonnull(dc);
     /* What a guest really gets: COM1 as a pty console, no disks or NICs before vireo-dm,
      * no display, direct kernel boot (no loader). */
-    const char *dc_needles[] = {"<graphics supported=\"no\"/>", "<disk supported=\"no\"/>",
-                                "<interface supported=\"no\"/>", "<console supported=\"yes\">",
-                                "<loader supported=\"no\"/>"};
+    const char *dc_needles[] = {
+        "<graphics supported=\"no\"/>",
+        "<disk supported=\"yes\">\n      <enum name=\"diskDevice\">\n        <value>disk</value>\n"
+        "        <value>cdrom</value>\n      </enum>\n      <enum name=\"bus\">\n"
+        "        <value>virtio</value>\n      </enum>",
+        "<interface supported=\"yes\">",
+        "<rng supported=\"yes\">",
+        "<enum name=\"backendModel\">\n        <value>random</value>",
+        "<console supported=\"yes\">",
+        "<loader supported=\"no\"/>"};
     assert_contains_all(dc, dc_needles, G_N_ELEMENTS(dc_needles));
     g_autofree char *dc2 = vd_connect_get_domain_capabilities(f->d, "/usr/libexec/vireo/vireo-dm",
                                                               "x86_64", "vireo", "vireo", 0, &err);
