@@ -76,19 +76,20 @@ static void write_disk(GKeyFile *kf, const char *group, const vd_disk_def *disk)
     g_key_file_set_string(kf, group, "serial", disk->serial ? disk->serial : "");
 }
 
-static void write_net(GKeyFile *kf, const char *group, const vd_net_def *net, const char *bridge)
+/* The tap is the daemon's to make and join to its bridge (vd-dm.c); vireo-dm inherits it
+ * open at tap_fd and runs only the datapath. */
+static void write_net(GKeyFile *kf, const char *group, const vd_net_def *net, unsigned n)
 {
     g_autofree char *mac =
         g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1], net->mac[2],
                         net->mac[3], net->mac[4], net->mac[5]);
     g_key_file_set_string(kf, group, "type", "net");
     g_key_file_set_string(kf, group, "mac", mac);
-    g_key_file_set_string(kf, group, "bridge", bridge ? bridge : "");
     g_key_file_set_string(kf, group, "ifname", net->ifname ? net->ifname : "");
+    g_key_file_set_integer(kf, group, "tap_fd", (int)(VD_DM_TAP_FD_FIRST + n));
 }
 
-char *vd_dm_config_text(const vd_domain_def *live, int domid, const char *runtime_dir,
-                        const char *const *bridges)
+char *vd_dm_config_text(const vd_domain_def *live, int domid, const char *runtime_dir)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_key_file_set_integer(kf, "vireo-dm", "domid", domid);
@@ -107,7 +108,7 @@ char *vd_dm_config_text(const vd_domain_def *live, int domid, const char *runtim
             write_disk(kf, group, live->disks->pdata[dev->index]);
             break;
         case VD_DM_NET:
-            write_net(kf, group, live->nets->pdata[dev->index], bridges[dev->index]);
+            write_net(kf, group, live->nets->pdata[dev->index], dev->index);
             break;
         case VD_DM_RNG:
             g_key_file_set_string(kf, group, "type", "rng");

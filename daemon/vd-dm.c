@@ -7,18 +7,20 @@
  */
 #include "vd-dm.h"
 #include "vd-libvirt.h"
+#include "vd-netlink.h"
 #include "vd-store.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <unistd.h>
-
-#define READY_FD 3 /* the ready pipe's number in vireo-dm */
 
 static char *pid_file(const char *runtime_dir)
 {
@@ -169,19 +171,69 @@ static void remove_runtime_dir(const char *runtime_dir)
 typedef struct spawn_plan {
     const char *prog;
     char *runtime_dir, *config, *log;
+    GArray *taps; /* int: interface n's tap fd, closed once vireo-dm holds them */
 } spawn_plan;
+
+static void close_taps(spawn_plan *p)
+{
+    for (unsigned i = 0; p->taps && i < p->taps->len; i++)
+        close(g_array_index(p->taps, int, i));
+    g_clear_pointer(&p->taps, g_array_unref);
+}
 
 static void spawn_plan_clear(spawn_plan *p)
 {
     g_free(p->runtime_dir);
     g_free(p->config);
     g_free(p->log);
+    close_taps(p);
+}
+
+/* A new tap as vireo-dm's virtio-net wants it (docs/device-model.md): no packet info, the
+ * virtio header, not persistent (it goes with its last holder). Returns its fd, -1. */
+static int tap_open(const char *name, const char *domain, vd_error **err)
+{
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        vd_fail_errno(err, errno, "cannot open /dev/net/tun for interface '%s' of domain '%s'",
+                      name, domain);
+        return -1;
+    }
+    struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR};
+    g_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
+    if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+        vd_fail_errno(err, errno, "cannot create tap '%s' of domain '%s'", name, domain);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Each interface's tap, made and joined to its bridge; false with err set (the taps made
+ * so far vanish as spawn_plan_clear closes them). */
+static bool make_taps(const vd_domain_def *live, const char *const *bridges, spawn_plan *p,
+                      vd_error **err)
+{
+    p->taps = g_array_new(FALSE, FALSE, sizeof(int));
+    for (unsigned i = 0; i < live->nets->len; i++) {
+        const vd_net_def *net = live->nets->pdata[i];
+        int fd = tap_open(net->ifname, live->name, err);
+        if (fd < 0)
+            return false;
+        g_array_append_val(p->taps, fd);
+        /* The guest's MAC with 0xfe first: the bridge never takes the guest's as its own. */
+        g_autofree char *mac = g_strdup_printf("fe:%02x:%02x:%02x:%02x:%02x", net->mac[1],
+                                               net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
+        if (!vd_link_join_bridge(net->ifname, bridges[i], mac, err))
+            return false;
+    }
+    return true;
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(spawn_plan, spawn_plan_clear)
 
 /* Writes the config file and makes the directories; false with err set. */
-static bool prepare(const vd_config *cfg, const vd_domain_def *live, int domid,
-                    const char *const *bridges, spawn_plan *p, vd_error **err)
+static bool prepare(const vd_config *cfg, const vd_domain_def *live, int domid, spawn_plan *p,
+                    vd_error **err)
 {
     p->prog = program(cfg);
     p->runtime_dir = vd_dm_runtime_dir(cfg, domid);
@@ -194,7 +246,7 @@ static bool prepare(const vd_config *cfg, const vd_domain_def *live, int domid,
                       live->name);
         return false;
     }
-    g_autofree char *text = vd_dm_config_text(live, domid, p->runtime_dir, bridges);
+    g_autofree char *text = vd_dm_config_text(live, domid, p->runtime_dir);
     return vd_file_write_atomic(p->config, text, false, err);
 }
 
@@ -208,15 +260,22 @@ static GPid spawn(const spawn_plan *p, const char *name, int ready_w, vd_error *
                       name);
         return 0;
     }
-    const char *argv[] = {p->prog, "--config", p->config, "--ready-fd", G_STRINGIFY(READY_FD),
+    const char *argv[] = {p->prog, "--config", p->config, "--ready-fd", G_STRINGIFY(VD_DM_READY_FD),
                           "--log", p->log,     NULL};
-    int source_fds[] = {ready_w};
-    int target_fds[] = {READY_FD};
+    unsigned nfds = 1 + p->taps->len;
+    g_autofree int *source_fds = g_new(int, nfds);
+    g_autofree int *target_fds = g_new(int, nfds);
+    source_fds[0] = ready_w;
+    target_fds[0] = VD_DM_READY_FD;
+    for (unsigned i = 0; i < p->taps->len; i++) {
+        source_fds[1 + i] = g_array_index(p->taps, int, i);
+        target_fds[1 + i] = VD_DM_TAP_FD_FIRST + i;
+    }
     GPid pid = 0;
     g_autoptr(GError) gerr = NULL;
     bool ok = g_spawn_async_with_pipes_and_fds(
         "/", argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL, child_setup, NULL,
-        -1, log_fd, log_fd, source_fds, target_fds, 1, &pid, NULL, NULL, NULL, &gerr);
+        -1, log_fd, log_fd, source_fds, target_fds, nfds, &pid, NULL, NULL, NULL, &gerr);
     close(log_fd);
     if (!ok) {
         vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
@@ -259,7 +318,7 @@ bool vd_dm_start(const vd_config *cfg, const vd_domain_def *live, int domid,
     if (vd_domain_dm_device_count(live) == 0)
         return true;
     g_auto(spawn_plan) p = {0};
-    if (!prepare(cfg, live, domid, bridges, &p, err))
+    if (!make_taps(live, bridges, &p, err) || !prepare(cfg, live, domid, &p, err))
         return false;
     int ready[2];
     if (pipe2(ready, O_CLOEXEC) != 0) {
@@ -268,6 +327,7 @@ bool vd_dm_start(const vd_config *cfg, const vd_domain_def *live, int domid,
     }
     GPid pid = spawn(&p, live->name, ready[1], err);
     close(ready[1]); /* only the child holds the write end now: its exit is our EOF */
+    close_taps(&p);  /* and the taps: they vanish with it */
     if (!pid) {
         close(ready[0]);
         remove_runtime_dir(p.runtime_dir);

@@ -33,23 +33,27 @@ uint32_t vd_dm_slot_mask(const vd_domain_def *def);
 /* The tap of interface n of domain domid: "vif<domid>.<n>", as Xen names them. */
 char *vd_dm_ifname(int domid, unsigned n);
 
+/* vireo-dm's descriptors: the ready pipe, then interface n's tap at VD_DM_TAP_FD_FIRST + n. */
+#define VD_DM_READY_FD 3
+#define VD_DM_TAP_FD_FIRST 4
+
 /*
  * The GKeyFile text vireo-dm reads (--config): [vireo-dm] domid, name, memory_bytes,
- * runtime_dir, then one [device.<slot>] group per device with only the keys of its type.
- * `bridges` holds interface n's bridge (a type='network' interface's resolved from its
- * network); interface names come from live->nets[n]->ifname.
+ * runtime_dir, then one [device.<slot>] group per device with only the keys of its type
+ * (an interface: mac, ifname from live->nets[n]->ifname, tap_fd).
  */
-char *vd_dm_config_text(const vd_domain_def *live, int domid, const char *runtime_dir,
-                        const char *const *bridges);
+char *vd_dm_config_text(const vd_domain_def *live, int domid, const char *runtime_dir);
 
 /* ROOT/run/vireo/dm/<domid>: vireo-dm's runtime directory, its config and pid file. */
 char *vd_dm_runtime_dir(const vd_config *cfg, int domid);
 
 /*
  * Starts vireo-dm for domain domid (built, still paused) from live, whose interfaces have
- * their ifname and bridge set in `bridges`: writes the config, spawns vireo-dm in its own
- * session (it outlives the daemon) and waits, at most VD_DM_READY_TIMEOUT_S, for its
- * "ready" on the ready pipe. Records its pid and start time for a restarted daemon. The
+ * their ifname; bridges[n] is interface n's bridge. Makes each interface's tap
+ * (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, not persistent) and joins it to its bridge, writes
+ * the config, spawns vireo-dm in its own session (it outlives the daemon) with the taps
+ * as its only holder, and waits, at most VD_DM_READY_TIMEOUT_S, for its "ready" on the
+ * ready pipe. Records its pid and start time for a restarted daemon. The
  * program is $VIREO_DM if set, else cfg->emulator. A domain without devices starts none
  * and this returns true. False with a libvirt error naming the domain (vireo-dm's own
  * "error: ..." message when it gave one); nothing is left running then.

@@ -176,8 +176,7 @@ static void config_file_is_the_contract(void)
              "<memballoon model='virtio'/>" TAIL);
     vd_net_def *net = def->nets->pdata[0];
     net->ifname = vd_dm_ifname(5, 0);
-    const char *bridges[] = {"br0", NULL};
-    g_autofree char *text = vd_dm_config_text(def, 5, "/run/vireo/dm/5", bridges);
+    g_autofree char *text = vd_dm_config_text(def, 5, "/run/vireo/dm/5");
     const char *expected = "[vireo-dm]\n"
                            "domid=5\n"
                            "name=guest1\n"
@@ -229,8 +228,8 @@ static void config_file_is_the_contract(void)
                            "slot=3\n"
                            "type=net\n"
                            "mac=52:54:00:12:34:56\n"
-                           "bridge=br0\n"
                            "ifname=vif5.0\n"
+                           "tap_fd=4\n"
                            "\n"
                            "[device.4]\n"
                            "slot=4\n"
