@@ -973,6 +973,39 @@ static void device_model_failure_fails_the_start(fixture *f, gconstpointer u)
     g_assert_cmpuint(f->hv->starts, ==, starts);
 }
 
+/* A restarted daemon finds a domain with devices: adopted with its live vireo-dm; paused
+ * with none (the daemon died inside its start), destroyed rather than adopted. */
+static void restarted_daemon_keeps_device_models_and_ends_interrupted_starts(fixture *f,
+                                                                             gconstpointer u)
+{
+    (void)u;
+    install_fake_dm(f);
+    g_setenv("FAKE_DM_MODE", "ready", TRUE);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) kept = create_with_devices(f, "kept", &err);
+    g_autoptr(vd_domain_ref) cut = create_with_devices(f, "cut", &err);
+    g_assert_nonnull(kept);
+    g_assert_nonnull(cut);
+    g_assert_true(vd_domain_suspend(f->d, cut, &err));
+    int kept_pid = vd_dm_running_pid(f->cfg, kept->id);
+    int cut_pid = vd_dm_running_pid(f->cfg, cut->id);
+    g_assert_cmpint(kill(cut_pid, SIGKILL), ==, 0); /* as if it never got ready */
+    while (vd_dm_running_pid(f->cfg, cut->id))
+        g_main_context_iteration(NULL, TRUE); /* reaped by the daemon's child watch */
+
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_autoptr(vd_domain_ref) kept2 = vd_domain_lookup_by_name(f->d, "kept", &err);
+    g_assert_nonnull(kept2);
+    g_assert_cmpint(kept2->id, ==, kept->id);
+    g_assert_cmpint(vd_dm_running_pid(f->cfg, kept->id), ==, kept_pid);
+    g_assert_null(vd_domain_lookup_by_name(f->d, "cut", &err));
+    g_assert_null(g_hash_table_lookup(f->hv_domains, GINT_TO_POINTER(cut->id)));
+    g_autofree char *cut_dir = vd_dm_runtime_dir(f->cfg, cut->id);
+    g_assert_false(g_file_test(cut_dir, G_FILE_TEST_EXISTS));
+    kill(kept_pid, SIGKILL);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1017,5 +1050,7 @@ int main(int argc, char **argv)
         concurrent_defines_and_undefines_all_succeed, WITH_FAKE_HV);
     ADD("device-model-runs-with-its-domain", device_model_runs_with_its_domain, WITH_FAKE_HV);
     ADD("device-model-failure-fails-the-start", device_model_failure_fails_the_start, WITH_FAKE_HV);
+    ADD("restarted-daemon-keeps-device-models-and-ends-interrupted-starts",
+        restarted_daemon_keeps_device_models_and_ends_interrupted_starts, WITH_FAKE_HV);
     return g_test_run();
 }
