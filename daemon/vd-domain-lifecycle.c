@@ -377,6 +377,8 @@ static void refresh_one(vd_daemon *d, vd_domain *dom)
         return;
     }
     if (info.state == VD_HV_CRASHED) {
+        g_message("domain '%s' (id %d) crashed: %s", vd_domain_name(dom), dom->id,
+                  info.crash_reason ? info.crash_reason : "reason unknown");
         apply_action(d, dom, dom->live->on_crash, VIR_DOMAIN_SHUTOFF_CRASHED,
                      VIR_DOMAIN_EVENT_STOPPED_CRASHED);
         return;
