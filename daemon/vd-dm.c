@@ -312,6 +312,18 @@ static bool await_ready(int ready_r, const spawn_plan *p, const char *name, GPid
     return false;
 }
 
+bool vd_dm_check(const vd_config *cfg, const vd_domain_def *def, vd_error **err)
+{
+    const char *prog = program(cfg);
+    if (vd_domain_dm_device_count(def) == 0 || g_file_test(prog, G_FILE_TEST_IS_EXECUTABLE))
+        return true;
+    vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+            "cannot start domain '%s': its devices need the device model %s, which is not "
+            "installed",
+            def->name, prog);
+    return false;
+}
+
 bool vd_dm_start(const vd_config *cfg, const vd_domain_def *live, int domid,
                  const char *const *bridges, vd_error **err)
 {

@@ -62,6 +62,11 @@ char *vd_dm_runtime_dir(const vd_config *cfg, int domid);
 bool vd_dm_start(const vd_config *cfg, const vd_domain_def *live, int domid,
                  const char *const *bridges, vd_error **err);
 
+/* Before a domain with devices is built: its device model program can run. False with
+ * VIR_ERR_OPERATION_FAILED naming the program (a missing vireo-dm is found before hv
+ * builds anything). */
+bool vd_dm_check(const vd_config *cfg, const vd_domain_def *def, vd_error **err);
+
 /*
  * Makes sure the vireo-dm of domain domid (ended or ending in hv) is gone: it exits by
  * itself when its domain ends; after VD_DM_STOP_TIMEOUT_S it gets SIGTERM, and as long

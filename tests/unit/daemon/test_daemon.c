@@ -934,6 +934,16 @@ static void device_model_failure_fails_the_start(fixture *f, gconstpointer u)
     g_autoptr(GDir) dir = g_dir_open(dm_dir, 0, NULL);
     g_assert_null(dir ? g_dir_read_name(dir) : NULL); /* no runtime dir left behind */
 
+    /* No vireo-dm installed: refused before anything is built. */
+    g_setenv("VIREO_DM", "/nonexistent/vireo-dm", TRUE);
+    unsigned built = f->hv->starts;
+    g_assert_null(create_with_devices(f, "bad", &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED,
+                 "its devices need the device model /nonexistent/vireo-dm, which is not installed");
+    g_assert_cmpuint(f->hv->starts, ==, built);
+    g_clear_pointer(&err, vd_error_free);
+    install_fake_dm(f);
+
     /* A domain without devices starts no vireo-dm at all. */
     g_autofree char *args = g_build_filename(f->root, "dm-args", NULL);
     g_unlink(args);
