@@ -91,7 +91,8 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
     }
     g_autoptr(vd_domain_def) live = vd_domain_live_def(config);
     g_auto(GStrv) bridges = resolve_bridges(d, live, err);
-    if (!bridges || !vd_dm_check(d->cfg, live, err))
+    /* Without hv its own "not present" error says it best: the device model comes after. */
+    if (!bridges || (vd_hv_present(d->hv) && !vd_dm_check(d->cfg, live, err)))
         return false;
     /* Built paused, recorded, its device model started, then run: a guest never runs
      * without a status file telling a restarted daemon about it, nor without its devices.
