@@ -11,8 +11,16 @@ static void disk_free(gpointer p)
 {
     vd_disk_def *d = p;
     g_free(d->source);
+    g_free(d->protocol);
+    g_free(d->export_name);
+    g_free(d->host);
+    g_free(d->port);
+    g_free(d->socket);
     g_free(d->target);
     g_free(d->format);
+    g_free(d->cache);
+    g_free(d->discard);
+    g_free(d->serial);
     g_free(d);
 }
 
@@ -20,6 +28,7 @@ static void net_free(gpointer p)
 {
     vd_net_def *net = p;
     g_free(net->source);
+    g_free(net->ifname);
     g_free(net);
 }
 
@@ -46,6 +55,7 @@ void vd_domain_def_free(vd_domain_def *def)
     g_free(def->initrd);
     g_free(def->cmdline);
     g_free(def->emulator);
+    g_free(def->rng);
     g_ptr_array_unref(def->disks);
     g_ptr_array_unref(def->nets);
     g_free(def);
@@ -57,8 +67,16 @@ static gpointer disk_copy(gconstpointer src, gpointer unused)
     const vd_disk_def *s = src;
     vd_disk_def *d = g_memdup2(s, sizeof(*s));
     d->source = g_strdup(s->source);
+    d->protocol = g_strdup(s->protocol);
+    d->export_name = g_strdup(s->export_name);
+    d->host = g_strdup(s->host);
+    d->port = g_strdup(s->port);
+    d->socket = g_strdup(s->socket);
     d->target = g_strdup(s->target);
     d->format = g_strdup(s->format);
+    d->cache = g_strdup(s->cache);
+    d->discard = g_strdup(s->discard);
+    d->serial = g_strdup(s->serial);
     return d;
 }
 
@@ -68,6 +86,7 @@ static gpointer net_copy(gconstpointer src, gpointer unused)
     const vd_net_def *s = src;
     vd_net_def *n = g_memdup2(s, sizeof(*s));
     n->source = g_strdup(s->source);
+    n->ifname = g_strdup(s->ifname);
     return n;
 }
 
@@ -84,6 +103,7 @@ vd_domain_def *vd_domain_def_copy(const vd_domain_def *def)
     copy->initrd = g_strdup(def->initrd);
     copy->cmdline = g_strdup(def->cmdline);
     copy->emulator = g_strdup(def->emulator);
+    copy->rng = g_strdup(def->rng);
     copy->disks = g_ptr_array_copy(def->disks, disk_copy, NULL);
     g_ptr_array_set_free_func(copy->disks, disk_free);
     copy->nets = g_ptr_array_copy(def->nets, net_copy, NULL);
@@ -101,6 +121,36 @@ bool vd_machine_is_supported(const char *m)
 unsigned vd_domain_def_effective_weight(const vd_domain_def *def)
 {
     return def->weight ? def->weight : VD_DEFAULT_WEIGHT;
+}
+
+const char *vd_disk_type_name(vd_disk_type type)
+{
+    switch (type) {
+    case VD_DISK_BLOCK:
+        return "block";
+    case VD_DISK_NETWORK:
+        return "network";
+    case VD_DISK_FILE:
+        break;
+    }
+    return "file";
+}
+
+char *vd_disk_describe(const vd_disk_def *disk)
+{
+    if (disk->type != VD_DISK_NETWORK)
+        return g_strdup(disk->source ? disk->source : "");
+    const char *export_name = disk->export_name ? disk->export_name : "";
+    if (disk->socket)
+        return g_strdup_printf("nbd+unix:///%s?socket=%s", export_name, disk->socket);
+    return g_strdup_printf("nbd://%s:%s/%s", disk->host ? disk->host : "",
+                           disk->port ? disk->port : "10809", export_name);
+}
+
+unsigned vd_domain_dm_device_count(const vd_domain_def *def)
+{
+    return def->disks->len + def->nets->len + (def->rng != NULL) +
+           (def->balloon == VD_BALLOON_VIRTIO);
 }
 
 void vd_uuid_format(const unsigned char uuid[16], char out[37])

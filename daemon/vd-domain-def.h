@@ -20,17 +20,31 @@
 #define VD_RAM_GRANULE_KIB 2048 /* hv builds guest RAM in 2 MiB pages */
 
 typedef enum { VD_ACTION_DESTROY, VD_ACTION_RESTART, VD_ACTION_PRESERVE } vd_lifecycle_action;
-typedef enum { VD_DISK_FILE, VD_DISK_BLOCK } vd_disk_type;
+typedef enum { VD_DISK_FILE, VD_DISK_BLOCK, VD_DISK_NETWORK } vd_disk_type;
 typedef enum { VD_NET_BRIDGE, VD_NET_NETWORK } vd_net_type;
 typedef enum { VD_CONSOLE_TARGET_SERIAL, VD_CONSOLE_TARGET_VIRTIO } vd_console_target;
+/* <memballoon>: absent, model='none', model='virtio'. */
+typedef enum { VD_BALLOON_ABSENT, VD_BALLOON_NONE, VD_BALLOON_VIRTIO } vd_balloon;
 
-/* A virtio block device. Every bus a client asks for is presented as virtio. */
+/* Virtio devices the device model serves per domain (VIREO_PLAT_DM_SLOTS). */
+#define VD_DM_SLOTS 8
+
+/* A virtio block device (vireo-dm over qemu-storage-daemon). Every bus a client asks for is
+ * presented as virtio. */
 typedef struct vd_disk_def {
     vd_disk_type type;
-    char *source; /* image file or block device path */
-    char *target; /* guest name, always vdX once parsed */
-    char *format; /* "raw" or "qcow2", NULL when the XML named none (raw) */
+    bool cdrom;   /* device='cdrom': a read-only virtio disk */
+    char *source; /* file: image path; block: device path; network: NULL */
+    /* network (protocol 'nbd' only): the export, and a TCP host (host, port) or a unix
+     * socket */
+    char *protocol, *export_name, *host, *port, *socket;
+    char *target;  /* guest name, always vdX once parsed */
+    char *format;  /* <driver type>: "raw", "qcow2", ...; NULL when the XML named none (raw) */
+    char *cache;   /* <driver cache>: NULL (default), none, writeback, ... */
+    char *discard; /* <driver discard>: NULL (ignore), unmap, ignore */
+    char *serial;  /* <serial>, or NULL */
     bool readonly;
+    bool shareable;
 } vd_disk_def;
 
 /* A virtio network device backed by a tap on a bridge or a libvirt network. */
@@ -38,6 +52,7 @@ typedef struct vd_net_def {
     vd_net_type type;
     char *source;         /* bridge name or network name */
     unsigned char mac[6]; /* generated (52:54:00:xx:xx:xx) when the XML has none */
+    char *ifname;         /* running only: the tap, vif<domid>.<n>; never formatted inactive */
 } vd_net_def;
 
 typedef struct vd_domain_def {
@@ -66,11 +81,13 @@ typedef struct vd_domain_def {
     unsigned weight; /* <cputune><shares>: credit weight, 0 = not set (256) */
     unsigned cap;    /* from <period>/<quota>: % of one CPU, 0 = no cap */
 
-    char *emulator;   /* the device model path, or NULL */
-    GPtrArray *disks; /* vd_disk_def* */
-    GPtrArray *nets;  /* vd_net_def* */
-    bool serial;      /* <serial type='pty'> port 0 */
-    bool console;     /* <console type='pty'> */
+    char *emulator;     /* the device model path, or NULL */
+    GPtrArray *disks;   /* vd_disk_def* */
+    GPtrArray *nets;    /* vd_net_def* */
+    char *rng;          /* <rng model='virtio'>: its random backend's device, or NULL */
+    vd_balloon balloon; /* <memballoon> */
+    bool serial;        /* <serial type='pty'> port 0 */
+    bool console;       /* <console type='pty'> */
     vd_console_target console_target;
     bool graphics_none; /* <graphics type='none'/> */
 } vd_domain_def;
@@ -86,6 +103,16 @@ bool vd_machine_is_supported(const char *machine);
 
 /* Weight handed to hv: the configured one or the default. */
 unsigned vd_domain_def_effective_weight(const vd_domain_def *def);
+
+/* <disk type=>, and vireo-dm's source_type: "file", "block", "network". */
+const char *vd_disk_type_name(vd_disk_type type);
+
+/* The disk's source for messages: its path, nbd://HOST:PORT/EXPORT or
+ * nbd+unix:///EXPORT?socket=PATH. */
+char *vd_disk_describe(const vd_disk_def *disk);
+
+/* Devices the device model serves for def: disks, interfaces, an rng, a virtio balloon. */
+unsigned vd_domain_dm_device_count(const vd_domain_def *def);
 
 /* UUID text forms: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", lowercase. */
 void vd_uuid_format(const unsigned char uuid[16], char out[37]);

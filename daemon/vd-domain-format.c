@@ -68,27 +68,57 @@ static void add_cputune(xmlNode *root, const vd_domain_def *def)
     }
 }
 
+static void add_disk_source(xmlNode *n, const vd_disk_def *disk)
+{
+    xmlNode *source = xmlNewChild(n, NULL, (const xmlChar *)"source", NULL);
+    if (disk->type != VD_DISK_NETWORK) {
+        vd_xml_set_attr(source, disk->type == VD_DISK_FILE ? "file" : "dev", disk->source);
+        return;
+    }
+    vd_xml_set_attr(source, "protocol", disk->protocol);
+    if (disk->export_name)
+        vd_xml_set_attr(source, "name", disk->export_name);
+    xmlNode *host = xmlNewChild(source, NULL, (const xmlChar *)"host", NULL);
+    if (disk->socket) {
+        vd_xml_set_attr(host, "transport", "unix");
+        vd_xml_set_attr(host, "socket", disk->socket);
+        return;
+    }
+    vd_xml_set_attr(host, "name", disk->host);
+    if (disk->port)
+        vd_xml_set_attr(host, "port", disk->port);
+}
+
 static void add_disk(xmlNode *devices, const vd_disk_def *disk)
 {
-    bool file = disk->type == VD_DISK_FILE;
     xmlNode *n = xmlNewChild(devices, NULL, (const xmlChar *)"disk", NULL);
-    vd_xml_set_attr(n, "type", file ? "file" : "block");
-    vd_xml_set_attr(n, "device", "disk");
-    if (disk->format) {
+    vd_xml_set_attr(n, "type", vd_disk_type_name(disk->type));
+    vd_xml_set_attr(n, "device", disk->cdrom ? "cdrom" : "disk");
+    if (disk->format || disk->cache || disk->discard) {
         xmlNode *driver = xmlNewChild(n, NULL, (const xmlChar *)"driver", NULL);
         vd_xml_set_attr(driver, "name", "qemu");
-        vd_xml_set_attr(driver, "type", disk->format);
+        if (disk->format)
+            vd_xml_set_attr(driver, "type", disk->format);
+        if (disk->cache)
+            vd_xml_set_attr(driver, "cache", disk->cache);
+        if (disk->discard)
+            vd_xml_set_attr(driver, "discard", disk->discard);
     }
-    xmlNode *source = xmlNewChild(n, NULL, (const xmlChar *)"source", NULL);
-    vd_xml_set_attr(source, file ? "file" : "dev", disk->source);
+    add_disk_source(n, disk);
     xmlNode *target = xmlNewChild(n, NULL, (const xmlChar *)"target", NULL);
     vd_xml_set_attr(target, "dev", disk->target);
     vd_xml_set_attr(target, "bus", "virtio");
     if (disk->readonly)
         xmlNewChild(n, NULL, (const xmlChar *)"readonly", NULL);
+    if (disk->shareable)
+        xmlNewChild(n, NULL, (const xmlChar *)"shareable", NULL);
+    if (disk->serial)
+        vd_xml_add_text(n, "serial", disk->serial);
 }
 
-static void add_interface(xmlNode *devices, const vd_net_def *net)
+/* The tap's name is shown only while the domain runs (id >= 0), as libvirt does for
+ * names it generated. */
+static void add_interface(xmlNode *devices, const vd_net_def *net, bool running)
 {
     bool bridge = net->type == VD_NET_BRIDGE;
     xmlNode *n = xmlNewChild(devices, NULL, (const xmlChar *)"interface", NULL);
@@ -98,10 +128,25 @@ static void add_interface(xmlNode *devices, const vd_net_def *net)
                            net->mac[3], net->mac[4], net->mac[5]);
     xmlNode *source = xmlNewChild(n, NULL, (const xmlChar *)"source", NULL);
     vd_xml_set_attr(source, bridge ? "bridge" : "network", net->source);
+    if (running && net->ifname)
+        vd_xml_set_attr(xmlNewChild(n, NULL, (const xmlChar *)"target", NULL), "dev", net->ifname);
     vd_xml_set_attr(xmlNewChild(n, NULL, (const xmlChar *)"model", NULL), "type", "virtio");
 }
 
-static void add_devices(xmlNode *root, const vd_domain_def *def)
+/* libvirt's order: <memballoon> before <rng>. */
+static void add_balloon_and_rng(xmlNode *devices, const vd_domain_def *def)
+{
+    if (def->balloon != VD_BALLOON_ABSENT)
+        vd_xml_set_attr(xmlNewChild(devices, NULL, (const xmlChar *)"memballoon", NULL), "model",
+                        def->balloon == VD_BALLOON_VIRTIO ? "virtio" : "none");
+    if (def->rng) {
+        xmlNode *rng = xmlNewChild(devices, NULL, (const xmlChar *)"rng", NULL);
+        vd_xml_set_attr(rng, "model", "virtio");
+        vd_xml_set_attr(vd_xml_add_text(rng, "backend", def->rng), "model", "random");
+    }
+}
+
+static void add_devices(xmlNode *root, const vd_domain_def *def, bool running)
 {
     xmlNode *devices = xmlNewChild(root, NULL, (const xmlChar *)"devices", NULL);
     if (def->emulator)
@@ -109,7 +154,7 @@ static void add_devices(xmlNode *root, const vd_domain_def *def)
     for (unsigned i = 0; i < def->disks->len; i++)
         add_disk(devices, def->disks->pdata[i]);
     for (unsigned i = 0; i < def->nets->len; i++)
-        add_interface(devices, def->nets->pdata[i]);
+        add_interface(devices, def->nets->pdata[i], running);
     if (def->serial) {
         xmlNode *serial = xmlNewChild(devices, NULL, (const xmlChar *)"serial", NULL);
         vd_xml_set_attr(serial, "type", "pty");
@@ -130,6 +175,7 @@ static void add_devices(xmlNode *root, const vd_domain_def *def)
     if (def->graphics_none)
         vd_xml_set_attr(xmlNewChild(devices, NULL, (const xmlChar *)"graphics", NULL), "type",
                         "none");
+    add_balloon_and_rng(devices, def);
 }
 
 char *vd_domain_def_format(const vd_domain_def *def, int id)
@@ -178,6 +224,6 @@ char *vd_domain_def_format(const vd_domain_def *def, int id)
     vd_xml_add_text(root, "on_poweroff", action_name(def->on_poweroff));
     vd_xml_add_text(root, "on_reboot", action_name(def->on_reboot));
     vd_xml_add_text(root, "on_crash", action_name(def->on_crash));
-    add_devices(root, def);
+    add_devices(root, def, id >= 0);
     return vd_xml_doc_to_string(doc);
 }

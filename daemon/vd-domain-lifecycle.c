@@ -6,7 +6,9 @@
  * in a lifecycle event.
  */
 #include "vd-daemon-private.h"
+#include "vd-dm.h"
 #include "vd-domain-xml.h"
+#include "vd-network.h"
 
 #include <string.h>
 
@@ -31,6 +33,49 @@ static void show_platform(vd_domain_def *live)
     live->console_target = VD_CONSOLE_TARGET_SERIAL;
 }
 
+/* The bridge of each interface: its own, or its libvirt network's, which must be active.
+ * Returns a NULL-terminated array parallel to def->nets, NULL with err set. */
+static char **resolve_bridges(vd_daemon *d, const vd_domain_def *def, vd_error **err)
+{
+    g_auto(GStrv) bridges = g_new0(char *, def->nets->len + 1);
+    for (unsigned i = 0; i < def->nets->len; i++) {
+        const vd_net_def *net = def->nets->pdata[i];
+        if (net->type == VD_NET_BRIDGE) {
+            bridges[i] = g_strdup(net->source);
+            continue;
+        }
+        vd_networks *nets = d->networks;
+        g_mutex_lock(&nets->lock);
+        vd_network *found = vd_network_find(nets, net->source, NULL);
+        if (found && found->live)
+            bridges[i] = g_strdup(found->live->bridge);
+        g_mutex_unlock(&nets->lock);
+        if (!found) {
+            vd_fail(err, VIR_ERR_NO_NETWORK, VIR_FROM_NETWORK,
+                    "no network with matching name '%s' (interface %u of domain '%s')", net->source,
+                    i, def->name);
+            return NULL;
+        }
+        if (!bridges[i]) {
+            vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_NETWORK,
+                    "network '%s' is not active (interface %u of domain '%s')", net->source, i,
+                    def->name);
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&bridges);
+}
+
+/* Interface n's tap is vif<domid>.<n> while the domain runs. */
+static void name_vifs(vd_domain_def *live, int domid)
+{
+    for (unsigned i = 0; i < live->nets->len; i++) {
+        vd_net_def *net = live->nets->pdata[i];
+        g_free(net->ifname);
+        net->ifname = vd_dm_ifname(domid, i);
+    }
+}
+
 static void set_state_locked(vd_domain *dom, int state, int reason)
 {
     dom->state = state;
@@ -45,9 +90,14 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
         return false;
     }
     g_autoptr(vd_domain_def) live = vd_domain_live_def(config);
-    /* Built paused, recorded, then run: a guest never runs without a status file telling
-     * a restarted daemon about it. Killed before the record, the daemon still finds the
-     * paused domain by its uuid (vd-recovery.c). */
+    g_auto(GStrv) bridges = resolve_bridges(d, live, err);
+    /* Without hv its own "not present" error says it best: the device model comes after. */
+    if (!bridges || (vd_hv_present(d->hv) && !vd_dm_check(d->cfg, live, err)))
+        return false;
+    /* Built paused, recorded, its device model started, then run: a guest never runs
+     * without a status file telling a restarted daemon about it, nor without its devices.
+     * Killed before the record, the daemon still finds the paused domain by its uuid
+     * (vd-recovery.c). */
     bool platform = false;
     int domid = d->hv->ops->domain_start(d->hv, live, true, &platform, err);
     if (domid < 0) {
@@ -56,14 +106,18 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
     }
     if (platform)
         show_platform(live);
+    name_vifs(live, domid);
     g_autoptr(vd_error) cleanup_err = NULL;
     if (!vd_store_save_status(d->cfg, live, domid, err)) {
         d->hv->ops->domain_destroy(d->hv, domid, &cleanup_err);
         return false;
     }
-    if (!paused && !d->hv->ops->domain_unpause(d->hv, domid, err)) {
+    if (!vd_dm_start(d->cfg, live, domid, (const char *const *)bridges, err) ||
+        (!paused && !d->hv->ops->domain_unpause(d->hv, domid, err))) {
+        g_message("domain '%s': start failed: %s", live->name, (*err)->message);
         vd_store_delete_status(d->cfg, live->name);
         d->hv->ops->domain_destroy(d->hv, domid, &cleanup_err);
+        vd_dm_stop(d->cfg, domid, live->name);
         return false;
     }
     vd_write_lock(d);
@@ -86,6 +140,8 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
 void vd_domain_stopped_job(vd_daemon *d, vd_domain *dom, int reason, int detail)
 {
     vd_store_delete_status(d->cfg, vd_domain_name(dom));
+    /* Its device model exits by itself once hv ended the domain; make sure of it. */
+    vd_dm_stop(d->cfg, dom->id, vd_domain_name(dom));
     g_message("domain '%s': stopped (id %d)", vd_domain_name(dom), dom->id);
     vd_write_lock(d);
     vd_console_end_locked(dom, true);
@@ -322,6 +378,8 @@ static void refresh_one(vd_daemon *d, vd_domain *dom)
         return;
     }
     if (info.state == VD_HV_CRASHED) {
+        g_message("domain '%s' (id %d) crashed: %s", vd_domain_name(dom), dom->id,
+                  info.crash_reason ? info.crash_reason : "reason unknown");
         apply_action(d, dom, dom->live->on_crash, VIR_DOMAIN_SHUTOFF_CRASHED,
                      VIR_DOMAIN_EVENT_STOPPED_CRASHED);
         return;

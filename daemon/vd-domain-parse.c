@@ -349,17 +349,67 @@ static vd_net_def *net_new(void)
     return g_new0(vd_net_def, 1);
 }
 
-static void parse_disk(reader *r, xmlNode *n, vd_domain_def *def)
+/* `value` is one of the NULL-terminated `allowed`, or absent. */
+static bool one_of(const char *value, const char *const *allowed)
 {
-    g_autofree char *type = attr(r, n, "type");
-    g_autofree char *device = attr(r, n, "device");
-    if (device && strcmp(device, "disk") != 0) {
-        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
-             "disk device '%s' is not supported by Vireo (only 'disk')", device);
+    if (!value)
+        return true;
+    for (; *allowed; allowed++)
+        if (strcmp(value, *allowed) == 0)
+            return true;
+    return false;
+}
+
+/* <source protocol='nbd' name='export'><host name= port=/> or <host transport='unix'
+ * socket=/>: qemu-storage-daemon's NBD client, the one network protocol served yet. */
+static void parse_network_source(reader *r, xmlNode *source, vd_disk_def *disk)
+{
+    disk->protocol = attr(r, source, "protocol");
+    if (!disk->protocol || strcmp(disk->protocol, "nbd") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, source,
+             "disk source protocol '%s' is not supported by Vireo (only 'nbd')",
+             disk->protocol ? disk->protocol : "");
         return;
     }
-    vd_disk_def *disk = g_new0(vd_disk_def, 1);
-    g_ptr_array_add(def->disks, disk);
+    disk->export_name = attr(r, source, "name");
+    xmlNode *host = child(r, source, "host");
+    if (!host) {
+        if (!failed(r))
+            fail(r, VIR_ERR_XML_ERROR, source, "nbd disk source has no <host>");
+        return;
+    }
+    g_autofree char *transport = attr(r, host, "transport");
+    if (transport && strcmp(transport, "unix") == 0) {
+        disk->socket = attr(r, host, "socket");
+        if (!disk->socket || disk->socket[0] != '/')
+            fail(r, VIR_ERR_XML_ERROR, host, "nbd unix transport needs <host socket='/path'>");
+        return;
+    }
+    if (transport && strcmp(transport, "tcp") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, host,
+             "nbd transport '%s' is not supported by Vireo (only 'tcp' and 'unix')", transport);
+        return;
+    }
+    disk->host = attr(r, host, "name");
+    disk->port = attr(r, host, "port");
+    uint64_t port;
+    if (!disk->host || !*disk->host)
+        fail(r, VIR_ERR_XML_ERROR, host, "nbd disk source has no <host name='...'>");
+    else if (disk->port && !parse_uint(r, host, disk->port, "<host port>", 65535, &port))
+        return;
+}
+
+static void parse_disk_source(reader *r, xmlNode *n, const char *type, vd_disk_def *disk)
+{
+    xmlNode *source = child(r, n, "source");
+    if (type && strcmp(type, "network") == 0) {
+        disk->type = VD_DISK_NETWORK;
+        if (!source && !failed(r))
+            fail(r, VIR_ERR_XML_ERROR, n, "network disk has no <source protocol='...'>");
+        else if (source)
+            parse_network_source(r, source, disk);
+        return;
+    }
     const char *source_attr;
     if (type && strcmp(type, "file") == 0) {
         disk->type = VD_DISK_FILE;
@@ -369,28 +419,50 @@ static void parse_disk(reader *r, xmlNode *n, vd_domain_def *def)
         source_attr = "dev";
     } else {
         fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
-             "disk type '%s' is not supported by Vireo (only 'file' and 'block')",
+             "disk type '%s' is not supported by Vireo (only 'file', 'block' and 'network')",
              type ? type : "");
         return;
     }
-    xmlNode *source = child(r, n, "source");
     disk->source = source ? attr(r, source, source_attr) : NULL;
-    if (!disk->source || !*disk->source) {
-        fail(r, VIR_ERR_XML_ERROR, n, "disk has no <source %s='...'>", source_attr);
-        return;
-    }
+    if (!disk->source || !*disk->source)
+        fail(r, VIR_ERR_XML_ERROR, n, "disk has no <source %s='...'>%s", source_attr,
+             disk->cdrom ? " (an empty cdrom drive is not supported by Vireo yet)" : "");
+}
+
+/* The bus a target name implies when <target bus> is absent, as libvirt reads it: hdX
+ * IDE, sdX SCSI, vdX virtio, xvdX Xen, anything else IDE. */
+static const char *bus_of_prefix(const char *dev)
+{
+    return g_str_has_prefix(dev, "vd")    ? "virtio"
+           : g_str_has_prefix(dev, "sd")  ? "scsi"
+           : g_str_has_prefix(dev, "xvd") ? "xen"
+                                          : "ide";
+}
+
+/* vd followed by lowercase letters: the names Linux gives virtio disks. */
+static bool is_vd_name(const char *dev)
+{
+    if (!g_str_has_prefix(dev, "vd") || !dev[2])
+        return false;
+    for (const char *p = dev + 2; *p; p++)
+        if (!g_ascii_islower(*p))
+            return false;
+    return true;
+}
+
+static void parse_disk_target(reader *r, xmlNode *n, vd_disk_def *disk)
+{
     xmlNode *target = child(r, n, "target");
     disk->target = target ? attr(r, target, "dev") : NULL;
     if (!disk->target || !*disk->target) {
-        fail(r, VIR_ERR_XML_ERROR, n, "disk '%s' has no <target dev='...'>", disk->source);
+        if (!failed(r))
+            fail(r, VIR_ERR_XML_ERROR, n, "disk '%s' has no <target dev='...'>",
+                 disk->source ? disk->source : "");
         return;
     }
     g_autofree char *bus = attr(r, target, "bus");
-    static const char *const buses[] = {"virtio", "ide", "sata", "scsi", "xen"};
-    bool bus_ok = bus == NULL;
-    for (unsigned i = 0; i < G_N_ELEMENTS(buses) && !bus_ok; i++)
-        bus_ok = strcmp(bus, buses[i]) == 0;
-    if (!bus_ok) {
+    static const char *const buses[] = {"virtio", "ide", "sata", "scsi", "xen", NULL};
+    if (!one_of(bus, buses)) {
         fail(r, VIR_ERR_CONFIG_UNSUPPORTED, target,
              "disk bus '%s' is not supported by Vireo (disks are virtio; ide, sata, scsi and "
              "xen are presented as virtio)",
@@ -398,31 +470,65 @@ static void parse_disk(reader *r, xmlNode *n, vd_domain_def *def)
         return;
     }
     /* A disk asked for on another bus becomes virtio; it gets a vdX name later. */
-    if (bus && strcmp(bus, "virtio") != 0)
+    if (strcmp(bus ? bus : bus_of_prefix(disk->target), "virtio") != 0)
         disk->target[0] = '\0';
-    else if (!g_str_has_prefix(disk->target, "vd")) {
+    else if (!is_vd_name(disk->target))
         fail(r, VIR_ERR_XML_ERROR, target, "virtio disk target '%s' must be named vdX",
              disk->target);
+}
+
+static void parse_disk_driver(reader *r, xmlNode *n, vd_disk_def *disk)
+{
+    xmlNode *driver = child(r, n, "driver");
+    if (!driver)
+        return;
+    g_autofree char *name = attr(r, driver, "name");
+    disk->format = attr(r, driver, "type");
+    disk->cache = attr(r, driver, "cache");
+    disk->discard = attr(r, driver, "discard");
+    /* Formats QEMU's block layer reads without secrets or extra files. */
+    static const char *const formats[] = {"raw", "qcow2", "qcow", "qed", "vmdk",
+                                          "vdi", "vpc",   "vhdx", NULL};
+    static const char *const caches[] = {"default",    "none",   "writeback", "writethrough",
+                                         "directsync", "unsafe", NULL};
+    static const char *const discards[] = {"unmap", "ignore", NULL};
+    if (name && strcmp(name, "qemu") != 0)
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, driver,
+             "disk driver '%s' is not supported by Vireo (only 'qemu')", name);
+    else if (!one_of(disk->format, formats))
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, driver,
+             "disk format '%s' is not supported by Vireo (raw, qcow2, qcow, qed, vmdk, vdi, vpc, "
+             "vhdx)",
+             disk->format);
+    else if (!one_of(disk->cache, caches))
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, driver, "disk cache mode '%s' is not supported",
+             disk->cache);
+    else if (!one_of(disk->discard, discards))
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, driver,
+             "disk discard mode '%s' is not supported (only 'unmap' and 'ignore')", disk->discard);
+}
+
+static void parse_disk(reader *r, xmlNode *n, vd_domain_def *def)
+{
+    g_autofree char *type = attr(r, n, "type");
+    g_autofree char *device = attr(r, n, "device");
+    if (device && strcmp(device, "disk") != 0 && strcmp(device, "cdrom") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "disk device '%s' is not supported by Vireo (only 'disk' and 'cdrom')", device);
         return;
     }
-    xmlNode *driver = child(r, n, "driver");
-    if (driver) {
-        g_autofree char *name = attr(r, driver, "name");
-        disk->format = attr(r, driver, "type");
-        if (name && strcmp(name, "qemu") != 0) {
-            fail(r, VIR_ERR_CONFIG_UNSUPPORTED, driver,
-                 "disk driver '%s' is not supported by Vireo (only 'qemu')", name);
-            return;
-        }
-        if (disk->format && strcmp(disk->format, "raw") != 0 &&
-            strcmp(disk->format, "qcow2") != 0) {
-            fail(r, VIR_ERR_CONFIG_UNSUPPORTED, driver,
-                 "disk format '%s' is not supported by Vireo (only 'raw' and 'qcow2')",
-                 disk->format);
-            return;
-        }
-    }
-    disk->readonly = child(r, n, "readonly") != NULL;
+    vd_disk_def *disk = g_new0(vd_disk_def, 1);
+    g_ptr_array_add(def->disks, disk);
+    disk->cdrom = device && strcmp(device, "cdrom") == 0;
+    parse_disk_source(r, n, type, disk);
+    if (!failed(r))
+        parse_disk_target(r, n, disk);
+    if (!failed(r))
+        parse_disk_driver(r, n, disk);
+    /* A cdrom is a read-only virtio disk: the guest sees no tray. */
+    disk->readonly = child(r, n, "readonly") != NULL || disk->cdrom;
+    disk->shareable = child(r, n, "shareable") != NULL;
+    disk->serial = child_text(r, n, "serial");
 }
 
 static bool parse_mac(const char *text, unsigned char mac[6])
@@ -480,6 +586,10 @@ static void parse_interface(reader *r, xmlNode *n, vd_domain_def *def)
     }
     if (!address)
         generate_mac(net->mac);
+    /* The tap is always vif<domid>.<n> (as Xen names it): a <target dev> is read (a running
+     * domain's XML carries it) but only shown while the domain runs. */
+    xmlNode *target = child(r, n, "target");
+    net->ifname = target ? attr(r, target, "dev") : NULL;
     xmlNode *model = child(r, n, "model");
     g_autofree char *model_type = model ? attr(r, model, "type") : NULL;
     static const char *const models[] = {"virtio", "e1000", "e1000e", "rtl8139", "netfront"};
@@ -491,6 +601,60 @@ static void parse_interface(reader *r, xmlNode *n, vd_domain_def *def)
              "interface model '%s' is not supported by Vireo (NICs are virtio; e1000, e1000e, "
              "rtl8139 and netfront are presented as virtio)",
              model_type);
+}
+
+/* <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>: vireo-dm reads
+ * the host device it names. */
+static void parse_rng(reader *r, xmlNode *n, vd_domain_def *def)
+{
+    g_autofree char *model = attr(r, n, "model");
+    if (!model || strcmp(model, "virtio") != 0) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "rng model '%s' is not supported by Vireo (only 'virtio')", model ? model : "");
+        return;
+    }
+    if (def->rng) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n, "Vireo domains have at most one <rng>");
+        return;
+    }
+    xmlNode *backend = child(r, n, "backend");
+    g_autofree char *bmodel = backend ? attr(r, backend, "model") : NULL;
+    if (!backend || !bmodel || strcmp(bmodel, "random") != 0) {
+        if (!failed(r))
+            fail(r, VIR_ERR_CONFIG_UNSUPPORTED, backend ? backend : n,
+                 "rng backend model '%s' is not supported by Vireo (only 'random')",
+                 bmodel ? bmodel : "");
+        return;
+    }
+    g_autofree char *dev = text(backend);
+    static const char *const devices[] = {"/dev/urandom", "/dev/random", "/dev/hwrng", NULL};
+    if (!*dev) {
+        g_free(dev);
+        dev = g_strdup("/dev/urandom"); /* libvirt's default for an empty backend */
+    }
+    if (!one_of(dev, devices)) {
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, backend,
+             "rng backend '%s' is not supported (only /dev/urandom, /dev/random, /dev/hwrng)", dev);
+        return;
+    }
+    def->rng = g_steal_pointer(&dev);
+}
+
+static void parse_memballoon(reader *r, xmlNode *n, vd_domain_def *def)
+{
+    g_autofree char *model = attr(r, n, "model");
+    if (def->balloon != VD_BALLOON_ABSENT)
+        fail(r, VIR_ERR_XML_ERROR, n, "element <memballoon> may appear only once");
+    else if (model && strcmp(model, "virtio") == 0)
+        /* vireo-dm has no virtio-balloon yet (docs/device-model.md): the guest gets none,
+         * and dumpxml says so, rather than a start that fails on every virt-install XML. */
+        def->balloon = VD_BALLOON_NONE;
+    else if (model && strcmp(model, "none") == 0)
+        def->balloon = VD_BALLOON_NONE;
+    else
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
+             "memballoon model '%s' is not supported by Vireo (only 'virtio' and 'none')",
+             model ? model : "");
 }
 
 /* A serial port is COM1, a 16550A on the ISA bus: libvirt's isa-serial, its one model. */
@@ -587,6 +751,10 @@ static void parse_devices(reader *r, xmlNode *root, vd_domain_def *def)
             parse_chardev(r, n, def);
         else if (is_element(n, "graphics"))
             parse_graphics(r, n, def);
+        else if (is_element(n, "rng"))
+            parse_rng(r, n, def);
+        else if (is_element(n, "memballoon"))
+            parse_memballoon(r, n, def);
         else if (is_element(n, "emulator")) {
             if (def->emulator) {
                 fail(r, VIR_ERR_XML_ERROR, n, "element <emulator> may appear only once");
@@ -607,10 +775,16 @@ static void assign_disk_targets(reader *r, xmlNode *root, vd_domain_def *def)
         vd_disk_def *disk = def->disks->pdata[i];
         if (!disk->target[0])
             continue;
-        if (!g_hash_table_add(used, disk->target)) {
-            fail(r, VIR_ERR_XML_ERROR, root, "disk target '%s' is used twice", disk->target);
+        vd_disk_def *other = g_hash_table_lookup(used, disk->target);
+        if (other) {
+            /* libvirt's words, so scripts matching them keep working. */
+            g_autofree char *a = vd_disk_describe(other);
+            g_autofree char *b = vd_disk_describe(disk);
+            fail(r, VIR_ERR_XML_ERROR, root,
+                 "target '%s' duplicated for disk sources '%s' and '%s'", disk->target, a, b);
             return;
         }
+        g_hash_table_insert(used, disk->target, disk);
     }
     unsigned next = 0;
     for (unsigned i = 0; i < def->disks->len; i++) {
@@ -626,7 +800,7 @@ static void assign_disk_targets(reader *r, xmlNode *root, vd_domain_def *def)
             if (!g_hash_table_contains(used, name)) {
                 g_free(disk->target);
                 disk->target = g_strdup(name);
-                g_hash_table_add(used, disk->target);
+                g_hash_table_insert(used, disk->target, disk);
                 break;
             }
         }
@@ -667,6 +841,11 @@ static void check_consistency(reader *r, xmlNode *root, vd_domain_def *def)
              "this domain has neither");
     else if (def->initrd && !def->kernel)
         fail(r, VIR_ERR_XML_ERROR, root, "<initrd> given without <kernel>");
+    else if (vd_domain_dm_device_count(def) > VD_DM_SLOTS)
+        fail(r, VIR_ERR_CONFIG_UNSUPPORTED, root,
+             "domain '%s' has %u virtio devices (disks, interfaces, rng, memballoon): Vireo's "
+             "device model serves at most %u",
+             def->name, vd_domain_dm_device_count(def), VD_DM_SLOTS);
 }
 
 static void parse_root(reader *r, xmlNode *root, vd_domain_def *def, int *id_out)

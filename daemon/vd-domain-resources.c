@@ -390,7 +390,8 @@ static vd_domain_stats *domain_stats(vd_daemon *d, vd_domain *dom, unsigned stat
         for (unsigned i = 0; i < def->disks->len; i++) {
             vd_disk_def *disk = def->disks->pdata[i];
             add_string_param(s->params, g_strdup_printf("block.%u.name", i), disk->target);
-            add_string_param(s->params, g_strdup_printf("block.%u.path", i), disk->source);
+            if (disk->source) /* as libvirt: network disks have no path */
+                add_string_param(s->params, g_strdup_printf("block.%u.path", i), disk->source);
         }
     }
     return s;

@@ -201,6 +201,33 @@ typedef struct vd_memory_stat {
 int vd_domain_memory_stats(vd_daemon *d, const vd_domain_ref *dom, vd_memory_stat *out,
                            unsigned max, unsigned flags, vd_error **err);
 
+/* DOMAIN_GET_BLOCK_INFO, in bytes: what the guest sees, what the host stores, and the
+ * file's (or device's) length. */
+typedef struct vd_block_info {
+    uint64_t capacity, allocation, physical;
+} vd_block_info;
+
+/* The disk named by its target (vda) or its source path, running or not: qemu-img info of
+ * its source. flags must be 0. */
+bool vd_domain_get_block_info(vd_daemon *d, const vd_domain_ref *dom, const char *path,
+                              unsigned flags, vd_block_info *out, vd_error **err);
+
+/* DOMAIN_BLOCK_STATS: the disk named by target or path of a running domain. Until vireo-dm
+ * exports its counters this fails with VIR_ERR_OPERATION_UNSUPPORTED saying so. */
+typedef struct vd_block_stats {
+    int64_t rd_req, rd_bytes, wr_req, wr_bytes, errs;
+} vd_block_stats;
+bool vd_domain_block_stats(vd_daemon *d, const vd_domain_ref *dom, const char *path,
+                           vd_block_stats *out, vd_error **err);
+
+/* DOMAIN_INTERFACE_STATS: the interface named by its tap (vif5.0) or MAC address, from the
+ * guest's side (the tap's transmit counters are the guest's receive ones). */
+typedef struct vd_interface_stats {
+    int64_t rx_bytes, rx_packets, rx_errs, rx_drop, tx_bytes, tx_packets, tx_errs, tx_drop;
+} vd_interface_stats;
+bool vd_domain_interface_stats(vd_daemon *d, const vd_domain_ref *dom, const char *device,
+                               vd_interface_stats *out, vd_error **err);
+
 /* DOMAIN_GET_METADATA / DOMAIN_SET_METADATA. type: VIR_DOMAIN_METADATA_*; uri names the
  * namespace of an ELEMENT; flags VIR_DOMAIN_AFFECT_*. metadata NULL or "" removes. */
 char *vd_domain_get_metadata(vd_daemon *d, const vd_domain_ref *dom, int type, const char *uri,

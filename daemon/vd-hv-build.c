@@ -4,18 +4,18 @@
  * refusals to libvirt errors that name the file and the reason. No I/O here.
  */
 #include "vd-hv-build.h"
+#include "vd-dm.h"
 #include "vd-error.h"
 
 #include <errno.h>
 #include <string.h>
 
-/* Devices come with the device model (vireo-dm); until then they are refused by name. */
+/* What the builder cannot do yet is refused by name. Disks, interfaces, the rng and the
+ * balloon are the device model's (vd-dm.h): the builder only describes their slots. */
 static const char *unbuildable(const vd_domain_def *def)
 {
-    return !def->kernel      ? "a domain without <os><kernel>"
-           : def->disks->len ? "<disk> devices"
-           : def->nets->len  ? "<interface> devices"
-           : def->boot_hd    ? "<boot dev='hd'>"
+    return !def->kernel   ? "a domain without <os><kernel>"
+           : def->boot_hd ? "<boot dev='hd'>"
            : def->console && def->console_target == VD_CONSOLE_TARGET_VIRTIO
                ? "a <console> on a virtio target"
                : NULL;
@@ -27,8 +27,7 @@ bool vd_hv_build_config(const vd_domain_def *def, struct vctl_build_config *cfg,
     if (missing) {
         vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_DOMAIN,
                 "this node cannot start %s yet: Vireo's domain builder loads a kernel (a Linux "
-                "bzImage or an ELF test guest), an initrd and a command line, and the device "
-                "model (vireo-dm) is not available",
+                "bzImage or an ELF test guest), an initrd and a command line",
                 missing);
         return false;
     }
@@ -46,6 +45,7 @@ bool vd_hv_build_config(const vd_domain_def *def, struct vctl_build_config *cfg,
         .cmdline = def->cmdline,
         .kernel_path = def->kernel,
         .initrd_path = def->initrd,
+        .dm_slots = vd_dm_slot_mask(def),
     };
     memcpy(cfg->uuid, def->uuid, 16);
     return true;

@@ -181,6 +181,10 @@ static int domain_info(vd_hv *hv, int domid, vd_hv_info *out, vd_error **err)
     memset(out, 0, sizeof(*out));
     out->state = (vd_hv_state)i.state;
     out->shutdown_reason = (vd_hv_shutdown_reason)i.shutdown_reason;
+    if (i.state == VIREO_DOMSTATE_CRASHED)
+        out->crash_reason = i.crash_reason == VIREO_CRASH_DEVICE_MODEL
+                                ? "its device model (vireo-dm) went away"
+                                : vctl_crash_reason_name(i.crash_reason);
     memcpy(out->uuid, i.uuid, 16);
     out->nr_vcpus = i.nr_vcpus;
     out->nr_online_vcpus = i.nr_online_vcpus;

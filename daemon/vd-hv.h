@@ -29,6 +29,7 @@ typedef enum { VD_HV_POWEROFF = 0, VD_HV_REBOOT = 1, VD_HV_CRASH = 2 } vd_hv_shu
 typedef struct vd_hv_info {
     vd_hv_state state;
     vd_hv_shutdown_reason shutdown_reason; /* valid in VD_HV_SHUTDOWN */
+    const char *crash_reason;              /* VD_HV_CRASHED: why, for the log; may be NULL */
     unsigned char uuid[16];
     unsigned nr_vcpus, nr_online_vcpus;
     unsigned weight, cap;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Bridges for virtual networks and domains' vifs over rtnetlink with libnl-route-3: create,
- * address, bring up, attach a port, delete. Each call opens its own socket: they are rare and may come from any thread.
+ * Bridges for virtual networks over rtnetlink with libnl-route-3: create, address, bring
+ * up, delete; and domains' taps joining their bridges. Each call opens its own socket: they are
+ * rare and may come from any thread.
  */
 #include "vd-netlink.h"
 #include "vd-error.h"
@@ -97,9 +98,8 @@ static int link_up(struct nl_sock *s, struct rtnl_link *link)
 }
 
 /* Runs fn on the kernel's link `name`; a missing link is no failure when `gone_ok`. */
-static bool on_link(const char *name, const char *what, int (*fn)(struct nl_sock *,
-                                                                 struct rtnl_link *),
-                    bool gone_ok, vd_error **err)
+static bool on_link(const char *name, const char *what,
+                    int (*fn)(struct nl_sock *, struct rtnl_link *), bool gone_ok, vd_error **err)
 {
     struct nl_sock *s = route_socket(name, err);
     if (!s)
@@ -133,21 +133,34 @@ bool vd_link_delete(const char *name, vd_error **err)
     return on_link(name, "delete bridge", link_delete, true, err);
 }
 
-bool vd_link_set_master(const char *name, const char *master, vd_error **err)
+bool vd_link_join_bridge(const char *name, const char *bridge, const char *mac, vd_error **err)
 {
-    int port = if_nametoindex(name), bridge = if_nametoindex(master);
-    if (!port || !bridge) {
-        vd_fail(err, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NETWORK, "cannot attach '%s' to bridge '%s': "
-                "no interface '%s'", name, master, port ? master : name);
-        return false;
-    }
     struct nl_sock *s = route_socket(name, err);
     if (!s)
         return false;
-    int rc = rtnl_link_enslave_ifindex(s, bridge, port);
+    struct rtnl_link *br = NULL, *link = NULL, *change = rtnl_link_alloc();
+    struct nl_addr *addr = NULL;
+    int rc = rtnl_link_get_kernel(s, 0, bridge, &br);
+    if (rc >= 0)
+        rc = rtnl_link_get_kernel(s, 0, name, &link);
+    if (rc >= 0)
+        rc = nl_addr_parse(mac, AF_LLC, &addr);
+    if (rc >= 0) {
+        rtnl_link_set_addr(change, addr);
+        rtnl_link_set_mtu(change, rtnl_link_get_mtu(br));
+        rtnl_link_set_master(change, rtnl_link_get_ifindex(br));
+        rtnl_link_set_flags(change, IFF_UP);
+        rc = rtnl_link_change(s, link, change, 0);
+    }
     if (rc < 0)
-        vd_fail(err, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NETWORK, "cannot attach '%s' to bridge '%s': %s",
-                name, master, nl_geterror(rc));
+        vd_fail(err, VIR_ERR_SYSTEM_ERROR, VIR_FROM_NETWORK,
+                "cannot attach '%s' to bridge '%s': %s", name, bridge, nl_geterror(rc));
+    nl_addr_put(addr);
+    rtnl_link_put(change);
+    if (link)
+        rtnl_link_put(link);
+    if (br)
+        rtnl_link_put(br);
     nl_socket_free(s);
     return rc >= 0;
 }

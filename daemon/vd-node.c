@@ -332,14 +332,31 @@ char *vd_connect_get_domain_capabilities(vd_daemon *d, const char *emulator, con
         vd_xml_set_attr(m, "supported", "no");
     }
     add_unsupported(root, "memoryBacking");
-    /* A guest gets COM1 as its console, nothing else until the device model (vireo-dm)
-     * brings disks and NICs: a domain with them is refused at start. */
+    /* COM1 is the console; the device model (vireo-dm) serves virtio disks (a cdrom is a
+     * read-only one; other buses are presented as virtio), virtio NICs on bridges and
+     * libvirt networks, and a virtio rng reading a host random device. */
     xmlNode *devices = xmlNewChild(root, NULL, (const xmlChar *)"devices", NULL);
-    static const char *const absent_devices[] = {"disk",    "graphics",   "video",     "hostdev",
-                                                 "rng",     "filesystem", "tpm",       "redirdev",
-                                                 "channel", "crypto",     "interface", "panic"};
+    xmlNode *disk = xmlNewChild(devices, NULL, (const xmlChar *)"disk", NULL);
+    vd_xml_set_attr(disk, "supported", "yes");
+    static const char *const disk_devices[] = {"disk", "cdrom", NULL};
+    static const char *const virtio[] = {"virtio", NULL};
+    add_enum(disk, "diskDevice", disk_devices);
+    add_enum(disk, "bus", virtio);
+    add_enum(disk, "model", virtio);
+    static const char *const absent_devices[] = {"graphics", "video",    "hostdev", "filesystem",
+                                                 "tpm",      "redirdev", "channel", "crypto"};
     for (unsigned i = 0; i < G_N_ELEMENTS(absent_devices); i++)
         add_unsupported(devices, absent_devices[i]);
+    xmlNode *rng = xmlNewChild(devices, NULL, (const xmlChar *)"rng", NULL);
+    vd_xml_set_attr(rng, "supported", "yes");
+    static const char *const random_backend[] = {"random", NULL};
+    add_enum(rng, "model", virtio);
+    add_enum(rng, "backendModel", random_backend);
+    xmlNode *iface = xmlNewChild(devices, NULL, (const xmlChar *)"interface", NULL);
+    vd_xml_set_attr(iface, "supported", "yes");
+    static const char *const default_backend[] = {"default", NULL};
+    add_enum(iface, "backendType", default_backend);
+    add_unsupported(devices, "panic");
     xmlNode *console = xmlNewChild(devices, NULL, (const xmlChar *)"console", NULL);
     vd_xml_set_attr(console, "supported", "yes");
     static const char *const console_types[] = {"pty", NULL};

@@ -5,6 +5,7 @@
  * domains once per boot of the node. Runs before any client is served.
  */
 #include "vd-daemon-private.h"
+#include "vd-dm.h"
 
 #include <string.h>
 
@@ -21,6 +22,24 @@ static void load_definitions(vd_daemon *d)
         dom->def = g_steal_pointer(&defs->pdata[i]);
         dom->autostart = vd_store_get_autostart(d->cfg, def->name);
     }
+}
+
+/* A domain with devices whose vireo-dm never got ready was still paused in its start when
+ * the daemon stopped (vd_domain_start_job): that start failed, end what it left. Returns
+ * true if it did. */
+static bool end_interrupted_start(vd_daemon *d, const vd_domain_def *def, int domid, bool paused)
+{
+    if (!paused || vd_domain_dm_device_count(def) == 0 || vd_dm_running_pid(d->cfg, domid))
+        return false;
+    g_autoptr(vd_error) err = NULL;
+    g_message("domain '%s' (id %d) is paused without its device model: its start was "
+              "interrupted, destroying it",
+              def->name, domid);
+    if (!d->hv->ops->domain_destroy(d->hv, domid, &err))
+        g_warning("domain '%s': %s", def->name, err->message);
+    vd_dm_stop(d->cfg, domid, def->name);
+    vd_store_delete_status(d->cfg, def->name);
+    return true;
 }
 
 static void mark_running(vd_domain *dom, int domid, bool paused)
@@ -43,8 +62,11 @@ static void adopt_running(vd_daemon *d)
         if (found <= 0 || memcmp(info.uuid, st->live->uuid, 16) != 0) {
             g_message("domain '%s' (id %d) no longer runs", st->live->name, st->domid);
             vd_store_delete_status(d->cfg, st->live->name);
+            vd_dm_stop(d->cfg, st->domid, st->live->name);
             continue;
         }
+        if (end_interrupted_start(d, st->live, st->domid, info.state == VD_HV_PAUSED))
+            continue;
         vd_domain *dom = vd_find_by_uuid(d, st->live->uuid);
         if (!dom) {
             if (vd_find_by_name(d, st->live->name)) {
@@ -81,6 +103,8 @@ static void adopt_unrecorded(vd_daemon *d)
             continue;
         }
         bool paused = info.state == VD_HV_PAUSED;
+        if (end_interrupted_start(d, dom->def, hd->domid, paused))
+            continue;
         dom->live = vd_domain_live_def(dom->def);
         mark_running(dom, hd->domid, paused);
         if (!vd_store_save_status(d->cfg, dom->live, hd->domid, &err)) {

@@ -17,36 +17,45 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-char *vd_vif_name(uint32_t domid, unsigned index)
+/* No packet info, the virtio header (settable only here), not persistent. */
+static int tap_open(const char *name, const char *domain, vd_error **err)
 {
-    return g_strdup_printf("vif%u.%u", domid, index);
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        vd_fail_errno(err, errno, "cannot open /dev/net/tun for interface '%s' of domain '%s'",
+                      name, domain);
+        return -1;
+    }
+    struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR};
+    g_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
+    if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+        vd_fail_errno(err, errno, "cannot create tap '%s' of domain '%s'", name, domain);
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
-int vd_vif_open(const char *ifname, const char *bridge, vd_error **err)
+int vd_vif_open(const char *ifname, const char *bridge, const unsigned char guest_mac[6],
+                const char *domain, vd_error **err)
 {
-    struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR};
-
     if (strlen(ifname) >= IFNAMSIZ) {
         vd_fail(err, VIR_ERR_INTERNAL_ERROR, VIR_FROM_DOMAIN, "interface name '%s' too long",
                 ifname);
         return -1;
     }
     if (!vd_link_exists(bridge)) {
-        vd_fail(err, VIR_ERR_SYSTEM_ERROR, VIR_FROM_DOMAIN, "bridge '%s' does not exist", bridge);
+        vd_fail(err, VIR_ERR_SYSTEM_ERROR, VIR_FROM_DOMAIN,
+                "bridge '%s' of domain '%s' does not exist", bridge, domain);
         return -1;
     }
-    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        vd_fail_errno(err, errno, "cannot open /dev/net/tun for '%s'", ifname);
+    int fd = tap_open(ifname, domain, err);
+    if (fd < 0)
         return -1;
-    }
-    g_strlcpy(ifr.ifr_name, ifname, sizeof(ifr.ifr_name));
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        vd_fail_errno(err, errno, "cannot create tap '%s'", ifname);
-        close(fd);
-        return -1;
-    }
-    if (!vd_link_set_master(ifname, bridge, err) || !vd_link_set_up(ifname, err)) {
+    /* The guest's MAC with 0xfe first: the bridge never takes the guest's as its own. */
+    g_autofree char *mac = g_strdup_printf("fe:%02x:%02x:%02x:%02x:%02x", guest_mac[1],
+                                           guest_mac[2], guest_mac[3], guest_mac[4], guest_mac[5]);
+    if (!vd_link_join_bridge(ifname, bridge, mac, err)) {
         close(fd); /* the tap goes with its only fd */
         return -1;
     }

@@ -5,13 +5,13 @@
 
 #include "vd-driver.h"
 
-/* "vif<domid>.<index>", as in Xen (g_free it). */
-char *vd_vif_name(uint32_t domid, unsigned index);
 /*
- * Creates tap `ifname` (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR), makes it a port of `bridge`
- * and brings it up. Returns its fd (O_CLOEXEC: pass it on explicitly), or -1 with *err.
- * Closing the last copy of the fd removes the tap.
+ * Creates tap `ifname` (vif<domid>.<n>: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR), gives it the
+ * guest's MAC with 0xfe first, and makes it an up port of `bridge` with its MTU. Returns
+ * its fd (O_CLOEXEC: pass it on explicitly), or -1 with *err naming the domain. Closing the
+ * last copy of the fd removes the tap.
  */
-int vd_vif_open(const char *ifname, const char *bridge, vd_error **err);
+int vd_vif_open(const char *ifname, const char *bridge, const unsigned char guest_mac[6],
+                const char *domain, vd_error **err);
 
 #endif /* VD_VIF_H */

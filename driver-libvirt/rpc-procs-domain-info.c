@@ -107,6 +107,45 @@ bool vd_rpc_domain_memory_stats(vd_rpc_call *call, void *args, void *ret, vd_err
     return true;
 }
 
+bool vd_rpc_domain_get_block_info(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_domain_get_block_info_args *a = args;
+    vd_wire_domain_get_block_info_ret *r = ret;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+    vd_block_info info;
+    if (!vd_domain_get_block_info(D(call), dom, a->path, a->flags, &info, err))
+        return false;
+    r->allocation = info.allocation;
+    r->capacity = info.capacity;
+    r->physical = info.physical;
+    return true;
+}
+
+bool vd_rpc_domain_block_stats(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_domain_block_stats_args *a = args;
+    vd_wire_domain_block_stats_ret *r = ret;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+    vd_block_stats st;
+    if (!vd_domain_block_stats(D(call), dom, a->path, &st, err))
+        return false;
+    *r = (vd_wire_domain_block_stats_ret){st.rd_req, st.rd_bytes, st.wr_req, st.wr_bytes, st.errs};
+    return true;
+}
+
+bool vd_rpc_domain_interface_stats(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_domain_interface_stats_args *a = args;
+    vd_wire_domain_interface_stats_ret *r = ret;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+    vd_interface_stats st;
+    if (!vd_domain_interface_stats(D(call), dom, a->device, &st, err))
+        return false;
+    *r = (vd_wire_domain_interface_stats_ret){st.rx_bytes, st.rx_packets, st.rx_errs, st.rx_drop,
+                                              st.tx_bytes, st.tx_packets, st.tx_errs, st.tx_drop};
+    return true;
+}
+
 bool vd_rpc_domain_get_metadata(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_domain_get_metadata_args *a = args;
@@ -168,8 +207,8 @@ bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_er
     /* COMPLETED and KEEP_COMPLETED ask for a finished job's statistics: none are kept. */
     if (a->flags & ~(VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
         vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
-                     "invalid argument: unsupported flags (0x%x) in function %s",
-                     a->flags & ~3u, "virDomainGetJobStats");
+                     "invalid argument: unsupported flags (0x%x) in function %s", a->flags & ~3u,
+                     "virDomainGetJobStats");
         return false;
     }
     if (!vd_domain_get_job_info(D(call), dom, &job, err))
@@ -177,8 +216,7 @@ bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_er
     r->type = (a->flags & VIR_DOMAIN_JOB_STATS_COMPLETED) ? VIR_DOMAIN_JOB_NONE : job.type;
     if (r->type != VIR_DOMAIN_JOB_NONE) {
         g_ptr_array_add(params, job_param("operation", VIR_TYPED_PARAM_INT, job.operation));
-        g_ptr_array_add(params,
-                        job_param("time_elapsed", VIR_TYPED_PARAM_ULLONG, job.elapsed_ms));
+        g_ptr_array_add(params, job_param("time_elapsed", VIR_TYPED_PARAM_ULLONG, job.elapsed_ms));
     }
     vd_rpc_params_to_wire(params, VD_WIRE_DOMAIN_JOB_STATS_MAX, &r->params.params_val,
                           &r->params.params_len);

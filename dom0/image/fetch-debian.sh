@@ -7,8 +7,11 @@
 # The same kernel boots the test Linux domUs: their initramfs gets the kernel modules listed
 # in DOMU_MODULES and what those depend on (read from each module's .modinfo), loaded in
 # the order of domu-modules.txt (dependencies first; the files are domu-modules/NAME.ko).
+# dom0's own modules beyond e1000 (DOM0_MODULES: the vifs' taps and bridges) come the same
+# way as dom0-modules.txt and dom0-modules/.
 # Usage: fetch-debian.sh OUTDIR
-#   -> OUTDIR/{vmlinuz,busybox,kernel-abi,e1000.ko,domu-modules.txt,domu-modules/*.ko}
+#   -> OUTDIR/{vmlinuz,busybox,kernel-abi,e1000.ko,domu-modules.txt,domu-modules/*.ko,
+#              dom0-modules.txt,dom0-modules/*.ko}
 set -euo pipefail
 out=$(realpath "$1")
 work="$out/debs"
@@ -56,31 +59,46 @@ e1000=$(find "$work/x/lib/modules/$abi" -name e1000.ko | head -n1)
 [ -n "$e1000" ] || die "$image_pkg has no e1000.ko (uncompressed) under /lib/modules/$abi"
 cp "$e1000" "$out/e1000.ko.tmp" && mv "$out/e1000.ko.tmp" "$out/e1000.ko"
 
-# button: the ACPI power button (acpid powers off on it); evdev: how acpid hears it.
-DOMU_MODULES="button evdev"
+# The domU's modules. button: the ACPI power button (acpid powers off on it); evdev: how
+# acpid hears it. virtio_mmio finds the device model's devices in the DSDT (LNRO0005);
+# the drivers of its four device types follow (virtio, virtio_ring come as dependencies).
+DOMU_MODULES="button evdev virtio_mmio virtio_blk virtio_net virtio-rng virtio_balloon"
+# dom0's: tun for the vifs' taps, bridge (with stp and llc) for the bridges they join.
+DOM0_MODULES="tun bridge"
 moddir="$work/x/lib/modules/$abi"
-rm -rf "$out/domu-modules.tmp" && mkdir "$out/domu-modules.tmp"
 module_file() {
     local pattern=${1//[_-]/[_-]} # module names say '_' where file names may say '-'
     find "$moddir" -name "$pattern.ko" | head -n1
 }
+# add_module DIR NAME: NAME.ko into DIR after what it depends on, its name in DIR/load-order.
 add_module() {
-    local name=$1 file dep
-    grep -qx "$name" "$out/domu-modules.tmp/load-order" 2>/dev/null && return 0
+    local dir=$1 name=$2 file dep
+    name=${name//-/_} # modinfo's depends= uses '_'; one spelling per module
+    grep -qx "$name" "$dir/load-order" 2>/dev/null && return 0
     file=$(module_file "$name")
     [ -n "$file" ] || die "$image_pkg has no module $name (uncompressed .ko) under /lib/modules/$abi"
     for dep in $(tr '\0' '\n' < "$file" | sed -n 's/^depends=//p' | tr ',' ' '); do
-        add_module "$dep"
+        add_module "$dir" "$dep"
     done
-    cp "$file" "$out/domu-modules.tmp/$name.ko"
-    echo "$name" >> "$out/domu-modules.tmp/load-order"
+    cp "$file" "$dir/$name.ko"
+    echo "$name" >> "$dir/load-order"
 }
-for m in $DOMU_MODULES; do
-    add_module "$m"
-done
-mv "$out/domu-modules.tmp/load-order" "$out/domu-modules.txt.tmp"
-rm -rf "$out/domu-modules" && mv "$out/domu-modules.tmp" "$out/domu-modules"
-mv "$out/domu-modules.txt.tmp" "$out/domu-modules.txt"
+# module_set PREFIX MODULES...: OUTDIR/PREFIX-modules/*.ko and OUTDIR/PREFIX-modules.txt.
+module_set() {
+    local prefix=$1 m
+    shift
+    rm -rf "$out/$prefix-modules.tmp" && mkdir "$out/$prefix-modules.tmp"
+    for m in "$@"; do
+        add_module "$out/$prefix-modules.tmp" "$m"
+    done
+    mv "$out/$prefix-modules.tmp/load-order" "$out/$prefix-modules.txt.tmp"
+    rm -rf "$out/$prefix-modules" && mv "$out/$prefix-modules.tmp" "$out/$prefix-modules"
+    mv "$out/$prefix-modules.txt.tmp" "$out/$prefix-modules.txt"
+}
+# shellcheck disable=SC2086 # the lists are words
+module_set domu $DOMU_MODULES
+# shellcheck disable=SC2086
+module_set dom0 $DOM0_MODULES
 
 rm -rf "$work/x"
 echo "$abi" > "$out/kernel-abi"

@@ -2,7 +2,8 @@
 /*
  * libvireoctl: the ACPI tables of a Linux domU, the one place that describes the guest
  * platform (VIREO_PLAT_* in public/vireo.h) to the guest. Offsets are those of the ACPI
- * 6.3 specification, chapter 5.2; the DSDT is ASL compiled by iasl at build time.
+ * 6.3 specification, chapter 5.2; the DSDT is ASL compiled by iasl at build time, with one
+ * value (the device model's slots) patched in per domain.
  */
 #include <string.h>
 
@@ -126,10 +127,31 @@ static void gas(uint8_t *p, uint32_t off, uint8_t bits, uint8_t access, uint64_t
     put64(p, off + 4, port);
 }
 
-static uint32_t build_dsdt(struct cursor *c)
+/* The DSDT's `Name (DMSL, 0xFFFFFF00)` as iasl encodes it: NameOp, the name, DWordPrefix,
+ * the placeholder (little endian). vctl_dsdt.asl says why it is patched. */
+static const uint8_t dmsl_name[] = {0x08, 'D', 'M', 'S', 'L', 0x0c, 0x00, 0xff, 0xff, 0xff};
+#define DMSL_VALUE_OFF 6
+
+static uint32_t find_dmsl(const uint8_t *aml, uint32_t len)
+{
+    for (uint32_t i = HEADER_LEN; i + sizeof(dmsl_name) <= len; i++)
+        if (!memcmp(aml + i, dmsl_name, sizeof(dmsl_name)))
+            return i + DMSL_VALUE_OFF;
+    return 0;
+}
+
+/* The compiled DSDT with DMSL = dm_slots: the device model's slots n present. If iasl ever
+ * encoded DMSL differently the placeholder stays (no device) and the unit tests fail. */
+static uint32_t build_dsdt(struct cursor *c, uint32_t dm_slots)
 {
     uint32_t off = take(c, sizeof(vctl_dsdt_aml_code), 16);
-    memcpy(c->area + off, vctl_dsdt_aml_code, sizeof(vctl_dsdt_aml_code));
+    uint8_t *t = c->area + off;
+    memcpy(t, vctl_dsdt_aml_code, sizeof(vctl_dsdt_aml_code));
+    uint32_t at = find_dmsl(t, sizeof(vctl_dsdt_aml_code));
+    if (at) {
+        put32(t, at, dm_slots & ((1u << VIREO_PLAT_DM_SLOTS) - 1));
+        seal(t);
+    }
     return off;
 }
 
@@ -247,14 +269,14 @@ _Static_assert(36 + 64 + sizeof(vctl_dsdt_aml_code) + FADT_LEN + 44 + 8 * VIREO_
                    VCTL_ACPI_SIZE,
                "ACPI tables outgrow their area");
 
-uint64_t vctl_acpi_build(uint8_t *area, uint32_t nr_vcpus)
+uint64_t vctl_acpi_build(uint8_t *area, uint32_t nr_vcpus, uint32_t dm_slots)
 {
     struct cursor c = {.area = area};
 
     memset(area, 0, VCTL_ACPI_SIZE);
     uint32_t rsdp = take(&c, 36, 16); /* first: at the area's start, 16-byte aligned */
     uint32_t facs = build_facs(&c);
-    uint32_t dsdt = build_dsdt(&c);
+    uint32_t dsdt = build_dsdt(&c, dm_slots);
     uint32_t tables[2];
     tables[0] = build_fadt(&c, facs, dsdt);
     tables[1] = build_madt(&c, nr_vcpus);

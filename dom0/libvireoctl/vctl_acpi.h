@@ -14,8 +14,10 @@
  * Writes RSDP (at VCTL_ACPI_BASE, so the BIOS-area scan finds it), XSDT, FADT, FACS, MADT
  * (one local APIC per vCPU, APIC ID = vCPU index) and DSDT into area, which holds
  * VCTL_ACPI_SIZE bytes and is copied to guest-physical VCTL_ACPI_BASE. nr_vcpus is
- * 1..VIREO_MAX_VCPUS. Returns the RSDP's guest-physical address.
+ * 1..VIREO_MAX_VCPUS. The DSDT shows a virtio-mmio device (LNRO0005) for each bit n set in
+ * dm_slots (n < VIREO_PLAT_DM_SLOTS; higher bits are ignored). Returns the RSDP's
+ * guest-physical address.
  */
-uint64_t vctl_acpi_build(uint8_t *area, uint32_t nr_vcpus);
+uint64_t vctl_acpi_build(uint8_t *area, uint32_t nr_vcpus, uint32_t dm_slots);
 
 #endif /* VCTL_ACPI_H */

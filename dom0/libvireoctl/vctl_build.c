@@ -194,6 +194,7 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
     ret = check_image(h, cfg, plan, &linux_guest);
     if (ret < 0)
         goto out_plan;
+    plan->dm_slots = cfg->dm_slots;
 
     strncpy(dc.name, cfg->name, sizeof(dc.name) - 1);
     ret = domain_uuid(cfg, dc.uuid);

@@ -137,7 +137,7 @@ int vctl_linux_load(const struct vctl_linux_plan *plan, const void *kernel, size
         .initrd_size = plan->initrd_size,
         .e820 = plan->e820,
         .nr_e820 = plan->nr_e820,
-        .acpi_rsdp = vctl_acpi_build(acpi, nr_vcpus),
+        .acpi_rsdp = vctl_acpi_build(acpi, nr_vcpus, plan->dm_slots),
     };
     if (write(wctx, VCTL_ACPI_BASE, acpi, VCTL_ACPI_SIZE) ||
         (plan->initrd_size && write(wctx, plan->initrd_addr, initrd, plan->initrd_size)))

@@ -33,6 +33,7 @@ struct vctl_linux_plan {
     uint64_t initrd_size;
     struct lb_e820 e820[VCTL_LINUX_E820_MAX];
     unsigned nr_e820;
+    uint32_t dm_slots; /* vctl_build_config.dm_slots, for the DSDT; vctl_linux_plan sets 0 */
 };
 
 /*

@@ -643,6 +643,32 @@ int vd_domain_memory_stats(vd_daemon *d, const vd_domain_ref *dom, vd_memory_sta
     return not_running(d, dom, err) ? 0 : -1;
 }
 
+/* Like every device question about a stand-in domain: it never runs. */
+bool vd_domain_get_block_info(vd_daemon *d, const vd_domain_ref *dom, const char *path,
+                              unsigned flags, vd_block_info *out, vd_error **err)
+{
+    (void)path;
+    (void)flags;
+    (void)out;
+    return not_running(d, dom, err); /* always false: the error */
+}
+
+bool vd_domain_block_stats(vd_daemon *d, const vd_domain_ref *dom, const char *path,
+                           vd_block_stats *out, vd_error **err)
+{
+    (void)path;
+    (void)out;
+    return not_running(d, dom, err); /* always false: the error */
+}
+
+bool vd_domain_interface_stats(vd_daemon *d, const vd_domain_ref *dom, const char *device,
+                               vd_interface_stats *out, vd_error **err)
+{
+    (void)device;
+    (void)out;
+    return not_running(d, dom, err); /* always false: the error */
+}
+
 char *vd_domain_get_metadata(vd_daemon *d, const vd_domain_ref *dom, int type, const char *uri,
                              unsigned flags, vd_error **err)
 {

@@ -14,8 +14,8 @@ def virt_install(d, name, *extra):
     kernel = c.write(d, "vmlinuz", "not a real kernel\n")
     cmd = ["virt-install", "--connect", c.uri(d), "--name", name, "--memory", "256",
            "--vcpus", "1", "--import", "--boot", "kernel=%s,kernel_args=console=ttyS0" % kernel,
-           "--disk", "none", "--network", "bridge=br0", "--noautoconsole",
-           "--osinfo", "generic"] + list(extra)
+           "--network", "bridge=br0", "--noautoconsole",
+           "--osinfo", "generic"] + ([] if "--disk" in extra else ["--disk", "none"]) + list(extra)
     env = dict(os.environ, HOME=d.tmp)  # virt-install keeps a log under ~/.cache
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
 
@@ -32,6 +32,26 @@ def print_xml_uses_vireo_capabilities():
         c.virsh(d, "define", c.write(d, "vi1.xml", xml))
         dumped = c.virsh(d, "dumpxml", "vi1").stdout
         check("<model type=\"virtio\"/>" in dumped, dumped)
+
+
+def disks_nic_and_rng_become_virtio():
+    """virt-install puts a generic OS's disks on IDE and its NIC on e1000: accepted, and
+    shown as the virtio devices the guest gets (vdX in document order, model virtio)."""
+    with c.daemon() as d:
+        img = os.path.join(d.tmp, "disk.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", img, "16M"], check=True,
+                       timeout=60)
+        r = virt_install(d, "vi4", "--graphics", "none", "--print-xml",
+                         "--disk", "path=%s,format=qcow2" % img,
+                         "--disk", "path=%s,device=cdrom" % img, "--rng", "/dev/urandom")
+        check(r.returncode == 0, r.stdout + r.stderr)
+        c.virsh(d, "define", c.write(d, "vi4.xml", r.stdout))
+        dumped = c.virsh(d, "dumpxml", "vi4").stdout
+        for needle in ['<target dev="vda" bus="virtio"/>', '<target dev="vdb" bus="virtio"/>',
+                       '<disk type="file" device="cdrom">', '<model type="virtio"/>',
+                       '<backend model="random">/dev/urandom</backend>']:
+            check(needle in dumped, "dumpxml lacks %s:\n%s" % (needle, dumped))
+        check('bus="ide"' not in dumped and "e1000" not in dumped, dumped)
 
 
 def default_display_is_refused_by_name():
@@ -55,5 +75,6 @@ if __name__ == "__main__":
     c.needs_real_daemon()
     c.require("/usr/bin/virt-install", "virtinst")
     c.require("/usr/bin/virsh", "libvirt-clients")
-    c.main([print_xml_uses_vireo_capabilities, default_display_is_refused_by_name,
+    c.main([print_xml_uses_vireo_capabilities, disks_nic_and_rng_become_virtio,
+            default_display_is_refused_by_name,
             install_without_hv_stops_at_the_clear_error])

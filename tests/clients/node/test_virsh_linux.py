@@ -92,7 +92,7 @@ def capabilities_say_what_a_guest_gets(s):
         if want not in caps:
             raise node.TestFailure(f'capabilities lack {want}:\n{caps}')
     dc = s.virsh('domcapabilities').stdout
-    for want in ('<disk supported="no"/>', '<interface supported="no"/>',
+    for want in ('<disk supported="yes">', '<interface supported="yes">', '<rng supported="yes">',
                  '<graphics supported="no"/>', '<loader supported="no"/>',
                  '<console supported="yes">'):
         if want not in dc:

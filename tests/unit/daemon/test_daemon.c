@@ -6,10 +6,12 @@
  * use fake-hv.c in place of the backend; they test the daemon, not hv.
  */
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "fake-hv.h"
 #include "test-contains.h"
+#include "vd-dm.h"
 #include "vd-store.h"
 #include "vd-daemon.h"
 #include "vd-host.h"
@@ -592,9 +594,16 @@ static void capabilities_advertise_vireo(fixture *f, gconstpointer u)
     g_assert_nonnull(dc);
     /* What a guest really gets: COM1 as a pty console, no disks or NICs before vireo-dm,
      * no display, direct kernel boot (no loader). */
-    const char *dc_needles[] = {"<graphics supported=\"no\"/>", "<disk supported=\"no\"/>",
-                                "<interface supported=\"no\"/>", "<console supported=\"yes\">",
-                                "<loader supported=\"no\"/>"};
+    const char *dc_needles[] = {
+        "<graphics supported=\"no\"/>",
+        "<disk supported=\"yes\">\n      <enum name=\"diskDevice\">\n        <value>disk</value>\n"
+        "        <value>cdrom</value>\n      </enum>\n      <enum name=\"bus\">\n"
+        "        <value>virtio</value>\n      </enum>",
+        "<interface supported=\"yes\">",
+        "<rng supported=\"yes\">",
+        "<enum name=\"backendModel\">\n        <value>random</value>",
+        "<console supported=\"yes\">",
+        "<loader supported=\"no\"/>"};
     assert_contains_all(dc, dc_needles, G_N_ELEMENTS(dc_needles));
     g_autofree char *dc2 = vd_connect_get_domain_capabilities(f->d, "/usr/libexec/vireo/vireo-dm",
                                                               "x86_64", "vireo", "vireo", 0, &err);
@@ -818,6 +827,195 @@ static void host_uuid_comes_from_smbios_machine_id_or_is_kept(fixture *f, gconst
     g_assert_null(strstr(caps, "<uuid>00000000-0000-0000-0000-000000000000</uuid>"));
 }
 
+/* A stand-in for vireo-dm (VIREO_DM): records its arguments and config under the test's
+ * root, then does what FAKE_DM_MODE says: ready (and runs until signalled), error, exit. */
+static void install_fake_dm(fixture *f)
+{
+    g_autofree char *script = g_strdup_printf(
+        "#!/bin/sh\n"
+        "echo \"$@\" > '%1$s/dm-args'\n"
+        "cp \"$2\" '%1$s/dm-seen.conf'\n"
+        "case \"$FAKE_DM_MODE\" in\n"
+        "ready) echo ready >&3; exec 3>&-; exec sleep 600 ;;\n"
+        "error) echo 'error: cannot open /img/a.qcow2: No such file or directory' >&3 ;;\n"
+        "esac\n"
+        "exit 1\n",
+        f->root);
+    g_autofree char *path = g_build_filename(f->root, "fake-vireo-dm", NULL);
+    g_assert_true(g_file_set_contents(path, script, -1, NULL));
+    g_assert_cmpint(g_chmod(path, 0755), ==, 0);
+    g_setenv("VIREO_DM", path, TRUE);
+}
+
+/* No interface: its tap would be a real one on a real bridge (the node tests make those). */
+#define DM_DEVICES                                                                                 \
+    "<devices><disk type='file'><source file='/img/a.qcow2'/><target dev='vda'/></disk>"           \
+    "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng></devices>"
+
+static char *read_root_file(fixture *f, const char *name)
+{
+    g_autofree char *path = g_build_filename(f->root, name, NULL);
+    char *text = NULL;
+    return g_file_get_contents(path, &text, NULL, NULL) ? text : g_strdup("");
+}
+
+static vd_domain_ref *create_with_devices(fixture *f, const char *name, vd_error **err)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='vireo'><name>%s</name><memory unit='MiB'>256</memory>"
+        "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os>" DM_DEVICES "</domain>",
+        name);
+    return vd_domain_create_xml(f->d, xml, 0, err);
+}
+
+static void device_model_runs_with_its_domain(fixture *f, gconstpointer u)
+{
+    (void)u;
+    install_fake_dm(f);
+    g_setenv("FAKE_DM_MODE", "ready", TRUE);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = create_with_devices(f, "dm", &err);
+    if (!ref)
+        g_test_message("%s", err->message);
+    g_assert_nonnull(ref);
+    int domid = ref->id;
+    g_autofree char *conf = read_root_file(f, "dm-seen.conf");
+    const char *want_conf[] = {"type=disk\n", "path=/img/a.qcow2\n", "type=rng\n", "name=dm\n"};
+    assert_contains_all(conf, want_conf, G_N_ELEMENTS(want_conf));
+    g_autofree char *args = read_root_file(f, "dm-args");
+    g_autofree char *want_args = g_strdup_printf(
+        "--config %s/run/vireo/dm/%d/vireo-dm.conf --ready-fd 3 --log %s/var/log/vireo/dm/dm.log\n",
+        f->root, domid, f->root);
+    g_assert_cmpstr(args, ==, want_args);
+    int pid = vd_dm_running_pid(f->cfg, domid);
+    g_assert_cmpint(pid, >, 0);
+
+    /* Destroyed: vireo-dm (which here ignores its domain's end) is made to go. */
+    g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
+    g_assert_cmpint(vd_dm_running_pid(f->cfg, domid), ==, 0);
+    g_autofree char *runtime_dir = vd_dm_runtime_dir(f->cfg, domid);
+    g_assert_false(g_file_test(runtime_dir, G_FILE_TEST_EXISTS));
+
+    /* vireo-dm dies: hv crashes the domain (VIREO_CRASH_DEVICE_MODEL); on_crash applies. */
+    g_autoptr(vd_domain_ref) again = create_with_devices(f, "dm2", &err);
+    g_assert_nonnull(again);
+    int pid2 = vd_dm_running_pid(f->cfg, again->id);
+    g_assert_cmpint(pid2, >, 0);
+    g_assert_cmpint(kill(pid2, SIGKILL), ==, 0);
+    fake_hv_guest_shutdown(f->hv, again->id, VD_HV_CRASH);
+    drain_events();
+    g_assert_null(vd_domain_lookup_by_name(f->d, "dm2", &err)); /* transient: gone */
+    g_autofree char *runtime_dir2 = vd_dm_runtime_dir(f->cfg, again->id);
+    g_assert_false(g_file_test(runtime_dir2, G_FILE_TEST_EXISTS));
+    g_assert_nonnull(strstr(f->events->str, "dm2:5/2")); /* STOPPED, CRASHED */
+}
+
+static void device_model_failure_fails_the_start(fixture *f, gconstpointer u)
+{
+    (void)u;
+    install_fake_dm(f);
+    g_autoptr(vd_error) err = NULL;
+    g_setenv("FAKE_DM_MODE", "error", TRUE);
+    g_assert_null(create_with_devices(f, "bad", &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED,
+                 "the device model of domain 'bad' failed: cannot open /img/a.qcow2: No such "
+                 "file or directory");
+    g_assert_cmpuint(f->hv->destroys, ==, f->hv->starts); /* the built domain is gone */
+    g_clear_pointer(&err, vd_error_free);
+
+    g_setenv("FAKE_DM_MODE", "exit", TRUE);
+    g_assert_null(create_with_devices(f, "bad", &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "exited before it was ready; see ");
+    g_assert_cmpuint(f->hv->destroys, ==, f->hv->starts);
+    g_clear_pointer(&err, vd_error_free);
+    g_autofree char *status = g_build_filename(f->cfg->state_dir, "bad.xml", NULL);
+    g_assert_false(g_file_test(status, G_FILE_TEST_EXISTS));
+    g_autofree char *dm_dir = g_build_filename(f->cfg->state_dir, "dm", NULL);
+    g_autoptr(GDir) dir = g_dir_open(dm_dir, 0, NULL);
+    g_assert_null(dir ? g_dir_read_name(dir) : NULL); /* no runtime dir left behind */
+
+    /* No vireo-dm installed: refused before anything is built. */
+    g_setenv("VIREO_DM", "/nonexistent/vireo-dm", TRUE);
+    unsigned built = f->hv->starts;
+    g_assert_null(create_with_devices(f, "bad", &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED,
+                 "its devices need the device model /nonexistent/vireo-dm, which is not installed");
+    g_assert_cmpuint(f->hv->starts, ==, built);
+    g_clear_pointer(&err, vd_error_free);
+    install_fake_dm(f);
+
+    /* A domain without devices starts no vireo-dm at all. */
+    g_autofree char *args = g_build_filename(f->root, "dm-args", NULL);
+    g_unlink(args);
+    g_autoptr(vd_domain_ref) plain = define(f, "plain", NULL);
+    g_assert_true(vd_domain_create(f->d, plain, 0, &err));
+    g_assert_false(g_file_test(args, G_FILE_TEST_EXISTS));
+
+    /* An interface whose bridge does not exist: the tap cannot join it (or, unprivileged,
+     * cannot be made); the built domain is destroyed and the tap goes with its fd. */
+    const char *nobridge = "<domain type='vireo'><name>nobr</name><memory unit='MiB'>256</memory>"
+                           "<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+                           "<interface type='bridge'><source bridge='vd-no-such-br'/></interface>"
+                           "</devices></domain>";
+    unsigned starts_before = f->hv->starts, destroys_before = f->hv->destroys;
+    g_assert_null(vd_domain_create_xml(f->d, nobridge, 0, &err));
+    g_test_message("%s", err->message);
+    g_assert_true(strstr(err->message, "of domain 'nobr'") ||
+                  strstr(err->message, "to bridge 'vd-no-such-br'"));
+    g_assert_cmpuint(f->hv->starts - starts_before, ==, 1);
+    g_assert_cmpuint(f->hv->destroys - destroys_before, ==, 1);
+    const char *vif = strstr(err->message, "'vif");
+    if (vif) { /* the tap was made: it went with its only fd */
+        g_autofree char *name = g_strndup(vif + 1, strcspn(vif + 1, "'"));
+        g_autofree char *tap = g_build_filename("/sys/class/net", name, NULL);
+        g_assert_false(g_file_test(tap, G_FILE_TEST_EXISTS));
+    }
+    g_clear_pointer(&err, vd_error_free);
+
+    /* An interface on a network that does not exist: libvirt's error, before any build. */
+    unsigned starts = f->hv->starts;
+    const char *xml = "<domain type='vireo'><name>nonet</name><memory unit='MiB'>256</memory>"
+                      "<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+                      "<interface type='network'><source network='nonet'/></interface>"
+                      "</devices></domain>";
+    g_assert_null(vd_domain_create_xml(f->d, xml, 0, &err));
+    assert_error(err, VIR_ERR_NO_NETWORK, "no network with matching name 'nonet'");
+    g_assert_cmpuint(f->hv->starts, ==, starts);
+}
+
+/* A restarted daemon finds a domain with devices: adopted with its live vireo-dm; paused
+ * with none (the daemon died inside its start), destroyed rather than adopted. */
+static void restarted_daemon_keeps_device_models_and_ends_interrupted_starts(fixture *f,
+                                                                             gconstpointer u)
+{
+    (void)u;
+    install_fake_dm(f);
+    g_setenv("FAKE_DM_MODE", "ready", TRUE);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) kept = create_with_devices(f, "kept", &err);
+    g_autoptr(vd_domain_ref) cut = create_with_devices(f, "cut", &err);
+    g_assert_nonnull(kept);
+    g_assert_nonnull(cut);
+    g_assert_true(vd_domain_suspend(f->d, cut, &err));
+    int kept_pid = vd_dm_running_pid(f->cfg, kept->id);
+    int cut_pid = vd_dm_running_pid(f->cfg, cut->id);
+    g_assert_cmpint(kill(cut_pid, SIGKILL), ==, 0); /* as if it never got ready */
+    while (vd_dm_running_pid(f->cfg, cut->id))
+        g_main_context_iteration(NULL, TRUE); /* reaped by the daemon's child watch */
+
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_autoptr(vd_domain_ref) kept2 = vd_domain_lookup_by_name(f->d, "kept", &err);
+    g_assert_nonnull(kept2);
+    g_assert_cmpint(kept2->id, ==, kept->id);
+    g_assert_cmpint(vd_dm_running_pid(f->cfg, kept->id), ==, kept_pid);
+    g_assert_null(vd_domain_lookup_by_name(f->d, "cut", &err));
+    g_assert_null(g_hash_table_lookup(f->hv_domains, GINT_TO_POINTER(cut->id)));
+    g_autofree char *cut_dir = vd_dm_runtime_dir(f->cfg, cut->id);
+    g_assert_false(g_file_test(cut_dir, G_FILE_TEST_EXISTS));
+    kill(kept_pid, SIGKILL);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -860,5 +1058,9 @@ int main(int argc, char **argv)
     ADD("slow-start-holds-only-its-own-domain", slow_start_holds_only_its_own_domain, WITH_FAKE_HV);
     ADD("concurrent-defines-and-undefines-all-succeed",
         concurrent_defines_and_undefines_all_succeed, WITH_FAKE_HV);
+    ADD("device-model-runs-with-its-domain", device_model_runs_with_its_domain, WITH_FAKE_HV);
+    ADD("device-model-failure-fails-the-start", device_model_failure_fails_the_start, WITH_FAKE_HV);
+    ADD("restarted-daemon-keeps-device-models-and-ends-interrupted-starts",
+        restarted_daemon_keeps_device_models_and_ends_interrupted_starts, WITH_FAKE_HV);
     return g_test_run();
 }

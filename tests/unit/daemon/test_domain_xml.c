@@ -7,28 +7,11 @@
 #include <string.h>
 
 #include "test-contains.h"
+#include "test-domain-corpus.h"
 #include "vd-domain-xml.h"
 #include "vd-libvirt.h"
 #include "vd-schema.h"
 #include "vd-xml.h"
-
-static char *read_corpus(const char *dir, const char *name)
-{
-    g_autofree char *path = g_build_filename(CORPUS_DIR, dir, name, NULL);
-    char *text = NULL;
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    return text;
-}
-
-static vd_domain_def *parse_ok(const char *xml)
-{
-    g_autoptr(vd_error) err = NULL;
-    vd_domain_def *def = vd_domain_def_parse(xml, NULL, &err);
-    if (!def)
-        g_test_message("unexpected error %d: %s", err->code, err->message);
-    g_assert_nonnull(def);
-    return def;
-}
 
 /* Fails with `code` and a message containing every one of the NULL-terminated needles. */
 static void assert_refused(const char *xml, int code, ...)
@@ -185,20 +168,32 @@ static void unsupported_constructs_are_refused_by_name(void)
                    VIR_ERR_CONFIG_UNSUPPORTED, "attribute 'cpuset' of <vcpu>", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><graphics type='vnc' port='-1'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "graphics type 'vnc'", "--graphics none", NULL);
-    assert_refused(DOMAIN_HEAD OS
-                   "<devices><disk type='file' device='cdrom'>"
-                   "<source file='/x.iso'/><target dev='hdc' bus='ide'/></disk></devices>"
-                   "</domain>",
-                   VIR_ERR_CONFIG_UNSUPPORTED, "disk device 'cdrom'", NULL);
-    assert_refused(DOMAIN_HEAD OS "<devices><disk type='network'/></devices></domain>",
-                   VIR_ERR_CONFIG_UNSUPPORTED, "disk type 'network'", NULL);
+    assert_refused(DOMAIN_HEAD OS "<devices><disk type='file' device='floppy'>"
+                                  "<source file='/x.img'/><target dev='fda'/></disk></devices>"
+                                  "</domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "disk device 'floppy'", NULL);
+    assert_refused(DOMAIN_HEAD OS "<devices><disk type='volume'/></devices></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "disk type 'volume'", NULL);
+    assert_refused(DOMAIN_HEAD OS "<devices><disk type='network'><source protocol='iscsi' "
+                                  "name='iqn.x/1'><host name='h'/></source><target dev='vda'/>"
+                                  "</disk></devices></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "disk source protocol 'iscsi'", NULL);
+    assert_refused(DOMAIN_HEAD OS "<devices><disk type='file'><driver name='qemu' io='native'/>"
+                                  "<source file='/a'/><target dev='vda'/></disk></devices>"
+                                  "</domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "attribute 'io' of <driver>", NULL);
+    assert_refused(DOMAIN_HEAD OS "<devices><rng model='virtio'><backend model='egd' "
+                                  "type='tcp'/></rng></devices></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "rng backend model 'egd'", NULL);
+    assert_refused(DOMAIN_HEAD OS "<devices><memballoon model='xen'/></devices></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "memballoon model 'xen'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
                                   "<target dev='sda' bus='usb'/></disk></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "disk bus 'usb'", NULL);
-    assert_refused(
-        DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
-                       "<target dev='vda'/><serial>123</serial></disk></devices></domain>",
-        VIR_ERR_CONFIG_UNSUPPORTED, "element <serial>", "domain/devices/disk/serial", NULL);
+    assert_refused(DOMAIN_HEAD OS "<devices><disk type='file'><source file='/a'/>"
+                                  "<target dev='vda'/><iotune/></disk></devices></domain>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "element <iotune>", "domain/devices/disk/iotune",
+                   NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><interface type='user'/></devices></domain>",
                    VIR_ERR_CONFIG_UNSUPPORTED, "interface type 'user'", NULL);
     assert_refused(DOMAIN_HEAD OS "<devices><interface type='bridge'><source bridge='b'/>"

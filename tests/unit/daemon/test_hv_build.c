@@ -79,32 +79,48 @@ static void elf_test_guest_without_initrd_builds_as_before(void)
     g_assert_cmpuint(cfg.target_bytes, ==, cfg.memory_bytes);
 }
 
-static void devices_without_device_model_are_refused_by_name(void)
+static void device_model_devices_are_described_by_their_slots(void)
 {
     static const struct {
-        const char *xml, *named;
+        const char *xml;
+        uint32_t slots;
     } cases[] = {
-        {"<devices><disk type='file' device='disk'><source file='/d.img'/>"
-         "<target dev='vda' bus='virtio'/></disk></devices>",
-         "<disk> devices"},
-        {"<devices><interface type='bridge'><source bridge='br0'/></interface></devices>",
-         "<interface> devices"},
-        {"<devices><console type='pty'><target type='virtio'/></console></devices>",
-         "virtio target"},
+        {"", 0},
+        {"<disk type='file' device='disk'><source file='/d.img'/>"
+         "<target dev='vda' bus='virtio'/></disk>",
+         0x1},
+        {"<interface type='bridge'><source bridge='br0'/></interface>"
+         "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"
+         "<memballoon model='virtio'/>",
+         0x3}, /* no virtio balloon yet: it takes no slot */
+        {"<memballoon model='none'/>", 0},
     };
     for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *xml =
             g_strdup_printf("<domain type='vireo'><name>dev</name><memory unit='MiB'>64</memory>"
-                            "<os><type>hvm</type><kernel>/k</kernel></os>%s</domain>",
+                            "<os><type>hvm</type><kernel>/k</kernel></os><devices>%s</devices>"
+                            "</domain>",
                             cases[i].xml);
         g_autoptr(vd_domain_def) def = parse(xml);
         struct vctl_build_config cfg;
         g_autoptr(vd_error) err = NULL;
-        g_assert_false(vd_hv_build_config(def, &cfg, &err));
-        g_test_message("%s", err->message);
-        g_assert_cmpint(err->code, ==, VIR_ERR_CONFIG_UNSUPPORTED);
-        g_assert_nonnull(strstr(err->message, cases[i].named));
+        g_assert_true(vd_hv_build_config(def, &cfg, &err));
+        g_assert_cmphex(cfg.dm_slots, ==, cases[i].slots);
     }
+}
+
+static void virtio_console_is_refused_by_name(void)
+{
+    g_autoptr(vd_domain_def) def =
+        parse("<domain type='vireo'><name>dev</name><memory unit='MiB'>64</memory>"
+              "<os><type>hvm</type><kernel>/k</kernel></os><devices>"
+              "<console type='pty'><target type='virtio'/></console></devices></domain>");
+    struct vctl_build_config cfg;
+    g_autoptr(vd_error) err = NULL;
+    g_assert_false(vd_hv_build_config(def, &cfg, &err));
+    g_test_message("%s", err->message);
+    g_assert_cmpint(err->code, ==, VIR_ERR_CONFIG_UNSUPPORTED);
+    g_assert_nonnull(strstr(err->message, "virtio target"));
 }
 
 static void builder_refusals_name_the_file_and_the_reason(void)
@@ -148,8 +164,10 @@ int main(int argc, char **argv)
                          "linux", linux_domu_becomes_a_kernel_initrd_cmdline_build);
     g_test_add_func("/hv-build/elf-test-guest-without-initrd-builds-as-before",
                     elf_test_guest_without_initrd_builds_as_before);
-    g_test_add_func("/hv-build/devices-without-device-model-are-refused-by-name",
-                    devices_without_device_model_are_refused_by_name);
+    g_test_add_func("/hv-build/device-model-devices-are-described-by-their-slots",
+                    device_model_devices_are_described_by_their_slots);
+    g_test_add_func("/hv-build/virtio-console-is-refused-by-name",
+                    virtio_console_is_refused_by_name);
     g_test_add_func("/hv-build/builder-refusals-name-the-file-and-the-reason",
                     builder_refusals_name_the_file_and_the_reason);
     return g_test_run();

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vifs (daemon/vd-vif.c), in a private network namespace: a vif is a tap with virtio-net
- * headers, up, a port of its bridge, and gone once its fd is closed; a missing bridge is
- * a clear error and leaves no tap behind.
+ * headers, up, a port of its bridge with the guest's MAC under 0xfe, and gone once its fd
+ * is closed; a missing bridge is a clear error and leaves no tap behind.
  */
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -29,16 +29,15 @@ static void vif_is_an_up_port_until_closed(void)
     g_autoptr(vd_error) err = NULL;
     if (!vd_bridge_create("vbr7", NULL, 0, &err) || !vd_link_set_up("vbr7", &err))
         g_error("cannot make the test bridge: %s", err->message);
-    g_autofree char *name = vd_vif_name(7, 0);
-    if (strcmp(name, "vif7.0"))
-        g_error("vif name %s, want vif7.0", name);
+    static const unsigned char mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+    const char *name = "vif7.0";
 
-    int fd = vd_vif_open(name, "vbr7", &err);
+    int fd = vd_vif_open(name, "vbr7", mac, "d7", &err);
     if (fd < 0)
         g_error("vd_vif_open: %s", err->message);
     g_autofree char *shown = ip_link(name);
-    if (!strstr(shown, "master vbr7") || !strstr(shown, "UP"))
-        g_error("vif7.0 is not an up port of vbr7: %s", shown);
+    if (!strstr(shown, "master vbr7") || !strstr(shown, "UP") || !strstr(shown, "fe:54:00:12:34:56"))
+        g_error("vif7.0 is not an up port of vbr7 with the guest's MAC under 0xfe: %s", shown);
     struct ifreq ifr = {0};
     if (ioctl(fd, TUNGETIFF, &ifr) < 0)
         g_error("TUNGETIFF on the vif fd failed");
@@ -55,10 +54,11 @@ static void vif_is_an_up_port_until_closed(void)
 static void missing_bridge_is_a_clear_error(void)
 {
     g_autoptr(vd_error) err = NULL;
-    int fd = vd_vif_open("vif8.0", "nosuchbr", &err);
+    static const unsigned char mac[6] = {0x52, 0x54, 0x00, 0, 0, 8};
+    int fd = vd_vif_open("vif8.0", "nosuchbr", mac, "d8", &err);
     if (fd != -1 || !err)
         g_error("a vif on a missing bridge was made (fd %d)", fd);
-    if (!strstr(err->message, "bridge 'nosuchbr' does not exist"))
+    if (!strstr(err->message, "bridge 'nosuchbr' of domain 'd8' does not exist"))
         g_error("unclear error: %s", err->message);
     if (if_nametoindex("vif8.0"))
         g_error("a failed vif left its tap behind");

@@ -4,7 +4,9 @@
 2-vCPU domU is found from the RSDP as a guest finds it (independently of the C test), every
 table is disassembled by `iasl -d` without a warning, and `acpiexec` (ACPICA's AML
 interpreter, the code Linux runs) loads them and evaluates the DSDT: COM1's resources and
-\\_S5 must be the VIREO_PLAT_* values of hv/include/public/vireo.h.
+\\_S5 must be the VIREO_PLAT_* values of hv/include/public/vireo.h; of the eight virtio-mmio
+devices VD00..VD07 exactly those of the dumped slot mask are present (_STA), each with
+_HID LNRO0005, _UID n, its slot's MMIO registers and its level, active-high GSI.
 
 Usage: acpi_acpica_check.py TEST_ACPI_EXE VIREO_H WORKDIR
 """
@@ -17,6 +19,7 @@ import sys
 
 AREA_BASE = 0xe0000
 NR_VCPUS = 2
+DM_SLOTS = 0x85  # slots 0, 2 and 7 served by the device model
 failures = []
 
 
@@ -139,12 +142,59 @@ def crs_bytes(out):
     return bytes(int(b, 16) for b in m.group(1).split()) if m else b''
 
 
+def buffer_bytes(out, path):
+    """The bytes of a Buffer acpiexec printed for `path` (hex lines `0000: 86 09 ...`)."""
+    m = re.search(r'Evaluating ' + re.escape(path) + r'\n.*\n +\[Buffer\] Length [0-9A-F]+ = *\n'
+                  r'((?: +[0-9A-F]{4}: (?:[0-9A-F]{2} )+.*\n)+)', out)
+    if not m:
+        return b''
+    data = b''
+    for line in m.group(1).splitlines():
+        hexpart = line.split(':', 1)[1].split('//')[0]
+        data += bytes(int(b, 16) for b in hexpart.split())
+    return data
+
+
+def evaluated(out, path, kind):
+    m = re.search(r'Evaluating ' + re.escape(path) + r'\n.*?\n +\[' + kind + r'\] (.*)', out)
+    return m.group(1) if m else None
+
+
+def check_dm_devices(out, plat):
+    for n in range(8):
+        dev = rf'\_SB.VD0{n}'
+        sta = evaluated(out, dev + '._STA', 'Integer')
+        want = 0x0F if DM_SLOTS & (1 << n) else 0
+        if not check(sta is not None and int(sta.split('=')[1], 16) == want,
+                     f'{dev}._STA = {sta}, want {want:#x} for slot mask {DM_SLOTS:#x}') or not want:
+            continue
+        hid = evaluated(out, dev + '._HID', 'String')
+        check(hid is not None and hid.endswith('"LNRO0005"'), f'{dev}._HID {hid}')
+        uid = evaluated(out, dev + '._UID', 'Integer')
+        check(uid is not None and int(uid.split('=')[1], 16) == n, f'{dev}._UID {uid}')
+        crs = buffer_bytes(out, dev + '._CRS')
+        # Memory32Fixed (0x86, 9 bytes, read-write), Extended Interrupt (0x89), end tag.
+        if not check(len(crs) >= 21 and crs[0] == 0x86 and crs[12] == 0x89,
+                     f'{dev}._CRS: {crs.hex()}'):
+            continue
+        rw, base, length = struct.unpack_from('<BII', crs, 3)
+        want_base = plat['DM_BASE'] + n * plat['DM_SLOT_SIZE']
+        check(rw == 1 and base == want_base and length == 0x200,
+              f'{dev} MMIO rw={rw} {base:#x}+{length:#x}, want {want_base:#x}+0x200')
+        flags, count, gsi = struct.unpack_from('<BBI', crs, 15)
+        # Flags: consumer (bit 0), level (bit 1 clear), active high (bit 2 clear), exclusive.
+        check(flags == 0x01 and count == 1 and gsi == plat['DM_GSI_FIRST'] + n,
+              f'{dev} interrupt flags {flags:#x} GSI {gsi}, want 0x1 {plat["DM_GSI_FIRST"] + n}')
+
+
 def check_aml(tables, workdir, plat):
     files = []
     for sig in ('FACP', 'DSDT', 'APIC', 'FACS'):
         files.append(sig.lower() + '.dat')
+    dm = ''.join(rf'; evaluate \_SB.VD0{n}.{m}' for n in range(8)
+                 for m in ('_STA', '_HID', '_UID', '_CRS'))
     rc, out = run(['acpiexec', '-b', r'evaluate \_S5; evaluate \_SB.COM1._CRS; '
-                   r'evaluate \_SB.COM1._HID'] + files, workdir)
+                   r'evaluate \_SB.COM1._HID' + dm] + files, workdir)
     with open(os.path.join(workdir, 'acpiexec.log'), 'w') as f:
         f.write(out)
     if not check(rc == 0, f'acpiexec exit {rc}'):
@@ -166,6 +216,7 @@ def check_aml(tables, workdir, plat):
     if check(len(irq) == 3 and irq[0] == 0x22, f'COM1 _CRS has an IRQ descriptor: {crs.hex()}'):
         mask = struct.unpack_from('<H', irq, 1)[0]
         check(mask == 1 << plat['UART_GSI'], f'COM1 IRQ mask {mask:#x}')
+    check_dm_devices(out, plat)
 
 
 def main():
@@ -177,7 +228,7 @@ def main():
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
     area_path = os.path.join(workdir, 'area.bin')
-    subprocess.run([exe, '--dump', area_path, str(NR_VCPUS)], check=True)
+    subprocess.run([exe, '--dump', area_path, str(NR_VCPUS), hex(DM_SLOTS)], check=True)
     with open(area_path, 'rb') as f:
         area = f.read()
     plat = platform_constants(vireo_h)

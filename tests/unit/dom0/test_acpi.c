@@ -2,8 +2,8 @@
 /*
  * libvireoctl's ACPI tables for Linux domUs (vctl_acpi.c): every table found from the
  * RSDP the way a guest finds it, checksums and lengths right, and the platform of
- * public/vireo.h described field by field. With `--dump FILE NR_VCPUS` it writes the
- * table area instead, for acpi_acpica_check.py (ACPICA's own parser's verdict).
+ * public/vireo.h described field by field. With `--dump FILE NR_VCPUS [DM_SLOTS]` it writes
+ * the table area instead, for acpi_acpica_check.py (ACPICA's own parser's verdict).
  */
 #include <glib.h>
 #include <stdio.h>
@@ -149,10 +149,24 @@ static void check_madt(const uint8_t *madt, uint32_t nr_vcpus)
     g_assert_cmpuint(overrides, ==, 1);
 }
 
-static void check_tables(uint32_t nr_vcpus)
+/* The DSDT's DMSL (vctl_dsdt.asl): NameOp "DMSL" DWordPrefix, then the slot mask. */
+static uint32_t dsdt_dm_slots(const uint8_t *dsdt)
+{
+    static const uint8_t name[] = {0x08, 'D', 'M', 'S', 'L', 0x0c};
+    uint32_t len = rd32(dsdt, 4), found = 0, value = 0;
+    for (uint32_t i = 36; i + sizeof(name) + 4 <= len; i++)
+        if (!memcmp(dsdt + i, name, sizeof(name))) {
+            value = rd32(dsdt, i + sizeof(name));
+            found++;
+        }
+    g_assert_cmpuint(found, ==, 1);
+    return value;
+}
+
+static void check_tables_with_slots(uint32_t nr_vcpus, uint32_t dm_slots)
 {
     memset(area, 0xa5, sizeof(area)); /* the builder must clear what it does not use */
-    uint64_t rsdp_gpa = vctl_acpi_build(area, nr_vcpus);
+    uint64_t rsdp_gpa = vctl_acpi_build(area, nr_vcpus, dm_slots);
     g_assert_cmpuint(rsdp_gpa, ==, scan_for_rsdp());
     const uint8_t *rsdp = at(rsdp_gpa, 36);
     g_assert_cmpuint(rsdp[15], ==, 2);
@@ -162,7 +176,24 @@ static void check_tables(uint32_t nr_vcpus)
     g_assert_cmpuint(rd32(xsdt, 4), ==, 36 + 2 * 8);
     check_fadt(xsdt_entry(xsdt, "FACP"));
     check_madt(xsdt_entry(xsdt, "APIC"), nr_vcpus);
+    const uint8_t *fadt = xsdt_entry(xsdt, "FACP");
+    /* table() checked the patched DSDT's checksum; only slots 0..7 exist. */
+    g_assert_cmpuint(dsdt_dm_slots(table(rd64(fadt, 140), "DSDT")), ==,
+                     dm_slots & ((1u << VIREO_PLAT_DM_SLOTS) - 1));
     g_assert_cmpuint(area[VCTL_ACPI_SIZE - 1], ==, 0);
+}
+
+static void check_tables(uint32_t nr_vcpus)
+{
+    check_tables_with_slots(nr_vcpus, 0);
+}
+
+static void test_dm_slots_are_patched_into_the_dsdt(void)
+{
+    check_tables_with_slots(2, 0x01);
+    check_tables_with_slots(2, 0x85);
+    check_tables_with_slots(1, 0xff);
+    check_tables_with_slots(1, 0x1ff); /* bit 8: no such slot, dropped */
 }
 
 static void test_one_vcpu(void)
@@ -180,9 +211,10 @@ static void test_most_vcpus(void)
     check_tables(VIREO_MAX_VCPUS);
 }
 
-static int dump(const char *path, const char *nr)
+static int dump(const char *path, const char *nr, const char *slots)
 {
-    vctl_acpi_build(area, (uint32_t)g_ascii_strtoull(nr, NULL, 10));
+    vctl_acpi_build(area, (uint32_t)g_ascii_strtoull(nr, NULL, 10),
+                    slots ? (uint32_t)g_ascii_strtoull(slots, NULL, 0) : 0);
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(area, 1, sizeof(area), f) != sizeof(area) || fclose(f)) {
         perror(path);
@@ -193,11 +225,13 @@ static int dump(const char *path, const char *nr)
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && !strcmp(argv[1], "--dump"))
-        return dump(argv[2], argv[3]);
+    if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--dump"))
+        return dump(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/acpi/one-vcpu", test_one_vcpu);
     g_test_add_func("/acpi/two-vcpus", test_two_vcpus);
     g_test_add_func("/acpi/most-vcpus", test_most_vcpus);
+    g_test_add_func("/acpi/dm-slots-are-patched-into-the-dsdt",
+                    test_dm_slots_are_patched_into_the_dsdt);
     return g_test_run();
 }

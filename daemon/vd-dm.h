@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The device model, vireo-dm (docs/device-model.md): which virtio device sits in which slot
+ * of the DM window, the configuration file vireo-dm reads (vd-dm-config.c, pure), and
+ * starting, finding and ending the one vireo-dm process of a running domain (vd-dm.c).
+ */
+#ifndef VD_DM_H
+#define VD_DM_H
+
+#include "vd-config.h"
+#include "vd-domain-def.h"
+#include "vd-error.h"
+
+typedef enum { VD_DM_DISK, VD_DM_NET, VD_DM_RNG, VD_DM_BALLOON } vd_dm_kind;
+
+/* The device in one slot: its kind and, for disks and interfaces, its index in def. */
+typedef struct vd_dm_device {
+    vd_dm_kind kind;
+    unsigned index;
+} vd_dm_device;
+
+/*
+ * The slots of def's devices, 0, 1, ... in a stable order: disks by target name (vda
+ * before vdb before vdaa, so the guest's probe order gives it the names the XML says), then
+ * interfaces in document order (eth0, eth1, ...), then the rng, then a virtio balloon.
+ * Returns how many (at most VD_DM_SLOTS: the parser refuses more).
+ */
+unsigned vd_dm_assign_slots(const vd_domain_def *def, vd_dm_device out[VD_DM_SLOTS]);
+
+/* Bit n set for each slot n in use: libvireoctl's dm_slots (the DSDT's devices). */
+uint32_t vd_dm_slot_mask(const vd_domain_def *def);
+
+/* The tap of interface n of domain domid: "vif<domid>.<n>", as Xen names them. */
+char *vd_dm_ifname(int domid, unsigned n);
+
+/* vireo-dm's descriptors: the ready pipe, then interface n's tap at VD_DM_TAP_FD_FIRST + n. */
+#define VD_DM_READY_FD 3
+#define VD_DM_TAP_FD_FIRST 4
+
+/*
+ * The GKeyFile text vireo-dm reads (--config): [vireo-dm] domid, name, memory_bytes,
+ * runtime_dir, then one [device.<slot>] group per device with only the keys of its type
+ * (an interface: mac, ifname from live->nets[n]->ifname, tap_fd).
+ */
+char *vd_dm_config_text(const vd_domain_def *live, int domid, const char *runtime_dir);
+
+/* ROOT/run/vireo/dm/<domid>: vireo-dm's runtime directory, its config and pid file. */
+char *vd_dm_runtime_dir(const vd_config *cfg, int domid);
+
+/*
+ * Starts vireo-dm for domain domid (built, still paused) from live, whose interfaces have
+ * their ifname; bridges[n] is interface n's bridge. Makes each interface's tap
+ * (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, not persistent) and joins it to its bridge, writes
+ * the config, spawns vireo-dm in its own session (it outlives the daemon) with the taps
+ * as its only holder, and waits, at most VD_DM_READY_TIMEOUT_S, for its "ready" on the
+ * ready pipe. Records its pid and start time for a restarted daemon. The
+ * program is $VIREO_DM if set, else cfg->emulator. A domain without devices starts none
+ * and this returns true. False with a libvirt error naming the domain (vireo-dm's own
+ * "error: ..." message when it gave one); nothing is left running then.
+ */
+#define VD_DM_READY_TIMEOUT_S 30
+bool vd_dm_start(const vd_config *cfg, const vd_domain_def *live, int domid,
+                 const char *const *bridges, vd_error **err);
+
+/* Before a domain with devices is built: its device model program can run. False with
+ * VIR_ERR_OPERATION_FAILED naming the program (a missing vireo-dm is found before hv
+ * builds anything). */
+bool vd_dm_check(const vd_config *cfg, const vd_domain_def *def, vd_error **err);
+
+/*
+ * Makes sure the vireo-dm of domain domid (ended or ending in hv) is gone: it exits by
+ * itself when its domain ends; after VD_DM_STOP_TIMEOUT_S it gets SIGTERM, and as long
+ * again later SIGKILL. The recorded start time keeps a reused pid safe. Removes the
+ * runtime directory. Nothing to do for a domain that had no vireo-dm.
+ */
+#define VD_DM_STOP_TIMEOUT_S 5
+void vd_dm_stop(const vd_config *cfg, int domid, const char *name);
+
+/* The pid of domain domid's vireo-dm if it runs (recorded pid, same start time), else 0. */
+int vd_dm_running_pid(const vd_config *cfg, int domid);
+
+#endif /* VD_DM_H */

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Stock virsh on the host gives a Linux domU virtio devices served by vireo-dm in dom0
+(issue 8), in one booted node: a raw disk and a read-only qcow2 disk through QEMU's block
+layer, a vif on a bridge in dom0, and virtio-rng. The guest finds them at boot; reads the
+pattern dom0 wrote on its disk; a write it flushed is in dom0's image file; it pings dom0
+over the bridge; its hardware RNG is virtio's. domblklist/domiflist/domblkinfo/domifstat
+show them. A SIGKILLed vireo-dm crashes its domain (on_crash destroy applies, the vif is
+gone); destroy leaves no vireo-dm, qemu-storage-daemon or vif behind."""
+import re
+
+import node
+import nodeclients
+from nodeclients import LINUX_GUEST_DIR as GUEST_DIR, Console
+from test_virsh_linux import (MARKER, BOOT_TIMEOUT, guest_cmdline, shell, need_running)
+
+IMAGES = '/var/lib/vireo/images'
+PATTERN = 'VIREO-DISK-PATTERN-0123456789'
+WRITTEN = 'GUEST-WROTE-THIS'
+MAC = '52:54:00:5e:00:42'
+BRIDGE = 'vbr0'
+DOM0_IP, GUEST_IP = '10.99.0.1', '10.99.0.2'
+
+
+def devices_xml(name, cmdline):
+    """linux_xml with the devices: vda raw rw, vdb qcow2 read-only, a bridged NIC, rng."""
+    base = nodeclients.linux_xml(name, cmdline, on_crash='destroy')
+    devices = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+               f"<source file='{IMAGES}/data.raw'/><target dev='vda' bus='virtio'/></disk>"
+               f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+               f"<source file='{IMAGES}/ro.qcow2'/><target dev='vdb' bus='virtio'/>"
+               f"<readonly/></disk>"
+               f"<interface type='bridge'><mac address='{MAC}'/>"
+               f"<source bridge='{BRIDGE}'/><model type='virtio'/></interface>"
+               f"<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>")
+    return base.replace('<devices>', '<devices>' + devices)
+
+
+def dom0_prepares_images_and_bridge(s):
+    s.dom0(f'mkdir -p {IMAGES} && rm -f {IMAGES}/*')
+    s.dom0(f'dd if=/dev/zero of={IMAGES}/data.raw bs=1M count=64 2>/dev/null && '
+           f'printf {PATTERN} | dd of={IMAGES}/data.raw conv=notrunc 2>/dev/null')
+    s.dom0(f'qemu-img create -f qcow2 {IMAGES}/ro.qcow2 32M >/dev/null')
+    s.dom0(f'ip link add {BRIDGE} type bridge && ip addr add {DOM0_IP}/24 dev {BRIDGE} && '
+           f'ip link set {BRIDGE} up')
+
+
+def domu_with_devices_boots_and_finds_them(s):
+    s.define_xml('dev', devices_xml('dev', guest_cmdline(s)))
+    r = s.virsh('start', 'dev', ok=None)
+    if r.returncode != 0:
+        raise node.TestFailure(f'virsh start dev failed: {r.stderr.strip()}')
+    s.wait_console('dev', MARKER, BOOT_TIMEOUT, 'the userspace marker')
+    for pattern, what in ((r'vireo-domu: disk vda 67108864', 'vda, 64 MiB'),
+                          (r'vireo-domu: disk vdb 33554432', 'vdb, 32 MiB'),
+                          (rf'vireo-domu: net eth0 {MAC}', 'eth0 with its MAC'),
+                          (r'vireo-domu: rng virtio_rng', 'the virtio rng')):
+        s.wait_console('dev', pattern, 60, what)
+
+
+def disk_reads_dom0s_pattern_and_keeps_a_flushed_write(s):
+    need_running(s, 'dev', 'the disk')
+    with Console(s, 'console', 'dev') as con:
+        shell(con, f'dd if=/dev/vda bs={len(PATTERN)} count=1 2>/dev/null; echo',
+              rf'{PATTERN}', 60)
+        shell(con, f'printf {WRITTEN} | dd of=/dev/vda bs=512 seek=1 conv=fsync 2>/dev/null; '
+                   f'echo wrote-$?', r'wrote-0', 60)
+        shell(con, f'echo x | dd of=/dev/vdb 2>&1 | grep -c -i "read-only\\|permission\\|'
+                   f'I/O error"', r'^[1-9]', 60)
+        con.leave()
+    out = s.dom0(f'dd if={IMAGES}/data.raw bs=512 skip=1 count=1 2>/dev/null | head -c 16')
+    if WRITTEN not in out:
+        raise node.TestFailure(f'the guest\'s flushed write is not in dom0\'s image: {out!r}')
+
+
+def guest_pings_dom0_over_the_bridge(s):
+    need_running(s, 'dev', 'the network')
+    with Console(s, 'console', 'dev') as con:
+        shell(con, f'ifconfig eth0 {GUEST_IP} netmask 255.255.255.0 up; '
+                   f'ping -c 3 -W 5 {DOM0_IP} | grep -o "[0-9]* packets received"',
+              r'[1-9] packets received', 60)
+        con.leave()
+    out = s.dom0(f'ping -c 2 -W 5 {GUEST_IP} | grep -o "[0-9]* packets received"')
+    if not re.search(r'[1-9] packets received', out):
+        raise node.TestFailure(f'dom0 cannot ping the guest: {out}')
+
+
+def rng_is_virtio(s):
+    need_running(s, 'dev', 'the rng')
+    with Console(s, 'console', 'dev') as con:
+        shell(con, 'cat /sys/class/misc/hw_random/rng_current; '
+                   'dd if=/dev/hwrng bs=16 count=1 2>/dev/null | wc -c',
+              r'virtio_rng[.\d]*\s+16', 60)
+        con.leave()
+
+
+def virsh_lists_and_reports_the_devices(s):
+    blk = s.virsh('domblklist', 'dev').stdout
+    for want in (rf'vda\s+{IMAGES}/data.raw', rf'vdb\s+{IMAGES}/ro.qcow2'):
+        if not re.search(want, blk):
+            raise node.TestFailure(f'domblklist lacks {want}:\n{blk}')
+    ifl = s.virsh('domiflist', 'dev').stdout
+    vif = f'vif{s.domid("dev")}.0'
+    if not re.search(rf'{vif}\s+bridge\s+{BRIDGE}\s+virtio\s+{MAC}', ifl):
+        raise node.TestFailure(f'domiflist does not show {vif} on {BRIDGE}:\n{ifl}')
+    info = s.virsh('domblkinfo', 'dev', 'vda').stdout
+    if not re.search(r'Capacity:\s+67108864', info):
+        raise node.TestFailure(f'domblkinfo vda:\n{info}')
+    stat = s.virsh('domifstat', 'dev', vif).stdout
+    if not re.search(r'rx_packets\s+[1-9]', stat) or not re.search(r'tx_packets\s+[1-9]', stat):
+        raise node.TestFailure(f'domifstat {vif} counted no packets:\n{stat}')
+
+
+def killed_vireo_dm_crashes_its_domain(s):
+    need_running(s, 'dev', 'vireo-dm')
+    vif = f'vif{s.domid("dev")}.0'
+    s.dom0('pkill -KILL -x vireo-dm')
+    nodeclients.wait_for(lambda: s.domstate('dev') == 'shut off', 60,
+                         'dev shut off (on_crash destroy) after vireo-dm died')
+    leftovers = s.dom0(f'ls /sys/class/net | grep -c {vif}; pgrep -c qemu-storage', check=False)
+    if re.search(r'^[1-9]', leftovers, re.M):
+        raise node.TestFailure(f'the crashed domain left its vif or disks behind: {leftovers}')
+
+
+def destroy_leaves_nothing_behind(s):
+    r = s.virsh('start', 'dev', ok=None)
+    if r.returncode != 0:
+        raise node.TestFailure(f'virsh start dev (again) failed: {r.stderr.strip()}')
+    s.wait_console('dev', MARKER, BOOT_TIMEOUT, 'the userspace marker', count=2)
+    s.virsh('destroy', 'dev')
+    left = s.dom0('pgrep -c vireo-dm; pgrep -c qemu-storage; ls /sys/class/net | grep -c vif',
+                  check=False)
+    if re.search(r'^[1-9]', left, re.M):
+        raise node.TestFailure(f'destroy left processes or vifs behind: {left}')
+    s.virsh('undefine', 'dev')
+
+
+nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_finds_them,
+                 disk_reads_dom0s_pattern_and_keeps_a_flushed_write,
+                 guest_pings_dom0_over_the_bridge, rng_is_virtio,
+                 virsh_lists_and_reports_the_devices, killed_vireo_dm_crashes_its_domain,
+                 destroy_leaves_nothing_behind])
