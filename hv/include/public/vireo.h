@@ -274,8 +274,9 @@
  */
 #define VIREO_HC_IOREQ_DETACH 0x11c
 /*
- * (u32 domid, u32 vcpu) -> 0. Slot vcpu holds VIREO_IOREQ_DONE: the vCPU waiting for it
- * finishes its instruction and goes on. -VIREO_EINVAL when the slot is not DONE.
+ * (u32 domid, u32 vcpu) -> 0. Call after making slot vcpu DONE: the vCPU waiting for it
+ * takes the answer, finishes its instruction and goes on. The slot is not checked (the
+ * vCPU may have taken the answer already); -VIREO_EINVAL for a vCPU the domain lacks.
  */
 #define VIREO_HC_IOREQ_COMPLETE 0x11d
 /*

@@ -292,7 +292,9 @@ class Session:
 
     def tails(self):
         _, log = self.n.run(f'tail -n 30 {DAEMON_LOG}', 30, check=False)
-        return self.n.tails() + f'--- {DAEMON_LOG} (dom0) last 30 lines ---\n{log}\n'
+        _, dm = self.n.run('tail -n 15 /var/log/vireo/dm/*.log 2>/dev/null', 30, check=False)
+        return (self.n.tails() + f'--- {DAEMON_LOG} (dom0) last 30 lines ---\n{log}\n'
+                f'--- vireo-dm logs (dom0) ---\n{dm}\n')
 
     def close(self):
         self.n.close()
