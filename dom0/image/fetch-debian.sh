@@ -61,8 +61,11 @@ cp "$e1000" "$out/e1000.ko.tmp" && mv "$out/e1000.ko.tmp" "$out/e1000.ko"
 
 # The domU's modules. button: the ACPI power button (acpid powers off on it); evdev: how
 # acpid hears it. virtio_mmio finds the device model's devices in the DSDT (LNRO0005);
-# the drivers of its four device types follow (virtio, virtio_ring come as dependencies).
-DOMU_MODULES="button evdev virtio_mmio virtio_blk virtio_net virtio-rng virtio_balloon"
+# the drivers of its four device types follow (virtio, virtio_ring come as dependencies);
+# ext4 (which mounts ext2 too) lets tests keep files on a virtio disk, crc32c_generic first
+# since ext4 only names it as a soft dependency.
+DOMU_MODULES="button evdev virtio_mmio virtio_blk virtio_net virtio-rng virtio_balloon
+              crc32c_generic ext4"
 # dom0's: tun for the vifs' taps, bridge (with stp and llc) for the bridges they join.
 DOM0_MODULES="tun bridge"
 moddir="$work/x/lib/modules/$abi"

@@ -295,6 +295,14 @@ def console_log(n, name):
     return out
 
 
+def domain_diagnosis(n, name):
+    """What hv says of a domain that stopped making progress: its vCPUs (state, CPU time)
+    and its exits over 2 s, so a hang shows whether the guest still runs, and where."""
+    _, vcpus = n.run(f'vireo-ctl vcpu-list {name}', 30, check=False)
+    _, exits = n.run(f'vireo-ctl exits -i 2 {name}', 60, check=False)
+    return f'--- vireo-ctl vcpu-list {name} ---\n{vcpus}\n--- exits over 2 s ---\n{exits}'
+
+
 def wait_console(n, name, pattern, timeout, what=None, count=1):
     """Waits until the domU's console log matches `pattern` (at least `count` times)."""
     regex = re.compile(pattern, re.M)
@@ -307,7 +315,7 @@ def wait_console(n, name, pattern, timeout, what=None, count=1):
         if time.monotonic() > deadline:
             tail = '\n'.join(text.splitlines()[-15:])
             raise TestFailure(f'{name}: console shows no {what or pattern!r} within {timeout} s;'
-                              f' its log ends:\n{tail}')
+                              f' its log ends:\n{tail}\n{domain_diagnosis(n, name)}')
         time.sleep(1)
 
 

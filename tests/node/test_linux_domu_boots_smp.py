@@ -22,7 +22,7 @@ def test(info, workdir, box):
     box.append(n)
     start = time.monotonic()
     n.run(f'vireo-ctl create {CFG} name={NAME}', 300)
-    node.wait_console(n, NAME, r'vireo-domu: userspace up', 1200, 'the userspace marker')
+    node.wait_console(n, NAME, r'vireo-domu: userspace up', 300, 'the userspace marker')
     print(f'create to userspace marker: {time.monotonic() - start:.1f} s')
     online = node.wait_console(n, NAME, r'vireo-domu: CPUs online (\S+)', 120, 'online CPUs')
     if online[0] != '0-1':

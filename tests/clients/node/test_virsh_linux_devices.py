@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """Stock virsh on the host gives a Linux domU virtio devices served by vireo-dm in dom0
-(issue 8), in one booted node: a raw disk and a read-only qcow2 disk through QEMU's block
-layer, a vif on a bridge in dom0, and virtio-rng. The guest finds them at boot; reads the
-pattern dom0 wrote on its disk; a write it flushed is in dom0's image file; it pings dom0
-over the bridge; its hardware RNG is virtio's. domblklist/domiflist/domblkinfo/domifstat
-show them. A SIGKILLed vireo-dm crashes its domain (on_crash destroy applies, the vif is
-gone); destroy leaves no vireo-dm, qemu-storage-daemon or vif behind."""
+(issue 8), in one booted node: a raw disk, a read-only qcow2 disk and a writable qcow2
+disk through QEMU's block layer, a vif on a bridge in dom0, and virtio-rng. The guest
+finds them at boot; reads the pattern dom0 wrote on its disk; a write it flushed is in
+dom0's image file; the read-only disk refuses a write; a file on an ext2 filesystem on the
+qcow2 disk survives a virsh reboot; it pings dom0 over the bridge, and a second domU on
+the same bridge receives 64 MiB over TCP from it with the same checksum; its hardware RNG
+is virtio's. domblklist/domiflist/domblkinfo/domifstat show them. A SIGKILLed vireo-dm
+crashes its domain (on_crash destroy applies, the vif is gone); destroy leaves no
+vireo-dm, qemu-storage-daemon or vif behind."""
 import re
 
 import node
@@ -19,19 +22,28 @@ PATTERN = 'VIREO-DISK-PATTERN-0123456789'
 WRITTEN = 'GUEST-WROTE-THIS'
 MAC = '52:54:00:5e:00:42'
 BRIDGE = 'vbr0'
-DOM0_IP, GUEST_IP = '10.99.0.1', '10.99.0.2'
+MAC2 = '52:54:00:5e:00:43'
+DOM0_IP, GUEST_IP, GUEST2_IP = '10.99.0.1', '10.99.0.2', '10.99.0.3'
+BLOB_MIB = 64
+
+
+def nic_xml(mac):
+    return (f"<interface type='bridge'><mac address='{mac}'/>"
+            f"<source bridge='{BRIDGE}'/><model type='virtio'/></interface>")
 
 
 def devices_xml(name, cmdline):
-    """linux_xml with the devices: vda raw rw, vdb qcow2 read-only, a bridged NIC, rng."""
+    """linux_xml with the devices: vda raw rw, vdb qcow2 read-only, vdc qcow2 rw, a bridged
+    NIC, rng."""
     base = nodeclients.linux_xml(name, cmdline, on_crash='destroy')
     devices = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
                f"<source file='{IMAGES}/data.raw'/><target dev='vda' bus='virtio'/></disk>"
                f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                f"<source file='{IMAGES}/ro.qcow2'/><target dev='vdb' bus='virtio'/>"
                f"<readonly/></disk>"
-               f"<interface type='bridge'><mac address='{MAC}'/>"
-               f"<source bridge='{BRIDGE}'/><model type='virtio'/></interface>"
+               f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+               f"<source file='{IMAGES}/fs.qcow2'/><target dev='vdc' bus='virtio'/></disk>"
+               + nic_xml(MAC) +
                f"<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>")
     return base.replace('<devices>', '<devices>' + devices)
 
@@ -40,7 +52,8 @@ def dom0_prepares_images_and_bridge(s):
     s.dom0(f'mkdir -p {IMAGES} && rm -f {IMAGES}/*')
     s.dom0(f'dd if=/dev/zero of={IMAGES}/data.raw bs=1M count=64 2>/dev/null && '
            f'printf {PATTERN} | dd of={IMAGES}/data.raw conv=notrunc 2>/dev/null')
-    s.dom0(f'qemu-img create -f qcow2 {IMAGES}/ro.qcow2 32M >/dev/null')
+    s.dom0(f'qemu-img create -f qcow2 {IMAGES}/ro.qcow2 32M >/dev/null && '
+           f'qemu-img create -f qcow2 {IMAGES}/fs.qcow2 64M >/dev/null')
     s.dom0(f'ip link add {BRIDGE} type bridge && ip addr add {DOM0_IP}/24 dev {BRIDGE} && '
            f'ip link set {BRIDGE} up')
 
@@ -53,6 +66,7 @@ def domu_with_devices_boots_and_finds_them(s):
     s.wait_console('dev', MARKER, BOOT_TIMEOUT, 'the userspace marker')
     for pattern, what in ((r'vireo-domu: disk vda 67108864', 'vda, 64 MiB'),
                           (r'vireo-domu: disk vdb 33554432', 'vdb, 32 MiB'),
+                          (r'vireo-domu: disk vdc 67108864', 'vdc, 64 MiB'),
                           (rf'vireo-domu: net eth0 {MAC}', 'eth0 with its MAC'),
                           (r'vireo-domu: rng virtio_rng', 'the virtio rng')):
         s.wait_console('dev', pattern, 60, what)
@@ -84,6 +98,56 @@ def guest_pings_dom0_over_the_bridge(s):
     out = s.dom0(f'ping -c 2 -W 5 {GUEST_IP} | grep -o "[0-9]* packets received"')
     if not re.search(r'[1-9] packets received', out):
         raise node.TestFailure(f'dom0 cannot ping the guest: {out}')
+
+
+def qcow2_filesystem_keeps_a_file_across_reboot(s):
+    need_running(s, 'dev', 'the qcow2 disk')
+    with Console(s, 'console', 'dev') as con:
+        shell(con, 'mke2fs -q /dev/vdc && mkdir -p /mnt && mount /dev/vdc /mnt && '
+                   'echo persisted-$((6*7)) > /mnt/file && umount /mnt && echo fs-made-$?',
+              r'fs-made-0', 120)
+        con.leave()
+    ups = len(re.findall(MARKER, node.console_log(s.n, 'dev')))
+    s.virsh('reboot', 'dev')
+    s.wait_console('dev', MARKER, BOOT_TIMEOUT, 'the marker after the reboot', count=ups + 1)
+    with Console(s, 'console', 'dev') as con:
+        shell(con, 'mkdir -p /mnt && mount /dev/vdc /mnt && cat /mnt/file',
+              r'persisted-42', 60)
+        shell(con, 'umount /mnt; echo umount-$?', r'umount-0', 60)
+        con.leave()
+
+
+def two_domus_and_dom0_share_the_bridge(s):
+    """dev2 on the same bridge: everyone pings everyone, then dev sends BLOB_MIB MiB of
+    random bytes to dev2 over TCP (busybox nc) and both ends have the same md5sum."""
+    need_running(s, 'dev', 'the network')
+    xml = nodeclients.linux_xml('dev2', guest_cmdline(s), on_crash='destroy')
+    s.define_xml('dev2', xml.replace('<devices>', '<devices>' + nic_xml(MAC2)), command='create')
+    s.wait_console('dev2', MARKER, BOOT_TIMEOUT, 'dev2 in userspace')
+    with Console(s, 'console', 'dev2') as con:
+        shell(con, f'ifconfig eth0 {GUEST2_IP} netmask 255.255.255.0 up; '
+                   f'ping -c 2 -W 5 {GUEST_IP} | grep -o "[0-9]* packets received"',
+              r'[1-9] packets received', 60)
+        shell(con, '(nc -l -p 5000 > /tmp/got; md5sum /tmp/got > /tmp/sum) & echo listen-$((1+1))',
+              r'listen-2', 30)
+        con.leave()
+    with Console(s, 'console', 'dev') as con:
+        sent = shell(con, f'ifconfig eth0 {GUEST_IP} netmask 255.255.255.0 up; '
+                          f'dd if=/dev/urandom of=/tmp/blob bs=1M count={BLOB_MIB} 2>/dev/null; '
+                          f'md5sum /tmp/blob', r'([0-9a-f]{32})  /tmp/blob', 120).group(1).decode()
+        shell(con, f'nc {GUEST2_IP} 5000 < /tmp/blob; echo sent-$?', r'sent-0', 600)
+        con.leave()
+    out = s.dom0(f'ping -c 2 -W 5 {GUEST2_IP} | grep -o "[0-9]* packets received"')
+    if not re.search(r'[1-9] packets received', out):
+        raise node.TestFailure(f'dom0 cannot ping dev2: {out}')
+    with Console(s, 'console', 'dev2') as con:
+        got = shell(con, 'for i in $(seq 60); do [ -s /tmp/sum ] && break; sleep 1; done; '
+                         'cat /tmp/sum', r'([0-9a-f]{32})  /tmp/got', 120).group(1).decode()
+        con.leave()
+    if got != sent:
+        raise node.TestFailure(f'{BLOB_MIB} MiB over TCP: md5 {sent} sent, {got} received')
+    print(f'  {BLOB_MIB} MiB dev -> dev2 over TCP on {BRIDGE}: md5 {got} on both ends')
+    s.virsh('destroy', 'dev2')
 
 
 def rng_is_virtio(s):
@@ -139,6 +203,8 @@ def destroy_leaves_nothing_behind(s):
 
 nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_finds_them,
                  disk_reads_dom0s_pattern_and_keeps_a_flushed_write,
-                 guest_pings_dom0_over_the_bridge, rng_is_virtio,
+                 qcow2_filesystem_keeps_a_file_across_reboot,
+                 guest_pings_dom0_over_the_bridge, two_domus_and_dom0_share_the_bridge,
+                 rng_is_virtio,
                  virsh_lists_and_reports_the_devices, killed_vireo_dm_crashes_its_domain,
                  destroy_leaves_nothing_behind])
