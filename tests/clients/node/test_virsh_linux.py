@@ -82,9 +82,15 @@ def shell(con, command, answer, timeout=60):
 
 def console_answers(s, name, command, answer):
     """A fresh `virsh console` session: the command typed at the guest's shell gets its
-    answer, and Ctrl-] leaves. Returns the answer's match."""
+    answer, and Ctrl-] leaves. Returns the answer's match. When none comes, the failure
+    shows the console log and hv's view of the guest's vCPUs."""
     with Console(s, 'console', name) as con:
-        m = shell(con, command, answer)
+        try:
+            m = shell(con, command, answer)
+        except node.TestFailure as e:
+            tail = '\n'.join(node.console_log(s.n, name).splitlines()[-12:])
+            raise node.TestFailure(f'{e}\n--- its console log ends ---\n{tail}\n'
+                                   f'{node.domain_diagnosis(s.n, name)}') from e
         con.leave()
     return m
 
