@@ -80,13 +80,13 @@ def shell(con, command, answer, timeout=60):
     return con.read_until(answer, timeout)
 
 
-def console_answers(s, name, command, answer):
+def console_answers(s, name, command, answer, timeout=60):
     """A fresh `virsh console` session: the command typed at the guest's shell gets its
-    answer, and Ctrl-] leaves. Returns the answer's match. When none comes, the failure
-    shows the console log and hv's view of the guest's vCPUs."""
+    answer within `timeout` s, and Ctrl-] leaves. Returns the answer's match. When none
+    comes, the failure shows the console log and hv's view of the guest's vCPUs."""
     with Console(s, 'console', name) as con:
         try:
-            m = shell(con, command, answer)
+            m = shell(con, command, answer, timeout)
         except node.TestFailure as e:
             tail = '\n'.join(node.console_log(s.n, name).splitlines()[-12:])
             raise node.TestFailure(f'{e}\n--- its console log ends ---\n{tail}\n'

@@ -15,7 +15,8 @@ import re
 import node
 import nodeclients
 from nodeclients import LINUX_GUEST_DIR as GUEST_DIR, Console
-from test_virsh_linux import (MARKER, BOOT_TIMEOUT, guest_cmdline, shell, need_running)
+from test_virsh_linux import (MARKER, BOOT_TIMEOUT, console_answers, guest_cmdline, shell,
+                              need_running)
 
 IMAGES = '/var/lib/vireo/images'
 PATTERN = 'VIREO-DISK-PATTERN-0123456789'
@@ -90,11 +91,9 @@ def disk_reads_dom0s_pattern_and_keeps_a_flushed_write(s):
 
 def guest_pings_dom0_over_the_bridge(s):
     need_running(s, 'dev', 'the network')
-    with Console(s, 'console', 'dev') as con:
-        shell(con, f'ifconfig eth0 {GUEST_IP} netmask 255.255.255.0 up; '
-                   f'ping -c 3 -W 5 {DOM0_IP} | grep -o "[0-9]* packets received"',
-              r'[1-9] packets received', 60)
-        con.leave()
+    console_answers(s, 'dev', f'ifconfig eth0 {GUEST_IP} netmask 255.255.255.0 up; '
+                              f'ping -c 3 -W 5 {DOM0_IP} | grep -o "[0-9]* packets received"',
+                    r'[1-9] packets received')
     out = s.dom0(f'ping -c 2 -W 5 {GUEST_IP} | grep -o "[0-9]* packets received"')
     if not re.search(r'[1-9] packets received', out):
         raise node.TestFailure(f'dom0 cannot ping the guest: {out}')
@@ -102,11 +101,9 @@ def guest_pings_dom0_over_the_bridge(s):
 
 def qcow2_filesystem_keeps_a_file_across_reboot(s):
     need_running(s, 'dev', 'the qcow2 disk')
-    with Console(s, 'console', 'dev') as con:
-        shell(con, 'mke2fs -q /dev/vdc && mkdir -p /mnt && mount /dev/vdc /mnt && '
-                   'echo persisted-$((6*7)) > /mnt/file && umount /mnt && echo fs-made-$?',
-              r'fs-made-0', 120)
-        con.leave()
+    console_answers(s, 'dev', 'mke2fs -q /dev/vdc && mkdir -p /mnt && mount /dev/vdc /mnt && '
+                              'echo persisted-$((6*7)) > /mnt/file && umount /mnt && '
+                              'echo fs-made-$?', r'fs-made-0', 120)
     ups = len(re.findall(MARKER, node.console_log(s.n, 'dev')))
     s.virsh('reboot', 'dev')
     s.wait_console('dev', MARKER, BOOT_TIMEOUT, 'the marker after the reboot', count=ups + 1)
@@ -140,10 +137,9 @@ def two_domus_and_dom0_share_the_bridge(s):
     out = s.dom0(f'ping -c 2 -W 5 {GUEST2_IP} | grep -o "[0-9]* packets received"')
     if not re.search(r'[1-9] packets received', out):
         raise node.TestFailure(f'dom0 cannot ping dev2: {out}')
-    with Console(s, 'console', 'dev2') as con:
-        got = shell(con, 'for i in $(seq 60); do [ -s /tmp/sum ] && break; sleep 1; done; '
-                         'cat /tmp/sum', r'([0-9a-f]{32})  /tmp/got', 120).group(1).decode()
-        con.leave()
+    got = console_answers(s, 'dev2', 'for i in $(seq 60); do [ -s /tmp/sum ] && break; sleep 1; '
+                                     'done; cat /tmp/sum', r'([0-9a-f]{32})  /tmp/got',
+                          120).group(1).decode()
     if got != sent:
         raise node.TestFailure(f'{BLOB_MIB} MiB over TCP: md5 {sent} sent, {got} received')
     print(f'  {BLOB_MIB} MiB dev -> dev2 over TCP on {BRIDGE}: md5 {got} on both ends')
@@ -152,11 +148,9 @@ def two_domus_and_dom0_share_the_bridge(s):
 
 def rng_is_virtio(s):
     need_running(s, 'dev', 'the rng')
-    with Console(s, 'console', 'dev') as con:
-        shell(con, 'cat /sys/class/misc/hw_random/rng_current; '
-                   'dd if=/dev/hwrng bs=16 count=1 2>/dev/null | wc -c',
-              r'virtio_rng[.\d]*\s+16', 60)
-        con.leave()
+    console_answers(s, 'dev', 'cat /sys/class/misc/hw_random/rng_current; '
+                              'dd if=/dev/hwrng bs=16 count=1 2>/dev/null | wc -c',
+                    r'virtio_rng[.\d]*\s+16')
 
 
 def virsh_lists_and_reports_the_devices(s):
