@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import termios
 import time
 import traceback
 import uuid
@@ -96,7 +97,7 @@ def wait_for(predicate, timeout, what, interval=0.5):
         time.sleep(interval)
 
 
-# What virsh console prints once the stream is open and the terminal is raw.
+# What virsh console prints once the stream is open, just before it makes the terminal raw.
 CONSOLE_READY = b'Escape character is'
 
 
@@ -148,15 +149,20 @@ class Console:
                                        + self.text()[-2000:])
             self._read(left)
 
+    def _raw(self):
+        """virsh made the terminal raw (on Linux the master reports the slave's modes)."""
+        return not termios.tcgetattr(self.fd)[3] & termios.ICANON
+
     def type(self, text):
-        """Sends keys once virsh is connected: it flushes what was typed before (raw mode)."""
+        """Sends keys once virsh is connected and its terminal raw: virsh prints its banner
+        first, then goes raw with TCSAFLUSH, which drops whatever was typed in between."""
         deadline = time.monotonic() + 60
-        while CONSOLE_READY not in self.seen:
+        while CONSOLE_READY not in self.seen or not self._raw():
             left = deadline - time.monotonic()
             if left <= 0:
                 raise node.TestFailure(f'virsh {" ".join(map(str, self.args))}: not connected '
                                        f'in 60 s; it showed:\n' + self.text()[-2000:])
-            self._read(left)
+            self._read(min(left, 0.05))
         os.write(self.fd, text.encode())
 
     def text(self):
