@@ -19,7 +19,7 @@
 static uint64_t domu_iopm_pa, domu_msrpm_pa, dom0_iopm_pa, dom0_msrpm_pa;
 static uint64_t next_vcpu_uid = 1;
 
-void svm_vmrun(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
+void svm_vmrun(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa, bool host_if);
 
 /* Sets (intercept) or clears (direct access) both permission bits of an MSR. */
 static void msrpm_set(uint8_t *msrpm, uint32_t msr, bool intercept)
@@ -301,7 +301,11 @@ void arch_vcpu_run(struct vcpu *v)
         v->arch.npt_gen = gen;
     }
     vmcb->control.clean_bits = 0;
-    svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, c->host_vmcb_pa);
+    /* dom0 (no V_INTR_MASKING) takes physical interrupts by its own IF, so hv's IF plays
+     * no part in guest mode: entering with IF=0 leaves no instant, before VMRUN or after
+     * #VMEXIT, where one of dom0's vectors could be taken in hv, whose IDT lacks them
+     * (seen under QEMU TCG: dom0's timer vector taken between STI and VMRUN). */
+    svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, c->host_vmcb_pa, !v->dom->privileged);
     tlb_guest_exit(c);
     vmcb->control.tlb_control = 0;
     svm_handle_exit(v);
