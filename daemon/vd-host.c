@@ -22,18 +22,24 @@ static char *dmi_field(const vd_host_sources *src, const char *name)
     return g_steal_pointer(&text);
 }
 
-static bool uuid_from_file(const char *path, unsigned char out[16])
+/* A UUID that names something: firmware that leaves SMBIOS's unset fills it with 00 or ff
+ * bytes, and libvirt refuses either as a host UUID. */
+static bool uuid_from_text(const char *text, unsigned char out[16])
 {
-    g_autofree char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, NULL) || !vd_uuid_parse(g_strstrip(text), out))
+    if (!vd_uuid_parse(text, out))
         return false;
-    /* Firmware that leaves the UUID unset fills it with 00 or ff bytes. */
     bool zeros = true, ones = true;
     for (int i = 0; i < 16; i++) {
         zeros = zeros && out[i] == 0x00;
         ones = ones && out[i] == 0xff;
     }
     return !zeros && !ones;
+}
+
+static bool uuid_from_file(const char *path, unsigned char out[16])
+{
+    g_autofree char *text = NULL;
+    return g_file_get_contents(path, &text, NULL, NULL) && uuid_from_text(g_strstrip(text), out);
 }
 
 /* A UUID made up on the first start and kept, so it stays the host's. */
@@ -56,8 +62,13 @@ static void kept_uuid(const vd_config *cfg, unsigned char out[16])
 
 void vd_host_uuid(const vd_config *cfg, const vd_host_sources *src, unsigned char out[16])
 {
-    if (cfg->host_uuid && vd_uuid_parse(cfg->host_uuid, out))
-        return;
+    if (cfg->host_uuid) {
+        if (uuid_from_text(cfg->host_uuid, out))
+            return;
+        g_warning("host_uuid '%s' is not a usable UUID (malformed, all zeros or all ones): "
+                  "ignored, the machine's is used",
+                  cfg->host_uuid);
+    }
     g_autofree char *product_uuid = g_build_filename(dmi_dir(src), "product_uuid", NULL);
     if (uuid_from_file(product_uuid, out))
         return;

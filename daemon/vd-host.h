@@ -15,9 +15,10 @@ typedef struct vd_host_sources {
     const char *machine_id; /* /etc/machine-id */
 } vd_host_sources;
 
-/* libvirt's order: the configured host_uuid, else SMBIOS's system UUID (when it is not
- * all zeros or all ones, as firmware leaves unset ones), else /etc/machine-id, else a UUID
- * made up once and kept in ROOT/etc/vireo/host-uuid. Never all zeros. */
+/* libvirt's order: the configured host_uuid, else SMBIOS's system UUID, else
+ * /etc/machine-id, else a UUID made up once and kept in ROOT/etc/vireo/host-uuid. Each is
+ * skipped when malformed, all zeros or all ones (as firmware leaves an unset SMBIOS UUID),
+ * so the result is never all zeros. */
 void vd_host_uuid(const vd_config *cfg, const vd_host_sources *src, unsigned char out[16]);
 
 /* libvirt's <sysinfo type='smbios'> from the DMI fields, with uuid as the system UUID. */

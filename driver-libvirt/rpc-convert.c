@@ -20,7 +20,7 @@ void vd_rpc_params_free(vd_typed_param *p, unsigned n)
 {
     for (unsigned i = 0; p && i < n; i++) {
         g_free(p[i].field);
-        if (p[i].type == 7)
+        if (p[i].type == VIR_TYPED_PARAM_STRING)
             g_free(p[i].value.s);
     }
     g_free(p);
@@ -37,25 +37,25 @@ vd_typed_param *vd_rpc_params_from_wire(const vd_wire_typed_param *w, unsigned n
         p[i].field = g_strdup(w[i].field);
         p[i].type = v->type;
         switch (v->type) {
-        case 1:
+        case VIR_TYPED_PARAM_INT:
             p[i].value.i = v->vd_wire_param_value_u.i;
             break;
-        case 2:
+        case VIR_TYPED_PARAM_UINT:
             p[i].value.ui = v->vd_wire_param_value_u.ui;
             break;
-        case 3:
+        case VIR_TYPED_PARAM_LLONG:
             p[i].value.l = v->vd_wire_param_value_u.l;
             break;
-        case 4:
+        case VIR_TYPED_PARAM_ULLONG:
             p[i].value.ul = v->vd_wire_param_value_u.ul;
             break;
-        case 5:
+        case VIR_TYPED_PARAM_DOUBLE:
             p[i].value.d = v->vd_wire_param_value_u.d;
             break;
-        case 6:
+        case VIR_TYPED_PARAM_BOOLEAN:
             p[i].value.b = v->vd_wire_param_value_u.b != 0;
             break;
-        case 7:
+        case VIR_TYPED_PARAM_STRING:
             p[i].value.s = g_strdup(v->vd_wire_param_value_u.s);
             break;
         default:
@@ -77,26 +77,26 @@ static void param_to_wire(const vd_typed_param *p, vd_wire_typed_param *w)
     w->field = g_strdup(p->field);
     v->type = p->type;
     switch (p->type) {
-    case 1:
+    case VIR_TYPED_PARAM_INT:
         v->vd_wire_param_value_u.i = p->value.i;
         break;
-    case 2:
+    case VIR_TYPED_PARAM_UINT:
         v->vd_wire_param_value_u.ui = p->value.ui;
         break;
-    case 3:
+    case VIR_TYPED_PARAM_LLONG:
         v->vd_wire_param_value_u.l = p->value.l;
         break;
-    case 4:
+    case VIR_TYPED_PARAM_ULLONG:
         v->vd_wire_param_value_u.ul = p->value.ul;
         break;
-    case 5:
+    case VIR_TYPED_PARAM_DOUBLE:
         v->vd_wire_param_value_u.d = p->value.d;
         break;
-    case 6:
+    case VIR_TYPED_PARAM_BOOLEAN:
         v->vd_wire_param_value_u.b = p->value.b;
         break;
     default:
-        v->type = 7;
+        v->type = VIR_TYPED_PARAM_STRING;
         v->vd_wire_param_value_u.s = g_strdup(p->value.s ? p->value.s : "");
         break;
     }

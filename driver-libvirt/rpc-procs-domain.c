@@ -441,7 +441,7 @@ static bool get_sched_params(vd_rpc_call *call, const vd_wire_nonnull_domain *w,
         return false;
     if (!(flags & VIR_TYPED_PARAM_STRING_OKAY))
         for (unsigned i = params->len; i-- > 0;)
-            if (((vd_typed_param *)g_ptr_array_index(params, i))->type == 7)
+            if (((vd_typed_param *)g_ptr_array_index(params, i))->type == VIR_TYPED_PARAM_STRING)
                 g_ptr_array_remove_index(params, i);
     /* The caller sized its array from GET_SCHEDULER_TYPE; never return more. */
     vd_rpc_params_to_wire(params, nparams, &r->params.params_val, &r->params.params_len);

@@ -247,16 +247,13 @@ bool vd_rpc_stream_incoming(vd_rpc_client *c, const vd_wire_header *hdr, const g
         vd_rpc_client_send(c, stream_packet(s, VD_WIRE_OK, NULL, 0));
         stream_end(c, s);
         return true;
-    case VD_WIRE_ERROR: {
-        /* The client aborted (virStreamAbort) and waits, like finishing, for a closing
-         * packet of the stream: libvirtd's is this error. */
-        vd_wire_header h = *hdr;
-
-        vd_rpc_client_send(c, vd_rpc_packet_encode_error(&h, VIR_ERR_RPC, VIR_FROM_STREAMS,
-                                                         "stream aborted at client request"));
+    case VD_WIRE_ERROR:
+        /* The client aborted (virStreamAbort) and waits, like finishing, for the stream's
+         * closing packet. libvirtd confirms an abort it could carry out with an empty OK
+         * (an ERROR here would make the client's virStreamAbort fail). */
+        vd_rpc_client_send(c, stream_packet(s, VD_WIRE_OK, NULL, 0));
         stream_end(c, s);
         return true;
-    }
     default:
         *reason = "stream packet with an unknown status";
         return false;

@@ -4,6 +4,7 @@ report what it printed when an expectation fails."""
 import os
 import subprocess
 import sys
+import threading
 
 import vdrpc  # noqa: F401  (tests/protocol is on PYTHONPATH)
 
@@ -21,6 +22,26 @@ def require_virsh():
 
 
 free_port = vdrpc.free_port
+
+
+def abort_within(st, timeout=30):
+    """st.abort() (virStreamAbort, which waits for the server's answer) must return, without
+    error, within timeout seconds; a thread keeps a missing answer from hanging the test."""
+    import libvirt
+    outcome = []
+
+    def abort():
+        try:
+            st.abort()
+            outcome.append("returned")
+        except libvirt.libvirtError as e:
+            outcome.append("error: %s" % e)
+
+    t = threading.Thread(target=abort, daemon=True)
+    t.start()
+    t.join(timeout)  # an answered abort returns at once: the timeout is hang detection only
+    vdrpc.check(outcome, "virStreamAbort did not return within %d s" % timeout)
+    vdrpc.check(outcome == ["returned"], "virStreamAbort failed:", outcome)
 
 
 def unix_uri(d):

@@ -17,6 +17,7 @@ tempfile.tempdir = os.environ["VD_STORAGE_TEST_TMP"]
 
 daemon = vdrpc.daemon
 main = vdrpc.main
+abort_within = clientlib.abort_within
 
 VIR_FROM_STORAGE = 18
 

@@ -166,6 +166,62 @@ def upload_download_round_trip():
             c.close()
 
 
+def recv_all(st):
+    """A download's data up to its end of stream (an empty recv)."""
+    chunks = []
+    while True:
+        chunk = st.recv(1 << 18)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def aborted_download_and_upload_answer_at_once():
+    # virStreamAbort (python's stream.abort(), virsh on Ctrl-C) waits for the daemon's
+    # answer: it must come at once whatever the stream's state, the volume must be free
+    # again and the connection go on.
+    with s.daemon() as d:
+        size = 32 * MiB  # far more than the daemon queues ahead of a client that does not read
+        src = s.random_file(os.path.join(d.tmp, "src.bin"), size)
+        s.virsh(d, "vol-create-as", "default", "ab.img", str(size), "--format", "raw")
+        s.virsh(d, "vol-upload", "--pool", "default", "ab.img", src)
+        before = s.sha256(src)
+        c = s.conn(d)
+        try:
+            vol = c.storageVolLookupByPath(os.path.join(pool_dir(d), "ab.img"))
+            # Download: aborted before reading, mid-stream, and after the end of data.
+            st = c.newStream(0)
+            vol.download(st, 0, 0, 0)
+            s.abort_within(st)
+            st = c.newStream(0)
+            vol.download(st, 0, 0, 0)
+            check(len(st.recv(65536)) > 0, "the download sends data")
+            s.abort_within(st)
+            st = c.newStream(0)
+            vol.download(st, 0, 4096, 0)
+            got = recv_all(st)
+            check(len(got) == 4096, "partial download", len(got))
+            s.abort_within(st)
+            # Upload: aborted before any data and after some; the volume stays as it was.
+            st = c.newStream(0)
+            vol.upload(st, 0, 0, 0)
+            s.abort_within(st)
+            st = c.newStream(0)
+            vol.upload(st, 0, 0, 0)
+            st.send(os.urandom(3 * MiB))
+            s.abort_within(st)
+            check(s.sha256(vol.path()) == before, "an aborted upload changes nothing")
+            # The volume is free and the connection goes on: a whole download on it.
+            check(vol.info()[1] == size, vol.info())
+            st = c.newStream(0)
+            vol.download(st, 0, 0, 0)
+            got = recv_all(st)
+            st.finish()
+            check(len(got) == size, "download after the aborts", len(got))
+        finally:
+            c.close()
+
+
 def sparse_streams_keep_holes():
     with s.daemon() as d:
         src = os.path.join(d.tmp, "sparse.bin")
@@ -225,4 +281,5 @@ def failed_upload_leaves_the_volume_unchanged():
 if __name__ == "__main__":
     s.main([formats_qemu_img_creates, qcow2_on_a_backing_file,
             clone_create_from_resize_wipe_delete, upload_download_round_trip,
+            aborted_download_and_upload_answer_at_once,
             sparse_streams_keep_holes, failed_upload_leaves_the_volume_unchanged])

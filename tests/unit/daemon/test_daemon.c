@@ -807,10 +807,29 @@ static void host_uuid_comes_from_smbios_machine_id_or_is_kept(fixture *f, gconst
     g_assert_nonnull(strstr(sysinfo, "<entry name=\"manufacturer\">QEMU</entry>"));
     g_assert_nonnull(strstr(sysinfo, "<entry name=\"uuid\">0b7c1e2a-3f40-4c5d-8e6f-708192a3b4c5"));
 
-    write_file(dmi, "product_uuid", "00000000-0000-0000-0000-000000000000\n");
+    /* Firmware's unset UUIDs and garbage fall back to /etc/machine-id, made a UUID. */
+    static const char *const unset[] = {"00000000-0000-0000-0000-000000000000\n",
+                                        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\n",
+                                        "Not Settable\n", "\n"};
+    for (unsigned i = 0; i < G_N_ELEMENTS(unset); i++) {
+        write_file(dmi, "product_uuid", unset[i]);
+        vd_host_uuid(f->cfg, &src, uuid);
+        vd_uuid_format(uuid, text);
+        g_assert_cmpstr(text, ==, "3d1219c7-c4c5-404a-aa1f-6d2a48adfda4");
+    }
+    /* So do a missing product_uuid (not root, no DMI) and an unusable configured one. */
+    g_autofree char *product_uuid = g_build_filename(dmi, "product_uuid", NULL);
+    g_assert_cmpint(g_unlink(product_uuid), ==, 0);
+    f->cfg->host_uuid = g_strdup("00000000-0000-0000-0000-000000000000");
+    g_test_expect_message("virtvireod", G_LOG_LEVEL_WARNING, "host_uuid '0000*' is not a usable*");
     vd_host_uuid(f->cfg, &src, uuid);
+    g_test_assert_expected_messages();
     vd_uuid_format(uuid, text);
     g_assert_cmpstr(text, ==, "3d1219c7-c4c5-404a-aa1f-6d2a48adfda4");
+    g_clear_pointer(&f->cfg->host_uuid, g_free);
+    write_file(f->root, "machine-id", "00000000000000000000000000000000\n");
+    vd_host_uuid(f->cfg, &src, uuid);
+    g_assert_false(all_zero(uuid));
 
     g_assert_cmpint(g_unlink(mid), ==, 0);
     vd_host_uuid(f->cfg, &src, uuid);
