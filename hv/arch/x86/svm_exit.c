@@ -7,6 +7,7 @@
 #include "hv/hv.h"
 #include "hv/domain.h"
 #include "hv/hypercall.h"
+#include "hv/mm.h"
 #include "hv/sched.h"
 #include "arch/apic.h"
 #include "arch/cpu.h"
@@ -146,6 +147,20 @@ void svm_handle_exit(struct vcpu *v)
     uint64_t *count = &v->exits[svm_exit_kind(code, c->exit_info_1)];
 
     __atomic_store_n(count, *count + 1, __ATOMIC_RELAXED); /* only this CPU writes it */
+
+    /* hv's own page tables in dom0's saved state: the emulator took a second exit in hv,
+     * right after a real one, and wrote hv's state over dom0's (seen rarely under QEMU's
+     * TCG, at the VMSAVE after VMRUN). dom0's state is gone; say what the exit was rather
+     * than run hv's state as dom0. */
+    if (v->dom->privileged && vmcb->save.cr3 == hv_cr3) {
+        hv_log("d0: hv's state in dom0's VMCB after exit 0x%x (info1 0x%lx info2 0x%lx "
+               "intinfo 0x%lx rip 0x%lx): the emulator lost dom0's state",
+               code, (unsigned long)c->exit_info_1, (unsigned long)c->exit_info_2,
+               (unsigned long)c->exit_int_info, (unsigned long)vmcb->save.rip);
+        domain_crash(v->dom, VIREO_CRASH_INVALID_STATE, "dom0's state lost after exit 0x%x",
+                     code);
+        return;
+    }
 
     /* An event whose delivery the exit interrupted must be delivered again. */
     c->event_inj = (c->exit_int_info & SVM_EVTINJ_VALID) ? c->exit_int_info : 0;
