@@ -57,6 +57,8 @@ svm_vmrun:
     mov R_RDI(%rdi), %rdi
     vmload %rax
     vmrun %rax
+    .global svm_vmrun_resume
+svm_vmrun_resume:             /* where #VMEXIT returns: svm.c recognises it (reentry) */
     vmsave %rax
 
     push %rdi                 /* guest rdi */

@@ -18,6 +18,7 @@ struct vmcb;
 struct arch_vcpu {
     struct vmcb *vmcb;
     uint64_t vmcb_pa;
+    struct vmcb *vmcb_entered; /* dom0 only: its VMCB as last entered (svm.c, reentry) */
     struct guest_regs regs;
     void *xsave;          /* 64-byte aligned XSAVE area for the guest's FPU/SSE/AVX state */
     uint64_t xcr0;        /* the guest's XCR0 */
