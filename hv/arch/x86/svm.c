@@ -285,7 +285,7 @@ void arch_vcpu_get_context(struct vcpu *v, struct vireo_vcpu_context *ctx)
 /*
  * QEMU's TCG (7.2) at times enters dom0 with hv's own state: the VMCB then holds the host
  * state VMRUN saved (hv's CR3, RIP at svm_vmrun_resume) and dom0 faults on its first
- * fetch, having run nothing. Seen in 4 of 11 runs of a node whose two domUs moved
+ * fetch, having run nothing. Seen in 4 of 14 runs of a node whose two domUs moved
  * 4 x 64 MiB over TCP through their device models; the cause inside the emulator is not
  * known. hv keeps dom0's VMCB as it entered and, on that exact signature, puts it back and
  * enters again (docs/hv.md).
