@@ -19,7 +19,7 @@
 static uint64_t domu_iopm_pa, domu_msrpm_pa, dom0_iopm_pa, dom0_msrpm_pa;
 static uint64_t next_vcpu_uid = 1;
 
-void svm_vmrun(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa, bool host_if);
+void svm_vmrun(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa);
 extern const char svm_vmrun_resume[];
 
 /* Sets (intercept) or clears (direct access) both permission bits of an MSR. */
@@ -305,10 +305,15 @@ static void vmrun_dom0(struct vcpu *v, struct cpu *c)
 
     for (unsigned tries = 0;; tries++) {
         memcpy(v->arch.vmcb_entered, vmcb, sizeof(*vmcb));
-        svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, c->host_vmcb_pa, false);
+        svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, c->host_vmcb_pa);
         if (tries == 3 || !dom0_entered_with_hv_state(v))
             return; /* a fourth time in a row is left to svm_handle_exit's check */
+        /* An interrupt the CPU took for dom0 during that entry was lost with it: deliver it
+         * now, or its vector stays in service and dom0 hears nothing more below it. */
+        uint64_t lost = vmcb->control.exit_int_info;
         memcpy(vmcb, v->arch.vmcb_entered, sizeof(*vmcb));
+        if (lost & SVM_EVTINJ_VALID)
+            vmcb->control.event_inj = lost;
         vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
         uint32_t n = __atomic_add_fetch(&reentries, 1, __ATOMIC_RELAXED);
         if (n <= 4)
@@ -343,14 +348,10 @@ void arch_vcpu_run(struct vcpu *v)
         v->arch.npt_gen = gen;
     }
     vmcb->control.clean_bits = 0;
-    /* dom0 (no V_INTR_MASKING) takes physical interrupts by its own IF, so hv's IF plays
-     * no part in guest mode: entering with IF=0 leaves no instant, before VMRUN or after
-     * #VMEXIT, where one of dom0's vectors could be taken in hv, whose IDT lacks them
-     * (seen under QEMU TCG: dom0's timer vector taken between STI and VMRUN). */
     if (v->dom->privileged)
         vmrun_dom0(v, c);
     else
-        svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, c->host_vmcb_pa, true);
+        svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, c->host_vmcb_pa);
     tlb_guest_exit(c);
     vmcb->control.tlb_control = 0;
     svm_handle_exit(v);

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * svm_vmrun(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa, bool host_if)
+ * svm_vmrun(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_vmcb_pa)
  * Enters the guest once and returns after its #VMEXIT. VMRUN switches only RAX/RSP/RIP,
  * so the other guest registers are loaded from and saved to *regs here. VMLOAD/VMSAVE
  * switch FS/GS/TR/LDTR and the syscall MSRs, which #VMEXIT does not restore for hv.
- * Physical interrupts are masked by GIF=0 around the switch. With host_if, host IF=1 at
- * VMRUN so that with V_INTR_MASKING they cause #VMEXIT(INTR) instead of waiting for the
- * guest; dom0 takes them by its own IF and is entered with IF=0 (see arch_vcpu_run).
+ * Physical interrupts are masked by GIF=0 around the switch; host IF=1 at VMRUN so that
+ * with V_INTR_MASKING they cause #VMEXIT(INTR) instead of waiting for the guest.
  */
 #define R_RBX 0
 #define R_RCX 8
@@ -37,10 +36,8 @@ svm_vmrun:
     push %rdi                 /* regs */
 
     clgi
-    test %cl, %cl
-    jz 1f
     sti                       /* not adjacent to VMRUN: AMD leaks the STI shadow */
-1:  mov %rsi, %rax
+    mov %rsi, %rax
     mov R_RBX(%rdi), %rbx
     mov R_RCX(%rdi), %rcx
     mov R_RDX(%rdi), %rdx
