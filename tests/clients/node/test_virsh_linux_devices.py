@@ -7,8 +7,8 @@ finds them at boot; reads the pattern dom0 wrote on its disk; a write it flushed
 dom0's image file; the read-only disk refuses a write; a file on an ext2 filesystem on the
 qcow2 disk survives a virsh reboot; it pings dom0 over the bridge, and a second domU on
 the same bridge receives 64 MiB over TCP from it with the same checksum; its hardware RNG
-is virtio's. domblklist/domiflist/domblkinfo/domifstat show them, and domblkstat counts
-the guest's reads and writes of vda. A SIGKILLed vireo-dm
+is virtio's; a second domain that would write its disk is refused. domblklist/domiflist/
+domblkinfo/domifstat show them, and domblkstat counts the guest's reads and writes of vda. A SIGKILLed vireo-dm
 crashes its domain (on_crash destroy applies, the vif is gone); destroy leaves no
 vireo-dm, qemu-storage-daemon or vif behind."""
 import re
@@ -133,6 +133,21 @@ def qcow2_filesystem_keeps_a_file_across_reboot(s):
         con.leave()
 
 
+def second_writer_of_a_disk_is_refused(s):
+    """dev writes data.raw without <shareable/>: another domain that would write it too is
+    refused before anything is built (libvirt's resource-busy error), and dev runs on."""
+    need_running(s, 'dev', 'disk sharing')
+    xml = nodeclients.linux_xml('dev3', guest_cmdline(s), on_crash='destroy')
+    disk = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+            f"<source file='{IMAGES}/data.raw'/><target dev='vda' bus='virtio'/>"
+            f"<shareable/></disk>")
+    r = s.define_xml('dev3', xml.replace('<devices>', '<devices>' + disk), command='create',
+                     ok=False)
+    if "in use for writing by domain 'dev' as 'vda'" not in r.stderr:
+        raise node.TestFailure(f'a second writer of data.raw: {r.stderr.strip()}')
+    need_running(s, 'dev', 'the first writer after the refusal')
+
+
 def two_domus_and_dom0_share_the_bridge(s):
     """dev2 on the same bridge: everyone pings everyone, then dev sends BLOB_MIB MiB of
     random bytes to dev2 over TCP (busybox nc) and both ends have the same md5sum."""
@@ -218,7 +233,8 @@ nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_fi
                  disk_reads_dom0s_pattern_and_keeps_a_flushed_write,
                  domblkstat_counts_the_guests_reads_and_writes,
                  qcow2_filesystem_keeps_a_file_across_reboot,
-                 guest_pings_dom0_over_the_bridge, two_domus_and_dom0_share_the_bridge,
+                 guest_pings_dom0_over_the_bridge, second_writer_of_a_disk_is_refused,
+                 two_domus_and_dom0_share_the_bridge,
                  rng_is_virtio,
                  virsh_lists_and_reports_the_devices, killed_vireo_dm_crashes_its_domain,
                  destroy_leaves_nothing_behind])

@@ -981,6 +981,67 @@ static void block_stats_come_from_the_device_models_file(fixture *f, gconstpoint
     g_assert_nonnull(strstr(err->message, "domain is not running"));
 }
 
+static vd_domain_ref *create_with_disk(fixture *f, const char *name, const char *disk_xml,
+                                       vd_error **err)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='vireo'><name>%s</name><memory unit='MiB'>256</memory>"
+        "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os><devices>%s</devices>"
+        "</domain>",
+        name, disk_xml);
+    return vd_domain_create_xml(f->d, xml, 0, err);
+}
+
+#define SHARED_DISK(path, dev, extra)                                                              \
+    "<disk type='file'><driver name='qemu' type='raw'/><source file='" path "'/>"                \
+    "<target dev='" dev "'/>" extra "</disk>"
+
+/* Two domains writing one image: allowed only when both say <shareable/>, as QEMU's image
+ * locking has it for share-rw; readers share with anyone; the claim ends with the domain,
+ * and a shareable writable qcow2 is refused as libvirt refuses it. */
+static void disks_are_shared_only_when_shareable(fixture *f, gconstpointer u)
+{
+    (void)u;
+    install_fake_dm(f);
+    g_setenv("FAKE_DM_MODE", "ready", TRUE);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) writer = create_with_disk(f, "w1", SHARED_DISK("/img/x", "vda", ""),
+                                                       &err);
+    g_assert_nonnull(writer);
+    unsigned starts = f->hv->starts;
+    g_assert_null(create_with_disk(f, "w2", SHARED_DISK("/img/x", "vdb", ""), &err));
+    assert_error(err, VIR_ERR_RESOURCE_BUSY,
+                 "disk 'vdb' (/img/x) of domain 'w2' is in use for writing by domain 'w1' as 'vda'");
+    g_clear_pointer(&err, vd_error_free);
+    /* Shareable on one side only is not enough: the other writer excludes it. */
+    g_assert_null(create_with_disk(f, "w3", SHARED_DISK("/img/x", "vda", "<shareable/>"), &err));
+    assert_error(err, VIR_ERR_RESOURCE_BUSY, "in use for writing by domain 'w1'");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_cmpuint(f->hv->starts, ==, starts); /* refused before anything was built */
+    g_autoptr(vd_domain_ref) reader =
+        create_with_disk(f, "r1", SHARED_DISK("/img/x", "vda", "<readonly/>"), &err);
+    g_assert_nonnull(reader);
+    g_assert_true(vd_domain_destroy(f->d, writer, 0, &err));
+    g_autoptr(vd_domain_ref) after = create_with_disk(f, "w4", SHARED_DISK("/img/x", "vda", ""),
+                                                      &err);
+    g_assert_nonnull(after);
+
+    g_autoptr(vd_domain_ref) s1 =
+        create_with_disk(f, "s1", SHARED_DISK("/img/y", "vda", "<shareable/>"), &err);
+    g_autoptr(vd_domain_ref) s2 =
+        create_with_disk(f, "s2", SHARED_DISK("/img/y", "vda", "<shareable/>"), &err);
+    g_assert_nonnull(s1);
+    g_assert_nonnull(s2);
+
+    g_assert_null(create_with_disk(
+        f, "q1",
+        "<disk type='file'><driver name='qemu' type='qcow2'/><source file='/img/q'/>"
+        "<target dev='vda'/><shareable/></disk>",
+        &err));
+    assert_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+                 "shared access for disk 'vda' requires use of supported storage format");
+}
+
 static void device_model_failure_fails_the_start(fixture *f, gconstpointer u)
 {
     (void)u;
@@ -1130,6 +1191,8 @@ int main(int argc, char **argv)
     ADD("concurrent-defines-and-undefines-all-succeed",
         concurrent_defines_and_undefines_all_succeed, WITH_FAKE_HV);
     ADD("device-model-runs-with-its-domain", device_model_runs_with_its_domain, WITH_FAKE_HV);
+    ADD("disks-are-shared-only-when-shareable", disks_are_shared_only_when_shareable,
+        WITH_FAKE_HV);
     ADD("device-model-failure-fails-the-start", device_model_failure_fails_the_start, WITH_FAKE_HV);
     ADD("block-stats-come-from-the-device-models-file",
         block_stats_come_from_the_device_models_file, WITH_FAKE_HV);
