@@ -1125,7 +1125,10 @@ static void restarted_daemon_keeps_device_models_and_ends_interrupted_starts(fix
     g_setenv("FAKE_DM_MODE", "ready", TRUE);
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) kept = create_with_devices(f, "kept", &err);
-    g_autoptr(vd_domain_ref) cut = create_with_devices(f, "cut", &err);
+    /* Its own image: two writers of one image are refused (disks-are-shared-...). */
+    g_autoptr(vd_domain_ref) cut = create_with_disk(
+        f, "cut", "<disk type='file'><source file='/img/cut.qcow2'/><target dev='vda'/></disk>",
+        &err);
     g_assert_nonnull(kept);
     g_assert_nonnull(cut);
     g_assert_true(vd_domain_suspend(f->d, cut, &err));
