@@ -39,6 +39,8 @@ typedef struct vd_domain {
     bool removed;        /* no longer in the table: holders must treat it as gone */
     vd_domain_def *def;  /* persistent configuration; NULL for a transient domain */
     vd_domain_def *live; /* the configuration it runs with; NULL when shut off */
+    const vd_domain_def *starting; /* a start in progress: the configuration it builds
+                                    * (owned by the start job); its disks are in use */
     int id;              /* hv domain id, -1 when shut off */
     int state, reason;   /* libvirt state and reason */
     bool autostart;

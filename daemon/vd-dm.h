@@ -10,6 +10,7 @@
 #include "vd-config.h"
 #include "vd-domain-def.h"
 #include "vd-error.h"
+#include "vireo-dm-stats.h"
 
 typedef enum { VD_DM_DISK, VD_DM_NET, VD_DM_RNG, VD_DM_BALLOON } vd_dm_kind;
 
@@ -78,5 +79,18 @@ void vd_dm_stop(const vd_config *cfg, int domid, const char *name);
 
 /* The pid of domain domid's vireo-dm if it runs (recorded pid, same start time), else 0. */
 int vd_dm_running_pid(const vd_config *cfg, int domid);
+
+/*
+ * The counters of disk `target` in the contents of a blk-stats file (vireo-dm-stats.h),
+ * copied to *out. Pure. False with *why (g_free it) saying what is wrong: shorter than its
+ * header or its records, a foreign magic, another version or sizes, no such target.
+ */
+bool vd_dm_blk_stats_find(const void *file, size_t len, const char *target,
+                          struct vireo_dm_blk_stats *out, char **why);
+
+/* Reads disk `target`'s counters from the blk-stats file of domain domid's running
+ * vireo-dm. False with VIR_ERR_OPERATION_FAILED naming the file and what was wrong. */
+bool vd_dm_blk_stats_read(const vd_config *cfg, int domid, const char *target,
+                          struct vireo_dm_blk_stats *out, vd_error **err);
 
 #endif /* VD_DM_H */

@@ -147,6 +147,49 @@ char *vd_disk_describe(const vd_disk_def *disk)
                            disk->port ? disk->port : "10809", export_name);
 }
 
+char *vd_disk_share_refusal(const vd_disk_def *disk)
+{
+    if (!disk->shareable || disk->readonly || !disk->format || strcmp(disk->format, "raw") == 0)
+        return NULL;
+    /* qcow2 and its kin keep metadata a second writer would corrupt. */
+    return g_strdup_printf("shared access for disk '%s' requires use of supported storage "
+                           "format (raw), not '%s'",
+                           disk->target, disk->format);
+}
+
+/* The image a file or block disk opens, its path in canonical form; NULL for NBD. Only
+ * the text is looked at (callers hold the table lock, which no file-system call may
+ * stall), so two symlinks to one image are two images here. */
+static char *disk_image(const vd_disk_def *disk)
+{
+    if (disk->type == VD_DISK_NETWORK || !disk->source)
+        return NULL;
+    return g_canonicalize_filename(disk->source, "/");
+}
+
+static bool disks_collide(const vd_disk_def *x, const vd_disk_def *y)
+{
+    if (x->readonly || y->readonly || (x->shareable && y->shareable))
+        return false;
+    g_autofree char *xi = disk_image(x);
+    g_autofree char *yi = disk_image(y);
+    return xi && yi && strcmp(xi, yi) == 0;
+}
+
+const vd_disk_def *vd_domain_disk_collision(const vd_domain_def *a, const vd_domain_def *b,
+                                            const vd_disk_def **theirs)
+{
+    for (unsigned i = 0; i < a->disks->len; i++) {
+        for (unsigned j = 0; j < b->disks->len; j++) {
+            if (disks_collide(a->disks->pdata[i], b->disks->pdata[j])) {
+                *theirs = b->disks->pdata[j];
+                return a->disks->pdata[i];
+            }
+        }
+    }
+    return NULL;
+}
+
 unsigned vd_domain_dm_device_count(const vd_domain_def *def)
 {
     return def->disks->len + def->nets->len + (def->rng != NULL) +

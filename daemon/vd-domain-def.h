@@ -111,6 +111,21 @@ const char *vd_disk_type_name(vd_disk_type type);
  * nbd+unix:///EXPORT?socket=PATH. */
 char *vd_disk_describe(const vd_disk_def *disk);
 
+/*
+ * Disk sharing as QEMU's image locking has it, for a virtio disk without and with
+ * share-rw (<shareable/>): a writer that is not shareable excludes every other writer of
+ * the same image; readers share with anyone. Images are file and block sources, compared
+ * by their canonical path (symlinks not followed); NBD disks are the server's to arbitrate.
+ *
+ * vd_disk_share_refusal: why `disk` cannot be opened as configured (a writable shareable
+ * disk needs a format that tolerates a second writer, i.e. raw), as libvirt words it;
+ * NULL when it can. vd_domain_disk_collision: a's disk that b's disks keep a from opening,
+ * with b's in *theirs; NULL when none.
+ */
+char *vd_disk_share_refusal(const vd_disk_def *disk);
+const vd_disk_def *vd_domain_disk_collision(const vd_domain_def *a, const vd_domain_def *b,
+                                            const vd_disk_def **theirs);
+
 /* Devices the device model serves for def: disks, interfaces, an rng, a virtio balloon. */
 unsigned vd_domain_dm_device_count(const vd_domain_def *def);
 

@@ -82,14 +82,53 @@ static void set_state_locked(vd_domain *dom, int state, int reason)
     dom->reason = reason;
 }
 
-bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
-                         vd_error **err)
+/* The configuration a domain's disks are open with: running, or being started. */
+static const vd_domain_def *disks_in_use_locked(const vd_domain *dom)
 {
-    if (dom->id >= 0) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is already running");
-        return false;
+    return dom->starting ? dom->starting : dom->id >= 0 ? dom->live : NULL;
+}
+
+/*
+ * Marks live's disks as in use by dom unless another running or starting domain holds
+ * one of their images in a way that excludes this opening (vd_domain_disk_collision).
+ * Checked and marked under one write lock, so two starts cannot both pass. libvirt's
+ * QEMU driver meets the same rule as QEMU's image-lock error; ours names both domains.
+ */
+static bool claim_disks(vd_daemon *d, vd_domain *dom, const vd_domain_def *live, vd_error **err)
+{
+    for (unsigned i = 0; i < live->disks->len; i++) {
+        g_autofree char *why = vd_disk_share_refusal(live->disks->pdata[i]);
+        if (why) {
+            vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_DOMAIN, "%s", why);
+            return false;
+        }
     }
-    g_autoptr(vd_domain_def) live = vd_domain_live_def(config);
+    vd_write_lock(d);
+    for (unsigned i = 0; i < d->domains->len; i++) {
+        const vd_domain *other = d->domains->pdata[i];
+        const vd_domain_def *theirs = other == dom ? NULL : disks_in_use_locked(other);
+        const vd_disk_def *their_disk = NULL;
+        const vd_disk_def *mine = theirs ? vd_domain_disk_collision(live, theirs, &their_disk)
+                                         : NULL;
+        if (mine) {
+            vd_fail(err, VIR_ERR_RESOURCE_BUSY, VIR_FROM_DOMAIN,
+                    "disk '%s' (%s) of domain '%s' is in use for writing by domain '%s' as "
+                    "'%s': an image two domains write must be <shareable/> in both",
+                    mine->target, mine->source, live->name, vd_domain_name(other),
+                    their_disk->target);
+            vd_write_unlock(d);
+            return false;
+        }
+    }
+    dom->starting = live;
+    vd_write_unlock(d);
+    return true;
+}
+
+static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, bool paused,
+                          vd_error **err)
+{
+    vd_domain_def *live = *livep;
     g_auto(GStrv) bridges = resolve_bridges(d, live, err);
     /* Without hv its own "not present" error says it best: the device model comes after. */
     if (!bridges || (vd_hv_present(d->hv) && !vd_dm_check(d->cfg, live, err)))
@@ -122,7 +161,8 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
     }
     vd_write_lock(d);
     vd_domain_def_free(dom->live); /* a new transient domain's stand-in */
-    dom->live = g_steal_pointer(&live);
+    dom->live = g_steal_pointer(livep);
+    dom->starting = NULL;
     dom->id = domid;
     if (paused)
         set_state_locked(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
@@ -134,6 +174,24 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
     vd_write_unlock(d);
     g_message("domain '%s': started as id %d", vd_domain_name(dom), domid);
     return true;
+}
+
+bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
+                         vd_error **err)
+{
+    if (dom->id >= 0) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is already running");
+        return false;
+    }
+    g_autoptr(vd_domain_def) live = vd_domain_live_def(config);
+    if (!claim_disks(d, dom, live, err))
+        return false;
+    if (start_claimed(d, dom, &live, paused, err))
+        return true;
+    vd_write_lock(d);
+    dom->starting = NULL;
+    vd_write_unlock(d);
+    return false;
 }
 
 /* `reason` is the VIR_DOMAIN_SHUTOFF_* reason, `detail` the STOPPED event detail. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "vdm_blk.h"
+#include "vdm_stats.h"
 #include "vdm_virtio_mmio.h"
 
 #define VIRTIO_BLK_F_SEG_MAX 2
@@ -96,6 +97,8 @@ struct vdm_blk {
     bool can_fua;
     bool dead;       /* the connection failed: every request gets IOERR */
     bool closing;    /* being destroyed: completions only free their request */
+    struct vireo_dm_blk_stats *stats; /* its record in blk-stats, or `unpublished` */
+    struct vireo_dm_blk_stats unpublished;
 };
 
 /* One guest request in flight: completes when its last NBD command does. */
@@ -105,7 +108,9 @@ struct blk_req {
     uint64_t reset_count; /* the device's at submission: a reset since drops the reply */
     unsigned pending;     /* NBD commands outstanding, plus one while submitting */
     uint8_t status;
+    uint32_t type;        /* VIRTIO_BLK_T_*, for the counters */
     uint32_t written;     /* bytes of data written into the guest's buffers */
+    uint64_t bytes;       /* for the counters: data moved, or the range discarded or zeroed */
 };
 
 static const char *blk_name(const struct vdm_blk *blk)
@@ -121,6 +126,32 @@ static uint8_t *status_byte(const struct vdm_chain *c)
     return (uint8_t *)last->iov_base + last->iov_len - 1;
 }
 
+/* The answered request in the disk's counters (vireo-dm-stats.h says what each holds). */
+static void count(struct vireo_dm_blk_stats *s, const struct blk_req *req)
+{
+    if (req->status != VIRTIO_BLK_S_OK) {
+        vdm_stats_add(&s->errs, 1);
+        return;
+    }
+    switch (req->type) {
+    case VIRTIO_BLK_T_IN:
+        vdm_stats_add(&s->rd_req, 1);
+        vdm_stats_add(&s->rd_bytes, req->bytes);
+        break;
+    case VIRTIO_BLK_T_OUT:
+    case VIRTIO_BLK_T_WRITE_ZEROES:
+        vdm_stats_add(&s->wr_req, 1);
+        vdm_stats_add(&s->wr_bytes, req->bytes);
+        break;
+    case VIRTIO_BLK_T_FLUSH: vdm_stats_add(&s->flush_req, 1); break;
+    case VIRTIO_BLK_T_DISCARD:
+        vdm_stats_add(&s->discard_req, 1);
+        vdm_stats_add(&s->discard_bytes, req->bytes);
+        break;
+    default: break; /* GET_ID */
+    }
+}
+
 static void complete(struct blk_req *req)
 {
     struct vdm_blk *blk = req->blk;
@@ -134,6 +165,7 @@ static void complete(struct blk_req *req)
     if (req->status != VIRTIO_BLK_S_OK)
         req->written = 0;
     *status_byte(req->chain) = req->status;
+    count(blk->stats, req);
     vdm_vq_push(&v->queue[0].vq, req->chain, req->written + 1);
     vdm_virtio_queue_interrupt(v, 0);
     g_free(req);
@@ -240,6 +272,7 @@ static void do_read(struct blk_req *req, uint64_t sector)
     }
     issue_data(req, IO_READ, c->iov + c->nr_out, c->nr_in, 0, len, sector * BLK_SECTOR);
     req->written = (uint32_t)MIN(len, UINT32_MAX);
+    req->bytes = len;
 }
 
 static void do_write(struct blk_req *req, uint64_t sector)
@@ -254,6 +287,7 @@ static void do_write(struct blk_req *req, uint64_t sector)
     }
     issue_data(req, IO_WRITE, c->iov, c->nr_out, sizeof(struct virtio_blk_req_header), len,
                sector * BLK_SECTOR);
+    req->bytes = len;
 }
 
 static void do_flush(struct blk_req *req)
@@ -340,6 +374,7 @@ static void do_discard_or_zeroes(struct blk_req *req, bool zeroes)
     for (unsigned i = 0; i < nr && req->status == VIRTIO_BLK_S_OK; i++) {
         if (segs[i].num_sectors == 0)
             continue;
+        req->bytes += (uint64_t)segs[i].num_sectors * BLK_SECTOR;
         req->pending++;
         if (issue_segment(req, &segs[i], zeroes) < 0) {
             req->pending--;
@@ -372,7 +407,7 @@ static bool submit(struct vdm_blk *blk, struct vdm_chain *c)
     vdm_chain_gather(c, 0, &h, sizeof(h));
     req = g_new0(struct blk_req, 1);
     *req = (struct blk_req){ .blk = blk, .chain = c, .reset_count = blk->virtio.reset_count,
-                             .pending = 1, .status = VIRTIO_BLK_S_OK };
+                             .pending = 1, .status = VIRTIO_BLK_S_OK, .type = h.type };
     if (blk->dead)
         req->status = VIRTIO_BLK_S_IOERR;
     else
@@ -561,6 +596,9 @@ static struct vdm_device *blk_create(const struct vdm_env *env, GKeyFile *kf,
         return NULL;
     }
     fill_config(blk);
+    blk->stats = vdm_stats_claim(env->stats, blk->src.target);
+    if (blk->stats == NULL)
+        blk->stats = &blk->unpublished;
     vdm_virtio_init(&blk->virtio, env, group, &blk_ops, VIRTIO_ID_BLOCK, blk_features(blk),
                     &blk->config, BLK_CONFIG_SIZE, 1, BLK_QUEUE_SIZE);
     attach_source(blk, env->main);

@@ -17,6 +17,7 @@
 
 struct vdm_bus;
 struct vdm_device;
+struct vdm_stats;
 
 /* What the device model gives each device it creates. */
 struct vdm_env {
@@ -26,6 +27,7 @@ struct vdm_env {
     struct vdm_guest_mem *mem;
     struct vdm_bus *bus;     /* interrupts and doorbells go through it */
     GMainContext *main;      /* the main loop's context: devices add their fds there */
+    struct vdm_stats *stats; /* the published I/O counters (vdm_stats.h); NULL: none */
 };
 
 struct vdm_device_ops {

@@ -19,12 +19,14 @@
 #include "vdm_bus.h"
 #include "vdm_config.h"
 #include "vdm_hv.h"
+#include "vdm_stats.h"
 
 struct vdm_main {
     struct vdm_config cfg;
     struct vdm_guest_mem mem;
     struct vdm_hv hv;
     struct vdm_bus bus;
+    struct vdm_stats stats;
     struct vdm_env env;
     GMainLoop *loop;
     int exit_status;
@@ -68,12 +70,16 @@ static bool start(struct vdm_main *m, const char *config_path, GError **error)
         g_set_error(error, VDM_ERROR, 0, "%s: %s", m->cfg.runtime_dir, g_strerror(errno));
         return false;
     }
+    /* One record per slot: every disk the domain can have (vireo-dm-stats.h). */
+    if (!vdm_stats_open(&m->stats, m->cfg.runtime_dir, VIREO_PLAT_DM_SLOTS, error))
+        return false;
     if (!vdm_hv_open(&m->hv, m->cfg.domid, m->cfg.memory_bytes, &m->mem, error))
         return false;
     vdm_bus_init(&m->bus, &vdm_hv_bus_host, &m->hv);
     m->env = (struct vdm_env){ .domid = m->cfg.domid, .name = m->cfg.name,
                                .runtime_dir = m->cfg.runtime_dir, .mem = &m->mem,
-                               .bus = &m->bus, .main = g_main_context_default() };
+                               .bus = &m->bus, .main = g_main_context_default(),
+                               .stats = &m->stats };
     return create_devices(m, error);
 }
 
@@ -183,6 +189,7 @@ int main(int argc, char **argv)
     g_clear_error(&error);
     vdm_bus_destroy_devices(&m.bus); /* stops the storage daemons before RAM goes */
     vdm_hv_close(&m.hv);
+    vdm_stats_close(&m.stats);
     vdm_config_clear(&m.cfg);
     return m.exit_status;
 }

@@ -7,7 +7,8 @@ finds them at boot; reads the pattern dom0 wrote on its disk; a write it flushed
 dom0's image file; the read-only disk refuses a write; a file on an ext2 filesystem on the
 qcow2 disk survives a virsh reboot; it pings dom0 over the bridge, and a second domU on
 the same bridge receives 64 MiB over TCP from it with the same checksum; its hardware RNG
-is virtio's. domblklist/domiflist/domblkinfo/domifstat show them. A SIGKILLed vireo-dm
+is virtio's; a second domain that would write its disk is refused. domblklist/domiflist/
+domblkinfo/domifstat show them, and domblkstat counts the guest's reads and writes of vda. A SIGKILLed vireo-dm
 crashes its domain (on_crash destroy applies, the vif is gone); destroy leaves no
 vireo-dm, qemu-storage-daemon or vif behind."""
 import re
@@ -89,6 +90,24 @@ def disk_reads_dom0s_pattern_and_keeps_a_flushed_write(s):
         raise node.TestFailure(f'the guest\'s flushed write is not in dom0\'s image: {out!r}')
 
 
+def domblkstat_counts_the_guests_reads_and_writes(s):
+    """Right after the guest read and wrote vda: virsh domblkstat shows vireo-dm's counters
+    (its blk-stats file, read by virtvireod)."""
+    need_running(s, 'dev', 'the disk')
+    out = s.virsh('domblkstat', 'dev', 'vda').stdout
+    counts = dict(re.findall(r'^\s*vda\s+(\w+)\s+(-?\d+)\s*$', out, re.M))
+    print(f'domblkstat dev vda: {counts}')
+    for name in ('rd_req', 'rd_bytes', 'wr_req', 'wr_bytes'):
+        if int(counts.get(name, 0)) <= 0:
+            raise node.TestFailure(f'domblkstat vda: {name} is not above 0 after the guest '
+                                   f'read and wrote vda:\n{out}')
+    if int(counts['rd_bytes']) < 512 * int(counts['rd_req']):
+        raise node.TestFailure(f'domblkstat vda: reads of less than a sector each:\n{out}')
+    r = s.virsh('domblkstat', 'dev', 'vdz', ok=False)
+    if "has no disk with target or path 'vdz'" not in r.stderr:
+        raise node.TestFailure(f'domblkstat of a disk the domain lacks: {r.stderr.strip()}')
+
+
 def guest_pings_dom0_over_the_bridge(s):
     need_running(s, 'dev', 'the network')
     console_answers(s, 'dev', f'ifconfig eth0 {GUEST_IP} netmask 255.255.255.0 up; '
@@ -112,6 +131,21 @@ def qcow2_filesystem_keeps_a_file_across_reboot(s):
               r'persisted-42', 60)
         shell(con, 'umount /mnt; echo umount-$?', r'umount-0', 60)
         con.leave()
+
+
+def second_writer_of_a_disk_is_refused(s):
+    """dev writes data.raw without <shareable/>: another domain that would write it too is
+    refused before anything is built (libvirt's resource-busy error), and dev runs on."""
+    need_running(s, 'dev', 'disk sharing')
+    xml = nodeclients.linux_xml('dev3', guest_cmdline(s), on_crash='destroy')
+    disk = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+            f"<source file='{IMAGES}/data.raw'/><target dev='vda' bus='virtio'/>"
+            f"<shareable/></disk>")
+    r = s.define_xml('dev3', xml.replace('<devices>', '<devices>' + disk), command='create',
+                     ok=False)
+    if "in use for writing by domain 'dev' as 'vda'" not in r.stderr:
+        raise node.TestFailure(f'a second writer of data.raw: {r.stderr.strip()}')
+    need_running(s, 'dev', 'the first writer after the refusal')
 
 
 def two_domus_and_dom0_share_the_bridge(s):
@@ -197,8 +231,10 @@ def destroy_leaves_nothing_behind(s):
 
 nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_finds_them,
                  disk_reads_dom0s_pattern_and_keeps_a_flushed_write,
+                 domblkstat_counts_the_guests_reads_and_writes,
                  qcow2_filesystem_keeps_a_file_across_reboot,
-                 guest_pings_dom0_over_the_bridge, two_domus_and_dom0_share_the_bridge,
+                 guest_pings_dom0_over_the_bridge, second_writer_of_a_disk_is_refused,
+                 two_domus_and_dom0_share_the_bridge,
                  rng_is_virtio,
                  virsh_lists_and_reports_the_devices, killed_vireo_dm_crashes_its_domain,
                  destroy_leaves_nothing_behind])

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fake-hv.h"
+#include "test-blk-stats.h"
 #include "test-contains.h"
 #include "vd-dm.h"
 #include "vd-store.h"
@@ -929,6 +930,118 @@ static void device_model_runs_with_its_domain(fixture *f, gconstpointer u)
     g_assert_nonnull(strstr(f->events->str, "dm2:5/2")); /* STOPPED, CRASHED */
 }
 
+/* What a vireo-dm serving disks vda and vdb would have written to its blk-stats file. */
+static void write_blk_stats(fixture *f, int domid)
+{
+    test_blk_stats_file file = test_blk_stats_file_make();
+    g_autofree char *dir = vd_dm_runtime_dir(f->cfg, domid);
+    g_autofree char *path = g_build_filename(dir, VIREO_DM_STATS_FILE, NULL);
+    g_assert_true(g_file_set_contents(path, (const char *)&file, sizeof(file), NULL));
+}
+
+static void block_stats_come_from_the_device_models_file(fixture *f, gconstpointer u)
+{
+    (void)u;
+    install_fake_dm(f);
+    g_setenv("FAKE_DM_MODE", "ready", TRUE);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = create_with_devices(f, "stats", &err);
+    g_assert_nonnull(ref);
+    vd_block_stats st;
+
+    /* The fake vireo-dm wrote no file: the error names it. */
+    g_assert_false(vd_domain_block_stats(f->d, ref, "vda", &st, &err));
+    g_assert_cmpint(err->code, ==, VIR_ERR_OPERATION_FAILED);
+    g_autofree char *dir = vd_dm_runtime_dir(f->cfg, ref->id);
+    g_autofree char *path = g_build_filename(dir, VIREO_DM_STATS_FILE, NULL);
+    const char *want[] = {path, "disk 'vda'", "No such file"};
+    assert_contains_all(err->message, want, G_N_ELEMENTS(want));
+    g_clear_pointer(&err, vd_error_free);
+
+    write_blk_stats(f, ref->id);
+    g_assert_true(vd_domain_block_stats(f->d, ref, "/img/a.qcow2", &st, &err));
+    g_assert_cmpint(st.rd_req, ==, 3);
+    g_assert_cmpint(st.rd_bytes, ==, 12288);
+    g_assert_cmpint(st.wr_req, ==, 2);
+    g_assert_cmpint(st.wr_bytes, ==, 8192);
+    g_assert_cmpint(st.errs, ==, 4);
+    g_assert_false(vd_domain_block_stats(f->d, ref, "vdb", &st, &err));
+    g_assert_cmpint(err->code, ==, VIR_ERR_INVALID_ARG);
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
+
+    /* Not running: libvirt's answer, whatever files lie around. */
+    const char *xml =
+        "<domain type='vireo'><name>stats-off</name><memory unit='MiB'>256</memory>"
+        "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os>" DM_DEVICES "</domain>";
+    g_autoptr(vd_domain_ref) off = vd_domain_define_xml(f->d, xml, 0, &err);
+    g_assert_nonnull(off);
+    g_assert_false(vd_domain_block_stats(f->d, off, "vda", &st, &err));
+    g_assert_cmpint(err->code, ==, VIR_ERR_OPERATION_INVALID);
+    g_assert_nonnull(strstr(err->message, "domain is not running"));
+}
+
+static vd_domain_ref *create_with_disk(fixture *f, const char *name, const char *disk_xml,
+                                       vd_error **err)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='vireo'><name>%s</name><memory unit='MiB'>256</memory>"
+        "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os><devices>%s</devices>"
+        "</domain>",
+        name, disk_xml);
+    return vd_domain_create_xml(f->d, xml, 0, err);
+}
+
+#define SHARED_DISK(path, dev, extra)                                                              \
+    "<disk type='file'><driver name='qemu' type='raw'/><source file='" path "'/>"                \
+    "<target dev='" dev "'/>" extra "</disk>"
+
+/* Two domains writing one image: allowed only when both say <shareable/>, as QEMU's image
+ * locking has it for share-rw; readers share with anyone; the claim ends with the domain,
+ * and a shareable writable qcow2 is refused as libvirt refuses it. */
+static void disks_are_shared_only_when_shareable(fixture *f, gconstpointer u)
+{
+    (void)u;
+    install_fake_dm(f);
+    g_setenv("FAKE_DM_MODE", "ready", TRUE);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) writer = create_with_disk(f, "w1", SHARED_DISK("/img/x", "vda", ""),
+                                                       &err);
+    g_assert_nonnull(writer);
+    unsigned starts = f->hv->starts;
+    g_assert_null(create_with_disk(f, "w2", SHARED_DISK("/img/x", "vdb", ""), &err));
+    assert_error(err, VIR_ERR_RESOURCE_BUSY,
+                 "disk 'vdb' (/img/x) of domain 'w2' is in use for writing by domain 'w1' as 'vda'");
+    g_clear_pointer(&err, vd_error_free);
+    /* Shareable on one side only is not enough: the other writer excludes it. */
+    g_assert_null(create_with_disk(f, "w3", SHARED_DISK("/img/x", "vda", "<shareable/>"), &err));
+    assert_error(err, VIR_ERR_RESOURCE_BUSY, "in use for writing by domain 'w1'");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_cmpuint(f->hv->starts, ==, starts); /* refused before anything was built */
+    g_autoptr(vd_domain_ref) reader =
+        create_with_disk(f, "r1", SHARED_DISK("/img/x", "vda", "<readonly/>"), &err);
+    g_assert_nonnull(reader);
+    g_assert_true(vd_domain_destroy(f->d, writer, 0, &err));
+    g_autoptr(vd_domain_ref) after = create_with_disk(f, "w4", SHARED_DISK("/img/x", "vda", ""),
+                                                      &err);
+    g_assert_nonnull(after);
+
+    g_autoptr(vd_domain_ref) s1 =
+        create_with_disk(f, "s1", SHARED_DISK("/img/y", "vda", "<shareable/>"), &err);
+    g_autoptr(vd_domain_ref) s2 =
+        create_with_disk(f, "s2", SHARED_DISK("/img/y", "vda", "<shareable/>"), &err);
+    g_assert_nonnull(s1);
+    g_assert_nonnull(s2);
+
+    g_assert_null(create_with_disk(
+        f, "q1",
+        "<disk type='file'><driver name='qemu' type='qcow2'/><source file='/img/q'/>"
+        "<target dev='vda'/><shareable/></disk>",
+        &err));
+    assert_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+                 "shared access for disk 'vda' requires use of supported storage format");
+}
+
 static void device_model_failure_fails_the_start(fixture *f, gconstpointer u)
 {
     (void)u;
@@ -1012,7 +1125,10 @@ static void restarted_daemon_keeps_device_models_and_ends_interrupted_starts(fix
     g_setenv("FAKE_DM_MODE", "ready", TRUE);
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) kept = create_with_devices(f, "kept", &err);
-    g_autoptr(vd_domain_ref) cut = create_with_devices(f, "cut", &err);
+    /* Its own image: two writers of one image are refused (disks-are-shared-...). */
+    g_autoptr(vd_domain_ref) cut = create_with_disk(
+        f, "cut", "<disk type='file'><source file='/img/cut.qcow2'/><target dev='vda'/></disk>",
+        &err);
     g_assert_nonnull(kept);
     g_assert_nonnull(cut);
     g_assert_true(vd_domain_suspend(f->d, cut, &err));
@@ -1078,7 +1194,11 @@ int main(int argc, char **argv)
     ADD("concurrent-defines-and-undefines-all-succeed",
         concurrent_defines_and_undefines_all_succeed, WITH_FAKE_HV);
     ADD("device-model-runs-with-its-domain", device_model_runs_with_its_domain, WITH_FAKE_HV);
+    ADD("disks-are-shared-only-when-shareable", disks_are_shared_only_when_shareable,
+        WITH_FAKE_HV);
     ADD("device-model-failure-fails-the-start", device_model_failure_fails_the_start, WITH_FAKE_HV);
+    ADD("block-stats-come-from-the-device-models-file",
+        block_stats_come_from_the_device_models_file, WITH_FAKE_HV);
     ADD("restarted-daemon-keeps-device-models-and-ends-interrupted-starts",
         restarted_daemon_keeps_device_models_and_ends_interrupted_starts, WITH_FAKE_HV);
     return g_test_run();

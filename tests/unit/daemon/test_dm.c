@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "test-blk-stats.h"
 #include "test-contains.h"
 #include "test-domain-corpus.h"
 #include "vd-dm.h"
@@ -239,6 +240,72 @@ static void config_file_is_the_contract(void)
     g_assert_cmpstr(text, ==, expected);
 }
 
+/* The contents' fault, as vd_dm_blk_stats_find words it; NULL if it found the disk. */
+static char *stats_fault(const void *file, size_t len, const char *target)
+{
+    struct vireo_dm_blk_stats out;
+    char *why = NULL;
+    if (vd_dm_blk_stats_find(file, len, target, &out, &why)) {
+        g_assert_null(why);
+        return NULL;
+    }
+    g_assert_nonnull(why);
+    g_test_message("%s: %s", target, why);
+    return why;
+}
+
+static void assert_says(const char *why, const char *needle)
+{
+    assert_contains_all(why, &needle, 1);
+}
+
+static void blk_stats_file_gives_each_disks_counters(void)
+{
+    test_blk_stats_file f = test_blk_stats_file_make();
+    struct vireo_dm_blk_stats out;
+    char *why = NULL;
+    g_assert_true(vd_dm_blk_stats_find(&f, sizeof(f), "vda", &out, &why));
+    g_assert_cmpuint(out.rd_req, ==, 3);
+    g_assert_cmpuint(out.rd_bytes, ==, 12288);
+    g_assert_cmpuint(out.wr_req, ==, 2);
+    g_assert_cmpuint(out.wr_bytes, ==, 8192);
+    g_assert_cmpuint(out.flush_req, ==, 1);
+    g_assert_cmpuint(out.errs, ==, 4);
+    g_assert_true(vd_dm_blk_stats_find(&f, sizeof(f), "vdb", &out, &why));
+    g_assert_cmpuint(out.rd_req, ==, 7);
+}
+
+static void blk_stats_file_short_or_foreign_is_refused_saying_why(void)
+{
+    test_blk_stats_file f = test_blk_stats_file_make();
+    g_autofree char *empty = stats_fault(&f, 0, "vda");
+    g_autofree char *half_header = stats_fault(&f, sizeof(f.h) - 1, "vda");
+    g_autofree char *half_records = stats_fault(&f, sizeof(f) - 1, "vda");
+    assert_says(empty, "shorter than its header");
+    assert_says(half_header, "shorter than its header");
+    assert_says(half_records, "too short for its 8 records");
+    f.h.magic ^= 1;
+    g_autofree char *magic = stats_fault(&f, sizeof(f), "vda");
+    assert_says(magic, "not a vireo-dm stats file");
+    f = test_blk_stats_file_make();
+    f.h.version = 2;
+    g_autofree char *version = stats_fault(&f, sizeof(f), "vda");
+    assert_says(version, "version 2");
+    f = test_blk_stats_file_make();
+    f.h.record_size = 64;
+    g_autofree char *size = stats_fault(&f, sizeof(f), "vda");
+    assert_says(size, "records of 64 bytes");
+}
+
+static void blk_stats_file_without_the_disk_names_it(void)
+{
+    test_blk_stats_file f = test_blk_stats_file_make();
+    g_autofree char *unknown = stats_fault(&f, sizeof(f), "vdc");
+    g_autofree char *empty_target = stats_fault(&f, sizeof(f), "");
+    assert_says(unknown, "no record for disk 'vdc'");
+    assert_says(empty_target, "no record for disk ''");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -252,5 +319,11 @@ int main(int argc, char **argv)
     g_test_add_func("/dm/slots-follow-disks-by-target-then-interfaces-rng-balloon",
                     slots_follow_disks_by_target_then_interfaces_rng_balloon);
     g_test_add_func("/dm/config-file-is-the-contract", config_file_is_the_contract);
+    g_test_add_func("/dm/blk-stats-file-gives-each-disks-counters",
+                    blk_stats_file_gives_each_disks_counters);
+    g_test_add_func("/dm/blk-stats-file-short-or-foreign-is-refused-saying-why",
+                    blk_stats_file_short_or_foreign_is_refused_saying_why);
+    g_test_add_func("/dm/blk-stats-file-without-the-disk-names-it",
+                    blk_stats_file_without_the_disk_names_it);
     return g_test_run();
 }

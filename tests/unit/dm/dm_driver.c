@@ -54,12 +54,16 @@ void dm_test_init(struct dm_test *t)
     t->runtime_dir = g_dir_make_tmp("vdm-test-XXXXXX", NULL);
     t->main = g_main_context_new();
     t->env = (struct vdm_env){ .domid = 7, .name = "test-dom", .runtime_dir = t->runtime_dir,
-                               .mem = &t->mem, .bus = &t->bus, .main = t->main };
+                               .mem = &t->mem, .bus = &t->bus, .main = t->main,
+                               .stats = &t->stats };
+    if (!vdm_stats_open(&t->stats, t->runtime_dir, VIREO_PLAT_DM_SLOTS, NULL))
+        CHECK(false, "blk-stats in %s", t->runtime_dir);
 }
 
 void dm_test_fini(struct dm_test *t)
 {
     vdm_bus_destroy_devices(&t->bus);
+    vdm_stats_close(&t->stats);
     g_main_context_unref(t->main);
     g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", t->runtime_dir);
     if (system(cmd) != 0)

@@ -14,6 +14,7 @@
 #include "vdm_bus.h"
 #include "vdm_config.h"
 #include "vdm_device.h"
+#include "vdm_stats.h"
 #include "vdm_virtio_mmio.h"
 
 extern int dm_failures;
@@ -56,6 +57,7 @@ struct dm_test {
     struct vdm_bus bus;
     struct fake_hv hv;
     struct vdm_env env;
+    struct vdm_stats stats; /* runtime_dir/blk-stats, as vireo-dm makes it */
     char *runtime_dir;
     GMainContext *main;
     struct vdm_device *dev;

@@ -455,6 +455,68 @@ static void network_nbd_disk_reads_what_the_server_exports(void)
     dm_test_fini(&t);
 }
 
+/* Disk vda's record as a reader of runtime_dir/blk-stats sees it (all zero if missing). */
+static struct vireo_dm_blk_stats disk_stats(struct dm_test *t)
+{
+    g_autofree char *path = g_build_filename(t->runtime_dir, VIREO_DM_STATS_FILE, NULL);
+    g_autofree char *file = NULL;
+    struct vireo_dm_stats_header h;
+    struct vireo_dm_blk_stats r = { 0 };
+    size_t len = 0;
+
+    CHECK(g_file_get_contents(path, &file, &len, NULL), "%s is readable", path);
+    CHECK(len == sizeof(h) + VIREO_PLAT_DM_SLOTS * sizeof(r), "one record per slot: %zu bytes",
+          len);
+    if (len < sizeof(h) + sizeof(r))
+        return r;
+    memcpy(&h, file, sizeof(h));
+    CHECK(h.magic == VIREO_DM_STATS_MAGIC && h.version == VIREO_DM_STATS_VERSION &&
+              h.header_size == sizeof(h) && h.record_size == sizeof(r) &&
+              h.record_count == VIREO_PLAT_DM_SLOTS,
+          "header");
+    memcpy(&r, file + sizeof(h), sizeof(r));
+    CHECK(strcmp(r.target, "vda") == 0, "record 0 is vda's, not '%.32s'", r.target);
+    return r;
+}
+
+/* Every answered request in its counter, failures only in errs, GET_ID in none. */
+static void stats_file_counts_what_the_disk_answered(void)
+{
+    struct dm_test t;
+    g_autofree char *path = NULL;
+    struct segment seg = { .sector = 64, .num_sectors = 16, .flags = 0 };
+    struct vireo_dm_blk_stats s;
+
+    path = disk_up(&t, "raw", false);
+    if (path == NULL)
+        goto out;
+    s = disk_stats(&t);
+    CHECK(s.rd_req == 0 && s.wr_req == 0 && s.errs == 0, "a new disk counts nothing");
+    write_pattern(&t, 8, 0x5a, 8192);
+    write_pattern(&t, 32, 0x33, 4096);
+    CHECK(request(&t, T_FLUSH, 0, 0, 0, false, NULL) == S_OK, "flush");
+    read_and_compare(&t, 8, 0x5a, 8192);
+    read_and_compare(&t, 32, 0x33, 4096);
+    read_and_compare(&t, 40, 0, 512);
+    memcpy(t.ram + WBUF, &seg, sizeof(seg));
+    CHECK(request(&t, T_DISCARD, 0, WBUF, sizeof(seg), false, NULL) == S_OK, "discard");
+    CHECK(request(&t, T_GET_ID, 0, RBUF, 20, true, NULL) == S_OK, "get id");
+    CHECK(request(&t, 99, 0, 0, 0, false, NULL) == S_UNSUPP, "unknown request type");
+    CHECK(request(&t, T_IN, IMAGE_BYTES / 512, RBUF, 512, true, NULL) == S_IOERR,
+          "read past the end");
+    s = disk_stats(&t);
+    CHECK(s.rd_req == 3 && s.rd_bytes == 8192 + 4096 + 512, "reads: %llu, %llu bytes",
+          (unsigned long long)s.rd_req, (unsigned long long)s.rd_bytes);
+    CHECK(s.wr_req == 2 && s.wr_bytes == 8192 + 4096, "writes: %llu, %llu bytes",
+          (unsigned long long)s.wr_req, (unsigned long long)s.wr_bytes);
+    CHECK(s.flush_req == 1, "flushes: %llu", (unsigned long long)s.flush_req);
+    CHECK(s.discard_req == 1 && s.discard_bytes == 16 * 512, "discards: %llu, %llu bytes",
+          (unsigned long long)s.discard_req, (unsigned long long)s.discard_bytes);
+    CHECK(s.errs == 2, "errors: %llu", (unsigned long long)s.errs);
+out:
+    dm_test_fini(&t);
+}
+
 /* The driver resets with a read in flight: its answer must not land in the new rings. */
 static void reset_drops_requests_in_flight(void)
 {
@@ -478,11 +540,13 @@ static void reset_drops_requests_in_flight(void)
     used = (struct vdm_vring_used *)(t.ram + RING_USED);
     CHECK(atomic_load(&used->idx) == 0, "the old answer was dropped");
     read_and_compare(&t, 0, 0, 4096);
+    CHECK(disk_stats(&t).rd_req == 1, "and is not counted");
 out:
     dm_test_fini(&t);
 }
 
 static const struct dm_named_test tests[] = {
+    { "blk_stats_file_counts_what_the_disk_answered", stats_file_counts_what_the_disk_answered },
     { "blk_reset_drops_requests_in_flight", reset_drops_requests_in_flight },
     { "blk_writethrough_disk_offers_no_volatile_cache",
       writethrough_disk_offers_no_volatile_cache },
