@@ -102,7 +102,7 @@ def report(r):
     size = {'disk': DISK_MIB, 'tcp': NET_MIB}
     print(f'{"transfer":24} {"s":>8} {"MiB/s":>8}')
     for k, t in r.items():
-        print(f'{k:24} {t:8.2f} {size[k.split(",")[0]] / t:8.1f}')
+        print(f'{k:24} {t:8.2f} {size[k.split()[0]] / t:8.1f}')
     for what, ours, floor in (('disk write', 'disk write, domU', 'disk write, dom0'),
                               ('disk read', 'disk read, domU', 'disk read, dom0'),
                               ('tcp', 'tcp, domU to dom0', 'tcp, dom0 loopback')):
