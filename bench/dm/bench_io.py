@@ -27,11 +27,13 @@ DISK_MIB = 128
 NET_MIB = 64
 BRIDGE, DOM0_IP, GUEST_IP = 'vbrb', '10.98.0.1', '10.98.0.2'
 MAC = '52:54:00:5e:00:b1'
-# Prints "bench-t START END" from /proc/uptime around a command; the typed line holds
-# "bench-t /", which the answer's pattern cannot match.
+# Prints "bench-TAG START END" from /proc/uptime around a command; the typed line holds
+# "bench-TAG /", which the answer's pattern cannot match. Each measurement has its own tag:
+# a console session may show earlier output again.
 TIMED = ('{pre}a=$(cut -d" " -f1 /proc/uptime); {cmd}; b=$(cut -d" " -f1 /proc/uptime); '
-         'echo "$a $b" | sed "s/^/bench-t /"')
-ANSWER = r'bench-t ([\d.]+) ([\d.]+)'
+         'echo "$a $b" | sed "s/^/bench-{tag} /"')
+ANSWER = r'bench-{tag} ([\d.]+) ([\d.]+)'
+TAGS = iter(range(1000))
 
 
 def listening(port):
@@ -49,7 +51,9 @@ def seconds(m):
 
 
 def in_dom0(s, cmd, timeout=300):
-    m = re.search(ANSWER, s.dom0(TIMED.format(pre='', cmd=cmd), timeout))
+    tag = next(TAGS)
+    out = s.dom0(TIMED.format(pre='', cmd=cmd, tag=tag), timeout)
+    m = re.search(ANSWER.format(tag=tag), out)
     if not m:
         raise node.TestFailure(f'no timing from dom0 for: {cmd}')
     return seconds(m)
@@ -57,7 +61,9 @@ def in_dom0(s, cmd, timeout=300):
 
 def in_domu(s, cmd, pre='', timeout=600):
     """pre: a command run first, outside the timing."""
-    return seconds(console_answers(s, 'bio', TIMED.format(pre=pre, cmd=cmd), ANSWER, timeout))
+    tag = next(TAGS)
+    return seconds(console_answers(s, 'bio', TIMED.format(pre=pre, cmd=cmd, tag=tag),
+                                   ANSWER.format(tag=tag), timeout))
 
 
 def domu_xml(s):
@@ -102,7 +108,8 @@ def report(r):
     size = {'disk': DISK_MIB, 'tcp': NET_MIB}
     print(f'{"transfer":24} {"s":>8} {"MiB/s":>8}')
     for k, t in r.items():
-        print(f'{k:24} {t:8.2f} {size[k.split()[0]] / t:8.1f}')
+        kind = k.split()[0].rstrip(',')
+        print(f'{k:24} {t:8.2f} {size[kind] / t:8.1f}')
     for what, ours, floor in (('disk write', 'disk write, domU', 'disk write, dom0'),
                               ('disk read', 'disk read, domU', 'disk read, dom0'),
                               ('tcp', 'tcp, domU to dom0', 'tcp, dom0 loopback')):
