@@ -96,10 +96,16 @@ def measure(s):
     s.dom0(drop)
     r['disk read, domU'] = in_domu(s, f'{read} if=/dev/vda', pre=f'{drop}; ')
     send = f'dd if=/dev/zero bs=1M count={NET_MIB} 2>/dev/null | nc {{ip}} {{port}}'
-    s.dom0(f'(nc -l -p 5002 >/dev/null &); {wait_listening(5002)}')
-    r['tcp, dom0 loopback'] = in_dom0(s, send.format(ip='127.0.0.1', port=5002))
-    s.dom0(f'(nc -l -p 5001 >/dev/null &); {wait_listening(5001)}')
-    r['tcp, domU to dom0'] = in_domu(s, send.format(ip=DOM0_IP, port=5001))
+    for key, port, ip, where in (('tcp, dom0 loopback', 5002, '127.0.0.1', in_dom0),
+                                 ('tcp, domU to dom0', 5001, DOM0_IP, in_domu)):
+        s.dom0(f'rm -f /tmp/got{port}; (nc -l -p {port} | wc -c > /tmp/got{port} &); '
+               f'{wait_listening(port)}')
+        r[key] = where(s, send.format(ip=ip, port=port))
+        got = s.dom0(f'for i in $(seq 100); do [ -s /tmp/got{port} ] && break; sleep 0.1; '
+                     f'done; cat /tmp/got{port}')
+        if str(NET_MIB << 20) not in got:
+            raise node.TestFailure(f'{key}: the listener got {got.strip()!r} bytes, '
+                                   f'not {NET_MIB << 20}')
     s.virsh('destroy', 'bio')
     return r
 
