@@ -98,7 +98,9 @@ def measure(s):
     send = f'dd if=/dev/zero bs=1M count={NET_MIB} 2>/dev/null | nc {{ip}} {{port}}'
     for key, port, ip, where in (('tcp, dom0 loopback', 5002, '127.0.0.1', in_dom0),
                                  ('tcp, domU to dom0', 5001, DOM0_IP, in_domu)):
-        s.dom0(f'rm -f /tmp/got{port}; (nc -l -p {port} | wc -c > /tmp/got{port} &); '
+        # The listener's stdin is a pipe that stays open and silent: on dom0's console it
+        # would take the shell's next commands as data to send.
+        s.dom0(f'rm -f /tmp/got{port}; (sleep 600 | nc -l -p {port} | wc -c > /tmp/got{port} &); '
                f'{wait_listening(port)}')
         r[key] = where(s, send.format(ip=ip, port=port))
         got = s.dom0(f'for i in $(seq 100); do [ -s /tmp/got{port} ] && break; sleep 0.1; '
