@@ -74,6 +74,22 @@ struct vireo_dev_map_foreign {
 };
 
 /*
+ * Part of a filled foreign mapping, for a balloon. VIREO_DEV_IOC_FOREIGN_DROP takes the
+ * range's frames out of the mapping and out of dom0's window, so that the frames the
+ * domain gives back (VIREO_HC_MEMORY_RELEASE) return to hv instead of staying referenced
+ * here. Afterwards the range is backed by a scratch page private to the mapping: a stale
+ * pointer into it reads garbage and its writes are lost, it never faults. Only a range
+ * whose frames are all mapped may be dropped. VIREO_DEV_IOC_FOREIGN_RESTORE maps the
+ * domain's frames (the same guest frames as at map time, populated again) back into a
+ * range that is wholly dropped. Both: EINVAL for a range outside one filled mapping of
+ * this file or in the wrong state, EPERM when another file is the domain's device model.
+ */
+struct vireo_dev_foreign_range {
+	__u64 addr;      /* page-aligned, inside a region filled by VIREO_DEV_IOC_MAP_FOREIGN */
+	__u64 nr_frames; /* > 0; the range must not run past the region's end */
+};
+
+/*
  * Events
  * ------
  * Every open file of /dev/vireo collects the VIREO_EVENT_* bits hv raises by interrupt.
@@ -121,5 +137,9 @@ struct vireo_dev_info {
 #define VIREO_DEV_IOC_IOREQ_ATTACH _IOW(VIREO_DEV_IOC_MAGIC, 0x04, __u32)   /* domid */
 #define VIREO_DEV_IOC_IOREQ_COMPLETE _IOW(VIREO_DEV_IOC_MAGIC, 0x05, __u32) /* vCPU */
 #define VIREO_DEV_IOC_IOREQ_SET_IRQ _IOW(VIREO_DEV_IOC_MAGIC, 0x06, struct vireo_dev_irq)
+#define VIREO_DEV_IOC_FOREIGN_DROP \
+	_IOW(VIREO_DEV_IOC_MAGIC, 0x07, struct vireo_dev_foreign_range)
+#define VIREO_DEV_IOC_FOREIGN_RESTORE \
+	_IOW(VIREO_DEV_IOC_MAGIC, 0x08, struct vireo_dev_foreign_range)
 
 #endif /* VIREO_DEV_H */

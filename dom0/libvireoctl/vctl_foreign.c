@@ -37,6 +37,22 @@ int vctl_unmap_foreign(void *addr, uint64_t nr)
     return munmap(addr, (size_t)nr << VIREO_PAGE_SHIFT) < 0 ? -errno : 0;
 }
 
+static int foreign_range(vctl_t *h, unsigned long cmd, void *addr, uint64_t nr)
+{
+    struct vireo_dev_foreign_range req = {.addr = (uintptr_t)addr, .nr_frames = nr};
+    return ioctl(h->fd, cmd, &req) < 0 ? -errno : 0;
+}
+
+int vctl_foreign_drop(vctl_t *h, void *addr, uint64_t nr)
+{
+    return foreign_range(h, VIREO_DEV_IOC_FOREIGN_DROP, addr, nr);
+}
+
+int vctl_foreign_restore(vctl_t *h, void *addr, uint64_t nr)
+{
+    return foreign_range(h, VIREO_DEV_IOC_FOREIGN_RESTORE, addr, nr);
+}
+
 int vctl_events_open(bool nonblock)
 {
     const char *env = getenv("VIREO_DEV");

@@ -89,6 +89,13 @@ int64_t vctl_memory_release(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint6
  */
 void *vctl_map_foreign(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr);
 int vctl_unmap_foreign(void *addr, uint64_t nr);
+/*
+ * For a balloon: takes nr pages at addr (inside a mapping of vctl_map_foreign) out of the
+ * mapping so that the frames the domain gives back return to hv, and puts them back once
+ * populated again. 0 or -errno (vireo-dev.h, VIREO_DEV_IOC_FOREIGN_DROP).
+ */
+int vctl_foreign_drop(vctl_t *h, void *addr, uint64_t nr);
+int vctl_foreign_restore(vctl_t *h, void *addr, uint64_t nr);
 
 /* --- vCPUs ---------------------------------------------------------------------------- */
 int vctl_vcpu_get_context(vctl_t *h, uint32_t domid, uint32_t vcpu,

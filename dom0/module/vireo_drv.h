@@ -57,6 +57,7 @@ int vireo_foreign_init(u64 window_gfn, u64 window_pages);
 void vireo_foreign_exit(void);
 int vireo_foreign_mmap(struct file *file, struct vm_area_struct *vma);
 long vireo_ioctl_map_foreign(struct file *file, void __user *uarg);
+long vireo_ioctl_foreign_range(struct file *file, unsigned int cmd, void __user *uarg);
 void vireo_foreign_usage(u64 *window_gfn, u64 *window_pages, u64 *in_use);
 
 /* vireo_ioreq.c */

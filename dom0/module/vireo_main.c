@@ -89,6 +89,9 @@ static long vireo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vireo_ioctl_hypercall(file, uarg);
 	case VIREO_DEV_IOC_MAP_FOREIGN:
 		return vireo_ioctl_map_foreign(file, uarg);
+	case VIREO_DEV_IOC_FOREIGN_DROP:
+	case VIREO_DEV_IOC_FOREIGN_RESTORE:
+		return vireo_ioctl_foreign_range(file, cmd, uarg);
 	case VIREO_DEV_IOC_INFO:
 		return vireo_ioctl_info(uarg);
 	case VIREO_DEV_IOC_IOREQ_ATTACH:
