@@ -19,6 +19,22 @@ struct vdm_bus;
 struct vdm_device;
 struct vdm_stats;
 
+/*
+ * The domain's memory as hv holds it, for a balloon (vdm_hv.c over /dev/vireo; a fake in
+ * the unit tests). Frames are 4 KiB guest frames inside the RAM regions of vdm_env.mem.
+ */
+struct vdm_memory_host {
+    /* hv's memory target for the domain, in frames; negative errno. */
+    int64_t (*target)(void *ctx);
+    /* Frames [gfn, gfn + nr) leave the domain and return to hv; our mapping of them shows
+     * a scratch page from now on. 0 or -errno. */
+    int (*give)(void *ctx, uint64_t gfn, uint64_t nr);
+    /* They come back to the domain, zeroed, and into our mapping. 0 or -errno. */
+    int (*take)(void *ctx, uint64_t gfn, uint64_t nr);
+    /* Calls fn(data) whenever the target may have changed (one watcher): fn compares. */
+    void (*watch_target)(void *ctx, void (*fn)(void *data), void *data);
+};
+
 /* What the device model gives each device it creates. */
 struct vdm_env {
     uint32_t domid;
@@ -28,6 +44,8 @@ struct vdm_env {
     struct vdm_bus *bus;     /* interrupts and doorbells go through it */
     GMainContext *main;      /* the main loop's context: devices add their fds there */
     struct vdm_stats *stats; /* the published I/O counters (vdm_stats.h); NULL: none */
+    const struct vdm_memory_host *memory; /* NULL: no balloon can be served */
+    void *memory_ctx;
 };
 
 struct vdm_device_ops {
@@ -68,6 +86,7 @@ const struct vdm_device_type *vdm_device_type_find(const char *name);
 
 extern const struct vdm_device_type vdm_blk_type;
 extern const struct vdm_device_type vdm_rng_type;
+extern const struct vdm_device_type vdm_balloon_type;
 
 /* GError domain of vireo-dm's configuration and device errors. */
 #define VDM_ERROR vdm_error_quark()

@@ -14,6 +14,7 @@ const struct vdm_device_type *const vdm_device_types[] = {
     &vdm_blk_type,
     &vdm_rng_type,
     &vdm_net_type,
+    &vdm_balloon_type,
     NULL,
 };
 

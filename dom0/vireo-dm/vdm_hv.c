@@ -34,6 +34,84 @@ const struct vdm_bus_host vdm_hv_bus_host = {
     .set_doorbell = hv_set_doorbell,
 };
 
+static int64_t hv_target(void *ctx)
+{
+    struct vdm_hv *hv = ctx;
+    struct vireo_domain_info info;
+    int ret = vctl_domain_info(hv->h, hv->domid, &info);
+
+    return ret < 0 ? ret : (int64_t)info.target_pages;
+}
+
+/* Our mapping of frames [gfn, gfn + nr): they lie in one RAM region (the balloon checked). */
+static void *host_frames(struct vdm_hv *hv, uint64_t gfn, uint64_t nr)
+{
+    return vdm_guest_mem_ptr(hv->mem, gfn * VIREO_PAGE_SIZE, nr * VIREO_PAGE_SIZE);
+}
+
+/* The domain lets go of the frames first; dropping our mapping then frees them in hv
+ * (a foreign mapping holds a reference). */
+static int hv_give(void *ctx, uint64_t gfn, uint64_t nr)
+{
+    struct vdm_hv *hv = ctx;
+    void *host = host_frames(hv, gfn, nr);
+    int64_t released;
+
+    if (host == NULL)
+        return -EINVAL;
+    released = vctl_memory_release(hv->h, hv->domid, gfn, nr);
+    if (released < 0)
+        return (int)released;
+    return vctl_foreign_drop(hv->h, host, nr);
+}
+
+static int hv_take(void *ctx, uint64_t gfn, uint64_t nr)
+{
+    struct vdm_hv *hv = ctx;
+    void *host = host_frames(hv, gfn, nr);
+    int ret;
+
+    if (host == NULL)
+        return -EINVAL;
+    ret = vctl_memory_populate(hv->h, hv->domid, gfn, nr);
+    if (ret < 0)
+        return ret;
+    return vctl_foreign_restore(hv->h, host, nr);
+}
+
+static gboolean look_at_target(gpointer data)
+{
+    struct vdm_hv *hv = data;
+
+    hv->target_watcher(hv->target_watcher_data);
+    return G_SOURCE_CONTINUE;
+}
+
+/*
+ * hv has no event for a changed target: the ones it raises while dom0 makes a hypercall
+ * are self-IPIs on CPU 0 taken at the next VMRUN into dom0, which is where QEMU's TCG
+ * fault (docs/hv.md) strikes, and both node runs made with such an event hit it as a
+ * domain started and lost dom0.
+ * One DOMAIN_GET_INFO a second costs next to nothing and covers every caller of
+ * DOMAIN_SET_TARGET (virtvireod's setmem, vireo-ctl mem-set).
+ */
+static void hv_watch_target(void *ctx, void (*fn)(void *data), void *data)
+{
+    struct vdm_hv *hv = ctx;
+
+    hv->target_watcher = fn;
+    hv->target_watcher_data = data;
+    if (hv->target_timer == 0)
+        hv->target_timer = g_timeout_add_seconds(VDM_HV_TARGET_POLL_S, look_at_target, hv);
+}
+
+const struct vdm_memory_host vdm_hv_memory_host = {
+    .target = hv_target,
+    .give = hv_give,
+    .take = hv_take,
+    .watch_target = hv_watch_target,
+};
+
 static bool map_range(struct vdm_hv *hv, struct vdm_guest_mem *mem, uint64_t gpa,
                       uint64_t bytes, void **where, GError **error)
 {
@@ -77,6 +155,7 @@ bool vdm_hv_open(struct vdm_hv *hv, uint32_t domid, uint64_t mem_bytes,
     /* Events are read after poll() says so; a wake-up that finds none must not block. */
     fcntl(vctl_fd(hv->h), F_SETFL, fcntl(vctl_fd(hv->h), F_GETFL) | O_NONBLOCK);
     vdm_guest_mem_init(mem);
+    hv->mem = mem;
     if (!map_ram(hv, mem_bytes, mem, error))
         return false;
     ret = vctl_ioreq_attach(hv->h, domid, &hv->page);
@@ -145,6 +224,8 @@ void vdm_hv_close(struct vdm_hv *hv)
         vctl_unmap_foreign(hv->low, hv->low_pages);
     if (hv->high != NULL)
         vctl_unmap_foreign(hv->high, hv->high_pages);
+    if (hv->target_timer != 0)
+        g_source_remove(hv->target_timer);
     if (hv->h != NULL)
         vctl_close(hv->h); /* detaches */
     memset(hv, 0, sizeof(*hv));

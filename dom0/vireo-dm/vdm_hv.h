@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "vdm_bus.h"
+#include "vdm_device.h"
 #include "vdm_guest_mem.h"
 
 struct vctl;
@@ -24,10 +25,18 @@ struct vdm_hv {
     struct vireo_ioreq_page *page;
     void *low, *high;       /* foreign mappings of the domain's RAM */
     uint64_t low_pages, high_pages;
+    const struct vdm_guest_mem *mem; /* the RAM regions those mappings back */
+    void (*target_watcher)(void *data); /* the balloon's: looks at hv's target */
+    void *target_watcher_data;
+    guint target_timer;     /* calls it every VDM_HV_TARGET_POLL_S */
 };
+
+#define VDM_HV_TARGET_POLL_S 1
 
 /* What the bus uses to drive interrupt lines and doorbells. */
 extern const struct vdm_bus_host vdm_hv_bus_host;
+/* What a balloon uses to give frames back to hv and take them again (ctx: the vdm_hv). */
+extern const struct vdm_memory_host vdm_hv_memory_host;
 
 /* Opens /dev/vireo, maps [0, mem_bytes) of the platform RAM layout into *mem and attaches
  * as the domain's device model. */

@@ -79,7 +79,8 @@ static bool start(struct vdm_main *m, const char *config_path, GError **error)
     m->env = (struct vdm_env){ .domid = m->cfg.domid, .name = m->cfg.name,
                                .runtime_dir = m->cfg.runtime_dir, .mem = &m->mem,
                                .bus = &m->bus, .main = g_main_context_default(),
-                               .stats = &m->stats };
+                               .stats = &m->stats, .memory = &vdm_hv_memory_host,
+                               .memory_ctx = &m->hv };
     return create_devices(m, error);
 }
 

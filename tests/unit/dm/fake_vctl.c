@@ -93,6 +93,32 @@ int vctl_domain_info(vctl_t *h, uint32_t domid, struct vireo_domain_info *out)
     memset(out, 0, sizeof(*out));
     out->domid = domid;
     out->state = h->state;
+    out->target_pages = UINT64_MAX / 2; /* more than any test's RAM: a balloon stays empty */
+    return 0;
+}
+
+/* A balloon's calls: the fake's RAM is a file the test owns, so nothing moves. */
+int64_t vctl_memory_release(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr)
+{
+    (void)h, (void)domid, (void)first_gfn;
+    return (int64_t)nr;
+}
+
+int vctl_memory_populate(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr)
+{
+    (void)h, (void)domid, (void)first_gfn, (void)nr;
+    return 0;
+}
+
+int vctl_foreign_drop(vctl_t *h, void *addr, uint64_t nr)
+{
+    (void)h, (void)addr, (void)nr;
+    return 0;
+}
+
+int vctl_foreign_restore(vctl_t *h, void *addr, uint64_t nr)
+{
+    (void)h, (void)addr, (void)nr;
     return 0;
 }
 

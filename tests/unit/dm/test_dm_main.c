@@ -240,12 +240,14 @@ static void main_reports_startup_errors_on_the_ready_fd(void)
     static const char *const key[] = { "device.0", "colour", NULL };
     static const char *const image[] = { "device.0", "vdc", "/nonexistent/d.raw",
                                          "Could not open", NULL };
-    static const char *const type[] = { "device.3", "balloon", NULL };
+    static const char *const type[] = { "device.3", "sound", NULL };
+    static const char *const period[] = { "device.3", "stats_period -1", NULL };
 
     expect_startup_error("[device.0]\nslot=0\ntype=rng\ncolour=red\n", key);
     expect_startup_error("[device.0]\nslot=0\ntype=disk\ntarget=vdc\n"
                          "path=/nonexistent/d.raw\n", image);
-    expect_startup_error("[device.3]\nslot=3\ntype=balloon\n", type);
+    expect_startup_error("[device.3]\nslot=3\ntype=sound\n", type);
+    expect_startup_error("[device.3]\nslot=3\ntype=balloon\nstats_period=-1\n", period);
 }
 
 static pid_t read_pid(const char *path)
