@@ -9,6 +9,7 @@
 
 #include "vd-config.h"
 #include "vd-domain-def.h"
+#include "vd-driver.h"
 #include "vd-error.h"
 #include "vireo-dm-stats.h"
 
@@ -92,5 +93,18 @@ bool vd_dm_blk_stats_find(const void *file, size_t len, const char *target,
  * vireo-dm. False with VIR_ERR_OPERATION_FAILED naming the file and what was wrong. */
 bool vd_dm_blk_stats_read(const vd_config *cfg, int domid, const char *target,
                           struct vireo_dm_blk_stats *out, vd_error **err);
+
+/*
+ * libvirt's memory statistics from the text of a vireo-dm balloon file (vdm_balloon.c,
+ * docs/device-model.md "Balloon"), in tag order: the balloon's actual size and the
+ * guest's own figures it reported. Pure. Returns how many it put in out (at most max);
+ * -1 with *why (g_free it) when the text is not such a file.
+ */
+int vd_dm_balloon_stats_parse(const char *text, size_t len, vd_memory_stat *out,
+                              unsigned max, char **why);
+/* The same from domain domid's running vireo-dm: 0 stats and no error when it serves
+ * no balloon, -1 with VIR_ERR_OPERATION_FAILED when its file is unreadable. */
+int vd_dm_balloon_stats_read(const vd_config *cfg, int domid, vd_memory_stat *out,
+                             unsigned max, vd_error **err);
 
 #endif /* VD_DM_H */

@@ -646,9 +646,7 @@ static void parse_memballoon(reader *r, xmlNode *n, vd_domain_def *def)
     if (def->balloon != VD_BALLOON_ABSENT)
         fail(r, VIR_ERR_XML_ERROR, n, "element <memballoon> may appear only once");
     else if (model && strcmp(model, "virtio") == 0)
-        /* vireo-dm has no virtio-balloon yet (docs/device-model.md): the guest gets none,
-         * and dumpxml says so, rather than a start that fails on every virt-install XML. */
-        def->balloon = VD_BALLOON_NONE;
+        def->balloon = VD_BALLOON_VIRTIO;
     else if (model && strcmp(model, "none") == 0)
         def->balloon = VD_BALLOON_NONE;
     else

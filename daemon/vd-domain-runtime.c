@@ -5,6 +5,7 @@
  * figures Vireo really has (virsh dommemstat).
  */
 #include "vd-daemon-private.h"
+#include "vd-dm.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -97,25 +98,33 @@ int vd_domain_memory_stats(vd_daemon *d, const vd_domain_ref *ref, vd_memory_sta
 {
     VD_CHECK_FLAGS(flags, 0, err, -1);
     vd_hv_info info;
-    int found = -1;
+    int found = -1, domid = -1;
+    bool balloon_device = false;
     uint64_t balloon = 0;
     vd_read_lock(d);
     vd_domain *dom = vd_resolve_active(d, ref, err);
     if (dom) {
         balloon = dom->live->current_kib;
+        balloon_device = dom->live->balloon == VD_BALLOON_VIRTIO;
+        domid = dom->id;
         found = d->hv->ops->domain_info(d->hv, dom->id, &info, err);
     }
     vd_read_unlock(d);
     if (found < 0)
         return -1;
-    /* No guest agent reports the guest's own view (available, unused): only what hv
-     * knows. actual is the balloon target, rss the memory hv backs the guest with. */
-    vd_memory_stat stats[2];
-    unsigned n = 0;
-    stats[n++] = (vd_memory_stat){VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, balloon};
+    /* With a virtio balloon, vireo-dm's file has its actual size and the guest's own
+     * figures; without one, actual is the target. rss is what hv backs the guest with. */
+    vd_memory_stat stats[VD_MEMORY_STATS_MAX];
+    int n = 0;
+    if (balloon_device)
+        n = vd_dm_balloon_stats_read(d->cfg, domid, stats, G_N_ELEMENTS(stats) - 1, err);
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        stats[n++] = (vd_memory_stat){VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, balloon};
     if (found > 0)
         stats[n++] = (vd_memory_stat){VIR_DOMAIN_MEMORY_STAT_RSS, info.memory_kib};
-    n = MIN(n, max);
-    memcpy(out, stats, n * sizeof(stats[0]));
-    return (int)n;
+    n = MIN((unsigned)n, max);
+    memcpy(out, stats, (size_t)n * sizeof(stats[0]));
+    return n;
 }

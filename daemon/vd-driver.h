@@ -196,6 +196,8 @@ typedef struct vd_memory_stat {
     int tag;
     uint64_t value;
 } vd_memory_stat;
+/* At most one of each tag Vireo reports (swap_in .. hugetlb_pgfail). */
+#define VD_MEMORY_STATS_MAX 13
 
 /* Fills at most max entries; returns how many, -1 on error. flags must be 0. */
 int vd_domain_memory_stats(vd_daemon *d, const vd_domain_ref *dom, vd_memory_stat *out,

@@ -86,7 +86,7 @@ bool vd_rpc_domain_memory_stats(vd_rpc_call *call, void *args, void *ret, vd_err
     vd_wire_domain_memory_stats_args *a = args;
     vd_wire_domain_memory_stats_ret *r = ret;
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
-    vd_memory_stat stats[8];
+    vd_memory_stat stats[VD_MEMORY_STATS_MAX];
     int n;
 
     if (a->max_stats > VD_WIRE_DOMAIN_MEMORY_STATS_MAX) {

@@ -133,8 +133,7 @@ static void more_than_eight_devices_are_refused(void)
 }
 
 /* Disks by target (so the guest's probe order names them as the XML does), then the
- * interfaces in document order, the rng; a virtio balloon gets no slot until vireo-dm has
- * one (the definition says model='none'). */
+ * interfaces in document order, the rng, the balloon. */
 static void slots_follow_disks_by_target_then_interfaces_rng_balloon(void)
 {
     g_autoptr(vd_domain_def) def = parse_ok(
@@ -147,15 +146,16 @@ static void slots_follow_disks_by_target_then_interfaces_rng_balloon(void)
             FILE_DISK("/a",
                       "vda") "<interface type='bridge'><source bridge='br1'/></interface>" TAIL);
     vd_dm_device slots[VD_DM_SLOTS];
-    g_assert_cmpuint(vd_dm_assign_slots(def, slots), ==, 6);
+    g_assert_cmpuint(vd_dm_assign_slots(def, slots), ==, 7);
     const vd_dm_device want[] = {{VD_DM_DISK, 2}, {VD_DM_DISK, 0}, {VD_DM_DISK, 1},
-                                 {VD_DM_NET, 0},  {VD_DM_NET, 1},  {VD_DM_RNG, 0}};
+                                 {VD_DM_NET, 0},  {VD_DM_NET, 1},  {VD_DM_RNG, 0},
+                                 {VD_DM_BALLOON, 0}};
     for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
         g_assert_cmpint(slots[i].kind, ==, want[i].kind);
         g_assert_cmpuint(slots[i].index, ==, want[i].index);
     }
-    g_assert_cmphex(vd_dm_slot_mask(def), ==, 0x3f);
-    g_assert_cmpint(def->balloon, ==, VD_BALLOON_NONE);
+    g_assert_cmphex(vd_dm_slot_mask(def), ==, 0x7f);
+    g_assert_cmpint(def->balloon, ==, VD_BALLOON_VIRTIO);
     g_assert_cmpstr(def->rng, ==, "/dev/urandom"); /* libvirt's default backend */
 
     g_autoptr(vd_domain_def) none = parse_ok(HEAD "<memballoon model='none'/>" TAIL);
@@ -236,7 +236,11 @@ static void config_file_is_the_contract(void)
                            "[device.4]\n"
                            "slot=4\n"
                            "type=rng\n"
-                           "source=/dev/urandom\n";
+                           "source=/dev/urandom\n"
+                           "\n"
+                           "[device.5]\n"
+                           "slot=5\n"
+                           "type=balloon\n";
     g_assert_cmpstr(text, ==, expected);
 }
 
@@ -306,6 +310,43 @@ static void blk_stats_file_without_the_disk_names_it(void)
     assert_says(empty_target, "no record for disk ''");
 }
 
+/* The balloon file vireo-dm writes becomes libvirt's memory statistics in tag order, in
+ * KiB; what the guest did not report is left out; a broken file is refused saying why. */
+static void balloon_file_gives_libvirts_memory_stats(void)
+{
+    const char *text = "[balloon]\nram-kib=262144\ntarget-kib=131072\nactual-kib=131072\n"
+                       "given-back-kib=131072\n\n[guest]\nlast-update=1765000000\n"
+                       "swap-in-bytes=0\nmajor-faults=12\nminor-faults=3400\n"
+                       "free-bytes=52428800\ntotal-bytes=125829120\n"
+                       "available-bytes=62914560\ndisk-caches-bytes=1048576\n";
+    vd_memory_stat out[VD_MEMORY_STATS_MAX];
+    char *why = NULL;
+    int n = vd_dm_balloon_stats_parse(text, strlen(text), out, G_N_ELEMENTS(out), &why);
+    g_assert_null(why);
+    const vd_memory_stat want[] = {
+        {VIR_DOMAIN_MEMORY_STAT_SWAP_IN, 0},         {VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT, 12},
+        {VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT, 3400},  {VIR_DOMAIN_MEMORY_STAT_UNUSED, 51200},
+        {VIR_DOMAIN_MEMORY_STAT_AVAILABLE, 122880},  {VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, 131072},
+        {VIR_DOMAIN_MEMORY_STAT_USABLE, 61440},      {VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE, 1765000000},
+        {VIR_DOMAIN_MEMORY_STAT_DISK_CACHES, 1024},
+    };
+    g_assert_cmpint(n, ==, G_N_ELEMENTS(want));
+    for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_assert_cmpint(out[i].tag, ==, want[i].tag);
+        g_assert_cmpuint(out[i].value, ==, want[i].value);
+    }
+    /* Before the guest's first report: the balloon's size only. */
+    const char *early = "[balloon]\nactual-kib=262144\n";
+    g_assert_cmpint(vd_dm_balloon_stats_parse(early, strlen(early), out, 2, &why), ==, 1);
+    g_assert_cmpint(out[0].tag, ==, VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON);
+    g_assert_cmpuint(out[0].value, ==, 262144);
+    g_assert_cmpint(vd_dm_balloon_stats_parse(text, strlen(text), out, 3, &why), ==, 3);
+    const char *broken = "[balloon]\nram-kib=1\n";
+    g_assert_cmpint(vd_dm_balloon_stats_parse(broken, strlen(broken), out, 2, &why), ==, -1);
+    g_assert_nonnull(strstr(why, "actual-kib"));
+    g_free(why);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -319,6 +360,8 @@ int main(int argc, char **argv)
     g_test_add_func("/dm/slots-follow-disks-by-target-then-interfaces-rng-balloon",
                     slots_follow_disks_by_target_then_interfaces_rng_balloon);
     g_test_add_func("/dm/config-file-is-the-contract", config_file_is_the_contract);
+    g_test_add_func("/dm/balloon-file-gives-libvirts-memory-stats",
+                    balloon_file_gives_libvirts_memory_stats);
     g_test_add_func("/dm/blk-stats-file-gives-each-disks-counters",
                     blk_stats_file_gives_each_disks_counters);
     g_test_add_func("/dm/blk-stats-file-short-or-foreign-is-refused-saying-why",

@@ -92,7 +92,7 @@ static void device_model_devices_are_described_by_their_slots(void)
         {"<interface type='bridge'><source bridge='br0'/></interface>"
          "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"
          "<memballoon model='virtio'/>",
-         0x3}, /* no virtio balloon yet: it takes no slot */
+         0x7},
         {"<memballoon model='none'/>", 0},
     };
     for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
