@@ -7,10 +7,13 @@ finds them at boot; reads the pattern dom0 wrote on its disk; a write it flushed
 dom0's image file; the read-only disk refuses a write; a file on an ext2 filesystem on the
 qcow2 disk survives a virsh reboot; it pings dom0 over the bridge, and a second domU on
 the same bridge receives 64 MiB over TCP from it with the same checksum; its hardware RNG
-is virtio's; a second domain that would write its disk is refused. domblklist/domiflist/
+is virtio's; a second domain that would write its disk is refused; virsh setmem shrinks
+and grows it through the virtio balloon (MemTotal in the guest, rss in hv); virtvireod
+SIGKILLed and restarted while the guest writes and pings loses no acknowledged write. domblklist/domiflist/
 domblkinfo/domifstat show them, and domblkstat counts the guest's reads and writes of vda. A SIGKILLed vireo-dm
 crashes its domain (on_crash destroy applies, the vif is gone); destroy leaves no
 vireo-dm, qemu-storage-daemon or vif behind."""
+import itertools
 import re
 
 import node
@@ -36,7 +39,7 @@ def nic_xml(mac):
 
 def devices_xml(name, cmdline):
     """linux_xml with the devices: vda raw rw, vdb qcow2 read-only, vdc qcow2 rw, a bridged
-    NIC, rng."""
+    NIC, rng, a balloon."""
     base = nodeclients.linux_xml(name, cmdline, on_crash='destroy')
     devices = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
                f"<source file='{IMAGES}/data.raw'/><target dev='vda' bus='virtio'/></disk>"
@@ -46,7 +49,8 @@ def devices_xml(name, cmdline):
                f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                f"<source file='{IMAGES}/fs.qcow2'/><target dev='vdc' bus='virtio'/></disk>"
                + nic_xml(MAC) +
-               f"<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>")
+               f"<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"
+               f"<memballoon model='virtio'/>")
     return base.replace('<devices>', '<devices>' + devices)
 
 
@@ -70,7 +74,8 @@ def domu_with_devices_boots_and_finds_them(s):
                           (r'vireo-domu: disk vdb 33554432', 'vdb, 32 MiB'),
                           (r'vireo-domu: disk vdc 67108864', 'vdc, 64 MiB'),
                           (rf'vireo-domu: net eth0 {MAC}', 'eth0 with its MAC'),
-                          (r'vireo-domu: rng virtio_rng', 'the virtio rng')):
+                          (r'vireo-domu: rng virtio_rng', 'the virtio rng'),
+                          (r'vireo-domu: balloon virtio', 'the virtio balloon')):
         s.wait_console('dev', pattern, 60, what)
 
 
@@ -187,6 +192,58 @@ def rng_is_virtio(s):
                     r'virtio_rng[.\d]*\s+16')
 
 
+def guest_memtotal_kib(s, tag):
+    """The guest's MemTotal in KiB (tag: unique, a console session may replay old answers)."""
+    m = console_answers(s, 'dev', f'set -- $(grep MemTotal /proc/meminfo); echo {tag}-$2-kib',
+                        rf'{tag}-(\d+)-kib')
+    return int(m.group(1))
+
+
+def dommemstat(s):
+    out = s.virsh('dommemstat', 'dev').stdout
+    return {k: int(v) for k, v in re.findall(r'^(\w+)\s+(\d+)\s*$', out, re.M)}
+
+
+def setmem_shrinks_and_grows_the_guest(s):
+    """virsh setmem moves the virtio balloon: the guest's MemTotal and the memory hv backs
+    it with (dommemstat rss) fall by what the balloon took and come back when it deflates;
+    dommemstat shows the guest's own figures (unused, available) from its stats queue."""
+    need_running(s, 'dev', 'the balloon')
+    # The guest holds ~205 MiB of its 256 (kernel, initramfs): a 96 MiB balloon leaves it
+    # room once the TCP test's files are gone.
+    full, shrink = 256 * 1024, 96 * 1024
+    console_answers(s, 'dev', 'rm -f /tmp/blob /tmp/got /tmp/sum; echo rm-$((4+4))', r'rm-8')
+    total0, rss0 = guest_memtotal_kib(s, 'mt0'), dommemstat(s)['rss']
+    s.virsh('setmem', 'dev', str(full - shrink), '--live')
+    nodeclients.wait_for(lambda: dommemstat(s).get('actual', full) <= full - shrink, 180,
+                         f'the balloon reached {full - shrink} KiB (dommemstat actual)')
+    total1, stats = guest_memtotal_kib(s, 'mt1'), dommemstat(s)
+    print(f'setmem {full - shrink} KiB: guest MemTotal {total0} -> {total1} KiB, '
+          f'hv rss {rss0} -> {stats["rss"]} KiB')
+    if total0 - total1 < shrink * 9 // 10:
+        raise node.TestFailure(f'the guest lost only {total0 - total1} KiB of MemTotal')
+    if rss0 - stats['rss'] < shrink * 9 // 10:
+        raise node.TestFailure(f'hv gave back only {rss0 - stats["rss"]} KiB: {stats}')
+    nodeclients.wait_for(lambda: {'unused', 'available', 'usable'} <= dommemstat(s).keys(),
+                         60, "dommemstat shows the guest's own unused/available/usable")
+    s.virsh('setmem', 'dev', str(full), '--live')
+    nodeclients.wait_for(lambda: dommemstat(s).get('actual', 0) >= full, 180,
+                         'the balloon gave the guest its 256 MiB back')
+    total2, rss2 = guest_memtotal_kib(s, 'mt2'), dommemstat(s)['rss']
+    print(f'setmem 256 MiB: guest MemTotal {total2} KiB, hv rss {rss2} KiB')
+    if total2 < total0 or rss2 < rss0:
+        raise node.TestFailure(f'after deflating: MemTotal {total2} (was {total0}), '
+                               f'rss {rss2} (was {rss0})')
+    # The frames it got back hold what the guest writes: 64 MiB in its RAM-backed /tmp (a
+    # tmpfs of half the boot RAM), read back whole (the md5 of 64 MiB of zeros), then freed.
+    m = console_answers(s, 'dev', 'dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>/dev/null; '
+                                  'echo fill-$?; md5sum /tmp/fill; rm /tmp/fill',
+                        r'fill-(\d+)\s+([0-9a-f]{32})')
+    if m.group(1) != b'0' or m.group(2).decode() != '7f614da9329cd3aebf59b91aadc30bf0':
+        raise node.TestFailure(f'64 MiB of zeros written after the deflate: dd status '
+                               f'{m.group(1).decode()}, md5 {m.group(2).decode()}')
+
+
 def virsh_lists_and_reports_the_devices(s):
     blk = s.virsh('domblklist', 'dev').stdout
     for want in (rf'vda\s+{IMAGES}/data.raw', rf'vdb\s+{IMAGES}/ro.qcow2'):
@@ -202,6 +259,61 @@ def virsh_lists_and_reports_the_devices(s):
     stat = s.virsh('domifstat', 'dev', vif).stdout
     if not re.search(r'rx_packets\s+[1-9]', stat) or not re.search(r'tx_packets\s+[1-9]', stat):
         raise node.TestFailure(f'domifstat {vif} counted no packets:\n{stat}')
+
+
+WRITE_BASE = 4096  # the guest's numbered blocks start 16 MiB into vda (4 KiB blocks)
+
+
+ACK_TAGS = itertools.count()
+
+
+def guest_acked(s):
+    """The last block number the guest's writer saw completed (its fsync returned). Each
+    question has its own tag: a console session may show an earlier answer again."""
+    tag = f'ack{next(ACK_TAGS)}'
+    m = console_answers(s, 'dev', f'echo {tag}-$(cat /tmp/acked 2>/dev/null || echo none)-end',
+                        rf'{tag}-(\d+|none)-end')
+    return None if m.group(1) == b'none' else int(m.group(1))
+
+
+def killed_daemon_loses_no_acknowledged_write(s):
+    """While the guest writes numbered 4 KiB blocks to vda, each with an fsync, and pings
+    dom0: virtvireod is SIGKILLed and started again. vireo-dm serves on alone, the writes
+    and pings go on, and every block the guest saw completed is in dom0's image."""
+    need_running(s, 'dev', 'the disk')
+    console_answers(s, 'dev',
+                    'touch /tmp/go; rm -f /tmp/acked; '
+                    '(i=0; while [ -e /tmp/go ]; do printf "BLK-%08d" $i | '
+                    f'dd of=/dev/vda bs=4096 seek=$(({WRITE_BASE}+i)) conv=fsync 2>/dev/null '
+                    '&& echo $i > /tmp/acked; i=$((i+1)); done) </dev/null >/dev/null 2>&1 & '
+                    f'ping -i 0.2 {DOM0_IP} </dev/null >/tmp/ping.log 2>&1 & echo writer-$((2+5))',
+                    r'writer-7')
+    nodeclients.wait_for(lambda: (guest_acked(s) or 0) >= 5, 60,
+                         'the guest writer past block 5', interval=2)
+    during = guest_acked(s) or 0  # the console goes through the daemon: asked before
+    s.dom0('kill -9 $(pidof virtvireod)')
+    nodeclients.wait_for(lambda: not s.dom0('pidof virtvireod', check=False).strip(), 10,
+                         'the daemon gone')
+    s.dom0(nodeclients.DAEMON_START)
+    s.wait_daemon(60)
+    if s.domstate('dev') != 'running':
+        raise node.TestFailure(f'dev after the daemon restart: {s.dominfo("dev")}')
+    nodeclients.wait_for(lambda: (guest_acked(s) or 0) >= during + 5, 60,
+                         'the guest writer 5 blocks further after the restart', interval=2)
+    m = console_answers(s, 'dev', 'rm /tmp/go; sleep 1; '
+                                  'pkill ping; echo ping-$(grep -c "bytes from" /tmp/ping.log)'
+                                  '-$(cat /tmp/acked)-end', r'ping-(\d+)-(\d+)-end')
+    replies, last = int(m.group(1)), int(m.group(2))
+    image = s.dom0(f'dd if={IMAGES}/data.raw bs=4096 skip={WRITE_BASE} count={last + 1} '
+                   f'2>/dev/null | tr -d "\\000"', timeout=120)
+    want = ''.join(f'BLK-{i:08d}' for i in range(last + 1))
+    print(f'  {last + 1} blocks acknowledged ({during + 1} before the restart), '
+          f'{replies} ping replies')
+    if want not in image.replace('\n', '').replace('\r', ''):
+        raise node.TestFailure(f'dom0\'s image lacks acknowledged blocks: wanted '
+                               f'{want[:40]}…{want[-24:]}, got {image[:40]!r}…{image[-24:]!r}')
+    if replies < 10:
+        raise node.TestFailure(f'only {replies} ping replies while the daemon restarted')
 
 
 def killed_vireo_dm_crashes_its_domain(s):
@@ -235,6 +347,7 @@ nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_fi
                  qcow2_filesystem_keeps_a_file_across_reboot,
                  guest_pings_dom0_over_the_bridge, second_writer_of_a_disk_is_refused,
                  two_domus_and_dom0_share_the_bridge,
-                 rng_is_virtio,
-                 virsh_lists_and_reports_the_devices, killed_vireo_dm_crashes_its_domain,
+                 rng_is_virtio, setmem_shrinks_and_grows_the_guest,
+                 virsh_lists_and_reports_the_devices, killed_daemon_loses_no_acknowledged_write,
+                 killed_vireo_dm_crashes_its_domain,
                  destroy_leaves_nothing_behind])
