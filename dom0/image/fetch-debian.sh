@@ -66,8 +66,9 @@ cp "$e1000" "$out/e1000.ko.tmp" && mv "$out/e1000.ko.tmp" "$out/e1000.ko"
 # since ext4 only names it as a soft dependency.
 DOMU_MODULES="button evdev virtio_mmio virtio_blk virtio_net virtio-rng virtio_balloon
               crc32c_generic ext4"
-# dom0's: tun for the vifs' taps, bridge (with stp and llc) for the bridges they join.
-DOM0_MODULES="tun bridge"
+# dom0's: tun for the vifs' taps, bridge (with stp and llc) for the bridges they join,
+# loop and dm_mod for LVM volumes (block disks) made on a file.
+DOM0_MODULES="tun bridge loop dm_mod"
 moddir="$work/x/lib/modules/$abi"
 module_file() {
     local pattern=${1//[_-]/[_-]} # module names say '_' where file names may say '-'

@@ -9,7 +9,8 @@ qcow2 disk survives a virsh reboot; it pings dom0 over the bridge, and a second 
 the same bridge receives 64 MiB over TCP from it with the same checksum; its hardware RNG
 is virtio's; a second domain that would write its disk is refused; virsh setmem shrinks
 and grows it through the virtio balloon (MemTotal in the guest, rss in hv); virtvireod
-SIGKILLed and restarted while the guest writes and pings loses no acknowledged write. domblklist/domiflist/
+SIGKILLed and restarted while the guest writes and pings loses no acknowledged write; a
+logical volume (LVM in dom0) serves as a block disk. domblklist/domiflist/
 domblkinfo/domifstat show them, and domblkstat counts the guest's reads and writes of vda. A SIGKILLed vireo-dm
 crashes its domain (on_crash destroy applies, the vif is gone); destroy leaves no
 vireo-dm, qemu-storage-daemon or vif behind."""
@@ -341,6 +342,37 @@ def destroy_leaves_nothing_behind(s):
     s.virsh('undefine', 'dev')
 
 
+LVM_CONFIG = ("--config 'devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 } "
+              "activation { udev_sync = 0 udev_rules = 0 }'")  # dom0 runs no udev
+LV = '/dev/vvg/disk'
+LV_PATTERN, LV_WRITTEN = 'VIREO-LV-PATTERN-42', 'GUEST-WROTE-THE-LV'
+
+
+def lvm_volume_is_a_block_disk(s):
+    """A logical volume (LVM on a loop device in dom0) as <disk type='block'>: the guest
+    reads what dom0 put on it, and its flushed write is on the volume after destroy."""
+    s.dom0(f'truncate -s 48M {IMAGES}/pv.img && losetup /dev/loop0 {IMAGES}/pv.img && '
+           f'lvm pvcreate -q {LVM_CONFIG} /dev/loop0 && '
+           f'lvm vgcreate -q {LVM_CONFIG} vvg /dev/loop0 && '
+           f'lvm lvcreate -q -y {LVM_CONFIG} -L 32M -n disk vvg && '
+           f'printf {LV_PATTERN} | dd of={LV} conv=notrunc,fsync 2>/dev/null', timeout=120)
+    base = nodeclients.linux_xml('lvm', guest_cmdline(s))
+    disk = (f"<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
+            f"<source dev='{LV}'/><target dev='vda' bus='virtio'/></disk>")
+    s.define_xml('lvm', base.replace('<devices>', '<devices>' + disk), command='create')
+    s.wait_console('lvm', r'vireo-domu: disk vda 33554432', BOOT_TIMEOUT, 'vda, the 32 MiB LV')
+    console_answers(s, 'lvm', f'dd if=/dev/vda bs={len(LV_PATTERN)} count=1 2>/dev/null; '
+                              f'echo; printf {LV_WRITTEN} | dd of=/dev/vda bs=512 seek=1 '
+                              f'conv=fsync 2>/dev/null; echo lvwrote-$?',
+                    rf'{LV_PATTERN}\s+lvwrote-0')
+    s.virsh('destroy', 'lvm')
+    out = s.dom0(f'dd if={LV} bs=512 skip=1 count=1 2>/dev/null | head -c 18; echo; '
+                 f'lvm vgremove -q -f {LVM_CONFIG} vvg >/dev/null; losetup -d /dev/loop0; '
+                 f'rm -f {IMAGES}/pv.img', timeout=120)
+    if LV_WRITTEN not in out:
+        raise node.TestFailure(f'the guest\'s flushed write is not on the LV: {out!r}')
+
+
 nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_finds_them,
                  disk_reads_dom0s_pattern_and_keeps_a_flushed_write,
                  domblkstat_counts_the_guests_reads_and_writes,
@@ -350,4 +382,4 @@ nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_fi
                  rng_is_virtio, setmem_shrinks_and_grows_the_guest,
                  virsh_lists_and_reports_the_devices, killed_daemon_loses_no_acknowledged_write,
                  killed_vireo_dm_crashes_its_domain,
-                 destroy_leaves_nothing_behind])
+                 destroy_leaves_nothing_behind, lvm_volume_is_a_block_disk])
