@@ -2,13 +2,16 @@
 /*
  * A running vireo-dm's disk I/O counters, from the blk-stats file in its runtime directory
  * (layout and writer: dom0/include/vireo-dm-stats.h). Checking the file's contents is pure
- * (vd_dm_blk_stats_find, unit-tested); reading it is one pread.
+ * (vd_dm_blk_stats_find, unit-tested); reading it maps it and copies it a 64-bit word at a
+ * time, the way vireo-dm stores its counters, so no counter is seen half-written.
  */
 #include "vd-dm.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* vireo-dm writes one record per slot; anything far larger is not its file. */
@@ -60,25 +63,38 @@ bool vd_dm_blk_stats_find(const void *file, size_t len, const char *target,
     return false;
 }
 
-/* The whole file, at most STATS_FILE_MAX bytes; NULL with *why. */
+/*
+ * The whole file (at most STATS_FILE_MAX bytes, whole 64-bit words), copied out of a
+ * shared mapping with one atomic load per word: read() promises no copy granularity, and
+ * vireo-dm updates each counter with one atomic store. NULL with *why.
+ */
 static char *read_file(const char *path, size_t *len, char **why)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
         *why = g_strdup(g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
-    char *buf = g_malloc(STATS_FILE_MAX);
-    ssize_t n = pread(fd, buf, STATS_FILE_MAX, 0);
-    int saved = errno;
+    size_t words = MIN((size_t)st.st_size, STATS_FILE_MAX) / sizeof(uint64_t);
+    uint64_t *buf = g_new0(uint64_t, MAX(words, 1));
+    if (words > 0) {
+        const uint64_t *map = mmap(NULL, words * sizeof(uint64_t), PROT_READ, MAP_SHARED, fd, 0);
+        if (map == MAP_FAILED) {
+            *why = g_strdup(g_strerror(errno));
+            close(fd);
+            g_free(buf);
+            return NULL;
+        }
+        for (size_t i = 0; i < words; i++)
+            buf[i] = __atomic_load_n(&map[i], __ATOMIC_RELAXED);
+        munmap((void *)map, words * sizeof(uint64_t));
+    }
     close(fd);
-    if (n < 0) {
-        *why = g_strdup(g_strerror(saved));
-        g_free(buf);
-        return NULL;
-    }
-    *len = (size_t)n;
-    return buf;
+    *len = words * sizeof(uint64_t);
+    return (char *)buf;
 }
 
 bool vd_dm_blk_stats_read(const vd_config *cfg, int domid, const char *target,

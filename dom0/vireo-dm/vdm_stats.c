@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,15 +22,16 @@ bool vdm_stats_open(struct vdm_stats *s, const char *runtime_dir, unsigned recor
                     GError **error)
 {
     g_autofree char *path = g_build_filename(runtime_dir, VIREO_DM_STATS_FILE, NULL);
+    g_autofree char *fresh = g_strconcat(path, ".new", NULL);
     size_t len = sizeof(struct vireo_dm_stats_header) + records * sizeof(struct vireo_dm_blk_stats);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(fresh, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     void *map = MAP_FAILED;
 
     /* ftruncate zero-fills: every record starts unused, every counter at 0. */
     if (fd >= 0 && ftruncate(fd, (off_t)len) == 0)
         map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED) {
-        g_set_error(error, VDM_ERROR, 0, "%s: %s", path, g_strerror(errno));
+        g_set_error(error, VDM_ERROR, 0, "%s: %s", fresh, g_strerror(errno));
         if (fd >= 0)
             close(fd);
         return false;
@@ -42,6 +44,13 @@ bool vdm_stats_open(struct vdm_stats *s, const char *runtime_dir, unsigned recor
                                               .header_size = sizeof(*s->map),
                                               .record_count = records,
                                               .record_size = sizeof(struct vireo_dm_blk_stats) };
+    /* A new inode under the name, never a file shrunk under it: the daemon maps the file
+     * to read it, and a mapping past a truncated end would fault. */
+    if (rename(fresh, path) < 0) {
+        g_set_error(error, VDM_ERROR, 0, "%s: %s", path, g_strerror(errno));
+        vdm_stats_close(s);
+        return false;
+    }
     return true;
 }
 
