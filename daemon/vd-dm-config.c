@@ -116,6 +116,10 @@ char *vd_dm_config_text(const vd_domain_def *live, int domid, const char *runtim
             break;
         case VD_DM_BALLOON:
             g_key_file_set_string(kf, group, "type", "balloon");
+            if (live->balloon_period >= 0)
+                g_key_file_set_integer(kf, group, "stats_period", live->balloon_period);
+            if (live->balloon_autodeflate)
+                g_key_file_set_boolean(kf, group, "deflate_on_oom", true);
             break;
         }
     }

@@ -39,6 +39,7 @@ vd_domain_def *vd_domain_def_new(void)
     def->nets = g_ptr_array_new_with_free_func(net_free);
     def->vcpus = def->vcpus_current = 1;
     def->on_reboot = VD_ACTION_RESTART;
+    def->balloon_period = -1;
     return def;
 }
 

@@ -86,6 +86,8 @@ typedef struct vd_domain_def {
     GPtrArray *nets;    /* vd_net_def* */
     char *rng;          /* <rng model='virtio'>: its random backend's device, or NULL */
     vd_balloon balloon; /* <memballoon> */
+    int balloon_period;       /* <memballoon><stats period=>: seconds, -1 = not given */
+    bool balloon_autodeflate; /* <memballoon autodeflate='on'>: the guest deflates on OOM */
     bool serial;        /* <serial type='pty'> port 0 */
     bool console;       /* <console type='pty'> */
     vd_console_target console_target;

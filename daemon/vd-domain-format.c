@@ -136,9 +136,18 @@ static void add_interface(xmlNode *devices, const vd_net_def *net, bool running)
 /* libvirt's order: <memballoon> before <rng>. */
 static void add_balloon_and_rng(xmlNode *devices, const vd_domain_def *def)
 {
-    if (def->balloon != VD_BALLOON_ABSENT)
-        vd_xml_set_attr(xmlNewChild(devices, NULL, (const xmlChar *)"memballoon", NULL), "model",
-                        def->balloon == VD_BALLOON_VIRTIO ? "virtio" : "none");
+    if (def->balloon != VD_BALLOON_ABSENT) {
+        xmlNode *b = xmlNewChild(devices, NULL, (const xmlChar *)"memballoon", NULL);
+        vd_xml_set_attr(b, "model", def->balloon == VD_BALLOON_VIRTIO ? "virtio" : "none");
+        if (def->balloon_autodeflate)
+            vd_xml_set_attr(b, "autodeflate", "on");
+        if (def->balloon_period >= 0) {
+            char period[16];
+            g_snprintf(period, sizeof(period), "%d", def->balloon_period);
+            vd_xml_set_attr(xmlNewChild(b, NULL, (const xmlChar *)"stats", NULL), "period",
+                            period);
+        }
+    }
     if (def->rng) {
         xmlNode *rng = xmlNewChild(devices, NULL, (const xmlChar *)"rng", NULL);
         vd_xml_set_attr(rng, "model", "virtio");

@@ -643,16 +643,32 @@ static void parse_rng(reader *r, xmlNode *n, vd_domain_def *def)
 static void parse_memballoon(reader *r, xmlNode *n, vd_domain_def *def)
 {
     g_autofree char *model = attr(r, n, "model");
-    if (def->balloon != VD_BALLOON_ABSENT)
+    g_autofree char *autodeflate = attr(r, n, "autodeflate");
+    if (def->balloon != VD_BALLOON_ABSENT) {
         fail(r, VIR_ERR_XML_ERROR, n, "element <memballoon> may appear only once");
-    else if (model && strcmp(model, "virtio") == 0)
+        return;
+    }
+    if (model && strcmp(model, "virtio") == 0)
         def->balloon = VD_BALLOON_VIRTIO;
     else if (model && strcmp(model, "none") == 0)
         def->balloon = VD_BALLOON_NONE;
-    else
+    else {
         fail(r, VIR_ERR_CONFIG_UNSUPPORTED, n,
              "memballoon model '%s' is not supported by Vireo (only 'virtio' and 'none')",
              model ? model : "");
+        return;
+    }
+    if (autodeflate && strcmp(autodeflate, "on") != 0 && strcmp(autodeflate, "off") != 0) {
+        fail(r, VIR_ERR_XML_ERROR, n, "invalid value '%s' for memballoon autodeflate",
+             autodeflate);
+        return;
+    }
+    def->balloon_autodeflate = autodeflate && strcmp(autodeflate, "on") == 0;
+    xmlNode *stats = child(r, n, "stats");
+    g_autofree char *period = stats ? attr(r, stats, "period") : NULL;
+    uint64_t seconds;
+    if (period && parse_uint(r, stats, period, "memballoon stats period", 86400, &seconds))
+        def->balloon_period = (int)seconds;
 }
 
 /* A serial port is COM1, a 16550A on the ISA bus: libvirt's isa-serial, its one model. */

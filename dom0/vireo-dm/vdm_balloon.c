@@ -17,6 +17,7 @@
 
 #define BALLOON_F_MUST_TELL_HOST 0
 #define BALLOON_F_STATS_VQ 1
+#define BALLOON_F_DEFLATE_ON_OOM 2
 
 #define Q_INFLATE 0
 #define Q_DEFLATE 1
@@ -316,7 +317,7 @@ static const struct vdm_virtio_ops balloon_ops = {
 static struct vdm_device *balloon_create(const struct vdm_env *env, GKeyFile *kf,
                                          const char *group, GError **error)
 {
-    g_autoptr(GError) local = NULL;
+    g_autoptr(GError) local = NULL, local2 = NULL;
     int64_t period = g_key_file_get_int64(kf, group, "stats_period", &local);
     struct vdm_balloon *b;
 
@@ -330,6 +331,12 @@ static struct vdm_device *balloon_create(const struct vdm_env *env, GKeyFile *kf
     if (period < 0 || period > 86400) {
         g_set_error(error, VDM_ERROR, 0, "%s: stats_period %" G_GINT64_FORMAT " is not "
                     "0 (off) to 86400 seconds", group, period);
+        return NULL;
+    }
+    bool deflate_on_oom = g_key_file_get_boolean(kf, group, "deflate_on_oom", &local2);
+    if (local2 != NULL &&
+        !g_error_matches(local2, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND)) {
+        g_set_error(error, VDM_ERROR, 0, "%s: deflate_on_oom: %s", group, local2->message);
         return NULL;
     }
     if (env->memory == NULL) {
@@ -346,7 +353,8 @@ static struct vdm_device *balloon_create(const struct vdm_env *env, GKeyFile *kf
     b->given = g_new0(uint64_t, (b->frame_limit + 63) / 64);
     b->path = g_build_filename(env->runtime_dir, "balloon", NULL);
     vdm_virtio_init(&b->virtio, env, group, &balloon_ops, VIRTIO_ID_BALLOON,
-                    (1ull << BALLOON_F_MUST_TELL_HOST) | (1ull << BALLOON_F_STATS_VQ),
+                    (1ull << BALLOON_F_MUST_TELL_HOST) | (1ull << BALLOON_F_STATS_VQ) |
+                        (deflate_on_oom ? 1ull << BALLOON_F_DEFLATE_ON_OOM : 0),
                     &b->config, sizeof(b->config), 3, BALLOON_QUEUE_SIZE);
     if (period > 0) {
         b->timer = g_timeout_source_new_seconds((guint)period);
@@ -359,7 +367,7 @@ static struct vdm_device *balloon_create(const struct vdm_env *env, GKeyFile *kf
     return &b->virtio.dev;
 }
 
-static const char *const balloon_keys[] = { "stats_period", NULL };
+static const char *const balloon_keys[] = { "stats_period", "deflate_on_oom", NULL };
 
 const struct vdm_device_type vdm_balloon_type = {
     .name = "balloon",

@@ -310,6 +310,27 @@ static void blk_stats_file_without_the_disk_names_it(void)
     assert_says(empty_target, "no record for disk ''");
 }
 
+/* <memballoon autodeflate='on'><stats period='N'/> survive a round trip and reach
+ * vireo-dm's config; without them the keys are left to vireo-dm's defaults. */
+static void balloon_options_reach_the_device_model(void)
+{
+    g_autoptr(vd_domain_def) def = parse_ok(
+        HEAD "<memballoon model='virtio' autodeflate='on'><stats period='10'/></memballoon>" TAIL);
+    g_assert_cmpint(def->balloon_period, ==, 10);
+    g_assert_true(def->balloon_autodeflate);
+    g_autofree char *xml = vd_domain_def_format(def, -1);
+    g_assert_nonnull(strstr(xml, "<memballoon model=\"virtio\" autodeflate=\"on\">"));
+    g_assert_nonnull(strstr(xml, "<stats period=\"10\"/>"));
+    g_autofree char *text = vd_dm_config_text(def, 5, "/run/vireo/dm/5");
+    g_assert_nonnull(strstr(text, "type=balloon\nstats_period=10\ndeflate_on_oom=true\n"));
+
+    g_autoptr(vd_domain_def) plain = parse_ok(HEAD "<memballoon model='virtio'/>" TAIL);
+    g_assert_cmpint(plain->balloon_period, ==, -1);
+    g_autofree char *plain_text = vd_dm_config_text(plain, 5, "/run/vireo/dm/5");
+    g_assert_null(strstr(plain_text, "stats_period"));
+    g_assert_null(strstr(plain_text, "deflate_on_oom"));
+}
+
 /* The balloon file vireo-dm writes becomes libvirt's memory statistics in tag order, in
  * KiB; what the guest did not report is left out; a broken file is refused saying why. */
 static void balloon_file_gives_libvirts_memory_stats(void)
@@ -360,6 +381,8 @@ int main(int argc, char **argv)
     g_test_add_func("/dm/slots-follow-disks-by-target-then-interfaces-rng-balloon",
                     slots_follow_disks_by_target_then_interfaces_rng_balloon);
     g_test_add_func("/dm/config-file-is-the-contract", config_file_is_the_contract);
+    g_test_add_func("/dm/balloon-options-reach-the-device-model",
+                    balloon_options_reach_the_device_model);
     g_test_add_func("/dm/balloon-file-gives-libvirts-memory-stats",
                     balloon_file_gives_libvirts_memory_stats);
     g_test_add_func("/dm/blk-stats-file-gives-each-disks-counters",

@@ -95,6 +95,7 @@ static void balloon_follows_the_target_and_gives_frames_back_in_runs(void)
     CHECK(mmio_read(&t, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_BALLOON, "device id 5");
     CHECK((dev_features(&t) & (F(0) | F(1))) == (F(0) | F(1)), "MUST_TELL_HOST, STATS_VQ");
     CHECK(mmio_read(&t, VIRTIO_MMIO_CONFIG) == 16, "num_pages from the target");
+    CHECK((dev_features(&t) & F(2)) == 0, "no DEFLATE_ON_OOM unless configured");
     CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1) | F(0)), "driver started");
 
     /* Inflate (queue 0): 100-102 and 103 are one run only if they come together. */
