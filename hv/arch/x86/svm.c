@@ -311,14 +311,21 @@ static void vmrun_dom0(struct vcpu *v, struct cpu *c)
         /* An interrupt the CPU took for dom0 during that entry was lost with it: deliver it
          * now, or its vector stays in service and dom0 hears nothing more below it. */
         uint64_t lost = vmcb->control.exit_int_info;
+        uint64_t npf_error = vmcb->control.exit_info_1, npf_gpa = vmcb->control.exit_info_2;
+        uint64_t entered_rip = v->arch.vmcb_entered->save.rip;
         memcpy(vmcb, v->arch.vmcb_entered, sizeof(*vmcb));
         if (lost & SVM_EVTINJ_VALID)
             vmcb->control.event_inj = lost;
         vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
         uint32_t n = __atomic_add_fetch(&reentries, 1, __ATOMIC_RELAXED);
         if (n <= 4)
+            /* What the next look at this fault needs: where the walk stopped, the event it
+             * carried, and where dom0 was entered (issue 7's note). */
             hv_log("d0: VMRUN entered hv's own state (an emulator fault); dom0's VMCB is put "
-                   "back and entered again (%u so far%s)", n, n == 4 ? ", no more logged" : "");
+                   "back and entered again (%u so far%s): npf gpa 0x%llx error 0x%llx, "
+                   "int_info 0x%llx, dom0 rip 0x%llx", n, n == 4 ? ", no more logged" : "",
+                   (unsigned long long)npf_gpa, (unsigned long long)npf_error,
+                   (unsigned long long)lost, (unsigned long long)entered_rip);
     }
 }
 
