@@ -10,7 +10,8 @@ the same bridge receives 64 MiB over TCP from it with the same checksum; its har
 is virtio's; a second domain that would write its disk is refused; virsh setmem shrinks
 and grows it through the virtio balloon (MemTotal in the guest, rss in hv); virtvireod
 SIGKILLed and restarted while the guest writes and pings loses no acknowledged write; a
-logical volume (LVM in dom0) serves as a block disk. domblklist/domiflist/
+logical volume (LVM in dom0) serves as a block disk; a guest driving its rng's registers
+itself with hostile values leaves vireo-dm and dom0 unharmed. domblklist/domiflist/
 domblkinfo/domifstat show them, and domblkstat counts the guest's reads and writes of vda. A SIGKILLed vireo-dm
 crashes its domain (on_crash destroy applies, the vif is gone); destroy leaves no
 vireo-dm, qemu-storage-daemon or vif behind."""
@@ -191,6 +192,45 @@ def rng_is_virtio(s):
     console_answers(s, 'dev', 'cat /sys/class/misc/hw_random/rng_current; '
                               'dd if=/dev/hwrng bs=16 count=1 2>/dev/null | wc -c',
                     r'virtio_rng[.\d]*\s+16')
+
+
+RNG_SLOT_BASE = 0xd0004000  # slot 4: three disks, the NIC, then the rng (device-model.md)
+
+
+def hostile_driver_leaves_vireo_dm_and_dom0_unharmed(s):
+    """The guest unbinds its rng from virtio-mmio and drives the slot's registers itself
+    (busybox devmem): every register written with all ones, then a queue set up far
+    outside its RAM and made ready and notified. vireo-dm flags the device
+    DEVICE_NEEDS_RESET and serves on; the guest's disk still answers, vireo-dm still
+    runs, and once the driver is bound again the rng works."""
+    need_running(s, 'dev', 'the rng')
+    dms = s.dom0('pidof vireo-dm | wc -w').strip()
+    b = RNG_SLOT_BASE
+    m = console_answers(
+        s, 'dev',
+        'p=$(basename $(readlink -f /sys/bus/virtio/drivers/virtio_rng/virtio*/..)); '
+        'echo $p > /sys/bus/platform/drivers/virtio-mmio/unbind; '
+        f'o=0; while [ $o -lt 256 ]; do devmem $(({b}+o)) 32 0xffffffff; o=$((o+4)); done; '
+        f'devmem {b + 0x70:#x} 32 0; devmem {b + 0x70:#x} 32 3; '
+        f'devmem {b + 0x24:#x} 32 1; devmem {b + 0x20:#x} 32 1; devmem {b + 0x70:#x} 32 11; '
+        f'devmem {b + 0x30:#x} 32 0; devmem {b + 0x38:#x} 32 64; '
+        f'devmem {b + 0x80:#x} 32 0xfffff000; devmem {b + 0x84:#x} 32 0x7fff; '
+        f'devmem {b + 0x44:#x} 32 1; devmem {b + 0x70:#x} 32 15; devmem {b + 0x50:#x} 32 0; '
+        f'echo hostile-$(devmem {b + 0x70:#x} 32)-end',
+        r'hostile-(0x[0-9A-Fa-f]+)-end', 120)
+    status = int(m.group(1), 16)
+    if not status & 0x40:
+        raise node.TestFailure(f'a queue outside RAM did not set DEVICE_NEEDS_RESET: '
+                               f'status {status:#x}')
+    if s.dom0('pidof vireo-dm | wc -w').strip() != dms:
+        raise node.TestFailure('vireo-dm did not survive a hostile driver')
+    console_answers(s, 'dev', f'dd if=/dev/vda bs={len(PATTERN)} count=1 2>/dev/null; echo; '
+                              'echo $p > /sys/bus/platform/drivers/virtio-mmio/bind; '
+                              'cat /sys/class/misc/hw_random/rng_current; '
+                              'dd if=/dev/hwrng bs=16 count=1 2>/dev/null | wc -c',
+                    rf'{PATTERN}\s+virtio_rng[.\d]*\s+16')
+    print(f'  hostile driver: rng status {status:#x} (NEEDS_RESET), disk and vireo-dm fine, '
+          f'rng back after rebinding')
 
 
 def guest_memtotal_kib(s, tag):
@@ -379,7 +419,8 @@ nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_fi
                  qcow2_filesystem_keeps_a_file_across_reboot,
                  guest_pings_dom0_over_the_bridge, second_writer_of_a_disk_is_refused,
                  two_domus_and_dom0_share_the_bridge,
-                 rng_is_virtio, setmem_shrinks_and_grows_the_guest,
+                 rng_is_virtio, hostile_driver_leaves_vireo_dm_and_dom0_unharmed,
+                 setmem_shrinks_and_grows_the_guest,
                  virsh_lists_and_reports_the_devices, killed_daemon_loses_no_acknowledged_write,
                  killed_vireo_dm_crashes_its_domain,
                  destroy_leaves_nothing_behind, lvm_volume_is_a_block_disk])
