@@ -222,7 +222,10 @@ static void balloon_queue_notify(struct vdm_virtio *v, unsigned q)
     }
     if (pushed)
         vdm_virtio_queue_interrupt(v, q);
-    publish(b);
+    /* The driver writes `actual` after each inflate or deflate (balloon_config_write
+     * publishes then): only fresh statistics need the file rewritten here. */
+    if (q == Q_STATS)
+        publish(b);
 }
 
 /* Gives the driver its statistics buffer back: it refills it and sends it again. */
