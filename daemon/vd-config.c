@@ -32,6 +32,7 @@ vd_config *vd_config_new(const char *root)
     cfg->job_wait_ms = 30000; /* libvirt's QEMU driver waits 30 s for a domain's job */
     cfg->hv_device = g_strdup("/dev/vireo");
     cfg->emulator = g_strdup("/usr/libexec/vireo/vireo-dm");
+    cfg->bootloader = g_strdup("/usr/libexec/vireo/vireo-bootloader");
     cfg->uri = g_strdup("vireo:///system");
     /* Only the real system gets libvirt's default network unasked: a private --root
      * instance (a test, a user's) must not touch the host's virbr0 and firewall. */
@@ -59,6 +60,7 @@ void vd_config_free(vd_config *cfg)
     g_free(cfg->tls_priority);
     g_free(cfg->hv_device);
     g_free(cfg->emulator);
+    g_free(cfg->bootloader);
     g_free(cfg->host_uuid);
     g_free(cfg->uri);
     g_free(cfg);
@@ -130,6 +132,7 @@ bool vd_config_load(vd_config *cfg, const char *path, bool required, GError **er
         read_uint(kf, "daemon", "job_wait_ms", G_MAXINT, &cfg->job_wait_ms, err) &&
         read_string(kf, "daemon", "hv_device", &cfg->hv_device, err) &&
         read_string(kf, "daemon", "emulator", &cfg->emulator, err) &&
+        read_string(kf, "daemon", "bootloader", &cfg->bootloader, err) &&
         read_string(kf, "daemon", "host_uuid", &cfg->host_uuid, err) &&
         read_string(kf, "daemon", "uri", &cfg->uri, err) &&
         read_uint(kf, "daemon", "max_clients", G_MAXINT, &cfg->max_clients, err) &&

@@ -40,6 +40,7 @@ typedef struct vd_config {
     unsigned job_wait_ms; /* how long a change waits for another's job on its domain */
     char *hv_device;      /* /dev/vireo */
     char *emulator;       /* the device model advertised in capabilities */
+    char *bootloader;     /* vireo-bootloader: a domain without <kernel> boots its disk's */
     char *host_uuid;      /* NULL: SMBIOS, /etc/machine-id or kept (vd-host.h) */
     char *uri;            /* what CONNECT_GET_URI answers */
     bool network_default; /* [network] default: a fresh daemon defines 'default' (virbr0);

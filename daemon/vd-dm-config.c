@@ -76,6 +76,24 @@ static void write_disk(GKeyFile *kf, const char *group, const vd_disk_def *disk)
     g_key_file_set_string(kf, group, "serial", disk->serial ? disk->serial : "");
 }
 
+const vd_disk_def *vd_dm_boot_disk(const vd_domain_def *def)
+{
+    const vd_disk_def *first = NULL;
+    for (unsigned i = 0; i < def->disks->len; i++) {
+        const vd_disk_def *disk = def->disks->pdata[i];
+        if (!disk->cdrom && (!first || target_order(disk, first) < 0))
+            first = disk;
+    }
+    return first;
+}
+
+char *vd_dm_disk_config_text(const vd_disk_def *disk, const char *group)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    write_disk(kf, group, disk);
+    return g_key_file_to_data(kf, NULL, NULL);
+}
+
 /* The tap is the daemon's to make and join to its bridge (vd-dm.c); vireo-dm inherits it
  * open at tap_fd and runs only the datapath. */
 static void write_net(GKeyFile *kf, const char *group, const vd_net_def *net, unsigned n)

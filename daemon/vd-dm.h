@@ -35,6 +35,12 @@ uint32_t vd_dm_slot_mask(const vd_domain_def *def);
 /* The tap of interface n of domain domid: "vif<domid>.<n>", as Xen names them. */
 char *vd_dm_ifname(int domid, unsigned n);
 
+/* The disk a domain without <kernel> boots from (vd-bootloader.c): its first disk in slot
+ * order that is not a cdrom (the guest's vda), or NULL. */
+const vd_disk_def *vd_dm_boot_disk(const vd_domain_def *def);
+/* A key file with one group holding `disk` exactly as vd_dm_config_text writes it: the
+ * configuration vireo-bootloader reads the disk from. */
+char *vd_dm_disk_config_text(const vd_disk_def *disk, const char *group);
 /* vireo-dm's descriptors: the ready pipe, then interface n's tap at VD_DM_TAP_FD_FIRST + n. */
 #define VD_DM_READY_FD 3
 #define VD_DM_TAP_FD_FIRST 4

@@ -5,6 +5,7 @@
  * change holds the domain's job, goes through the hv backend with no lock held, and ends
  * in a lifecycle event.
  */
+#include "vd-bootloader.h"
 #include "vd-daemon-private.h"
 #include "vd-dm.h"
 #include "vd-domain-xml.h"
@@ -125,6 +126,28 @@ static bool claim_disks(vd_daemon *d, vd_domain *dom, const vd_domain_def *live,
     return true;
 }
 
+/* Builds live paused in hv: from its <kernel>, or from what its first disk boots
+ * (vd-bootloader.h), which the live definition does not show. */
+static int build_paused(vd_daemon *d, const vd_domain_def *live, bool *platform, vd_error **err)
+{
+    if (live->kernel || !vd_hv_present(d->hv))
+        return d->hv->ops->domain_start(d->hv, live, true, platform, err);
+    vd_boot_image boot;
+    if (!vd_bootloader_run(d->cfg, live, &boot, err))
+        return -1;
+    g_autoptr(vd_domain_def) booted = vd_domain_def_copy(live);
+    g_free(booted->kernel);
+    g_free(booted->initrd);
+    g_free(booted->cmdline);
+    booted->kernel = g_strdup(boot.kernel);
+    booted->initrd = g_strdup(boot.initrd);
+    booted->cmdline = g_strdup(boot.cmdline);
+    booted->boot_hd = false;
+    int domid = d->hv->ops->domain_start(d->hv, booted, true, platform, err);
+    vd_boot_image_clear(&boot);
+    return domid;
+}
+
 static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, bool paused,
                           vd_error **err)
 {
@@ -138,7 +161,7 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
      * Killed before the record, the daemon still finds the paused domain by its uuid
      * (vd-recovery.c). */
     bool platform = false;
-    int domid = d->hv->ops->domain_start(d->hv, live, true, &platform, err);
+    int domid = build_paused(d, live, &platform, err);
     if (domid < 0) {
         g_message("domain '%s': start failed", live->name);
         return false;

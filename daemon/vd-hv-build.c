@@ -14,8 +14,7 @@
  * balloon are the device model's (vd-dm.h): the builder only describes their slots. */
 static const char *unbuildable(const vd_domain_def *def)
 {
-    return !def->kernel   ? "a domain without <os><kernel>"
-           : def->boot_hd ? "<boot dev='hd'>"
+    return !def->kernel ? "a domain without <os><kernel> or a kernel read from its disk"
            : def->console && def->console_target == VD_CONSOLE_TARGET_VIRTIO
                ? "a <console> on a virtio target"
                : NULL;
