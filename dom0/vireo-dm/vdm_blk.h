@@ -3,7 +3,7 @@
  * virtio-blk's backend side: what a disk's config group says, and the qemu-storage-daemon
  * child that opens the image with QEMU's block layer and exports it over NBD on a unix
  * socket in vireo-dm's runtime directory (vdm_blk_qsd.c). vdm_blk.c talks to it with
- * libnbd.
+ * libnbd. vireo-bootloader has the same child export the disk read-only as a FUSE file.
  */
 #ifndef VDM_BLK_H
 #define VDM_BLK_H
@@ -49,7 +49,8 @@ void vdm_blk_source_clear(struct vdm_blk_source *src);
 
 struct vdm_qsd {
     pid_t pid;         /* 0: not running */
-    char *socket_path; /* NBD export "disk" on this unix socket */
+    char *socket_path; /* NBD export "disk" on this unix socket, or NULL */
+    char *mountpoint;  /* or the read-only FUSE export mounted on this regular file */
     char *pidfile;
     char *log_path;    /* the child's stdout and stderr */
 };
@@ -59,6 +60,9 @@ struct vdm_qsd {
 /* The child's argv (NULL-terminated, g_strfreev it): qemu-storage-daemon, or $VDM_QSD. */
 char **vdm_qsd_argv(const struct vdm_blk_source *src, const char *socket_path,
                     const char *pidfile);
+/* The same with a read-only FUSE export on the regular file `mountpoint` instead. */
+char **vdm_qsd_fuse_argv(const struct vdm_blk_source *src, const char *mountpoint,
+                         const char *pidfile);
 /*
  * Starts qemu-storage-daemon for src with its files named after `id` in runtime_dir and
  * waits (bounded) until its socket accepts connections. On failure *error carries the
@@ -66,7 +70,15 @@ char **vdm_qsd_argv(const struct vdm_blk_source *src, const char *socket_path,
  */
 bool vdm_qsd_start(struct vdm_qsd *qsd, const struct vdm_blk_source *src,
                    const char *runtime_dir, const char *id, GError **error);
-/* Stops the child (SIGTERM, then SIGKILL after a grace period), reaps it, removes files. */
+/*
+ * The same with a read-only FUSE export on `mountpoint` (an existing regular file), ready
+ * once mounted. The caller makes src read-only too, so QEMU opens the image read-only.
+ */
+bool vdm_qsd_start_fuse(struct vdm_qsd *qsd, const struct vdm_blk_source *src,
+                        const char *mountpoint, const char *runtime_dir, const char *id,
+                        GError **error);
+/* Stops the child (SIGTERM, then SIGKILL after a grace period), reaps it, removes files and
+ * any FUSE mount it left. */
 void vdm_qsd_stop(struct vdm_qsd *qsd);
 
 #endif /* VDM_BLK_H */

@@ -2,6 +2,7 @@
 /*
  * A disk's configuration and its qemu-storage-daemon: QEMU's block layer opens the image
  * (any format qemu-img knows, block devices, NBD servers) so vireo-dm has no format code.
+ * It exports the disk over NBD (vireo-dm) or, read-only, as a FUSE file (vireo-bootloader).
  * The child dies with us (PR_SET_PDEATHSIG) and is reaped when the disk goes.
  */
 #include "vdm_blk.h"
@@ -11,8 +12,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -220,30 +223,54 @@ static char *format_blockdev(const struct vdm_blk_source *src)
     return g_string_free(s, false);
 }
 
-char **vdm_qsd_argv(const struct vdm_blk_source *src, const char *socket_path,
-                    const char *pidfile)
+/* The two block nodes ("proto" under "fmt"), the export options, the pidfile. */
+static char **qsd_argv(const struct vdm_blk_source *src, char **export_args,
+                       const char *pidfile)
 {
     GPtrArray *a = g_ptr_array_new();
     const char *qsd = g_getenv("VDM_QSD");
-    GString *addr = g_string_new("addr.type=unix");
-    GString *export = g_string_new("type=nbd,id=export0,node-name=fmt");
 
-    append_value(addr, "addr.path", socket_path);
-    append_value(export, "name", VDM_QSD_EXPORT);
-    append_value(export, "writable", src->readonly ? "off" : "on");
     g_ptr_array_add(a, g_strdup(qsd != NULL ? qsd : "qemu-storage-daemon"));
     g_ptr_array_add(a, g_strdup("--blockdev"));
     g_ptr_array_add(a, protocol_blockdev(src));
     g_ptr_array_add(a, g_strdup("--blockdev"));
     g_ptr_array_add(a, format_blockdev(src));
-    g_ptr_array_add(a, g_strdup("--nbd-server"));
-    g_ptr_array_add(a, g_string_free(addr, false));
-    g_ptr_array_add(a, g_strdup("--export"));
-    g_ptr_array_add(a, g_string_free(export, false));
+    for (char **arg = export_args; *arg != NULL; arg++)
+        g_ptr_array_add(a, *arg);
+    g_free(export_args);
     g_ptr_array_add(a, g_strdup("--pidfile"));
     g_ptr_array_add(a, g_strdup(pidfile));
     g_ptr_array_add(a, NULL);
     return (char **)g_ptr_array_free(a, false);
+}
+
+char **vdm_qsd_argv(const struct vdm_blk_source *src, const char *socket_path,
+                    const char *pidfile)
+{
+    GString *addr = g_string_new("addr.type=unix");
+    GString *export = g_string_new("type=nbd,id=export0,node-name=fmt");
+    char **args = g_new0(char *, 5);
+
+    append_value(addr, "addr.path", socket_path);
+    append_value(export, "name", VDM_QSD_EXPORT);
+    append_value(export, "writable", src->readonly ? "off" : "on");
+    args[0] = g_strdup("--nbd-server");
+    args[1] = g_string_free(addr, false);
+    args[2] = g_strdup("--export");
+    args[3] = g_string_free(export, false);
+    return qsd_argv(src, args, pidfile);
+}
+
+char **vdm_qsd_fuse_argv(const struct vdm_blk_source *src, const char *mountpoint,
+                         const char *pidfile)
+{
+    GString *export = g_string_new("type=fuse,id=export0,node-name=fmt,writable=off");
+    char **args = g_new0(char *, 3);
+
+    append_value(export, "mountpoint", mountpoint);
+    args[0] = g_strdup("--export");
+    args[1] = g_string_free(export, false);
+    return qsd_argv(src, args, pidfile);
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
@@ -305,6 +332,17 @@ static bool socket_accepts(const char *path)
     return ok;
 }
 
+/* A FUSE export is up once its file is a mount of its own: another st_dev than its
+ * directory's. */
+static bool is_mounted(const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    struct stat file_st, dir_st;
+
+    return stat(path, &file_st) == 0 && stat(dir, &dir_st) == 0 &&
+           file_st.st_dev != dir_st.st_dev;
+}
+
 /* The child's last line of output: QEMU's own reason ("Could not open ..."). */
 static char *last_words(const struct vdm_qsd *qsd)
 {
@@ -337,13 +375,25 @@ static bool wait_ready(struct vdm_qsd *qsd, GError **error)
                         why);
             return false;
         }
-        if (socket_accepts(qsd->socket_path))
+        if (qsd->mountpoint != NULL ? is_mounted(qsd->mountpoint)
+                                    : socket_accepts(qsd->socket_path))
             return true;
         nanosleep(&step, NULL);
     }
     g_set_error(error, VDM_ERROR, 0, "qemu-storage-daemon did not start in %u s",
                 QSD_START_TIMEOUT_MS / 1000);
     return false;
+}
+
+static bool start(struct vdm_qsd *qsd, char **argv, GError **error)
+{
+    if (!spawn(qsd, argv, error))
+        return false;
+    if (!wait_ready(qsd, error)) {
+        vdm_qsd_stop(qsd);
+        return false;
+    }
+    return true;
 }
 
 bool vdm_qsd_start(struct vdm_qsd *qsd, const struct vdm_blk_source *src,
@@ -361,13 +411,21 @@ bool vdm_qsd_start(struct vdm_qsd *qsd, const struct vdm_blk_source *src,
     }
     unlink(qsd->socket_path);
     argv = vdm_qsd_argv(src, qsd->socket_path, qsd->pidfile);
-    if (!spawn(qsd, argv, error))
-        return false;
-    if (!wait_ready(qsd, error)) {
-        vdm_qsd_stop(qsd);
-        return false;
-    }
-    return true;
+    return start(qsd, argv, error);
+}
+
+bool vdm_qsd_start_fuse(struct vdm_qsd *qsd, const struct vdm_blk_source *src,
+                        const char *mountpoint, const char *runtime_dir, const char *id,
+                        GError **error)
+{
+    g_auto(GStrv) argv = NULL;
+
+    memset(qsd, 0, sizeof(*qsd));
+    qsd->mountpoint = g_strdup(mountpoint);
+    qsd->pidfile = g_strdup_printf("%s/%s.qsd.pid", runtime_dir, id);
+    qsd->log_path = g_strdup_printf("%s/%s.qsd.log", runtime_dir, id);
+    argv = vdm_qsd_fuse_argv(src, qsd->mountpoint, qsd->pidfile);
+    return start(qsd, argv, error);
 }
 
 static bool reaped_within(pid_t pid, unsigned ms)
@@ -394,6 +452,9 @@ void vdm_qsd_stop(struct vdm_qsd *qsd)
         }
         qsd->pid = 0;
     }
+    /* The child unmounts its FUSE export when it exits on SIGTERM, not when killed. */
+    if (qsd->mountpoint != NULL)
+        umount2(qsd->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW);
     if (qsd->socket_path != NULL)
         unlink(qsd->socket_path);
     if (qsd->pidfile != NULL)
@@ -401,5 +462,6 @@ void vdm_qsd_stop(struct vdm_qsd *qsd)
     g_free(qsd->socket_path);
     g_free(qsd->pidfile);
     g_free(qsd->log_path);
+    g_free(qsd->mountpoint);
     memset(qsd, 0, sizeof(*qsd));
 }
