@@ -67,8 +67,9 @@ cp "$e1000" "$out/e1000.ko.tmp" && mv "$out/e1000.ko.tmp" "$out/e1000.ko"
 DOMU_MODULES="button evdev virtio_mmio virtio_blk virtio_net virtio-rng virtio_balloon
               crc32c_generic ext4"
 # dom0's: tun for the vifs' taps, bridge (with stp and llc) for the bridges they join,
-# loop and dm_mod for LVM volumes (block disks) made on a file.
-DOM0_MODULES="tun bridge loop dm_mod"
+# loop and dm_mod for LVM volumes (block disks) made on a file; fuse for /dev/fuse, where
+# vireo-bootloader's qemu-storage-daemon exports a disk as a file.
+DOM0_MODULES="tun bridge loop dm_mod fuse"
 moddir="$work/x/lib/modules/$abi"
 module_file() {
     local pattern=${1//[_-]/[_-]} # module names say '_' where file names may say '-'
