@@ -62,6 +62,7 @@ static const struct {
     {VIR_ERR_ARGUMENT_UNSUPPORTED, "argument unsupported: "},
     {VIR_ERR_OPERATION_UNSUPPORTED, "Operation not supported: "},
     {VIR_ERR_STORAGE_VOL_EXIST, "storage volume already exists: "},
+    {VIR_ERR_STORAGE_POOL_BUILT, "storage pool already built: "},
     {VIR_ERR_XML_INVALID_SCHEMA, "XML document failed to validate against schema: "},
 };
 
