@@ -2,7 +2,7 @@
 /*
  * The pool table: every pool the daemon knows (persistent, transient, active), its lock,
  * lookups in libvirt's words, and each active pool's list of volumes (the files of its
- * directory, as libvirt's dir backend lists them).
+ * directory, or its volume group's LVs, as libvirt's backends list them).
  */
 #include <errno.h>
 #include <string.h>
@@ -99,17 +99,35 @@ static int by_name(gconstpointer a, gconstpointer b)
     return strcmp((*(vd_vol *const *)a)->name, (*(vd_vol *const *)b)->name);
 }
 
-/* Regular files are volumes; dot files are not (an upload's temporary is one). Volumes
- * being built keep their entry while their file may not exist yet. */
-bool vd_pool_scan_locked(vd_pool *p, vd_error **err)
+/* Regular files are volumes; dot files are not (an upload's temporary is one). */
+static GPtrArray *dir_volume_names(const char *target, vd_error **err)
 {
     g_autoptr(GError) gerr = NULL;
-    g_autoptr(GDir) dir = g_dir_open(p->live->target, 0, &gerr);
+    g_autoptr(GDir) dir = g_dir_open(target, 0, &gerr);
     if (!dir) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE, "cannot open directory '%s': %s",
-                p->live->target, gerr->message);
-        return false;
+                target, gerr->message);
+        return NULL;
     }
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *entry;
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(target, entry, NULL);
+        struct stat st;
+        if (entry[0] != '.' && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            g_ptr_array_add(names, g_strdup(entry));
+    }
+    return names;
+}
+
+/* Volumes being built keep their entry while their file or LV may not exist yet. */
+bool vd_pool_scan_locked(vd_pool *p, vd_error **err)
+{
+    g_autoptr(GPtrArray) names = p->live->type == VD_POOL_LOGICAL
+                                     ? vd_logical_volume_names(p->live, err)
+                                     : dir_volume_names(p->live->target, err);
+    if (!names)
+        return false;
     GPtrArray *vols = g_ptr_array_new_with_free_func((GDestroyNotify)vol_free);
     for (unsigned i = 0; p->vols && i < p->vols->len; i++) {
         vd_vol *v = g_ptr_array_index(p->vols, i);
@@ -119,14 +137,10 @@ bool vd_pool_scan_locked(vd_pool *p, vd_error **err)
     if (p->vols)
         g_ptr_array_unref(p->vols);
     p->vols = vols;
-    const char *entry;
-    while ((entry = g_dir_read_name(dir))) {
-        g_autofree char *path = g_build_filename(p->live->target, entry, NULL);
-        struct stat st;
-        if (entry[0] == '.' || lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
-            vd_vol_find(p, entry))
-            continue;
-        vd_pool_add_vol_locked(p, entry);
+    for (unsigned i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        if (!vd_vol_find(p, name))
+            vd_pool_add_vol_locked(p, name);
     }
     g_ptr_array_sort(p->vols, by_name);
     return true;

@@ -117,14 +117,8 @@ static bool check_unique(vd_storage *s, const vd_pool_def *def, vd_pool **existi
 
 /* ---- the dir backend --------------------------------------------------------------- */
 
-static bool dir_build(const vd_pool_def *def, unsigned flags, vd_error **err)
+static bool dir_build(const vd_pool_def *def, vd_error **err)
 {
-    if ((flags & VIR_STORAGE_POOL_BUILD_NO_OVERWRITE) &&
-        (flags & VIR_STORAGE_POOL_BUILD_OVERWRITE)) {
-        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE,
-                "Overwrite and no overwrite flags are mutually exclusive");
-        return false;
-    }
     unsigned mode = def->perms.mode ? def->perms.mode : 0711;
     if (g_mkdir_with_parents(def->target, mode) != 0) {
         vd_fail_errno(err, errno, "cannot create path '%s'", def->target);
@@ -152,6 +146,48 @@ static bool dir_sizes(const char *target, vd_pool_info *out, vd_error **err)
     return true;
 }
 
+/* ---- each type's backend (the logical one in vd-pool-logical.c) ------------------------ */
+
+static bool pool_build(const vd_pool_def *def, unsigned flags, vd_error **err)
+{
+    if ((flags & VIR_STORAGE_POOL_BUILD_NO_OVERWRITE) &&
+        (flags & VIR_STORAGE_POOL_BUILD_OVERWRITE)) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_STORAGE,
+                "Overwrite and no overwrite flags are mutually exclusive");
+        return false;
+    }
+    return def->type == VD_POOL_LOGICAL ? vd_logical_build(def, flags, err) : dir_build(def, err);
+}
+
+static bool pool_sizes(const vd_pool_def *def, vd_pool_info *out, vd_error **err)
+{
+    return def->type == VD_POOL_LOGICAL ? vd_logical_sizes(def, out, err)
+                                        : dir_sizes(def->target, out, err);
+}
+
+/* A logical pool's LVs are activated on start and deactivated on destroy; a directory
+ * needs neither. */
+static bool pool_activate(const vd_pool_def *def, vd_error **err)
+{
+    return def->type != VD_POOL_LOGICAL || vd_logical_start(def, err);
+}
+
+static bool pool_deactivate(const vd_pool_def *def, vd_error **err)
+{
+    return def->type != VD_POOL_LOGICAL || vd_logical_stop(def, err);
+}
+
+static bool pool_remove(const vd_pool_def *def, vd_error **err)
+{
+    if (def->type == VD_POOL_LOGICAL)
+        return vd_logical_delete(def, err);
+    if (rmdir(def->target) != 0 && errno != ENOENT) {
+        vd_fail_errno(err, errno, "failed to remove pool '%s'", def->target);
+        return false;
+    }
+    return true;
+}
+
 /* ---- state changes, lock held -------------------------------------------------------- */
 
 static bool start_locked(vd_daemon *d, vd_pool *p, const vd_pool_def *def, unsigned flags,
@@ -165,7 +201,7 @@ static bool start_locked(vd_daemon *d, vd_pool *p, const vd_pool_def *def, unsig
         (flags & VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE
              ? VIR_STORAGE_POOL_BUILD_NO_OVERWRITE
              : 0);
-    if (build && !dir_build(def, build_flags, err))
+    if ((build && !pool_build(def, build_flags, err)) || !pool_activate(def, err))
         return false;
     p->live = vd_pool_def_copy(def);
     if (!vd_pool_scan_locked(p, err) || !vd_pool_store_save_state(s, p->live, err)) {
@@ -273,7 +309,9 @@ static bool pool_matches(vd_pool *p, unsigned flags)
         !((flags & VD_LIST_POOLS_AUTOSTART && p->autostart) ||
           (flags & VD_LIST_POOLS_NO_AUTOSTART && !p->autostart)))
         return false;
-    return !(flags & VD_LIST_POOLS_ALL_TYPES) || (flags & VD_LIST_POOLS_DIR);
+    unsigned type_flag =
+        vd_pool_cur_def(p)->type == VD_POOL_LOGICAL ? VD_LIST_POOLS_LOGICAL : VD_LIST_POOLS_DIR;
+    return !(flags & VD_LIST_POOLS_ALL_TYPES) || (flags & type_flag);
 }
 
 GPtrArray *vd_pool_list_all(vd_daemon *d, unsigned flags, vd_error **err)
@@ -386,7 +424,7 @@ bool vd_pool_build(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_erro
     vd_storage *s = vd_storage_of(d);
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
-    bool ok = p && check_inactive(p, err) && dir_build(vd_pool_cur_def(p), flags, err);
+    bool ok = p && check_inactive(p, err) && pool_build(vd_pool_cur_def(p), flags, err);
     if (ok)
         vd_pool_emit(d, p, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, VIR_STORAGE_POOL_EVENT_CREATED, 0);
     g_mutex_unlock(&s->lock);
@@ -398,7 +436,7 @@ bool vd_pool_destroy(vd_daemon *d, const vd_pool_ref *ref, vd_error **err)
     vd_storage *s = vd_storage_of(d);
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find_active(s, ref, err);
-    bool ok = p && check_no_jobs(p, err);
+    bool ok = p && check_no_jobs(p, err) && pool_deactivate(p->live, err);
     if (ok)
         stop_locked(d, p);
     g_mutex_unlock(&s->lock);
@@ -412,12 +450,8 @@ bool vd_pool_delete(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_err
     bool ok = false;
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
-    if (!p || !check_stopped(p, err))
+    if (!p || !check_stopped(p, err) || !pool_remove(p->def, err))
         goto out;
-    if (rmdir(p->def->target) != 0 && errno != ENOENT) {
-        vd_fail_errno(err, errno, "failed to remove pool '%s'", p->def->target);
-        goto out;
-    }
     vd_pool_emit(d, p, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, VIR_STORAGE_POOL_EVENT_DELETED, 0);
     ok = true;
 out:
@@ -445,15 +479,15 @@ bool vd_pool_get_info(vd_daemon *d, const vd_pool_ref *ref, vd_pool_info *out, v
     vd_storage *s = vd_storage_of(d);
     g_mutex_lock(&s->lock);
     vd_pool *p = vd_pool_find(s, ref, err);
-    g_autofree char *target = p && vd_pool_active(p) ? g_strdup(p->live->target) : NULL;
+    g_autoptr(vd_pool_def) live = p && vd_pool_active(p) ? vd_pool_def_copy(p->live) : NULL;
     g_mutex_unlock(&s->lock);
     *out = (vd_pool_info){VIR_STORAGE_POOL_INACTIVE, 0, 0, 0};
     if (!p)
         return false;
-    if (!target)
+    if (!live)
         return true;
     out->state = VIR_STORAGE_POOL_RUNNING;
-    return dir_sizes(target, out, err);
+    return pool_sizes(live, out, err);
 }
 
 char *vd_pool_get_xml_desc(vd_daemon *d, const vd_pool_ref *ref, unsigned flags, vd_error **err)
@@ -468,7 +502,7 @@ char *vd_pool_get_xml_desc(vd_daemon *d, const vd_pool_ref *ref, unsigned flags,
     if (!def)
         return NULL;
     vd_pool_info sizes;
-    if (inactive || !dir_sizes(def->target, &sizes, err))
+    if (inactive || !pool_sizes(def, &sizes, err))
         return inactive ? vd_pool_def_format(def, NULL) : NULL;
     return vd_pool_def_format(def, &sizes);
 }
@@ -556,7 +590,7 @@ static void define_default(vd_storage *s, const vd_config *cfg)
     vd_uuid_generate(def->uuid);
     def->target = g_strconcat(cfg->root, "/var/lib/libvirt/images", NULL);
     def->perms = (vd_perms){0711, -1, -1};
-    if (!dir_build(def, 0, &err) || !vd_pool_store_save(s, def, &err) ||
+    if (!dir_build(def, &err) || !vd_pool_store_save(s, def, &err) ||
         !vd_pool_store_set_autostart(s, def->name, true, &err)) {
         g_warning("cannot make the default storage pool: %s", err->message);
         vd_pool_def_free(def);

@@ -27,12 +27,20 @@ typedef struct vd_perms {
     long group;
 } vd_perms;
 
-/* <pool type='dir'>: the part of libvirt's pool XML a dir pool has. */
+typedef enum vd_pool_type {
+    VD_POOL_DIR,     /* volumes are files in a directory */
+    VD_POOL_LOGICAL, /* volumes are an LVM volume group's logical volumes */
+} vd_pool_type;
+
+/* <pool type='dir'> and <pool type='logical'>: the part of libvirt's pool XML they have. */
 typedef struct vd_pool_def {
     char *name;
     unsigned char uuid[16];
-    char *target; /* the directory, absolute */
+    vd_pool_type type;
+    char *target; /* dir: the directory; logical: /dev/VG where the LVs appear */
     vd_perms perms;
+    char *vg;       /* logical: <source><name>, the volume group (default: the pool's name) */
+    char **devices; /* logical: <source><device path>s, the PVs (NULL-terminated, may be empty) */
 } vd_pool_def;
 
 vd_pool_def *vd_pool_def_parse(const char *xml, vd_error **err);
@@ -88,6 +96,26 @@ bool vd_qemu_img_convert(const char *src, const char *src_format, const char *ds
 bool vd_qemu_img_resize(const char *path, const char *format, uint64_t capacity, bool shrink,
                         const char *preallocation, vd_error **err);
 
+/* ---- logical pools (vd-pool-logical.c): a VG and its LVs, through lvm ------------------- */
+
+bool vd_logical_build(const vd_pool_def *def, unsigned flags, vd_error **err);
+bool vd_logical_start(const vd_pool_def *def, vd_error **err);
+bool vd_logical_stop(const vd_pool_def *def, vd_error **err);
+bool vd_logical_delete(const vd_pool_def *def, vd_error **err);
+bool vd_logical_sizes(const vd_pool_def *def, vd_pool_info *out, vd_error **err);
+GPtrArray *vd_logical_volume_names(const vd_pool_def *def, vd_error **err); /* of char* */
+bool vd_logical_vol_create(const vd_pool_def *def, const char *name, uint64_t capacity,
+                           vd_error **err);
+bool vd_logical_vol_remove(const vd_pool_def *def, const char *name, vd_error **err);
+bool vd_logical_vol_resize(const vd_pool_def *def, const char *name, uint64_t capacity,
+                           vd_error **err);
+bool vd_logical_vol_size(const vd_pool_def *def, const char *name, uint64_t *out, vd_error **err);
+
+/* ---- block devices (vd-block-dev.c) --------------------------------------------------- */
+
+bool vd_block_dev_size(int fd, const char *path, uint64_t *out, vd_error **err);
+bool vd_block_dev_zero(int fd, const char *path, uint64_t offset, uint64_t len, vd_error **err);
+
 /* ---- the pool table (vd-pools.c) ------------------------------------------------------ */
 
 typedef struct vd_vol {
@@ -125,7 +153,7 @@ vd_pool *vd_pool_find_active(vd_storage *s, const vd_pool_ref *ref, vd_error **e
 vd_vol *vd_vol_find(vd_pool *p, const char *name);
 vd_pool_ref *vd_pool_make_ref(const vd_pool *p);
 vd_vol_ref *vd_vol_make_ref(const vd_pool *p, const vd_vol *v);
-/* Lists the pool's directory again (lock held). */
+/* Lists the pool's volumes again: its directory's files or its VG's LVs (lock held). */
 bool vd_pool_scan_locked(vd_pool *p, vd_error **err);
 vd_vol *vd_pool_add_vol_locked(vd_pool *p, const char *name);
 void vd_pool_remove_vol_locked(vd_pool *p, vd_vol *v);

@@ -118,7 +118,7 @@ char *vd_vol_format_xml(const char *name, const char *path, const vd_image_info 
     g_autoptr(xmlDoc) doc = xmlNewDoc((const xmlChar *)"1.0");
     xmlNode *root = xmlNewNode(NULL, (const xmlChar *)"volume");
     xmlDocSetRootElement(doc, root);
-    vd_xml_set_attr(root, "type", "file");
+    vd_xml_set_attr(root, "type", S_ISBLK(st->st_mode) ? "block" : "file");
     vd_xml_add_text(root, "name", name);
     vd_xml_add_text(root, "key", path);
     xmlNewChild(root, NULL, (const xmlChar *)"source", NULL);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The file side of volume upload and download streams. An upload writes a new file beside
- * the volume and renames it over the volume only once all the data is in and synced, so
- * a failed or abandoned upload leaves the volume exactly as it was.
+ * The file side of volume upload and download streams. An upload to a file writes a new
+ * file beside the volume and renames it over the volume only once all the data is in and
+ * synced, so a failed or abandoned upload leaves the volume exactly as it was. A block
+ * device (a logical pool's LV) cannot be renamed over: it is written in place, as libvirt
+ * does, and synced at the end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,10 +22,12 @@ struct vd_vol_transfer {
     bool upload;
     bool sparse; /* holes travel as lengths (VIR_STORAGE_VOL_*_SPARSE_STREAM) */
     int fd;
-    char *tmp;        /* upload: the new file */
+    bool in_place;    /* upload: into the block device itself */
+    char *tmp;        /* upload to a file: the new file */
     uint64_t length;  /* 0 = no limit */
     uint64_t done;    /* bytes moved so far */
     struct stat orig; /* the volume when the transfer began */
+    uint64_t size;    /* its length: the file's, or the block device's */
 };
 
 static void transfer_free(vd_vol_transfer *t)
@@ -35,6 +39,25 @@ static void transfer_free(vd_vol_transfer *t)
     vd_vol_job_end(t->d, &t->job, false);
     g_free(t->tmp);
     g_free(t);
+}
+
+static bool volume_size(vd_vol_transfer *t, vd_error **err)
+{
+    if (stat(t->job.path, &t->orig) != 0) {
+        vd_fail_errno(err, errno, "cannot stat file '%s'", t->job.path);
+        return false;
+    }
+    t->size = t->orig.st_size;
+    if (!S_ISBLK(t->orig.st_mode))
+        return true;
+    int fd = open(t->job.path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        vd_fail_errno(err, errno, "cannot open volume '%s'", t->job.path);
+        return false;
+    }
+    bool ok = vd_block_dev_size(fd, t->job.path, &t->size, err);
+    close(fd);
+    return ok;
 }
 
 static vd_vol_transfer *begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t length, bool upload,
@@ -49,8 +72,7 @@ static vd_vol_transfer *begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t leng
         g_free(t);
         return NULL;
     }
-    if (stat(t->job.path, &t->orig) != 0) {
-        vd_fail_errno(err, errno, "cannot stat file '%s'", t->job.path);
+    if (!volume_size(t, err)) {
         transfer_free(t);
         return NULL;
     }
@@ -99,12 +121,24 @@ static bool open_upload(vd_vol_transfer *t, uint64_t offset, vd_error **err)
     return true;
 }
 
+static bool open_in_place(vd_vol_transfer *t, uint64_t offset, vd_error **err)
+{
+    t->in_place = true;
+    t->fd = open(t->job.path, O_WRONLY | O_CLOEXEC);
+    if (t->fd < 0 || lseek(t->fd, offset, SEEK_SET) < 0) {
+        vd_fail_errno(err, errno, "cannot open volume '%s' for upload", t->job.path);
+        return false;
+    }
+    return true;
+}
+
 vd_vol_transfer *vd_vol_upload_begin(vd_daemon *d, const vd_vol_ref *vol, uint64_t offset,
                                      uint64_t length, unsigned flags, vd_error **err)
 {
     VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, err, NULL);
     vd_vol_transfer *t = begin(d, vol, length, true, err);
-    if (t && !open_upload(t, offset, err)) {
+    if (t &&
+        !(S_ISBLK(t->orig.st_mode) ? open_in_place(t, offset, err) : open_upload(t, offset, err))) {
         transfer_free(t);
         return NULL;
     }
@@ -124,7 +158,7 @@ static bool check_room(vd_vol_transfer *t, uint64_t len, vd_error **err)
 }
 
 /* A hole reads back as zeroes: punched where the new file already has data (a partial
- * upload's copy), simply skipped past its end. */
+ * upload's copy), simply skipped past its end; zeroed on a block device. */
 bool vd_vol_transfer_skip(vd_vol_transfer *t, uint64_t len, vd_error **err)
 {
     if (!t->sparse) {
@@ -134,8 +168,11 @@ bool vd_vol_transfer_skip(vd_vol_transfer *t, uint64_t len, vd_error **err)
     if (!check_room(t, len, err))
         return false;
     off_t pos = lseek(t->fd, 0, SEEK_CUR);
+    if (pos >= 0 && t->in_place && !vd_block_dev_zero(t->fd, t->job.path, pos, len, err))
+        return false;
     if (pos < 0 ||
-        (fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, len) != 0 &&
+        (!t->in_place &&
+         fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, len) != 0 &&
          errno != EOPNOTSUPP) ||
         lseek(t->fd, len, SEEK_CUR) < 0) {
         vd_fail_errno(err, errno, "cannot skip a hole in the upload to '%s'", t->job.path);
@@ -202,9 +239,9 @@ gssize vd_vol_transfer_read(vd_vol_transfer *t, void *buf, size_t len, uint64_t 
     uint64_t left = t->length ? t->length - t->done : G_MAXUINT64;
     off_t pos = lseek(t->fd, 0, SEEK_CUR);
     *hole = 0;
-    if (pos < 0 || pos >= t->orig.st_size || !left)
+    if (pos < 0 || (uint64_t)pos >= t->size || !left)
         return 0;
-    left = MIN(left, (uint64_t)(t->orig.st_size - pos));
+    left = MIN(left, t->size - pos);
     bool in_hole = false;
     uint64_t span = t->sparse ? extent(t->fd, pos, left, &in_hole) : left;
     if (lseek(t->fd, in_hole ? pos + (off_t)span : pos, SEEK_SET) < 0) {
@@ -257,9 +294,20 @@ static bool put_in_place(vd_vol_transfer *t, vd_error **err)
     return true;
 }
 
+/* Written in place: only the sync is left. */
+static bool sync_device(vd_vol_transfer *t, vd_error **err)
+{
+    if (fsync(t->fd) != 0) {
+        vd_fail_errno(err, errno, "cannot finish the upload to '%s'", t->job.path);
+        return false;
+    }
+    g_message("storage volume '%s': %" G_GUINT64_FORMAT " bytes uploaded", t->job.path, t->done);
+    return true;
+}
+
 bool vd_vol_transfer_finish(vd_vol_transfer *t, vd_error **err)
 {
-    bool ok = !t->upload || put_in_place(t, err);
+    bool ok = !t->upload || (t->in_place ? sync_device(t, err) : put_in_place(t, err));
     transfer_free(t);
     return ok;
 }
@@ -267,8 +315,8 @@ bool vd_vol_transfer_finish(vd_vol_transfer *t, vd_error **err)
 void vd_vol_transfer_abort(vd_vol_transfer *t)
 {
     if (t->upload)
-        g_message("storage volume '%s': upload abandoned after %" G_GUINT64_FORMAT
-                  " bytes, volume unchanged",
-                  t->job.path, t->done);
+        g_message("storage volume '%s': upload abandoned after %" G_GUINT64_FORMAT " bytes, %s",
+                  t->job.path, t->done,
+                  t->in_place ? "those written in place" : "volume unchanged");
     transfer_free(t);
 }

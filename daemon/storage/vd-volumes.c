@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Volumes of dir pools: files in the pool's directory, made, copied, resized and wiped
- * through qemu-img, described from qemu-img info. A change that fails leaves no new file
- * behind and the old one as it was.
+ * Volumes: files in a dir pool's directory, made, copied, resized and wiped through
+ * qemu-img, described from qemu-img info; or a logical pool's LVs, made, resized and
+ * removed through lvm (vd-pool-logical.c), always raw, filled by qemu-img convert when
+ * copied. A change that fails leaves no new file or LV behind and the old one as it was.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,6 +73,39 @@ vd_vol_ref *vd_vol_lookup_by_path(vd_daemon *d, const char *path, vd_error **err
 
 /* ---- description ------------------------------------------------------------------------ */
 
+/* The definition of the active pool holding vol, copied under the lock. */
+static vd_pool_def *pool_def_of(vd_daemon *d, const vd_vol_ref *vol, vd_error **err)
+{
+    vd_storage *s = vd_storage_of(d);
+    vd_pool *p;
+    g_mutex_lock(&s->lock);
+    vd_pool_def *def = vd_vol_resolve_locked(s, vol, &p, err) ? vd_pool_def_copy(p->live) : NULL;
+    g_mutex_unlock(&s->lock);
+    return def;
+}
+
+/* What qemu-img info would say of an LV, from lvs: raw, all of it allocated. */
+static vd_image_info *lv_info(const vd_pool_def *def, const char *name, vd_error **err)
+{
+    uint64_t size;
+    if (!vd_logical_vol_size(def, name, &size, err))
+        return NULL;
+    vd_image_info *info = g_new0(vd_image_info, 1);
+    info->format = g_strdup("raw");
+    info->capacity = info->allocation = info->physical = size;
+    return info;
+}
+
+static vd_image_info *vol_info(vd_daemon *d, const vd_vol_ref *vol, char **path, vd_error **err)
+{
+    g_autoptr(vd_pool_def) def = pool_def_of(d, vol, err);
+    *path = vd_vol_path_of(d, vol, err);
+    if (!def || !*path)
+        return NULL;
+    return def->type == VD_POOL_LOGICAL ? lv_info(def, vol->name, err)
+                                        : vd_qemu_img_info(*path, err);
+}
+
 char *vd_vol_get_path(vd_daemon *d, const vd_vol_ref *vol, vd_error **err)
 {
     return vd_vol_path_of(d, vol, err);
@@ -80,11 +115,13 @@ bool vd_vol_get_info(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_vol
                      vd_error **err)
 {
     VD_STORAGE_CHECK_FLAGS(flags, VIR_STORAGE_VOL_GET_PHYSICAL, err, false);
-    g_autofree char *path = vd_vol_path_of(d, vol, err);
-    g_autoptr(vd_image_info) info = path ? vd_qemu_img_info(path, err) : NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(vd_image_info) info = vol_info(d, vol, &path, err);
+    struct stat st;
     if (!info)
         return false;
-    out->type = VIR_STORAGE_VOL_FILE;
+    out->type =
+        stat(path, &st) == 0 && S_ISBLK(st.st_mode) ? VIR_STORAGE_VOL_BLOCK : VIR_STORAGE_VOL_FILE;
     out->capacity = info->capacity;
     out->allocation = flags & VIR_STORAGE_VOL_GET_PHYSICAL ? info->physical : info->allocation;
     return true;
@@ -93,8 +130,8 @@ bool vd_vol_get_info(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_vol
 char *vd_vol_get_xml_desc(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_error **err)
 {
     VD_STORAGE_CHECK_FLAGS(flags, 0, err, NULL);
-    g_autofree char *path = vd_vol_path_of(d, vol, err);
-    g_autoptr(vd_image_info) info = path ? vd_qemu_img_info(path, err) : NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(vd_image_info) info = vol_info(d, vol, &path, err);
     struct stat st;
     if (!info)
         return NULL;
@@ -131,11 +168,28 @@ static bool new_vol_begin(vd_daemon *d, const vd_pool_ref *pool, const char *nam
     return ok;
 }
 
-/* Ends the build: a failed one takes its file and its entry away. */
+static bool is_logical(const vd_vol_job *job)
+{
+    return job->pool->live->type == VD_POOL_LOGICAL; /* live is stable while a job runs */
+}
+
+/* A failed build's LV, if lvcreate made it before the failure. */
+static void remove_new_lv(const vd_vol_job *job)
+{
+    uint64_t size;
+    g_autoptr(vd_error) err = NULL;
+    if (vd_logical_vol_size(job->pool->live, job->vol->name, &size, NULL) &&
+        !vd_logical_vol_remove(job->pool->live, job->vol->name, &err))
+        g_warning("storage volume '%s': %s", job->path, err->message);
+}
+
+/* Ends the build: a failed one takes its file (or LV) and its entry away. */
 static vd_vol_ref *new_vol_end(vd_daemon *d, vd_vol_job *job, bool ok)
 {
     vd_vol_ref *ref = ok ? vd_vol_make_ref(job->pool, job->vol) : NULL;
-    if (!ok)
+    if (!ok && is_logical(job))
+        remove_new_lv(job);
+    else if (!ok)
         g_unlink(job->path);
     else
         g_message("storage volume '%s': created", job->path);
@@ -152,6 +206,31 @@ static bool apply_perms(const char *path, const vd_perms *perms, vd_error **err)
         return false;
     }
     return true;
+}
+
+/* A logical pool's volumes are raw LVs: no other format, no backing store. */
+static bool check_logical_def(const vd_vol_def *def, const char *pool, vd_error **err)
+{
+    if (strcmp(def->format, "raw") != 0) {
+        vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_STORAGE,
+                "unknown volume format type %s: volumes of logical pool '%s' are raw", def->format,
+                pool);
+        return false;
+    }
+    if (def->backing_path) {
+        vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_STORAGE,
+                "volumes of logical pool '%s' cannot have a backing store", pool);
+        return false;
+    }
+    return true;
+}
+
+/* A new LV of at least capacity bytes (LVM rounds up to whole extents). */
+static bool create_lv(const vd_vol_job *job, const vd_vol_def *def, uint64_t capacity,
+                      vd_error **err)
+{
+    return check_logical_def(def, job->pool->live->name, err) &&
+           vd_logical_vol_create(job->pool->live, job->vol->name, capacity, err);
 }
 
 static const char *preallocation(const vd_vol_def *def, unsigned flags)
@@ -186,16 +265,24 @@ vd_vol_ref *vd_vol_create_xml(vd_daemon *d, const vd_pool_ref *pool, const char 
     }
     if (!new_vol_begin(d, pool, def->name, &job, err))
         return NULL;
+    if (is_logical(&job))
+        return new_vol_end(d, &job, create_lv(&job, def, def->capacity, err));
     bool ok = vd_qemu_img_create(job.path, def->format, def->capacity, def->backing_path,
                                  def->backing_format, preallocation(def, flags), err) &&
               apply_perms(job.path, &def->perms, err);
     return new_vol_end(d, &job, ok);
 }
 
-/* Copies from's data into the new file in the new format, then grows it if asked. */
-static bool clone_into(const char *src, const char *dst, const vd_vol_def *def, vd_error **err)
+/* Copies from's data into the new file in the new format, then grows it if asked. An LV
+ * is made first, as big as the source or as asked, and filled in place. */
+static bool clone_into(const char *src, const vd_vol_job *job, const vd_vol_def *def,
+                       vd_error **err)
 {
+    const char *dst = job->path;
     g_autoptr(vd_image_info) info = vd_qemu_img_info(src, err);
+    if (info && is_logical(job))
+        return create_lv(job, def, MAX(info->capacity, def->capacity), err) &&
+               vd_qemu_img_convert(src, info->format, dst, "raw", err);
     if (!info || !vd_qemu_img_convert(src, info->format, dst, def->format, err))
         return false;
     if (def->has_capacity && def->capacity > info->capacity)
@@ -220,8 +307,8 @@ vd_vol_ref *vd_vol_create_xml_from(vd_daemon *d, const vd_pool_ref *pool, const 
         return NULL;
     vd_vol_ref *ref = NULL;
     if (new_vol_begin(d, pool, def->name, &job, err)) {
-        bool ok =
-            clone_into(src.path, job.path, def, err) && apply_perms(job.path, &def->perms, err);
+        bool ok = clone_into(src.path, &job, def, err) &&
+                  (is_logical(&job) || apply_perms(job.path, &def->perms, err));
         ref = new_vol_end(d, &job, ok);
     }
     vd_vol_job_end(d, &src, false);
@@ -258,6 +345,29 @@ fail:
     return false;
 }
 
+/* An LV is zeroed where it is, all of it. */
+static bool wipe_device(const char *path, vd_error **err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    uint64_t size;
+    if (fd < 0) {
+        vd_fail_errno(err, errno, "cannot open volume '%s'", path);
+        return false;
+    }
+    bool ok = vd_block_dev_size(fd, path, &size, err) && vd_block_dev_zero(fd, path, 0, size, err);
+    if (ok && fsync(fd) != 0) {
+        vd_fail_errno(err, errno, "cannot flush volume '%s'", path);
+        ok = false;
+    }
+    close(fd);
+    return ok;
+}
+
+static bool wipe(const vd_vol_job *job, vd_error **err)
+{
+    return is_logical(job) ? wipe_device(job->path, err) : wipe_file(job->path, err);
+}
+
 bool vd_vol_wipe(vd_daemon *d, const vd_vol_ref *vol, unsigned algorithm, unsigned flags,
                  vd_error **err)
 {
@@ -270,7 +380,7 @@ bool vd_vol_wipe(vd_daemon *d, const vd_vol_ref *vol, unsigned algorithm, unsign
     }
     if (!vd_vol_job_begin(d, vol, &job, err))
         return false;
-    bool ok = wipe_file(job.path, err);
+    bool ok = wipe(&job, err);
     vd_vol_job_end(d, &job, false);
     return ok;
 }
@@ -281,8 +391,10 @@ bool vd_vol_delete(vd_daemon *d, const vd_vol_ref *vol, unsigned flags, vd_error
     vd_vol_job job;
     if (!vd_vol_job_begin(d, vol, &job, err))
         return false;
-    bool ok = !(flags & VIR_STORAGE_VOL_DELETE_ZEROED) || wipe_file(job.path, err);
-    if (ok && g_unlink(job.path) != 0 && errno != ENOENT) {
+    bool ok = !(flags & VIR_STORAGE_VOL_DELETE_ZEROED) || wipe(&job, err);
+    if (ok && is_logical(&job))
+        ok = vd_logical_vol_remove(job.pool->live, job.vol->name, err);
+    else if (ok && g_unlink(job.path) != 0 && errno != ENOENT) {
         vd_fail_errno(err, errno, "cannot unlink file '%s'", job.path);
         ok = false;
     }
@@ -312,6 +424,15 @@ static bool new_capacity(uint64_t cur, uint64_t arg, unsigned flags, uint64_t *o
     return true;
 }
 
+/* An LV has all its extents: ALLOCATE changes nothing; LVM rounds up to an extent. */
+static bool resize_lv(const vd_vol_job *job, uint64_t capacity, unsigned flags, vd_error **err)
+{
+    uint64_t cur, size;
+    return vd_logical_vol_size(job->pool->live, job->vol->name, &cur, err) &&
+           new_capacity(cur, capacity, flags, &size, err) &&
+           (size == cur || vd_logical_vol_resize(job->pool->live, job->vol->name, size, err));
+}
+
 bool vd_vol_resize(vd_daemon *d, const vd_vol_ref *vol, uint64_t capacity, unsigned flags,
                    vd_error **err)
 {
@@ -322,6 +443,11 @@ bool vd_vol_resize(vd_daemon *d, const vd_vol_ref *vol, uint64_t capacity, unsig
     vd_vol_job job;
     if (!vd_vol_job_begin(d, vol, &job, err))
         return false;
+    if (is_logical(&job)) {
+        bool ok = resize_lv(&job, capacity, flags, err);
+        vd_vol_job_end(d, &job, false);
+        return ok;
+    }
     g_autoptr(vd_image_info) info = vd_qemu_img_info(job.path, err);
     uint64_t size;
     bool ok = info && new_capacity(info->capacity, capacity, flags, &size, err) &&
