@@ -30,6 +30,7 @@
  * at most 256). */
 #define CHAIN_FRAMES_MAX 4096u
 #define STATS_PERIOD_DEFAULT 5 /* seconds between asks for fresh guest statistics */
+#define STATS_PERIOD_MAX 86400
 
 /* The statistics' tags (§5.5.6.3), in the file's names. */
 static const char *const stat_key[] = {
@@ -55,7 +56,7 @@ struct vdm_balloon {
     uint64_t stats[NR_STATS];
     uint32_t stats_seen;    /* bit per tag the driver reported */
     gint64 stats_time;      /* wall clock (µs) of the last report, 0 before one */
-    GSource *timer;
+    GSource *timer;         /* asks for statistics every stats_period s; NULL: period 0 */
     char *path;             /* runtime_dir/balloon */
     bool logged_bad_frame, logged_host_error;
 };
@@ -242,6 +243,53 @@ static gboolean ask_for_stats(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* Statistics every `period` seconds from now on, none for 0 (virsh dommemstat --period). */
+static void set_stats_period(struct vdm_balloon *b, unsigned period)
+{
+    if (b->timer != NULL) {
+        g_source_destroy(b->timer);
+        g_clear_pointer(&b->timer, g_source_unref);
+    }
+    if (period > 0) {
+        b->timer = g_timeout_source_new_seconds(period);
+        g_source_set_callback(b->timer, ask_for_stats, b, NULL);
+        g_source_attach(b->timer, env_of(b)->main);
+    }
+}
+
+static bool check_period(int64_t period, const char *group, GError **error)
+{
+    if (period >= 0 && period <= STATS_PERIOD_MAX)
+        return true;
+    g_set_error(error, VDM_ERROR, 0, "%s: stats_period %" G_GINT64_FORMAT " is not 0 (off) to "
+                "%u seconds", group, period, STATS_PERIOD_MAX);
+    return false;
+}
+
+static bool balloon_control(struct vdm_virtio *v, const char *verb, const char *arg,
+                            GString *reply, GError **error)
+{
+    struct vdm_balloon *b = (struct vdm_balloon *)v;
+    gint64 period;
+
+    (void)reply;
+    if (strcmp(verb, "stats-period") != 0) {
+        g_set_error(error, VDM_ERROR, 0, "%s: unknown request '%s' (a balloon takes "
+                    "stats-period SECONDS)", v->dev.group, verb);
+        return false;
+    }
+    if (!g_ascii_string_to_signed(arg, 10, G_MININT64, G_MAXINT64, &period, NULL)) {
+        g_set_error(error, VDM_ERROR, 0, "%s: stats-period '%s' is not a number",
+                    v->dev.group, arg);
+        return false;
+    }
+    if (!check_period(period, v->dev.group, error))
+        return false;
+    set_stats_period(b, (unsigned)period);
+    g_message("%s: statistics every %u s", v->dev.group, (unsigned)period);
+    return true;
+}
+
 static void follow_target(void *data)
 {
     struct vdm_balloon *b = data;
@@ -299,10 +347,7 @@ static void balloon_destroy(struct vdm_virtio *v)
 {
     struct vdm_balloon *b = (struct vdm_balloon *)v;
 
-    if (b->timer != NULL) {
-        g_source_destroy(b->timer);
-        g_source_unref(b->timer);
-    }
+    set_stats_period(b, 0);
     free(b->stats_chain);
     unlink(b->path);
     g_free(b->path);
@@ -315,6 +360,7 @@ static const struct vdm_virtio_ops balloon_ops = {
     .reset = balloon_reset,
     .config_write = balloon_config_write,
     .destroy = balloon_destroy,
+    .control = balloon_control,
 };
 
 static struct vdm_device *balloon_create(const struct vdm_env *env, GKeyFile *kf,
@@ -331,11 +377,8 @@ static struct vdm_device *balloon_create(const struct vdm_env *env, GKeyFile *kf
     }
     if (local != NULL)
         period = STATS_PERIOD_DEFAULT;
-    if (period < 0 || period > 86400) {
-        g_set_error(error, VDM_ERROR, 0, "%s: stats_period %" G_GINT64_FORMAT " is not "
-                    "0 (off) to 86400 seconds", group, period);
+    if (!check_period(period, group, error))
         return NULL;
-    }
     bool deflate_on_oom = g_key_file_get_boolean(kf, group, "deflate_on_oom", &local2);
     if (local2 != NULL &&
         !g_error_matches(local2, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND)) {
@@ -359,11 +402,7 @@ static struct vdm_device *balloon_create(const struct vdm_env *env, GKeyFile *kf
                     (1ull << BALLOON_F_MUST_TELL_HOST) | (1ull << BALLOON_F_STATS_VQ) |
                         (deflate_on_oom ? 1ull << BALLOON_F_DEFLATE_ON_OOM : 0),
                     &b->config, sizeof(b->config), 3, BALLOON_QUEUE_SIZE);
-    if (period > 0) {
-        b->timer = g_timeout_source_new_seconds((guint)period);
-        g_source_set_callback(b->timer, ask_for_stats, b, NULL);
-        g_source_attach(b->timer, env->main);
-    }
+    set_stats_period(b, (unsigned)period);
     env->memory->watch_target(env->memory_ctx, follow_target, b);
     follow_target(b);
     publish(b);

@@ -56,6 +56,10 @@ struct vdm_device_ops {
     void (*doorbell)(struct vdm_device *dev, unsigned cookie);
     /* Stops the backend (children killed and reaped) and frees the device. */
     void (*destroy)(struct vdm_device *dev);
+    /* A request from the control socket (vdm_control.h): `verb` with `arg` ("" when none).
+     * Appends an answer to `reply` (may stay empty) or sets *error. Optional. */
+    bool (*control)(struct vdm_device *dev, const char *verb, const char *arg, GString *reply,
+                    GError **error);
 };
 
 struct vdm_device {

@@ -18,6 +18,7 @@
 
 #include "vdm_bus.h"
 #include "vdm_config.h"
+#include "vdm_control.h"
 #include "vdm_hv.h"
 #include "vdm_stats.h"
 
@@ -28,6 +29,7 @@ struct vdm_main {
     struct vdm_bus bus;
     struct vdm_stats stats;
     struct vdm_env env;
+    struct vdm_control *control; /* the daemon's requests (vdm_control.h) */
     GMainLoop *loop;
     int exit_status;
 };
@@ -81,7 +83,10 @@ static bool start(struct vdm_main *m, const char *config_path, GError **error)
                                .bus = &m->bus, .main = g_main_context_default(),
                                .stats = &m->stats, .memory = &vdm_hv_memory_host,
                                .memory_ctx = &m->hv };
-    return create_devices(m, error);
+    if (!create_devices(m, error))
+        return false;
+    m->control = vdm_control_open(m->cfg.runtime_dir, &m->bus, g_main_context_default(), error);
+    return m->control != NULL;
 }
 
 static void stop(struct vdm_main *m, int status, const char *why)
@@ -188,6 +193,7 @@ int main(int argc, char **argv)
         run(&m);
     }
     g_clear_error(&error);
+    vdm_control_close(m.control);
     vdm_bus_destroy_devices(&m.bus); /* stops the storage daemons before RAM goes */
     vdm_hv_close(&m.hv);
     vdm_stats_close(&m.stats);

@@ -374,9 +374,22 @@ static void virtio_destroy(struct vdm_device *dev)
     g_free(group);
 }
 
+static bool virtio_control(struct vdm_device *dev, const char *verb, const char *arg,
+                           GString *reply, GError **error)
+{
+    struct vdm_virtio *v = (struct vdm_virtio *)dev;
+
+    if (v->ops->control == NULL) {
+        g_set_error(error, VDM_ERROR, 0, "%s takes no requests", dev->group);
+        return false;
+    }
+    return v->ops->control(v, verb, arg, reply, error);
+}
+
 static const struct vdm_device_ops virtio_device_ops = {
     .read = virtio_read,
     .write = virtio_write,
     .doorbell = virtio_doorbell,
     .destroy = virtio_destroy,
+    .control = virtio_control,
 };

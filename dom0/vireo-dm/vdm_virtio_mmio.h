@@ -76,6 +76,9 @@ struct vdm_virtio_ops {
     void (*config_write)(struct vdm_virtio *v, unsigned offset, unsigned size);
     /* Frees the device's own state (the transport frees nothing of it). */
     void (*destroy)(struct vdm_virtio *v);
+    /* The device's control requests (vdm_device_ops.control). Optional. */
+    bool (*control)(struct vdm_virtio *v, const char *verb, const char *arg, GString *reply,
+                    GError **error);
 };
 
 struct vdm_virtio_queue {

@@ -2,11 +2,17 @@
 /*
  * virtio-balloon against the test driver, with hv's memory calls recorded by a fake:
  * the target becomes num_pages, inflated frames go back in runs, hostile frame numbers
- * are skipped, a reset takes every frame back, and the balloon file says what happened.
+ * are skipped, a reset takes every frame back, and the balloon file says what happened;
+ * the control socket changes the statistics period and refuses what is wrong.
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "dm_driver.h"
+#include "vdm_control.h"
 
 #define F(bit) (1ull << (bit))
 #define BALLOON_GROUP "[device.0]\nslot=0\ntype=balloon\nstats_period=0\n"
@@ -135,11 +141,83 @@ static void balloon_follows_the_target_and_gives_frames_back_in_runs(void)
     dm_test_fini(&t);
 }
 
+/* One request over the real control socket, answered from the test's main context. */
+static char *control_request(struct dm_test *t, const char *request)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    char buf[VDM_CONTROL_MESSAGE_MAX];
+    ssize_t got = -1;
+
+    g_snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s", t->runtime_dir,
+               VDM_CONTROL_SOCKET);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        send(fd, request, strlen(request), 0) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return g_strdup_printf("(cannot send: %s)", g_strerror(errno));
+    }
+    for (unsigned i = 0; i < 1000 && got < 0; i++) {
+        g_main_context_iteration(t->main, FALSE);
+        got = recv(fd, buf, sizeof(buf) - 1, 0);
+        if (got < 0 && errno != EAGAIN)
+            break;
+        if (got < 0)
+            g_usleep(1000);
+    }
+    close(fd);
+    if (got < 0)
+        return g_strdup("(no answer)");
+    buf[got] = '\0';
+    return g_strdup(buf);
+}
+
+static void balloon_takes_a_stats_period_over_the_control_socket(void)
+{
+    static const struct {
+        const char *request, *answer;
+    } cases[] = {
+        { "device.0 stats-period 2", "ok" },
+        { "device.0 stats-period 0", "ok" },
+        { "device.0 stats-period 86401", "error: device.0: stats_period 86401 is not 0 (off) "
+                                         "to 86400 seconds" },
+        { "device.0 stats-period -1", "error: device.0: stats_period -1 is not" },
+        { "device.0 stats-period 2x", "error: device.0: stats-period '2x' is not a number" },
+        { "device.0 inflate 7", "error: device.0: unknown request 'inflate'" },
+        { "device.3 stats-period 2", "error: no device 'device.3'" },
+        { "garbage", "error: a request is '<group> <verb> [<arg>]'" },
+    };
+    struct dm_test t;
+    GError *err = NULL;
+    struct vdm_control *control;
+
+    memset(&fake, 0, sizeof(fake));
+    fake.target = RAM_FRAMES;
+    dm_test_init(&t);
+    t.env.memory = &fake_memory;
+    CHECK(dm_test_create(&t, BALLOON_GROUP, &err) != NULL, "balloon: %s",
+          err ? err->message : "");
+    control = vdm_control_open(t.runtime_dir, &t.bus, t.main, &err);
+    CHECK(control != NULL, "control socket: %s", err ? err->message : "");
+    for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *answer = control_request(&t, cases[i].request);
+
+        CHECK(g_str_has_prefix(answer, cases[i].answer), "'%s' answered '%s', not '%s'",
+              cases[i].request, answer, cases[i].answer);
+    }
+    vdm_control_close(control);
+    g_autofree char *path = g_build_filename(t.runtime_dir, VDM_CONTROL_SOCKET, NULL);
+    CHECK(!g_file_test(path, G_FILE_TEST_EXISTS), "the socket is gone after close");
+    dm_test_fini(&t);
+}
+
 int main(int argc, char **argv)
 {
     static const struct dm_named_test tests[] = {
         { "balloon_follows_the_target_and_gives_frames_back_in_runs",
           balloon_follows_the_target_and_gives_frames_back_in_runs },
+        { "balloon_takes_a_stats_period_over_the_control_socket",
+          balloon_takes_a_stats_period_over_the_control_socket },
     };
 
     return dm_run_tests(tests, G_N_ELEMENTS(tests), argc, argv);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vireo-dm's control socket, runtime_dir/control (docs/device-model.md, "Control"): the
+ * daemon's requests to the running device model. A unix SOCK_SEQPACKET socket, mode 0600;
+ * one request per connection, one message each way:
+ *   request  "<group> <verb> [<arg>]"   e.g. "device.5 stats-period 2"
+ *   answer   "ok" [" " text]  or  "error: <message>"
+ * <group> is the device's configuration group; the device's own control op
+ * (vdm_device_ops.control) serves it.
+ */
+#ifndef VDM_CONTROL_H
+#define VDM_CONTROL_H
+
+#include <glib.h>
+
+#include "vdm_bus.h"
+
+#define VDM_CONTROL_SOCKET "control"
+#define VDM_CONTROL_MESSAGE_MAX 1024
+
+struct vdm_control;
+
+/* Listens on runtime_dir/control and serves requests from `ctx`. NULL with *error. */
+struct vdm_control *vdm_control_open(const char *runtime_dir, struct vdm_bus *bus,
+                                     GMainContext *ctx, GError **error);
+/* Stops listening, drops open connections and removes the socket. NULL is fine. */
+void vdm_control_close(struct vdm_control *c);
+
+/* Pure: the answer to one request (a string to g_free), as the socket sends it. */
+char *vdm_control_answer(struct vdm_bus *bus, const char *request);
+
+#endif /* VDM_CONTROL_H */
