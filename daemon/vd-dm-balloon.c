@@ -86,3 +86,19 @@ int vd_dm_balloon_stats_read(const vd_config *cfg, int domid, vd_memory_stat *ou
             "cannot read the balloon's statistics from %s: %s", path, why);
     return -1;
 }
+
+bool vd_dm_balloon_set_period(const vd_config *cfg, int domid, const vd_domain_def *live,
+                              int period, vd_error **err)
+{
+    vd_dm_device devices[VD_DM_SLOTS];
+    unsigned n = vd_dm_assign_slots(live, devices);
+    for (unsigned slot = 0; slot < n; slot++) {
+        if (devices[slot].kind != VD_DM_BALLOON)
+            continue;
+        g_autofree char *request = g_strdup_printf("device.%u stats-period %d", slot, period);
+        return vd_dm_request(cfg, domid, live->name, request, NULL, err);
+    }
+    vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+            "domain '%s' has no virtio memory balloon to collect statistics", live->name);
+    return false;
+}

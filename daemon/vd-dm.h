@@ -84,6 +84,19 @@ bool vd_dm_check(const vd_config *cfg, const vd_domain_def *def, vd_error **err)
 #define VD_DM_STOP_TIMEOUT_S 5
 void vd_dm_stop(const vd_config *cfg, int domid, const char *name);
 
+/*
+ * One request to domain domid's running vireo-dm over its control socket
+ * (dom0/vireo-dm/vdm_control.h), e.g. "device.5 stats-period 2"; waits at most
+ * VD_DM_CONTROL_TIMEOUT_S. *answer (may be NULL) gets the text after "ok". False with
+ * VIR_ERR_OPERATION_FAILED naming the domain and the request, and vireo-dm's own reason.
+ */
+#define VD_DM_CONTROL_TIMEOUT_S 10
+bool vd_dm_request(const vd_config *cfg, int domid, const char *name, const char *request,
+                   char **answer, vd_error **err);
+/* The virtio balloon of running domain domid (live's) asks for the guest's statistics
+ * every `period` seconds from now on, 0: never. */
+bool vd_dm_balloon_set_period(const vd_config *cfg, int domid, const vd_domain_def *live,
+                              int period, vd_error **err);
 /* The pid of domain domid's vireo-dm if it runs (recorded pid, same start time), else 0. */
 int vd_dm_running_pid(const vd_config *cfg, int domid);
 

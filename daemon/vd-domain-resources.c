@@ -5,6 +5,7 @@
  * poll. Live changes go to hv; config changes to the stored definition.
  */
 #include "vd-daemon-private.h"
+#include "vd-dm.h"
 
 #include <string.h>
 
@@ -145,6 +146,34 @@ bool vd_domain_set_memory(vd_daemon *d, const vd_domain_ref *ref, uint64_t kib, 
                    false);
     size_change c = {kib, flags & VIR_DOMAIN_MEM_MAXIMUM};
     return vd_domain_apply_change(d, ref, flags, "virDomainSetMemoryFlags", change_memory, &c, err);
+}
+
+static bool change_stats_period(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,
+                                const void *arg, vd_error **err)
+{
+    int period = *(const int *)arg;
+    if (period < 0) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                "invalid statistics period %d: it must be 0 (off) or more seconds", period);
+        return false;
+    }
+    if (def->balloon != VD_BALLOON_VIRTIO) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                "domain '%s' has no virtio memory balloon to collect statistics", def->name);
+        return false;
+    }
+    if (live && !vd_dm_balloon_set_period(d->cfg, dom->id, def, period, err))
+        return false;
+    def->balloon_period = period;
+    return true;
+}
+
+bool vd_domain_set_memory_stats_period(vd_daemon *d, const vd_domain_ref *ref, int period,
+                                       unsigned flags, vd_error **err)
+{
+    VD_CHECK_FLAGS(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, err, false);
+    return vd_domain_apply_change(d, ref, flags, "virDomainSetMemoryStatsPeriod",
+                                  change_stats_period, &period, err);
 }
 
 static bool change_vcpus(vd_daemon *d, vd_domain *dom, vd_domain_def *def, bool live,

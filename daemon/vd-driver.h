@@ -162,6 +162,11 @@ bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *dom, vd_domain_info *
 bool vd_domain_get_state(vd_daemon *d, const vd_domain_ref *dom, int *state, int *reason,
                          vd_error **err);
 /* flags: VIR_DOMAIN_AFFECT_* (1 LIVE, 2 CONFIG) | VIR_DOMAIN_MEM_MAXIMUM (4). */
+/* virDomainSetMemoryStatsPeriod: how often the virtio balloon collects the guest's
+ * statistics (seconds, 0 = never), live (vireo-dm's control socket) and/or in the
+ * definition's <memballoon><stats period>. */
+bool vd_domain_set_memory_stats_period(vd_daemon *d, const vd_domain_ref *dom, int period,
+                                       unsigned flags, vd_error **err);
 bool vd_domain_set_memory(vd_daemon *d, const vd_domain_ref *dom, uint64_t kib, unsigned flags,
                           vd_error **err);
 /* flags: VIR_DOMAIN_AFFECT_* | VIR_DOMAIN_VCPU_MAXIMUM (4). */

@@ -386,6 +386,16 @@ bool vd_rpc_domain_set_memory_flags(vd_rpc_call *call, void *args, void *ret, vd
     return set_memory(call, &a->dom, a->value, a->flags, err);
 }
 
+bool vd_rpc_domain_set_memory_stats_period(vd_rpc_call *call, void *args, void *ret,
+                                           vd_error **err)
+{
+    vd_wire_domain_set_memory_stats_period_args *a = args;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+
+    (void)ret;
+    return vd_domain_set_memory_stats_period(D(call), dom, a->period, a->flags, err);
+}
+
 bool vd_rpc_domain_set_vcpus(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_dom_uint_arg *a = args;

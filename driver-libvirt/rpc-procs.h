@@ -68,6 +68,7 @@ VD_RPC_HANDLER(domain_get_state);
 VD_RPC_HANDLER(domain_set_max_memory);
 VD_RPC_HANDLER(domain_set_memory);
 VD_RPC_HANDLER(domain_set_memory_flags);
+VD_RPC_HANDLER(domain_set_memory_stats_period);
 VD_RPC_HANDLER(domain_set_vcpus);
 VD_RPC_HANDLER(domain_set_vcpus_flags);
 VD_RPC_HANDLER(domain_get_vcpus_flags);

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Requests to a running vireo-dm over its control socket (runtime_dir/control; the
+ * contract is dom0/vireo-dm/vdm_control.h): one SOCK_SEQPACKET message each way.
+ */
+#include "vd-dm.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vd-libvirt.h"
+
+#define ANSWER_MAX 1024
+
+/* Sends `request` and waits for the one answer; NULL with *why (g_free it). */
+static char *exchange(const char *path, const char *request, char **why)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        *why = g_strdup_printf("%s: path too long", path);
+        return NULL;
+    }
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    char buf[ANSWER_MAX];
+    ssize_t got = -1;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        send(fd, request, strlen(request), MSG_NOSIGNAL) < 0) {
+        *why = g_strdup_printf("%s: %s", path, g_strerror(errno));
+    } else {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r;
+        do
+            r = poll(&p, 1, VD_DM_CONTROL_TIMEOUT_S * 1000);
+        while (r < 0 && errno == EINTR);
+        got = r > 0 ? recv(fd, buf, sizeof(buf) - 1, 0) : -1;
+        if (r == 0)
+            *why = g_strdup_printf("%s: no answer in %d s", path, VD_DM_CONTROL_TIMEOUT_S);
+        else if (got <= 0)
+            *why = g_strdup_printf("%s: %s", path, got == 0 ? "closed without an answer"
+                                                              : g_strerror(errno));
+    }
+    if (fd >= 0)
+        close(fd);
+    if (got <= 0)
+        return NULL;
+    buf[got] = '\0';
+    return g_strdup(buf);
+}
+
+bool vd_dm_request(const vd_config *cfg, int domid, const char *name, const char *request,
+                   char **answer, vd_error **err)
+{
+    g_autofree char *dir = vd_dm_runtime_dir(cfg, domid);
+    g_autofree char *path = g_build_filename(dir, "control", NULL);
+    g_autofree char *why = NULL;
+    g_autofree char *text = exchange(path, request, &why);
+    if (!text) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "domain '%s': the device model did not take '%s': %s", name, request, why);
+        return false;
+    }
+    if (g_str_has_prefix(text, "error: ")) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "domain '%s': the device model refused '%s': %s", name, request, text + 7);
+        return false;
+    }
+    if (strcmp(text, "ok") != 0 && !g_str_has_prefix(text, "ok ")) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "domain '%s': the device model answered '%s' with '%s'", name, request, text);
+        return false;
+    }
+    if (answer)
+        *answer = g_strdup(text[2] == ' ' ? text + 3 : "");
+    return true;
+}
