@@ -174,6 +174,36 @@ static void without_hv_configuration_works_and_start_is_refused(fixture *f, gcon
     g_assert_cmpstr(f->events->str, ==, "plain:0/0 plain:1/0 ");
 }
 
+/* virDomainSetMemoryStatsPeriod on a defined domain: the definition's <stats period>;
+ * what libvirt refuses is refused with its codes. The live path is the node's test. */
+static void stats_period_goes_to_the_definition(fixture *f, gconstpointer u)
+{
+    (void)u;
+    static const char xml[] =
+        "<domain type='vireo'><name>ballooned</name><memory unit='MiB'>256</memory>"
+        "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os>"
+        "<devices><memballoon model='virtio'/></devices></domain>";
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = vd_domain_define_xml(f->d, xml, 0, &err);
+    g_assert_nonnull(ref);
+    g_assert_true(vd_domain_set_memory_stats_period(f->d, ref, 3, 0, &err));
+    g_autofree char *out = vd_domain_get_xml_desc(f->d, ref, 0, &err);
+    g_assert_nonnull(strstr(out, "<stats period=\"3\"/>"));
+
+    g_assert_false(vd_domain_set_memory_stats_period(f->d, ref, -1, 0, &err));
+    assert_error(err, VIR_ERR_INVALID_ARG, "invalid statistics period -1");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_false(
+        vd_domain_set_memory_stats_period(f->d, ref, 3, VIR_DOMAIN_AFFECT_LIVE, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "not running");
+    g_clear_pointer(&err, vd_error_free);
+
+    g_autoptr(vd_domain_ref) plain = define(f, "plain", NULL);
+    g_assert_false(vd_domain_set_memory_stats_period(f->d, plain, 3, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID,
+                 "domain 'plain' has no virtio memory balloon to collect statistics");
+}
+
 static void names_and_uuids_stay_unique(fixture *f, gconstpointer u)
 {
     (void)u;
@@ -1158,6 +1188,7 @@ int main(int argc, char **argv)
     ADD("without-hv-configuration-works-and-start-is-refused",
         without_hv_configuration_works_and_start_is_refused, NULL);
     ADD("names-and-uuids-stay-unique", names_and_uuids_stay_unique, NULL);
+    ADD("stats-period-goes-to-the-definition", stats_period_goes_to_the_definition, NULL);
     ADD("foreign-emulator-is-refused", foreign_emulator_is_refused, NULL);
     ADD("capabilities-advertise-vireo", capabilities_advertise_vireo, NULL);
     ADD("create-then-define-makes-running-domain-persistent",
