@@ -279,10 +279,96 @@ def event_loop_saw_the_lifecycle(s):
             raise node.TestFailure(f'virsh event --loop lacks {want!r}:\n{text}')
 
 
+def logical_pool_lifecycle_through_virsh(s):
+    """Issue 9, point 1: a `logical` pool on a loop device in dom0, driven by stock virsh
+    from pool-define-as to pool-undefine: LVs made, sized to whole extents, uploaded and
+    downloaded byte for byte, resized, wiped, cloned and deleted, and a qcow2 volume
+    refused, with lvm's own view of the VG checked between steps."""
+    import tempfile
+    t0 = time.monotonic()
+    s.dom0('truncate -s 64M /tmp/lvpool.img && losetup /dev/loop1 /tmp/lvpool.img', timeout=60)
+    s.virsh('pool-define-as', 'lvpool', 'logical', '--source-dev', '/dev/loop1',
+            '--source-name', 'vvpool', '--target', '/dev/vvpool')
+    s.virsh('pool-build', 'lvpool', timeout=120)
+    s.virsh('pool-build', 'lvpool', '--no-overwrite', ok=False)  # the device holds a PV now
+    s.virsh('pool-start', 'lvpool', timeout=120)
+    info = nodeclients.fields(s.virsh('pool-info', 'lvpool', '--bytes').stdout, ':')
+    if info.get('State') != 'running' or not 50 << 20 < int(info['Capacity'].split()[0]) <= 64 << 20:
+        raise node.TestFailure(f'pool-info of the logical pool: {info}')
+    print(f'logical pool defined, built and started in {time.monotonic() - t0:.1f} s', flush=True)
+
+    t1 = time.monotonic()
+    s.virsh('vol-create-as', 'lvpool', 'lv1', '5M', timeout=120)  # 5 MiB: two 4 MiB extents
+    vinfo = nodeclients.fields(s.virsh('vol-info', '--pool', 'lvpool', 'lv1', '--bytes').stdout, ':')
+    if vinfo.get('Type') != 'block' or vinfo['Capacity'].split()[0] != str(8 << 20):
+        raise node.TestFailure(f'vol-info of a 5M LV (two 4 MiB extents): {vinfo}')
+    if '/dev/vvpool/lv1' not in s.virsh('vol-list', 'lvpool').stdout:
+        raise node.TestFailure(f'vol-list lacks lv1: {s.virsh("vol-list", "lvpool").stdout}')
+    r = s.virsh('vol-create-as', 'lvpool', 'q', '4M', '--format', 'qcow2', ok=False)
+    if 'raw' not in r.stderr:
+        raise node.TestFailure(f'a qcow2 LV was refused without the reason: {r.stderr}')
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.urandom(3 << 20) + b'\0' * (1 << 20) + os.urandom(12345)
+        up, down = os.path.join(tmp, 'up'), os.path.join(tmp, 'down')
+        with open(up, 'wb') as f:
+            f.write(data)
+        s.virsh('vol-upload', '--pool', 'lvpool', 'lv1', up, timeout=300)
+        s.virsh('vol-download', '--pool', 'lvpool', 'lv1', down, timeout=300)
+        with open(down, 'rb') as f:
+            got = f.read()
+        if len(got) != 8 << 20 or got[:len(data)] != data or got[len(data):].strip(b'\0'):
+            raise node.TestFailure(f'vol-download gave {len(got)} bytes, not the upload')
+    print(f'LV created, 4 MiB uploaded and 8 MiB downloaded in {time.monotonic() - t1:.1f} s',
+          flush=True)
+
+    s.virsh('vol-clone', '--pool', 'lvpool', 'lv1', 'lv2', timeout=300)
+    # Markers read back as NAME=VALUE: the serial console may echo the command wrapped.
+    clone = s.dom0('cmp /dev/vvpool/lv1 /dev/vvpool/lv2; echo "cmp-rc=$?"', timeout=120,
+                   check=False)
+    if 'cmp-rc=0' not in clone:
+        raise node.TestFailure(f'vol-clone did not copy the data: {clone!r}')
+    s.virsh('vol-resize', '--pool', 'lvpool', 'lv1', '12M', timeout=120)
+    s.virsh('vol-resize', '--pool', 'lvpool', 'lv1', '4M', ok=False)  # a shrink needs --shrink
+    s.virsh('vol-resize', '--pool', 'lvpool', 'lv1', '4M', '--shrink', timeout=120)
+    size = s.dom0('echo "lv-size=$(lvm lvs --noheadings --units b --nosuffix -o lv_size '
+                  "--config 'devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 }' "
+                  'vvpool/lv1 | tr -d " ")"', timeout=60)
+    if f'lv-size={4 << 20}' not in size:
+        raise node.TestFailure(f'after vol-resize 12M then 4M --shrink, lvs says {size!r}')
+    s.virsh('vol-wipe', '--pool', 'lvpool', 'lv1', timeout=120)
+    zero = s.dom0('cmp -n 4194304 /dev/vvpool/lv1 /dev/zero; echo "wipe-rc=$?"', check=False)
+    if 'wipe-rc=0' not in zero:
+        raise node.TestFailure(f'vol-wipe left data on the LV: {zero!r}')
+    s.virsh('vol-delete', '--pool', 'lvpool', 'lv2', timeout=120)
+    s.dom0('lvm lvcreate -q -y -L 4M -n outside '
+           "--config 'devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 } "
+           "activation { udev_sync = 0 udev_rules = 0 }' vvpool", timeout=120)
+    s.virsh('pool-refresh', 'lvpool', timeout=120)
+    listed = s.virsh('vol-list', 'lvpool').stdout
+    if 'outside' not in listed or 'lv2' in listed:
+        raise node.TestFailure(f'vol-list after lvcreate in dom0 and pool-refresh: {listed}')
+
+    t2 = time.monotonic()
+    s.virsh('pool-destroy', 'lvpool', timeout=120)
+    s.virsh('vol-list', 'lvpool', ok=False)  # volume calls need an active pool
+    s.virsh('pool-delete', 'lvpool', timeout=120)
+    s.virsh('pool-undefine', 'lvpool')
+    left = s.dom0('echo "pvs-left=$(lvm pvs --noheadings -o pv_name '
+                  "--config 'devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 }' "
+                  '| grep -c loop1)"; losetup -d /dev/loop1; rm -f /tmp/lvpool.img', timeout=60,
+                  check=False)
+    if 'pvs-left=0' not in left:
+        raise node.TestFailure(f'pool-delete left the PV: {left!r}')
+    print(f'logical pool destroyed, deleted and undefined in {time.monotonic() - t2:.1f} s; '
+          f'whole lifecycle {time.monotonic() - t0:.1f} s', flush=True)
+
+
 nodeclients.run([event_watcher_starts, define_start_and_look, console_through_a_pty,
                  suspend_stops_cpu_time_and_resume_restarts_it,
                  setmem_and_setmaxmem_move_the_balloon, setvcpus_brings_a_vcpu_online,
                  vcpuinfo_and_dommemstat_show_what_hv_knows, schedinfo_weight_and_cap_reach_hv,
                  domstats_report_the_running_guest,
                  shutdown_is_obeyed, reboot_restarts_the_guest, destroy_stops_it_at_once,
-                 virt_install_imports_a_test_guest, event_loop_saw_the_lifecycle])
+                 virt_install_imports_a_test_guest, event_loop_saw_the_lifecycle,
+                 logical_pool_lifecycle_through_virsh])
