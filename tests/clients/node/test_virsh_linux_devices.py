@@ -11,11 +11,14 @@ is virtio's; a second domain that would write its disk is refused; virsh setmem 
 and grows it through the virtio balloon (MemTotal in the guest, rss in hv); virtvireod
 SIGKILLed and restarted while the guest writes and pings loses no acknowledged write; a
 logical volume (LVM in dom0) serves as a block disk; a guest driving its rng's registers
-itself with hostile values leaves vireo-dm and dom0 unharmed. domblklist/domiflist/
+itself with hostile values leaves vireo-dm and dom0 unharmed; an installed qcow2 disk
+uploaded into the default pool boots with no <kernel> in the XML (vireo-bootloader), and
+a blank one is refused with the reason. domblklist/domiflist/
 domblkinfo/domifstat show them, and domblkstat counts the guest's reads and writes of vda. A SIGKILLed vireo-dm
 crashes its domain (on_crash destroy applies, the vif is gone); destroy leaves no
 vireo-dm, qemu-storage-daemon or vif behind."""
 import itertools
+import os
 import re
 
 import node
@@ -285,6 +288,30 @@ def setmem_shrinks_and_grows_the_guest(s):
                                f'{m.group(1).decode()}, md5 {m.group(2).decode()}')
 
 
+def dommemstat_period_reaches_the_balloon(s):
+    """virsh dommemstat --period (virDomainSetMemoryStatsPeriod): live, vireo-dm's balloon
+    takes the new period over its control socket (its log says so) and the guest's
+    last_update moves on; --config lands in the definition; a domain without a balloon is
+    refused with libvirt's error (lvm_volume_is_a_block_disk asks)."""
+    need_running(s, 'dev', 'the balloon')
+    s.virsh('dommemstat', 'dev', '--period', '1', '--live')
+    s.virsh('dommemstat', 'dev', '--period', '7', '--config')
+    log = s.dom0('grep -h "statistics every" /var/log/vireo/dm/*.log | tail -n 1', check=False)
+    taken = re.search(r'device\.\d+: statistics every \d+ s', log)
+    if not taken or not taken.group(0).endswith(' 1 s'):
+        raise node.TestFailure(f'vireo-dm did not take the period: {log!r}')
+    if "<stats period='1'/>" not in s.virsh('dumpxml', 'dev').stdout.replace('"', "'"):
+        raise node.TestFailure('the live XML does not show the new period')
+    if "<stats period='7'/>" not in s.virsh('dumpxml', '--inactive', 'dev').stdout.replace(
+            '"', "'"):
+        raise node.TestFailure('the definition does not show the --config period')
+    first = dommemstat(s).get('last_update', 0)
+    nodeclients.wait_for(lambda: dommemstat(s).get('last_update', 0) > first, 60,
+                         "the guest's statistics updated after the new period", interval=1)
+    print(f'  dommemstat --period 1: vireo-dm says "{taken.group(0)}"; last_update {first} -> '
+          f'{dommemstat(s).get("last_update")}')
+
+
 def virsh_lists_and_reports_the_devices(s):
     blk = s.virsh('domblklist', 'dev').stdout
     for want in (rf'vda\s+{IMAGES}/data.raw', rf'vdb\s+{IMAGES}/ro.qcow2'):
@@ -310,7 +337,8 @@ ACK_TAGS = itertools.count()
 
 def guest_acked(s):
     """The last block number the guest's writer saw completed (its fsync returned). Each
-    question has its own tag: a console session may show an earlier answer again."""
+    question has its own tag: a console session may show an earlier answer again. The
+    writer replaces /tmp/acked by rename, so it is never read half-written."""
     tag = f'ack{next(ACK_TAGS)}'
     m = console_answers(s, 'dev', f'echo {tag}-$(cat /tmp/acked 2>/dev/null || echo none)-end',
                         rf'{tag}-(\d+|none)-end')
@@ -326,7 +354,8 @@ def killed_daemon_loses_no_acknowledged_write(s):
                     'touch /tmp/go; rm -f /tmp/acked; '
                     '(i=0; while [ -e /tmp/go ]; do printf "BLK-%08d" $i | '
                     f'dd of=/dev/vda bs=4096 seek=$(({WRITE_BASE}+i)) conv=fsync 2>/dev/null '
-                    '&& echo $i > /tmp/acked; i=$((i+1)); done) </dev/null >/dev/null 2>&1 & '
+                    '&& echo $i > /tmp/acked.new && mv /tmp/acked.new /tmp/acked; '
+                    'i=$((i+1)); done) </dev/null >/dev/null 2>&1 & '
                     f'ping -i 0.2 {DOM0_IP} </dev/null >/tmp/ping.log 2>&1 & echo writer-$((2+5))',
                     r'writer-7')
     nodeclients.wait_for(lambda: (guest_acked(s) or 0) >= 5, 60,
@@ -401,6 +430,10 @@ def lvm_volume_is_a_block_disk(s):
             f"<source dev='{LV}'/><target dev='vda' bus='virtio'/></disk>")
     s.define_xml('lvm', base.replace('<devices>', '<devices>' + disk), command='create')
     s.wait_console('lvm', r'vireo-domu: disk vda 33554432', BOOT_TIMEOUT, 'vda, the 32 MiB LV')
+    r = s.virsh('dommemstat', 'lvm', '--period', '2', '--live', ok=False)
+    if 'has no virtio memory balloon' not in r.stderr:
+        raise node.TestFailure(f'dommemstat --period of a domain without a balloon: '
+                               f'{r.stderr.strip()}')
     console_answers(s, 'lvm', f'dd if=/dev/vda bs={len(LV_PATTERN)} count=1 2>/dev/null; '
                               f'echo; printf {LV_WRITTEN} | dd of=/dev/vda bs=512 seek=1 '
                               f'conv=fsync 2>/dev/null; echo lvwrote-$?',
@@ -413,6 +446,80 @@ def lvm_volume_is_a_block_disk(s):
         raise node.TestFailure(f'the guest\'s flushed write is not on the LV: {out!r}')
 
 
+def no_kernel_xml(name, disk):
+    """linux_xml without <kernel>, <initrd> and <cmdline>, with `disk` as its devices' first."""
+    xml = re.sub(r'<kernel>.*?</kernel><initrd>.*?</initrd><cmdline>.*?</cmdline>', '',
+                 nodeclients.linux_xml(name, ''))
+    return xml.replace('<devices>', '<devices>' + disk)
+
+
+def qcow2_disk(path):
+    return (f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+            f"<source file='{path}'/><target dev='vda' bus='virtio'/></disk>")
+
+
+def nothing_left_of_the_bootloader(s, after):
+    out = s.dom0('echo left-$(ls /run/vireo/boot 2>/dev/null | wc -l)-'
+                 '$(pidof qemu-storage-daemon | wc -w)-'
+                 "$(awk '$3 ~ /^fuse($|[.])/' /proc/mounts | wc -l)-end", check=False)
+    m = re.search(r'left-(\d+)-(\d+)-(\d+)-end', out)
+    if not m or m.groups() != ('0', '0', '0'):
+        raise node.TestFailure(f'after {after}: boot directories, qemu-storage-daemons and '
+                               f'FUSE mounts left (in that order): {out!r}')
+
+
+def installed_disk_boots_without_a_kernel(s):
+    """Issue 9, point 4: a qcow2 volume holding a small Debian root filesystem with its own
+    kernel and initrd (mkbootdisk.py, from Debian's packages), uploaded into the default pool
+    with virsh vol-upload, boots a domain whose XML has no <kernel>: vireo-bootloader reads
+    grub.cfg's default entry through QEMU's block layer. The guest runs with that entry's
+    command line (not the recovery entry's) and finds its root filesystem on vda1; dumpxml
+    still shows no kernel. A blank disk is refused with the reason, and neither leaves a
+    scratch directory, a qemu-storage-daemon or a FUSE mount behind."""
+    import mkbootdisk
+    bootdisk = os.environ.get('VIREO_BOOTDISK', '')
+    if not os.path.isfile(bootdisk):
+        raise node.TestFailure(f'the installed disk image is missing: {bootdisk!r}')
+    s.virsh('vol-create-as', 'default', 'installed.qcow2', '1M', '--format', 'qcow2')
+    s.virsh('vol-upload', '--pool', 'default', 'installed.qcow2', bootdisk, timeout=600)
+    path = s.virsh('vol-path', '--pool', 'default', 'installed.qcow2').stdout.strip()
+    s.define_xml('installed', no_kernel_xml('installed', qcow2_disk(path)))
+    r = s.virsh('start', 'installed', ok=None)
+    if r.returncode != 0:
+        raise node.TestFailure(f'virsh start installed failed: {r.stderr.strip()}')
+    s.wait_console('installed', MARKER, BOOT_TIMEOUT, 'the installed disk\'s initramfs')
+    m = console_answers(s, 'installed',
+                        'mkdir -p /mnt && mount -o ro /dev/vda1 /mnt && '
+                        f'echo root-$(cat /mnt/{mkbootdisk.MARKER_FILE})-end; '
+                        'echo cmdline-$(cat /proc/cmdline)-end',
+                        r'root-(\S*)-end\s+cmdline-(.*?)-end', 120)
+    root, cmdline = m.group(1).decode(), m.group(2).decode()
+    print(f'  booted from {path}: /proc/cmdline {cmdline!r}; vda1 holds {root!r}')
+    if root != mkbootdisk.MARKER_TEXT:
+        raise node.TestFailure(f'the guest does not find its root filesystem on vda1: {root!r}')
+    if (mkbootdisk.DEFAULT_TOKEN not in cmdline or mkbootdisk.RECOVERY_TOKEN in cmdline
+            or f'root=UUID={mkbootdisk.FS_UUID}' not in cmdline):
+        raise node.TestFailure(f'not the default grub.cfg entry\'s command line: {cmdline!r}')
+    if '<kernel>' in s.virsh('dumpxml', 'installed').stdout:
+        raise node.TestFailure('dumpxml of the running domain shows a <kernel>')
+    s.virsh('destroy', 'installed')
+    s.virsh('undefine', 'installed')
+    nothing_left_of_the_bootloader(s, 'booting the installed disk')
+
+    s.dom0(f'qemu-img create -f qcow2 {IMAGES}/blank.qcow2 16M >/dev/null')
+    s.define_xml('blank', no_kernel_xml('blank', qcow2_disk(f'{IMAGES}/blank.qcow2')))
+    r = s.virsh('start', 'blank', ok=False)
+    print(f'  a blank disk: {r.stderr.strip()}')
+    for want in ("domain 'blank' cannot boot from disk vda", 'no bootable kernel'):
+        if want not in r.stderr:
+            raise node.TestFailure(f'starting from a blank disk: {want!r} not in '
+                                   f'{r.stderr.strip()!r}')
+    if s.domstate('blank') != 'shut off':
+        raise node.TestFailure(f'blank after the refused start: {s.dominfo("blank")}')
+    s.virsh('undefine', 'blank')
+    nothing_left_of_the_bootloader(s, 'refusing a blank disk')
+
+
 nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_finds_them,
                  disk_reads_dom0s_pattern_and_keeps_a_flushed_write,
                  domblkstat_counts_the_guests_reads_and_writes,
@@ -420,7 +527,8 @@ nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_fi
                  guest_pings_dom0_over_the_bridge, second_writer_of_a_disk_is_refused,
                  two_domus_and_dom0_share_the_bridge,
                  rng_is_virtio, hostile_driver_leaves_vireo_dm_and_dom0_unharmed,
-                 setmem_shrinks_and_grows_the_guest,
+                 setmem_shrinks_and_grows_the_guest, dommemstat_period_reaches_the_balloon,
                  virsh_lists_and_reports_the_devices, killed_daemon_loses_no_acknowledged_write,
                  killed_vireo_dm_crashes_its_domain,
-                 destroy_leaves_nothing_behind, lvm_volume_is_a_block_disk])
+                 destroy_leaves_nothing_behind, lvm_volume_is_a_block_disk,
+                 installed_disk_boots_without_a_kernel])

@@ -91,8 +91,8 @@ def errors_carry_libvirt_codes():
                                                                       "<name>c</name>"), 0),
                            libvirt.VIR_ERR_OPERATION_FAILED, "Storage source conflict")
             s.expect_error(lambda: c.storagePoolDefineXML(
-                "<pool type='logical'><name>vg</name></pool>", 0),
-                libvirt.VIR_ERR_CONFIG_UNSUPPORTED, "'logical' is not supported")
+                "<pool type='netfs'><name>nfs</name></pool>", 0),
+                libvirt.VIR_ERR_CONFIG_UNSUPPORTED, "'netfs' is not supported")
             s.expect_error(lambda: c.storagePoolDefineXML("<pool type='dir'><name>x", 0),
                            libvirt.VIR_ERR_XML_DETAIL)
             check(sorted(x.name() for x in c.listAllStoragePools(0)) == ["b", "default"],
