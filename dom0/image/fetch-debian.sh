@@ -7,8 +7,8 @@
 # The same kernel boots the test Linux domUs: their initramfs gets the kernel modules listed
 # in DOMU_MODULES and what those depend on (read from each module's .modinfo), loaded in
 # the order of domu-modules.txt (dependencies first; the files are domu-modules/NAME.ko).
-# dom0's own modules beyond e1000 (DOM0_MODULES: the vifs' taps and bridges) come the same
-# way as dom0-modules.txt and dom0-modules/.
+# dom0's own modules beyond e1000 (DOM0_MODULES: the vifs' taps and bridges, the virtual
+# networks' nftables) come the same way as dom0-modules.txt and dom0-modules/.
 # Usage: fetch-debian.sh OUTDIR
 #   -> OUTDIR/{vmlinuz,busybox,kernel-abi,e1000.ko,domu-modules.txt,domu-modules/*.ko,
 #              dom0-modules.txt,dom0-modules/*.ko}
@@ -68,8 +68,13 @@ DOMU_MODULES="button evdev virtio_mmio virtio_blk virtio_net virtio-rng virtio_b
               crc32c_generic ext4"
 # dom0's: tun for the vifs' taps, bridge (with stp and llc) for the bridges they join,
 # loop and dm_mod for LVM volumes (block disks) made on a file; fuse for /dev/fuse, where
-# vireo-bootloader's qemu-storage-daemon exports a disk as a file.
-DOM0_MODULES="tun bridge loop dm_mod fuse"
+# vireo-bootloader's qemu-storage-daemon exports a disk as a file. Then what a virtual
+# network's nftables table uses (vd-network-nft.c): nf_tables, the conntrack match of
+# `ct state`, the inet NAT chain, masquerade and reject; conntrack and NAT come as their
+# dependencies. nf_tables needs libcrc32c, which names its crc32c only as a soft
+# dependency (an alias, not a file): crc32c_generic goes first.
+DOM0_MODULES="tun bridge loop dm_mod fuse
+              crc32c_generic nf_tables nft_ct nft_chain_nat nft_masq nft_reject_inet"
 moddir="$work/x/lib/modules/$abi"
 module_file() {
     local pattern=${1//[_-]/[_-]} # module names say '_' where file names may say '-'

@@ -170,8 +170,11 @@ def main():
         tree.add_symlink(image_path, target)
     if args.kmods:
         add_kernel_modules(tree, args.kmods)
-    tree.add_file('etc/passwd', b'root:x:0:0:root:/root:/bin/sh\n', 0o644)
-    tree.add_file('etc/group', b'root:x:0:\n', 0o644)
+    # nobody: the user dnsmasq (a virtual network's DHCP and DNS) drops to; it refuses to
+    # start when the user is unknown.
+    tree.add_file('etc/passwd', b'root:x:0:0:root:/root:/bin/sh\n'
+                  b'nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n', 0o644)
+    tree.add_file('etc/group', b'root:x:0:\nnogroup:x:65534:\n', 0o644)
     for spec in args.bin:
         image_path, host_path = spec.split('=', 1)
         add_with_libraries(tree, image_path, host_path)
