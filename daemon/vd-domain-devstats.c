@@ -89,6 +89,7 @@ bool vd_domain_block_stats(vd_daemon *d, const vd_domain_ref *ref, const char *p
                             .rd_bytes = (int64_t)st.rd_bytes,
                             .wr_req = (int64_t)st.wr_req,
                             .wr_bytes = (int64_t)st.wr_bytes,
+                            .flush_req = (int64_t)st.flush_req,
                             .errs = (int64_t)st.errs};
     return true;
 }

@@ -219,10 +219,10 @@ typedef struct vd_block_info {
 bool vd_domain_get_block_info(vd_daemon *d, const vd_domain_ref *dom, const char *path,
                               unsigned flags, vd_block_info *out, vd_error **err);
 
-/* DOMAIN_BLOCK_STATS: the disk named by target or path of a running domain. Until vireo-dm
- * exports its counters this fails with VIR_ERR_OPERATION_UNSUPPORTED saying so. */
+/* DOMAIN_BLOCK_STATS(_FLAGS): the disk named by target or path of a running domain, from
+ * its vireo-dm's blk-stats file. */
 typedef struct vd_block_stats {
-    int64_t rd_req, rd_bytes, wr_req, wr_bytes, errs;
+    int64_t rd_req, rd_bytes, wr_req, wr_bytes, flush_req, errs;
 } vd_block_stats;
 bool vd_domain_block_stats(vd_daemon *d, const vd_domain_ref *dom, const char *path,
                            vd_block_stats *out, vd_error **err);

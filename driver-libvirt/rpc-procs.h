@@ -84,6 +84,7 @@ VD_RPC_HANDLER(domain_get_vcpu_pin_info);
 VD_RPC_HANDLER(domain_memory_stats);
 VD_RPC_HANDLER(domain_get_block_info);
 VD_RPC_HANDLER(domain_block_stats);
+VD_RPC_HANDLER(domain_block_stats_flags);
 VD_RPC_HANDLER(domain_interface_stats);
 VD_RPC_HANDLER(domain_get_metadata);
 VD_RPC_HANDLER(domain_set_metadata);

@@ -113,6 +113,10 @@ def domblkstat_counts_the_guests_reads_and_writes(s):
                                    f'read and wrote vda:\n{out}')
     if int(counts['rd_bytes']) < 512 * int(counts['rd_req']):
         raise node.TestFailure(f'domblkstat vda: reads of less than a sector each:\n{out}')
+    # virsh asks virDomainBlockStatsFlags first: the guest's fsync'd write was flushed.
+    if int(counts.get('flush_operations', 0)) <= 0:
+        raise node.TestFailure(f'domblkstat vda: no flush_operations after a fsync\'d write:'
+                               f'\n{out}')
     r = s.virsh('domblkstat', 'dev', 'vdz', ok=False)
     if "has no disk with target or path 'vdz'" not in r.stderr:
         raise node.TestFailure(f'domblkstat of a disk the domain lacks: {r.stderr.strip()}')
