@@ -4,13 +4,19 @@
 booted node with the same vireo+tls:// URI virsh uses (events through libvirt's own event
 loop); then the daemon is killed with SIGKILL while domUs run and started again: the
 domains kept running, are found again with the same ids and states, no definition is
-lost, and the lifecycle works on after the restart."""
+lost, and the lifecycle works on after the restart. Between the two, stock virt-manager
+under Xvfb, driven by its own command-line options only, shows a Linux domU's serial
+console, the domain list and the connection's details (pools, networks, CPU graphs)."""
+import os
+import re
+import shutil
 import threading
 import time
 
 import node
 import nodeclients
-from nodeclients import service_xml, wait_for
+import xsession
+from nodeclients import linux_guest_cmdline, linux_xml, service_xml, wait_for
 
 try:
     import libvirt
@@ -138,6 +144,123 @@ def daemon_sigkill_and_restart_keeps_domains(s):
         s.virsh('undefine', name)
 
 
+# What virt-manager 4.1's --debug log says (virtManager/connection.py, engine.py, host.py,
+# manager.py, details/serialcon.py; --trace-libvirt names each libvirt call and its thread).
+VM_DOMAIN = 'vmgr'
+VM_BOOT_TIMEOUT = 300  # the Linux domU to userspace under hv under TCG
+VM_WINDOW_TIMEOUT = 120
+VM_STATS = re.compile(r'thread=Tick thread: virConnect\.getAllDomainStats ')
+# Records (not TRACE lines) saying a call failed or is missing, or a Python traceback.
+VM_TROUBLE = re.compile(r'\[[^]]*\] (?:ERROR|WARNING|CRITICAL) |Traceback |'
+                        r'\[[^]]*\] DEBUG \((?!module_trace:)\w+:\d+\) '
+                        r'.*(?:[Ee]rror|not support|[Ff]ailed)')
+# Said and handled: virtvireod has no node devices, so no node device events (374); virt-manager
+# then polls listAllDevices, which answers an empty list.
+VM_EXPECTED = re.compile(r'Error registering node device events: .*remote procedure 374$')
+
+
+def vm_log_waiter(path):
+    """wait(pattern, what, timeout, count): the log's matches once there are count of them."""
+    def wait(pattern, what, timeout=VM_WINDOW_TIMEOUT, count=1):
+        regex = re.compile(pattern, re.M)
+
+        def found():
+            with open(path, errors='replace') as f:
+                hits = regex.findall(f.read())
+            return hits if len(hits) >= count else None
+        try:
+            return wait_for(found, timeout, what)
+        except node.TestFailure as e:
+            with open(path, errors='replace') as f:
+                tail = '\n'.join(line for line in f.read().splitlines()
+                                 if 'TRACE' not in line and not line.startswith('  '))[-3000:]
+            raise node.TestFailure(f'virt-manager: {e}; its log ({path}) ends:\n{tail}') from e
+    return wait
+
+
+def vm_stats_ticks(path):
+    with open(path, errors='replace') as f:
+        return len(VM_STATS.findall(f.read()))
+
+
+def vm_screenshot(x, path, log):
+    """The screen once virt-manager polled stats twice more (the graphs drew new points)."""
+    ticks = vm_stats_ticks(log)
+    wait_for(lambda: vm_stats_ticks(log) >= ticks + 2, 30, 'two more stats polls')
+    x.screenshot(path)
+    width, height, colours = xsession.png_colours(path)
+    print(f'  screenshot {path}: {os.path.getsize(path)} bytes, {width}x{height}, '
+          f'{colours} colours', flush=True)
+    if colours < 16:
+        raise node.TestFailure(f'{path} has {colours} colours: no window drawn')
+
+
+def virt_manager_shows_a_domu_console_and_the_node(s):
+    """Issue 9 point 5: virt-manager connects to the node's vireo+tls:// URI (the test PKI
+    through ?pkipath, as virsh), lists the domain, the default pool and the default network,
+    polls every domain's stats (the CPU graphs), and opens the running Linux domU's serial
+    console: --show-domain-console first, then --show-host-summary and the manager window,
+    each a second virt-manager handing its request to the first over the session bus.
+    A screenshot after each window; all in <build>/tests/clients/node/python_and_restart/
+    virt-manager/."""
+    why = xsession.missing() or (None if shutil.which('virt-manager') else
+                                 'virt-manager not installed (virt-manager)')
+    if why:
+        raise node.TestSkip(why)
+    s.define_xml(VM_DOMAIN, linux_xml(VM_DOMAIN, linux_guest_cmdline(s)))
+    s.virsh('start', VM_DOMAIN)
+    outdir = os.path.join(s.workdir, 'virt-manager')
+    shutil.rmtree(outdir, ignore_errors=True)
+    log = os.path.join(outdir, 'virt-manager.log')
+    x = xsession.XSession(outdir)
+    try:
+        def virt_manager(*show, log_name='virt-manager.log'):
+            return x.spawn(['virt-manager', '--connect', s.uri, '--no-fork', '--debug',
+                            '--trace-libvirt', 'all'] + list(show), log_name)
+        wait = vm_log_waiter(log)
+        virt_manager('--show-domain-console', VM_DOMAIN)
+        uri = re.escape(s.uri)
+        wait(rf'conn={uri} changed to state=Active$', 'connected')
+        wait(rf'domain={VM_DOMAIN} status=Running added$', f'{VM_DOMAIN} listed running')
+        wait(r'pool=default status=Active added$', 'the default pool listed')
+        wait(r'network=default status=Active added$', 'the default network listed')
+        wait(rf'Showing VM details: <vmmDomain name={VM_DOMAIN} ', f"{VM_DOMAIN}'s window shown")
+        console = wait(r'Opening console stream for dev=(.*)$', 'its serial console opened')
+        s.wait_console(VM_DOMAIN, r'vireo-domu: userspace up in [\d.]+ s', VM_BOOT_TIMEOUT,
+                       'the userspace marker')
+        vm_screenshot(x, os.path.join(outdir, 'console.png'), log)
+
+        for option, window, shown in (('--show-host-summary', 'summary',
+                                       r'Showing host details: '),
+                                      (None, 'manager', r'Showing manager$')):
+            handed = virt_manager(*([option] if option else []),
+                                  log_name=f'virt-manager-{window}.log')
+            wait(rf"Launching requested window '{window}'$", f'the {window} window requested')
+            wait(shown, f'the {window} window shown')
+            if handed.wait(60) != 0:
+                raise node.TestFailure(f'the second virt-manager ({window}) exited '
+                                       f'{handed.returncode}')
+            vm_screenshot(x, os.path.join(outdir, f'{window}.png'), log)
+
+        with open(log, errors='replace') as f:
+            text = f.read()
+        said = [line for line in text.splitlines() if VM_TROUBLE.match(line)]
+        for line in said:
+            print(f'  virt-manager says: {line}')
+        trouble = [line for line in said if not VM_EXPECTED.search(line)]
+        print(f'  virt-manager: connected, {VM_DOMAIN} running, pool and network default, '
+              f'console dev={console[0]}, {vm_stats_ticks(log)} getAllDomainStats polls',
+              flush=True)
+        if trouble:
+            raise node.TestFailure(f'virt-manager logged {len(trouble)} unexpected errors '
+                                   f'(above):\n' + '\n'.join(trouble))
+    finally:
+        x.close()
+        s.virsh('destroy', VM_DOMAIN, ok=None)
+        s.virsh('undefine', VM_DOMAIN, ok=None)
+
+
 libvirt.registerErrorHandler(silence, None)
 run_event_loop()
-nodeclients.run([python_libvirt_lifecycle, daemon_sigkill_and_restart_keeps_domains])
+nodeclients.run([python_libvirt_lifecycle, virt_manager_shows_a_domu_console_and_the_node,
+                 daemon_sigkill_and_restart_keeps_domains])

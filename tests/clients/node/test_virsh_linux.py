@@ -26,18 +26,8 @@ BOOT_TIMEOUT = 300  # Debian's kernel to userspace under hv under TCG (10-15 s w
 SLEEP_S = 10
 SLEEP_TOLERANCE = 0.05  # the issue's acceptance point: 10 s +- 5 %
 LOOP_ROUNDS = 10
-CMDLINE = {}
-
-
-def guest_cmdline(s):
-    """The command line linux.cfg gives the test domU (what vireo-ctl create uses)."""
-    if 'value' not in CMDLINE:
-        cfg = s.dom0(f'cat {GUEST_DIR}/linux.cfg')
-        m = re.search(r'^cmdline\s*=\s*"([^"]*)"', cfg, re.M)
-        if not m:
-            raise node.TestFailure(f'no cmdline in linux.cfg:\n{cfg}')
-        CMDLINE['value'] = m.group(1)
-    return CMDLINE['value']
+# The command line linux.cfg gives the test domU (what vireo-ctl create uses).
+guest_cmdline = nodeclients.linux_guest_cmdline
 
 
 def define_linux(s, name, **options):
