@@ -366,6 +366,86 @@ def cleanup(s):
         s.virsh('undefine', name, ok=None)
 
 
+NET_MAC = '52:54:00:7e:0a:01'
+
+
+def domu_on_default_network_gets_a_lease_and_reaches_out_through_nat(s):
+    """Issue 9: libvirt's `default` NAT network runs in the node's dom0 (active and
+    autostarted at boot: bridge virbr0, dnsmasq, nftables). A domU with an interface on it
+    gets a 192.168.122.x lease with udhcpc, which net-dhcp-leases shows with its MAC and
+    hostname; it pings the bridge's 192.168.122.1; and it reaches a TCP listener this test
+    started on the host (QEMU user-net's 10.0.2.2) through dom0's masquerade: dom0's
+    conntrack entry shows the reply addressed to dom0's uplink 10.0.2.15, not the guest."""
+    import socket
+    nets = s.virsh('net-list', '--all').stdout
+    if not re.search(r'^\s*default\s+active\s+yes\s+yes\s*$', nets, re.M):
+        raise node.TestFailure(f'default is not active, autostarted and persistent:\n{nets}')
+    nic = (f"<interface type='network'><mac address='{NET_MAC}'/>"
+           f"<source network='default'/><model type='virtio'/></interface>")
+    s.define_xml('net', linux_xml('net', guest_cmdline(s)).replace('<devices>', '<devices>' + nic))
+    start = time.monotonic()
+    r = s.virsh('start', 'net', ok=None)
+    if r.returncode != 0:
+        raise node.TestFailure(f'virsh start net failed: {r.stderr.strip()}')
+    s.wait_console('net', rf'vireo-domu: net eth0 {NET_MAC}', BOOT_TIMEOUT, 'eth0 with its MAC')
+    booted = time.monotonic() - start
+    s.wait_console('net', READY, 120, 'the end of rcS')
+    # The script's line names the lease; -q ends udhcpc once bound, -n when none came.
+    m = console_answers(s, 'net', 'udhcpc -i eth0 -x hostname:netguest -n -q -t 5 -T 5',
+                        r'vireo-domu: lease eth0 (192\.168\.122\.\d+)/(\d+) router (\S+)', 90)
+    ip, prefix, router = (g.decode() for g in m.groups())
+    leased = time.monotonic() - start
+    if (prefix, router) != ('24', '192.168.122.1'):
+        raise node.TestFailure(f'lease {ip}/{prefix} router {router}: want /24 via 192.168.122.1')
+
+    def listed():
+        out = s.virsh('net-dhcp-leases', 'default', '--mac', NET_MAC).stdout
+        line = next((ln for ln in out.splitlines() if NET_MAC in ln), '')
+        return line if f'{ip}/24' in line and 'netguest' in line else None
+    lease_line = nodeclients.wait_for(listed, 30, f'{NET_MAC} {ip} in net-dhcp-leases', 1)
+    console_answers(s, 'net', 'ping -c 3 -W 5 192.168.122.1 | grep -o "[0-9]* packets received"',
+                    r'[1-9] packets received')
+
+    token = f'nat{int(time.time() * 1000) % 100000}'
+    with socket.socket() as listener:
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(1)
+        listener.settimeout(90)
+        port = listener.getsockname()[1]
+        seen = {}
+
+        def serve():
+            try:
+                conn, peer = listener.accept()
+                with conn:
+                    conn.settimeout(30)
+                    seen['line'] = conn.makefile('rb').readline().decode().strip()
+                    seen['peer'] = peer[0]
+                    conn.sendall(f'{token}-reply\n'.encode())
+            except OSError as e:
+                seen['error'] = str(e)
+        t = threading.Thread(target=serve, daemon=True)
+        t.start()
+        console_answers(s, 'net', f'echo hello-from-$(hostname) | nc -w 10 10.0.2.2 {port}',
+                        rf'{token}-reply', 90)
+        t.join(30)
+    if seen.get('line', '').split('-')[:2] != ['hello', 'from']:
+        raise node.TestFailure(f'the host listener got {seen!r}')
+    track = s.dom0(f'grep " dport={port} " /proc/net/nf_conntrack', check=False)
+    nat = re.search(rf'src={re.escape(ip)} dst=10\.0\.2\.2 sport=\d+ dport={port} '
+                    rf'src=10\.0\.2\.2 dst=(\S+) sport={port}', track)
+    if not nat or nat.group(1) != '10.0.2.15':
+        raise node.TestFailure(f'no masqueraded connection {ip} -> 10.0.2.2:{port} in dom0\'s '
+                               f'conntrack (want replies to 10.0.2.15):\n{track}')
+    print(f'  net-list: default active, autostart yes; eth0 up {booted:.1f} s after virsh start,'
+          f' leased {ip}/{prefix} router {router} at {leased:.1f} s')
+    print(f'  net-dhcp-leases: {" ".join(lease_line.split())}')
+    print(f'  NAT: guest {ip} -> host listener 10.0.2.2:{port} got {seen["line"]!r} '
+          f'(peer {seen["peer"]} via QEMU user-net); dom0 conntrack: {nat.group(0)}')
+    s.virsh('destroy', 'net')
+    s.virsh('undefine', 'net')
+
+
 if __name__ == '__main__':
     nodeclients.run([capabilities_say_what_a_guest_gets, unstartable_kernels_fail_naming_the_file,
                      elf_test_guest_still_starts, linux_domu_defines_and_shows_its_xml,
@@ -378,4 +458,5 @@ if __name__ == '__main__':
                      virsh_shutdown_presses_the_power_button,
                      killed_daemon_leaves_two_domus_running_with_consoles,
                      destroy_stops_them_at_once,
-                     ten_domus_created_and_destroyed_return_free_memory, cleanup])
+                     ten_domus_created_and_destroyed_return_free_memory, cleanup,
+                     domu_on_default_network_gets_a_lease_and_reaches_out_through_nat])
