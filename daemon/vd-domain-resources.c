@@ -347,16 +347,7 @@ bool vd_domain_set_scheduler_params(vd_daemon *d, const vd_domain_ref *ref,
 
 static void add_param(GPtrArray *params, const char *field, int type, uint64_t v)
 {
-    vd_typed_param *p = g_new0(vd_typed_param, 1);
-    p->field = g_strdup(field);
-    p->type = type;
-    if (type == VIR_TYPED_PARAM_INT)
-        p->value.i = (int32_t)v;
-    else if (type == VIR_TYPED_PARAM_UINT)
-        p->value.ui = (uint32_t)v;
-    else
-        p->value.ul = v;
-    g_ptr_array_add(params, p);
+    g_ptr_array_add(params, vd_typed_param_number(field, type, v));
 }
 
 static void add_string_param(GPtrArray *params, char *field, const char *v)

@@ -65,6 +65,8 @@ typedef struct vd_typed_param {
     } value;
 } vd_typed_param;
 
+/* A numeric param: `type` INT, UINT, LLONG or ULLONG. */
+vd_typed_param *vd_typed_param_number(const char *field, int type, uint64_t value);
 void vd_typed_param_free(vd_typed_param *p);
 
 /* NODE_GET_INFO */

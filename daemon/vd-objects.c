@@ -22,6 +22,20 @@ void vd_domain_ref_free(vd_domain_ref *ref)
     g_free(ref);
 }
 
+vd_typed_param *vd_typed_param_number(const char *field, int type, uint64_t value)
+{
+    vd_typed_param *p = g_new0(vd_typed_param, 1);
+    p->field = g_strdup(field);
+    p->type = type;
+    if (type == VIR_TYPED_PARAM_INT)
+        p->value.i = (int32_t)value;
+    else if (type == VIR_TYPED_PARAM_UINT)
+        p->value.ui = (uint32_t)value;
+    else
+        p->value.ul = value; /* the LLONG and ULLONG members share their bits */
+    return p;
+}
+
 void vd_typed_param_free(vd_typed_param *p)
 {
     if (!p)

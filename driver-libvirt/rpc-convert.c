@@ -102,21 +102,6 @@ static void param_to_wire(const vd_typed_param *p, vd_wire_typed_param *w)
     }
 }
 
-vd_typed_param *vd_rpc_param_number(const char *field, int type, uint64_t value)
-{
-    vd_typed_param *p = g_new0(vd_typed_param, 1);
-
-    p->field = g_strdup(field);
-    p->type = type;
-    if (type == VIR_TYPED_PARAM_INT)
-        p->value.i = (int32_t)value;
-    else if (type == VIR_TYPED_PARAM_UINT)
-        p->value.ui = (uint32_t)value;
-    else
-        p->value.ul = value; /* the LLONG and ULLONG members share their bits */
-    return p;
-}
-
 void vd_rpc_params_to_wire(const GPtrArray *params, unsigned max, vd_wire_typed_param **val,
                            u_int *len)
 {

@@ -15,8 +15,6 @@ void vd_rpc_dom_to_wire(const vd_domain_ref *ref, vd_wire_nonnull_domain *w);
 vd_typed_param *vd_rpc_params_from_wire(const vd_wire_typed_param *w, unsigned n,
                                         vd_error **err);
 void vd_rpc_params_free(vd_typed_param *p, unsigned n);
-/* A numeric param (INT, UINT, LLONG or ULLONG `type`) for a GPtrArray of them. */
-vd_typed_param *vd_rpc_param_number(const char *field, int type, uint64_t value);
 /* Fills a wire array from a GPtrArray of vd_typed_param*, at most max entries. */
 void vd_rpc_params_to_wire(const GPtrArray *params, unsigned max, vd_wire_typed_param **val,
                            u_int *len);

@@ -153,7 +153,7 @@ bool vd_rpc_domain_block_stats_flags(vd_rpc_call *call, void *args, void *ret, v
         {"flush_operations", st.flush_req}, {"errs", st.errs},
     };
     for (unsigned i = 0; i < G_N_ELEMENTS(fields); i++)
-        g_ptr_array_add(params, vd_rpc_param_number(fields[i].field, VIR_TYPED_PARAM_LLONG,
+        g_ptr_array_add(params, vd_typed_param_number(fields[i].field, VIR_TYPED_PARAM_LLONG,
                                                     (uint64_t)fields[i].value));
     if (a->nparams == 0) {
         r->nparams = (int)params->len;
@@ -245,8 +245,8 @@ bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_er
         return false;
     r->type = (a->flags & VIR_DOMAIN_JOB_STATS_COMPLETED) ? VIR_DOMAIN_JOB_NONE : job.type;
     if (r->type != VIR_DOMAIN_JOB_NONE) {
-        g_ptr_array_add(params, vd_rpc_param_number("operation", VIR_TYPED_PARAM_INT, job.operation));
-        g_ptr_array_add(params, vd_rpc_param_number("time_elapsed", VIR_TYPED_PARAM_ULLONG, job.elapsed_ms));
+        g_ptr_array_add(params, vd_typed_param_number("operation", VIR_TYPED_PARAM_INT, job.operation));
+        g_ptr_array_add(params, vd_typed_param_number("time_elapsed", VIR_TYPED_PARAM_ULLONG, job.elapsed_ms));
     }
     vd_rpc_params_to_wire(params, VD_WIRE_DOMAIN_JOB_STATS_MAX, &r->params.params_val,
                           &r->params.params_len);
