@@ -17,45 +17,24 @@
 bool vd_rpc_network_event_register_any(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_network_event_register_args *a = args;
-    vd_rpc_client *c = call->client;
-    vd_rpc_event_reg reg = {.event_id = a->event_id, .network = true, .any_domain = !a->net};
+    vd_rpc_event_reg reg = {.kind = VD_RPC_EVENTS_NETWORK, .event_id = a->event_id};
 
     if (a->event_id < 0 || a->event_id >= VIR_NETWORK_EVENT_ID_LAST) {
         vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
                      "invalid argument: unsupported network event ID %d", a->event_id);
         return false;
     }
-    if (a->net)
-        memcpy(reg.uuid, a->net->uuid, sizeof(reg.uuid));
-    reg.callback_id = g_atomic_int_add(&c->server->next_callback_id, 1);
-    g_mutex_lock(&c->lock);
-    g_array_append_val(c->events, reg);
-    g_mutex_unlock(&c->lock);
-    ((vd_wire_int_ret *)ret)->value = reg.callback_id;
+    ((vd_wire_int_ret *)ret)->value =
+        vd_rpc_event_add(call->client, reg, a->net ? (const unsigned char *)a->net->uuid : NULL);
     return true;
 }
 
 bool vd_rpc_network_event_deregister_any(vd_rpc_call *call, void *args, void *ret,
                                          vd_error **err)
 {
-    vd_rpc_client *c = call->client;
-    int id = ((vd_wire_int_arg *)args)->value;
-    bool found = false;
-
     (void)ret;
-    g_mutex_lock(&c->lock);
-    for (unsigned i = 0; !found && i < c->events->len; i++) {
-        vd_rpc_event_reg *r = &g_array_index(c->events, vd_rpc_event_reg, i);
-
-        found = r->network && r->callback_id == id;
-        if (found)
-            g_array_remove_index_fast(c->events, i);
-    }
-    g_mutex_unlock(&c->lock);
-    if (!found)
-        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
-                     "invalid argument: callbackID %d not registered", id);
-    return found;
+    return vd_rpc_event_remove(call->client, VD_RPC_EVENTS_NETWORK,
+                               ((vd_wire_int_arg *)args)->value, err);
 }
 
 static GBytes *network_packet(int callback_id, const vd_network_ref *net, int event, int detail)
@@ -76,7 +55,7 @@ static void deliver_to_client(vd_rpc_client *c, const vd_network_ref *net, int e
     for (unsigned i = 0; i < c->events->len; i++) {
         const vd_rpc_event_reg *reg = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (!reg->network || (!reg->any_domain && memcmp(reg->uuid, net->uuid, 16) != 0))
+        if (reg->kind != VD_RPC_EVENTS_NETWORK || (!reg->any_domain && memcmp(reg->uuid, net->uuid, 16) != 0))
             continue;
         vd_rpc_client_send_locked(c, network_packet(reg->callback_id, net, event, detail));
     }

@@ -19,7 +19,7 @@ enum { POOL_EVENT_ID_LIFECYCLE = 0, POOL_EVENT_ID_REFRESH = 1, POOL_EVENT_ID_LAS
 bool vd_rpc_pool_event_register(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_pool_event_register_args *a = args;
-    vd_rpc_event_reg reg = {.storage_pool = true, .event_id = a->event_id};
+    vd_rpc_event_reg reg = {.kind = VD_RPC_EVENTS_POOL, .event_id = a->event_id};
     if (a->event_id < 0 || a->event_id >= POOL_EVENT_ID_LAST) {
         vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
                      "invalid argument: unsupported storage pool event ID %d", a->event_id);
@@ -32,23 +32,9 @@ bool vd_rpc_pool_event_register(vd_rpc_call *call, void *args, void *ret, vd_err
 
 bool vd_rpc_pool_event_deregister(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
-    vd_rpc_client *c = call->client;
-    int id = ((vd_wire_int_arg *)args)->value;
-    bool found = false;
     (void)ret;
-    g_mutex_lock(&c->lock);
-    for (unsigned i = 0; i < c->events->len && !found; i++) {
-        vd_rpc_event_reg *r = &g_array_index(c->events, vd_rpc_event_reg, i);
-        if (r->storage_pool && r->callback_id == id) {
-            g_array_remove_index_fast(c->events, i);
-            found = true;
-        }
-    }
-    g_mutex_unlock(&c->lock);
-    if (!found)
-        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
-                     "invalid argument: callbackID %d not registered", id);
-    return found;
+    return vd_rpc_event_remove(call->client, VD_RPC_EVENTS_POOL,
+                               ((vd_wire_int_arg *)args)->value, err);
 }
 
 static GBytes *event_packet(int callback_id, const vd_pool_ref *pool, int event_id, int event,
@@ -80,7 +66,7 @@ static void deliver_to_client(vd_rpc_client *c, const vd_pool_ref *pool, int eve
     g_mutex_lock(&c->lock);
     for (unsigned i = 0; i < c->events->len; i++) {
         const vd_rpc_event_reg *reg = &g_array_index(c->events, vd_rpc_event_reg, i);
-        if (!reg->storage_pool || reg->event_id != event_id)
+        if (reg->kind != VD_RPC_EVENTS_POOL || reg->event_id != event_id)
             continue;
         if (!reg->any_domain && memcmp(reg->uuid, pool->uuid, sizeof(reg->uuid)) != 0)
             continue;

@@ -15,16 +15,33 @@
 #include "rpc-dispatch.h"
 #include "rpc-packet.h"
 
-static int find_reg(vd_rpc_client *c, bool legacy, int key)
+/* Lock held. A legacy domain registration is known by its event id, others by callback. */
+static int find_reg(vd_rpc_client *c, vd_rpc_event_kind kind, bool legacy, int key)
 {
     for (unsigned i = 0; i < c->events->len; i++) {
         vd_rpc_event_reg *r = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (!r->storage_pool && !r->network && r->legacy == legacy &&
+        if (r->kind == kind && r->legacy == legacy &&
             (legacy ? r->event_id : r->callback_id) == key)
             return i;
     }
     return -1;
+}
+
+bool vd_rpc_event_remove(vd_rpc_client *c, vd_rpc_event_kind kind, int callback_id,
+                         vd_error **err)
+{
+    int i;
+
+    g_mutex_lock(&c->lock);
+    i = find_reg(c, kind, false, callback_id);
+    if (i >= 0)
+        g_array_remove_index_fast(c->events, i);
+    g_mutex_unlock(&c->lock);
+    if (i < 0)
+        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
+                     "invalid argument: callbackID %d not registered", callback_id);
+    return i >= 0;
 }
 
 static bool valid_event_id(int id, vd_error **err)
@@ -62,20 +79,9 @@ int vd_rpc_event_add(vd_rpc_client *c, vd_rpc_event_reg reg, const unsigned char
 
 bool vd_rpc_event_callback_deregister(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
-    vd_rpc_client *c = call->client;
-    int id = ((vd_wire_int_arg *)args)->value;
-    int i;
-
     (void)ret;
-    g_mutex_lock(&c->lock);
-    i = find_reg(c, false, id);
-    if (i >= 0)
-        g_array_remove_index_fast(c->events, i);
-    g_mutex_unlock(&c->lock);
-    if (i < 0)
-        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
-                     "invalid argument: callbackID %d not registered", id);
-    return i >= 0;
+    return vd_rpc_event_remove(call->client, VD_RPC_EVENTS_DOMAIN,
+                               ((vd_wire_int_arg *)args)->value, err);
 }
 
 static bool legacy_register(vd_rpc_client *c, int event_id, vd_error **err)
@@ -87,7 +93,7 @@ static bool legacy_register(vd_rpc_client *c, int event_id, vd_error **err)
     if (!valid_event_id(event_id, err))
         return false;
     g_mutex_lock(&c->lock);
-    dup = find_reg(c, true, event_id) >= 0;
+    dup = find_reg(c, VD_RPC_EVENTS_DOMAIN, true, event_id) >= 0;
     if (!dup)
         g_array_append_val(c->events, reg);
     g_mutex_unlock(&c->lock);
@@ -102,7 +108,7 @@ static bool legacy_deregister(vd_rpc_client *c, int event_id, vd_error **err)
     int i;
 
     g_mutex_lock(&c->lock);
-    i = find_reg(c, true, event_id);
+    i = find_reg(c, VD_RPC_EVENTS_DOMAIN, true, event_id);
     if (i >= 0)
         g_array_remove_index_fast(c->events, i);
     g_mutex_unlock(&c->lock);
@@ -195,7 +201,7 @@ static void deliver_to_client(vd_rpc_client *c, const vd_domain_ref *dom, int ev
     for (unsigned i = 0; i < c->events->len; i++) {
         const vd_rpc_event_reg *reg = &g_array_index(c->events, vd_rpc_event_reg, i);
 
-        if (reg->storage_pool || reg->network || reg->event_id != event_id)
+        if (reg->kind != VD_RPC_EVENTS_DOMAIN || reg->event_id != event_id)
             continue;
         if (!reg->any_domain && memcmp(reg->uuid, dom->uuid, sizeof(reg->uuid)) != 0)
             continue;

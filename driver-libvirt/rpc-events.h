@@ -14,6 +14,10 @@ bool vd_rpc_event_deregister(vd_rpc_call *call, void *args, void *ret, vd_error 
 
 /* Enters reg for uuid's object (NULL = every one) under a new callback id, returned. */
 int vd_rpc_event_add(vd_rpc_client *c, vd_rpc_event_reg reg, const unsigned char *uuid);
+/* Drops the client's registration of that kind and callback id; false with libvirt's
+ * "callbackID not registered" when there is none. */
+bool vd_rpc_event_remove(vd_rpc_client *c, vd_rpc_event_kind kind, int callback_id,
+                         vd_error **err);
 
 /* The server's clients now, each referenced (the array drops them), to deliver events to. */
 GPtrArray *vd_rpc_events_clients(struct vd_rpc_server *s);

@@ -64,13 +64,20 @@ struct vd_rpc_server {
 
 /* One registration made with 316 (callback_id >= 0), 167 or 105 (legacy, id < 0), or for
  * storage pools with 368. */
+/* Whose events a registration asks for: its uuid names an object of that kind. */
+typedef enum {
+    VD_RPC_EVENTS_DOMAIN,      /* rpc-events.c */
+    VD_RPC_EVENTS_NETWORK,     /* 313, rpc-events-network.c */
+    VD_RPC_EVENTS_POOL,        /* 368, rpc-events-storage.c */
+    VD_RPC_EVENTS_NODE_DEVICE, /* 374: accepted; Vireo has no node devices to report */
+} vd_rpc_event_kind;
+
 typedef struct vd_rpc_event_reg {
-    bool storage_pool; /* a pool event registration (rpc-events-storage.c), not a domain's */
+    vd_rpc_event_kind kind;
     int callback_id;
     int event_id;
     bool legacy;
-    bool any_domain;
-    bool network; /* made with 313 for network events: uuid names a network */
+    bool any_domain; /* every object of its kind, not only uuid's */
     unsigned char uuid[16];
 } vd_rpc_event_reg;
 

@@ -141,6 +141,8 @@ VD_RPC_HANDLER(vol_wipe_pattern);
 VD_RPC_HANDLER(list_all_absent);
 VD_RPC_HANDLER(node_list_devices);
 VD_RPC_HANDLER(node_num_of_devices);
+VD_RPC_HANDLER(node_device_event_register);
+VD_RPC_HANDLER(node_device_event_deregister);
 /* rpc-procs-network.c */
 VD_RPC_HANDLER(network_lookup_by_name);
 VD_RPC_HANDLER(network_lookup_by_uuid);

@@ -151,6 +151,7 @@ def definitions_and_state_survive_sigkill():
 
 
 def unsupported_objects_answer_empty_lists():
+    libvirt.virEventRegisterDefaultImpl()  # event registrations need a client event loop
     with s.daemon() as d:
         c = s.conn(d)
         try:
@@ -159,6 +160,13 @@ def unsupported_objects_answer_empty_lists():
             check(c.listAllNWFilters(0) == [] and c.listAllSecrets(0) == [], "no nwfilters")
             s.expect_error(lambda: c.nodeDeviceLookupByName("pci_0000_00_00_0"),
                            libvirt.VIR_ERR_NO_SUPPORT)
+            # virt-manager registers for node device events: taken, never fired.
+            cb = c.nodeDeviceEventRegisterAny(
+                None, libvirt.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, lambda *a: None, None)
+            check(cb >= 0, "node device events registered: %r" % cb)
+            c.nodeDeviceEventDeregisterAny(cb)
+            s.expect_error(lambda: c.nodeDeviceEventDeregisterAny(cb),
+                           libvirt.VIR_ERR_INVALID_ARG, "not registered")
             check(c.getType() == "Vireo", "connection still works")
         finally:
             c.close()
