@@ -10,6 +10,7 @@
 #include "vd-dm.h"
 #include "vd-domain-xml.h"
 #include "vd-network.h"
+#include "vd-storage.h"
 
 #include <string.h>
 
@@ -199,6 +200,21 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
     return true;
 }
 
+/* A disk without <driver type> on a pool's volume is opened as the pool knows that volume
+ * (vd_vol_format_of_path), and the live XML says so; any other such disk is raw. */
+static void take_volume_formats(vd_daemon *d, vd_domain_def *live)
+{
+    for (unsigned i = 0; i < live->disks->len; i++) {
+        vd_disk_def *disk = live->disks->pdata[i];
+        if (disk->format || disk->type == VD_DISK_NETWORK)
+            continue;
+        disk->format = vd_vol_format_of_path(d, disk->source);
+        if (disk->format)
+            g_message("domain '%s': disk %s is a %s volume", live->name, disk->target,
+                      disk->format);
+    }
+}
+
 bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
                          vd_error **err)
 {
@@ -207,6 +223,7 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
         return false;
     }
     g_autoptr(vd_domain_def) live = vd_domain_live_def(config);
+    take_volume_formats(d, live);
     if (!claim_disks(d, dom, live, err))
         return false;
     if (start_claimed(d, dom, &live, paused, err))

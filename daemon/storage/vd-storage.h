@@ -80,6 +80,14 @@ vd_vol_ref *vd_vol_lookup_by_name(vd_daemon *d, const vd_pool_ref *pool, const c
                                   vd_error **err);
 vd_vol_ref *vd_vol_lookup_by_key(vd_daemon *d, const char *key, vd_error **err);
 vd_vol_ref *vd_vol_lookup_by_path(vd_daemon *d, const char *path, vd_error **err);
+/*
+ * The format of the volume at `path` in an active pool, as vol-dumpxml shows it: what a
+ * domain's disk on that volume without <driver type> is opened as (virt-install writes
+ * none for a hypervisor other than QEMU or Xen). NULL when path is no pool's volume, and
+ * for an image with a backing file: a guest-written header must not make the host open
+ * another file for it (such a disk stays raw unless its <driver type> says otherwise).
+ */
+char *vd_vol_format_of_path(vd_daemon *d, const char *path);
 /* flags: VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA. */
 vd_vol_ref *vd_vol_create_xml(vd_daemon *d, const vd_pool_ref *pool, const char *xml,
                               unsigned flags, vd_error **err);

@@ -106,6 +106,17 @@ static vd_image_info *vol_info(vd_daemon *d, const vd_vol_ref *vol, char **path,
                                         : vd_qemu_img_info(*path, err);
 }
 
+char *vd_vol_format_of_path(vd_daemon *d, const char *path)
+{
+    g_autoptr(vd_vol_ref) vol = vd_vol_lookup_by_path(d, path, NULL);
+    g_autofree char *at = NULL;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_image_info) info = vol ? vol_info(d, vol, &at, &err) : NULL;
+    if (!info || info->backing_path)
+        return NULL;
+    return g_strdup(info->format);
+}
+
 char *vd_vol_get_path(vd_daemon *d, const vd_vol_ref *vol, vd_error **err)
 {
     return vd_vol_path_of(d, vol, err);

@@ -17,6 +17,7 @@
 #include "vd-daemon.h"
 #include "vd-host.h"
 #include "vd-libvirt.h"
+#include "vd-storage.h"
 
 typedef struct fixture {
     char *root;
@@ -202,6 +203,48 @@ static void stats_period_goes_to_the_definition(fixture *f, gconstpointer u)
     g_assert_false(vd_domain_set_memory_stats_period(f->d, plain, 3, 0, &err));
     assert_error(err, VIR_ERR_OPERATION_INVALID,
                  "domain 'plain' has no virtio memory balloon to collect statistics");
+}
+
+/* A disk without <driver type> on a pool's volume opens as the pool knows the volume
+ * (virt-install writes no type for Vireo): qcow2 and raw volumes say so, a qcow2 with a
+ * backing file and a file outside any pool say nothing (the disk stays raw). */
+static void volumes_tell_their_format_to_disks_without_one(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autofree char *dir = g_build_filename(f->root, "images", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+    g_autofree char *pool_xml = g_strdup_printf(
+        "<pool type='dir'><name>imgs</name><target><path>%s</path></target></pool>", dir);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_pool_ref) pool = vd_pool_create_xml(f->d, pool_xml, 0, &err);
+    g_assert_nonnull(pool);
+    static const char *const vols[] = {
+        "<volume><name>q.qcow2</name><capacity unit='M'>16</capacity>"
+        "<target><format type='qcow2'/></target></volume>",
+        "<volume><name>r.img</name><capacity unit='M'>16</capacity>"
+        "<target><format type='raw'/></target></volume>",
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(vols); i++) {
+        g_autoptr(vd_vol_ref) vol = vd_vol_create_xml(f->d, pool, vols[i], 0, &err);
+        if (!vol)
+            g_test_message("volume refused: %s", err->message);
+        g_assert_nonnull(vol);
+    }
+    g_autofree char *q = g_build_filename(dir, "q.qcow2", NULL);
+    g_autofree char *r = g_build_filename(dir, "r.img", NULL);
+    g_autofree char *b = g_build_filename(dir, "b.qcow2", NULL);
+    g_autofree char *cmd =
+        g_strdup_printf("qemu-img create -q -f qcow2 -b %s -F qcow2 %s", q, b);
+    g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));
+    g_assert_true(vd_pool_refresh(f->d, pool, 0, &err));
+    g_autofree char *qf = vd_vol_format_of_path(f->d, q);
+    g_autofree char *rf = vd_vol_format_of_path(f->d, r);
+    g_autofree char *bf = vd_vol_format_of_path(f->d, b);
+    g_autofree char *none = vd_vol_format_of_path(f->d, "/nowhere/x.qcow2");
+    g_assert_cmpstr(qf, ==, "qcow2");
+    g_assert_cmpstr(rf, ==, "raw");
+    g_assert_null(bf);
+    g_assert_null(none);
 }
 
 static void names_and_uuids_stay_unique(fixture *f, gconstpointer u)
@@ -1189,6 +1232,8 @@ int main(int argc, char **argv)
         without_hv_configuration_works_and_start_is_refused, NULL);
     ADD("names-and-uuids-stay-unique", names_and_uuids_stay_unique, NULL);
     ADD("stats-period-goes-to-the-definition", stats_period_goes_to_the_definition, NULL);
+    ADD("volumes-tell-their-format-to-disks-without-one",
+        volumes_tell_their_format_to_disks_without_one, NULL);
     ADD("foreign-emulator-is-refused", foreign_emulator_is_refused, NULL);
     ADD("capabilities-advertise-vireo", capabilities_advertise_vireo, NULL);
     ADD("create-then-define-makes-running-domain-persistent",
