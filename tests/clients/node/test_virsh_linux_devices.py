@@ -20,6 +20,7 @@ vireo-dm, qemu-storage-daemon or vif behind."""
 import itertools
 import os
 import re
+import subprocess
 
 import node
 import nodeclients
@@ -524,6 +525,63 @@ def installed_disk_boots_without_a_kernel(s):
     nothing_left_of_the_bootloader(s, 'refusing a blank disk')
 
 
+def virt_install(s, name, *args):
+    """Unmodified virt-install: a Linux domU with 256 MiB, 2 vCPUs, a NIC on the default
+    network and only a serial console, imported and started; args add its disk and boot."""
+    if not os.path.exists('/usr/bin/virt-install'):
+        raise node.TestFailure('virt-install (virtinst) is not installed')
+    cmd = ['virt-install', '--connect', s.uri, '--import', '--name', name, '--memory', '256',
+           '--vcpus', '2', '--network', 'network=default', '--graphics', 'none',
+           '--console', 'pty', '--osinfo', 'detect=on,require=off', '--noautoconsole', *args]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                       stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        raise node.TestFailure(f'virt-install {name} failed ({r.returncode}):\n'
+                               f'{r.stdout}{r.stderr}')
+    s.wait_console(name, MARKER, BOOT_TIMEOUT, f'{name} in userspace')
+    if s.dominfo(name).get('Persistent') != 'yes':
+        raise node.TestFailure(f'after virt-install: {s.dominfo(name)}')
+
+
+def virt_install_makes_a_domu_on_a_new_volume_and_the_default_network(s):
+    """Issue 9, point 5: virt-install --disk size=2,format=qcow2 makes a new volume in the
+    default pool, --network network=default a NIC on the default network, --boot kernel=
+    the direct boot; virsh console reaches the guest's shell, which sees its 2 GiB vda and
+    its NIC; the volume is in the pool. virt-install writes no <driver type> for a
+    hypervisor other than QEMU or Xen: the disk is opened as the pool's qcow2 volume."""
+    # The node's default pool is dom0's RAM filesystem (~300 MiB free): virt-install's own
+    # check would refuse 2 GiB, which a fresh qcow2 does not take.
+    virt_install(s, 'vinst', '--disk', 'size=2,format=qcow2', '--check', 'disk_size=off',
+                 '--boot', f'kernel={GUEST_DIR}/vmlinuz,initrd={GUEST_DIR}/domu-initrd.img,'
+                           f'kernel_args={guest_cmdline(s)}')
+    s.wait_console('vinst', r'vireo-domu: disk vda 2147483648', 60, 'vda, the 2 GiB volume')
+    console_answers(s, 'vinst', 'echo vinst-$(ls /sys/class/net | grep -c eth)-nics',
+                    r'vinst-1-nics')
+    xml = s.virsh('dumpxml', 'vinst').stdout
+    m = re.search(r"<source file=['\"]([^'\"]+)['\"]", xml)
+    if not m or "network='default'" not in xml.replace('"', "'"):
+        raise node.TestFailure(f'vinst lacks its volume or its network:\n{xml}')
+    vols = s.virsh('vol-list', '--pool', 'default').stdout
+    if os.path.basename(m.group(1)) not in vols:
+        raise node.TestFailure(f'{m.group(1)} is not a volume of the default pool:\n{vols}')
+    print(f'  virt-install vinst: {m.group(1)} (2 GiB qcow2) in pool default, NIC on default')
+    s.virsh('destroy', 'vinst')
+    s.virsh('undefine', 'vinst', '--remove-all-storage')
+
+
+def virt_install_boots_an_existing_disk(s):
+    """virt-install --disk path=EXISTING.qcow2 with no --boot: the installed disk boots its
+    own kernel (vireo-bootloader), reachable with virsh console."""
+    path = s.virsh('vol-path', '--pool', 'default', 'installed.qcow2').stdout.strip()
+    virt_install(s, 'vdisk', '--disk', f'path={path},format=qcow2')
+    import mkbootdisk
+    console_answers(s, 'vdisk', 'echo vdisk-$(cat /proc/cmdline)-end',
+                    rf'vdisk-.*{re.escape(mkbootdisk.DEFAULT_TOKEN)}.*-end')
+    print(f'  virt-install vdisk: booted {path} from its grub.cfg')
+    s.virsh('destroy', 'vdisk')
+    s.virsh('undefine', 'vdisk')
+
+
 nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_finds_them,
                  disk_reads_dom0s_pattern_and_keeps_a_flushed_write,
                  domblkstat_counts_the_guests_reads_and_writes,
@@ -535,4 +593,6 @@ nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_fi
                  virsh_lists_and_reports_the_devices, killed_daemon_loses_no_acknowledged_write,
                  killed_vireo_dm_crashes_its_domain,
                  destroy_leaves_nothing_behind, lvm_volume_is_a_block_disk,
-                 installed_disk_boots_without_a_kernel])
+                 installed_disk_boots_without_a_kernel,
+                 virt_install_makes_a_domu_on_a_new_volume_and_the_default_network,
+                 virt_install_boots_an_existing_disk])
