@@ -164,6 +164,15 @@ bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *dom, vd_domain_info *
 bool vd_domain_get_state(vd_daemon *d, const vd_domain_ref *dom, int *state, int *reason,
                          vd_error **err);
 /* flags: VIR_DOMAIN_AFFECT_* (1 LIVE, 2 CONFIG) | VIR_DOMAIN_MEM_MAXIMUM (4). */
+/* virDomainAttachDeviceFlags / virDomainDetachDeviceFlags (vd-domain-devices.c): a <disk>
+ * or <interface> added to or removed from the persistent definition (AFFECT_CONFIG); a
+ * running domain's devices do not change (no hotplug yet: VIR_ERR_OPERATION_UNSUPPORTED).
+ * Detach finds a disk by target or source, an interface by MAC or its only one on a
+ * source; none is VIR_ERR_DEVICE_MISSING. */
+bool vd_domain_attach_device(vd_daemon *d, const vd_domain_ref *dom, const char *xml,
+                             unsigned flags, vd_error **err);
+bool vd_domain_detach_device(vd_daemon *d, const vd_domain_ref *dom, const char *xml,
+                             unsigned flags, vd_error **err);
 /* virDomainSetMemoryStatsPeriod: how often the virtio balloon collects the guest's
  * statistics (seconds, 0 = never), live (vireo-dm's control socket) and/or in the
  * definition's <memballoon><stats period>. */

@@ -64,6 +64,7 @@ static const struct {
     {VIR_ERR_STORAGE_VOL_EXIST, "storage volume already exists: "},
     {VIR_ERR_STORAGE_POOL_BUILT, "storage pool already built: "},
     {VIR_ERR_XML_INVALID_SCHEMA, "XML document failed to validate against schema: "},
+    {VIR_ERR_DEVICE_MISSING, "device not found: "},
 };
 
 static const char *code_prefix(int code)

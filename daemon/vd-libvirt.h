@@ -43,6 +43,7 @@ enum {
     VIR_ERR_RESOURCE_BUSY = 87,
     VIR_ERR_STORAGE_VOL_EXIST = 90,
     VIR_ERR_XML_INVALID_SCHEMA = 92,
+    VIR_ERR_DEVICE_MISSING = 99,
 };
 
 /* virErrorDomain */

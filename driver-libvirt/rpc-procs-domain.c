@@ -386,6 +386,26 @@ bool vd_rpc_domain_set_memory_flags(vd_rpc_call *call, void *args, void *ret, vd
     return set_memory(call, &a->dom, a->value, a->flags, err);
 }
 
+bool vd_rpc_domain_attach_device_flags(vd_rpc_call *call, void *args, void *ret,
+                                       vd_error **err)
+{
+    vd_wire_dom_xml_flags_arg *a = args;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+
+    (void)ret;
+    return vd_domain_attach_device(D(call), dom, a->xml, a->flags, err);
+}
+
+bool vd_rpc_domain_detach_device_flags(vd_rpc_call *call, void *args, void *ret,
+                                       vd_error **err)
+{
+    vd_wire_dom_xml_flags_arg *a = args;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+
+    (void)ret;
+    return vd_domain_detach_device(D(call), dom, a->xml, a->flags, err);
+}
+
 bool vd_rpc_domain_set_memory_stats_period(vd_rpc_call *call, void *args, void *ret,
                                            vd_error **err)
 {

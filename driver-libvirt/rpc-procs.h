@@ -69,6 +69,8 @@ VD_RPC_HANDLER(domain_set_max_memory);
 VD_RPC_HANDLER(domain_set_memory);
 VD_RPC_HANDLER(domain_set_memory_flags);
 VD_RPC_HANDLER(domain_set_memory_stats_period);
+VD_RPC_HANDLER(domain_attach_device_flags);
+VD_RPC_HANDLER(domain_detach_device_flags);
 VD_RPC_HANDLER(domain_set_vcpus);
 VD_RPC_HANDLER(domain_set_vcpus_flags);
 VD_RPC_HANDLER(domain_get_vcpus_flags);

@@ -567,6 +567,28 @@ bool vd_domain_set_memory(vd_daemon *d, const vd_domain_ref *dom, uint64_t kib, 
     return true;
 }
 
+bool vd_domain_attach_device(vd_daemon *d, const vd_domain_ref *dom, const char *xml,
+                             unsigned flags, vd_error **err)
+{
+    (void)xml;
+    (void)flags;
+    WITH_DOMAIN(d, dom, t, err, false)
+    (void)t;
+    g_mutex_unlock(&d->lock);
+    return true;
+}
+
+bool vd_domain_detach_device(vd_daemon *d, const vd_domain_ref *dom, const char *xml,
+                             unsigned flags, vd_error **err)
+{
+    (void)xml;
+    (void)flags;
+    WITH_DOMAIN(d, dom, t, err, false)
+    (void)t;
+    g_mutex_unlock(&d->lock);
+    return true;
+}
+
 bool vd_domain_set_memory_stats_period(vd_daemon *d, const vd_domain_ref *dom, int period,
                                        unsigned flags, vd_error **err)
 {

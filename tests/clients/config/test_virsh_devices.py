@@ -120,6 +120,46 @@ def bad_device_xml_gets_libvirts_error_codes():
             conn.close()
 
 
+def attach_and_detach_edit_the_definition():
+    """virsh attach-disk / attach-interface / detach-disk / detach-interface --config
+    (virDomainAttachDeviceFlags, virDomainDetachDeviceFlags) change the definition:
+    domblklist and domiflist follow; a duplicate target, a missing disk and a device other
+    than a disk or interface, and a ninth device get libvirt's errors."""
+    with c.daemon() as d:
+        c.virsh(d, "define", c.corpus("good", "virtio-devices.xml"))  # eight devices
+        r = c.virsh(d, "attach-disk", "devices", "/tmp/ninth.img", "vdz", "--config", ok=False)
+        check("serves at most 8" in r.stderr, r.stderr)
+        c.virsh(d, "define", c.write(d, "small.xml",
+                                     "<domain type='vireo'><name>small</name>"
+                                     "<memory unit='MiB'>64</memory><os><type>hvm</type>"
+                                     "<kernel>/k</kernel></os><devices/></domain>"))
+        before = len(table(c.virsh(d, "domblklist", "small").stdout))
+        c.virsh(d, "attach-disk", "small", "/var/lib/vireo/images/new.qcow2", "vdz",
+                "--driver", "qemu", "--subdriver", "qcow2", "--config")
+        c.virsh(d, "attach-interface", "small", "bridge", "br7", "--mac",
+                "52:54:00:0c:0f:01", "--model", "virtio", "--config")
+        disks = table(c.virsh(d, "domblklist", "small").stdout)
+        check(["vdz", "/var/lib/vireo/images/new.qcow2"] in disks, disks)
+        check(len(disks) == before + 1, (before, disks))
+        nics = table(c.virsh(d, "domiflist", "small").stdout)
+        check(any("52:54:00:0c:0f:01" in row and "br7" in row for row in nics), nics)
+        r = c.virsh(d, "attach-disk", "small", "/tmp/other.img", "vdz", "--config", ok=False)
+        check("target 'vdz' duplicated" in r.stderr, r.stderr)
+        rng = c.write(d, "rng.xml", "<rng model='virtio'><backend model='random'>"
+                                    "/dev/urandom</backend></rng>")
+        r = c.virsh(d, "attach-device", "small", rng, "--config", ok=False)
+        check("not <rng>" in r.stderr, r.stderr)
+        c.virsh(d, "detach-disk", "small", "vdz", "--config")
+        c.virsh(d, "detach-interface", "small", "bridge", "--mac", "52:54:00:0c:0f:01",
+                "--config")
+        check(len(table(c.virsh(d, "domblklist", "small").stdout)) == before, "vdz gone")
+        check("52:54:00:0c:0f:01" not in c.virsh(d, "domiflist", "small").stdout, "nic gone")
+        missing = c.write(d, "missing.xml", "<disk type='file'><source file='/nowhere'/>"
+                                            "<target dev='vdq'/></disk>")
+        r = c.virsh(d, "detach-device", "small", missing, "--config", ok=False)
+        check("device not found: no disk matching target 'vdq'" in r.stderr, r.stderr)
+
+
 def domcapabilities_offer_the_virtio_devices():
     with c.daemon() as d:
         dcaps = c.virsh(d, "domcapabilities").stdout
@@ -137,4 +177,5 @@ if __name__ == "__main__":
     c.require("/usr/bin/qemu-img", "qemu-utils")
     c.main([device_xml_round_trips_through_virsh, domblklist_and_domiflist_print_the_devices,
             domblkinfo_reads_the_image_and_stats_need_a_running_domain,
-            bad_device_xml_gets_libvirts_error_codes, domcapabilities_offer_the_virtio_devices])
+            bad_device_xml_gets_libvirts_error_codes, attach_and_detach_edit_the_definition,
+            domcapabilities_offer_the_virtio_devices])

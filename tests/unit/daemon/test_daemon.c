@@ -442,6 +442,60 @@ static void destroy_stops_and_transient_disappears(fixture *f, gconstpointer u)
                     "keep:0/0 keep:2/0 gone:2/0 keep:6/2 keep:5/1 gone:6/2 gone:5/1 ");
 }
 
+/* attach-device / detach-device --config edit the definition with the parser's checks;
+ * a running domain's own devices do not change (no hotplug): libvirt's "not supported". */
+static void devices_attach_and_detach_in_the_definition(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "devs", NULL);
+    const unsigned config = VIR_DOMAIN_AFFECT_CONFIG;
+    static const char disk[] = "<disk type='file'><driver name='qemu' type='qcow2'/>"
+                               "<source file='/img/a.qcow2'/><target dev='vdb'/></disk>";
+    static const char nic[] = "<interface type='bridge'><mac address='52:54:00:aa:bb:01'/>"
+                              "<source bridge='br0'/><model type='virtio'/></interface>";
+    /* Running: its live devices stay as they started; --config edits the definition. */
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_false(vd_domain_attach_device(f->d, ref, disk, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_UNSUPPORTED, "needs hotplug");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_domain_attach_device(f->d, ref, disk, config, &err));
+    g_assert_true(vd_domain_attach_device(f->d, ref, nic, config, &err));
+    g_autofree char *live = vd_domain_get_xml_desc(f->d, ref, 0, &err);
+    g_autofree char *inactive = vd_domain_get_xml_desc(f->d, ref, VIR_DOMAIN_XML_INACTIVE, &err);
+    g_assert_null(strstr(live, "a.qcow2"));
+    g_assert_nonnull(strstr(inactive, "<source file=\"/img/a.qcow2\"/>"));
+    g_assert_nonnull(strstr(inactive, "<mac address=\"52:54:00:aa:bb:01\"/>"));
+    g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
+
+    /* Inactive: the current definition is the one changed; the parser's checks apply. */
+    g_assert_false(vd_domain_attach_device(f->d, ref, disk, 0, &err));
+    assert_error(err, VIR_ERR_XML_ERROR, "target 'vdb' duplicated");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_false(vd_domain_attach_device(
+        f->d, ref, "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>",
+        config, &err));
+    assert_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "not <rng>");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_false(vd_domain_attach_device(f->d, ref, "<disk", config, &err));
+    assert_error(err, VIR_ERR_XML_DETAIL, "device");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_domain_detach_device(
+        f->d, ref, "<disk type='file'><source file='/img/a.qcow2'/><target dev='vdb'/></disk>",
+        0, &err));
+    g_assert_true(vd_domain_detach_device(
+        f->d, ref, "<interface type='bridge'><source bridge='br0'/></interface>", 0, &err));
+    g_assert_false(vd_domain_detach_device(
+        f->d, ref, "<disk type='file'><source file='/x'/><target dev='vdq'/></disk>", 0,
+        &err));
+    assert_error(err, VIR_ERR_DEVICE_MISSING, "no disk matching target 'vdq'");
+    g_clear_pointer(&err, vd_error_free);
+    g_free(inactive);
+    inactive = vd_domain_get_xml_desc(f->d, ref, 0, &err);
+    g_assert_null(strstr(inactive, "a.qcow2"));
+    g_assert_null(strstr(inactive, "<interface"));
+}
+
 static void guest_poweroff_and_reboot_follow_on_actions(fixture *f, gconstpointer u)
 {
     (void)u;
@@ -1248,6 +1302,8 @@ int main(int argc, char **argv)
         rename_emits_libvirts_events_and_refuses_running_domains, WITH_FAKE_HV);
     ADD("destroy-stops-and-transient-disappears", destroy_stops_and_transient_disappears,
         WITH_FAKE_HV);
+    ADD("devices-attach-and-detach-in-the-definition",
+        devices_attach_and_detach_in_the_definition, WITH_FAKE_HV);
     ADD("guest-poweroff-and-reboot-follow-on-actions", guest_poweroff_and_reboot_follow_on_actions,
         WITH_FAKE_HV);
     ADD("linux-domu-live-xml-shows-the-platform", linux_domu_live_xml_shows_the_platform,
