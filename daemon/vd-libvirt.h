@@ -356,6 +356,7 @@ enum {
     VD_LIST_POOLS_AUTOSTART = 1 << 4,
     VD_LIST_POOLS_NO_AUTOSTART = 1 << 5,
     VD_LIST_POOLS_DIR = 1 << 6,
+    VD_LIST_POOLS_NETFS = 1 << 8,
     VD_LIST_POOLS_LOGICAL = 1 << 9,
     VD_LIST_POOLS_ALL_TYPES = (1 << 20) - (1 << 6), /* DIR .. ISCSI_DIRECT */
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Storage pool XML (libvirt's formatstorage): read into a vd_pool_def and written back.
- * Vireo offers `dir` and `logical` pools; any other type is refused by name, never
- * half-understood.
+ * Vireo offers `dir`, `logical` and `netfs` (NFS) pools; any other type is refused by name,
+ * never half-understood.
  */
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +21,9 @@ void vd_pool_def_free(vd_pool_def *def)
     g_free(def->target);
     g_free(def->vg);
     g_strfreev(def->devices);
+    g_free(def->host);
+    g_free(def->source_dir);
+    g_free(def->fs_format);
     g_free(def);
 }
 
@@ -31,10 +34,14 @@ vd_pool_def *vd_pool_def_copy(const vd_pool_def *def)
     c->target = g_strdup(def->target);
     c->vg = g_strdup(def->vg);
     c->devices = g_strdupv(def->devices);
+    c->host = g_strdup(def->host);
+    c->source_dir = g_strdup(def->source_dir);
+    c->fs_format = g_strdup(def->fs_format);
     return c;
 }
 
-static const char *const type_names[] = {[VD_POOL_DIR] = "dir", [VD_POOL_LOGICAL] = "logical"};
+static const char *const type_names[] = {
+    [VD_POOL_DIR] = "dir", [VD_POOL_LOGICAL] = "logical", [VD_POOL_NETFS] = "netfs"};
 
 static bool read_type(xmlNode *root, vd_pool_def *def, vd_error **err)
 {
@@ -50,7 +57,8 @@ static bool read_type(xmlNode *root, vd_pool_def *def, vd_error **err)
         }
     }
     vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_STORAGE,
-            "storage pool type '%s' is not supported by Vireo (it offers 'dir' and 'logical')",
+            "storage pool type '%s' is not supported by Vireo (it offers 'dir', 'logical' and "
+            "'netfs')",
             type);
     return false;
 }
@@ -85,6 +93,44 @@ static bool read_logical_source(xmlNode *root, vd_pool_def *def, vd_error **err)
         return false;
     }
     return true;
+}
+
+static bool read_uint_attr(xmlNode *n, const char *attr, unsigned max, unsigned *out,
+                           vd_error **err)
+{
+    g_autofree char *text = vd_sx_attr(n, attr);
+    guint64 v = 0;
+    if (!text)
+        return true;
+    if (!g_ascii_string_to_unsigned(text, 10, 1, max, &v, NULL)) {
+        vd_fail(err, VIR_ERR_XML_ERROR, VIR_FROM_STORAGE, "invalid %s '%s' in <%s>", attr, text,
+                (const char *)n->name);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
+}
+
+/* <source> of a netfs pool: <host name port>, <dir path>, <format type='auto|nfs'>,
+ * <protocol ver>. CIFS and GlusterFS exports are refused. */
+static bool read_netfs_source(xmlNode *root, vd_pool_def *def, vd_error **err)
+{
+    xmlNode *source = vd_sx_child(root, "source");
+    xmlNode *host = vd_sx_child(source, "host");
+    def->host = vd_sx_attr(host, "name");
+    def->source_dir = vd_sx_attr(vd_sx_child(source, "dir"), "path");
+    def->fs_format = vd_sx_attr(vd_sx_child(source, "format"), "type");
+    if (!def->fs_format)
+        def->fs_format = g_strdup("auto");
+    if (strcmp(def->fs_format, "auto") != 0 && strcmp(def->fs_format, "nfs") != 0) {
+        vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_STORAGE,
+                "unsupported storage pool format type '%s': Vireo's netfs pools are 'nfs'",
+                def->fs_format);
+        return false;
+    }
+    return read_uint_attr(host, "port", 65535, &def->port, err) &&
+           read_uint_attr(vd_sx_child(source, "protocol"), "ver", 4, &def->nfs_version, err) &&
+           vd_netfs_check_source(def, err);
 }
 
 static bool read_target(xmlNode *root, vd_pool_def *def, vd_error **err)
@@ -132,6 +178,8 @@ vd_pool_def *vd_pool_def_parse(const char *xml, vd_error **err)
         vd_uuid_generate(def->uuid);
     if (def->type == VD_POOL_LOGICAL && !read_logical_source(root, def, err))
         return NULL;
+    if (def->type == VD_POOL_NETFS && !read_netfs_source(root, def, err))
+        return NULL;
     if (!read_target(root, def, err))
         return NULL;
     return g_steal_pointer(&def);
@@ -143,6 +191,26 @@ static void add_logical_source(xmlNode *source, const vd_pool_def *def)
         vd_xml_set_attr(xmlNewChild(source, NULL, (const xmlChar *)"device", NULL), "path", *d);
     vd_xml_add_text(source, "name", def->vg);
     vd_xml_set_attr(xmlNewChild(source, NULL, (const xmlChar *)"format", NULL), "type", "lvm2");
+}
+
+static void add_netfs_source(xmlNode *source, const vd_pool_def *def)
+{
+    xmlNode *host = xmlNewChild(source, NULL, (const xmlChar *)"host", NULL);
+    vd_xml_set_attr(host, "name", def->host);
+    if (def->port) {
+        char port[12];
+        g_snprintf(port, sizeof(port), "%u", def->port);
+        vd_xml_set_attr(host, "port", port);
+    }
+    vd_xml_set_attr(xmlNewChild(source, NULL, (const xmlChar *)"dir", NULL), "path",
+                    def->source_dir);
+    vd_xml_set_attr(xmlNewChild(source, NULL, (const xmlChar *)"format", NULL), "type",
+                    def->fs_format);
+    if (def->nfs_version) {
+        char ver[12];
+        g_snprintf(ver, sizeof(ver), "%u", def->nfs_version);
+        vd_xml_set_attr(xmlNewChild(source, NULL, (const xmlChar *)"protocol", NULL), "ver", ver);
+    }
 }
 
 char *vd_pool_def_format(const vd_pool_def *def, const vd_pool_info *sizes)
@@ -163,6 +231,8 @@ char *vd_pool_def_format(const vd_pool_def *def, const vd_pool_info *sizes)
     xmlNode *source = xmlNewChild(root, NULL, (const xmlChar *)"source", NULL);
     if (def->type == VD_POOL_LOGICAL)
         add_logical_source(source, def);
+    else if (def->type == VD_POOL_NETFS)
+        add_netfs_source(source, def);
     xmlNode *target = xmlNewChild(root, NULL, (const xmlChar *)"target", NULL);
     vd_xml_add_text(target, "path", def->target);
     if (def->perms.mode || def->perms.owner >= 0 || def->perms.group >= 0)

@@ -146,7 +146,7 @@ static bool dir_sizes(const char *target, vd_pool_info *out, vd_error **err)
     return true;
 }
 
-/* ---- each type's backend (the logical one in vd-pool-logical.c) ------------------------ */
+/* ---- each type's backend (logical: vd-pool-logical.c; netfs: vd-pool-netfs.c) --------- */
 
 static bool pool_build(const vd_pool_def *def, unsigned flags, vd_error **err)
 {
@@ -165,18 +165,33 @@ static bool pool_sizes(const vd_pool_def *def, vd_pool_info *out, vd_error **err
                                         : dir_sizes(def->target, out, err);
 }
 
-/* A logical pool's LVs are activated on start and deactivated on destroy; a directory
- * needs neither. */
+/* A logical pool's LVs are activated on start and deactivated on destroy, a netfs pool's
+ * export mounted and unmounted; a directory needs neither. */
 static bool pool_activate(const vd_pool_def *def, vd_error **err)
 {
-    return def->type != VD_POOL_LOGICAL || vd_logical_start(def, err);
+    switch (def->type) {
+    case VD_POOL_LOGICAL:
+        return vd_logical_start(def, err);
+    case VD_POOL_NETFS:
+        return vd_netfs_start(def, err);
+    default:
+        return true;
+    }
 }
 
 static bool pool_deactivate(const vd_pool_def *def, vd_error **err)
 {
-    return def->type != VD_POOL_LOGICAL || vd_logical_stop(def, err);
+    switch (def->type) {
+    case VD_POOL_LOGICAL:
+        return vd_logical_stop(def, err);
+    case VD_POOL_NETFS:
+        return vd_netfs_stop(def, err);
+    default:
+        return true;
+    }
 }
 
+/* A netfs pool's delete removes its mount point, not the export: as for a dir pool. */
 static bool pool_remove(const vd_pool_def *def, vd_error **err)
 {
     if (def->type == VD_POOL_LOGICAL)
@@ -309,8 +324,10 @@ static bool pool_matches(vd_pool *p, unsigned flags)
         !((flags & VD_LIST_POOLS_AUTOSTART && p->autostart) ||
           (flags & VD_LIST_POOLS_NO_AUTOSTART && !p->autostart)))
         return false;
-    unsigned type_flag =
-        vd_pool_cur_def(p)->type == VD_POOL_LOGICAL ? VD_LIST_POOLS_LOGICAL : VD_LIST_POOLS_DIR;
+    static const unsigned type_flags[] = {[VD_POOL_DIR] = VD_LIST_POOLS_DIR,
+                                          [VD_POOL_LOGICAL] = VD_LIST_POOLS_LOGICAL,
+                                          [VD_POOL_NETFS] = VD_LIST_POOLS_NETFS};
+    unsigned type_flag = type_flags[vd_pool_cur_def(p)->type];
     return !(flags & VD_LIST_POOLS_ALL_TYPES) || (flags & type_flag);
 }
 

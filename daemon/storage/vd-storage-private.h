@@ -30,17 +30,24 @@ typedef struct vd_perms {
 typedef enum vd_pool_type {
     VD_POOL_DIR,     /* volumes are files in a directory */
     VD_POOL_LOGICAL, /* volumes are an LVM volume group's logical volumes */
+    VD_POOL_NETFS,   /* volumes are files on an NFS export mounted on the target */
 } vd_pool_type;
 
-/* <pool type='dir'> and <pool type='logical'>: the part of libvirt's pool XML they have. */
+/* <pool type='dir|logical|netfs'>: the part of libvirt's pool XML they have. */
 typedef struct vd_pool_def {
     char *name;
     unsigned char uuid[16];
     vd_pool_type type;
-    char *target; /* dir: the directory; logical: /dev/VG where the LVs appear */
+    char *target; /* dir: the directory; logical: /dev/VG where the LVs appear; netfs: the
+                     mount point */
     vd_perms perms;
-    char *vg;       /* logical: <source><name>, the volume group (default: the pool's name) */
-    char **devices; /* logical: <source><device path>s, the PVs (NULL-terminated, may be empty) */
+    char *vg;         /* logical: <source><name>, the volume group (default: the pool's name) */
+    char **devices;   /* logical: <source><device path>s, the PVs (NULL-terminated, may be empty) */
+    char *host;       /* netfs: <source><host name>, the NFS server */
+    unsigned port;    /* netfs: <host port>, 0 = the server's usual one */
+    char *source_dir; /* netfs: <source><dir path>, the export */
+    char *fs_format;  /* netfs: <source><format type>, "auto" or "nfs" */
+    unsigned nfs_version; /* netfs: <source><protocol ver>, 0 = negotiated */
 } vd_pool_def;
 
 vd_pool_def *vd_pool_def_parse(const char *xml, vd_error **err);
@@ -110,6 +117,13 @@ bool vd_logical_vol_remove(const vd_pool_def *def, const char *name, vd_error **
 bool vd_logical_vol_resize(const vd_pool_def *def, const char *name, uint64_t capacity,
                            vd_error **err);
 bool vd_logical_vol_size(const vd_pool_def *def, const char *name, uint64_t *out, vd_error **err);
+
+/* ---- netfs pools (vd-pool-netfs.c): an NFS export mounted on the target --------------- */
+
+bool vd_netfs_check_source(const vd_pool_def *def, vd_error **err);
+/* Mounts the export (nothing to do if it is mounted there already). */
+bool vd_netfs_start(const vd_pool_def *def, vd_error **err);
+bool vd_netfs_stop(const vd_pool_def *def, vd_error **err);
 
 /* ---- block devices (vd-block-dev.c) --------------------------------------------------- */
 

@@ -91,8 +91,8 @@ def errors_carry_libvirt_codes():
                                                                       "<name>c</name>"), 0),
                            libvirt.VIR_ERR_OPERATION_FAILED, "Storage source conflict")
             s.expect_error(lambda: c.storagePoolDefineXML(
-                "<pool type='netfs'><name>nfs</name></pool>", 0),
-                libvirt.VIR_ERR_CONFIG_UNSUPPORTED, "'netfs' is not supported")
+                "<pool type='iscsi'><name>disk</name></pool>", 0),
+                libvirt.VIR_ERR_CONFIG_UNSUPPORTED, "'iscsi' is not supported")
             s.expect_error(lambda: c.storagePoolDefineXML("<pool type='dir'><name>x", 0),
                            libvirt.VIR_ERR_XML_DETAIL)
             check(sorted(x.name() for x in c.listAllStoragePools(0)) == ["b", "default"],
@@ -172,7 +172,40 @@ def unsupported_objects_answer_empty_lists():
             c.close()
 
 
+def netfs_pool_that_cannot_mount_fails_clearly_and_stays_inactive():
+    """On the host nothing serves NFS (and CI's kernel has no NFS client): pool-start must
+    fail at once with mount.nfs's reason, leave the pool inactive and its target empty.
+    Mounting for real is the node's netfs_pool_lifecycle_over_nfs."""
+    with s.daemon() as d:
+        target = os.path.join(d.tmp, "nfs-mnt")
+        s.virsh(d, "pool-define-as", "nfs", "netfs", "--source-host", "127.0.0.1",
+                "--source-path", "/export", "--source-format", "nfs", "--target", target)
+        xml = s.virsh(d, "pool-dumpxml", "nfs").stdout
+        for want in ('<pool type="netfs">', '<host name="127.0.0.1"/>', '<dir path="/export"/>',
+                     '<format type="nfs"/>', "<path>%s</path>" % target):
+            check(want in xml, want, xml)
+        s.virsh(d, "pool-build", "nfs")
+        check(os.path.isdir(target), target)
+        c = s.conn(d)
+        try:
+            p = c.storagePoolLookupByName("nfs")
+            s.expect_error(lambda: p.create(0), libvirt.VIR_ERR_INTERNAL_ERROR,
+                           "cannot mount 127.0.0.1:/export for pool 'nfs'")
+            check(p.isActive() == 0, "pool left inactive")
+            flags = libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_NETFS
+            check([x.name() for x in c.listAllStoragePools(flags)] == ["nfs"], "netfs listed")
+            flags = libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_DIR
+            check([x.name() for x in c.listAllStoragePools(flags)] == ["default"], "dir listed")
+        finally:
+            c.close()
+        check(os.listdir(target) == [], os.listdir(target))
+        s.virsh(d, "pool-delete", "nfs")
+        check(not os.path.exists(target), target)
+        s.virsh(d, "pool-undefine", "nfs")
+
+
 if __name__ == "__main__":
     s.main([fresh_daemon_has_an_autostarted_default_pool, dir_pool_lifecycle_with_every_command,
             errors_carry_libvirt_codes, transient_pool_ends_when_destroyed,
-            definitions_and_state_survive_sigkill, unsupported_objects_answer_empty_lists])
+            definitions_and_state_survive_sigkill, unsupported_objects_answer_empty_lists,
+            netfs_pool_that_cannot_mount_fails_clearly_and_stays_inactive])

@@ -69,8 +69,8 @@ static void expect_refused(vd_pool_def *(*parse)(const char *, vd_error **), con
 
 static void pool_xml_refusals_name_the_problem(void)
 {
-    expect_refused(vd_pool_def_parse, "<pool type='netfs'><name>nfs</name></pool>",
-                   VIR_ERR_CONFIG_UNSUPPORTED, "'netfs' is not supported");
+    expect_refused(vd_pool_def_parse, "<pool type='iscsi'><name>disk</name></pool>",
+                   VIR_ERR_CONFIG_UNSUPPORTED, "'iscsi' is not supported");
     expect_refused(vd_pool_def_parse, "<pool><name>x</name></pool>", VIR_ERR_XML_ERROR,
                    "missing type");
     expect_refused(vd_pool_def_parse, "<pool type='dir'><name>a/b</name></pool>", VIR_ERR_XML_ERROR,
