@@ -72,9 +72,11 @@ DOMU_MODULES="button evdev virtio_mmio virtio_blk virtio_net virtio-rng virtio_b
 # network's nftables table uses (vd-network-nft.c): nf_tables, the conntrack match of
 # `ct state`, the inet NAT chain, masquerade and reject; conntrack and NAT come as their
 # dependencies. nf_tables needs libcrc32c, which names its crc32c only as a soft
-# dependency (an alias, not a file): crc32c_generic goes first.
+# dependency (an alias, not a file): crc32c_generic goes first. Last, NFS: the version 4
+# client (nfs and sunrpc come as dependencies), which mounts netfs pools, and the server.
 DOM0_MODULES="tun bridge loop dm_mod fuse
-              crc32c_generic nf_tables nft_ct nft_chain_nat nft_masq nft_reject_inet"
+              crc32c_generic nf_tables nft_ct nft_chain_nat nft_masq nft_reject_inet
+              nfsv4 nfsd"
 moddir="$work/x/lib/modules/$abi"
 module_file() {
     local pattern=${1//[_-]/[_-]} # module names say '_' where file names may say '-'

@@ -5,13 +5,16 @@ vireo+tls:// through QEMU's port forward: define, start, list, dominfo/domstate/
 console through a pty, suspend/resume (CPU time stops and goes on), setmem/setmaxmem (the
 guest's balloon reaches the target; domstats balloon.current), setvcpus, schedinfo
 weight/cap (read back by virsh and by hv), vcpuinfo/dommemstat/freecell, domstats, shutdown and reboot (the guest obeys;
-on_reboot restarts it), destroy, `virsh event --loop` seeing all of it, and virt-install
---import of a test guest. Prints the
+on_reboot restarts it), destroy, `virsh event --loop` seeing all of it, virt-install
+--import of a test guest, and the lifecycles of a logical (LVM) pool and of a netfs pool on
+an NFS export dom0 serves. Prints the
 cost of `virsh start` and the node's boot time to a usable daemon."""
+import hashlib
 import os
 import re
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -279,12 +282,23 @@ def event_loop_saw_the_lifecycle(s):
             raise node.TestFailure(f'virsh event --loop lacks {want!r}:\n{text}')
 
 
+def upload_then_download(s, pool, vol, data):
+    """vol-upload of data into the volume, then what vol-download of it gives."""
+    with tempfile.TemporaryDirectory() as tmp:
+        up, down = os.path.join(tmp, 'up'), os.path.join(tmp, 'down')
+        with open(up, 'wb') as f:
+            f.write(data)
+        s.virsh('vol-upload', '--pool', pool, vol, up, timeout=300)
+        s.virsh('vol-download', '--pool', pool, vol, down, timeout=300)
+        with open(down, 'rb') as f:
+            return f.read()
+
+
 def logical_pool_lifecycle_through_virsh(s):
     """Issue 9, point 1: a `logical` pool on a loop device in dom0, driven by stock virsh
     from pool-define-as to pool-undefine: LVs made, sized to whole extents, uploaded and
     downloaded byte for byte, resized, wiped, cloned and deleted, and a qcow2 volume
     refused, with lvm's own view of the VG checked between steps."""
-    import tempfile
     t0 = time.monotonic()
     s.dom0('truncate -s 64M /tmp/lvpool.img && losetup /dev/loop1 /tmp/lvpool.img', timeout=60)
     s.virsh('pool-define-as', 'lvpool', 'logical', '--source-dev', '/dev/loop1',
@@ -308,17 +322,10 @@ def logical_pool_lifecycle_through_virsh(s):
     if 'raw' not in r.stderr:
         raise node.TestFailure(f'a qcow2 LV was refused without the reason: {r.stderr}')
 
-    with tempfile.TemporaryDirectory() as tmp:
-        data = os.urandom(3 << 20) + b'\0' * (1 << 20) + os.urandom(12345)
-        up, down = os.path.join(tmp, 'up'), os.path.join(tmp, 'down')
-        with open(up, 'wb') as f:
-            f.write(data)
-        s.virsh('vol-upload', '--pool', 'lvpool', 'lv1', up, timeout=300)
-        s.virsh('vol-download', '--pool', 'lvpool', 'lv1', down, timeout=300)
-        with open(down, 'rb') as f:
-            got = f.read()
-        if len(got) != 8 << 20 or got[:len(data)] != data or got[len(data):].strip(b'\0'):
-            raise node.TestFailure(f'vol-download gave {len(got)} bytes, not the upload')
+    data = os.urandom(3 << 20) + b'\0' * (1 << 20) + os.urandom(12345)
+    got = upload_then_download(s, 'lvpool', 'lv1', data)
+    if len(got) != 8 << 20 or got[:len(data)] != data or got[len(data):].strip(b'\0'):
+        raise node.TestFailure(f'vol-download gave {len(got)} bytes, not the upload')
     print(f'LV created, 4 MiB uploaded and 8 MiB downloaded in {time.monotonic() - t1:.1f} s',
           flush=True)
 
@@ -363,6 +370,107 @@ def logical_pool_lifecycle_through_virsh(s):
     print(f'logical pool destroyed, deleted and undefined in {time.monotonic() - t2:.1f} s; '
           f'whole lifecycle {time.monotonic() - t0:.1f} s', flush=True)
 
+# dom0 serves an NFS v4 export itself (kernel nfsd, nfs-utils' mountd and nfsd): the netfs
+# pool mounts it over loopback exactly as it would a remote server's. The export is a tmpfs,
+# which NFS exports only with an explicit fsid; no grace period, since no client held state.
+NFS_SERVER_START = ('mkdir -p /srv/nfs /var/lib/nfs/v4recovery /proc/fs/nfsd && '
+                    'mount -t nfsd nfsd /proc/fs/nfsd && mount -t tmpfs nfsexport /srv/nfs && '
+                    'touch /etc/exports /var/lib/nfs/etab && '
+                    'exportfs -o rw,no_root_squash,no_subtree_check,fsid=1 127.0.0.1:/srv/nfs && '
+                    'rpc.mountd -N 3 --no-udp && rpc.nfsd -N 3 --no-udp --port 2049 4 && '
+                    'echo Y > /proc/fs/nfsd/v4_end_grace && echo "nfs-server=up"')
+NFS_SERVER_STOP = ('rpc.nfsd 0; killall rpc.mountd; exportfs -ua; umount /srv/nfs; '
+                   'umount /proc/fs/nfsd; echo "nfs-server=down"')
+NFS_TARGET = '/var/lib/vireo/nfs'
+
+
+def nfs_mounted(s):
+    out = s.dom0(f'echo "nfs-mounts=$(grep -c " {NFS_TARGET} nfs4 " /proc/mounts)"',
+                 check=False)
+    m = re.search(r'nfs-mounts=(\d+)', out)
+    if not m:
+        raise node.TestFailure(f'cannot read /proc/mounts in dom0: {out!r}')
+    return int(m.group(1))
+
+
+def server_side(s, command, tag):
+    """Runs command in dom0 against the export's own directory; returns what follows tag=."""
+    out = s.dom0(f'echo "{tag}=$({command})"', timeout=60, check=False)
+    m = re.search(tag + r'=(.*)', out)
+    return m.group(1).strip() if m else None
+
+
+def netfs_pool_lifecycle_over_nfs(s):
+    """Issue 9, point 1: a `netfs` pool on an NFS export, driven by stock virsh: pool-start
+    mounts it (NFS v4), volumes made through the pool are files in the server's export
+    (qcow2 and an upload checked there byte for byte), a file the server adds shows after
+    pool-refresh, pool-destroy unmounts and leaves the files, a second start finds them,
+    and pool-delete and pool-undefine leave nothing behind."""
+    t0 = time.monotonic()
+    if 'nfs-server=up' not in s.dom0(NFS_SERVER_START, timeout=60, check=False):
+        raise node.TestFailure('dom0 did not start its NFS server (see COM1)')
+    try:
+        s.virsh('pool-define-as', 'nfs', 'netfs', '--source-host', '127.0.0.1',
+                '--source-path', '/srv/nfs', '--source-format', 'nfs', '--target', NFS_TARGET)
+        s.virsh('pool-build', 'nfs')
+        s.virsh('pool-start', 'nfs', timeout=120)
+        if nfs_mounted(s) != 1:
+            raise node.TestFailure('pool-start did not mount the export with NFS v4')
+        info = nodeclients.fields(s.virsh('pool-info', 'nfs', '--bytes').stdout, ':')
+        if info.get('State') != 'running' or int(info['Capacity'].split()[0]) <= 0:
+            raise node.TestFailure(f'pool-info of the netfs pool: {info}')
+        print(f'NFS export served, netfs pool defined, built and mounted in '
+              f'{time.monotonic() - t0:.1f} s', flush=True)
+
+        t1 = time.monotonic()
+        s.virsh('vol-create-as', 'nfs', 'disk.qcow2', '16M', '--format', 'qcow2', timeout=120)
+        fmt = server_side(s, "qemu-img info --output=json /srv/nfs/disk.qcow2 | "
+                             "grep '\"format\"' | tr -d ' \",'", 'server-format')
+        if fmt != 'format:qcow2':
+            raise node.TestFailure(f'the server holds no qcow2 disk.qcow2: {fmt!r}')
+        s.virsh('vol-create-as', 'nfs', 'data.raw', '2M', timeout=120)
+        data = os.urandom(2 << 20)
+        if upload_then_download(s, 'nfs', 'data.raw', data) != data:
+            raise node.TestFailure('vol-download of the NFS volume is not the upload')
+        digest = server_side(s, 'sha256sum /srv/nfs/data.raw | cut -d" " -f1', 'server-sha')
+        if digest != hashlib.sha256(data).hexdigest():
+            raise node.TestFailure(f'the server\'s copy of the upload differs: {digest!r}')
+        server_side(s, 'qemu-img create -q -f raw /srv/nfs/from-server.img 1M && echo made',
+                    'server-made')
+        s.virsh('pool-refresh', 'nfs')
+        vols = s.virsh('vol-list', 'nfs').stdout
+        if f'{NFS_TARGET}/from-server.img' not in vols:
+            raise node.TestFailure(f'pool-refresh did not find the server\'s file: {vols}')
+        print(f'qcow2 and raw volumes made, 2 MiB uploaded and downloaded, server file found '
+              f'in {time.monotonic() - t1:.1f} s', flush=True)
+
+        t2 = time.monotonic()
+        s.virsh('pool-destroy', 'nfs', timeout=120)
+        if nfs_mounted(s) != 0:
+            raise node.TestFailure('pool-destroy left the export mounted')
+        left = server_side(s, 'ls /srv/nfs | tr "\\n" " "', 'server-files')
+        if left != 'data.raw disk.qcow2 from-server.img':
+            raise node.TestFailure(f'the export after pool-destroy holds {left!r}')
+        s.virsh('pool-start', 'nfs', timeout=120)
+        names = [line.split()[0] for line in s.virsh('vol-list', 'nfs').stdout.splitlines()
+                 if NFS_TARGET in line]
+        if sorted(names) != ['data.raw', 'disk.qcow2', 'from-server.img']:
+            raise node.TestFailure(f'vol-list after a second start: {names}')
+        s.virsh('vol-delete', '--pool', 'nfs', 'disk.qcow2', timeout=120)
+        if server_side(s, 'ls /srv/nfs | grep -c qcow2', 'server-qcow2') != '0':
+            raise node.TestFailure('vol-delete left disk.qcow2 on the server')
+        s.virsh('pool-destroy', 'nfs', timeout=120)
+        s.virsh('pool-delete', 'nfs')
+        gone = server_side(s, f'test -e {NFS_TARGET} && echo there || echo gone', 'target')
+        if gone != 'gone' or nfs_mounted(s) != 0:
+            raise node.TestFailure(f'pool-delete left the mount point ({gone!r})')
+        s.virsh('pool-undefine', 'nfs')
+        print(f'netfs pool unmounted, restarted, deleted and undefined in '
+              f'{time.monotonic() - t2:.1f} s; whole lifecycle {time.monotonic() - t0:.1f} s',
+              flush=True)
+    finally:
+        s.dom0(NFS_SERVER_STOP, timeout=60, check=False)
+
 
 nodeclients.run([event_watcher_starts, define_start_and_look, console_through_a_pty,
                  suspend_stops_cpu_time_and_resume_restarts_it,
@@ -371,4 +479,4 @@ nodeclients.run([event_watcher_starts, define_start_and_look, console_through_a_
                  domstats_report_the_running_guest,
                  shutdown_is_obeyed, reboot_restarts_the_guest, destroy_stops_it_at_once,
                  virt_install_imports_a_test_guest, event_loop_saw_the_lifecycle,
-                 logical_pool_lifecycle_through_virsh])
+                 logical_pool_lifecycle_through_virsh, netfs_pool_lifecycle_over_nfs])
