@@ -11,6 +11,7 @@
 #include "hv/domain.h"
 #include "hv/sched.h"
 #include "hv/time.h"
+#include "arch/guest_fpu.h"
 #include "arch/vacpi_pm.h"
 #include "arch/vplat_power.h"
 #include "vplat.h"
@@ -117,6 +118,23 @@ static void pm_load(struct domain *d, const void *in, uint64_t now)
     vacpi_pm_ctx_load(d, in, sizeof(struct vireo_plat_pm)); /* checked by pm_valid */
 }
 
+static void fpu_save(struct domain *d, unsigned i, void *out, uint64_t now)
+{
+    guest_fpu_save(d->vcpus[i], out);
+}
+
+static bool fpu_valid(struct domain *d, const void *in)
+{
+    const struct vireo_plat_fpu *f = in;
+    return f->vcpu < d->nr_vcpus && guest_fpu_valid(f);
+}
+
+static void fpu_load(struct domain *d, const void *in, uint64_t now)
+{
+    const struct vireo_plat_fpu *f = in;
+    guest_fpu_load(d->vcpus[f->vcpu], f);
+}
+
 /* The IOAPIC loads before the UART and the ACPI PM device, whose loads drive their
  * interrupt lines into it. */
 static const struct ctx_part parts[] = {
@@ -124,11 +142,11 @@ static const struct ctx_part parts[] = {
      clock_load},
     {VIREO_PLAT_CTX_IOAPIC, sizeof(struct vireo_plat_ioapic), one, ioapic_save, ioapic_valid,
      ioapic_load},
-    {VIREO_PLAT_CTX_UART, sizeof(struct vireo_plat_uart), one, uart_save, uart_valid,
-     uart_load},
+    {VIREO_PLAT_CTX_UART, sizeof(struct vireo_plat_uart), one, uart_save, uart_valid, uart_load},
     {VIREO_PLAT_CTX_LAPIC, sizeof(struct vireo_plat_lapic), per_vcpu, lapic_save, lapic_valid,
      lapic_load},
     {VIREO_PLAT_CTX_PM, sizeof(struct vireo_plat_pm), one, pm_save, pm_valid, pm_load},
+    {VIREO_PLAT_CTX_FPU, sizeof(struct vireo_plat_fpu), per_vcpu, fpu_save, fpu_valid, fpu_load},
 };
 
 static const struct ctx_part *part_of(uint32_t type)
@@ -185,8 +203,9 @@ static int walk(struct domain *d, const void *buf, size_t len, bool load, uint64
         const struct ctx_part *part = part_of(s.type);
         if (!part || s.length != part->size || (size_t)(end - p) < s.length)
             return -VIREO_EINVAL;
-        uint64_t payload[32]; /* aligned copy: sections are packed in dom0's buffer */
+        uint64_t payload[112]; /* aligned copy: sections are packed in dom0's buffer */
         _Static_assert(sizeof(struct vireo_plat_lapic) <= sizeof(payload), "payload copy");
+        _Static_assert(sizeof(struct vireo_plat_fpu) <= sizeof(payload), "payload copy");
         _Static_assert(sizeof(struct vireo_plat_ioapic) <= sizeof(payload), "payload copy");
         memcpy(payload, p, s.length);
         if (!load && !part->valid(d, payload))

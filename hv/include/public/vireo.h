@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 7
+#define VIREO_ABI_MINOR 8
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -534,7 +534,7 @@ struct vireo_time_info {
  */
 #define VIREO_PLAT_CTX_MAGIC 0x58544350u /* "PCTX" */
 #define VIREO_PLAT_CTX_VERSION 1u
-#define VIREO_PLAT_CTX_MAX 65536u
+#define VIREO_PLAT_CTX_MAX 98304u /* ABI 0.8: 96 KiB, room for 64 vCPUs' FPU sections */
 
 struct vireo_plat_ctx {
     uint32_t magic;        /* VIREO_PLAT_CTX_MAGIC */
@@ -553,6 +553,7 @@ struct vireo_plat_ctx_section {
 #define VIREO_PLAT_CTX_UART 3   /* struct vireo_plat_uart */
 #define VIREO_PLAT_CTX_CLOCK 4  /* struct vireo_plat_clock */
 #define VIREO_PLAT_CTX_PM 5     /* struct vireo_plat_pm: ACPI PM1 registers, timer, reset */
+#define VIREO_PLAT_CTX_FPU 6    /* struct vireo_plat_fpu, one per vCPU (ABI 0.8) */
 
 #define VIREO_PLAT_LAPIC_WAIT_SIPI (1u << 0)   /* INIT received, waiting for a start-up IPI */
 #define VIREO_PLAT_LAPIC_NMI_PENDING (1u << 1) /* an NMI not yet delivered */
@@ -631,6 +632,27 @@ struct vireo_plat_pm {
                              * Loading it into another hv (migration), the toolstack adds
                              * the difference of the two hv clocks in ticks; < 2^24 */
     uint32_t pad;           /* 0 */
+};
+
+/*
+ * Platform context section VIREO_PLAT_CTX_FPU: one vCPU's x87/SSE/AVX state, XCR0 and
+ * TSC_AUX, which struct vireo_vcpu_context does not carry. `xsave` is the standard
+ * (non-compacted) XSAVE layout as XSAVE writes it with x87, SSE and AVX requested: the
+ * legacy FXSAVE region (bytes 0-511), the XSAVE header (512-575: XSTATE_BV, then zeroes)
+ * and the upper halves of YMM0-15 (576-831); on a CPU without XSAVE only the legacy
+ * region counts and the rest is zero. On load hv refuses (-VIREO_EINVAL) an XCR0 the
+ * guest could not have set with XSETBV (x87 on, only bits hv offers, AVX only with SSE),
+ * an XSTATE_BV beyond hv's XCR0 mask, a non-zero XCOMP_BV or reserved header byte, and
+ * an MXCSR with bits the CPU does not implement: the state must load without a fault.
+ */
+#define VIREO_PLAT_FPU_XSAVE_SIZE 832u
+
+struct vireo_plat_fpu {
+    uint32_t vcpu;    /* index of the vCPU */
+    uint32_t pad;     /* 0 */
+    uint64_t xcr0;    /* XCR0 as the guest set it (1 after reset) */
+    uint64_t tsc_aux; /* IA32_TSC_AUX (RDTSCP's ECX) */
+    uint8_t xsave[VIREO_PLAT_FPU_XSAVE_SIZE];
 };
 
 /* ------------------------------------------------------------------------------------ */
