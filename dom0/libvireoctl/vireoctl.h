@@ -98,8 +98,7 @@ int vctl_foreign_drop(vctl_t *h, void *addr, uint64_t nr);
 int vctl_foreign_restore(vctl_t *h, void *addr, uint64_t nr);
 
 /* --- vCPUs ---------------------------------------------------------------------------- */
-int vctl_vcpu_get_context(vctl_t *h, uint32_t domid, uint32_t vcpu,
-                          struct vireo_vcpu_context *out);
+int vctl_vcpu_get_context(vctl_t *h, uint32_t domid, uint32_t vcpu, struct vireo_vcpu_context *out);
 int vctl_vcpu_set_context(vctl_t *h, uint32_t domid, uint32_t vcpu,
                           const struct vireo_vcpu_context *ctx);
 /* State, CPU and CPU time of the domain's vCPUs 0.. into out[max] (max is capped at
@@ -183,25 +182,25 @@ int vctl_ioreq_dispatch(vctl_t *h, const struct vctl_ioreq_ops *ops, void *ctx);
 
 /* --- domain builder ------------------------------------------------------------------- */
 struct vctl_build_config {
-    const char *name;       /* unique domain name */
-    uint8_t uuid[16];       /* opaque; all zero picks a random one */
-    uint64_t memory_bytes;  /* guest RAM, a multiple of 2 MiB */
-    uint64_t maxmem_bytes;  /* limit for mem-set; 0 = memory_bytes */
-    uint64_t target_bytes;  /* balloon target at start; 0 = memory_bytes */
-    uint32_t nr_vcpus;      /* vCPUs created */
-    uint32_t weight;        /* 0 = hv's default (256) */
-    uint32_t cap;           /* % of one CPU, 0 = none */
-    const void *kernel;     /* an ELF test guest or a Linux bzImage (told apart by content) */
+    const char *name;      /* unique domain name */
+    uint8_t uuid[16];      /* opaque; all zero picks a random one */
+    uint64_t memory_bytes; /* guest RAM, a multiple of 2 MiB */
+    uint64_t maxmem_bytes; /* limit for mem-set; 0 = memory_bytes */
+    uint64_t target_bytes; /* balloon target at start; 0 = memory_bytes */
+    uint32_t nr_vcpus;     /* vCPUs created */
+    uint32_t weight;       /* 0 = hv's default (256) */
+    uint32_t cap;          /* % of one CPU, 0 = none */
+    const void *kernel;    /* an ELF test guest or a Linux bzImage (told apart by content) */
     size_t kernel_size;
-    const char *cmdline;    /* NULL or up to VIREO_CMDLINE_MAX - 1 bytes */
-    const void *initrd;     /* NULL or the initrd of a bzImage kernel */
+    const char *cmdline; /* NULL or up to VIREO_CMDLINE_MAX - 1 bytes */
+    const void *initrd;  /* NULL or the initrd of a bzImage kernel */
     size_t initrd_size;
     const char *kernel_path; /* names the kernel in vctl_build_error; NULL: "kernel" */
     const char *initrd_path; /* names the initrd there; NULL: "initrd" */
-    bool platform; /* an ELF test guest gets the guest platform's devices too (tests of
-                    * them); a bzImage always does */
-    uint32_t dm_slots; /* bit n: the device model serves a virtio-mmio device in slot n
-                        * (VIREO_PLAT_DM_*); the DSDT describes those (platform only) */
+    bool platform;           /* an ELF test guest gets the guest platform's devices too (tests of
+                              * them); a bzImage always does */
+    uint32_t dm_slots;       /* bit n: the device model serves a virtio-mmio device in slot n
+                              * (VIREO_PLAT_DM_*); the DSDT describes those (platform only) */
 };
 
 /*
@@ -244,6 +243,46 @@ int vctl_build_read_file(vctl_t *h, const char *path, void **data, size_t *size)
 int vctl_build_reap(vctl_t *h);
 /* True while a live builder holds the marker for this domain name. */
 bool vctl_build_in_progress(const char *name);
+
+/* ---- save and restore (vctl_save.c) -------------------------------------------------- */
+
+/*
+ * A domain as hv holds it besides its RAM: enough to create it again elsewhere or later.
+ * About 92 KiB: allocate it.
+ */
+struct vctl_domain_state {
+    uint32_t nr_vcpus;                               /* vCPUs created */
+    uint32_t nr_online_vcpus;                        /* of those, allowed to run */
+    uint32_t weight, cap;                            /* scheduler parameters */
+    uint64_t max_pages;                              /* memory limit in frames */
+    uint64_t target_pages;                           /* balloon target in frames */
+    struct vireo_vcpu_context vcpu[VIREO_MAX_VCPUS]; /* [0, nr_vcpus) */
+    uint32_t platform_len; /* bytes of `platform`; 0: the domain has no guest platform */
+    uint8_t platform[VIREO_PLAT_CTX_MAX]; /* VIREO_HC_PLATFORM_GET_CONTEXT's answer */
+};
+
+/* Reads a paused domain's state (-EBUSY when it is not paused). */
+int vctl_domain_get_state(vctl_t *h, uint32_t domid, struct vctl_domain_state *out);
+/* Called with each run of backed frames (at most VCTL_GUEST_CHUNK_FRAMES, 512): data is
+ * nr * 4 KiB of their contents. A negative return stops the walk with that value. */
+typedef int (*vctl_frames_fn)(void *ctx, uint64_t gfn, uint64_t nr, const void *data);
+/* Walks [first_gfn, first_gfn + nr) of a paused domain's RAM; frames not backed (given
+ * back by a balloon) are skipped. */
+int vctl_domain_read_frames(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr,
+                            vctl_frames_fn fn, void *ctx);
+/*
+ * Restore in three steps: create the paused, empty domain of a state (claiming its name
+ * as vctl_domain_build does), back and fill its frames run by run, then load the vCPU
+ * and platform contexts, online vCPUs and balloon target. A failure in the last step
+ * destroys the domain; between the steps, vctl_domain_abort_restore does.
+ */
+int vctl_domain_create_for_restore(vctl_t *h, const char *name, const uint8_t uuid[16],
+                                   const struct vctl_domain_state *s, uint32_t *domid);
+int vctl_domain_write_frames(vctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr,
+                             const void *data);
+int vctl_domain_finish_restore(vctl_t *h, uint32_t domid, const char *name,
+                               const struct vctl_domain_state *s);
+void vctl_domain_abort_restore(vctl_t *h, uint32_t domid, const char *name);
 
 #ifdef __cplusplus
 }
