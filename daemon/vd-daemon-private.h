@@ -26,6 +26,7 @@ typedef enum vd_job_kind {
     VD_JOB_SUSPEND,  /* pause or unpause */
     VD_JOB_MODIFY,   /* change the definition or the live settings */
     VD_JOB_REFRESH,  /* act on what hv reported (the guest powered off, crashed) */
+    VD_JOB_SAVE,     /* write a save image and stop it */
 } vd_job_kind;
 
 typedef struct vd_job {
@@ -35,14 +36,14 @@ typedef struct vd_job {
 } vd_job;
 
 typedef struct vd_domain {
-    gint refs;           /* the table's, plus one per caller working on it unlocked */
-    bool removed;        /* no longer in the table: holders must treat it as gone */
-    vd_domain_def *def;  /* persistent configuration; NULL for a transient domain */
-    vd_domain_def *live; /* the configuration it runs with; NULL when shut off */
+    gint refs;                     /* the table's, plus one per caller working on it unlocked */
+    bool removed;                  /* no longer in the table: holders must treat it as gone */
+    vd_domain_def *def;            /* persistent configuration; NULL for a transient domain */
+    vd_domain_def *live;           /* the configuration it runs with; NULL when shut off */
     const vd_domain_def *starting; /* a start in progress: the configuration it builds
                                     * (owned by the start job); its disks are in use */
-    int id;              /* hv domain id, -1 when shut off */
-    int state, reason;   /* libvirt state and reason */
+    int id;                        /* hv domain id, -1 when shut off */
+    int state, reason;             /* libvirt state and reason */
     bool autostart;
     vd_console *console; /* the open console session, if any; table lock */
     vd_job job;          /* guarded by vd_daemon.job_lock */
@@ -68,10 +69,10 @@ struct vd_daemon {
 
     struct vd_storage *storage; /* pools and volumes (daemon/storage/) */
 
-    GThreadPool *refresher; /* acts on hv's state changes off the main loop */
-    gint refreshes_queued;  /* atomic: pushed and not finished */
-    gint clients;           /* atomic */
-    gint64 last_activity;   /* atomic, monotonic µs of the last driver call */
+    GThreadPool *refresher;       /* acts on hv's state changes off the main loop */
+    gint refreshes_queued;        /* atomic: pushed and not finished */
+    gint clients;                 /* atomic */
+    gint64 last_activity;         /* atomic, monotonic µs of the last driver call */
     struct vd_networks *networks; /* virtual networks (vd-network.h) */
 };
 
@@ -161,6 +162,18 @@ void vd_events_clear(vd_daemon *d);
 vd_domain_def *vd_domain_live_def(const vd_domain_def *config);
 bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
                          vd_error **err);
+/* The same, the guest coming from a save image (restore != NULL) instead of a build. */
+bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def *config,
+                              bool paused, vd_save_reader *restore, vd_error **err);
+/* ---- save images (vd-domain-save.c) ------------------------------------------------- */
+
+/* Where a persistent domain's managed save image lives: ROOT/var/lib/vireo/save/NAME.save. */
+char *vd_managed_save_path(const vd_config *cfg, const char *name);
+/* A start of a persistent domain with a managed save image restores it (and removes the
+ * image); with VIR_DOMAIN_START_FORCE_BOOT the image is dropped. Returns 1 restored,
+ * 0 no image (boot it), -1 error (job held). */
+int vd_domain_start_from_managed_save(vd_daemon *d, vd_domain *dom, unsigned flags, vd_error **err);
+
 /* The domain no longer exists in hv: forget its runtime state, drop a transient one. */
 void vd_domain_stopped_job(vd_daemon *d, vd_domain *dom, int reason, int detail);
 /* Reads hv's view of every running domain and acts on what changed (any thread). */
@@ -200,9 +213,8 @@ void vd_storage_free(vd_daemon *d);
 #define VD_CHECK_FLAGS_FROM(flags, allowed, from, err, ret)                                        \
     do {                                                                                           \
         if ((flags) & ~(unsigned)(allowed)) {                                                      \
-            vd_fail((err), VIR_ERR_INVALID_ARG, (from),                                            \
-                    "unsupported flags (0x%x) in function %s", (flags) & ~(unsigned)(allowed),     \
-                    G_STRFUNC);                                                                    \
+            vd_fail((err), VIR_ERR_INVALID_ARG, (from), "unsupported flags (0x%x) in function %s", \
+                    (flags) & ~(unsigned)(allowed), G_STRFUNC);                                    \
             return ret;                                                                            \
         }                                                                                          \
     } while (0)

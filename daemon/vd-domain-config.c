@@ -6,11 +6,20 @@
 #include "vd-daemon-private.h"
 #include "vd-domain-xml.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+
+static bool has_managed_save(const vd_daemon *d, const vd_domain *dom)
+{
+    if (!dom->def)
+        return false;
+    g_autofree char *path = vd_managed_save_path(d->cfg, dom->def->name);
+    return g_file_test(path, G_FILE_TEST_EXISTS);
+}
 
 static bool matches(const vd_daemon *d, const vd_domain *dom, unsigned flags)
 {
-    (void)d;
     bool active = dom->id >= 0;
 #define PAIR(yes, no, cond)                                                                        \
     if ((flags & (yes)) && !(flags & (no)) && !(cond))                                             \
@@ -20,8 +29,9 @@ static bool matches(const vd_daemon *d, const vd_domain *dom, unsigned flags)
     PAIR(VIR_CONNECT_LIST_DOMAINS_ACTIVE, VIR_CONNECT_LIST_DOMAINS_INACTIVE, active)
     PAIR(VIR_CONNECT_LIST_DOMAINS_PERSISTENT, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, dom->def != NULL)
     PAIR(VIR_CONNECT_LIST_DOMAINS_AUTOSTART, VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART, dom->autostart)
-    /* Vireo keeps no managed-save images, snapshots or checkpoints. */
-    PAIR(VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE, false)
+    /* Vireo keeps no snapshots or checkpoints. */
+    PAIR(VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE,
+         has_managed_save(d, dom))
     PAIR(VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT, false)
     PAIR(VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT, VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT, false)
 #undef PAIR
@@ -136,14 +146,26 @@ out:
 
 bool vd_domain_undefine(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
 {
-    /* Vireo keeps no managed-save image, snapshot, checkpoint, NVRAM or TPM state, so
-     * the flags asking to remove or keep them are satisfied as they stand. */
+    /* Vireo keeps no snapshot, checkpoint, NVRAM or TPM state, so the flags asking to
+     * remove or keep them are satisfied as they stand; a managed save image goes only
+     * when asked (VIR_DOMAIN_UNDEFINE_MANAGED_SAVE), as with libvirtd. */
     VD_CHECK_FLAGS(flags, 0x7f, err, false);
     vd_domain *dom = vd_job_begin(d, ref, VD_JOB_MODIFY, "virDomainUndefine", err);
     if (!dom)
         return false;
-    bool ok = vd_check_persistent(dom, "undefine", err) &&
-              vd_store_delete_def(d->cfg, dom->def->name, err);
+    bool ok = vd_check_persistent(dom, "undefine", err);
+    if (ok && has_managed_save(d, dom)) {
+        g_autofree char *image = vd_managed_save_path(d->cfg, dom->def->name);
+        if (!(flags & VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)) {
+            vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                    "Refusing to undefine while domain managed save image exists");
+            ok = false;
+        } else if (unlink(image) != 0 && errno != ENOENT) {
+            vd_fail_errno(err, errno, "Failed to remove domain managed save image");
+            ok = false;
+        }
+    }
+    ok = ok && vd_store_delete_def(d->cfg, dom->def->name, err);
     if (ok) {
         g_message("domain '%s': undefined", dom->def->name);
         vd_write_lock(d);

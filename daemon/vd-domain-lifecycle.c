@@ -110,8 +110,8 @@ static bool claim_disks(vd_daemon *d, vd_domain *dom, const vd_domain_def *live,
         const vd_domain *other = d->domains->pdata[i];
         const vd_domain_def *theirs = other == dom ? NULL : disks_in_use_locked(other);
         const vd_disk_def *their_disk = NULL;
-        const vd_disk_def *mine = theirs ? vd_domain_disk_collision(live, theirs, &their_disk)
-                                         : NULL;
+        const vd_disk_def *mine =
+            theirs ? vd_domain_disk_collision(live, theirs, &their_disk) : NULL;
         if (mine) {
             vd_fail(err, VIR_ERR_RESOURCE_BUSY, VIR_FROM_DOMAIN,
                     "disk '%s' (%s) of domain '%s' is in use for writing by domain '%s' as "
@@ -127,10 +127,13 @@ static bool claim_disks(vd_daemon *d, vd_domain *dom, const vd_domain_def *live,
     return true;
 }
 
-/* Builds live paused in hv: from its <kernel>, or from what its first disk boots
- * (vd-bootloader.h), which the live definition does not show. */
-static int build_paused(vd_daemon *d, const vd_domain_def *live, bool *platform, vd_error **err)
+/* Builds live paused in hv: from a save image when restoring, from its <kernel>, or from
+ * what its first disk boots (vd-bootloader.h), which the live definition does not show. */
+static int build_paused(vd_daemon *d, const vd_domain_def *live, vd_save_reader *restore,
+                        bool *platform, vd_error **err)
 {
+    if (restore)
+        return d->hv->ops->domain_restore(d->hv, live, restore, platform, err);
     if (live->kernel || !vd_hv_present(d->hv))
         return d->hv->ops->domain_start(d->hv, live, true, platform, err);
     vd_boot_image boot;
@@ -150,7 +153,7 @@ static int build_paused(vd_daemon *d, const vd_domain_def *live, bool *platform,
 }
 
 static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, bool paused,
-                          vd_error **err)
+                          vd_save_reader *restore, vd_error **err)
 {
     vd_domain_def *live = *livep;
     g_auto(GStrv) bridges = resolve_bridges(d, live, err);
@@ -162,7 +165,7 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
      * Killed before the record, the daemon still finds the paused domain by its uuid
      * (vd-recovery.c). */
     bool platform = false;
-    int domid = build_paused(d, live, &platform, err);
+    int domid = build_paused(d, live, restore, &platform, err);
     if (domid < 0) {
         g_message("domain '%s': start failed", live->name);
         return false;
@@ -191,12 +194,16 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
     if (paused)
         set_state_locked(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
     else
-        set_state_locked(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
-    vd_emit(d, dom, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+        set_state_locked(dom, VIR_DOMAIN_RUNNING,
+                         restore ? VIR_DOMAIN_RUNNING_RESTORED : VIR_DOMAIN_RUNNING_BOOTED);
+    vd_emit(d, dom, VIR_DOMAIN_EVENT_STARTED,
+            restore ? VIR_DOMAIN_EVENT_STARTED_RESTORED : VIR_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
-        vd_emit(d, dom, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        vd_emit(d, dom, VIR_DOMAIN_EVENT_SUSPENDED,
+                restore ? VIR_DOMAIN_EVENT_SUSPENDED_RESTORED : VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
     vd_write_unlock(d);
-    g_message("domain '%s': started as id %d", vd_domain_name(dom), domid);
+    g_message("domain '%s': %s as id %d", vd_domain_name(dom), restore ? "restored" : "started",
+              domid);
     return true;
 }
 
@@ -218,6 +225,12 @@ static void take_volume_formats(vd_daemon *d, vd_domain_def *live)
 bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
                          vd_error **err)
 {
+    return vd_domain_start_job_from(d, dom, config, paused, NULL, err);
+}
+
+bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def *config,
+                              bool paused, vd_save_reader *restore, vd_error **err)
+{
     if (dom->id >= 0) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is already running");
         return false;
@@ -226,7 +239,7 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
     take_volume_formats(d, live);
     if (!claim_disks(d, dom, live, err))
         return false;
-    if (start_claimed(d, dom, &live, paused, err))
+    if (start_claimed(d, dom, &live, paused, restore, err))
         return true;
     vd_write_lock(d);
     dom->starting = NULL;
@@ -286,12 +299,18 @@ vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flag
 
 bool vd_domain_create(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_START_PAUSED, err, false);
+    VD_CHECK_FLAGS(flags,
+                   VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_BYPASS_CACHE |
+                       VIR_DOMAIN_START_FORCE_BOOT,
+                   err, false);
     vd_domain *dom = vd_job_begin(d, ref, VD_JOB_START, "virDomainCreate", err);
     if (!dom)
         return false;
-    bool ok = vd_domain_start_job(d, dom, vd_domain_current_def(dom),
-                                  flags & VIR_DOMAIN_START_PAUSED, err);
+    int restored =
+        dom->def && dom->id < 0 ? vd_domain_start_from_managed_save(d, dom, flags, err) : 0;
+    bool ok = restored > 0 ||
+              (restored == 0 && vd_domain_start_job(d, dom, vd_domain_current_def(dom),
+                                                    flags & VIR_DOMAIN_START_PAUSED, err));
     vd_job_end(d, dom);
     return ok;
 }

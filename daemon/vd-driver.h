@@ -155,6 +155,18 @@ bool vd_domain_shutdown(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, 
 bool vd_domain_reboot(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
 bool vd_domain_reset(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
 bool vd_domain_suspend(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
+/* Save images (vd-domain-save.c): flags VIR_DOMAIN_SAVE_*; dxml must be NULL. */
+bool vd_domain_save(vd_daemon *d, const vd_domain_ref *dom, const char *path, const char *dxml,
+                    unsigned flags, vd_error **err);
+bool vd_domain_restore(vd_daemon *d, const char *path, const char *dxml, unsigned flags,
+                       vd_error **err);
+char *vd_save_image_get_xml(vd_daemon *d, const char *path, unsigned flags, vd_error **err);
+bool vd_domain_managed_save(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+/* 1 or 0, -1 on error. */
+int vd_domain_has_managed_save(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
+                               vd_error **err);
+bool vd_domain_managed_save_remove(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
+                                   vd_error **err);
 bool vd_domain_resume(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
 
 /* ---- domains: state and resources ---------------------------------------------------- */
@@ -348,9 +360,8 @@ bool vd_network_set_autostart(vd_daemon *d, const vd_network_ref *net, bool on, 
 int vd_network_is_active(vd_daemon *d, const vd_network_ref *net, vd_error **err);
 int vd_network_is_persistent(vd_daemon *d, const vd_network_ref *net, vd_error **err);
 /* NETWORK_UPDATE: virNetworkUpdateCommand, virNetworkUpdateSection, flags AFFECT_*. */
-bool vd_network_update(vd_daemon *d, const vd_network_ref *net, unsigned command,
-                       unsigned section, int parent_index, const char *xml, unsigned flags,
-                       vd_error **err);
+bool vd_network_update(vd_daemon *d, const vd_network_ref *net, unsigned command, unsigned section,
+                       int parent_index, const char *xml, unsigned flags, vd_error **err);
 /* Leases of an active network, only those of `mac` when it is not NULL. */
 GPtrArray *vd_network_get_dhcp_leases(vd_daemon *d, const vd_network_ref *net, const char *mac,
                                       unsigned flags, vd_error **err); /* vd_network_lease* */

@@ -104,6 +104,21 @@ static int absent_vcpu_list(vd_hv *hv, int domid, vd_hv_vcpu *out, unsigned max,
     return -1;
 }
 
+static bool absent_save(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w,
+                        vd_error **err)
+{
+    (void)def;
+    (void)w;
+    return absent_domid_op(hv, domid, err);
+}
+
+static int absent_restore(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool *platform,
+                          vd_error **err)
+{
+    (void)r;
+    return absent_start(hv, def, true, platform, err);
+}
+
 static vd_hv_console *absent_console_open(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
                                           vd_hv_console_eof_fn on_eof, void *user, vd_error **err)
 {
@@ -133,6 +148,8 @@ static const vd_hv_ops absent_ops = {
     .domain_set_vcpus = absent_set_vcpus,
     .domain_set_sched = absent_set_sched,
     .domain_vcpu_list = absent_vcpu_list,
+    .domain_save = absent_save,
+    .domain_restore = absent_restore,
     .console_open = absent_console_open,
     .free = absent_free,
 };

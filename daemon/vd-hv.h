@@ -12,6 +12,8 @@
 
 typedef struct vd_hv vd_hv;
 typedef struct vd_hv_console vd_hv_console;
+typedef struct vd_save_writer vd_save_writer; /* vd-save-image.h */
+typedef struct vd_save_reader vd_save_reader;
 
 /* hv's domain states (VIREO_DOMSTATE_* in hv/include/public/vireo.h). */
 typedef enum {
@@ -94,6 +96,14 @@ typedef struct vd_hv_ops {
     bool (*domain_set_sched)(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_error **err);
     /* Fills out[] with vCPUs 0, 1, ... (at most max); returns how many, -1 on error. */
     int (*domain_vcpu_list)(vd_hv *hv, int domid, vd_hv_vcpu *out, unsigned max, vd_error **err);
+    /* Writes a paused domain's hv state (vCPU and platform contexts, memory) as the save
+     * image's VD_SAVE_HV_* records (vd-save-image.h). */
+    bool (*domain_save)(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w,
+                        vd_error **err);
+    /* Makes a paused domain of def from the image's hv records, reading through END (whose
+     * digest the reader checks first). Returns its hv id, or -1 with nothing left in hv. */
+    int (*domain_restore)(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool *platform,
+                          vd_error **err);
     vd_hv_console *(*console_open)(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
                                    vd_hv_console_eof_fn on_eof, void *user, vd_error **err);
     bool (*console_write)(vd_hv_console *c, const void *buf, size_t len, vd_error **err);

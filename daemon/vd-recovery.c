@@ -137,7 +137,9 @@ static void autostart(vd_daemon *d)
         /* The job takes over the reference. */
         if (!vd_job_begin_obj(d, dom, VD_JOB_START, "autostart", &err))
             continue;
-        if (!vd_domain_start_job(d, dom, dom->def, false, &err))
+        /* As libvirtd does: an autostarted domain with a managed save image resumes. */
+        int restored = vd_domain_start_from_managed_save(d, dom, 0, &err);
+        if (restored < 0 || (restored == 0 && !vd_domain_start_job(d, dom, dom->def, false, &err)))
             g_warning("autostart of domain '%s' failed: %s", vd_domain_name(dom), err->message);
         vd_job_end(d, dom);
     }

@@ -18,8 +18,8 @@ def known_but_unserved_procedure_is_no_support():
     with vdrpc.daemon() as d:
         c = RawClient(d.sock)
         c.open()
-        # 183 DOMAIN_HAS_MANAGED_SAVE_IMAGE: virsh undefine/dominfo tolerate code 3 only
-        e = expect_error(c, 183)
+        # 187 DOMAIN_SNAPSHOT_NUM: virsh undefine tolerates code 3 only
+        e = expect_error(c, 187)
         check(e.code == 3, e)
         check("not supported" in e.message, '"not supported" in e.message')
 

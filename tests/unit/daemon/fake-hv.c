@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "vd-error.h"
+#include "vd-save-image.h"
 
 static fake_hv *self(vd_hv *hv)
 {
@@ -200,6 +201,57 @@ static int vcpu_list(vd_hv *hv, int domid, vd_hv_vcpu *out, unsigned max, vd_err
     return (int)n;
 }
 
+/* Save and restore through the real image code: the domain's shape, and one "memory"
+ * record holding the fake guest's console input, which a restore must bring back. */
+static bool save(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w, vd_error **err)
+{
+    fake_domain *dom = lookup(hv, domid, err);
+    if (!dom)
+        return false;
+    if (dom->info.state != VD_HV_PAUSED) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: %d is not paused", domid);
+        return false;
+    }
+    struct vd_save_hv_domain shape = {.nr_vcpus = dom->info.nr_vcpus,
+                                      .nr_online_vcpus = dom->info.nr_online_vcpus,
+                                      .weight = dom->info.weight,
+                                      .cap = dom->info.cap,
+                                      .max_pages = dom->info.max_memory_kib / 4,
+                                      .target_pages = dom->info.memory_kib / 4,
+                                      .ram_bytes = def->memory_kib * 1024};
+    uint64_t head[2] = {0, dom->console_input->len};
+    return vd_save_write_record(w, VD_SAVE_HV_DOMAIN, &shape, sizeof(shape), NULL, 0, err) &&
+           vd_save_write_record(w, VD_SAVE_HV_MEMORY, head, sizeof(head), dom->console_input->str,
+                                dom->console_input->len, err);
+}
+
+static int restore(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool *platform,
+                   vd_error **err)
+{
+    struct vd_save_hv_domain shape;
+    uint64_t head[2], len;
+    uint32_t type;
+    if (!vd_save_next(r, &type, &len, err) || type != VD_SAVE_HV_DOMAIN ||
+        !vd_save_read(r, &shape, sizeof(shape), err) || !vd_save_next(r, &type, &len, err) ||
+        type != VD_SAVE_HV_MEMORY || !vd_save_read(r, head, sizeof(head), err)) {
+        if (err && !*err)
+            vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: bad records");
+        return -1;
+    }
+    g_autofree char *input = g_malloc0(head[1] + 1);
+    if (!vd_save_read(r, input, head[1], err) || !vd_save_next(r, &type, &len, err))
+        return -1;
+    if (type != VD_SAVE_END) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: no end");
+        return -1;
+    }
+    int domid = start(hv, def, true, platform, err);
+    fake_domain *dom = lookup(hv, domid, err);
+    g_string_assign(dom->console_input, input);
+    self(hv)->restores++;
+    return domid;
+}
+
 struct vd_hv_console {
     fake_domain *dom;
 };
@@ -252,6 +304,8 @@ static const vd_hv_ops fake_ops = {
     .domain_set_vcpus = set_vcpus,
     .domain_set_sched = set_sched,
     .domain_vcpu_list = vcpu_list,
+    .domain_save = save,
+    .domain_restore = restore,
     .console_open = console_open,
     .console_write = console_write,
     .console_close = console_close,

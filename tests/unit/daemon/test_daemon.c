@@ -17,6 +17,7 @@
 #include "vd-daemon.h"
 #include "vd-host.h"
 #include "vd-libvirt.h"
+#include "vd-save-image.h"
 #include "vd-storage.h"
 
 typedef struct fixture {
@@ -194,8 +195,7 @@ static void stats_period_goes_to_the_definition(fixture *f, gconstpointer u)
     g_assert_false(vd_domain_set_memory_stats_period(f->d, ref, -1, 0, &err));
     assert_error(err, VIR_ERR_INVALID_ARG, "invalid statistics period -1");
     g_clear_pointer(&err, vd_error_free);
-    g_assert_false(
-        vd_domain_set_memory_stats_period(f->d, ref, 3, VIR_DOMAIN_AFFECT_LIVE, &err));
+    g_assert_false(vd_domain_set_memory_stats_period(f->d, ref, 3, VIR_DOMAIN_AFFECT_LIVE, &err));
     assert_error(err, VIR_ERR_OPERATION_INVALID, "not running");
     g_clear_pointer(&err, vd_error_free);
 
@@ -233,8 +233,7 @@ static void volumes_tell_their_format_to_disks_without_one(fixture *f, gconstpoi
     g_autofree char *q = g_build_filename(dir, "q.qcow2", NULL);
     g_autofree char *r = g_build_filename(dir, "r.img", NULL);
     g_autofree char *b = g_build_filename(dir, "b.qcow2", NULL);
-    g_autofree char *cmd =
-        g_strdup_printf("qemu-img create -q -f qcow2 -b %s -F qcow2 %s", q, b);
+    g_autofree char *cmd = g_strdup_printf("qemu-img create -q -f qcow2 -b %s -F qcow2 %s", q, b);
     g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));
     g_assert_true(vd_pool_refresh(f->d, pool, 0, &err));
     g_autofree char *qf = vd_vol_format_of_path(f->d, q);
@@ -481,13 +480,12 @@ static void devices_attach_and_detach_in_the_definition(fixture *f, gconstpointe
     assert_error(err, VIR_ERR_XML_DETAIL, "device");
     g_clear_pointer(&err, vd_error_free);
     g_assert_true(vd_domain_detach_device(
-        f->d, ref, "<disk type='file'><source file='/img/a.qcow2'/><target dev='vdb'/></disk>",
-        0, &err));
+        f->d, ref, "<disk type='file'><source file='/img/a.qcow2'/><target dev='vdb'/></disk>", 0,
+        &err));
     g_assert_true(vd_domain_detach_device(
         f->d, ref, "<interface type='bridge'><source bridge='br0'/></interface>", 0, &err));
     g_assert_false(vd_domain_detach_device(
-        f->d, ref, "<disk type='file'><source file='/x'/><target dev='vdq'/></disk>", 0,
-        &err));
+        f->d, ref, "<disk type='file'><source file='/x'/><target dev='vdq'/></disk>", 0, &err));
     assert_error(err, VIR_ERR_DEVICE_MISSING, "no disk matching target 'vdq'");
     g_clear_pointer(&err, vd_error_free);
     g_free(inactive);
@@ -937,8 +935,8 @@ static void host_uuid_comes_from_smbios_machine_id_or_is_kept(fixture *f, gconst
 
     /* Firmware's unset UUIDs and garbage fall back to /etc/machine-id, made a UUID. */
     static const char *const unset[] = {"00000000-0000-0000-0000-000000000000\n",
-                                        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\n",
-                                        "Not Settable\n", "\n"};
+                                        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\n", "Not Settable\n",
+                                        "\n"};
     for (unsigned i = 0; i < G_N_ELEMENTS(unset); i++) {
         write_file(dmi, "product_uuid", unset[i]);
         vd_host_uuid(f->cfg, &src, uuid);
@@ -1120,7 +1118,7 @@ static vd_domain_ref *create_with_disk(fixture *f, const char *name, const char 
 }
 
 #define SHARED_DISK(path, dev, extra)                                                              \
-    "<disk type='file'><driver name='qemu' type='raw'/><source file='" path "'/>"                \
+    "<disk type='file'><driver name='qemu' type='raw'/><source file='" path "'/>"                  \
     "<target dev='" dev "'/>" extra "</disk>"
 
 /* Two domains writing one image: allowed only when both say <shareable/>, as QEMU's image
@@ -1132,13 +1130,14 @@ static void disks_are_shared_only_when_shareable(fixture *f, gconstpointer u)
     install_fake_dm(f);
     g_setenv("FAKE_DM_MODE", "ready", TRUE);
     g_autoptr(vd_error) err = NULL;
-    g_autoptr(vd_domain_ref) writer = create_with_disk(f, "w1", SHARED_DISK("/img/x", "vda", ""),
-                                                       &err);
+    g_autoptr(vd_domain_ref) writer =
+        create_with_disk(f, "w1", SHARED_DISK("/img/x", "vda", ""), &err);
     g_assert_nonnull(writer);
     unsigned starts = f->hv->starts;
     g_assert_null(create_with_disk(f, "w2", SHARED_DISK("/img/x", "vdb", ""), &err));
-    assert_error(err, VIR_ERR_RESOURCE_BUSY,
-                 "disk 'vdb' (/img/x) of domain 'w2' is in use for writing by domain 'w1' as 'vda'");
+    assert_error(
+        err, VIR_ERR_RESOURCE_BUSY,
+        "disk 'vdb' (/img/x) of domain 'w2' is in use for writing by domain 'w1' as 'vda'");
     g_clear_pointer(&err, vd_error_free);
     /* Shareable on one side only is not enough: the other writer excludes it. */
     g_assert_null(create_with_disk(f, "w3", SHARED_DISK("/img/x", "vda", "<shareable/>"), &err));
@@ -1149,8 +1148,8 @@ static void disks_are_shared_only_when_shareable(fixture *f, gconstpointer u)
         create_with_disk(f, "r1", SHARED_DISK("/img/x", "vda", "<readonly/>"), &err);
     g_assert_nonnull(reader);
     g_assert_true(vd_domain_destroy(f->d, writer, 0, &err));
-    g_autoptr(vd_domain_ref) after = create_with_disk(f, "w4", SHARED_DISK("/img/x", "vda", ""),
-                                                      &err);
+    g_autoptr(vd_domain_ref) after =
+        create_with_disk(f, "w4", SHARED_DISK("/img/x", "vda", ""), &err);
     g_assert_nonnull(after);
 
     g_autoptr(vd_domain_ref) s1 =
@@ -1278,6 +1277,149 @@ static void restarted_daemon_keeps_device_models_and_ends_interrupted_starts(fix
     kill(kept_pid, SIGKILL);
 }
 
+/* The fake guest's console input stands for its memory: a restore must bring it back. */
+static fake_domain *fake_of(fixture *f, const vd_domain_ref *ref)
+{
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) now = vd_domain_lookup_by_uuid(f->d, ref->uuid, &err);
+    g_assert_nonnull(now);
+    fake_domain *dom = g_hash_table_lookup(f->hv_domains, GINT_TO_POINTER(now->id));
+    g_assert_nonnull(dom);
+    return dom;
+}
+
+static void flip_byte(const char *path, long offset)
+{
+    FILE *fp = fopen(path, "r+b");
+    g_assert_nonnull(fp);
+    g_assert_cmpint(fseek(fp, offset, SEEK_SET), ==, 0);
+    int c = fgetc(fp);
+    g_assert_cmpint(fseek(fp, offset, SEEK_SET), ==, 0);
+    fputc(c ^ 0x40, fp);
+    fclose(fp);
+}
+
+/* virsh save / restore: the domain stops as "saved", comes back running from the image
+ * with what it held, and a damaged, truncated or foreign image starts nothing. */
+static void save_and_restore_round_trip_and_refuse_damaged_images(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "sv", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_string_assign(fake_of(f, ref)->console_input, "state-before-save");
+    g_autofree char *path = g_build_filename(f->root, "sv.save", NULL);
+    g_assert_true(vd_domain_save(f->d, ref, path, NULL, 0, &err));
+    int state, reason;
+    g_assert_true(vd_domain_get_state(f->d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
+    g_assert_cmpint(reason, ==, VIR_DOMAIN_SHUTOFF_SAVED);
+    g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
+    g_autofree char *xml = vd_save_image_get_xml(f->d, path, 0, &err);
+    g_assert_nonnull(xml);
+    g_assert_nonnull(strstr(xml, "<name>sv</name>"));
+
+    g_assert_true(vd_domain_restore(f->d, path, NULL, 0, &err));
+    g_assert_true(vd_domain_get_state(f->d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpint(reason, ==, VIR_DOMAIN_RUNNING_RESTORED);
+    g_assert_cmpstr(fake_of(f, ref)->console_input->str, ==, "state-before-save");
+    g_assert_cmpint(vd_domain_is_persistent(f->d, ref, &err), ==, 1);
+    drain_events();
+    g_assert_nonnull(strstr(f->events->str, "sv:5/4 sv:2/2 "));
+
+    /* Saved paused (--paused), restored paused; then damaged images. */
+    g_assert_true(vd_domain_save(f->d, ref, path, NULL, VIR_DOMAIN_SAVE_PAUSED, &err));
+    g_assert_true(vd_domain_restore(f->d, path, NULL, 0, &err));
+    g_assert_true(vd_domain_get_state(f->d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    g_assert_true(vd_domain_save(f->d, ref, path, NULL, 0, &err));
+    unsigned restores = f->hv->restores;
+    gsize len;
+    g_autofree char *image = NULL;
+    g_assert_true(g_file_get_contents(path, &image, &len, NULL));
+    flip_byte(path, (long)len - 52); /* in the last record, just before END (48 bytes) */
+    g_assert_false(vd_domain_restore(f->d, path, NULL, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "do not match its checksum");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(g_file_set_contents(path, image, (gssize)len - 100, NULL));
+    g_assert_false(vd_domain_restore(f->d, path, NULL, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "truncated");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(g_file_set_contents(path, "QFI\xfb not a save image at all", -1, NULL));
+    g_assert_false(vd_domain_restore(f->d, path, NULL, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "not a Vireo save image");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_cmpuint(f->hv->restores, ==, restores);
+    g_assert_cmpint(vd_domain_is_active(f->d, ref, &err), ==, 0);
+    g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
+}
+
+/* A save that cannot write leaves the guest running and no file; one with virtio devices
+ * is refused before anything happens. */
+static void failed_or_refused_save_leaves_the_guest_running(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "keep", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_autofree char *nowhere = g_build_filename(f->root, "no", "such", "dir", "x.save", NULL);
+    g_assert_false(vd_domain_save(f->d, ref, nowhere, NULL, 0, &err));
+    assert_error(err, VIR_ERR_SYSTEM_ERROR, "cannot create save image");
+    g_clear_pointer(&err, vd_error_free);
+    int state, reason;
+    g_assert_true(vd_domain_get_state(f->d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpint(fake_of(f, ref)->info.state, ==, VD_HV_RUNNING);
+
+    install_fake_dm(f);
+    g_setenv("FAKE_DM_MODE", "ready", TRUE);
+    g_autoptr(vd_domain_ref) dev = create_with_devices(f, "devs", &err);
+    g_assert_nonnull(dev);
+    g_autofree char *path = g_build_filename(f->root, "devs.save", NULL);
+    g_assert_false(vd_domain_save(f->d, dev, path, NULL, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_UNSUPPORTED, "virtio devices");
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    g_assert_cmpint(vd_domain_is_active(f->d, dev, NULL), ==, 1);
+}
+
+/* managedsave: an image the next start resumes from (once), listed and guarded as
+ * libvirtd does. */
+static void managed_save_is_resumed_by_the_next_start(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "ms", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_string_assign(fake_of(f, ref)->console_input, "managed");
+    g_assert_cmpint(vd_domain_has_managed_save(f->d, ref, 0, &err), ==, 0);
+    g_assert_true(vd_domain_managed_save(f->d, ref, 0, &err));
+    g_assert_cmpint(vd_domain_has_managed_save(f->d, ref, 0, &err), ==, 1);
+    g_autoptr(GPtrArray) saved =
+        vd_domain_list_all(f->d, VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, &err);
+    g_assert_cmpuint(saved->len, ==, 1);
+    g_assert_false(vd_domain_undefine(f->d, ref, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "managed save image exists");
+    g_clear_pointer(&err, vd_error_free);
+
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_cmpuint(f->hv->restores, ==, 1);
+    g_assert_cmpstr(fake_of(f, ref)->console_input->str, ==, "managed");
+    g_assert_cmpint(vd_domain_has_managed_save(f->d, ref, 0, &err), ==, 0);
+
+    /* A transient domain has no managed save; removing an image twice is fine. */
+    g_autofree char *txml = domain_xml("tr", NULL, NULL);
+    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, &err);
+    g_assert_false(vd_domain_managed_save(f->d, t, 0, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "transient");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_domain_managed_save(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_managed_save_remove(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_managed_save_remove(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_cmpuint(f->hv->restores, ==, 1); /* booted, not restored */
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1302,8 +1444,8 @@ int main(int argc, char **argv)
         rename_emits_libvirts_events_and_refuses_running_domains, WITH_FAKE_HV);
     ADD("destroy-stops-and-transient-disappears", destroy_stops_and_transient_disappears,
         WITH_FAKE_HV);
-    ADD("devices-attach-and-detach-in-the-definition",
-        devices_attach_and_detach_in_the_definition, WITH_FAKE_HV);
+    ADD("devices-attach-and-detach-in-the-definition", devices_attach_and_detach_in_the_definition,
+        WITH_FAKE_HV);
     ADD("guest-poweroff-and-reboot-follow-on-actions", guest_poweroff_and_reboot_follow_on_actions,
         WITH_FAKE_HV);
     ADD("linux-domu-live-xml-shows-the-platform", linux_domu_live_xml_shows_the_platform,
@@ -1326,8 +1468,13 @@ int main(int argc, char **argv)
     ADD("concurrent-defines-and-undefines-all-succeed",
         concurrent_defines_and_undefines_all_succeed, WITH_FAKE_HV);
     ADD("device-model-runs-with-its-domain", device_model_runs_with_its_domain, WITH_FAKE_HV);
-    ADD("disks-are-shared-only-when-shareable", disks_are_shared_only_when_shareable,
+    ADD("save-and-restore-round-trip-and-refuse-damaged-images",
+        save_and_restore_round_trip_and_refuse_damaged_images, WITH_FAKE_HV);
+    ADD("failed-or-refused-save-leaves-the-guest-running",
+        failed_or_refused_save_leaves_the_guest_running, WITH_FAKE_HV);
+    ADD("managed-save-is-resumed-by-the-next-start", managed_save_is_resumed_by_the_next_start,
         WITH_FAKE_HV);
+    ADD("disks-are-shared-only-when-shareable", disks_are_shared_only_when_shareable, WITH_FAKE_HV);
     ADD("device-model-failure-fails-the-start", device_model_failure_fails_the_start, WITH_FAKE_HV);
     ADD("block-stats-come-from-the-device-models-file",
         block_stats_come_from_the_device_models_file, WITH_FAKE_HV);
