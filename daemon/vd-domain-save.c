@@ -174,6 +174,67 @@ char *vd_save_image_get_xml(vd_daemon *d, const char *path, unsigned flags, vd_e
     return r ? xml : NULL;
 }
 
+/* The new definition must describe the same machine: hv's state in the image fits only
+ * a domain of the same identity, memory and vCPUs. */
+static bool same_machine(const vd_domain_def *old, const vd_domain_def *new_def, vd_error **err)
+{
+    if (memcmp(old->uuid, new_def->uuid, 16) == 0 && strcmp(old->name, new_def->name) == 0 &&
+        old->memory_kib == new_def->memory_kib && old->vcpus == new_def->vcpus)
+        return true;
+    vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_DOMAIN,
+            "the new XML of save image domain '%s' must keep its name, uuid, memory and vCPUs",
+            old->name);
+    return false;
+}
+
+/* Copies every record of r into w (END checked on the way). */
+static bool copy_records(vd_save_reader *r, vd_save_writer *w, vd_error **err)
+{
+    for (;;) {
+        uint32_t type;
+        uint64_t len;
+        if (!vd_save_next(r, &type, &len, err))
+            return false;
+        if (type == VD_SAVE_END)
+            return true;
+        g_autofree uint8_t *payload = g_malloc(len ? len : 1);
+        if (!vd_save_read(r, payload, len, err) ||
+            !vd_save_write_record(w, type, NULL, 0, payload, len, err))
+            return false;
+    }
+}
+
+bool vd_save_image_define_xml(vd_daemon *d, const char *path, const char *dxml, unsigned flags,
+                              vd_error **err)
+{
+    VD_CHECK_FLAGS(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, err, false);
+    g_autoptr(vd_domain_def) old = NULL;
+    unsigned image_flags = 0;
+    g_autoptr(vd_save_reader) r = open_image(d, path, &old, &image_flags, err);
+    if (!r)
+        return false;
+    g_autoptr(vd_domain_def) new_def = vd_domain_def_parse(dxml, NULL, err);
+    if (!new_def || !vd_check_emulator(d, new_def, err) || !check_savable(new_def, err) ||
+        !same_machine(old, new_def, err))
+        return false;
+    if (flags & VIR_DOMAIN_SAVE_RUNNING)
+        image_flags |= VD_SAVE_WAS_RUNNING;
+    if (flags & VIR_DOMAIN_SAVE_PAUSED)
+        image_flags &= ~VD_SAVE_WAS_RUNNING;
+    g_autofree char *xml = vd_domain_def_format(new_def, -1);
+    vd_save_writer *w = vd_save_writer_open(path, xml, image_flags, err);
+    if (!w)
+        return false;
+    if (!copy_records(r, w, err)) {
+        vd_save_writer_abort(w); /* the image stays as it was */
+        return false;
+    }
+    if (!vd_save_writer_commit(w, err))
+        return false;
+    g_message("save image %s: definition of '%s' replaced", path, new_def->name);
+    return true;
+}
+
 /* ---- managed save -------------------------------------------------------------------- */
 
 bool vd_domain_managed_save(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)

@@ -161,6 +161,10 @@ bool vd_domain_save(vd_daemon *d, const vd_domain_ref *dom, const char *path, co
 bool vd_domain_restore(vd_daemon *d, const char *path, const char *dxml, unsigned flags,
                        vd_error **err);
 char *vd_save_image_get_xml(vd_daemon *d, const char *path, unsigned flags, vd_error **err);
+/* Replaces an image's definition (same name, uuid, memory, vCPUs); flags RUNNING/PAUSED
+ * change what a restore does. The image is rewritten whole, atomically. */
+bool vd_save_image_define_xml(vd_daemon *d, const char *path, const char *dxml, unsigned flags,
+                              vd_error **err);
 bool vd_domain_managed_save(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
 /* 1 or 0, -1 on error. */
 int vd_domain_has_managed_save(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,

@@ -48,6 +48,14 @@ bool vd_rpc_domain_save_image_get_xml_desc(vd_rpc_call *call, void *args, void *
     return r->value != NULL;
 }
 
+bool vd_rpc_domain_save_image_define_xml(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_domain_save_image_define_xml_args *a = args;
+
+    (void)ret;
+    return vd_save_image_define_xml(D(call), a->file, a->dxml, a->flags, err);
+}
+
 bool vd_rpc_domain_managed_save(vd_rpc_call *call, void *args, void *ret, vd_error **err)
 {
     vd_wire_dom_flags_arg *a = args;

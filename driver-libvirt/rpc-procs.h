@@ -66,6 +66,7 @@ VD_RPC_HANDLER(domain_save_flags);
 VD_RPC_HANDLER(domain_restore);
 VD_RPC_HANDLER(domain_restore_flags);
 VD_RPC_HANDLER(domain_save_image_get_xml_desc);
+VD_RPC_HANDLER(domain_save_image_define_xml);
 VD_RPC_HANDLER(domain_managed_save);
 VD_RPC_HANDLER(domain_has_managed_save_image);
 VD_RPC_HANDLER(domain_managed_save_remove);

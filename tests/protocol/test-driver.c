@@ -574,6 +574,15 @@ char *vd_save_image_get_xml(vd_daemon *d, const char *path, unsigned flags, vd_e
     return NULL;
 }
 
+bool vd_save_image_define_xml(vd_daemon *d, const char *path, const char *dxml, unsigned flags,
+                              vd_error **err)
+{
+    (void)d;
+    (void)dxml;
+    (void)flags;
+    return no_image(path, err);
+}
+
 int vd_domain_has_managed_save(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
                                vd_error **err)
 {

@@ -1319,6 +1319,27 @@ static void save_and_restore_round_trip_and_refuse_damaged_images(fixture *f, gc
     g_assert_nonnull(xml);
     g_assert_nonnull(strstr(xml, "<name>sv</name>"));
 
+    /* save-image-define: the same machine with another on_poweroff, to be restored paused;
+     * another memory size is refused and the image stays as it was. */
+    g_autofree char *changed = vd_save_image_get_xml(f->d, path, 0, &err);
+    g_autofree char *bigger = g_strdup(changed);
+    char *at = strstr(changed, "<on_poweroff>destroy</on_poweroff>");
+    g_assert_nonnull(at);
+    memcpy(at, "<on_poweroff>restart</on_poweroff>", strlen("<on_poweroff>restart</on_poweroff>"));
+    at = strstr(bigger, "<memory unit=\"KiB\">262144</memory>");
+    g_assert_nonnull(at);
+    at[strlen("<memory unit=\"KiB\">")] = '3';
+    g_assert_false(vd_save_image_define_xml(f->d, path, bigger, 0, &err));
+    assert_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "keep its name, uuid, memory and vCPUs");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_save_image_define_xml(f->d, path, changed, VIR_DOMAIN_SAVE_PAUSED, &err));
+    g_autofree char *redefined = vd_save_image_get_xml(f->d, path, 0, &err);
+    g_assert_nonnull(strstr(redefined, "<on_poweroff>restart</on_poweroff>"));
+    g_assert_true(vd_domain_restore(f->d, path, NULL, 0, &err));
+    g_assert_true(vd_domain_get_state(f->d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    g_assert_true(vd_domain_save(f->d, ref, path, NULL, VIR_DOMAIN_SAVE_RUNNING, &err));
+
     g_assert_true(vd_domain_restore(f->d, path, NULL, 0, &err));
     g_assert_true(vd_domain_get_state(f->d, ref, &state, &reason, &err));
     g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
