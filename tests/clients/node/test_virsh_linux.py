@@ -6,8 +6,9 @@ what capabilities say, unstartable kernels refused naming the file, ELF test gue
 before, define/dumpxml, then on the guest platform: the userspace marker on `virsh
 console`, both vCPUs online, clocksource kvm-clock, `sleep 10` against host time, console
 input, poweroff and reboot inside the guest, virsh shutdown/reboot (with the reboot
-event), suspend/resume, dominfo/vcpuinfo, destroy, a SIGKILLed daemon, and 10 domUs
-created and destroyed returning hv's free memory exactly.
+event), suspend/resume, save/restore/managedsave of a 128 MiB domU (issue 10: its RAM and its
+clock carried over, a damaged image refused), dominfo/vcpuinfo, destroy, a SIGKILLed
+daemon, and 10 domUs created and destroyed returning hv's free memory exactly.
 
 The platform tests fail with the start's own error until hv runs VIREO_DOMCFG_PLATFORM
 domains; a test whose domain could not start says so instead of waiting for it."""
@@ -446,6 +447,86 @@ def domu_on_default_network_gets_a_lease_and_reaches_out_through_nat(s):
     s.virsh('undefine', 'net')
 
 
+SAVE_IMAGE = '/var/lib/vireo/sav.save'  # in dom0: the daemon writes where the client says
+
+
+def guest_uptime(s, name):
+    m = console_answers(s, name, 'echo "up-$(cut -d" " -f1 /proc/uptime)-end"',
+                        r'up-([\d.]+)-end')
+    return float(m.group(1))
+
+
+def dom0_marker(s, command, tag):
+    out = s.dom0(f'echo "{tag}=$({command})"', timeout=120, check=False)
+    m = re.search(tag + r'=(\S*)', out)
+    return m.group(1) if m else None
+
+
+def save_restore_and_managedsave_keep_the_guest_going(s):
+    """Issue 10, point 1 (guests without virtio devices): virsh save stops a Linux domU as
+    "saved" into a checksummed image; save-image-dumpxml reads its XML; virsh restore
+    brings it back running where it was (a file in its RAM filesystem kept, its uptime
+    not gone back); a damaged image is refused and starts nothing; managedsave and the
+    next start do the same through the daemon's own image; a domU with a virtio device is
+    refused by name."""
+    define_linux(s, 'sav', memory_mib=128)
+    start_and_reach_userspace(s, 'sav')
+    console_answers(s, 'sav', 'echo kept-in-ram > /tmp/mark; echo "marked-$(cat /tmp/mark)"',
+                    r'marked-kept-in-ram')
+    before = guest_uptime(s, 'sav')
+    t0 = time.monotonic()
+    s.virsh('save', 'sav', SAVE_IMAGE, timeout=600)
+    saved_s = time.monotonic() - t0
+    state = s.virsh('domstate', 'sav', '--reason').stdout.strip()
+    if state != 'shut off (saved)':
+        raise node.TestFailure(f'after virsh save: domstate says {state!r}')
+    size = dom0_marker(s, f'stat -c %s {SAVE_IMAGE}', 'image-size')
+    xml = s.virsh('save-image-dumpxml', SAVE_IMAGE).stdout
+    if '<name>sav</name>' not in xml:
+        raise node.TestFailure(f'save-image-dumpxml:\n{xml}')
+    if s.hv_domain('sav'):
+        raise node.TestFailure('hv still holds the saved domain')
+
+    # A flipped byte in the middle of the memory: refused at the end, nothing left running.
+    middle = int(size) // 2
+    flip = (f'b=$(dd if={SAVE_IMAGE} bs=1 skip={middle} count=1 2>/dev/null | od -An -tu1); '
+            f'printf "\\\\$(printf %o $(( (b + 1) % 256 )))" | '
+            f'dd of={SAVE_IMAGE} bs=1 seek={middle} count=1 conv=notrunc 2>/dev/null; echo $b')
+    original = dom0_marker(s, flip, 'flipped')
+    r = s.virsh('restore', SAVE_IMAGE, ok=False, timeout=600)
+    if 'checksum' not in r.stderr or s.domstate('sav') != 'shut off' or s.hv_domain('sav'):
+        raise node.TestFailure(f'a damaged image: {r.stderr.strip()!r}, sav is '
+                               f'{s.domstate("sav")}, hv: {s.hv_domain("sav")}')
+    dom0_marker(s, f'printf "\\\\$(printf %o {original})" | dd of={SAVE_IMAGE} bs=1 '
+                   f'seek={middle} count=1 conv=notrunc 2>/dev/null; echo ok', 'unflipped')
+
+    t1 = time.monotonic()
+    s.virsh('restore', SAVE_IMAGE, timeout=600)
+    restored_s = time.monotonic() - t1
+    state = s.virsh('domstate', 'sav', '--reason').stdout.strip()
+    if state != 'running (restored)':
+        raise node.TestFailure(f'after virsh restore: domstate says {state!r}')
+    console_answers(s, 'sav', 'echo "still-$(cat /tmp/mark)"', r'still-kept-in-ram')
+    after = guest_uptime(s, 'sav')
+    if after < before:
+        raise node.TestFailure(f'the guest\'s clock went back: uptime {before} s -> {after} s')
+    print(f'  save of a 128 MiB domU: {saved_s:.1f} s, image {int(size) >> 20} MiB; restore '
+          f'{restored_s:.1f} s; guest uptime {before:.1f} s before, {after:.1f} s after')
+
+    s.virsh('managedsave', 'sav', timeout=600)
+    info = nodeclients.fields(s.virsh('dominfo', 'sav').stdout, ':')
+    if info.get('Managed save') != 'yes' or info.get('State') != 'shut off':
+        raise node.TestFailure(f'dominfo after managedsave: {info}')
+    s.virsh('start', 'sav', timeout=600)
+    console_answers(s, 'sav', 'echo "again-$(cat /tmp/mark)"', r'again-kept-in-ram')
+    info = nodeclients.fields(s.virsh('dominfo', 'sav').stdout, ':')
+    if info.get('Managed save') != 'no':
+        raise node.TestFailure(f'the managed save image outlived the start: {info}')
+    s.virsh('destroy', 'sav')
+    s.virsh('undefine', 'sav')
+    s.dom0(f'rm -f {SAVE_IMAGE}')
+
+
 if __name__ == '__main__':
     nodeclients.run([capabilities_say_what_a_guest_gets, unstartable_kernels_fail_naming_the_file,
                      elf_test_guest_still_starts, linux_domu_defines_and_shows_its_xml,
@@ -453,7 +534,8 @@ if __name__ == '__main__':
                      linux_domu_reaches_userspace_on_virsh_console,
                      both_vcpus_online_and_clocksource_kvm_clock, console_input_reaches_the_shell,
                      guest_sleep_takes_the_same_host_time, dominfo_and_vcpuinfo_show_the_domu,
-                     suspend_and_resume, virsh_reboot_restarts_it_with_the_reboot_event,
+                     suspend_and_resume, save_restore_and_managedsave_keep_the_guest_going,
+                     virsh_reboot_restarts_it_with_the_reboot_event,
                      reboot_inside_the_guest_restarts_it, poweroff_inside_the_guest_ends_it,
                      virsh_shutdown_presses_the_power_button,
                      killed_daemon_leaves_two_domus_running_with_consoles,
