@@ -107,7 +107,10 @@ struct vireo_dev_foreign_range {
  * maps it read-write. From then on:
  *   - VIREO_EVENT_IOREQ reaches this file only, and only when its page has work;
  *   - only this file may map the domain's memory (VIREO_DEV_IOC_MAP_FOREIGN: EPERM for
- *     other files), complete its requests and drive its interrupt lines (the ioctls
+ *     other files) unless it shares it: VIREO_DEV_IOC_IOREQ_SHARE_MEMORY(1), asked by the
+ *     device model itself once it stands still for a save, lets the toolstack's other
+ *     files map it too, (0) takes that back;
+ *   - only this file may complete its requests and drive its interrupt lines (the ioctls
  *     below; the raw hypercalls are refused to everyone);
  *   - closing the file detaches it (VIREO_HC_IOREQ_DETACH), which crashes the domain if
  *     it still runs.
@@ -141,5 +144,6 @@ struct vireo_dev_info {
 	_IOW(VIREO_DEV_IOC_MAGIC, 0x07, struct vireo_dev_foreign_range)
 #define VIREO_DEV_IOC_FOREIGN_RESTORE \
 	_IOW(VIREO_DEV_IOC_MAGIC, 0x08, struct vireo_dev_foreign_range)
+#define VIREO_DEV_IOC_IOREQ_SHARE_MEMORY _IOW(VIREO_DEV_IOC_MAGIC, 0x09, __u32) /* 1 or 0 */
 
 #endif /* VIREO_DEV_H */

@@ -43,6 +43,14 @@ int vctl_ioreq_set_doorbell(vctl_t *h, unsigned index, uint64_t gpa, unsigned si
     return 0;
 }
 
+int vctl_ioreq_share_memory(vctl_t *h, bool shared)
+{
+    uint32_t on = shared;
+    if (ioctl(h->fd, VIREO_DEV_IOC_IOREQ_SHARE_MEMORY, &on) < 0)
+        return -errno;
+    return 0;
+}
+
 int vctl_ioreq_set_irq(vctl_t *h, uint32_t gsi, bool asserted)
 {
     struct vireo_dev_irq irq = {.gsi = gsi, .level = asserted};

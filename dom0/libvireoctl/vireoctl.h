@@ -161,6 +161,9 @@ int vctl_ioreq_set_doorbell(vctl_t *h, unsigned index, uint64_t gpa, unsigned si
                             bool match_value, uint32_t value);
 /* Drives the domain's IOAPIC input gsi (VIREO_PLAT_DM_GSI_FIRST..LAST). */
 int vctl_ioreq_set_irq(vctl_t *h, uint32_t gsi, bool asserted);
+/* The device model lets other handles map its domain's memory (a save reads it), or takes
+ * that back. Only its own handle may; -ENOENT without an attach. */
+int vctl_ioreq_share_memory(vctl_t *h, bool shared);
 
 /* What vctl_ioreq_dispatch calls for the domain's work. */
 struct vctl_ioreq_ops {

@@ -40,6 +40,7 @@ struct vireo_dm {
 	struct vireo_file *owner;
 	u32 domid;
 	struct vireo_ioreq_page *page; /* get_zeroed_page(): its GPA is its PA */
+	bool memory_shared;            /* the owner lets other files map the memory (a save) */
 };
 
 /* One open /dev/vireo: its own set of pending event bits. */

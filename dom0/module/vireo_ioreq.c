@@ -35,7 +35,7 @@ bool vireo_ioreq_may_map(struct vireo_file *vf, u32 domid)
 
 	mutex_lock(&dm_lock);
 	dm = dm_find_locked(domid);
-	ok = !dm || dm->owner == vf;
+	ok = !dm || dm->owner == vf || dm->memory_shared;
 	mutex_unlock(&dm_lock);
 	return ok;
 }
@@ -112,6 +112,18 @@ long vireo_ioctl_ioreq(struct file *file, unsigned int cmd, void __user *uarg)
 		return ioreq_attach(vf, uarg);
 	if (!vf->dm)
 		return -ENOENT;
+	if (cmd == VIREO_DEV_IOC_IOREQ_SHARE_MEMORY) {
+		u32 on;
+
+		if (get_user(on, (u32 __user *)uarg))
+			return -EFAULT;
+		if (on > 1)
+			return -EINVAL;
+		mutex_lock(&dm_lock);
+		vf->dm->memory_shared = on;
+		mutex_unlock(&dm_lock);
+		return 0;
+	}
 	if (cmd == VIREO_DEV_IOC_IOREQ_COMPLETE) {
 		if (get_user(vcpu, (u32 __user *)uarg))
 			return -EFAULT;

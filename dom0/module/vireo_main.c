@@ -97,6 +97,7 @@ static long vireo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VIREO_DEV_IOC_IOREQ_ATTACH:
 	case VIREO_DEV_IOC_IOREQ_COMPLETE:
 	case VIREO_DEV_IOC_IOREQ_SET_IRQ:
+	case VIREO_DEV_IOC_IOREQ_SHARE_MEMORY:
 		return vireo_ioctl_ioreq(file, cmd, uarg);
 	default:
 		return -ENOTTY;
