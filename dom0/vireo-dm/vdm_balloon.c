@@ -235,7 +235,8 @@ static gboolean ask_for_stats(gpointer data)
     struct vdm_balloon *b = data;
     struct vdm_virtio *v = &b->virtio;
 
-    if (b->stats_chain != NULL && vdm_virtio_running(v)) {
+    /* Not while a save runs: the saved state gives the held buffer back to the ring. */
+    if (b->stats_chain != NULL && vdm_virtio_running(v) && !v->quiesced) {
         vdm_vq_push(&v->queue[Q_STATS].vq, b->stats_chain, 0);
         b->stats_chain = NULL;
         vdm_virtio_queue_interrupt(v, Q_STATS);
@@ -355,8 +356,15 @@ static void balloon_destroy(struct vdm_virtio *v)
     g_free(b);
 }
 
+/* The driver's statistics buffer, held until the next request for statistics. */
+static unsigned balloon_held(struct vdm_virtio *v, unsigned q)
+{
+    return q == Q_STATS && ((struct vdm_balloon *)v)->stats_chain != NULL;
+}
+
 static const struct vdm_virtio_ops balloon_ops = {
     .queue_notify = balloon_queue_notify,
+    .held = balloon_held,
     .reset = balloon_reset,
     .config_write = balloon_config_write,
     .destroy = balloon_destroy,

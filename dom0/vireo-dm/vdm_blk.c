@@ -93,6 +93,7 @@ struct vdm_blk {
     struct vdm_qsd qsd;
     struct nbd_handle *nbd;
     GSource *source; /* the NBD socket in the main loop */
+    unsigned inflight; /* guest requests taken and not yet answered (a save waits for 0) */
     uint64_t size;   /* bytes */
     bool can_fua;
     bool dead;       /* the connection failed: every request gets IOERR */
@@ -157,6 +158,7 @@ static void complete(struct blk_req *req)
     struct vdm_blk *blk = req->blk;
     struct vdm_virtio *v = &blk->virtio;
 
+    blk->inflight--;
     if (req->reset_count != v->reset_count) {
         free(req->chain); /* the driver reset the device: the ring is no longer ours */
         g_free(req);
@@ -182,6 +184,7 @@ static int nbd_done(void *opaque, int *error)
     struct blk_req *req = opaque;
 
     if (req->blk->closing) {
+        req->blk->inflight--;
         free(req->chain);
         g_free(req);
         return 1;
@@ -408,6 +411,7 @@ static bool submit(struct vdm_blk *blk, struct vdm_chain *c)
     req = g_new0(struct blk_req, 1);
     *req = (struct blk_req){ .blk = blk, .chain = c, .reset_count = blk->virtio.reset_count,
                              .pending = 1, .status = VIRTIO_BLK_S_OK, .type = h.type };
+    blk->inflight++;
     if (blk->dead)
         req->status = VIRTIO_BLK_S_IOERR;
     else
@@ -569,8 +573,16 @@ static void blk_destroy(struct vdm_virtio *v)
     g_free(blk);
 }
 
+/* Requests come only from the driver: quiesced, the device waits for its NBD replies. */
+static bool blk_quiesce(struct vdm_virtio *v, bool on)
+{
+    (void)on;
+    return ((struct vdm_blk *)v)->inflight == 0;
+}
+
 static const struct vdm_virtio_ops blk_ops = {
     .queue_notify = blk_queue_notify,
+    .quiesce = blk_quiesce,
     .destroy = blk_destroy,
 };
 

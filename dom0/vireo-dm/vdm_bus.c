@@ -98,6 +98,11 @@ void vdm_bus_doorbell(struct vdm_bus *bus, unsigned index)
         d->dev->ops->doorbell(d->dev, d->cookie);
 }
 
+int vdm_bus_share_memory(struct vdm_bus *bus, bool shared)
+{
+    return bus->host->share_memory != NULL ? bus->host->share_memory(bus->host_ctx, shared) : 0;
+}
+
 int vdm_bus_set_irq(struct vdm_bus *bus, unsigned gsi, bool level)
 {
     if (bus->host == NULL || bus->host->set_irq == NULL)

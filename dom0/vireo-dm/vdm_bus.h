@@ -20,6 +20,9 @@ struct vdm_bus_host {
     /* Makes doorbell `index` ring on a guest write of `size` bytes of `value` at gpa. */
     int (*set_doorbell)(void *ctx, unsigned index, uint64_t gpa, unsigned size,
                         uint32_t value);
+    /* Lets the toolstack map the domain's memory too (a save), or takes it back.
+     * Optional: a host without it has nothing to share. */
+    int (*share_memory)(void *ctx, bool shared);
 };
 
 struct vdm_bus_doorbell {
@@ -46,6 +49,7 @@ void vdm_bus_write(struct vdm_bus *bus, uint64_t gpa, unsigned size, uint64_t va
 void vdm_bus_doorbell(struct vdm_bus *bus, unsigned index);
 
 int vdm_bus_set_irq(struct vdm_bus *bus, unsigned gsi, bool level);
+int vdm_bus_share_memory(struct vdm_bus *bus, bool shared);
 /* Allocates a doorbell for dev's register at gpa; ringing it calls dev->ops->doorbell with
  * cookie. Returns the index, or -ENOSPC / the host's error (the plain write path remains). */
 int vdm_bus_doorbell_add(struct vdm_bus *bus, struct vdm_device *dev, unsigned cookie,

@@ -12,6 +12,7 @@
 #include <glib-unix.h>
 
 #include "vdm_device.h"
+#include "vdm_state.h"
 
 struct vdm_control {
     struct vdm_bus *bus;
@@ -39,7 +40,7 @@ static struct vdm_device *device_of_group(struct vdm_bus *bus, const char *group
     return NULL;
 }
 
-char *vdm_control_answer(struct vdm_bus *bus, const char *request)
+char *vdm_control_answer(struct vdm_bus *bus, GMainContext *ctx, const char *request)
 {
     g_auto(GStrv) word = g_strsplit(request, " ", 3);
     g_autoptr(GString) reply = g_string_new(NULL);
@@ -48,6 +49,8 @@ char *vdm_control_answer(struct vdm_bus *bus, const char *request)
 
     if (word[0] == NULL || word[1] == NULL || *word[0] == '\0' || *word[1] == '\0')
         return g_strdup("error: a request is '<group> <verb> [<arg>]'");
+    if (strcmp(word[0], "dm") == 0) /* the device model as a whole (vdm_state.h) */
+        return vdm_state_control(bus, ctx, word[1], word[2] != NULL ? word[2] : "");
     dev = device_of_group(bus, word[0]);
     if (dev == NULL)
         return g_strdup_printf("error: no device '%s'", word[0]);
@@ -80,7 +83,7 @@ static gboolean on_request(gint fd, GIOCondition cond, gpointer data)
 
         buf[got] = '\0';
         g_strchomp(buf);
-        answer = vdm_control_answer(cl->control->bus, buf);
+        answer = vdm_control_answer(cl->control->bus, cl->control->ctx, buf);
         g_message("control: '%s': %s", buf, answer);
         /* The daemon waits for it; a client gone meanwhile is no concern of ours. */
         if (send(fd, answer, strlen(answer), MSG_NOSIGNAL) < 0)

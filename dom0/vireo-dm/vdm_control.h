@@ -26,7 +26,8 @@ struct vdm_control *vdm_control_open(const char *runtime_dir, struct vdm_bus *bu
 /* Stops listening, drops open connections and removes the socket. NULL is fine. */
 void vdm_control_close(struct vdm_control *c);
 
-/* Pure: the answer to one request (a string to g_free), as the socket sends it. */
-char *vdm_control_answer(struct vdm_bus *bus, const char *request);
+/* The answer to one request (a string to g_free), as the socket sends it. Group "dm"
+ * is the device model itself (vdm_state.h), whose quiesce turns the loop of ctx. */
+char *vdm_control_answer(struct vdm_bus *bus, GMainContext *ctx, const char *request);
 
 #endif /* VDM_CONTROL_H */

@@ -29,9 +29,17 @@ static int hv_set_doorbell(void *ctx, unsigned index, uint64_t gpa, unsigned siz
     return vctl_ioreq_set_doorbell(hv->h, index, gpa, size, true, value);
 }
 
+static int hv_share_memory(void *ctx, bool shared)
+{
+    struct vdm_hv *hv = ctx;
+
+    return vctl_ioreq_share_memory(hv->h, shared);
+}
+
 const struct vdm_bus_host vdm_hv_bus_host = {
     .set_irq = hv_set_irq,
     .set_doorbell = hv_set_doorbell,
+    .share_memory = hv_share_memory,
 };
 
 static int64_t hv_target(void *ctx)

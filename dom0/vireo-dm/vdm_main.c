@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vireo-dm: one process per Linux domU serving its virtio devices (docs/device-model.md).
- *   vireo-dm --config FILE [--ready-fd N] [--log FILE]
+ *   vireo-dm --config FILE [--ready-fd N] [--log FILE] [--state FILE]
  * Startup ends with "ready\n" or "error: <message>\n" on the ready fd, which the daemon
- * shows its user; then the main loop serves the domain until it ends or SIGTERM.
+ * shows its user; then the main loop serves the domain until it ends or SIGTERM. With
+ * --state the devices take up a saved state (vdm_state.h) instead of starting reset: the
+ * domain is a restored one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +22,7 @@
 #include "vdm_config.h"
 #include "vdm_control.h"
 #include "vdm_hv.h"
+#include "vdm_state.h"
 #include "vdm_stats.h"
 
 struct vdm_main {
@@ -30,6 +33,7 @@ struct vdm_main {
     struct vdm_stats stats;
     struct vdm_env env;
     struct vdm_control *control; /* the daemon's requests (vdm_control.h) */
+    const char *state_path;      /* --state: a saved device state to take up */
     GMainLoop *loop;
     int exit_status;
 };
@@ -85,6 +89,8 @@ static bool start(struct vdm_main *m, const char *config_path, GError **error)
                                .memory_ctx = &m->hv };
     if (!create_devices(m, error))
         return false;
+    if (m->state_path != NULL && !vdm_state_load(&m->bus, m->state_path, error))
+        return false;
     m->control = vdm_control_open(m->cfg.runtime_dir, &m->bus, g_main_context_default(), error);
     return m->control != NULL;
 }
@@ -122,6 +128,8 @@ static gboolean on_first_look(gpointer data)
 {
     struct vdm_main *m = data;
 
+    if (m->state_path != NULL)
+        vdm_state_resume(&m->bus); /* a restored guest's waiting buffers */
     on_events(vdm_hv_fd(&m->hv), 0, m);
     return G_SOURCE_REMOVE;
 }
@@ -158,12 +166,14 @@ static bool redirect_log(const char *path)
 
 int main(int argc, char **argv)
 {
-    g_autofree char *config = NULL, *log = NULL;
+    g_autofree char *config = NULL, *log = NULL, *state = NULL;
     int ready_fd = -1;
     GOptionEntry entries[] = {
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE" },
         { "ready-fd", 0, 0, G_OPTION_ARG_INT, &ready_fd, "report readiness here", "N" },
         { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, "log file (default stderr)", "FILE" },
+        { "state", 0, 0, G_OPTION_ARG_FILENAME, &state, "saved device state to take up",
+          "FILE" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- vireo device model");
@@ -184,6 +194,7 @@ int main(int argc, char **argv)
         g_message("--log %s: %s", log, g_strerror(errno));
     /* An NBD server that goes away must not kill us with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
+    m.state_path = state;
     if (!start(&m, config, &error)) {
         report_error(ready_fd, error->message);
         m.exit_status = 1;

@@ -457,8 +457,34 @@ static void net_destroy(struct vdm_virtio *v)
     g_free(net);
 }
 
+/* Frames from the tap are the work that does not come from the driver: stopped while
+ * quiesced (the tap keeps them), and transmission waits in the deferred notification. */
+static bool net_quiesce(struct vdm_virtio *v, bool on)
+{
+    struct vdm_net *net = (struct vdm_net *)v;
+
+    if (on) {
+        rx_poll(net, false);
+        if (net->tx_resume != NULL) {
+            tx_unschedule(net);
+            v->pending_notify |= 1u << VDM_NET_TXQ;
+        }
+    } else if (vdm_virtio_running(v) && v->queue[VDM_NET_RXQ].vq.ready) {
+        rx_pump(net);
+    }
+    return true;
+}
+
+/* Receive buffers taken and waiting for a frame. */
+static unsigned net_held(struct vdm_virtio *v, unsigned q)
+{
+    return q == VDM_NET_RXQ ? ((struct vdm_net *)v)->rx_nr : 0;
+}
+
 static const struct vdm_virtio_ops net_ops = {
     .queue_notify = net_queue_notify,
+    .quiesce = net_quiesce,
+    .held = net_held,
     .reset = net_reset,
     .destroy = net_destroy,
 };

@@ -122,7 +122,33 @@ static void queue_notify(struct vdm_virtio *v, uint64_t q)
 {
     if (q >= v->nr_queues || !v->queue[q].vq.ready || !vdm_virtio_running(v))
         return;
+    if (v->quiesced) {
+        v->pending_notify |= 1u << q;
+        return;
+    }
     v->ops->queue_notify(v, (unsigned)q);
+}
+
+bool vdm_virtio_quiesce(struct vdm_virtio *v, bool on)
+{
+    v->quiesced = on; /* first: what the device's quiesce op starts is not deferred */
+    bool idle = v->ops->quiesce == NULL || v->ops->quiesce(v, on);
+
+    if (!on) {
+        uint32_t pending = v->pending_notify;
+
+        v->pending_notify = 0;
+        for (unsigned q = 0; q < v->nr_queues; q++)
+            if ((pending & (1u << q)) != 0)
+                queue_notify(v, q);
+    }
+    return idle;
+}
+
+void vdm_virtio_sync_irq(struct vdm_virtio *v)
+{
+    v->irq_level = !v->isr; /* force the line to what InterruptStatus says */
+    update_irq(v);
 }
 
 static struct vdm_virtio_queue *selected_queue(struct vdm_virtio *v)
@@ -272,24 +298,30 @@ static void register_doorbell(struct vdm_virtio *v, unsigned q)
     v->queue[q].doorbell = index >= 0 ? index : -2;
 }
 
+bool vdm_virtio_enable_queue(struct vdm_virtio *v, unsigned index)
+{
+    struct vdm_virtio_queue *q = &v->queue[index];
+
+    if (q->vq.num > q->num_max ||
+        vdm_vq_enable(&q->vq, v->dev.env->mem,
+                      vdm_virtio_has_feature(v, VIRTIO_F_RING_EVENT_IDX),
+                      vdm_virtio_has_feature(v, VIRTIO_F_RING_INDIRECT_DESC)) < 0) {
+        vdm_virtio_needs_reset(v, "queue rings outside guest RAM or bad queue size");
+        return false;
+    }
+    register_doorbell(v, index);
+    return true;
+}
+
 static void write_queue_ready(struct vdm_virtio *v, struct vdm_virtio_queue *q, uint32_t value)
 {
-    unsigned index = (unsigned)(q - v->queue);
-
     if (value == 0) {
         q->vq.ready = false;
         return;
     }
     if (q->vq.ready)
         return;
-    if (q->vq.num > q->num_max ||
-        vdm_vq_enable(&q->vq, v->dev.env->mem,
-                      vdm_virtio_has_feature(v, VIRTIO_F_RING_EVENT_IDX),
-                      vdm_virtio_has_feature(v, VIRTIO_F_RING_INDIRECT_DESC)) < 0) {
-        vdm_virtio_needs_reset(v, "queue rings outside guest RAM or bad queue size");
-        return;
-    }
-    register_doorbell(v, index);
+    vdm_virtio_enable_queue(v, (unsigned)(q - v->queue));
 }
 
 static bool is_queue_setup(uint64_t offset)
@@ -384,6 +416,11 @@ static bool virtio_control(struct vdm_device *dev, const char *verb, const char 
         return false;
     }
     return v->ops->control(v, verb, arg, reply, error);
+}
+
+struct vdm_virtio *vdm_virtio_of(struct vdm_device *dev)
+{
+    return dev != NULL && dev->ops == &virtio_device_ops ? (struct vdm_virtio *)dev : NULL;
 }
 
 static const struct vdm_device_ops virtio_device_ops = {

@@ -79,6 +79,13 @@ struct vdm_virtio_ops {
     /* The device's control requests (vdm_device_ops.control). Optional. */
     bool (*control)(struct vdm_virtio *v, const char *verb, const char *arg, GString *reply,
                     GError **error);
+    /* Quiesce (on) stops work that comes from the backend rather than the driver (a tap's
+     * frames); off lets it go on. Returns true when nothing is in flight any more. A save
+     * waits for true with the guest paused. Optional: without it the device is idle. */
+    bool (*quiesce)(struct vdm_virtio *v, bool on);
+    /* Chains taken from queue q and held without being used (receive buffers waiting
+     * for frames): a saved state gives them back to the ring. Optional: none. */
+    unsigned (*held)(struct vdm_virtio *v, unsigned q);
 };
 
 struct vdm_virtio_queue {
@@ -106,6 +113,8 @@ struct vdm_virtio {
     unsigned nr_queues;
     struct vdm_virtio_queue queue[VDM_VIRTIO_QUEUES_MAX];
     uint32_t logged_offsets;   /* bad-access kinds already logged once */
+    bool quiesced;             /* notifications wait in pending_notify (a save runs) */
+    uint32_t pending_notify;   /* bit q: queue q was notified while quiesced */
 };
 
 /*
@@ -128,5 +137,21 @@ void vdm_virtio_config_changed(struct vdm_virtio *v);
 void vdm_virtio_needs_reset(struct vdm_virtio *v, const char *why);
 /* True while the driver runs the device (DRIVER_OK, no NEEDS_RESET). */
 bool vdm_virtio_running(const struct vdm_virtio *v);
+/* The device behind a bus slot, or NULL when it is not a virtio device. */
+struct vdm_virtio *vdm_virtio_of(struct vdm_device *dev);
+/* Quiesce or resume the device (vdm_virtio_ops.quiesce); resuming runs the notifications
+ * that waited. Returns true when the device has nothing in flight. */
+bool vdm_virtio_quiesce(struct vdm_virtio *v, bool on);
+/* Starts using queue q's rings as a QueueReady write does; false (and NEEDS_RESET) when
+ * they are not in guest RAM. For a state being loaded (vdm_virtio_state.c). */
+bool vdm_virtio_enable_queue(struct vdm_virtio *v, unsigned q);
+/* Drives the interrupt line from InterruptStatus (after a state load). */
+void vdm_virtio_sync_irq(struct vdm_virtio *v);
+
+/* The transport's state for a save (vdm_virtio_state.c): appended to out, and loaded
+ * back into a device just created from the same configuration. */
+void vdm_virtio_state_save(struct vdm_virtio *v, GByteArray *out);
+bool vdm_virtio_state_load(struct vdm_virtio *v, const uint8_t *in, size_t len, size_t *used,
+                           GError **error);
 
 #endif /* VDM_VIRTIO_MMIO_H */

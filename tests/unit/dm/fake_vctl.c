@@ -159,6 +159,13 @@ int vctl_ioreq_attach(vctl_t *h, uint32_t domid, struct vireo_ioreq_page **page)
     return 0;
 }
 
+int vctl_ioreq_share_memory(vctl_t *h, bool shared)
+{
+    (void)h;
+    (void)shared;
+    return 0;
+}
+
 int vctl_ioreq_set_doorbell(vctl_t *h, unsigned index, uint64_t gpa, unsigned size,
                             bool match_value, uint32_t value)
 {

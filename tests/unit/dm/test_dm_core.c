@@ -9,6 +9,8 @@
 
 #include "dm_driver.h"
 #include "vdm_blk.h"
+#include "vdm_control.h"
+#include "vdm_state.h"
 
 #define F(bit) (1ull << (bit))
 #define RNG_GROUP "[device.0]\nslot=2\ntype=rng\nsource=/dev/urandom\n"
@@ -405,6 +407,82 @@ static void storage_daemon_command_follows_the_disk_keys(void)
           "which modes bypass the host's cache");
 }
 
+static uint16_t used_idx(const struct dm_test *t)
+{
+    const struct vdm_vring_used *used = (const void *)(t->ram + RING_USED);
+
+    return atomic_load(&used->idx);
+}
+
+/* Save and restore of the device model (vdm_state.h): quiesced, a notification waits;
+ * the saved state taken up by a new device model over a copy of the guest's RAM serves
+ * the waiting buffer and goes on at the same ring positions; a failed save's resume serves
+ * it too; a state for another kind of device is refused. */
+static void saved_state_moves_a_device_into_a_new_device_model(void)
+{
+    struct dm_test t, u;
+    struct buf b = { DATA_BASE, 64, true };
+    uint32_t len = 0;
+    g_autofree char *answer = NULL, *path = NULL, *request = NULL;
+    g_autoptr(GError) err = NULL;
+
+    dm_test_init(&t);
+    dm_test_create(&t, RNG_GROUP, NULL);
+    CHECK(drv_start(&t, F(VIRTIO_F_VERSION_1)), "bring-up");
+    drv_add_chain(&t, &b, 1);
+    drv_kick(&t);
+    CHECK(drv_wait_used(&t, 1, &len) && len == 64, "served before the save");
+    answer = vdm_control_answer(&t.bus, t.main, "dm quiesce");
+    CHECK(strcmp(answer, "ok") == 0, "quiesce: %s", answer);
+    drv_add_chain(&t, &b, 1);
+    drv_kick(&t);
+    CHECK(used_idx(&t) == 1, "quiesced: the kick waits (used %u)", used_idx(&t));
+    path = g_build_filename(t.runtime_dir, "dm-state", NULL);
+    request = g_strdup_printf("dm save-state %s", path);
+    g_free(answer);
+    answer = vdm_control_answer(&t.bus, t.main, request);
+    CHECK(strcmp(answer, "ok") == 0, "save-state: %s", answer);
+
+    dm_test_init(&u);
+    memcpy(u.ram, t.ram, GUEST_RAM); /* the RAM the save image carried */
+    u.avail_idx = t.avail_idx;
+    u.used_seen = t.used_seen;
+    u.next_desc = t.next_desc;
+    dm_test_create(&u, RNG_GROUP, NULL);
+    CHECK(vdm_state_load(&u.bus, path, &err), "load: %s", err ? err->message : "");
+    CHECK(drv_status(&u) == drv_status(&t), "status carried: %x", drv_status(&u));
+    CHECK(used_idx(&u) == 1, "nothing served before the loop runs");
+    vdm_state_resume(&u.bus);
+    CHECK(drv_wait_used(&u, 1, &len) && len == 64, "the waiting buffer served after restore");
+    drv_add_chain(&u, &b, 1);
+    drv_kick(&u);
+    CHECK(drv_wait_used(&u, 1, &len) && used_idx(&u) == 3, "and the next one (used %u)",
+          used_idx(&u));
+
+    g_free(answer);
+    answer = vdm_control_answer(&t.bus, t.main, "dm resume");
+    CHECK(strcmp(answer, "ok") == 0 && used_idx(&t) == 2, "resume serves it: used %u",
+          used_idx(&t));
+    g_free(answer);
+    answer = vdm_control_answer(&t.bus, t.main, "dm stop");
+    CHECK(g_str_has_prefix(answer, "error: dm takes"), "unknown verb: %s", answer);
+
+    /* The same state offered to a device of another kind. */
+    g_autofree char *text = NULL;
+    gsize size;
+    CHECK(g_file_get_contents(path, &text, &size, NULL) && size > 32, "state file");
+    text[24] ^= 0x7; /* the first device's id */
+    CHECK(g_file_set_contents(path, text, (gssize)size, NULL), "rewrite");
+    dm_test_fini(&u);
+    dm_test_init(&u);
+    dm_test_create(&u, RNG_GROUP, NULL);
+    g_clear_error(&err);
+    CHECK(!vdm_state_load(&u.bus, path, &err) && strstr(err->message, "another kind") != NULL,
+          "refused: %s", err ? err->message : "loaded");
+    dm_test_fini(&u);
+    dm_test_fini(&t);
+}
+
 static const struct dm_named_test tests[] = {
     { "indirect_chains_are_served", indirect_chains_are_served },
     { "storage_daemon_command_follows_the_disk_keys",
@@ -417,6 +495,8 @@ static const struct dm_named_test tests[] = {
       transport_refuses_features_ok_without_version_1 },
     { "rng_fills_buffers_through_doorbell_and_plain_notify",
       rng_fills_buffers_through_doorbell_and_plain_notify },
+    { "saved_state_moves_a_device_into_a_new_device_model",
+      saved_state_moves_a_device_into_a_new_device_model },
     { "event_idx_suppresses_interrupts_the_driver_did_not_ask_for",
       event_idx_suppresses_interrupts_the_driver_did_not_ask_for },
     { "hostile_rings_set_needs_reset_and_the_device_survives",
