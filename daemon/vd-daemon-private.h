@@ -162,9 +162,11 @@ void vd_events_clear(vd_daemon *d);
 vd_domain_def *vd_domain_live_def(const vd_domain_def *config);
 bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
                          vd_error **err);
-/* The same, the guest coming from a save image (restore != NULL) instead of a build. */
+/* The same, the guest coming from a save image (restore != NULL, its hv records next)
+ * instead of a build, its device model taking up dm_state (may be NULL). */
 bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def *config,
-                              bool paused, vd_save_reader *restore, vd_error **err);
+                              bool paused, vd_save_reader *restore, GBytes *dm_state,
+                              vd_error **err);
 /* ---- save images (vd-domain-save.c) ------------------------------------------------- */
 
 /* Where a persistent domain's managed save image lives: ROOT/var/lib/vireo/save/NAME.save. */

@@ -41,8 +41,8 @@ static char *exchange(const char *path, const char *request, char **why)
         if (r == 0)
             *why = g_strdup_printf("%s: no answer in %d s", path, VD_DM_CONTROL_TIMEOUT_S);
         else if (got <= 0)
-            *why = g_strdup_printf("%s: %s", path, got == 0 ? "closed without an answer"
-                                                              : g_strerror(errno));
+            *why = g_strdup_printf("%s: %s", path,
+                                   got == 0 ? "closed without an answer" : g_strerror(errno));
     }
     if (fd >= 0)
         close(fd);
@@ -77,4 +77,32 @@ bool vd_dm_request(const vd_config *cfg, int domid, const char *name, const char
     if (answer)
         *answer = g_strdup(text[2] == ' ' ? text + 3 : "");
     return true;
+}
+
+GBytes *vd_dm_save_state(const vd_config *cfg, int domid, const char *name, vd_error **err)
+{
+    g_autofree char *dir = vd_dm_runtime_dir(cfg, domid);
+    g_autofree char *path = g_build_filename(dir, "saved-state", NULL);
+    g_autofree char *request = g_strdup_printf("dm save-state %s", path);
+    if (!vd_dm_request(cfg, domid, name, "dm quiesce", NULL, err))
+        return NULL;
+    if (!vd_dm_request(cfg, domid, name, request, NULL, err)) {
+        vd_dm_resume(cfg, domid, name, NULL); /* quiesced for nothing: its devices go on */
+        return NULL;
+    }
+    g_autoptr(GError) gerr = NULL;
+    char *bytes = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &bytes, &len, &gerr)) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "cannot read the device state of domain '%s': %s", name, gerr->message);
+        return NULL;
+    }
+    unlink(path);
+    return g_bytes_new_take(bytes, len);
+}
+
+bool vd_dm_resume(const vd_config *cfg, int domid, const char *name, vd_error **err)
+{
+    return vd_dm_request(cfg, domid, name, "dm resume", NULL, err);
 }

@@ -172,6 +172,7 @@ static void remove_runtime_dir(const char *runtime_dir)
 typedef struct spawn_plan {
     const char *prog;
     char *runtime_dir, *config, *log;
+    char *state;  /* a restore's device state file, or NULL */
     GArray *taps; /* int: interface n's tap fd, closed once vireo-dm holds them */
 } spawn_plan;
 
@@ -187,6 +188,7 @@ static void spawn_plan_clear(spawn_plan *p)
     g_free(p->runtime_dir);
     g_free(p->config);
     g_free(p->log);
+    g_free(p->state);
     close_taps(p);
 }
 
@@ -236,8 +238,16 @@ static GPid spawn(const spawn_plan *p, const char *name, int ready_w, vd_error *
                       name);
         return 0;
     }
-    const char *argv[] = {p->prog, "--config", p->config, "--ready-fd", G_STRINGIFY(VD_DM_READY_FD),
-                          "--log", p->log,     NULL};
+    const char *argv[] = {p->prog,
+                          "--config",
+                          p->config,
+                          "--ready-fd",
+                          G_STRINGIFY(VD_DM_READY_FD),
+                          "--log",
+                          p->log,
+                          p->state ? "--state" : NULL,
+                          p->state,
+                          NULL};
     unsigned nfds = 1 + p->taps->len;
     g_autofree int *source_fds = g_new(int, nfds);
     g_autofree int *target_fds = g_new(int, nfds);
@@ -301,13 +311,25 @@ bool vd_dm_check(const vd_config *cfg, const vd_domain_def *def, vd_error **err)
 }
 
 bool vd_dm_start(const vd_config *cfg, const vd_domain_def *live, int domid,
-                 const char *const *bridges, vd_error **err)
+                 const char *const *bridges, GBytes *state, vd_error **err)
 {
     if (vd_domain_dm_device_count(live) == 0)
         return true;
     g_auto(spawn_plan) p = {0};
     if (!make_taps(live, bridges, &p, err) || !prepare(cfg, live, domid, &p, err))
         return false;
+    if (state) {
+        p.state = g_build_filename(p.runtime_dir, "restore-state", NULL);
+        gsize len;
+        const char *bytes = g_bytes_get_data(state, &len);
+        g_autoptr(GError) gerr = NULL;
+        if (!g_file_set_contents(p.state, bytes, (gssize)len, &gerr)) {
+            vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                    "cannot hand the saved device state to domain '%s': %s", live->name,
+                    gerr->message);
+            return false;
+        }
+    }
     int ready[2];
     if (pipe2(ready, O_CLOEXEC) != 0) {
         vd_fail_errno(err, errno, "cannot create the ready pipe of domain '%s'", live->name);

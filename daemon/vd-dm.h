@@ -64,11 +64,17 @@ char *vd_dm_runtime_dir(const vd_config *cfg, int domid);
  * ready pipe. Records its pid and start time for a restarted daemon. The
  * program is $VIREO_DM if set, else cfg->emulator. A domain without devices starts none
  * and this returns true. False with a libvirt error naming the domain (vireo-dm's own
- * "error: ..." message when it gave one); nothing is left running then.
+ * "error: ..." message when it gave one); nothing is left running then. With state (a
+ * restore: the bytes vireo-dm's "dm save-state" wrote), the devices take it up.
  */
 #define VD_DM_READY_TIMEOUT_S 30
 bool vd_dm_start(const vd_config *cfg, const vd_domain_def *live, int domid,
-                 const char *const *bridges, vd_error **err);
+                 const char *const *bridges, GBytes *state, vd_error **err);
+
+/* Save (vd-domain-save.c): the devices of paused domain domid stop and finish their I/O,
+ * and their state is returned; resume undoes the quiesce of a save that failed. */
+GBytes *vd_dm_save_state(const vd_config *cfg, int domid, const char *name, vd_error **err);
+bool vd_dm_resume(const vd_config *cfg, int domid, const char *name, vd_error **err);
 
 /* Before a domain with devices is built: its device model program can run. False with
  * VIR_ERR_OPERATION_FAILED naming the program (a missing vireo-dm is found before hv
@@ -119,11 +125,11 @@ bool vd_dm_blk_stats_read(const vd_config *cfg, int domid, const char *target,
  * guest's own figures it reported. Pure. Returns how many it put in out (at most max);
  * -1 with *why (g_free it) when the text is not such a file.
  */
-int vd_dm_balloon_stats_parse(const char *text, size_t len, vd_memory_stat *out,
-                              unsigned max, char **why);
+int vd_dm_balloon_stats_parse(const char *text, size_t len, vd_memory_stat *out, unsigned max,
+                              char **why);
 /* The same from domain domid's running vireo-dm: 0 stats and no error when it serves
  * no balloon, -1 with VIR_ERR_OPERATION_FAILED when its file is unreadable. */
-int vd_dm_balloon_stats_read(const vd_config *cfg, int domid, vd_memory_stat *out,
-                             unsigned max, vd_error **err);
+int vd_dm_balloon_stats_read(const vd_config *cfg, int domid, vd_memory_stat *out, unsigned max,
+                             vd_error **err);
 
 #endif /* VD_DM_H */

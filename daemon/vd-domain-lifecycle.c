@@ -153,7 +153,7 @@ static int build_paused(vd_daemon *d, const vd_domain_def *live, vd_save_reader 
 }
 
 static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, bool paused,
-                          vd_save_reader *restore, vd_error **err)
+                          vd_save_reader *restore, GBytes *dm_state, vd_error **err)
 {
     vd_domain_def *live = *livep;
     g_auto(GStrv) bridges = resolve_bridges(d, live, err);
@@ -178,7 +178,7 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
         d->hv->ops->domain_destroy(d->hv, domid, &cleanup_err);
         return false;
     }
-    if (!vd_dm_start(d->cfg, live, domid, (const char *const *)bridges, err) ||
+    if (!vd_dm_start(d->cfg, live, domid, (const char *const *)bridges, dm_state, err) ||
         (!paused && !d->hv->ops->domain_unpause(d->hv, domid, err))) {
         g_message("domain '%s': start failed: %s", live->name, (*err)->message);
         vd_store_delete_status(d->cfg, live->name);
@@ -225,11 +225,12 @@ static void take_volume_formats(vd_daemon *d, vd_domain_def *live)
 bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
                          vd_error **err)
 {
-    return vd_domain_start_job_from(d, dom, config, paused, NULL, err);
+    return vd_domain_start_job_from(d, dom, config, paused, NULL, NULL, err);
 }
 
 bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def *config,
-                              bool paused, vd_save_reader *restore, vd_error **err)
+                              bool paused, vd_save_reader *restore, GBytes *dm_state,
+                              vd_error **err)
 {
     if (dom->id >= 0) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is already running");
@@ -239,7 +240,7 @@ bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def 
     take_volume_formats(d, live);
     if (!claim_disks(d, dom, live, err))
         return false;
-    if (start_claimed(d, dom, &live, paused, restore, err))
+    if (start_claimed(d, dom, &live, paused, restore, dm_state, err))
         return true;
     vd_write_lock(d);
     dom->starting = NULL;

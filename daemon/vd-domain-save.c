@@ -6,27 +6,18 @@
  * only once the image's digest has been checked, so a damaged file starts nothing. A
  * failed save leaves the guest as it was (running again if it ran) and no file behind.
  *
- * Not yet: guests with virtio devices (vireo-dm's device state is not saved), which are
- * refused by name before anything happens.
+ * A guest with virtio devices has its device model quiesced first (its I/O finished,
+ * nothing more taken from the rings) and vireo-dm's device state is the image's first
+ * record; a restore starts vireo-dm with it.
  */
 #include "vd-daemon-private.h"
+#include "vd-dm.h"
 #include "vd-domain-xml.h"
 #include "vd-save-image.h"
 
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-
-static bool check_savable(const vd_domain_def *def, vd_error **err)
-{
-    if (vd_domain_dm_device_count(def) == 0)
-        return true;
-    vd_fail(err, VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_DOMAIN,
-            "cannot save domain '%s': it has virtio devices (disks, interfaces, rng or "
-            "balloon), whose device model state Vireo does not save yet",
-            def->name);
-    return false;
-}
 
 static bool refuse_dxml(const char *dxml, vd_error **err)
 {
@@ -52,15 +43,23 @@ static bool save_job(vd_daemon *d, vd_domain *dom, const char *path, unsigned fl
     bool was_running = dom->state == VIR_DOMAIN_RUNNING;
     int domid = dom->id;
     vd_read_unlock(d);
-    if (!active || !check_savable(live, err))
+    if (!active)
         return false;
     bool run_after =
         flags & VIR_DOMAIN_SAVE_RUNNING || (was_running && !(flags & VIR_DOMAIN_SAVE_PAUSED));
     if (was_running && !d->hv->ops->domain_pause(d->hv, domid, err))
         return false;
+    /* The devices finish their I/O before hv's state and the RAM are read. */
+    bool has_dm = vd_domain_dm_device_count(live) > 0;
+    g_autoptr(GBytes) dm_state =
+        has_dm ? vd_dm_save_state(d->cfg, domid, live->name, err) : g_bytes_new(NULL, 0);
     g_autofree char *xml = vd_domain_def_format(live, -1);
-    vd_save_writer *w = vd_save_writer_open(path, xml, run_after ? VD_SAVE_WAS_RUNNING : 0, err);
-    bool ok = w && d->hv->ops->domain_save(d->hv, domid, live, w, err);
+    vd_save_writer *w =
+        dm_state ? vd_save_writer_open(path, xml, run_after ? VD_SAVE_WAS_RUNNING : 0, err) : NULL;
+    gsize dm_len = 0;
+    const void *dm_bytes = dm_state ? g_bytes_get_data(dm_state, &dm_len) : NULL;
+    bool ok = w && vd_save_write_record(w, VD_SAVE_DM_STATE, NULL, 0, dm_bytes, dm_len, err) &&
+              d->hv->ops->domain_save(d->hv, domid, live, w, err);
     if (ok) {
         ok = vd_save_writer_commit(w, err);
         w = NULL;
@@ -69,6 +68,10 @@ static bool save_job(vd_daemon *d, vd_domain *dom, const char *path, unsigned fl
     if (!ok) {
         g_message("domain '%s': save to %s failed: %s", live->name, path, (*err)->message);
         g_autoptr(vd_error) resume_err = NULL;
+        if (has_dm && dm_state && !vd_dm_resume(d->cfg, domid, live->name, &resume_err))
+            g_warning("domain '%s': its devices stay quiesced after the failed save: %s",
+                      live->name, resume_err->message);
+        g_clear_pointer(&resume_err, vd_error_free);
         if (was_running && !d->hv->ops->domain_unpause(d->hv, domid, &resume_err))
             g_warning("domain '%s': cannot run it again after the failed save: %s", live->name,
                       resume_err->message);
@@ -103,6 +106,28 @@ bool vd_domain_save(vd_daemon *d, const vd_domain_ref *ref, const char *path, co
     return ok;
 }
 
+/* The image's first record: vireo-dm's device state, which a guest with virtio devices
+ * must have and one without must not. NULL with *err when it is missing or out of place. */
+static GBytes *read_dm_state(vd_save_reader *r, const vd_domain_def *def, vd_error **err)
+{
+    uint32_t type;
+    uint64_t len;
+    if (!vd_save_next(r, &type, &len, err))
+        return NULL;
+    bool want = vd_domain_dm_device_count(def) > 0;
+    if (type != VD_SAVE_DM_STATE || (len > 0) != want) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "save image of domain '%s' is damaged: its device state is missing or does "
+                "not match its devices",
+                def->name);
+        return NULL;
+    }
+    g_autofree uint8_t *bytes = g_malloc(len ? len : 1);
+    if (!vd_save_read(r, bytes, len, err))
+        return NULL;
+    return g_bytes_new_take(g_steal_pointer(&bytes), len);
+}
+
 /* Starts the domain of an image (job held); paused unless the image or flags say run. */
 static bool restore_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *def, vd_save_reader *r,
                         bool paused, vd_error **err)
@@ -112,7 +137,11 @@ static bool restore_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *def, 
                 def->name);
         return false;
     }
-    return vd_domain_start_job_from(d, dom, def, paused, r, err);
+    g_autoptr(GBytes) dm_state = read_dm_state(r, def, err);
+    if (!dm_state)
+        return false;
+    return vd_domain_start_job_from(d, dom, def, paused, r,
+                                    g_bytes_get_size(dm_state) ? dm_state : NULL, err);
 }
 
 static bool paused_after(unsigned image_flags, unsigned flags)
@@ -131,7 +160,7 @@ static vd_save_reader *open_image(vd_daemon *d, const char *path, vd_domain_def 
     if (!r)
         return NULL;
     *def = vd_domain_def_parse(xml, NULL, err);
-    if (!*def || !vd_check_emulator(d, *def, err) || !check_savable(*def, err)) {
+    if (!*def || !vd_check_emulator(d, *def, err)) {
         g_clear_pointer(def, vd_domain_def_free);
         return NULL;
     }
@@ -214,8 +243,7 @@ bool vd_save_image_define_xml(vd_daemon *d, const char *path, const char *dxml, 
     if (!r)
         return false;
     g_autoptr(vd_domain_def) new_def = vd_domain_def_parse(dxml, NULL, err);
-    if (!new_def || !vd_check_emulator(d, new_def, err) || !check_savable(new_def, err) ||
-        !same_machine(old, new_def, err))
+    if (!new_def || !vd_check_emulator(d, new_def, err) || !same_machine(old, new_def, err))
         return false;
     if (flags & VIR_DOMAIN_SAVE_RUNNING)
         image_flags |= VD_SAVE_WAS_RUNNING;

@@ -314,7 +314,7 @@ bool vd_save_next(vd_save_reader *r, uint32_t *type, uint64_t *len, vd_error **e
         r->ended = true;
         return true;
     }
-    if (*type < VD_SAVE_HV_DOMAIN || *type > VD_SAVE_HV_MEMORY)
+    if (*type < VD_SAVE_HV_DOMAIN || *type > VD_SAVE_DM_STATE)
         return corrupt(r, err, "a record of an unknown type");
     r->left = *len;
     r->pad = padding(*len);

@@ -18,13 +18,15 @@
 /* Header flags. */
 #define VD_SAVE_WAS_RUNNING (1u << 0) /* the guest ran when it was saved */
 
-/* Record types. The hv ones are the backend's (vd-hv.h), in this order: one HV_DOMAIN,
- * one HV_VCPU per vCPU, HV_PLATFORM when the guest has the platform, HV_MEMORY runs. */
+/* Record types, in this order: DM_STATE (vireo-dm's device state, empty for a guest
+ * without virtio devices), then the hv backend's (vd-hv.h): one HV_DOMAIN, one HV_VCPU
+ * per vCPU, HV_PLATFORM when the guest has the platform, HV_MEMORY runs. */
 enum {
     VD_SAVE_HV_DOMAIN = 1,     /* struct vd_save_hv_domain */
     VD_SAVE_HV_VCPU = 2,       /* u32 vCPU index, u32 0, struct vireo_vcpu_context */
     VD_SAVE_HV_PLATFORM = 3,   /* hv's platform context, as VIREO_HC_PLATFORM_GET_CONTEXT gave it */
     VD_SAVE_HV_MEMORY = 4,     /* u64 first frame, u64 frames, then their 4 KiB each */
+    VD_SAVE_DM_STATE = 5,      /* what vireo-dm's "dm save-state" wrote (vdm_state.h) */
     VD_SAVE_END = 0xffffffffu, /* 32 bytes: SHA-256 of the file up to this record */
 };
 

@@ -5,7 +5,8 @@
 disk through QEMU's block layer, a vif on a bridge in dom0, and virtio-rng. The guest
 finds them at boot; reads the pattern dom0 wrote on its disk; a write it flushed is in
 dom0's image file; the read-only disk refuses a write; a file on an ext2 filesystem on the
-qcow2 disk survives a virsh reboot; it pings dom0 over the bridge, and a second domU on
+qcow2 disk survives a virsh reboot; it pings dom0 over the bridge; virsh save and
+restore (issue 10) keep its disk, NIC, rng and balloon working; a second domU on
 the same bridge receives 64 MiB over TCP from it with the same checksum; its hardware RNG
 is virtio's; a second domain that would write its disk is refused; virsh setmem shrinks
 and grows it through the virtio balloon (MemTotal in the guest, rss in hv); virtvireod
@@ -147,6 +148,45 @@ def qcow2_filesystem_keeps_a_file_across_reboot(s):
         shell(con, 'umount /mnt; echo umount-$?', r'umount-0', 60)
         con.leave()
 
+
+
+def save_and_restore_keep_the_devices_working(s):
+    """Issue 10, point 1 with virtio devices: virsh save of the domU with three disks, a
+    bridged NIC, rng and balloon quiesces vireo-dm (its I/O finished) and puts its device
+    state in the image; virsh restore starts a new vireo-dm with it and a new tap on the
+    bridge. The guest then reads what it wrote before the save, writes and flushes a new
+    sector that dom0 finds in the image, pings dom0 from the address it had, and reads its
+    rng; dommemstat still reaches its balloon."""
+    need_running(s, 'dev', 'save and restore')
+    image = '/var/lib/vireo/dev.save'
+    console_answers(s, 'dev', 'printf BEFORE-SAVE | dd of=/dev/vda bs=512 seek=2 conv=fsync '
+                              '2>/dev/null; echo "before-$?-done"', r'before-0-done')
+    s.virsh('save', 'dev', image, timeout=600)
+    state = s.virsh('domstate', 'dev', '--reason').stdout.strip()
+    if state != 'shut off (saved)':
+        raise node.TestFailure(f'after virsh save: domstate says {state!r}')
+    s.virsh('restore', image, timeout=600)
+    state = s.virsh('domstate', 'dev', '--reason').stdout.strip()
+    if state != 'running (restored)':
+        raise node.TestFailure(f'after virsh restore: domstate says {state!r}')
+    console_answers(s, 'dev', 'dd if=/dev/vda bs=512 skip=2 count=1 2>/dev/null | head -c 11; '
+                              'echo "-read"', r'BEFORE-SAVE-read', 120)
+    console_answers(s, 'dev', 'printf AFTER-RESTORE | dd of=/dev/vda bs=512 seek=3 conv=fsync '
+                              '2>/dev/null; echo "after-$?-done"', r'after-0-done', 120)
+    out = s.dom0(f'dd if={IMAGES}/data.raw bs=512 skip=3 count=1 2>/dev/null | head -c 13')
+    if 'AFTER-RESTORE' not in out:
+        raise node.TestFailure(f'the restored guest\'s flushed write is not in dom0\'s image: '
+                               f'{out!r}')
+    console_answers(s, 'dev', f'ping -c 3 -W 5 {DOM0_IP} | grep -o "[0-9]* packets received"',
+                    r'[1-9] packets received', 120)
+    console_answers(s, 'dev', 'head -c 8 /dev/hwrng | od -An -tx1 | wc -w | sed "s/^/rng-/"',
+                    r'rng-8', 120)
+    stats = s.virsh('dommemstat', 'dev').stdout
+    if 'actual' not in stats:
+        raise node.TestFailure(f'dommemstat after the restore: {stats}')
+    s.dom0(f'rm -f {image}')
+    print('  dev saved and restored: vda read and written, eth0 pings dom0, rng reads, '
+          'balloon answers')
 
 def second_writer_of_a_disk_is_refused(s):
     """dev writes data.raw without <shareable/>: another domain that would write it too is
@@ -586,7 +626,8 @@ nodeclients.run([dom0_prepares_images_and_bridge, domu_with_devices_boots_and_fi
                  disk_reads_dom0s_pattern_and_keeps_a_flushed_write,
                  domblkstat_counts_the_guests_reads_and_writes,
                  qcow2_filesystem_keeps_a_file_across_reboot,
-                 guest_pings_dom0_over_the_bridge, second_writer_of_a_disk_is_refused,
+                 guest_pings_dom0_over_the_bridge, save_and_restore_keep_the_devices_working,
+                 second_writer_of_a_disk_is_refused,
                  two_domus_and_dom0_share_the_bridge,
                  rng_is_virtio, hostile_driver_leaves_vireo_dm_and_dom0_unharmed,
                  setmem_shrinks_and_grows_the_guest, dommemstat_period_reaches_the_balloon,
