@@ -414,6 +414,9 @@ def domu_on_default_network_gets_a_lease_and_reaches_out_through_nat(s):
         listener.settimeout(90)
         port = listener.getsockname()[1]
         seen = {}
+        # The connection stays open until dom0's conntrack has been read: a closed one may
+        # leave the table within seconds (10 s after a reset), sooner than a busy CI reads.
+        checked = threading.Event()
 
         def serve():
             try:
@@ -423,16 +426,20 @@ def domu_on_default_network_gets_a_lease_and_reaches_out_through_nat(s):
                     seen['line'] = conn.makefile('rb').readline().decode().strip()
                     seen['peer'] = peer[0]
                     conn.sendall(f'{token}-reply\n'.encode())
+                    checked.wait(60)
             except OSError as e:
                 seen['error'] = str(e)
         t = threading.Thread(target=serve, daemon=True)
         t.start()
-        console_answers(s, 'net', f'echo hello-from-$(hostname) | nc -w 10 10.0.2.2 {port}',
-                        rf'{token}-reply', 90)
-        t.join(30)
+        try:
+            console_answers(s, 'net', f'echo hello-from-$(hostname) | nc -w 30 10.0.2.2 {port}',
+                            rf'{token}-reply', 90)
+            track = s.dom0(f'grep " dport={port} " /proc/net/nf_conntrack', check=False)
+        finally:
+            checked.set()
+            t.join(30)
     if seen.get('line', '').split('-')[:2] != ['hello', 'from']:
         raise node.TestFailure(f'the host listener got {seen!r}')
-    track = s.dom0(f'grep " dport={port} " /proc/net/nf_conntrack', check=False)
     nat = re.search(rf'src={re.escape(ip)} dst=10\.0\.2\.2 sport=\d+ dport={port} '
                     rf'src=10\.0\.2\.2 dst=(\S+) sport={port}', track)
     if not nat or nat.group(1) != '10.0.2.15':
