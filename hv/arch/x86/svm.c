@@ -315,7 +315,7 @@ static void vmrun_dom0(struct vcpu *v, struct cpu *c)
         uint64_t entered_rip = v->arch.vmcb_entered->save.rip;
         memcpy(vmcb, v->arch.vmcb_entered, sizeof(*vmcb));
         if (lost & SVM_EVTINJ_VALID)
-            vmcb->control.event_inj = lost;
+            vmcb->control.event_inj = svm_event_to_reinject(lost);
         vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
         uint32_t n = __atomic_add_fetch(&reentries, 1, __ATOMIC_RELAXED);
         if (n <= 4)

@@ -106,6 +106,22 @@ static void handle_xsetbv(struct vcpu *v)
     svm_skip_instruction(v, 3);
 }
 
+/*
+ * EXITINTINFO as an EVENTINJ that VMRUN accepts. QEMU's TCG records an external interrupt
+ * whose delivery a guest exit interrupted as an exception (type 3) with its vector, 32 or
+ * above, which no exception has: injected back as such, VMRUN fails and the guest would be
+ * crashed for a state it never had. It was an interrupt; it goes back as one.
+ */
+uint64_t svm_event_to_reinject(uint64_t exit_int_info)
+{
+    if (!(exit_int_info & SVM_EVTINJ_VALID))
+        return 0;
+    if ((exit_int_info & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXC &&
+        (exit_int_info & SVM_EVTINJ_VECTOR_MASK) >= 32)
+        return SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | (exit_int_info & SVM_EVTINJ_VECTOR_MASK);
+    return exit_int_info;
+}
+
 static void handle_npf(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
@@ -163,7 +179,7 @@ void svm_handle_exit(struct vcpu *v)
     }
 
     /* An event whose delivery the exit interrupted must be delivered again. */
-    c->event_inj = (c->exit_int_info & SVM_EVTINJ_VALID) ? c->exit_int_info : 0;
+    c->event_inj = svm_event_to_reinject(c->exit_int_info);
 
     switch (code) {
     case SVM_EXIT_INTR:

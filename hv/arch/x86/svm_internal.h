@@ -8,6 +8,7 @@
 struct vcpu;
 
 void svm_handle_exit(struct vcpu *v);
+uint64_t svm_event_to_reinject(uint64_t exit_int_info);
 /* Skips the intercepted instruction: NRIP when the CPU saves it, else its known length
  * (TCG has no NRIP save; hv's intercepted instructions have fixed encodings). */
 void svm_skip_instruction(struct vcpu *v, unsigned len);

@@ -123,6 +123,8 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "VMCB g_pat
 #define SVM_EVTINJ_TYPE_INTR (0ull << 8)
 #define SVM_EVTINJ_TYPE_NMI (2ull << 8)
 #define SVM_EVTINJ_TYPE_EXC (3ull << 8)
+#define SVM_EVTINJ_TYPE_MASK (7ull << 8)
+#define SVM_EVTINJ_VECTOR_MASK 0xffull
 
 /* Exit codes (compare the low 32 bits: TCG zero-extends VMEXIT_INVALID). */
 #define SVM_EXIT_WRITE_CR0 0x10
