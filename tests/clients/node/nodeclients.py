@@ -313,9 +313,15 @@ class Session:
         return node.wait_console(self.n, name, pattern, timeout, what, count)
 
     def tails(self):
-        _, log = self.n.run(f'tail -n 30 {DAEMON_LOG}', 30, check=False)
-        _, dm = self.n.run('tail -n 15 /var/log/vireo/dm/*.log 2>/dev/null', 30, check=False)
-        return (self.n.tails() + f'--- {DAEMON_LOG} (dom0) last 30 lines ---\n{log}\n'
+        """The node's logs, then dom0's daemon and vireo-dm logs if dom0 still answers."""
+        text = self.n.tails()
+        try:
+            _, log = self.n.run(f'tail -n 30 {DAEMON_LOG}', 30, check=False)
+            _, dm = self.n.run('tail -n 15 /var/log/vireo/dm/*.log 2>/dev/null', 30,
+                               check=False)
+        except node.TestFailure as e:
+            return text + f'--- dom0 logs: not readable ({e}) ---\n'
+        return (text + f'--- {DAEMON_LOG} (dom0) last 30 lines ---\n{log}\n'
                 f'--- vireo-dm logs (dom0) ---\n{dm}\n')
 
     def close(self):
@@ -325,7 +331,8 @@ class Session:
 def run(tests):
     """argv: node-test.json, work dir, pki dir. Boots one node, runs tests(session) in
     order; exit 0, 1 (with log tails) or 77 (skip: no node, or a test raised TestSkip and
-    none failed)."""
+    none failed). A node lost under the tests (node.may_retry) stops them, and they all run
+    once more on a fresh node."""
     name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
     if not os.path.exists('/usr/bin/virsh'):
         print(f'SKIP {name}: virsh not installed (libvirt-clients)')
@@ -334,8 +341,19 @@ def run(tests):
     if not os.path.exists(os.path.join(pki_dir, 'clientcert.pem')):
         print(f'SKIP {name}: no test PKI in {pki_dir} (certtool missing at build time)')
         sys.exit(SKIP)
+    for attempt in (1, 2):
+        status, lost = run_once(name, tests, json_path, workdir, pki_dir)
+        if status != 1 or not node.may_retry(attempt, lost):
+            break
+        node.keep_first_attempt(workdir)
+    sys.exit(status)
+
+
+def run_once(name, tests, json_path, workdir, pki_dir):
+    """One node, the tests in order: (exit status, why the node was lost or None)."""
     session = None
     failed = skipped = 0
+    lost = None
     try:
         session = Session(node.load_image_info(json_path), workdir, pki_dir)
         for t in tests:
@@ -351,9 +369,12 @@ def run(tests):
                 print(f'FAIL {t.__name__}', flush=True)
                 traceback.print_exc()
                 print(session.tails(), flush=True)
+                lost = session.n.lost()
+                if lost:
+                    break  # what follows would only wait on a dead node
     except node.TestSkip as e:
         print(f'SKIP {name}: {e}')
-        sys.exit(SKIP)
+        return SKIP, None
     except (node.TestFailure, OSError) as e:
         print(f'FAIL {name}: {e}')  # the boot failed: its message carries the log tails
         failed += 1
@@ -361,4 +382,4 @@ def run(tests):
         if session:
             session.close()
     # A skipped test makes the module a skip: its clients were not all proven here.
-    sys.exit(1 if failed else SKIP if skipped else 0)
+    return (1 if failed else SKIP if skipped else 0), lost
