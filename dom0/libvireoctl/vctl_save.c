@@ -95,9 +95,25 @@ int vctl_domain_read_frames(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint6
     return 0;
 }
 
-int vctl_domain_write_frames(vctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, const void *data)
+/* Backs the frames of [gfn, gfn + nr) that are not backed yet. hv populates all or
+ * nothing, so a range with some backed frames is halved until each part is one or the
+ * other: few calls for the usual all-new or all-backed ranges. */
+static int populate_missing(vctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr)
 {
     int ret = vctl_memory_populate(h, domid, gfn, nr);
+    if (ret != -EEXIST)
+        return ret;
+    if (nr == 1)
+        return 0;
+    ret = populate_missing(h, domid, gfn, nr / 2);
+    return ret < 0 ? ret : populate_missing(h, domid, gfn + nr / 2, nr - nr / 2);
+}
+
+/* Frames already backed are overwritten: a migration sends a page again once the guest
+ * dirtied it. */
+int vctl_domain_write_frames(vctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, const void *data)
+{
+    int ret = populate_missing(h, domid, gfn, nr);
     if (ret < 0)
         return ret;
     const uint8_t *src = data;

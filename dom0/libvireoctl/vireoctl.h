@@ -281,11 +281,29 @@ int vctl_domain_read_frames(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint6
  */
 int vctl_domain_create_for_restore(vctl_t *h, const char *name, const uint8_t uuid[16],
                                    const struct vctl_domain_state *s, uint32_t *domid);
+/* Backs the frames not backed yet and writes all nr: a page sent again (dirtied during a
+ * live migration) overwrites what it held. */
 int vctl_domain_write_frames(vctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr,
                              const void *data);
 int vctl_domain_finish_restore(vctl_t *h, uint32_t domid, const char *name,
                                const struct vctl_domain_state *s);
 void vctl_domain_abort_restore(vctl_t *h, uint32_t domid, const char *name);
+
+/*
+ * Dirty-page logging for live migration (docs/hv.md "Dirty-page logging"). Writes dom0
+ * makes through foreign mappings (a device model's) are not logged.
+ */
+/* Starts logging the domain's writes to its RAM (every page starts clean). -EBUSY if it
+ * is logging already; -ENOMEM leaves it as it was. */
+int vctl_domain_log_dirty_enable(vctl_t *h, uint32_t domid);
+/* Stops logging; the domain runs at full speed again. 0 if it was not logging. */
+int vctl_domain_log_dirty_disable(vctl_t *h, uint32_t domid);
+/* Fills bitmap (ceil(nr / 64) words; bit i = gfn first_gfn + i) with the pages of
+ * [first_gfn, first_gfn + nr) written since logging began or since they were last
+ * fetched, and marks them clean again. Returns how many were dirty, or -errno (-ENOENT:
+ * not logging). Any nr: hv is called per VIREO_LOG_DIRTY_CHUNK frames. */
+int64_t vctl_domain_log_dirty_fetch(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint64_t nr,
+                                    uint64_t *bitmap);
 
 #ifdef __cplusplus
 }

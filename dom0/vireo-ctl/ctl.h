@@ -43,6 +43,7 @@ int cmd_vcpu_set(int argc, char **argv);
 int cmd_vcpu_list(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_exits(int argc, char **argv);
+int cmd_log_dirty(int argc, char **argv);
 
 /* The console client, also used by `create -c`. */
 int ctl_console_attach(const char *dom);

@@ -29,6 +29,7 @@ static const struct {
     { "vcpu-list", cmd_vcpu_list, "a domain's vCPUs: state, CPU, CPU time" },
     { "top", cmd_top, "domains' CPU use, refreshed" },
     { "exits", cmd_exits, "a domain's VM exits by kind (-i S: rates over S seconds)" },
+    { "log-dirty", cmd_log_dirty, "a domain's dirty-page log: enable, fetch (count), disable" },
 };
 
 static void usage(FILE *out)

@@ -11,6 +11,7 @@
 #include "hv/hv.h"
 #include "hv/arch.h"
 #include "hv/domain.h"
+#include "hv/log_dirty.h"
 #include "hv/event.h"
 #include "hv/mm.h"
 #include "hv/sched.h"
@@ -105,6 +106,7 @@ static void domain_free(struct domain *d)
             sched_remove_vcpu(d->vcpus[i]);
     uint64_t peak = d->npt.table_peak, limit = d->npt.table_limit;
     npt_destroy(&d->npt, free_leaf, d);
+    log_dirty_free(d);
     HV_ASSERT(d->tot_pages == 0 || d->privileged);
     free_vcpus(d);
     arch_domain_destroy(d);

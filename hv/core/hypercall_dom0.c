@@ -10,6 +10,7 @@
 #include "hv/domain.h"
 #include "hv/event.h"
 #include "hv/hypercall_priv.h"
+#include "hv/log_dirty.h"
 #include "hv/mm.h"
 #include "hv/percpu.h"
 #include "hv/sched.h"
@@ -427,6 +428,11 @@ static int64_t hc_ioreq_set_irq(struct vcpu *v, struct domain *d, const uint64_t
     return arch_dm_set_irq(d, (uint32_t)a[1], (uint32_t)a[2]);
 }
 
+static int64_t hc_domain_log_dirty(struct vcpu *v, struct domain *d, const uint64_t *a)
+{
+    return log_dirty_call(d, v->dom, a[1], a[2], a[3], a[4]);
+}
+
 typedef int64_t (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
 /* Calls whose first argument names the domU they act on. */
 typedef int64_t (*domain_call_fn)(struct vcpu *v, struct domain *d, const uint64_t *args);
@@ -469,6 +475,7 @@ static const struct priv_call calls[] = {
     P(VIREO_HC_IOREQ_DETACH) = {.on_domain = hc_ioreq_detach},
     P(VIREO_HC_IOREQ_COMPLETE) = {.on_domain = hc_ioreq_complete},
     P(VIREO_HC_IOREQ_SET_IRQ) = {.on_domain = hc_ioreq_set_irq},
+    P(VIREO_HC_DOMAIN_LOG_DIRTY) = {.on_domain = hc_domain_log_dirty},
 };
 #undef P
 

@@ -11,6 +11,7 @@
  */
 #include "hv/hv.h"
 #include "hv/domain.h"
+#include "hv/log_dirty.h"
 #include "hv/mm.h"
 #include "hv/tlb.h"
 #include "arch/npt.h"
@@ -71,6 +72,8 @@ int domain_populate(struct domain *d, uint64_t gfn, uint64_t nr)
         spin_lock(&d->lock);
         rc = npt_map(&d->npt, (gfn + done) << PAGE_SHIFT, pfn << PAGE_SHIFT, n << PAGE_SHIFT,
                      RAM_FLAGS);
+        if (!rc)
+            log_dirty_populated_locked(d, gfn + done, n);
         spin_unlock(&d->lock);
         if (rc) {
             frame_free(&hv_frames, pfn, n);
@@ -158,7 +161,7 @@ static int check_locked(struct domain *d, uint64_t gpa, uint64_t len, bool to_gu
     for (uint64_t off = 0; off < len;) {
         uint64_t flags, chunk = MIN(len - off, PAGE_SIZE - ((gpa + off) & (PAGE_SIZE - 1)));
         if (npt_translate(&d->npt, gpa + off, &flags) == ~0ull || !(flags & NPT_RAM) ||
-            (to_guest && !(flags & PTE_W)))
+            (to_guest && !(flags & (PTE_W | NPT_LOGGED))))
             return -VIREO_EFAULT;
         off += chunk;
     }
@@ -183,10 +186,12 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, uint64_t len, b
     for (uint64_t off = 0; off < len;) {
         uint64_t flags, chunk = MIN(len - off, PAGE_SIZE - ((gpa + off) & (PAGE_SIZE - 1)));
         void *host = phys_to_virt(npt_translate(&d->npt, gpa + off, &flags));
-        if (to_guest)
+        if (to_guest) {
+            log_dirty_hv_write_locked(d, gpa + off, flags); /* or a migration would miss it */
             memcpy(host, (char *)buf + off, chunk);
-        else
+        } else {
             memcpy((char *)buf + off, host, chunk);
+        }
         off += chunk;
     }
 out:

@@ -9,7 +9,8 @@
 #include "public/vireo.h"
 
 #define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
-#define LEAF_FLAG_MASK (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | NPT_OWNED | NPT_RAM | PTE_NX)
+#define LEAF_FLAG_MASK                                                                             \
+    (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | NPT_OWNED | NPT_RAM | NPT_LOGGED | PTE_NX)
 
 static inline unsigned index_at(uint64_t gpa, int level)
 {
@@ -129,6 +130,32 @@ int npt_split_large(struct npt *t, uint64_t gpa)
         table = phys_to_virt(*e & PTE_ADDR_MASK);
     }
     return 0;
+}
+
+int npt_log_protect(struct npt *t, uint64_t gpa)
+{
+    if (gpa >= NPT_GPA_LIMIT)
+        return 0;
+    uint64_t *e = walk(t, gpa, 0, false);
+    if (!e) {
+        int rc = npt_split_large(t, gpa); /* NULL: a 2 MiB leaf, or no table at all */
+        if (rc <= 0)
+            return rc;
+        e = walk(t, gpa, 0, false);
+    }
+    if ((*e & (PTE_P | PTE_W | NPT_RAM)) != (PTE_P | PTE_W | NPT_RAM))
+        return 0;
+    *e = (*e & ~PTE_W) | NPT_LOGGED;
+    return 1;
+}
+
+bool npt_log_unprotect(struct npt *t, uint64_t gpa)
+{
+    uint64_t *e = gpa < NPT_GPA_LIMIT ? walk(t, gpa, 0, false) : NULL;
+    if (!e || !(*e & PTE_P) || !(*e & NPT_LOGGED))
+        return false;
+    *e = (*e & ~NPT_LOGGED) | PTE_W;
+    return true;
 }
 
 static bool table_empty(const uint64_t *table)

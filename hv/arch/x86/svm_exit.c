@@ -7,6 +7,7 @@
 #include "hv/hv.h"
 #include "hv/domain.h"
 #include "hv/hypercall.h"
+#include "hv/log_dirty.h"
 #include "hv/mm.h"
 #include "hv/sched.h"
 #include "arch/apic.h"
@@ -149,6 +150,9 @@ static void handle_npf(struct vcpu *v)
         return;
     }
 
+    /* A write to a page the dirty log protected: logged, writable again, retried. */
+    if ((err & NPF_WRITE) && log_dirty_write_fault(v->dom, gpa))
+        return;
     if (v->dom->arch.plat && !(err & NPF_FETCH) && vplat_mmio(v, gpa))
         return;
     domain_crash(v->dom, VIREO_CRASH_BAD_MEMORY, "bad memory access at gpa 0x%lx (%s) rip 0x%lx",

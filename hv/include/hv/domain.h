@@ -7,6 +7,7 @@
 #define HV_DOMAIN_H
 
 #include "hv/hv.h"
+#include "hv/dirty_log.h"
 #include "hv/ring.h"
 #include "hv/spinlock.h"
 #include "public/vireo.h"
@@ -93,6 +94,7 @@ struct domain {
     uint64_t target_pages; /* balloon target the toolstack set */
     uint64_t npt_gen; /* bumped when mappings go away: vCPUs flush their TLB */
     uint64_t mem_bytes; /* RAM size for ELF-built domains: [0, mem_bytes) */
+    struct dirty_log log; /* dirty-page log; bits NULL when off (log_dirty.c, under lock) */
 
     /* State (protected by the scheduler lock). */
     enum domain_state state;

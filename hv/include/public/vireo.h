@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 8
+#define VIREO_ABI_MINOR 9
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -285,7 +285,44 @@
  * VIREO_PLAT_DM_GSI_LAST (-VIREO_ERANGE); the domain needs an attached server (-VIREO_ENOENT).
  */
 #define VIREO_HC_IOREQ_SET_IRQ 0x11e
-#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_IOREQ_SET_IRQ
+/*
+ * Dirty-page logging for live migration (ABI 0.9, docs/hv.md "Dirty-page logging").
+ * (u32 domid, u32 op, u64 first_gfn, u64 nr, gpa bitmap) -> by op (VIREO_LOG_DIRTY_*).
+ * A domU only (dom0: -VIREO_EPERM); platform and ELF-built domains alike. The log covers
+ * max_pages frames from gfn 0 (below 4 GiB) and max_pages frames from 4 GiB, as max_pages
+ * was at START: RAM outside that is never logged. hv's own writes into the domain's RAM
+ * (clock pages, emulated instructions, hypercall results) are logged; writes dom0 makes
+ * through foreign mappings (MEMORY_MAP_FOREIGN) are not.
+ *
+ * START (first_gfn, nr, bitmap 0): allocates the log with every frame dirty (nothing sent
+ *   yet) and returns the end of its span, the gfn after its last. -VIREO_EBUSY if it is on,
+ *   -VIREO_ENOMEM without memory for the bitmap. Nothing is write-protected yet: FETCH
+ *   does that page by page, so a toolstack that wants every page clean fetches the whole
+ *   span once, in chunks.
+ * FETCH: takes the log's bits of [first_gfn, first_gfn + nr) (nr <= VIREO_LOG_DIRTY_CHUNK,
+ *   0 < nr) into the caller's bitmap (ceil(nr / 64) little-endian u64 words, bit i of the
+ *   array is gfn first_gfn + i; bitmap 0: discard them), write-protects those pages again
+ *   and flushes, once; returns how many were dirty. Frames outside the span or not RAM
+ *   read as clean. -VIREO_ENOENT when logging is off; -VIREO_EFAULT for a bad bitmap;
+ *   -VIREO_ENOMEM when a 2 MiB page could not be split to protect one of its pages (then
+ *   every page of the range stays dirty: nothing is lost).
+ * STOP (0, 0, 0): logging off at once, the bitmap freed; returns the span's end as START
+ *   did. Pages still write-protected become writable at their next write (one fault) or
+ *   by UNPROTECT. -VIREO_ENOENT when logging is off.
+ * UNPROTECT (first_gfn, nr, 0): makes the protected pages of the range writable again
+ *   (nr <= VIREO_LOG_DIRTY_CHUNK); returns how many. Any time, logging on or off.
+ *
+ * A write by the guest to a protected page sets its bit, lifts the protection and
+ * retries the instruction. Ranges past 2^39 bytes (guests' width) fail with -VIREO_EINVAL,
+ * as does an unknown op. A domain destroyed while logging frees the log with it.
+ */
+#define VIREO_HC_DOMAIN_LOG_DIRTY 0x11f
+#define VIREO_HC_PRIVILEGED_LAST VIREO_HC_DOMAIN_LOG_DIRTY
+#define VIREO_LOG_DIRTY_START 0
+#define VIREO_LOG_DIRTY_FETCH 1
+#define VIREO_LOG_DIRTY_STOP 2
+#define VIREO_LOG_DIRTY_UNPROTECT 3
+#define VIREO_LOG_DIRTY_CHUNK 32768u /* most frames per FETCH or UNPROTECT (128 MiB) */
 #define VIREO_HV_LOG_SIZE 65536u /* bytes of hv's log kept for VIREO_HC_HV_LOG_READ */
 
 #define VIREO_EVENT_DOMAIN_STATE (1u << 0) /* a domain changed state (shutdown, crash) */

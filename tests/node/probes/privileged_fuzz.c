@@ -32,7 +32,7 @@
 #define NR_SLOTS (VIREO_HC_PRIVILEGED_LAST - VIREO_HC_PRIVILEGED_BASE + 2)
 /* A random scalar where a call takes a pointer would make hv write over dom0's memory. */
 /* (The VIREO_HC_IOREQ_* calls are the module's own: it refuses them here with EPERM.) */
-_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_IOREQ_SET_IRQ,
+_Static_assert(VIREO_HC_PRIVILEGED_LAST == VIREO_HC_DOMAIN_LOG_DIRTY,
                "a new privileged call: teach make_call() which arguments are buffers");
 
 static uint64_t rng_state;
@@ -217,6 +217,14 @@ static void make_call(struct call *c, uint64_t nr, unsigned serial)
     }
     case VIREO_HC_DOMAIN_CONTROL:
         a[1] = PICK(0, VIREO_CONTROL_POWEROFF, VIREO_CONTROL_REBOOT, 3, 0x80000000ull, ~0ull);
+        break;
+    case VIREO_HC_DOMAIN_LOG_DIRTY: /* the bitmap is always a buffer big enough for a chunk */
+        a[1] = PICK(VIREO_LOG_DIRTY_START, VIREO_LOG_DIRTY_FETCH, VIREO_LOG_DIRTY_FETCH,
+                    VIREO_LOG_DIRTY_STOP, VIREO_LOG_DIRTY_UNPROTECT, 4, 0x100000001ull, ~0ull);
+        a[2] = any_gfn();
+        a[3] = PICK(0, 1, 63, 64, 65, VIREO_LOG_DIRTY_CHUNK, VIREO_LOG_DIRTY_CHUNK + 1, ~0ull,
+                    rnd() % (VIREO_LOG_DIRTY_CHUNK + 1));
+        add_buffer(c, 0, VIREO_LOG_DIRTY_CHUNK / 8, VIREO_DEV_BUF_OUT, 4);
         break;
     default:
         break;

@@ -7,6 +7,7 @@
 #ifndef HV_ARCH_NPT_H
 #define HV_ARCH_NPT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86.h"
 
@@ -15,6 +16,9 @@
 #define NPT_RW (PTE_P | PTE_W | PTE_U)
 #define NPT_OWNED PTE_AVL0      /* frame belongs to the domain and is freed with it */
 #define NPT_RAM (1ul << 10)     /* guest RAM: hv may copy hypercall buffers from/to it */
+/* RAM write-protected for the dirty-page log (docs/hv.md): writable to the guest in truth,
+ * so its first write is logged and lifts the protection, and hv's own writes go through. */
+#define NPT_LOGGED (1ul << 11)
 
 /* Guest-physical addresses a 4-level table can name: 48 bits. Anything above would
  * alias a lower address if its bits were simply dropped, so every call refuses it. */
@@ -48,6 +52,14 @@ uint64_t npt_translate(const struct npt *t, uint64_t gpa, uint64_t *flags);
 /* Turns the 2 MiB leaf covering gpa into a table of 512 equal 4 KiB leaves. Returns 1 if
  * it split, 0 if there was no 2 MiB leaf there, -VIREO_ENOMEM (nothing changed). */
 int npt_split_large(struct npt *t, uint64_t gpa);
+/* Write-protects the 4 KiB RAM leaf at gpa for the dirty log (NPT_LOGGED), splitting the
+ * 2 MiB leaf around it first. Returns 1 if it protected the page, 0 if there was nothing
+ * to protect (no writable RAM there, or protected already), -VIREO_ENOMEM if the split
+ * found no table page (nothing changed). The caller flushes TLBs. */
+int npt_log_protect(struct npt *t, uint64_t gpa);
+/* Makes the leaf at gpa writable again if the dirty log protected it; returns whether it
+ * did. A permission upgrade: no TLB flush needed. */
+bool npt_log_unprotect(struct npt *t, uint64_t gpa);
 /* Removes the mapping of the page containing gpa and reports it in *out, with the table
  * pages it left empty (no longer counted in the tree). Returns 0, or -1 if nothing was
  * mapped. A large page is removed whole. */
