@@ -55,8 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vq.desc_gpa = base + ((uint64_t)data[3] << 8) + (data[1] & 0x0f);
     vq.avail_gpa = RAM_GPA + ((uint64_t)data[4] << 8) + (data[1] & 0x10 ? 1 : 0);
     vq.used_gpa = RAM_GPA + ((uint64_t)data[5] << 8) + (data[1] & 0x20 ? 2 : 0);
-    if (vdm_vq_enable(&vq, &mem, data[6] & 1, data[6] & 2))
+    /* The dirty log on for some: its marks follow the same hostile chains. */
+    if ((data[6] & 4) != 0 && vdm_dirty_log_start(&mem.dirty, vdm_guest_mem_frames(&mem)) < 0)
+        abort();
+    if (vdm_vq_enable(&vq, &mem, data[6] & 1, data[6] & 2)) {
+        vdm_dirty_log_free(&mem.dirty);
         return 0;
+    }
     for (unsigned n = 0; n < 2 * VDM_VQ_NUM_MAX; n++) {
         struct vdm_chain *c = NULL;
         int rc = vdm_vq_pop(&vq, &c);
@@ -68,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vdm_vq_push(&vq, c, (uint32_t)put);
         (void)vdm_vq_should_interrupt(&vq);
     }
+    vdm_dirty_log_free(&mem.dirty);
     return 0;
 }
 

@@ -135,6 +135,10 @@ static void move_run(struct vdm_balloon *b, uint64_t gfn, uint64_t nr, bool infl
         b->logged_host_error = true;
         return;
     }
+    /* Back zeroed: content the guest did not write, which a migration must copy again. */
+    if (!inflate)
+        vdm_guest_mem_wrote(env->mem, vdm_guest_mem_ptr(env->mem, gfn * FRAME_SIZE,
+                                                        nr * FRAME_SIZE), nr * FRAME_SIZE);
     mark(b, gfn, nr, inflate);
 }
 

@@ -159,6 +159,10 @@ static void complete(struct blk_req *req)
     struct vdm_virtio *v = &blk->virtio;
 
     blk->inflight--;
+    /* libnbd read straight into the buffers: a read that failed or that a reset drops
+     * may still have filled some, beyond the `written` the push logs. */
+    if (req->type == VIRTIO_BLK_T_IN)
+        vdm_chain_wrote(req->chain, 0, req->bytes);
     if (req->reset_count != v->reset_count) {
         free(req->chain); /* the driver reset the device: the ring is no longer ours */
         g_free(req);
@@ -167,6 +171,7 @@ static void complete(struct blk_req *req)
     if (req->status != VIRTIO_BLK_S_OK)
         req->written = 0;
     *status_byte(req->chain) = req->status;
+    vdm_chain_wrote(req->chain, req->chain->in_len - 1, 1); /* past `written` on errors */
     count(blk->stats, req);
     vdm_vq_push(&v->queue[0].vq, req->chain, req->written + 1);
     vdm_virtio_queue_interrupt(v, 0);

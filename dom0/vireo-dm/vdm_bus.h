@@ -36,6 +36,9 @@ struct vdm_bus {
     struct vdm_device *slot[VIREO_PLAT_DM_SLOTS];
     struct vdm_bus_doorbell doorbell[VIREO_IOREQ_DOORBELLS];
     unsigned stray_accesses; /* accesses outside any device, for the log */
+    /* The domain's RAM, whose dirty log "dm dirty-log" drives; set by the bus's owner
+     * (NULL: none to log). */
+    struct vdm_guest_mem *mem;
 };
 
 void vdm_bus_init(struct vdm_bus *bus, const struct vdm_bus_host *host, void *host_ctx);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Guest RAM regions and the one checked translation every guest pointer goes through.
+ * Guest RAM regions, the one checked translation every guest pointer goes through, and
+ * the way back from a host pointer to the frames the dirty log marks.
  */
 #include "vdm_guest_mem.h"
 
@@ -56,4 +57,49 @@ void *vdm_guest_mem_ptr(const struct vdm_guest_mem *m, uint64_t gpa, uint64_t le
         return r->host + (gpa - r->gpa);
     }
     return NULL;
+}
+
+uint64_t vdm_guest_mem_frames(const struct vdm_guest_mem *m)
+{
+    uint64_t end = 0;
+
+    for (unsigned i = 0; i < m->nr; i++) {
+        if (m->region[i].gpa + m->region[i].size > end)
+            end = m->region[i].gpa + m->region[i].size;
+    }
+    return (end + (1ull << VDM_DIRTY_FRAME_SHIFT) - 1) >> VDM_DIRTY_FRAME_SHIFT;
+}
+
+void vdm_guest_mem_log_host(const struct vdm_guest_mem *m, const void *host, size_t len)
+{
+    uintptr_t p = (uintptr_t)host;
+
+    for (unsigned i = 0; i < m->nr && len > 0; i++) {
+        const struct vdm_mem_region *r = &m->region[i];
+        uintptr_t base = (uintptr_t)r->host;
+
+        if (p < base || p - base >= r->size)
+            continue;
+        if (len > r->size - (p - base))
+            len = r->size - (p - base); /* our pointers never cross a region's end */
+        vdm_dirty_log_mark(&m->dirty, r->gpa + (p - base), len);
+        return;
+    }
+}
+
+void vdm_guest_mem_log_iov(const struct vdm_guest_mem *m, const struct iovec *iov, unsigned nr,
+                           size_t skip, size_t len)
+{
+    for (unsigned i = 0; i < nr && len > 0; i++) {
+        size_t n;
+
+        if (skip >= iov[i].iov_len) {
+            skip -= iov[i].iov_len;
+            continue;
+        }
+        n = iov[i].iov_len - skip < len ? iov[i].iov_len - skip : len;
+        vdm_guest_mem_log_host(m, (const uint8_t *)iov[i].iov_base + skip, n);
+        len -= n;
+        skip = 0;
+    }
 }

@@ -2,7 +2,8 @@
 /*
  * Guest RAM as the device model sees it: a few regions of guest-physical space, each backed
  * by one contiguous host mapping. Every guest pointer goes through vdm_guest_mem_ptr, which
- * refuses anything not wholly inside one region: a guest address is hostile.
+ * refuses anything not wholly inside one region: a guest address is hostile. Every write
+ * vireo-dm makes through such a pointer is told to vdm_guest_mem_wrote (the dirty log).
  */
 #ifndef VDM_GUEST_MEM_H
 #define VDM_GUEST_MEM_H
@@ -10,6 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
+
+#include "vdm_dirty_log.h"
 
 #define VDM_GUEST_MEM_REGIONS 4
 
@@ -22,6 +26,9 @@ struct vdm_mem_region {
 struct vdm_guest_mem {
     struct vdm_mem_region region[VDM_GUEST_MEM_REGIONS];
     unsigned nr;
+    /* Frames vireo-dm wrote, while on. Changed through a const vdm_guest_mem too: the
+     * regions are what is constant, the log's words are atomics. */
+    struct vdm_dirty_log dirty;
 };
 
 /* The guest platform's RAM layout: [0, low) and [4 GiB, 4 GiB + high). */
@@ -36,5 +43,32 @@ int vdm_guest_mem_add(struct vdm_guest_mem *m, uint64_t gpa, uint64_t size, void
  * len 0 is refused too: callers ask for what they will touch.
  */
 void *vdm_guest_mem_ptr(const struct vdm_guest_mem *m, uint64_t gpa, uint64_t len);
+
+/* Frames from gfn 0 to the end of the highest region: what the dirty log covers. */
+uint64_t vdm_guest_mem_frames(const struct vdm_guest_mem *m);
+
+void vdm_guest_mem_log_host(const struct vdm_guest_mem *m, const void *host, size_t len);
+void vdm_guest_mem_log_iov(const struct vdm_guest_mem *m, const struct iovec *iov, unsigned nr,
+                           size_t skip, size_t len);
+
+/*
+ * vireo-dm wrote [host, host + len) in guest RAM (a pointer vdm_guest_mem_ptr gave; any
+ * other address is ignored): its frames go into the dirty log while it is on. Costs one
+ * branch while it is off.
+ */
+static inline void vdm_guest_mem_wrote(const struct vdm_guest_mem *m, const void *host,
+                                       size_t len)
+{
+    if (vdm_dirty_log_on(&m->dirty))
+        vdm_guest_mem_log_host(m, host, len);
+}
+
+/* The same for bytes [skip, skip + len) of the buffers iov[0 .. nr). */
+static inline void vdm_guest_mem_wrote_iov(const struct vdm_guest_mem *m, const struct iovec *iov,
+                                           unsigned nr, size_t skip, size_t len)
+{
+    if (vdm_dirty_log_on(&m->dirty))
+        vdm_guest_mem_log_iov(m, iov, nr, skip, len);
+}
 
 #endif /* VDM_GUEST_MEM_H */

@@ -82,6 +82,7 @@ static bool start(struct vdm_main *m, const char *config_path, GError **error)
     if (!vdm_hv_open(&m->hv, m->cfg.domid, m->cfg.memory_bytes, &m->mem, error))
         return false;
     vdm_bus_init(&m->bus, &vdm_hv_bus_host, &m->hv);
+    m->bus.mem = &m->mem;
     m->env = (struct vdm_env){ .domid = m->cfg.domid, .name = m->cfg.name,
                                .runtime_dir = m->cfg.runtime_dir, .mem = &m->mem,
                                .bus = &m->bus, .main = g_main_context_default(),
@@ -207,6 +208,7 @@ int main(int argc, char **argv)
     vdm_control_close(m.control);
     vdm_bus_destroy_devices(&m.bus); /* stops the storage daemons before RAM goes */
     vdm_hv_close(&m.hv);
+    vdm_dirty_log_free(&m.mem.dirty);
     vdm_stats_close(&m.stats);
     vdm_config_clear(&m.cfg);
     return m.exit_status;

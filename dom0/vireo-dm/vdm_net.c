@@ -358,6 +358,11 @@ static int rx_one(struct vdm_net *net)
         link_lost(net, err);
         return -1;
     }
+    /* The frame went into the guest's buffers even if it is dropped below (the first
+     * entry is our header copy, the last our overflow: neither is guest RAM). */
+    if ((size_t)n > HDR_LEN)
+        vdm_guest_mem_wrote_iov(net->virtio.dev.env->mem, net->rx_iov + 1, (unsigned)nr - 1, 0,
+                                (size_t)n - HDR_LEN);
     /* Too big for the buffers, or offloads the driver cannot take: lost, the buffers wait
      * for the next frame. */
     if ((size_t)n < HDR_LEN || (size_t)n > room) {

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "vdm_dirty_control.h"
 #include "vdm_virtio_mmio.h"
 
 #define STATE_MAGIC "VDMSTAT1" /* 8 bytes, then u32 devices, u32 0, then each device */
@@ -142,5 +143,8 @@ char *vdm_state_control(struct vdm_bus *bus, GMainContext *ctx, const char *verb
         vdm_state_resume(bus);
         return g_strdup("ok");
     }
-    return g_strdup_printf("error: dm takes quiesce, save-state PATH and resume, not '%s'", verb);
+    if (strcmp(verb, "dirty-log") == 0) /* a live migration's passes */
+        return vdm_dirty_control(bus->mem, arg);
+    return g_strdup_printf("error: dm takes quiesce, save-state PATH, resume and dirty-log, "
+                           "not '%s'", verb);
 }

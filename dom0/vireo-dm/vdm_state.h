@@ -24,7 +24,8 @@ bool vdm_state_save(struct vdm_bus *bus, const char *path, GError **error);
 /* Loads path into the bus's devices, made from the same configuration; the queues'
  * waiting buffers are taken once the main loop runs (vdm_state_resume). */
 bool vdm_state_load(struct vdm_bus *bus, const char *path, GError **error);
-/* A control request to group "dm": quiesce, save-state PATH, resume. */
+/* A control request to group "dm": quiesce, save-state PATH, resume, and
+ * dirty-log start|fetch PATH|stop (vdm_dirty_control.h). */
 char *vdm_state_control(struct vdm_bus *bus, GMainContext *ctx, const char *verb, const char *arg);
 
 #endif /* VDM_STATE_H */

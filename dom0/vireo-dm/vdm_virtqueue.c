@@ -158,6 +158,7 @@ static struct vdm_chain *chain_from_walk(struct vdm_vq *vq, uint16_t head,
 
     if (c == NULL)
         return NULL;
+    c->mem = vq->mem;
     c->head = head;
     c->nr_out = w->nr_out;
     c->nr_in = w->nr_in;
@@ -174,6 +175,7 @@ static bool still_empty(struct vdm_vq *vq)
     if (!vq->event_idx)
         return true;
     atomic_store_explicit(avail_event(vq), vq->last_avail, memory_order_relaxed);
+    vdm_guest_mem_wrote(vq->mem, avail_event(vq), sizeof(uint16_t));
     atomic_thread_fence(memory_order_seq_cst);
     return atomic_load_explicit(&vq->avail->idx, memory_order_acquire) == vq->last_avail;
 }
@@ -208,11 +210,31 @@ int vdm_vq_pop(struct vdm_vq *vq, struct vdm_chain **chain)
     return 1;
 }
 
+/* The dirty log's view of a push of n chains from used entry `first`: what the device
+ * wrote in the buffers (even if a reset took the ring meanwhile), the entries and index. */
+static void log_push(const struct vdm_vq *vq, struct vdm_chain *const *chains,
+                     const uint32_t *written, unsigned n, uint16_t first)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const struct vdm_chain *c = chains[i];
+
+        vdm_guest_mem_log_iov(c->mem, c->iov + c->nr_out, c->nr_in, 0, written[i]);
+    }
+    if (!vq->ready)
+        return;
+    for (unsigned i = 0; i < n; i++)
+        vdm_guest_mem_log_host(vq->mem, &vq->used->ring[(uint16_t)(first + i) % vq->num],
+                               sizeof(struct vdm_vring_used_elem));
+    vdm_guest_mem_log_host(vq->mem, &vq->used->idx, sizeof(vq->used->idx));
+}
+
 void vdm_vq_push_batch(struct vdm_vq *vq, struct vdm_chain *const *chains,
                        const uint32_t *written, unsigned n)
 {
+    uint16_t first = vq->used_idx;
+
     for (unsigned i = 0; i < n && vq->ready; i++) {
-        struct vdm_vring_used_elem *e = &vq->used->ring[(uint16_t)(vq->used_idx + i) % vq->num];
+        struct vdm_vring_used_elem *e = &vq->used->ring[(uint16_t)(first + i) % vq->num];
         e->id = chains[i]->head;
         e->len = written[i];
     }
@@ -221,6 +243,9 @@ void vdm_vq_push_batch(struct vdm_vq *vq, struct vdm_chain *const *chains,
         /* Release: the elements are visible before the index that hands them over. */
         atomic_store_explicit(&vq->used->idx, vq->used_idx, memory_order_release);
     }
+    /* One branch while the log is off; every chain shares the queue's memory. */
+    if (n > 0 && vdm_dirty_log_on(&chains[0]->mem->dirty))
+        log_push(vq, chains, written, n, first);
     for (unsigned i = 0; i < n; i++)
         free(chains[i]);
 }
@@ -286,5 +311,8 @@ size_t vdm_chain_gather(const struct vdm_chain *c, size_t skip, void *buf, size_
 
 size_t vdm_chain_scatter(const struct vdm_chain *c, size_t skip, const void *buf, size_t len)
 {
-    return copy_iov(c->iov + c->nr_out, c->nr_in, skip, (uint8_t *)buf, len, true);
+    size_t done = copy_iov(c->iov + c->nr_out, c->nr_in, skip, (uint8_t *)buf, len, true);
+
+    vdm_chain_wrote(c, skip, done);
+    return done;
 }

@@ -50,6 +50,7 @@ struct vdm_vring_used {
 
 /* One available chain: nr_out device-readable buffers, then nr_in device-writable ones. */
 struct vdm_chain {
+    const struct vdm_guest_mem *mem; /* where the buffers are: writes to them are logged */
     uint16_t head;   /* descriptor index that names the chain in the used ring */
     unsigned nr_out; /* iov[0 .. nr_out) */
     unsigned nr_in;  /* iov[nr_out .. nr_out + nr_in) */
@@ -90,7 +91,9 @@ int vdm_vq_enable(struct vdm_vq *vq, const struct vdm_guest_mem *mem, bool event
  * the device must then be reset by the driver.
  */
 int vdm_vq_pop(struct vdm_vq *vq, struct vdm_chain **chain);
-/* Returns a chain as used with `written` bytes written to its writable part; frees it. */
+/* Returns a chain as used with `written` bytes written to its writable part; frees it.
+ * Those bytes and the used ring entries go into the dirty log (vdm_guest_mem.h): a device
+ * that wrote beyond `written` says so with vdm_chain_wrote. */
 void vdm_vq_push(struct vdm_vq *vq, struct vdm_chain *chain, uint32_t written);
 /* Returns n chains as used under one used->idx update (the driver sees all or none: a
  * merged receive frame, virtio 1.1 §5.1.6.4); frees them. */
@@ -103,5 +106,12 @@ bool vdm_vq_should_interrupt(struct vdm_vq *vq);
  * (gather) or writable (scatter) part. Return the bytes copied. */
 size_t vdm_chain_gather(const struct vdm_chain *c, size_t skip, void *buf, size_t len);
 size_t vdm_chain_scatter(const struct vdm_chain *c, size_t skip, const void *buf, size_t len);
+/* The device wrote bytes [skip, skip + len) of the chain's writable part itself (readv,
+ * libnbd, a status byte past `written`): into the dirty log. vdm_chain_scatter and
+ * vdm_vq_push call it for what they write. */
+static inline void vdm_chain_wrote(const struct vdm_chain *c, size_t skip, size_t len)
+{
+    vdm_guest_mem_wrote_iov(c->mem, c->iov + c->nr_out, c->nr_in, skip, len);
+}
 
 #endif /* VDM_VIRTQUEUE_H */

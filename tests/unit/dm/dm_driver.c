@@ -51,6 +51,7 @@ void dm_test_init(struct dm_test *t)
     vdm_guest_mem_init(&t->mem);
     vdm_guest_mem_add(&t->mem, 0, GUEST_RAM, t->ram);
     vdm_bus_init(&t->bus, &fake_host, &t->hv);
+    t->bus.mem = &t->mem;
     t->runtime_dir = g_dir_make_tmp("vdm-test-XXXXXX", NULL);
     t->main = g_main_context_new();
     t->env = (struct vdm_env){ .domid = 7, .name = "test-dom", .runtime_dir = t->runtime_dir,
@@ -63,6 +64,7 @@ void dm_test_init(struct dm_test *t)
 void dm_test_fini(struct dm_test *t)
 {
     vdm_bus_destroy_devices(&t->bus);
+    vdm_dirty_log_free(&t->mem.dirty);
     vdm_stats_close(&t->stats);
     g_main_context_unref(t->main);
     g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", t->runtime_dir);
