@@ -5,12 +5,15 @@
 #include "dm_driver.h"
 #include "fake_hv_proto.h"
 
+#include <endian.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "vdm_control.h"
 
 int dm_failures;
 
@@ -256,6 +259,34 @@ bool drv_wait_used(struct dm_test *t, unsigned count, uint32_t *last_len)
         nanosleep(&step, NULL);
     }
     return false;
+}
+
+int64_t dm_dirty_fetch(struct dm_test *t, uint64_t **words, size_t *nr)
+{
+    g_autofree char *path = g_build_filename(t->runtime_dir, "dirty", NULL);
+    g_autofree char *request = g_strdup_printf("dm dirty-log fetch %s", path);
+    g_autofree char *answer = vdm_control_answer(&t->bus, t->main, request);
+    gsize size = 0;
+
+    *words = NULL;
+    *nr = 0;
+    if (!g_str_has_prefix(answer, "ok ")) {
+        fprintf(stderr, "fetch: %s\n", answer);
+        return -1;
+    }
+    if (!g_file_get_contents(path, (char **)words, &size, NULL) || size % 8 != 0) {
+        CHECK(false, "the bitmap file %s (%zu bytes)", path, (size_t)size);
+        return -1;
+    }
+    *nr = size / 8;
+    for (size_t w = 0; w < *nr; w++)
+        (*words)[w] = le64toh((*words)[w]);
+    return g_ascii_strtoll(answer + 3, NULL, 10);
+}
+
+bool dm_frame_dirty(const uint64_t *words, size_t nr, uint64_t gfn)
+{
+    return gfn / 64 < nr && ((words[gfn / 64] >> (gfn % 64)) & 1) != 0;
 }
 
 int dm_run_tests(const struct dm_named_test *tests, unsigned nr, int argc, char **argv)

@@ -99,4 +99,10 @@ void drv_kick(struct dm_test *t);
 bool drv_wait_used(struct dm_test *t, unsigned count, uint32_t *last_len);
 uint32_t drv_status(struct dm_test *t);
 
+/* "dm dirty-log fetch" into a file of runtime_dir: returns the count the answer gives
+ * (-1 for an error answer) and the file's words in *words (g_free; *nr of them). */
+int64_t dm_dirty_fetch(struct dm_test *t, uint64_t **words, size_t *nr);
+/* Whether the fetched bitmap marks frame gfn. */
+bool dm_frame_dirty(const uint64_t *words, size_t nr, uint64_t gfn);
+
 #endif /* DM_DRIVER_H */
