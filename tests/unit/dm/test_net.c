@@ -654,6 +654,55 @@ static void rx_frame_too_big_for_buffer_is_dropped(struct bench *b)
         pass(t);
 }
 
+/* The frames of guest RAM the device model wrote, taken from its dirty log (g_free). */
+static uint64_t *dirty_take(struct drv *d)
+{
+    uint64_t *words = g_new0(uint64_t, vdm_dirty_log_nr_words(&d->mem.dirty) + 1);
+
+    vdm_dirty_log_take(&d->mem.dirty, words);
+    return words;
+}
+
+static bool dirty(const uint64_t *words, uint64_t gpa)
+{
+    return ((words[(gpa >> 12) / 64] >> ((gpa >> 12) % 64)) & 1) != 0;
+}
+
+/* The dirty log (docs/device-model.md, "Dirty log") sees a frame readv put into a receive
+ * buffer even when the frame is then dropped, and a delivered one with its used ring. */
+static void rx_frames_are_dirty_logged_even_when_dropped(struct bench *b)
+{
+    const char *t = __func__;
+    struct drv *d = &b->d;
+    struct vdm_net_hdr zero = {0};
+    uint8_t big[600], small[64];
+    unsigned before = failures;
+    uint32_t len[1];
+    uint64_t gpa, *words;
+
+    check(drv_start(d, BASE_FEATURES), t, "FEATURES_OK refused");
+    gpa = guest_post(d, HDR_LEN + 100, 1);
+    drv_notify(d, VDM_NET_RXQ);
+    check(vdm_dirty_log_start(&d->mem.dirty, vdm_guest_mem_frames(&d->mem)) == 0, t, "start");
+    frame_fill(big, sizeof(big), guest_mac, peer_mac, 40);
+    check(packet_send(b->pkt, &zero, big, sizeof(big)), t, "send big");
+    drv_run(d, 200, NULL, NULL);
+    words = dirty_take(d);
+    check(dirty(words, gpa + HDR_LEN), t, "the dropped frame's buffer is not marked");
+    check(!dirty(words, d->q[VDM_NET_RXQ].used_gpa), t, "used ring marked with nothing used");
+    g_free(words);
+    frame_fill(small, sizeof(small), guest_mac, peer_mac, 41);
+    check(packet_send(b->pkt, &zero, small, sizeof(small)), t, "send small");
+    check(wait_used(d, VDM_NET_RXQ, 1, 1000, len) == 1, t, "nothing delivered");
+    words = dirty_take(d);
+    check(dirty(words, gpa) && dirty(words, d->q[VDM_NET_RXQ].used_gpa), t,
+          "the delivered frame's buffer or the used ring is not marked");
+    g_free(words);
+    vdm_dirty_log_free(&d->mem.dirty);
+    if (failures == before)
+        pass(t);
+}
+
 static void suppressed_interrupts_stay_quiet(struct bench *b)
 {
     const char *t = __func__;
@@ -883,6 +932,7 @@ static const struct {
     TEST(tap_offloads_follow_each_negotiation),
     TEST(rx_without_buffers_idles_then_delivers),
     TEST(rx_frame_too_big_for_buffer_is_dropped),
+    TEST(rx_frames_are_dirty_logged_even_when_dropped),
     TEST(merged_rx_spreads_a_tso_frame_over_buffers_at_once),
     TEST(merged_rx_waits_for_room_then_delivers),
     TEST(suppressed_interrupts_stay_quiet),
