@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -52,14 +53,57 @@ def hv_supports_dom0(hv_elf):
         return False
 
 
+def free_port(kind=socket.SOCK_STREAM):
+    """A loopback port nothing holds now: TCP, or UDP with kind=socket.SOCK_DGRAM."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Link:
+    """A private Ethernet segment between two nodes' dom0s (live migration, issue 10): each
+    node's second e1000 sends its frames as UDP datagrams from its own loopback port to the
+    other end's (QEMU's -netdev socket,udp=). Not -netdev socket's TCP listen/connect: the
+    connecting QEMU fails unless the listening one is up already, an order and a wait at
+    every start. Not mcast: it needs a multicast route on the host's loopback, and another
+    run on the same group would share the segment. Here either QEMU may start first, and a
+    frame sent before the other one runs is lost as on an unplugged cable (dom0's TCP
+    retransmits). dom0 gets the address from the harness (Node.link_up): the node ISO and
+    its kernel command line are shared by every test."""
+
+    def __init__(self):
+        ports = [free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)]
+        # End i: 10.0.3.<i+1>/24 (QEMU's user-mode network is 10.0.2.0/24, virbr0
+        # 192.168.122.0/24), MAC 52:54:00:00:03:0<i+1>.
+        self.ends = [LinkEnd(i + 1, ports[i], ports[1 - i]) for i in (0, 1)]
+
+
+class LinkEnd:
+    """One node's side of a Link: its address, its MAC, its and its peer's UDP ports."""
+
+    def __init__(self, host, port, peer_port):
+        self.address = f'10.0.3.{host}'
+        self.prefix = 24
+        self.mac = f'52:54:00:00:03:{host:02x}'
+        self.port = port
+        self.peer_port = peer_port
+
+    def qemu_args(self):
+        return ['-netdev', f'socket,id=link,udp=127.0.0.1:{self.peer_port},'
+                           f'localaddr=127.0.0.1:{self.port}',
+                '-device', f'e1000,netdev=link,mac={self.mac}']
+
+
 class Node:
-    def __init__(self, workdir, smp=4, mem='4G', forwards=None):
+    def __init__(self, workdir, smp=4, mem='4G', forwards=None, link=None):
         """forwards: {host loopback port: dom0 TCP port} through QEMU's user-mode network
-        (an e1000 NIC, which dom0 drives with the image's e1000.ko)."""
+        (an e1000 NIC, which dom0 drives with the image's e1000.ko). link: a LinkEnd, a
+        second e1000 on a private segment with another node (link_up() configures it)."""
         self.workdir = workdir
         self.smp = smp
         self.mem = mem
         self.forwards = forwards or {}
+        self.link = link
         self.proc = None
         self.output = ''          # everything COM1 printed, CRs removed
         self.cursor = 0           # expectations match after this offset
@@ -81,10 +125,11 @@ class Node:
         threading.Thread(target=self._reader, daemon=True).start()
 
     def _net(self):
-        if not self.forwards:
-            return []
-        fwd = ''.join(f',hostfwd=tcp:127.0.0.1:{h}-:{g}' for h, g in self.forwards.items())
-        return ['-netdev', 'user,id=net0' + fwd, '-device', 'e1000,netdev=net0']
+        args = []
+        if self.forwards:
+            fwd = ''.join(f',hostfwd=tcp:127.0.0.1:{h}-:{g}' for h, g in self.forwards.items())
+            args += ['-netdev', 'user,id=net0' + fwd, '-device', 'e1000,netdev=net0']
+        return args + (self.link.qemu_args() if self.link else [])
 
     def boot_direct(self, vmlinuz, initrd, cmdline):
         """dom0's kernel and initramfs without hv (the baseline, and no-hv tests)."""
@@ -153,8 +198,12 @@ class Node:
             time.sleep(0.2)
 
     def send(self, text):
-        self.proc.stdin.write(text.encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            # QEMU is gone: a failure like any other, so the tails and lost() still run.
+            raise TestFailure(f'QEMU exited ({self.proc.wait()}): nothing reads COM1') from None
 
     def wait_shell(self, timeout):
         self.expect(re.escape(PROMPT), timeout, 'the dom0 shell prompt')
@@ -176,6 +225,28 @@ class Node:
         if check and status != 0:
             raise TestFailure(f'`{command}` exited {status}:\n{text}')
         return status, text
+
+    def link_up(self, timeout=30):
+        """Gives the link's NIC its address in dom0 and waits for its carrier; returns the
+        interface's name. The NIC is found by its MAC: the e1000 driver names the NICs in
+        its probe order, which nothing here pins."""
+        end = self.link
+        _, out = self.run(f'grep -il {end.mac} /sys/class/net/*/address', 30, check=False)
+        m = re.search(r'/sys/class/net/([\w.-]+)/address', out)
+        if not m:
+            _, ifaces = self.run('ip -o link', 30, check=False)
+            raise TestFailure(f'dom0 has no NIC with the link\'s MAC {end.mac}:\n{ifaces}')
+        ifname = m.group(1)
+        self.run(f'ip addr add {end.address}/{end.prefix} dev {ifname} && '
+                 f'ip link set {ifname} up', 30)
+        carrier = f'/sys/class/net/{ifname}/carrier'
+        status, _ = self.run(f'tries=0; while [ "$(cat {carrier})" != 1 ] && '
+                             f'[ $tries -lt {timeout * 10} ]; do usleep 100000; '
+                             f'tries=$((tries + 1)); done; [ "$(cat {carrier})" = 1 ]',
+                             timeout + 30, check=False)
+        if status != 0:
+            raise TestFailure(f'dom0 {ifname} ({end.address}): no carrier within {timeout} s')
+        return ifname
 
     def lost(self, timeout=30):
         """Why this node can no longer be trusted, or None: QEMU gone, dom0's shell silent,
@@ -199,16 +270,28 @@ class Node:
                 f'--- COM2 (hv) last {TAIL_LINES} lines ---\n{hv}\n')
 
 
-def boot_node_under_hv(info, workdir, timeout=900, smp=4, forwards=None):
+def boot_node_under_hv(info, workdir, timeout=900, smp=4, forwards=None, link=None):
     """Boots the node ISO to dom0's shell; skips when hv cannot run dom0 yet."""
+    return wait_node_booted(start_node_under_hv(info, workdir, smp, forwards, link), timeout)
+
+
+def start_node_under_hv(info, workdir, smp=4, forwards=None, link=None):
+    """Starts QEMU on the node ISO and returns at once: a caller that starts two nodes and
+    then waits for each (wait_node_booted) boots them side by side."""
     iso = info.get('iso')
     if not iso:
         raise TestSkip('hv.elf is not built yet (no hv_elf in this tree), so no node ISO')
     if not hv_supports_dom0(info['hv_elf']):
         raise TestSkip('hv.elf does not yet support dom0 (it never logs "hv: dom0 started")')
-    node = Node(workdir, smp=smp, forwards=forwards)
+    node = Node(workdir, smp=smp, forwards=forwards, link=link)
+    node.boot_iso(iso)
+    return node
+
+
+def wait_node_booted(node, timeout=900):
+    """Waits for hv, /dev/vireo and dom0's shell; on failure stops QEMU and raises with
+    the logs' tails."""
     try:
-        node.boot_iso(iso)
         node.expect_hv(r'hv: dom0 started', timeout, 'hv: dom0 started')
         node.expect(r'vireo-dom0: /dev/vireo ready', timeout, '/dev/vireo loaded in dom0')
         node.wait_shell(timeout)
