@@ -47,6 +47,7 @@ void *vdm_guest_mem_ptr(const struct vdm_guest_mem *m, uint64_t gpa, uint64_t le
 /* Frames from gfn 0 to the end of the highest region: what the dirty log covers. */
 uint64_t vdm_guest_mem_frames(const struct vdm_guest_mem *m);
 
+/* The out-of-line halves of the two below, for callers that checked the log is on. */
 void vdm_guest_mem_log_host(const struct vdm_guest_mem *m, const void *host, size_t len);
 void vdm_guest_mem_log_iov(const struct vdm_guest_mem *m, const struct iovec *iov, unsigned nr,
                            size_t skip, size_t len);

@@ -108,7 +108,7 @@ size_t vdm_chain_gather(const struct vdm_chain *c, size_t skip, void *buf, size_
 size_t vdm_chain_scatter(const struct vdm_chain *c, size_t skip, const void *buf, size_t len);
 /* The device wrote bytes [skip, skip + len) of the chain's writable part itself (readv,
  * libnbd, a status byte past `written`): into the dirty log. vdm_chain_scatter and
- * vdm_vq_push call it for what they write. */
+ * vdm_vq_push log what they write without it. */
 static inline void vdm_chain_wrote(const struct vdm_chain *c, size_t skip, size_t len)
 {
     vdm_guest_mem_wrote_iov(c->mem, c->iov + c->nr_out, c->nr_in, skip, len);
