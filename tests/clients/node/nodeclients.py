@@ -217,6 +217,7 @@ class Session:
         returns once QEMU runs; wait_ready() then waits for the daemon."""
         self.port = node.free_port()
         self.uri = f'vireo+tls://127.0.0.1:{self.port}/system?pkipath={pki_dir}'
+        self.pki_dir = pki_dir
         self.workdir = workdir
         self.name = name
         self.link = link

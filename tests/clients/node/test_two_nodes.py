@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Two nodes, A and B, booted side by side with a private link between their dom0s
 (nodeclients.run_pair, the ground live-migration tests stand on): dom0 A reaches dom0 B
-over the link (ping, a TCP stream through busybox nc, B's daemon's TLS port), both daemons
-answer the host's virsh as two hosts, and a domain defined on A is A's alone."""
+over the link (ping, a TCP stream through busybox nc, B's daemon's TLS port), each
+daemon's certificate holds for its link address, both daemons answer the host's virsh as
+two hosts, and a domain defined on A is A's alone."""
+import os
 import re
+import socket
+import ssl
 
 import node
 import nodeclients
@@ -32,6 +36,24 @@ def tcp_crosses_the_link_to_dom0_and_to_the_daemon(a, b):
     wait_for(lambda: 'hello-from-dom0-a' in b.dom0('cat /tmp/from-a'), 30,
              "dom0 A's line in dom0 B")
     a.dom0(f'nc -w 10 {b.link.address} {nodeclients.DOM0_TLS_PORT} </dev/null', 60)
+
+
+def certificates_hold_for_the_link_addresses(a, b):
+    """A peer daemon reaching a node by its link address checks the server certificate
+    against that address, as libvirt's TLS clients do (tests/node/pki/mkpki.py). Checked
+    from the host through each node's forwarded TLS port: the same listener, the same
+    certificate."""
+    for s in (a, b):
+        ctx = ssl.create_default_context(cafile=os.path.join(s.pki_dir, 'cacert.pem'))
+        ctx.load_cert_chain(os.path.join(s.pki_dir, 'clientcert.pem'),
+                            os.path.join(s.pki_dir, 'clientkey.pem'))
+        try:
+            with socket.create_connection(('127.0.0.1', s.port), timeout=30) as sock:
+                with ctx.wrap_socket(sock, server_hostname=s.link.address):
+                    pass
+        except (ssl.SSLError, OSError) as e:
+            raise node.TestFailure(f'node {s.name}: TLS to its daemon as '
+                                   f'{s.link.address} failed: {e}')
 
 
 def host_uuid(s):
@@ -66,5 +88,6 @@ def domain_defined_on_a_is_not_on_b(a, b):
 if __name__ == '__main__':
     nodeclients.run_pair([dom0s_ping_each_other_over_the_link,
                           tcp_crosses_the_link_to_dom0_and_to_the_daemon,
+                          certificates_hold_for_the_link_addresses,
                           both_daemons_answer_the_host_as_two_hosts,
                           domain_defined_on_a_is_not_on_b])

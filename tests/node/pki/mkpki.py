@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """Makes the test node's PKI at build time: a CA, the daemon's server certificate for
-127.0.0.1 (the address host clients use through QEMU's port forward) and one client
-certificate, with tests/protocol/vdpki.py (GnuTLS's certtool).
+127.0.0.1 (the address host clients use through QEMU's port forward) and for the link
+addresses of a node pair (node.Link: 10.0.3.1 and 10.0.3.2, where one node's daemon will
+reach the other's), and one client certificate, with tests/protocol/vdpki.py (GnuTLS's
+certtool).
 
 OUTDIR receives cacert.pem, servercert.pem, serverkey.pem (copied into node-test.iso's
 /etc/pki, libvirt's default paths) and clientcert.pem, clientkey.pem: OUTDIR is then the
@@ -19,9 +21,12 @@ import vdpki
 # vdpki's certificates live two days, enough for the tests that make them on the spot;
 # these are made once per build directory and must outlive it.
 _short_lived = vdpki._template
+LINK_ADDRESSES = ('10.0.3.1', '10.0.3.2')
 
 
 def _long_lived(path, lines):
+    if 'tls_www_server' in lines:
+        lines = lines + [f'ip_address = {a}' for a in LINK_ADDRESSES]
     _short_lived(path, lines)
     with open(path) as f:
         text = re.sub(r'expiration_days = \d+', 'expiration_days = 3650', f.read())
