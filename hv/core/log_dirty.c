@@ -168,11 +168,18 @@ int64_t log_dirty_call(struct domain *d, struct domain *caller, uint64_t op, uin
 
 bool log_dirty_write_fault(struct domain *d, uint64_t gpa)
 {
+    uint64_t flags;
+
     spin_lock(&d->lock);
     bool ours = npt_log_unprotect(&d->npt, gpa);
     /* A protected page after STOP is only made writable: nobody reads the log any more. */
     if (ours && d->log.bits)
         dirty_log_mark(&d->log, gpa >> PAGE_SHIFT);
+    /* Another vCPU faulted on the same page first and lifted the protection (or hv wrote
+     * it) between this fault and the lock: the page is writable RAM, retry. */
+    if (!ours && npt_translate(&d->npt, gpa, &flags) != ~0ull &&
+        (flags & (PTE_W | NPT_RAM)) == (PTE_W | NPT_RAM))
+        ours = true;
     spin_unlock(&d->lock);
     return ours;
 }

@@ -16,7 +16,7 @@ struct domain;
 int64_t log_dirty_call(struct domain *d, struct domain *caller, uint64_t op, uint64_t first_gfn,
                        uint64_t nr, uint64_t bitmap_gpa);
 /* A write nested page fault at gpa: true if the log had protected the page (now logged
- * and writable again, the instruction to be retried). */
+ * and writable again) or another vCPU's fault already lifted it: retry the instruction. */
 bool log_dirty_write_fault(struct domain *d, uint64_t gpa);
 /* hv is about to write the RAM page at gpa, leaf flags as npt_translate gave them: logs
  * it and lifts a protection. d's lock held. */
