@@ -29,7 +29,8 @@ def dom0s_ping_each_other_over_the_link(a, b):
 def tcp_crosses_the_link_to_dom0_and_to_the_daemon(a, b):
     """busybox nc listens in dom0 B and dom0 A sends to it; B's TLS listener (address
     0.0.0.0) accepts a connection from dom0 A, as a peer daemon's would come."""
-    b.dom0(f'rm -f /tmp/from-a; (nc -l -p {NC_PORT} </dev/null >/tmp/from-a 2>&1 &)')
+    # Its stdin stays open: at EOF busybox nc half-closes, and A's nc would end on that.
+    b.dom0(f'rm -f /tmp/from-a; (sleep 60 | nc -l -p {NC_PORT} >/tmp/from-a 2>&1 &)')
     # The listener starts in the background: retry a refused connection for a while.
     a.dom0(f'for i in 1 2 3 4 5 6 7 8 9 10; do echo hello-from-dom0-a | '
            f'nc -w 10 {b.link.address} {NC_PORT} && break; sleep 1; done', 120)
