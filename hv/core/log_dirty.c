@@ -129,14 +129,30 @@ static int64_t fetch(struct domain *d, struct domain *caller, uint64_t first_gfn
     return err ? err : (int64_t)dirty;
 }
 
+/* The first gfn >= gfn that the last log's spans cover (they stay after STOP), or ~0:
+ * only there can a page be protected, so the MMIO hole is skipped, not walked. */
+static uint64_t next_logged(const struct dirty_log *l, uint64_t gfn)
+{
+    if (gfn < l->low_span)
+        return gfn;
+    gfn = MAX(gfn, DIRTY_LOG_HIGH_GFN);
+    return gfn - DIRTY_LOG_HIGH_GFN < l->high_span ? gfn : ~0ull;
+}
+
 static int64_t unprotect(struct domain *d, uint64_t first_gfn, uint64_t nr)
 {
-    uint64_t done = 0;
+    uint64_t done = 0, end = first_gfn + nr;
 
-    for (uint64_t i = 0; i < nr; i += LOCK_BATCH) {
+    for (uint64_t gfn = first_gfn; gfn < end;) {
         spin_lock(&d->lock);
-        for (uint64_t k = i; k < MIN(nr, i + LOCK_BATCH); k++)
-            done += npt_log_unprotect(&d->npt, (first_gfn + k) << PAGE_SHIFT);
+        for (uint64_t batch_end = MIN(end, gfn + LOCK_BATCH); gfn < batch_end; gfn++) {
+            uint64_t next = next_logged(&d->log, gfn);
+            if (next != gfn) {
+                gfn = MIN(next, end) - 1;
+                continue;
+            }
+            done += npt_log_unprotect(&d->npt, gfn << PAGE_SHIFT);
+        }
         spin_unlock(&d->lock);
     }
     return (int64_t)done; /* a permission upgrade: no flush */

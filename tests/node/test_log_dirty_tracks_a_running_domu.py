@@ -3,7 +3,8 @@
 """hv's dirty-page log follows a running domU: a guest rewriting 8 MiB shows thousands of
 dirty pages per fetch, a fetch right after a paused fetch finds none, a pre-copy of its
 RAM through the log matches its memory page for page, the guest's own checks of its
-memory keep passing with logging on and off, and a domain destroyed while logging gives
+memory keep passing with logging on and off, its nested page faults stop once logging
+is disabled, and a domain destroyed while logging gives
 hv's memory back to the page."""
 import re
 
@@ -18,6 +19,13 @@ def fetch(n, name):
     if not m:
         raise node.TestFailure(f'log-dirty fetch printed no count:\n{out}')
     return int(m.group(1)), int(m.group(2))
+
+
+def npf_over(n, command):
+    """The dirtier's nested page faults while `command` runs in dom0."""
+    before = node.exit_stats(n, 'dirtier')[1].get('npf', (0, None))[0]
+    n.run(command, 120)
+    return node.exit_stats(n, 'dirtier')[1].get('npf', (0, None))[0] - before
 
 
 def passes(n, name):
@@ -72,7 +80,15 @@ def test(info, workdir, box):
     print(f'by hand: busy={busy} ({busy_us} us) then paused {quiet}')
     if busy < AREA_PAGES or quiet != 0:
         raise node.TestFailure(f'fetches gave {busy} busy and {quiet} right after')
+    # Each fetch protects the pages again, so the guest's next pass faults on each; once
+    # logging is off, nothing faults any more.
+    logged = npf_over(n, 'for i in 1 2 3; do vireo-ctl log-dirty dirtier fetch; sleep 1; done')
     n.run('vireo-ctl log-dirty dirtier disable', 60)
+    unlogged = npf_over(n, 'sleep 3')
+    print(f'nested page faults: {logged} over 3 fetches, {unlogged} in 3 s after disable')
+    if logged < AREA_PAGES or unlogged > 2:
+        raise node.TestFailure(f'{logged} nested page faults over 3 fetches, {unlogged} '
+                               'after disable: every page should be writable again')
     status, out = n.run('vireo-ctl log-dirty dirtier fetch', 60, check=False)
     if status == 0:
         raise node.TestFailure(f'a fetch with logging off succeeded:\n{out}')
