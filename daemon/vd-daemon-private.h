@@ -20,13 +20,15 @@
 /* What a domain's job is doing; domjobinfo reports it. */
 typedef enum vd_job_kind {
     VD_JOB_NONE,
-    VD_JOB_START,    /* build and run (start, create, reset, restart on reboot) */
-    VD_JOB_DESTROY,  /* stop it in hv */
-    VD_JOB_SHUTDOWN, /* ask the guest to power off or reboot */
-    VD_JOB_SUSPEND,  /* pause or unpause */
-    VD_JOB_MODIFY,   /* change the definition or the live settings */
-    VD_JOB_REFRESH,  /* act on what hv reported (the guest powered off, crashed) */
-    VD_JOB_SAVE,     /* write a save image and stop it */
+    VD_JOB_START,       /* build and run (start, create, reset, restart on reboot) */
+    VD_JOB_DESTROY,     /* stop it in hv */
+    VD_JOB_SHUTDOWN,    /* ask the guest to power off or reboot */
+    VD_JOB_SUSPEND,     /* pause or unpause */
+    VD_JOB_MODIFY,      /* change the definition or the live settings */
+    VD_JOB_REFRESH,     /* act on what hv reported (the guest powered off, crashed) */
+    VD_JOB_SAVE,        /* write a save image and stop it */
+    VD_JOB_MIGRATE_OUT, /* send it to another node (vd-domain-migrate.c) */
+    VD_JOB_MIGRATE_IN,  /* take it from another node */
 } vd_job_kind;
 
 typedef struct vd_job {
@@ -49,6 +51,11 @@ typedef struct vd_domain {
     vd_job job;          /* guarded by vd_daemon.job_lock */
     char *key_name;      /* what the table indexes it by: name and uuid */
     unsigned char key_uuid[16];
+    /* Migration (vd-domain-migrate.c), table lock: a guest handed over to another node
+     * and paused until the client confirms (and whether it ran before), and an incoming
+     * one between Prepare and Finish. */
+    bool migrated_out, migrated_out_was_running;
+    struct vd_incoming *incoming;
 } vd_domain;
 
 struct vd_daemon {
@@ -167,6 +174,15 @@ bool vd_domain_start_job(vd_daemon *d, vd_domain *dom, const vd_domain_def *conf
 bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def *config,
                               bool paused, vd_save_reader *restore, GBytes *dm_state,
                               vd_error **err);
+/* An active domain's live definition (a copy), whether it runs and its hv id, as a job
+ * holder starts a long change with them; NULL with err when it is not active. */
+vd_domain_def *vd_domain_running_copy(vd_daemon *d, vd_domain *dom, bool *was_running, int *domid,
+                                      vd_error **err);
+/* Where a started guest comes from: its state, reason and events say so. */
+typedef enum { VD_START_BOOT, VD_START_RESTORE, VD_START_MIGRATION } vd_start_origin;
+bool vd_domain_start_job_as(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
+                            vd_save_reader *restore, GBytes *dm_state, vd_start_origin origin,
+                            vd_error **err);
 /* ---- save images (vd-domain-save.c) ------------------------------------------------- */
 
 /* Where a persistent domain's managed save image lives: ROOT/var/lib/vireo/save/NAME.save. */

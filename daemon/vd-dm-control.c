@@ -106,3 +106,37 @@ bool vd_dm_resume(const vd_config *cfg, int domid, const char *name, vd_error **
 {
     return vd_dm_request(cfg, domid, name, "dm resume", NULL, err);
 }
+
+bool vd_dm_dirty_log(const vd_config *cfg, int domid, const char *name, bool on, vd_error **err)
+{
+    return vd_dm_request(cfg, domid, name, on ? "dm dirty-log start" : "dm dirty-log stop", NULL,
+                         err);
+}
+
+int64_t vd_dm_dirty_fetch(const vd_config *cfg, int domid, const char *name, uint64_t *dirty,
+                          size_t words, vd_error **err)
+{
+    g_autofree char *dir = vd_dm_runtime_dir(cfg, domid);
+    g_autofree char *path = g_build_filename(dir, "dirty-log", NULL);
+    g_autofree char *request = g_strdup_printf("dm dirty-log fetch %s", path);
+    g_autofree char *answer = NULL;
+    if (!vd_dm_request(cfg, domid, name, request, &answer, err))
+        return -1;
+    g_autoptr(GError) gerr = NULL;
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &bytes, &len, &gerr)) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "cannot read the device model's dirty log of domain '%s': %s", name, gerr->message);
+        return -1;
+    }
+    unlink(path);
+    /* Little-endian words, bit i of word w = frame 64 w + i (docs/device-model.md). */
+    size_t n = MIN(len / 8, words);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t word;
+        memcpy(&word, bytes + i * 8, 8);
+        dirty[i] |= GUINT64_FROM_LE(word);
+    }
+    return (int64_t)g_ascii_strtoull(answer, NULL, 10);
+}

@@ -75,6 +75,12 @@ bool vd_dm_start(const vd_config *cfg, const vd_domain_def *live, int domid,
  * and their state is returned; resume undoes the quiesce of a save that failed. */
 GBytes *vd_dm_save_state(const vd_config *cfg, int domid, const char *name, vd_error **err);
 bool vd_dm_resume(const vd_config *cfg, int domid, const char *name, vd_error **err);
+/* A live migration's view of the device model's own writes to guest memory (its virtqueues'
+ * buffers and rings, which hv's dirty-page log does not see): start or stop its log, and
+ * OR the frames written since the last fetch into dirty (words of 64 frames). */
+bool vd_dm_dirty_log(const vd_config *cfg, int domid, const char *name, bool on, vd_error **err);
+int64_t vd_dm_dirty_fetch(const vd_config *cfg, int domid, const char *name, uint64_t *dirty,
+                          size_t words, vd_error **err);
 
 /* Before a domain with devices is built: its device model program can run. False with
  * VIR_ERR_OPERATION_FAILED naming the program (a missing vireo-dm is found before hv

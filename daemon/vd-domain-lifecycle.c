@@ -130,10 +130,11 @@ static bool claim_disks(vd_daemon *d, vd_domain *dom, const vd_domain_def *live,
 /* Builds live paused in hv: from a save image when restoring, from its <kernel>, or from
  * what its first disk boots (vd-bootloader.h), which the live definition does not show. */
 static int build_paused(vd_daemon *d, const vd_domain_def *live, vd_save_reader *restore,
-                        bool *platform, vd_error **err)
+                        bool *platform, GBytes **dm_state, vd_error **err)
 {
-    if (restore)
-        return d->hv->ops->domain_restore(d->hv, live, restore, platform, err);
+    if (restore) /* a migration stream carries the device state among hv's records */
+        return d->hv->ops->domain_restore(d->hv, live, restore, platform,
+                                          *dm_state ? NULL : dm_state, err);
     if (live->kernel || !vd_hv_present(d->hv))
         return d->hv->ops->domain_start(d->hv, live, true, platform, err);
     vd_boot_image boot;
@@ -153,8 +154,10 @@ static int build_paused(vd_daemon *d, const vd_domain_def *live, vd_save_reader 
 }
 
 static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, bool paused,
-                          vd_save_reader *restore, GBytes *dm_state, vd_error **err)
+                          vd_save_reader *restore, GBytes *saved_dm_state, vd_start_origin origin,
+                          vd_error **err)
 {
+    g_autoptr(GBytes) dm_state = saved_dm_state ? g_bytes_ref(saved_dm_state) : NULL;
     vd_domain_def *live = *livep;
     g_auto(GStrv) bridges = resolve_bridges(d, live, err);
     /* Without hv its own "not present" error says it best: the device model comes after. */
@@ -165,7 +168,7 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
      * Killed before the record, the daemon still finds the paused domain by its uuid
      * (vd-recovery.c). */
     bool platform = false;
-    int domid = build_paused(d, live, restore, &platform, err);
+    int domid = build_paused(d, live, restore, &platform, &dm_state, err);
     if (domid < 0) {
         g_message("domain '%s': start failed", live->name);
         return false;
@@ -178,6 +181,8 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
         d->hv->ops->domain_destroy(d->hv, domid, &cleanup_err);
         return false;
     }
+    if (dm_state && !g_bytes_get_size(dm_state))
+        g_clear_pointer(&dm_state, g_bytes_unref); /* a guest without virtio devices */
     if (!vd_dm_start(d->cfg, live, domid, (const char *const *)bridges, dm_state, err) ||
         (!paused && !d->hv->ops->domain_unpause(d->hv, domid, err))) {
         g_message("domain '%s': start failed: %s", live->name, (*err)->message);
@@ -191,19 +196,29 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
     dom->live = g_steal_pointer(livep);
     dom->starting = NULL;
     dom->id = domid;
+    static const struct {
+        int running, paused, started, suspended;
+        const char *verb;
+    } how[] = {
+        [VD_START_BOOT] = {VIR_DOMAIN_RUNNING_BOOTED, VIR_DOMAIN_PAUSED_USER,
+                           VIR_DOMAIN_EVENT_STARTED_BOOTED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED,
+                           "started"},
+        [VD_START_RESTORE] = {VIR_DOMAIN_RUNNING_RESTORED, VIR_DOMAIN_PAUSED_USER,
+                              VIR_DOMAIN_EVENT_STARTED_RESTORED,
+                              VIR_DOMAIN_EVENT_SUSPENDED_RESTORED, "restored"},
+        [VD_START_MIGRATION] = {VIR_DOMAIN_RUNNING_MIGRATED, VIR_DOMAIN_PAUSED_MIGRATION,
+                                VIR_DOMAIN_EVENT_STARTED_MIGRATED,
+                                VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED, "migrated in"},
+    };
     if (paused)
-        set_state_locked(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+        set_state_locked(dom, VIR_DOMAIN_PAUSED, how[origin].paused);
     else
-        set_state_locked(dom, VIR_DOMAIN_RUNNING,
-                         restore ? VIR_DOMAIN_RUNNING_RESTORED : VIR_DOMAIN_RUNNING_BOOTED);
-    vd_emit(d, dom, VIR_DOMAIN_EVENT_STARTED,
-            restore ? VIR_DOMAIN_EVENT_STARTED_RESTORED : VIR_DOMAIN_EVENT_STARTED_BOOTED);
+        set_state_locked(dom, VIR_DOMAIN_RUNNING, how[origin].running);
+    vd_emit(d, dom, VIR_DOMAIN_EVENT_STARTED, how[origin].started);
     if (paused)
-        vd_emit(d, dom, VIR_DOMAIN_EVENT_SUSPENDED,
-                restore ? VIR_DOMAIN_EVENT_SUSPENDED_RESTORED : VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        vd_emit(d, dom, VIR_DOMAIN_EVENT_SUSPENDED, how[origin].suspended);
     vd_write_unlock(d);
-    g_message("domain '%s': %s as id %d", vd_domain_name(dom), restore ? "restored" : "started",
-              domid);
+    g_message("domain '%s': %s as id %d", vd_domain_name(dom), how[origin].verb, domid);
     return true;
 }
 
@@ -232,6 +247,14 @@ bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def 
                               bool paused, vd_save_reader *restore, GBytes *dm_state,
                               vd_error **err)
 {
+    return vd_domain_start_job_as(d, dom, config, paused, restore, dm_state,
+                                  restore ? VD_START_RESTORE : VD_START_BOOT, err);
+}
+
+bool vd_domain_start_job_as(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
+                            vd_save_reader *restore, GBytes *dm_state, vd_start_origin origin,
+                            vd_error **err)
+{
     if (dom->id >= 0) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is already running");
         return false;
@@ -240,12 +263,23 @@ bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def 
     take_volume_formats(d, live);
     if (!claim_disks(d, dom, live, err))
         return false;
-    if (start_claimed(d, dom, &live, paused, restore, dm_state, err))
+    if (start_claimed(d, dom, &live, paused, restore, dm_state, origin, err))
         return true;
     vd_write_lock(d);
     dom->starting = NULL;
     vd_write_unlock(d);
     return false;
+}
+
+vd_domain_def *vd_domain_running_copy(vd_daemon *d, vd_domain *dom, bool *was_running, int *domid,
+                                      vd_error **err)
+{
+    vd_read_lock(d);
+    vd_domain_def *live = vd_check_active(dom, err) ? vd_domain_def_copy(dom->live) : NULL;
+    *was_running = dom->state == VIR_DOMAIN_RUNNING;
+    *domid = dom->id;
+    vd_read_unlock(d);
+    return live;
 }
 
 /* `reason` is the VIR_DOMAIN_SHUTOFF_* reason, `detail` the STOPPED event detail. */

@@ -37,13 +37,10 @@ char *vd_managed_save_path(const vd_config *cfg, const char *name)
 /* The domain is paused, its image written; the domain stops (job held). */
 static bool save_job(vd_daemon *d, vd_domain *dom, const char *path, unsigned flags, vd_error **err)
 {
-    vd_read_lock(d);
-    bool active = vd_check_active(dom, err);
-    g_autoptr(vd_domain_def) live = active ? vd_domain_def_copy(dom->live) : NULL;
-    bool was_running = dom->state == VIR_DOMAIN_RUNNING;
-    int domid = dom->id;
-    vd_read_unlock(d);
-    if (!active)
+    bool was_running;
+    int domid;
+    g_autoptr(vd_domain_def) live = vd_domain_running_copy(d, dom, &was_running, &domid, err);
+    if (!live)
         return false;
     bool run_after =
         flags & VIR_DOMAIN_SAVE_RUNNING || (was_running && !(flags & VIR_DOMAIN_SAVE_PAUSED));

@@ -171,6 +171,36 @@ int vd_domain_has_managed_save(vd_daemon *d, const vd_domain_ref *dom, unsigned 
                                vd_error **err);
 bool vd_domain_managed_save_remove(vd_daemon *d, const vd_domain_ref *dom, unsigned flags,
                                    vd_error **err);
+
+/* ---- migration (libvirt's version 3 with parameters; vd-domain-migrate.c) ---------------- */
+
+/* The VIR_MIGRATE_PARAM_* a client passes; NULL/0 when absent. */
+typedef struct vd_migrate_params {
+    const char *uri;            /* "migrate_uri": tcp://host[:port] for the guest's data */
+    const char *dest_name;      /* "destination_name" */
+    const char *dest_xml;       /* "destination_xml": what the destination runs */
+    const char *persist_xml;    /* "persistent_xml": what it defines with --persistent */
+    const char *listen_address; /* "listen_address": where the destination listens */
+    uint64_t bandwidth_mib;     /* "bandwidth", MiB/s; 0: unlimited */
+    unsigned max_downtime_ms;   /* set by migrate-setmaxdowntime; 0: the default */
+} vd_migrate_params;
+
+/* flags: VIR_MIGRATE_*. Begin gives the domain XML to send (source). */
+char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *dom, const vd_migrate_params *p,
+                              unsigned flags, vd_error **err);
+/* Claims the domain of p->dest_xml and listens for its stream (destination). */
+bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
+                               char **uri_out, vd_error **err);
+/* Sends the guest to p->uri and leaves it paused here (source); dconnuri (peer to peer)
+ * is refused. */
+bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *dom, const char *dconnuri,
+                               const vd_migrate_params *p, unsigned flags, vd_error **err);
+/* Runs the guest that came in (destination), or drops it when cancelled. */
+vd_domain_ref *vd_domain_migrate_finish(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
+                                        bool cancelled, vd_error **err);
+/* Ends the guest here once it runs there, or runs it again when cancelled (source). */
+bool vd_domain_migrate_confirm(vd_daemon *d, const vd_domain_ref *dom, const vd_migrate_params *p,
+                               unsigned flags, bool cancelled, vd_error **err);
 bool vd_domain_resume(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
 
 /* ---- domains: state and resources ---------------------------------------------------- */

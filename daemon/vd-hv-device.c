@@ -113,9 +113,10 @@ static bool absent_save(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_
 }
 
 static int absent_restore(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool *platform,
-                          vd_error **err)
+                          GBytes **dm_state, vd_error **err)
 {
     (void)r;
+    (void)dm_state;
     return absent_start(hv, def, true, platform, err);
 }
 

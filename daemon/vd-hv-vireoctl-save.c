@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Save and restore in the libvireoctl backend: a paused domain's hv state as the save
- * image's VD_SAVE_HV_* records (vd-save-image.h), and a new paused domain made from them.
+ * Save, restore and migration in the libvireoctl backend: a domain's hv state as the save
+ * image's VD_SAVE_HV_* records (vd-save-image.h), all at once from a paused domain for a
+ * save, or its memory first and again as the guest dirties it for a live migration; and a
+ * new paused domain made from such records.
  * Each call opens a handle of its own, as a build does: it takes seconds, and the shared
  * handle's lock serves every other domain meanwhile.
  */
@@ -15,6 +17,7 @@
 #include "vireoctl.h"
 
 #define FOUR_GIB_GFN ((4ull << 30) / VIREO_PAGE_SIZE)
+#define RECORD_FRAMES 512 /* frames in one memory record at most: what read_frames hands over */
 
 typedef struct ram_range {
     uint64_t first, nr; /* frames */
@@ -74,8 +77,23 @@ static int write_frames(void *ctx, uint64_t gfn, uint64_t nr, const void *data)
                : -EIO;
 }
 
-bool vd_hv_vireoctl_save(int domid, const vd_domain_def *def, vd_save_writer *w, vd_error **err)
+/* HV_VCPU records, then HV_PLATFORM when the guest has the platform. */
+static bool write_contexts(const struct vctl_domain_state *s, vd_save_writer *w, vd_error **err)
 {
+    for (uint32_t v = 0; v < s->nr_vcpus; v++) {
+        uint32_t head[2] = {v, 0};
+        if (!vd_save_write_record(w, VD_SAVE_HV_VCPU, head, sizeof(head), &s->vcpu[v],
+                                  sizeof(s->vcpu[v]), err))
+            return false;
+    }
+    return !s->platform_len ||
+           vd_save_write_record(w, VD_SAVE_HV_PLATFORM, NULL, 0, s->platform, s->platform_len, err);
+}
+
+bool vd_hv_vireoctl_save(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w,
+                         vd_error **err)
+{
+    (void)hv;
     g_autofree struct vctl_domain_state *s = g_new0(struct vctl_domain_state, 1);
     vctl_t *h = open_handle(err);
     if (!h)
@@ -105,16 +123,8 @@ bool vd_hv_vireoctl_save(int domid, const vd_domain_def *def, vd_save_writer *w,
         .target_pages = s->target_pages,
         .ram_bytes = def->memory_kib * 1024,
     };
-    if (!vd_save_write_record(w, VD_SAVE_HV_DOMAIN, &dom, sizeof(dom), NULL, 0, err))
-        goto out;
-    for (uint32_t v = 0; v < s->nr_vcpus; v++) {
-        uint32_t head[2] = {v, 0};
-        if (!vd_save_write_record(w, VD_SAVE_HV_VCPU, head, sizeof(head), &s->vcpu[v],
-                                  sizeof(s->vcpu[v]), err))
-            goto out;
-    }
-    if (s->platform_len &&
-        !vd_save_write_record(w, VD_SAVE_HV_PLATFORM, NULL, 0, s->platform, s->platform_len, err))
+    if (!vd_save_write_record(w, VD_SAVE_HV_DOMAIN, &dom, sizeof(dom), NULL, 0, err) ||
+        !write_contexts(s, w, err))
         goto out;
     ram_range ranges[2];
     unsigned n = ram_ranges(dom.ram_bytes, s->platform_len, ranges);
@@ -135,133 +145,295 @@ out:
     return ok;
 }
 
-/* ---- restore --------------------------------------------------------------------------- */
+/* ---- migration: the same records, memory first and again as it is dirtied ------------- */
 
-static bool expect(vd_save_reader *r, uint32_t want, uint64_t len, vd_error **err)
+bool vd_hv_vireoctl_migrate_shape(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
+                                  vd_save_writer *w, vd_error **err)
 {
-    uint32_t type;
-    uint64_t got;
-    if (!vd_save_next(r, &type, &got, err))
+    (void)hv;
+    vctl_t *h = open_handle(err);
+    if (!h)
         return false;
-    if (type == want && got == len)
-        return true;
-    vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-            "save image is damaged: record %u of %" G_GUINT64_FORMAT " bytes where record %u "
-            "of %" G_GUINT64_FORMAT " bytes belongs",
-            type, got, want, len);
+    struct vireo_domain_info info;
+    int rc = vctl_domain_info(h, (uint32_t)domid, &info);
+    vctl_close(h);
+    if (rc < 0)
+        return hv_failed(rc, "reading the shape", def->name, err);
+    struct vd_save_hv_domain dom = {
+        .nr_vcpus = info.nr_vcpus,
+        .nr_online_vcpus = info.nr_online_vcpus,
+        .weight = info.weight,
+        .cap = info.cap,
+        .flags = platform ? VD_SAVE_HV_PLATFORM_GUEST : 0,
+        .max_pages = info.max_pages,
+        .target_pages = info.target_pages,
+        .ram_bytes = def->memory_kib * 1024,
+    };
+    return vd_save_write_record(w, VD_SAVE_HV_DOMAIN, &dom, sizeof(dom), NULL, 0, err);
+}
+
+typedef struct frames_counted {
+    frames_out out;
+    int64_t frames;
+} frames_counted;
+
+static int write_counted(void *ctx, uint64_t gfn, uint64_t nr, const void *data)
+{
+    frames_counted *c = ctx;
+    c->frames += (int64_t)nr;
+    return write_frames(&c->out, gfn, nr, data);
+}
+
+static bool bit_set(const uint64_t *bits, uint64_t i)
+{
+    return bits[i / 64] >> (i % 64) & 1;
+}
+
+int64_t vd_hv_vireoctl_migrate_memory(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
+                                      const uint64_t *dirty, vd_save_writer *w, vd_error **err)
+{
+    (void)hv;
+    vctl_t *h = open_handle(err);
+    if (!h)
+        return -1;
+    ram_range ranges[2];
+    unsigned n = ram_ranges(def->memory_kib * 1024, platform, ranges);
+    frames_counted c = {{w, err}, 0};
+    int rc = 0;
+    for (unsigned i = 0; rc == 0 && i < n; i++) {
+        uint64_t end = ranges[i].first + ranges[i].nr;
+        if (!dirty) {
+            rc = vctl_domain_read_frames(h, (uint32_t)domid, ranges[i].first, ranges[i].nr,
+                                         write_counted, &c);
+            continue;
+        }
+        /* Runs of dirty frames, at most a record's worth each. */
+        for (uint64_t gfn = ranges[i].first; rc == 0 && gfn < end;) {
+            if (!bit_set(dirty, gfn)) {
+                gfn++;
+                continue;
+            }
+            uint64_t run = 1;
+            while (gfn + run < end && run < RECORD_FRAMES && bit_set(dirty, gfn + run))
+                run++;
+            rc = vctl_domain_read_frames(h, (uint32_t)domid, gfn, run, write_counted, &c);
+            gfn += run;
+        }
+    }
+    vctl_close(h);
+    if (rc == -EIO)
+        return -1; /* the writer said why */
+    if (rc < 0) {
+        hv_failed(rc, "reading the memory", def->name, err);
+        return -1;
+    }
+    return c.frames;
+}
+
+bool vd_hv_vireoctl_migrate_contexts(vd_hv *hv, int domid, const vd_domain_def *def,
+                                     vd_save_writer *w, vd_error **err)
+{
+    (void)hv;
+    g_autofree struct vctl_domain_state *s = g_new0(struct vctl_domain_state, 1);
+    vctl_t *h = open_handle(err);
+    if (!h)
+        return false;
+    int rc = vctl_domain_get_state(h, (uint32_t)domid, s);
+    vctl_close(h);
+    if (rc < 0)
+        return hv_failed(rc, "reading the state", def->name, err);
+    return write_contexts(s, w, err);
+}
+
+bool vd_hv_vireoctl_migrate_log_dirty(vd_hv *hv, int domid, bool on, vd_error **err)
+{
+    (void)hv;
+    vctl_t *h = open_handle(err);
+    if (!h)
+        return false;
+    int rc = on ? vctl_domain_log_dirty_enable(h, (uint32_t)domid)
+                : vctl_domain_log_dirty_disable(h, (uint32_t)domid);
+    vctl_close(h);
+    if (rc < 0) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "cannot %s the dirty-page log of domain %d: %s", on ? "start" : "stop", domid,
+                g_strerror(-rc));
+        return false;
+    }
+    return true;
+}
+
+int64_t vd_hv_vireoctl_migrate_fetch_dirty(vd_hv *hv, int domid, const vd_domain_def *def,
+                                           bool platform, uint64_t *dirty, vd_error **err)
+{
+    (void)hv;
+    vctl_t *h = open_handle(err);
+    if (!h)
+        return -1;
+    ram_range ranges[2];
+    unsigned n = ram_ranges(def->memory_kib * 1024, platform, ranges);
+    int64_t found = 0;
+    for (unsigned i = 0; i < n; i++) {
+        /* Both ranges start on a multiple of 64 frames: words line up. */
+        uint64_t words = (ranges[i].nr + 63) / 64;
+        g_autofree uint64_t *got = g_new0(uint64_t, words);
+        int64_t rc =
+            vctl_domain_log_dirty_fetch(h, (uint32_t)domid, ranges[i].first, ranges[i].nr, got);
+        if (rc < 0) {
+            vctl_close(h);
+            hv_failed((int)rc, "reading the dirty-page log", def->name, err);
+            return -1;
+        }
+        for (uint64_t k = 0; k < words; k++)
+            dirty[ranges[i].first / 64 + k] |= got[k];
+        found += rc;
+    }
+    vctl_close(h);
+    return found;
+}
+
+/* ---- restore (and a migration's receiving end) ------------------------------------------ */
+
+static bool damaged(vd_error **err, const char *what)
+{
+    if (err && !*err)
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "save image is damaged: %s", what);
     return false;
 }
 
-static bool read_shape(vd_save_reader *r, struct vctl_domain_state *s,
+static bool read_shape(vd_save_reader *r, uint64_t len, struct vctl_domain_state *s,
                        struct vd_save_hv_domain *dom, vd_error **err)
 {
-    if (!expect(r, VD_SAVE_HV_DOMAIN, sizeof(*dom), err) ||
-        !vd_save_read(r, dom, sizeof(*dom), err))
+    if (len != sizeof(*dom))
+        return damaged(err, "its domain record has the wrong size");
+    if (!vd_save_read(r, dom, sizeof(*dom), err))
         return false;
     if (dom->nr_vcpus < 1 || dom->nr_vcpus > VIREO_MAX_VCPUS || dom->nr_online_vcpus < 1 ||
         dom->nr_online_vcpus > dom->nr_vcpus || dom->flags & ~VD_SAVE_HV_PLATFORM_GUEST ||
-        dom->ram_bytes / VIREO_PAGE_SIZE > dom->max_pages || dom->target_pages > dom->max_pages) {
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-                "save image is damaged: its domain record is inconsistent");
-        return false;
-    }
+        dom->ram_bytes / VIREO_PAGE_SIZE > dom->max_pages || dom->target_pages > dom->max_pages)
+        return damaged(err, "its domain record is inconsistent");
     s->nr_vcpus = dom->nr_vcpus;
     s->nr_online_vcpus = dom->nr_online_vcpus;
     s->weight = dom->weight;
     s->cap = dom->cap;
     s->max_pages = dom->max_pages;
     s->target_pages = dom->target_pages;
-    for (uint32_t v = 0; v < s->nr_vcpus; v++) {
-        uint32_t head[2];
-        if (!expect(r, VD_SAVE_HV_VCPU, sizeof(head) + sizeof(s->vcpu[v]), err) ||
-            !vd_save_read(r, head, sizeof(head), err) ||
-            !vd_save_read(r, &s->vcpu[v], sizeof(s->vcpu[v]), err))
-            return false;
-        if (head[0] != v || head[1]) {
-            vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-                    "save image is damaged: vCPU record %u out of order", head[0]);
-            return false;
-        }
-    }
     return true;
 }
 
-/* Memory records until END, each backed and filled in the new domain. */
-static bool read_memory(vctl_t *h, uint32_t domid, vd_save_reader *r, uint32_t type, uint64_t len,
-                        const ram_range *ranges, unsigned n, const char *name, vd_error **err)
+/* What a restore has taken in so far. */
+typedef struct incoming {
+    vctl_t *h;
+    uint32_t domid; /* valid once `created` */
+    bool created;
+    struct vctl_domain_state *s;
+    struct vd_save_hv_domain dom;
+    ram_range ranges[2];
+    unsigned nr_ranges;
+    uint64_t vcpus_seen; /* bit per vCPU */
+    bool platform_seen;
+    uint8_t *buf;
+} incoming;
+
+static bool take_record(incoming *in, const vd_domain_def *def, vd_save_reader *r, uint32_t type,
+                        uint64_t len, GBytes **dm_state, vd_error **err)
 {
-    g_autofree uint8_t *buf = g_malloc(512 * VIREO_PAGE_SIZE);
-    for (;;) {
-        if (type == VD_SAVE_END)
-            return true;
-        uint64_t head[2];
-        if (type != VD_SAVE_HV_MEMORY || len < sizeof(head) ||
-            !vd_save_read(r, head, sizeof(head), err))
-            goto damaged;
-        if (!head[1] || head[1] > 512 || len != sizeof(head) + head[1] * VIREO_PAGE_SIZE ||
-            !in_ranges(ranges, n, head[0], head[1]))
-            goto damaged;
-        if (!vd_save_read(r, buf, head[1] * VIREO_PAGE_SIZE, err))
+    struct vctl_domain_state *s = in->s;
+    if (type == VD_SAVE_DM_STATE) {
+        if (!dm_state || *dm_state)
+            return damaged(err, "a device-state record is out of place");
+        g_autofree uint8_t *bytes = g_malloc(len ? len : 1);
+        if (!vd_save_read(r, bytes, len, err))
             return false;
-        int rc = vctl_domain_write_frames(h, domid, head[0], head[1], buf);
-        if (rc < 0)
-            return hv_failed(rc, "restoring the memory", name, err);
-        if (!vd_save_next(r, &type, &len, err))
-            return false;
+        *dm_state = g_bytes_new_take(g_steal_pointer(&bytes), len);
+        return true;
     }
-damaged:
-    if (err && !*err)
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-                "save image is damaged: a memory record is malformed or out of the guest's RAM");
-    return false;
+    if (type == VD_SAVE_HV_DOMAIN) {
+        if (in->created)
+            return damaged(err, "a second domain record");
+        if (!read_shape(r, len, s, &in->dom, err))
+            return false;
+        bool platform = in->dom.flags & VD_SAVE_HV_PLATFORM_GUEST;
+        s->platform_len = platform ? 1 : 0; /* the real length comes with its record */
+        in->nr_ranges = ram_ranges(in->dom.ram_bytes, platform, in->ranges);
+        int rc = vctl_domain_create_for_restore(in->h, def->name, def->uuid, s, &in->domid);
+        s->platform_len = 0;
+        if (rc < 0)
+            return hv_failed(rc, "creating the restored domain", def->name, err);
+        in->created = true;
+        return true;
+    }
+    if (!in->created)
+        return damaged(err, "a record comes before the domain record");
+    if (type == VD_SAVE_HV_VCPU) {
+        uint32_t head[2];
+        if (len != sizeof(head) + sizeof(s->vcpu[0]) || !vd_save_read(r, head, sizeof(head), err))
+            return damaged(err, "a vCPU record is malformed");
+        if (head[0] >= s->nr_vcpus || head[1] || in->vcpus_seen >> head[0] & 1)
+            return damaged(err, "a vCPU record is out of place");
+        in->vcpus_seen |= 1ull << head[0];
+        return vd_save_read(r, &s->vcpu[head[0]], sizeof(s->vcpu[0]), err);
+    }
+    if (type == VD_SAVE_HV_PLATFORM) {
+        if (!(in->dom.flags & VD_SAVE_HV_PLATFORM_GUEST) || in->platform_seen || !len ||
+            len > sizeof(s->platform))
+            return damaged(err, "the platform record is out of place or malformed");
+        in->platform_seen = true;
+        s->platform_len = (uint32_t)len;
+        return vd_save_read(r, s->platform, len, err);
+    }
+    /* VD_SAVE_HV_MEMORY: a run of frames, backed and filled (again, when it was dirtied). */
+    uint64_t head[2];
+    if (len < sizeof(head) || !vd_save_read(r, head, sizeof(head), err))
+        return damaged(err, "a memory record is malformed");
+    if (!head[1] || head[1] > RECORD_FRAMES || len != sizeof(head) + head[1] * VIREO_PAGE_SIZE ||
+        !in_ranges(in->ranges, in->nr_ranges, head[0], head[1]))
+        return damaged(err, "a memory record is malformed or out of the guest's RAM");
+    if (!vd_save_read(r, in->buf, head[1] * VIREO_PAGE_SIZE, err))
+        return false;
+    int rc = vctl_domain_write_frames(in->h, in->domid, head[0], head[1], in->buf);
+    return rc < 0 ? hv_failed(rc, "restoring the memory", def->name, err) : true;
 }
 
-int vd_hv_vireoctl_restore(const vd_domain_def *def, vd_save_reader *r, bool *platform,
-                           vd_error **err)
+int vd_hv_vireoctl_restore(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool *platform,
+                           GBytes **dm_state, vd_error **err)
 {
+    (void)hv;
     g_autofree struct vctl_domain_state *s = g_new0(struct vctl_domain_state, 1);
-    struct vd_save_hv_domain dom;
-    if (!read_shape(r, s, &dom, err))
+    g_autofree uint8_t *buf = g_malloc(RECORD_FRAMES * VIREO_PAGE_SIZE);
+    incoming in = {.s = s, .buf = buf};
+    if (!(in.h = open_handle(err)))
         return -1;
-    uint32_t type;
-    uint64_t len;
-    if (!vd_save_next(r, &type, &len, err))
-        return -1;
-    bool has_platform = dom.flags & VD_SAVE_HV_PLATFORM_GUEST;
-    if (has_platform) {
-        if (type != VD_SAVE_HV_PLATFORM || !len || len > sizeof(s->platform)) {
-            vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-                    "save image is damaged: the platform record is missing or malformed");
-            return -1;
+    bool ok = false;
+    for (;;) {
+        uint32_t type;
+        uint64_t len;
+        if (!vd_save_next(r, &type, &len, err))
+            break;
+        if (type == VD_SAVE_END) {
+            uint64_t all = s->nr_vcpus < 64 ? (1ull << s->nr_vcpus) - 1 : ~0ull;
+            ok = in.created && in.vcpus_seen == all &&
+                 in.platform_seen == !!(in.dom.flags & VD_SAVE_HV_PLATFORM_GUEST);
+            if (!ok)
+                damaged(err, "it ends before every vCPU and platform record came");
+            break;
         }
-        s->platform_len = (uint32_t)len;
-        if (!vd_save_read(r, s->platform, len, err) || !vd_save_next(r, &type, &len, err))
-            return -1;
+        if (!take_record(&in, def, r, type, len, dm_state, err))
+            break;
     }
-    vctl_t *h = open_handle(err);
-    if (!h)
-        return -1;
-    uint32_t domid;
-    int rc = vctl_domain_create_for_restore(h, def->name, def->uuid, s, &domid);
-    if (rc < 0) {
-        hv_failed(rc, "creating the restored domain", def->name, err);
-        vctl_close(h);
-        return -1;
+    int domid = -1;
+    if (ok) {
+        /* END was read and its digest checked: the whole image is what was saved. */
+        int rc = vctl_domain_finish_restore(in.h, in.domid, def->name, s);
+        if (rc < 0)
+            hv_failed(rc, "loading the saved contexts", def->name, err);
+        else
+            domid = (int)in.domid;
+    } else if (in.created) {
+        vctl_domain_abort_restore(in.h, in.domid, def->name);
     }
-    ram_range ranges[2];
-    unsigned n = ram_ranges(dom.ram_bytes, has_platform, ranges);
-    if (!read_memory(h, domid, r, type, len, ranges, n, def->name, err)) {
-        vctl_domain_abort_restore(h, domid, def->name);
-        vctl_close(h);
-        return -1;
-    }
-    /* END was read and its digest checked: the whole image is what was saved. */
-    rc = vctl_domain_finish_restore(h, domid, def->name, s);
-    vctl_close(h);
-    if (rc < 0) {
-        hv_failed(rc, "loading the saved contexts", def->name, err);
-        return -1;
-    }
-    *platform = has_platform;
-    return (int)domid;
+    vctl_close(in.h);
+    if (domid >= 0)
+        *platform = in.dom.flags & VD_SAVE_HV_PLATFORM_GUEST;
+    return domid;
 }

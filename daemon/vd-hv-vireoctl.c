@@ -420,20 +420,6 @@ static int domain_vcpu_list(vd_hv *hv, int domid, vd_hv_vcpu *out, unsigned max,
     return n;
 }
 
-static bool domain_save(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w,
-                        vd_error **err)
-{
-    (void)hv;
-    return vd_hv_vireoctl_save(domid, def, w, err);
-}
-
-static int domain_restore(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool *platform,
-                          vd_error **err)
-{
-    (void)hv;
-    return vd_hv_vireoctl_restore(def, r, platform, err);
-}
-
 static const vd_hv_ops vctl_ops = {
     .physinfo = physinfo,
     .domain_start = domain_start,
@@ -447,8 +433,13 @@ static const vd_hv_ops vctl_ops = {
     .domain_set_vcpus = domain_set_vcpus,
     .domain_set_sched = domain_set_sched,
     .domain_vcpu_list = domain_vcpu_list,
-    .domain_save = domain_save,
-    .domain_restore = domain_restore,
+    .domain_save = vd_hv_vireoctl_save,
+    .domain_restore = vd_hv_vireoctl_restore,
+    .migrate_shape = vd_hv_vireoctl_migrate_shape,
+    .migrate_memory = vd_hv_vireoctl_migrate_memory,
+    .migrate_contexts = vd_hv_vireoctl_migrate_contexts,
+    .migrate_log_dirty = vd_hv_vireoctl_migrate_log_dirty,
+    .migrate_fetch_dirty = vd_hv_vireoctl_migrate_fetch_dirty,
     .console_open = console_open,
     .console_write = console_write,
     .console_close = console_close,

@@ -101,9 +101,31 @@ typedef struct vd_hv_ops {
     bool (*domain_save)(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w,
                         vd_error **err);
     /* Makes a paused domain of def from the image's hv records, reading through END (whose
-     * digest the reader checks first). Returns its hv id, or -1 with nothing left in hv. */
+     * digest the reader checks first). Records may come in a save image's order or a
+     * migration stream's (HV_DOMAIN first, memory sent again as it was dirtied, the
+     * contexts last); a DM_STATE record met on the way is handed back in *dm_state (NULL:
+     * none may come). Returns its hv id, or -1 with nothing left in hv. */
     int (*domain_restore)(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool *platform,
-                          vd_error **err);
+                          GBytes **dm_state, vd_error **err);
+    /*
+     * Live migration's sending side (vd-domain-migrate.c), records as a save image's:
+     * migrate_shape writes HV_DOMAIN of a running or paused domain; migrate_memory writes
+     * HV_MEMORY records of the RAM frames whose bit is set in dirty (NULL: all of RAM) and
+     * returns how many frames it sent, -1 on error; migrate_contexts writes HV_VCPU and
+     * HV_PLATFORM records of the paused domain. migrate_log_dirty starts or stops hv's log
+     * of the guest's writes to its RAM; migrate_fetch_dirty ORs the frames written since
+     * the log began or the last fetch into dirty (vd_guest_ram_bitmap_words() words) and
+     * returns how many it found, -1 on error.
+     */
+    bool (*migrate_shape)(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
+                          vd_save_writer *w, vd_error **err);
+    int64_t (*migrate_memory)(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
+                              const uint64_t *dirty, vd_save_writer *w, vd_error **err);
+    bool (*migrate_contexts)(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w,
+                             vd_error **err);
+    bool (*migrate_log_dirty)(vd_hv *hv, int domid, bool on, vd_error **err);
+    int64_t (*migrate_fetch_dirty)(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
+                                   uint64_t *dirty, vd_error **err);
     vd_hv_console *(*console_open)(vd_hv *hv, int domid, vd_hv_console_data_fn on_data,
                                    vd_hv_console_eof_fn on_eof, void *user, vd_error **err);
     bool (*console_write)(vd_hv_console *c, const void *buf, size_t len, vd_error **err);

@@ -47,6 +47,7 @@ static void sha256(const void *data, size_t len, uint8_t out[DIGEST_LEN])
 
 struct vd_save_writer {
     int fd;
+    bool stream; /* a connection: not ours to close, nothing to sync or rename */
     char *path, *tmp_path;
     GChecksum *sum;
     uint8_t *buf;
@@ -60,7 +61,8 @@ static bool flush(vd_save_writer *w, vd_error **err)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            vd_fail_errno(err, n < 0 ? errno : EIO, "cannot write save image '%s'", w->path);
+            vd_fail_errno(err, n < 0 ? errno : EIO, "cannot write %s '%s'",
+                          w->stream ? "migration stream" : "save image", w->path);
             return false;
         }
         done += (size_t)n;
@@ -91,19 +93,14 @@ static bool put_padding(vd_save_writer *w, uint64_t len, vd_error **err)
     return put(w, zero, padding(len), err);
 }
 
-vd_save_writer *vd_save_writer_open(const char *path, const char *xml, unsigned flags,
-                                    vd_error **err)
+static vd_save_writer *writer_start(int fd, bool stream, const char *path, char *tmp_path,
+                                    const char *xml, unsigned flags, vd_error **err)
 {
-    g_autofree char *tmp_path = g_strconcat(path, ".part", NULL);
-    int fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        vd_fail_errno(err, errno, "cannot create save image '%s'", tmp_path);
-        return NULL;
-    }
     vd_save_writer *w = g_new0(vd_save_writer, 1);
     w->fd = fd;
+    w->stream = stream;
     w->path = g_strdup(path);
-    w->tmp_path = g_steal_pointer(&tmp_path);
+    w->tmp_path = tmp_path;
     w->sum = g_checksum_new(G_CHECKSUM_SHA256);
     w->buf = g_malloc(IO_BUFFER);
     struct header h = {.version = GUINT32_TO_LE(VD_SAVE_VERSION),
@@ -117,6 +114,24 @@ vd_save_writer *vd_save_writer_open(const char *path, const char *xml, unsigned 
         return NULL;
     }
     return w;
+}
+
+vd_save_writer *vd_save_writer_open(const char *path, const char *xml, unsigned flags,
+                                    vd_error **err)
+{
+    g_autofree char *tmp_path = g_strconcat(path, ".part", NULL);
+    int fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        vd_fail_errno(err, errno, "cannot create save image '%s'", tmp_path);
+        return NULL;
+    }
+    return writer_start(fd, false, path, g_steal_pointer(&tmp_path), xml, flags, err);
+}
+
+vd_save_writer *vd_save_writer_stream(int fd, const char *peer, const char *xml, unsigned flags,
+                                      vd_error **err)
+{
+    return writer_start(fd, true, peer, NULL, xml, flags, err);
 }
 
 bool vd_save_write_record(vd_save_writer *w, uint32_t type, const void *head, size_t head_len,
@@ -137,6 +152,10 @@ bool vd_save_writer_commit(vd_save_writer *w, vd_error **err)
     g_checksum_free(w->sum);
     w->sum = g_checksum_new(G_CHECKSUM_SHA256); /* put() goes on summing; nothing reads it */
     bool ok = put(w, &r, sizeof(r), err) && put(w, digest, sizeof(digest), err) && flush(w, err);
+    if (w->stream) {
+        vd_save_writer_abort(w); /* frees it; the connection stays open for the answer */
+        return ok;
+    }
     if (ok && fsync(w->fd) != 0) {
         vd_fail_errno(err, errno, "cannot write save image '%s'", w->path);
         ok = false;
@@ -166,7 +185,7 @@ void vd_save_writer_abort(vd_save_writer *w)
 {
     if (!w)
         return;
-    if (w->fd >= 0)
+    if (w->fd >= 0 && !w->stream)
         close(w->fd);
     if (w->tmp_path)
         unlink(w->tmp_path);
@@ -182,6 +201,7 @@ void vd_save_writer_abort(vd_save_writer *w)
 
 struct vd_save_reader {
     int fd;
+    bool stream; /* a connection: not ours to close; its sender shuts it after END */
     char *path;
     GChecksum *sum;
     uint8_t *buf;
@@ -195,7 +215,8 @@ struct vd_save_reader {
 static bool corrupt(vd_save_reader *r, vd_error **err, const char *what)
 {
     vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-            "save image '%s' is damaged: %s at byte %" G_GUINT64_FORMAT, r->path, what, r->offset);
+            "%s '%s' is damaged: %s at byte %" G_GUINT64_FORMAT,
+            r->stream ? "migration stream" : "save image", r->path, what, r->offset);
     return false;
 }
 
@@ -210,7 +231,8 @@ static bool take(vd_save_reader *r, void *out, size_t len, vd_error **err)
                 n = read(r->fd, r->buf, IO_BUFFER);
             while (n < 0 && errno == EINTR);
             if (n < 0) {
-                vd_fail_errno(err, errno, "cannot read save image '%s'", r->path);
+                vd_fail_errno(err, errno, "cannot read %s '%s'",
+                              r->stream ? "migration stream" : "save image", r->path);
                 return false;
             }
             if (n == 0)
@@ -231,6 +253,9 @@ static bool take(vd_save_reader *r, void *out, size_t len, vd_error **err)
     return true;
 }
 
+static vd_save_reader *reader_start(int fd, bool stream, const char *path, char **xml,
+                                    unsigned *flags, vd_error **err);
+
 vd_save_reader *vd_save_reader_open(const char *path, char **xml, unsigned *flags, vd_error **err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -246,14 +271,31 @@ vd_save_reader *vd_save_reader_open(const char *path, char **xml, unsigned *flag
                 "'%s' is not a Vireo save image (its magic is wrong)", path);
         return NULL;
     }
+    return reader_start(fd, false, path, xml, flags, err);
+}
+
+vd_save_reader *vd_save_reader_stream(int fd, const char *peer, char **xml, unsigned *flags,
+                                      vd_error **err)
+{
+    return reader_start(fd, true, peer, xml, flags, err);
+}
+
+static vd_save_reader *reader_start(int fd, bool stream, const char *path, char **xml,
+                                    unsigned *flags, vd_error **err)
+{
     g_autoptr(vd_save_reader) r = g_new0(vd_save_reader, 1);
     r->fd = fd;
+    r->stream = stream;
     r->path = g_strdup(path);
     r->sum = g_checksum_new(G_CHECKSUM_SHA256);
     r->buf = g_malloc(IO_BUFFER);
     struct header h;
     if (!take(r, &h, sizeof(h), err))
         return NULL;
+    if (memcmp(h.magic, VD_SAVE_MAGIC, sizeof(h.magic)) != 0) {
+        corrupt(r, err, "it does not start as a Vireo stream (its magic is wrong)");
+        return NULL;
+    }
     if (GUINT32_FROM_LE(h.version) != VD_SAVE_VERSION) {
         vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
                 "save image '%s' has version %u; this daemon reads version %u", path,
@@ -333,7 +375,7 @@ void vd_save_reader_close(vd_save_reader *r)
 {
     if (!r)
         return;
-    if (r->fd >= 0)
+    if (r->fd >= 0 && !r->stream)
         close(r->fd);
     g_free(r->path);
     if (r->sum)

@@ -47,6 +47,11 @@ typedef struct vd_save_reader vd_save_reader;
 /* Creates PATH's temporary sibling and writes the header and the XML into it. */
 vd_save_writer *vd_save_writer_open(const char *path, const char *xml, unsigned flags,
                                     vd_error **err);
+/* The same framing over a connection (a migration, docs/migration.md): no file, nothing
+ * synced; commit writes END and leaves fd open for the receiver's answer. peer names the
+ * other end in errors. The caller closes fd after freeing the writer. */
+vd_save_writer *vd_save_writer_stream(int fd, const char *peer, const char *xml, unsigned flags,
+                                      vd_error **err);
 /* One record whose payload is head (may be NULL) followed by data. */
 bool vd_save_write_record(vd_save_writer *w, uint32_t type, const void *head, size_t head_len,
                           const void *data, size_t data_len, vd_error **err);
@@ -57,6 +62,9 @@ void vd_save_writer_abort(vd_save_writer *w);
 
 /* Opens an image, checks its header and its XML (returned in *xml, free it). */
 vd_save_reader *vd_save_reader_open(const char *path, char **xml, unsigned *flags, vd_error **err);
+/* A stream read from a connection; END also needs the sender to have shut its side. */
+vd_save_reader *vd_save_reader_stream(int fd, const char *peer, char **xml, unsigned *flags,
+                                      vd_error **err);
 /* The next record's type and payload length. At END it checks the digest: true with
  * *type = VD_SAVE_END only when the whole file is intact, and nothing may follow END. */
 bool vd_save_next(vd_save_reader *r, uint32_t *type, uint64_t *len, vd_error **err);

@@ -84,10 +84,14 @@ bool vd_rpc_connect_supports_feature(vd_rpc_call *call, void *args, void *ret, v
     case VIR_DRV_FEATURE_TYPED_PARAM_STRING:
     case VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK:
     case VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK:
+    /* Migration: version 3 with parameters, live and offline (vd-domain-migrate.c). */
+    case VIR_DRV_FEATURE_MIGRATION_V3:
+    case VIR_DRV_FEATURE_MIGRATION_PARAMS:
+    case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
         r->value = 1;
         break;
     default:
-        r->value = 0; /* migration, fd passing: not offered */
+        r->value = 0; /* peer-to-peer migration, change protection, fd passing: not offered */
         break;
     }
     return true;

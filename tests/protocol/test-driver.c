@@ -599,6 +599,58 @@ bool vd_domain_managed_save_remove(vd_daemon *d, const vd_domain_ref *dom, unsig
     return vd_domain_has_managed_save(d, dom, flags, err) == 0;
 }
 
+/* Migration: the test driver moves definitions only (offline), which is enough to carry
+ * the procedures' arguments and answers across the wire. */
+char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *dom, const vd_migrate_params *p,
+                              unsigned flags, vd_error **err)
+{
+    (void)p;
+    return vd_domain_get_xml_desc(d, dom, flags, err);
+}
+
+bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
+                               char **uri_out, vd_error **err)
+{
+    (void)d;
+    (void)p;
+    (void)flags;
+    (void)err;
+    *uri_out = g_strdup("tcp://localhost");
+    return true;
+}
+
+bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *dom, const char *dconnuri,
+                               const vd_migrate_params *p, unsigned flags, vd_error **err)
+{
+    (void)d;
+    (void)dom;
+    (void)dconnuri;
+    (void)p;
+    (void)flags;
+    vd_error_set(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                 "the protocol test driver runs no guests");
+    return false;
+}
+
+vd_domain_ref *vd_domain_migrate_finish(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
+                                        bool cancelled, vd_error **err)
+{
+    (void)flags;
+    if (cancelled || !p->dest_xml) {
+        vd_error_set(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "migration cancelled");
+        return NULL;
+    }
+    return vd_domain_define_xml(d, p->dest_xml, 0, err);
+}
+
+bool vd_domain_migrate_confirm(vd_daemon *d, const vd_domain_ref *dom, const vd_migrate_params *p,
+                               unsigned flags, bool cancelled, vd_error **err)
+{
+    (void)p;
+    return cancelled || !(flags & VIR_MIGRATE_UNDEFINE_SOURCE) ||
+           vd_domain_undefine(d, dom, 0, err);
+}
+
 bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *dom, vd_domain_info *out, vd_error **err)
 {
     WITH_DOMAIN(d, dom, t, err, false)

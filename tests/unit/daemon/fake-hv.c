@@ -225,24 +225,44 @@ static bool save(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer 
                                 dom->console_input->len, err);
 }
 
+/* Records in any order a save image or a migration stream has them; the last memory
+ * record counts, as a page sent again after the guest dirtied it. */
 static int restore(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool *platform,
-                   vd_error **err)
+                   GBytes **dm_state, vd_error **err)
 {
     struct vd_save_hv_domain shape;
-    uint64_t head[2], len;
-    uint32_t type;
-    if (!vd_save_next(r, &type, &len, err) || type != VD_SAVE_HV_DOMAIN ||
-        !vd_save_read(r, &shape, sizeof(shape), err) || !vd_save_next(r, &type, &len, err) ||
-        type != VD_SAVE_HV_MEMORY || !vd_save_read(r, head, sizeof(head), err)) {
-        if (err && !*err)
-            vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: bad records");
-        return -1;
+    bool have_shape = false;
+    g_autofree char *input = NULL;
+    for (;;) {
+        uint64_t head[2], len;
+        uint32_t type;
+        if (!vd_save_next(r, &type, &len, err))
+            return -1;
+        if (type == VD_SAVE_END)
+            break;
+        if (type == VD_SAVE_HV_DOMAIN && !have_shape && len == sizeof(shape)) {
+            have_shape = vd_save_read(r, &shape, sizeof(shape), err);
+            if (!have_shape)
+                return -1;
+        } else if (type == VD_SAVE_HV_MEMORY && have_shape && len >= sizeof(head)) {
+            if (!vd_save_read(r, head, sizeof(head), err))
+                return -1;
+            g_free(input);
+            input = g_malloc0(head[1] + 1);
+            if (!vd_save_read(r, input, head[1], err))
+                return -1;
+        } else if (type == VD_SAVE_DM_STATE && dm_state && !*dm_state) {
+            g_autofree uint8_t *bytes = g_malloc(len ? len : 1);
+            if (!vd_save_read(r, bytes, len, err))
+                return -1;
+            *dm_state = g_bytes_new_take(g_steal_pointer(&bytes), len);
+        } else {
+            vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: bad record %u", type);
+            return -1;
+        }
     }
-    g_autofree char *input = g_malloc0(head[1] + 1);
-    if (!vd_save_read(r, input, head[1], err) || !vd_save_next(r, &type, &len, err))
-        return -1;
-    if (type != VD_SAVE_END) {
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: no end");
+    if (!have_shape || !input) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: records missing");
         return -1;
     }
     int domid = start(hv, def, true, platform, err);
@@ -250,6 +270,75 @@ static int restore(vd_hv *hv, const vd_domain_def *def, vd_save_reader *r, bool 
     g_string_assign(dom->console_input, input);
     self(hv)->restores++;
     return domid;
+}
+
+/* Migration: the shape, the "memory" (console input) as often as asked. */
+static bool migrate_shape(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
+                          vd_save_writer *w, vd_error **err)
+{
+    (void)platform;
+    fake_domain *dom = lookup(hv, domid, err);
+    if (!dom)
+        return false;
+    struct vd_save_hv_domain shape = {.nr_vcpus = dom->info.nr_vcpus,
+                                      .nr_online_vcpus = dom->info.nr_online_vcpus,
+                                      .max_pages = dom->info.max_memory_kib / 4,
+                                      .target_pages = dom->info.memory_kib / 4,
+                                      .ram_bytes = def->memory_kib * 1024};
+    return vd_save_write_record(w, VD_SAVE_HV_DOMAIN, &shape, sizeof(shape), NULL, 0, err);
+}
+
+static int64_t migrate_memory(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
+                              const uint64_t *dirty, vd_save_writer *w, vd_error **err)
+{
+    (void)def;
+    (void)platform;
+    fake_domain *dom = lookup(hv, domid, err);
+    if (!dom)
+        return -1;
+    self(hv)->memory_sends++;
+    if (dirty && !dirty[0])
+        return 0; /* frame 0, the fake's only one, is clean */
+    uint64_t head[2] = {0, dom->console_input->len};
+    return vd_save_write_record(w, VD_SAVE_HV_MEMORY, head, sizeof(head), dom->console_input->str,
+                                dom->console_input->len, err)
+               ? 1
+               : -1;
+}
+
+static bool migrate_contexts(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w,
+                             vd_error **err)
+{
+    (void)def;
+    (void)w;
+    fake_domain *dom = lookup(hv, domid, err);
+    if (dom && dom->info.state != VD_HV_PAUSED) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "fake hv: %d is not paused", domid);
+        return false;
+    }
+    return dom != NULL;
+}
+
+static bool migrate_log_dirty(vd_hv *hv, int domid, bool on, vd_error **err)
+{
+    if (!lookup(hv, domid, err))
+        return false;
+    self(hv)->logging_dirty = on;
+    return true;
+}
+
+/* The fake guest dirties its one frame in the first round only. */
+static int64_t migrate_fetch_dirty(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
+                                   uint64_t *dirty, vd_error **err)
+{
+    (void)def;
+    (void)platform;
+    if (!lookup(hv, domid, err))
+        return -1;
+    if (self(hv)->dirty_fetches++ > 0)
+        return 0;
+    dirty[0] |= 1;
+    return 1;
 }
 
 struct vd_hv_console {
@@ -306,6 +395,11 @@ static const vd_hv_ops fake_ops = {
     .domain_vcpu_list = vcpu_list,
     .domain_save = save,
     .domain_restore = restore,
+    .migrate_shape = migrate_shape,
+    .migrate_memory = migrate_memory,
+    .migrate_contexts = migrate_contexts,
+    .migrate_log_dirty = migrate_log_dirty,
+    .migrate_fetch_dirty = migrate_fetch_dirty,
     .console_open = console_open,
     .console_write = console_write,
     .console_close = console_close,

@@ -19,6 +19,8 @@ typedef struct fake_hv {
     vd_hv base;
     GHashTable *domains; /* domid -> fake_domain*, shared across daemon restarts */
     unsigned starts, destroys, restores;
+    unsigned memory_sends, dirty_fetches; /* migrations' rounds */
+    bool logging_dirty;
     bool linux_kernels; /* starts report a Linux domU on the guest platform */
     /* A gate builds wait at, so a test can hold a start in progress (fake_hv_hold_starts). */
     GMutex gate_lock;

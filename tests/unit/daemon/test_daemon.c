@@ -1301,6 +1301,114 @@ static void flip_byte(const char *path, long offset)
 
 /* virsh save / restore: the domain stops as "saved", comes back running from the image
  * with what it held, and a damaged, truncated or foreign image starts nothing. */
+/* ---- migration between two daemons, each with its own fake hv ------------------------ */
+
+static void assert_state(vd_daemon *d, const vd_domain_ref *ref, int want_state, int want_reason)
+{
+    g_autoptr(vd_error) err = NULL;
+    int state, reason;
+    g_assert_true(vd_domain_get_state(d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, want_state);
+    g_assert_cmpint(reason, ==, want_reason);
+}
+
+/* Begin, Prepare and Perform as libvirt's client runs them; the source's guest is paused,
+ * handed over, and the destination's built paused. Returns Begin's XML. */
+static char *migrate_until_finish(fixture *src, fixture *dst, const vd_domain_ref *ref,
+                                  unsigned flags, vd_migrate_params *p, char **uri)
+{
+    g_autoptr(vd_error) err = NULL;
+    char *xml = vd_domain_migrate_begin(src->d, ref, p, flags, &err);
+    g_assert_nonnull(xml);
+    p->dest_xml = xml;
+    p->uri = "tcp://127.0.0.1";
+    g_assert_true(vd_domain_migrate_prepare(dst->d, p, flags, uri, &err));
+    g_assert_true(g_str_has_prefix(*uri, "tcp://127.0.0.1:"));
+    p->uri = *uri;
+    p->dest_name = ref->name;
+    if (!vd_domain_migrate_perform(src->d, ref, NULL, p, flags, &err))
+        g_test_message("perform: %s", err->message);
+    g_assert_null(err);
+    assert_state(src->d, ref, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+    return xml;
+}
+
+static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpointer u)
+{
+    (void)u;
+    fixture dst = {0};
+    setup(&dst, WITH_FAKE_HV);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "mig", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_string_assign(fake_of(f, ref)->console_input, "state-that-travels");
+    unsigned flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
+    vd_migrate_params p = {0};
+    g_autofree char *uri = NULL;
+    g_autofree char *xml = migrate_until_finish(f, &dst, ref, flags, &p, &uri);
+    /* Pre-copy ran with hv's log on: RAM whole, then the dirtied frame again at the end. */
+    g_assert_cmpuint(f->hv->dirty_fetches, >=, 2);
+    g_assert_cmpuint(f->hv->memory_sends, >=, 2);
+    g_assert_false(f->hv->logging_dirty);
+
+    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
+    g_assert_nonnull(there);
+    assert_state(dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+    g_assert_cmpstr(fake_of(&dst, there)->console_input->str, ==, "state-that-travels");
+    g_assert_cmpint(vd_domain_is_persistent(dst.d, there, &err), ==, 1);
+
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
+    g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
+    g_autoptr(vd_domain_ref) gone = vd_domain_lookup_by_name(f->d, "mig", &err);
+    g_assert_null(gone); /* --undefinesource */
+    assert_error(err, VIR_ERR_NO_DOMAIN, "mig");
+    drain_events();
+    g_assert_nonnull(strstr(f->events->str, "mig:3/1 ")); /* SUSPENDED MIGRATED */
+    g_assert_nonnull(strstr(f->events->str, "mig:5/3 ")); /* STOPPED MIGRATED */
+    vd_daemon_settle(dst.d);
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+    g_assert_nonnull(strstr(dst.events->str, "mig:2/1 ")); /* STARTED MIGRATED */
+    g_assert_nonnull(strstr(dst.events->str, "mig:4/1 ")); /* RESUMED MIGRATED */
+    teardown(&dst, NULL);
+    current_daemon = f->d;
+}
+
+static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *f,
+                                                                      gconstpointer u)
+{
+    (void)u;
+    fixture dst = {0};
+    setup(&dst, WITH_FAKE_HV);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "stay", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    unsigned flags = VIR_MIGRATE_LIVE;
+    vd_migrate_params p = {0};
+    g_autofree char *uri = NULL;
+    g_autofree char *xml = migrate_until_finish(f, &dst, ref, flags, &p, &uri);
+    /* The client learnt of a failure: Finish with cancelled drops the copy there... */
+    g_assert_null(vd_domain_migrate_finish(dst.d, &p, flags, true, &err));
+    assert_error(err, VIR_ERR_OPERATION_FAILED, "cancelled");
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_cmpuint(g_hash_table_size(dst.hv_domains), ==, 0);
+    g_autoptr(vd_domain_ref) none = vd_domain_lookup_by_name(dst.d, "stay", &err);
+    g_assert_null(none);
+    g_clear_pointer(&err, vd_error_free);
+    /* ...and Confirm with cancelled runs the source's again. */
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, true, &err));
+    assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    g_assert_cmpint(fake_of(f, ref)->info.state, ==, VD_HV_RUNNING);
+
+    /* A destination that is not there: Perform fails and the guest never stopped. */
+    p.uri = "tcp://127.0.0.1:1";
+    g_assert_false(vd_domain_migrate_perform(f->d, ref, NULL, &p, flags, &err));
+    assert_error(err, VIR_ERR_SYSTEM_ERROR, "cannot connect to migration destination");
+    assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    teardown(&dst, NULL);
+    current_daemon = f->d;
+}
+
 static void save_and_restore_round_trip_and_refuse_damaged_images(fixture *f, gconstpointer u)
 {
     (void)u;
@@ -1489,6 +1597,10 @@ int main(int argc, char **argv)
     ADD("concurrent-defines-and-undefines-all-succeed",
         concurrent_defines_and_undefines_all_succeed, WITH_FAKE_HV);
     ADD("device-model-runs-with-its-domain", device_model_runs_with_its_domain, WITH_FAKE_HV);
+    ADD("live-migration-moves-the-guest-between-daemons",
+        live_migration_moves_the_guest_between_daemons, WITH_FAKE_HV);
+    ADD("cancelled-migration-leaves-the-guest-running-on-the-source",
+        cancelled_migration_leaves_the_guest_running_on_the_source, WITH_FAKE_HV);
     ADD("save-and-restore-round-trip-and-refuse-damaged-images",
         save_and_restore_round_trip_and_refuse_damaged_images, WITH_FAKE_HV);
     ADD("failed-save-leaves-the-guest-running",

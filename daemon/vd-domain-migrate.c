@@ -1,0 +1,791 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Migration, as libvirt's version 3 protocol with parameters drives it (docs/migration.md):
+ * Begin on the source gives the XML; Prepare on the destination claims the domain and
+ * listens for its stream; Perform on the source sends it; Finish on the destination runs
+ * it (or drops it); Confirm on the source ends it there (or runs it again). Until Finish
+ * succeeded the source's copy is the guest: any failure before leaves it running there.
+ *
+ * The stream is a save image's framing over TCP (vd-save-image.h): HV_DOMAIN, the RAM,
+ * then again the frames the guest and its device model dirtied (pre-copy rounds, until
+ * what is left fits the allowed downtime), then with the guest paused its device state,
+ * the last dirty frames and the vCPU and platform contexts, END; the destination answers
+ * one line, "ok" or "error: ...", once the paused copy is built.
+ *
+ * Offline migration moves only the persistent definition: Finish defines it.
+ */
+#include "vd-daemon-private.h"
+#include "vd-dm.h"
+#include "vd-domain-xml.h"
+#include "vd-save-image.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PORT_MIN 49152 /* libvirt's migration_port_min..max */
+#define PORT_MAX 49215
+#define ACCEPT_TIMEOUT_MS 120000
+#define ANSWER_TIMEOUT_MS 300000
+#define MAX_ROUNDS 30
+#define DEFAULT_DOWNTIME_MS 300 /* libvirt's default maximum downtime */
+
+#define SUPPORTED_FLAGS                                                                            \
+    (VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE |                   \
+     VIR_MIGRATE_PAUSED | VIR_MIGRATE_OFFLINE | VIR_MIGRATE_UNSAFE | VIR_MIGRATE_ABORT_ON_ERROR |  \
+     VIR_MIGRATE_AUTO_CONVERGE)
+
+typedef struct vd_incoming {
+    int listen_fd;
+    GThread *thread;
+    vd_daemon *d;
+    vd_domain *dom; /* referenced; its job held by the thread until it ends */
+    vd_domain_def *def;
+    bool added; /* Prepare made the domain: it goes again if nothing came */
+    bool ok;
+    vd_error *err;
+} vd_incoming;
+
+static bool check_flags(unsigned flags, vd_error **err)
+{
+    VD_CHECK_FLAGS(flags, SUPPORTED_FLAGS, err, false);
+    if ((flags & VIR_MIGRATE_OFFLINE) && !(flags & VIR_MIGRATE_PERSIST_DEST)) {
+        vd_fail(err, VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_DOMAIN,
+                "offline migration requires a persistent destination (--persistent)");
+        return false;
+    }
+    return true;
+}
+
+/* ---- the data connection ------------------------------------------------------------- */
+
+/* "tcp://host[:port]" or "tcp:host[:port]"; an IPv6 host in brackets. */
+static bool parse_tcp_uri(const char *uri, char **host, unsigned *port, vd_error **err)
+{
+    const char *rest = g_str_has_prefix(uri, "tcp://") ? uri + 6
+                       : g_str_has_prefix(uri, "tcp:") ? uri + 4
+                                                       : NULL;
+    const char *colon = NULL;
+    if (rest && rest[0] == '[') {
+        const char *close = strchr(rest, ']');
+        if (close) {
+            *host = g_strndup(rest + 1, (gsize)(close - rest - 1));
+            colon = close[1] == ':' ? close + 1 : NULL;
+            if (close[1] && !colon)
+                rest = NULL;
+        } else {
+            rest = NULL;
+        }
+    } else if (rest) {
+        colon = strrchr(rest, ':');
+        *host = colon ? g_strndup(rest, (gsize)(colon - rest)) : g_strdup(rest);
+        if (strchr(*host, '/'))
+            rest = NULL;
+    }
+    guint64 p = 0;
+    if (rest && colon && !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &p, NULL))
+        rest = NULL;
+    if (!rest || !**host) {
+        g_clear_pointer(host, g_free);
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                "migration URI '%s' is not tcp://host[:port]", uri);
+        return false;
+    }
+    *port = (unsigned)p;
+    return true;
+}
+
+static int listen_on(const char *address, unsigned want_port, unsigned *port, vd_error **err)
+{
+    for (unsigned p = want_port ? want_port : PORT_MIN; p <= (want_port ? want_port : PORT_MAX);
+         p++) {
+        struct addrinfo hints = {
+            .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+        struct addrinfo *res = NULL;
+        char service[8];
+        g_snprintf(service, sizeof(service), "%u", p);
+        if (getaddrinfo(address, service, &hints, &res) != 0 || !res)
+            break;
+        /* With no address asked for, the IPv6 wildcard takes IPv4 too. */
+        struct addrinfo *ai = res;
+        for (struct addrinfo *a = res; a && !address; a = a->ai_next)
+            if (a->ai_family == AF_INET6)
+                ai = a;
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+        int one = 1, zero = 0;
+        if (fd >= 0) {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+            if (ai->ai_family == AF_INET6)
+                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+        }
+        bool bound = fd >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0;
+        freeaddrinfo(res);
+        if (bound) {
+            *port = p;
+            return fd;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+            "no port free for the incoming migration on %s (%u-%u)", address ? address : "any",
+            want_port ? want_port : PORT_MIN, want_port ? want_port : PORT_MAX);
+    return -1;
+}
+
+static int connect_to(const char *host, unsigned port, vd_error **err)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    char service[8];
+    g_snprintf(service, sizeof(service), "%u", port);
+    int rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "cannot resolve migration destination '%s': %s", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, saved = 0;
+    for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+            saved = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        vd_fail_errno(err, saved ? saved : EHOSTUNREACH,
+                      "cannot connect to migration destination %s port %u", host, port);
+    return fd;
+}
+
+/* Waits for fd to be readable; false on timeout (with err). */
+static bool wait_readable(int fd, int timeout_ms, const char *what, vd_error **err)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    int rc;
+    do
+        rc = poll(&p, 1, timeout_ms);
+    while (rc < 0 && errno == EINTR);
+    if (rc > 0)
+        return true;
+    vd_fail(err, VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_DOMAIN, "no %s within %d s", what,
+            timeout_ms / 1000);
+    return false;
+}
+
+/* The receiver's one-line answer after END: "ok" or "error: <message>". */
+static bool read_answer(int fd, const char *peer, vd_error **err)
+{
+    char line[1024];
+    size_t len = 0;
+    while (len < sizeof(line) - 1) {
+        if (!wait_readable(fd, ANSWER_TIMEOUT_MS, "answer from the destination", err))
+            return false;
+        ssize_t n = read(fd, line + len, sizeof(line) - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (memchr(line, '\n', len))
+            break;
+    }
+    line[len] = '\0';
+    g_strchomp(line);
+    if (strcmp(line, "ok") == 0)
+        return true;
+    if (g_str_has_prefix(line, "error: "))
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "the destination could not take the guest: %s", line + 7);
+    else
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "the connection to the destination %s ended before it answered", peer);
+    return false;
+}
+
+static void write_answer(int fd, const vd_error *e)
+{
+    g_autofree char *line = e ? g_strdup_printf("error: %s\n", e->message) : g_strdup("ok\n");
+    for (char *p = strchr(line, '\n'); p && p[1]; p = strchr(p, '\n'))
+        *p = ' '; /* one line */
+    ssize_t n = write(fd, line, strlen(line));
+    (void)n; /* a sender that went away learns nothing more from us */
+}
+
+/* ---- Begin (source) ------------------------------------------------------------------- */
+
+char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *ref, const vd_migrate_params *p,
+                              unsigned flags, vd_error **err)
+{
+    if (!check_flags(flags, err))
+        return NULL;
+    vd_read_lock(d);
+    vd_domain *dom = vd_resolve(d, ref, err);
+    char *xml = NULL;
+    if (dom && (flags & VIR_MIGRATE_OFFLINE)) {
+        if (!dom->def)
+            vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                    "cannot migrate a transient domain offline");
+        else
+            xml = vd_domain_def_format(dom->def, -1);
+    } else if (dom && vd_check_active(dom, err)) {
+        if (dom->migrated_out)
+            vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                    "domain '%s' was handed over already; confirm or cancel that migration",
+                    vd_domain_name(dom));
+        else
+            xml = vd_domain_def_format(dom->live, -1);
+    }
+    vd_read_unlock(d);
+    if (xml && p->dest_xml) {
+        /* The caller's XML must describe the same machine. */
+        g_autoptr(vd_domain_def) mine = vd_domain_def_parse(xml, NULL, err);
+        g_autoptr(vd_domain_def) theirs = mine ? vd_domain_def_parse(p->dest_xml, NULL, err) : NULL;
+        g_clear_pointer(&xml, g_free);
+        if (theirs && (memcmp(mine->uuid, theirs->uuid, 16) != 0 ||
+                       mine->memory_kib != theirs->memory_kib || mine->vcpus != theirs->vcpus))
+            vd_fail(err, VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_DOMAIN,
+                    "the destination XML must keep the domain's uuid, memory and vCPUs");
+        else if (theirs)
+            xml = g_strdup(p->dest_xml);
+    }
+    return xml;
+}
+
+/* ---- Prepare and the receiver (destination) ----------------------------------------- */
+
+static gpointer receive_thread(gpointer data)
+{
+    vd_incoming *in = data;
+    vd_daemon *d = in->d;
+    vd_error *e = NULL;
+    int fd = -1;
+    if (wait_readable(in->listen_fd, ACCEPT_TIMEOUT_MS, "migration stream from the source", &e)) {
+        fd = accept4(in->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+            vd_fail_errno(&e, errno, "cannot accept the migration stream");
+    }
+    if (fd >= 0) {
+        g_autofree char *xml = NULL;
+        g_autoptr(vd_save_reader) r = vd_save_reader_stream(fd, "from the source", &xml, NULL, &e);
+        g_autoptr(vd_domain_def) sent = r ? vd_domain_def_parse(xml, NULL, &e) : NULL;
+        if (sent && memcmp(sent->uuid, in->def->uuid, 16) != 0)
+            vd_fail(&e, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                    "the migration stream carries another domain than the one prepared");
+        else if (sent)
+            in->ok =
+                vd_domain_start_job_as(d, in->dom, in->def, true, r, NULL, VD_START_MIGRATION, &e);
+        write_answer(fd, in->ok ? NULL : e);
+        close(fd);
+    }
+    close(in->listen_fd);
+    in->listen_fd = -1;
+    if (!in->ok) {
+        g_message("domain '%s': incoming migration failed: %s", in->def->name,
+                  e ? e->message : "unknown error");
+        in->err = e;
+        e = NULL;
+    }
+    vd_error_free(e);
+    vd_job_end(d, vd_domain_ref_obj(in->dom)); /* the job is over; in keeps its reference */
+    return NULL;
+}
+
+bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
+                               char **uri_out, vd_error **err)
+{
+    if (!check_flags(flags, err))
+        return false;
+    if (!p->dest_xml) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "no domain XML to prepare for");
+        return false;
+    }
+    g_autoptr(vd_domain_def) def = vd_domain_def_parse(p->dest_xml, NULL, err);
+    if (!def || !vd_check_emulator(d, def, err))
+        return false;
+    if (p->dest_name && strcmp(p->dest_name, def->name) != 0) {
+        g_free(def->name);
+        def->name = g_strdup(p->dest_name);
+    }
+    g_autofree char *host = NULL;
+    unsigned port = 0;
+    if (p->uri && !parse_tcp_uri(p->uri, &host, &port, err))
+        return false;
+    if (!host)
+        host = g_strdup(g_get_host_name());
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        /* Finish defines it; nothing is sent. The URI only satisfies the client. */
+        *uri_out = g_strdup_printf("tcp://%s", host);
+        return true;
+    }
+    if (!vd_hv_present(d->hv) || !d->hv->ops->migrate_memory) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                "this node cannot run guests: only offline migration is possible");
+        return false;
+    }
+    bool added;
+    vd_domain *dom = vd_domain_claim(d, def, false, VD_JOB_MIGRATE_IN,
+                                     "virDomainMigratePrepare3Params", &added, err);
+    if (!dom)
+        return false;
+    vd_read_lock(d);
+    bool busy = dom->id >= 0 || dom->incoming;
+    vd_read_unlock(d);
+    int fd = -1;
+    if (busy)
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                "domain '%s' is already active or being migrated in", def->name);
+    else
+        fd = listen_on(p->listen_address, port, &port, err);
+    if (fd < 0) {
+        if (added) {
+            vd_write_lock(d);
+            vd_domain_remove_locked(d, dom);
+            vd_write_unlock(d);
+        }
+        vd_job_end(d, dom);
+        return false;
+    }
+    vd_incoming *in = g_new0(vd_incoming, 1);
+    in->listen_fd = fd;
+    in->d = d;
+    in->dom = dom; /* the claim's reference, passed on with the job */
+    in->def = g_steal_pointer(&def);
+    in->added = added;
+    vd_write_lock(d);
+    dom->incoming = in;
+    vd_write_unlock(d);
+    in->thread = g_thread_new("vd-migrate-in", receive_thread, in);
+    *uri_out = strchr(host, ':') ? g_strdup_printf("tcp://[%s]:%u", host, port)
+                                 : g_strdup_printf("tcp://%s:%u", host, port);
+    g_message("domain '%s': incoming migration prepared on port %u", in->def->name, port);
+    return true;
+}
+
+/* Takes a domain's incoming migration off it once the receiver ended. */
+static vd_incoming *take_incoming(vd_daemon *d, vd_domain *dom)
+{
+    vd_write_lock(d);
+    vd_incoming *in = dom->incoming;
+    vd_write_unlock(d);
+    if (!in)
+        return NULL;
+    /* A source that never came: stop waiting for it. */
+    shutdown(in->listen_fd, SHUT_RDWR);
+    g_thread_join(in->thread);
+    vd_write_lock(d);
+    dom->incoming = NULL;
+    vd_write_unlock(d);
+    return in;
+}
+
+static void incoming_free(vd_incoming *in)
+{
+    vd_domain_def_free(in->def);
+    vd_error_free(in->err);
+    g_free(in);
+}
+
+/* Ends a guest that came in but is not wanted (job held). */
+static void drop_incoming(vd_daemon *d, vd_domain *dom)
+{
+    int domid = dom->id;
+    if (domid >= 0) {
+        g_autoptr(vd_error) e = NULL;
+        if (!d->hv->ops->domain_destroy(d->hv, domid, &e))
+            g_warning("domain '%s': cannot end the cancelled incoming guest: %s",
+                      vd_domain_name(dom), e->message);
+        vd_domain_stopped_job(d, dom, VIR_DOMAIN_SHUTOFF_FAILED, VIR_DOMAIN_EVENT_STOPPED_FAILED);
+    } else {
+        vd_write_lock(d);
+        if (!dom->def && !dom->removed)
+            vd_domain_remove_locked(d, dom);
+        vd_write_unlock(d);
+    }
+}
+
+/* ---- Finish (destination) ----------------------------------------------------------- */
+
+static vd_domain_ref *finish_offline(vd_daemon *d, const vd_migrate_params *p, bool cancelled,
+                                     vd_error **err)
+{
+    if (cancelled) {
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN, "migration was cancelled");
+        return NULL;
+    }
+    const char *xml = p->persist_xml ? p->persist_xml : p->dest_xml;
+    if (!xml) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "no domain XML to define");
+        return NULL;
+    }
+    return vd_domain_define_xml(d, xml, 0, err);
+}
+
+vd_domain_ref *vd_domain_migrate_finish(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
+                                        bool cancelled, vd_error **err)
+{
+    if (!check_flags(flags, err))
+        return NULL;
+    if (flags & VIR_MIGRATE_OFFLINE)
+        return finish_offline(d, p, cancelled, err);
+    g_autoptr(vd_domain_def) named =
+        p->dest_xml ? vd_domain_def_parse(p->dest_xml, NULL, NULL) : NULL;
+    const char *name = p->dest_name ? p->dest_name : named ? named->name : NULL;
+    vd_read_lock(d);
+    vd_domain *dom = name ? vd_find_by_name(d, name) : NULL;
+    if (dom)
+        vd_domain_ref_obj(dom);
+    vd_read_unlock(d);
+    vd_incoming *in = dom ? take_incoming(d, dom) : NULL;
+    if (!in) {
+        if (dom)
+            vd_domain_unref_obj(dom);
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                "no incoming migration of domain '%s'", name ? name : "(unnamed)");
+        return NULL;
+    }
+    vd_domain_unref_obj(in->dom); /* the receiver's; ours stays */
+    vd_domain_ref *ref = NULL;
+    if (!vd_job_begin_obj(d, dom, VD_JOB_MIGRATE_IN, "virDomainMigrateFinish3Params", err)) {
+        incoming_free(in);
+        return NULL;
+    }
+    if (cancelled || !in->ok) {
+        drop_incoming(d, dom);
+        if (!in->ok && in->err) {
+            vd_error_propagate(err, in->err);
+            in->err = NULL;
+        } else {
+            vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                    "migration of domain '%s' was cancelled by its source", name);
+        }
+    } else if (!(flags & VIR_MIGRATE_PAUSED) && !d->hv->ops->domain_unpause(d->hv, dom->id, err)) {
+        drop_incoming(d, dom); /* the source resumes its copy */
+    } else {
+        vd_write_lock(d);
+        if (!(flags & VIR_MIGRATE_PAUSED)) {
+            dom->state = VIR_DOMAIN_RUNNING;
+            dom->reason = VIR_DOMAIN_RUNNING_MIGRATED;
+            vd_emit(d, dom, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+        }
+        ref = vd_domain_make_ref(dom);
+        vd_write_unlock(d);
+        g_message("domain '%s': migration in finished (id %d)", name, ref->id);
+    }
+    vd_job_end(d, dom);
+    if (ref && (flags & VIR_MIGRATE_PERSIST_DEST)) {
+        /* Persistent here as it was there; a failure leaves it running, transient. */
+        const char *xml = p->persist_xml ? p->persist_xml : p->dest_xml;
+        g_autoptr(vd_error) define_err = NULL;
+        vd_domain_ref *defined = xml ? vd_domain_define_xml(d, xml, 0, &define_err) : NULL;
+        if (!defined)
+            g_warning("domain '%s': migrated in, but not made persistent: %s", name,
+                      define_err ? define_err->message : "no XML");
+        vd_domain_ref_free(defined);
+    }
+    incoming_free(in);
+    return ref;
+}
+
+/* ---- Perform (source) ---------------------------------------------------------------- */
+
+typedef struct outgoing {
+    vd_daemon *d;
+    vd_domain *dom;
+    const vd_domain_def *live;
+    int domid;
+    bool platform, has_dm, live_migration;
+    bool logging, dm_logging, paused, dm_quiesced;
+    uint64_t *dirty;
+    size_t words;
+    unsigned downtime_ms;
+} outgoing;
+
+/* Frames a guest's dirty map covers: its RAM lies below 4 GiB or from 4 GiB up
+ * (public/vireo.h's layout), never past 4 GiB plus its size. */
+static size_t dirty_words(const vd_domain_def *live)
+{
+    uint64_t frames = (4ull << 30) / 4096 + live->memory_kib / 4;
+    return (size_t)(frames / 64 + 1);
+}
+
+static int64_t fetch_dirty(outgoing *o, vd_error **err)
+{
+    memset(o->dirty, 0, o->words * sizeof(uint64_t));
+    int64_t hv =
+        o->d->hv->ops->migrate_fetch_dirty(o->d->hv, o->domid, o->live, o->platform, o->dirty, err);
+    if (hv < 0)
+        return -1;
+    if (o->dm_logging &&
+        vd_dm_dirty_fetch(o->d->cfg, o->domid, o->live->name, o->dirty, o->words, err) < 0)
+        return -1;
+    int64_t n = 0;
+    for (size_t i = 0; i < o->words; i++)
+        n += __builtin_popcountll(o->dirty[i]);
+    return n;
+}
+
+static void set_paused_locked(outgoing *o, bool paused)
+{
+    o->dom->state = paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
+    o->dom->reason = paused ? VIR_DOMAIN_PAUSED_MIGRATION : VIR_DOMAIN_RUNNING_UNPAUSED;
+    vd_emit(o->d, o->dom, paused ? VIR_DOMAIN_EVENT_SUSPENDED : VIR_DOMAIN_EVENT_RESUMED,
+            paused ? VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED : VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+}
+
+/* Pre-copy: RAM whole, then what was dirtied meanwhile, until the rest is small. */
+static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
+{
+    vd_hv *hv = o->d->hv;
+    if (!hv->ops->migrate_log_dirty(hv, o->domid, true, err))
+        return false;
+    o->logging = true;
+    if (o->has_dm && !vd_dm_dirty_log(o->d->cfg, o->domid, o->live->name, true, err))
+        return false;
+    o->dm_logging = o->has_dm;
+    gint64 start = g_get_monotonic_time();
+    int64_t sent = hv->ops->migrate_memory(hv, o->domid, o->live, o->platform, NULL, w, err);
+    if (sent < 0)
+        return false;
+    for (unsigned round = 1; round < MAX_ROUNDS; round++) {
+        gint64 now = g_get_monotonic_time();
+        double rate = (double)sent / ((double)MAX(now - start, 1) / 1e6); /* frames per s */
+        int64_t dirty = fetch_dirty(o, err);
+        if (dirty < 0)
+            return false;
+        /* What is left fits the downtime at the rate the last round went: stop there. */
+        if ((double)dirty <= rate * o->downtime_ms / 1000.0) {
+            g_message("domain '%s': pre-copy done after %u rounds, %" G_GINT64_FORMAT
+                      " frames left",
+                      o->live->name, round, dirty);
+            return true;
+        }
+        start = now;
+        sent = hv->ops->migrate_memory(hv, o->domid, o->live, o->platform, o->dirty, w, err);
+        if (sent < 0)
+            return false;
+    }
+    /* Dirtied faster than it can be sent: the stop-and-copy takes the rest. */
+    memset(o->dirty, 0, o->words * sizeof(uint64_t));
+    return true;
+}
+
+static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, vd_error **err)
+{
+    vd_hv *hv = o->d->hv;
+    g_autofree char *xml = vd_domain_def_format(o->live, -1);
+    vd_save_writer *w =
+        vd_save_writer_stream(fd, peer, xml, was_running ? VD_SAVE_WAS_RUNNING : 0, err);
+    if (!w)
+        return false;
+    bool ok = hv->ops->migrate_shape(hv, o->domid, o->live, o->platform, w, err) &&
+              (!o->live_migration || precopy(o, w, err));
+    if (ok && was_running) {
+        ok = hv->ops->domain_pause(hv, o->domid, err);
+        if (ok) {
+            o->paused = true;
+            vd_write_lock(o->d);
+            set_paused_locked(o, true);
+            vd_write_unlock(o->d);
+        }
+    }
+    /* The device model drains its I/O; what that wrote is in its log for the last round. */
+    g_autoptr(GBytes) dm_state = NULL;
+    if (ok) {
+        dm_state = o->has_dm ? vd_dm_save_state(o->d->cfg, o->domid, o->live->name, err)
+                             : g_bytes_new(NULL, 0);
+        o->dm_quiesced = o->has_dm && dm_state;
+        gsize dm_len = 0;
+        const void *dm_bytes = dm_state ? g_bytes_get_data(dm_state, &dm_len) : NULL;
+        ok = dm_state && vd_save_write_record(w, VD_SAVE_DM_STATE, NULL, 0, dm_bytes, dm_len, err);
+    }
+    if (ok && o->logging)
+        ok = fetch_dirty(o, err) >= 0 &&
+             hv->ops->migrate_memory(hv, o->domid, o->live, o->platform, o->dirty, w, err) >= 0;
+    else if (ok)
+        ok = hv->ops->migrate_memory(hv, o->domid, o->live, o->platform, NULL, w, err) >= 0;
+    ok = ok && hv->ops->migrate_contexts(hv, o->domid, o->live, w, err);
+    if (ok) {
+        ok = vd_save_writer_commit(w, err);
+        w = NULL;
+    }
+    vd_save_writer_abort(w);
+    if (ok && shutdown(fd, SHUT_WR) != 0) {
+        vd_fail_errno(err, errno, "cannot end the migration stream");
+        ok = false;
+    }
+    return ok && read_answer(fd, peer, err);
+}
+
+/* Puts the source's guest back as it was before the migration began. */
+static void undo_outgoing(outgoing *o, bool was_running)
+{
+    g_autoptr(vd_error) e = NULL;
+    if (o->logging && !o->d->hv->ops->migrate_log_dirty(o->d->hv, o->domid, false, &e))
+        g_warning("domain '%s': %s", o->live->name, e->message);
+    g_clear_pointer(&e, vd_error_free);
+    if (o->dm_logging && !vd_dm_dirty_log(o->d->cfg, o->domid, o->live->name, false, &e))
+        g_warning("domain '%s': %s", o->live->name, e->message);
+    g_clear_pointer(&e, vd_error_free);
+    if (o->dm_quiesced && !vd_dm_resume(o->d->cfg, o->domid, o->live->name, &e))
+        g_warning("domain '%s': its devices stay quiesced: %s", o->live->name, e->message);
+    g_clear_pointer(&e, vd_error_free);
+    if (was_running && o->paused) {
+        if (!o->d->hv->ops->domain_unpause(o->d->hv, o->domid, &e)) {
+            g_warning("domain '%s': cannot run it again: %s", o->live->name, e->message);
+            return;
+        }
+        vd_write_lock(o->d);
+        set_paused_locked(o, false);
+        vd_write_unlock(o->d);
+    }
+}
+
+static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p, unsigned flags,
+                        vd_error **err)
+{
+    bool was_running;
+    int domid;
+    g_autoptr(vd_domain_def) live = vd_domain_running_copy(d, dom, &was_running, &domid, err);
+    if (!live)
+        return false;
+    vd_read_lock(d);
+    bool handed = dom->migrated_out;
+    vd_read_unlock(d);
+    if (handed) {
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                "domain '%s' was handed over already", live->name);
+        return false;
+    }
+    if (!p->uri) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                "no migration URI: the destination did not say where to send the guest");
+        return false;
+    }
+    g_autofree char *host = NULL;
+    unsigned port = 0;
+    if (!parse_tcp_uri(p->uri, &host, &port, err))
+        return false;
+    if (!port) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "migration URI '%s' has no port",
+                p->uri);
+        return false;
+    }
+    int fd = connect_to(host, port, err);
+    if (fd < 0)
+        return false;
+    g_autofree char *peer = g_strdup_printf("%s port %u", host, port);
+    outgoing o = {
+        .d = d,
+        .dom = dom,
+        .live = live,
+        .domid = domid,
+        .platform = live->acpi && live->apic,
+        .has_dm = vd_domain_dm_device_count(live) > 0,
+        .live_migration = (flags & VIR_MIGRATE_LIVE) && was_running,
+        .words = dirty_words(live),
+        .downtime_ms = p->max_downtime_ms ? p->max_downtime_ms : DEFAULT_DOWNTIME_MS,
+    };
+    o.dirty = g_new0(uint64_t, o.words);
+    gint64 start = g_get_monotonic_time();
+    bool ok = send_guest(&o, fd, peer, was_running, err);
+    close(fd);
+    g_free(o.dirty);
+    if (!ok) {
+        g_message("domain '%s': migration to %s failed: %s", live->name, peer, (*err)->message);
+        undo_outgoing(&o, was_running);
+        return false;
+    }
+    g_autoptr(vd_error) e = NULL;
+    if (o.logging && !d->hv->ops->migrate_log_dirty(d->hv, domid, false, &e))
+        g_warning("domain '%s': %s", live->name, e->message);
+    g_clear_pointer(&e, vd_error_free);
+    if (o.dm_logging && !vd_dm_dirty_log(d->cfg, domid, live->name, false, &e))
+        g_warning("domain '%s': %s", live->name, e->message);
+    vd_write_lock(d);
+    dom->migrated_out = true;
+    dom->migrated_out_was_running = was_running;
+    vd_write_unlock(d);
+    g_message("domain '%s': handed over to %s in %.1f s", live->name, peer,
+              (double)(g_get_monotonic_time() - start) / 1e6);
+    return true;
+}
+
+bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *ref, const char *dconnuri,
+                               const vd_migrate_params *p, unsigned flags, vd_error **err)
+{
+    if (!check_flags(flags, err))
+        return false;
+    if (dconnuri) {
+        vd_fail(err, VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_DOMAIN,
+                "peer-to-peer migration is not offered yet; drop --p2p");
+        return false;
+    }
+    if (flags & VIR_MIGRATE_OFFLINE)
+        return true; /* clients skip Perform for offline; nothing to send */
+    vd_domain *dom =
+        vd_job_begin(d, ref, VD_JOB_MIGRATE_OUT, "virDomainMigratePerform3Params", err);
+    if (!dom)
+        return false;
+    bool ok = perform_job(d, dom, p, flags, err);
+    vd_job_end(d, dom);
+    return ok;
+}
+
+/* ---- Confirm (source) ---------------------------------------------------------------- */
+
+bool vd_domain_migrate_confirm(vd_daemon *d, const vd_domain_ref *ref, const vd_migrate_params *p,
+                               unsigned flags, bool cancelled, vd_error **err)
+{
+    (void)p;
+    if (!check_flags(flags, err))
+        return false;
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        if (cancelled || !(flags & VIR_MIGRATE_UNDEFINE_SOURCE))
+            return true;
+        return vd_domain_undefine(d, ref, 0, err);
+    }
+    vd_domain *dom =
+        vd_job_begin(d, ref, VD_JOB_MIGRATE_OUT, "virDomainMigrateConfirm3Params", err);
+    if (!dom)
+        return false;
+    vd_read_lock(d);
+    bool handed = dom->migrated_out, was_running = dom->migrated_out_was_running;
+    int domid = dom->id;
+    g_autoptr(vd_domain_def) live = dom->live ? vd_domain_def_copy(dom->live) : NULL;
+    vd_read_unlock(d);
+    bool ok = true;
+    if (!handed) {
+        /* Perform failed and put the guest back already; nothing to confirm. */
+    } else if (cancelled) {
+        outgoing o = {.d = d,
+                      .dom = dom,
+                      .live = live,
+                      .domid = domid,
+                      .paused = true,
+                      .dm_quiesced = vd_domain_dm_device_count(live) > 0};
+        undo_outgoing(&o, was_running);
+        g_message("domain '%s': migration cancelled, running here again", live->name);
+    } else {
+        g_autoptr(vd_error) e = NULL;
+        if (!d->hv->ops->domain_destroy(d->hv, domid, &e))
+            g_warning("domain '%s': migrated, but ending it here failed: %s", live->name,
+                      e->message);
+        vd_domain_stopped_job(d, dom, VIR_DOMAIN_SHUTOFF_MIGRATED,
+                              VIR_DOMAIN_EVENT_STOPPED_MIGRATED);
+    }
+    vd_write_lock(d);
+    dom->migrated_out = false;
+    bool persistent = dom->def != NULL && !dom->removed;
+    vd_write_unlock(d);
+    vd_job_end(d, dom);
+    if (handed && !cancelled && persistent && (flags & VIR_MIGRATE_UNDEFINE_SOURCE))
+        ok = vd_domain_undefine(d, ref, 0, err);
+    return ok;
+}
