@@ -95,31 +95,47 @@ int vctl_domain_read_frames(vctl_t *h, uint32_t domid, uint64_t first_gfn, uint6
     return 0;
 }
 
-/* Backs the frames of [gfn, gfn + nr) that are not backed yet. hv populates all or
- * nothing, so a range with some backed frames is halved until each part is one or the
- * other: few calls for the usual all-new or all-backed ranges. */
-static int populate_missing(vctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr)
+/* Writes one frame, backing it first if it is not (given back by a balloon). */
+static int write_one(vctl_t *h, uint32_t domid, uint64_t gfn, const uint8_t *src)
 {
-    int ret = vctl_memory_populate(h, domid, gfn, nr);
-    if (ret != -EEXIST)
-        return ret;
-    if (nr == 1)
-        return 0;
-    ret = populate_missing(h, domid, gfn, nr / 2);
-    return ret < 0 ? ret : populate_missing(h, domid, gfn + nr / 2, nr - nr / 2);
+    void *map = vctl_map_foreign(h, domid, gfn, 1);
+    if (!map && errno == EFAULT) {
+        int ret = vctl_memory_populate(h, domid, gfn, 1);
+        if (ret < 0)
+            return ret;
+        map = vctl_map_foreign(h, domid, gfn, 1);
+    }
+    if (!map)
+        return -errno;
+    memcpy(map, src, VIREO_PAGE_SIZE);
+    vctl_unmap_foreign(map, 1);
+    return 0;
 }
 
-/* Frames already backed are overwritten: a migration sends a page again once the guest
- * dirtied it. */
+/*
+ * Frames already backed are overwritten: a migration sends a page again once the guest
+ * dirtied it. hv populates all or nothing, and a domain at its max_pages answers a range
+ * with backed frames -ENOMEM rather than -EEXIST, so after a failed populate a chunk that
+ * cannot be mapped whole goes frame by frame: the mapping tells which frames are backed.
+ */
 int vctl_domain_write_frames(vctl_t *h, uint32_t domid, uint64_t gfn, uint64_t nr, const void *data)
 {
-    int ret = populate_missing(h, domid, gfn, nr);
-    if (ret < 0)
+    int ret = vctl_memory_populate(h, domid, gfn, nr); /* a restore: none backed yet */
+    if (ret < 0 && ret != -EEXIST && ret != -ENOMEM)
         return ret;
+    bool fresh = ret == 0;
     const uint8_t *src = data;
     for (uint64_t done = 0; done < nr;) {
         uint64_t chunk = nr - done < VCTL_GUEST_CHUNK_FRAMES ? nr - done : VCTL_GUEST_CHUNK_FRAMES;
         void *map = vctl_map_foreign(h, domid, gfn + done, chunk);
+        if (!map && errno == EFAULT && !fresh) {
+            for (uint64_t i = 0; i < chunk; i++)
+                if ((ret = write_one(h, domid, gfn + done + i,
+                                     src + (done + i) * VIREO_PAGE_SIZE)) < 0)
+                    return ret;
+            done += chunk;
+            continue;
+        }
         if (!map)
             return -errno;
         memcpy(map, src + done * VIREO_PAGE_SIZE, chunk * VIREO_PAGE_SIZE);

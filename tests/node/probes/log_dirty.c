@@ -7,7 +7,10 @@
  * domain's memory page by page. Then the error cases. Prints one line of key=value:
  *   enable_us fetch_us (the last running round's fetch, all of its RAM) rounds=a,b,c
  *   last (dirty at the paused fetch) after (a fetch right after it) pages mismatch
- * and "errors ok" or the first wrong answer. Leaves logging off and the domain running.
+ * Still paused, it sends 16 pages a second time with vctl_domain_write_frames, one of them
+ * given back first, as a migration's target receives a page the guest dirtied again
+ * ("resend ok"). Then "errors ok" or the first wrong answer. Leaves logging off and the
+ * domain running.
  */
 #define _GNU_SOURCE /* clock_gettime, CLOCK_MONOTONIC */
 #include <errno.h>
@@ -83,6 +86,25 @@ static int fail(const char *what, long long got)
 {
     printf("errors wrong: %s gave %lld\n", what, got);
     return 1;
+}
+
+/* Pages already backed take their contents again, a page given back is backed again: the
+ * domain's memory must read as the copy afterwards. The domain is paused. */
+static int check_resend(vctl_t *h, uint32_t domid, struct copy *c)
+{
+    uint64_t first = c->frames / 4, nr = 16;
+    int64_t released = vctl_memory_release(h, domid, first + 5, 1);
+    int ret = vctl_domain_write_frames(h, domid, first, nr, c->data + first * VIREO_PAGE_SIZE);
+    c->mismatched = 0;
+    if (!ret)
+        ret = vctl_domain_read_frames(h, domid, first, nr, take, c);
+    if (released != 1 || ret < 0 || c->mismatched) {
+        printf("resend wrong: released %lld, write %d, %llu pages differ\n", (long long)released,
+               ret, (unsigned long long)c->mismatched);
+        return 1;
+    }
+    printf("resend ok\n");
+    return 0;
 }
 
 /* Every wrong argument is an errno, and the log's state changes only when it should. */
@@ -172,8 +194,11 @@ int main(int argc, char **argv)
     printf(" fetch_us=%llu last=%lld after=%lld pages=%llu mismatch=%llu\n",
            (unsigned long long)fetch_us, (long long)last, (long long)after,
            (unsigned long long)pages, (unsigned long long)c.mismatched);
+    int resend = check_resend(h, domid, &c);
     ret = vctl_domain_log_dirty_disable(h, domid);
     vctl_domain_unpause(h, domid);
+    if (resend)
+        return 1;
     if (ret < 0) {
         printf("disable failed: %s\n", strerror(-ret));
         return 1;
