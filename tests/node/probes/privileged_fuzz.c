@@ -218,13 +218,21 @@ static void make_call(struct call *c, uint64_t nr, unsigned serial)
     case VIREO_HC_DOMAIN_CONTROL:
         a[1] = PICK(0, VIREO_CONTROL_POWEROFF, VIREO_CONTROL_REBOOT, 3, 0x80000000ull, ~0ull);
         break;
-    case VIREO_HC_DOMAIN_LOG_DIRTY: /* the bitmap is always a buffer big enough for a chunk */
+    case VIREO_HC_DOMAIN_LOG_DIRTY:
+        /* Mostly well-formed, so logging really starts and fetches walk its bitmap. The
+         * bitmap is a buffer big enough for a chunk or 0, never a random address. */
         a[1] = PICK(VIREO_LOG_DIRTY_START, VIREO_LOG_DIRTY_FETCH, VIREO_LOG_DIRTY_FETCH,
                     VIREO_LOG_DIRTY_STOP, VIREO_LOG_DIRTY_UNPROTECT, 4, 0x100000001ull, ~0ull);
-        a[2] = any_gfn();
+        a[2] = rnd() % 2 ? rnd() % 4096 : any_gfn();
         a[3] = PICK(0, 1, 63, 64, 65, VIREO_LOG_DIRTY_CHUNK, VIREO_LOG_DIRTY_CHUNK + 1, ~0ull,
                     rnd() % (VIREO_LOG_DIRTY_CHUNK + 1));
-        add_buffer(c, 0, VIREO_LOG_DIRTY_CHUNK / 8, VIREO_DEV_BUF_OUT, 4);
+        a[4] = 0;
+        if (a[1] == VIREO_LOG_DIRTY_START || a[1] == VIREO_LOG_DIRTY_STOP) {
+            if (rnd() % 4)
+                a[2] = a[3] = 0;
+        } else if (a[1] == VIREO_LOG_DIRTY_FETCH && rnd() % 4) {
+            add_buffer(c, 0, VIREO_LOG_DIRTY_CHUNK / 8, VIREO_DEV_BUF_OUT, 4);
+        }
         break;
     default:
         break;
