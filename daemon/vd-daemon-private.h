@@ -35,6 +35,11 @@ typedef struct vd_job {
     vd_job_kind kind;
     const char *api; /* the call holding it, for the timeout message: "virDomainCreate" */
     gint64 start_us; /* monotonic */
+    /* An outgoing migration's progress (domjobinfo), its data connection (domjobabort
+     * shuts it) and whether a client aborted it. */
+    vd_job_progress progress;
+    int migration_fd;
+    bool has_migration_fd, aborted;
 } vd_job;
 
 typedef struct vd_domain {

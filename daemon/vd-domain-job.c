@@ -8,6 +8,7 @@
 #include "vd-daemon-private.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 bool vd_job_begin_obj(vd_daemon *d, vd_domain *dom, vd_job_kind kind, const char *api,
                       vd_error **err)
@@ -26,7 +27,7 @@ bool vd_job_begin_obj(vd_daemon *d, vd_domain *dom, vd_job_kind kind, const char
             return false;
         }
     }
-    dom->job = (vd_job){kind, api, g_get_monotonic_time()};
+    dom->job = (vd_job){.kind = kind, .api = api, .start_us = g_get_monotonic_time()};
     g_mutex_unlock(&d->job_lock);
 
     /* It may have been undefined while we waited. */
@@ -84,7 +85,7 @@ vd_domain *vd_domain_claim(vd_daemon *d, const vd_domain_def *def, bool persiste
 void vd_job_end(vd_daemon *d, vd_domain *dom)
 {
     g_mutex_lock(&d->job_lock);
-    dom->job = (vd_job){VD_JOB_NONE, NULL, 0};
+    dom->job = (vd_job){.kind = VD_JOB_NONE};
     g_cond_broadcast(&d->job_done);
     g_mutex_unlock(&d->job_lock);
     vd_domain_unref_obj(dom);
@@ -101,11 +102,38 @@ bool vd_domain_get_job_info(vd_daemon *d, const vd_domain_ref *ref, vd_job_info 
     if (dom->job.kind != VD_JOB_NONE) {
         /* Vireo's jobs have no known end: libvirt's UNBOUNDED. */
         out->type = VIR_DOMAIN_JOB_UNBOUNDED;
-        out->operation = dom->job.kind == VD_JOB_START ? VIR_DOMAIN_JOB_OPERATION_START
-                                                       : VIR_DOMAIN_JOB_OPERATION_UNKNOWN;
+        out->operation =
+            dom->job.kind == VD_JOB_START         ? VIR_DOMAIN_JOB_OPERATION_START
+            : dom->job.kind == VD_JOB_MIGRATE_OUT ? VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT
+            : dom->job.kind == VD_JOB_MIGRATE_IN  ? VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN
+                                                  : VIR_DOMAIN_JOB_OPERATION_UNKNOWN;
         out->elapsed_ms = (uint64_t)(g_get_monotonic_time() - dom->job.start_us) / 1000;
+        out->has_memory = dom->job.kind == VD_JOB_MIGRATE_OUT;
+        out->memory = dom->job.progress;
     }
     g_mutex_unlock(&d->job_lock);
     vd_domain_unref_obj(dom);
     return true;
+}
+
+bool vd_domain_abort_job(vd_daemon *d, const vd_domain_ref *ref, vd_error **err)
+{
+    vd_domain *dom = vd_lookup_obj(d, ref, err);
+    if (!dom)
+        return false;
+    g_mutex_lock(&d->job_lock);
+    vd_job_kind kind = dom->job.kind;
+    bool can = kind == VD_JOB_MIGRATE_OUT && dom->job.has_migration_fd;
+    if (can) {
+        /* The sender's next write fails; it puts the guest back as it was. */
+        dom->job.aborted = true;
+        shutdown(dom->job.migration_fd, SHUT_RDWR);
+    }
+    g_mutex_unlock(&d->job_lock);
+    if (!can)
+        vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                kind == VD_JOB_NONE ? "no job is active on the domain"
+                                    : "only an outgoing migration can be aborted");
+    vd_domain_unref_obj(dom);
+    return can;
 }

@@ -515,9 +515,38 @@ static size_t dirty_words(const vd_domain_def *live)
     return (size_t)(frames / 64 + 1);
 }
 
+/* What domjobinfo shows of the migration, kept in the domain's job. */
+static void note_progress(outgoing *o, int64_t sent_frames, int64_t dirty_frames,
+                          uint64_t dirty_rate, bool round_done)
+{
+    g_mutex_lock(&o->d->job_lock);
+    vd_job_progress *p = &o->dom->job.progress;
+    p->total = o->live->memory_kib * 1024;
+    p->processed += (uint64_t)MAX(sent_frames, 0) * 4096;
+    if (dirty_frames >= 0)
+        p->remaining = (uint64_t)dirty_frames * 4096;
+    if (dirty_rate)
+        p->dirty_rate = dirty_rate;
+    p->iteration += round_done;
+    g_mutex_unlock(&o->d->job_lock);
+}
+
+/* The data connection, for domjobabort to shut (fd -1: forget it); true once a client
+ * aborted the migration. */
+static bool job_connection(vd_daemon *d, vd_domain *dom, int fd)
+{
+    g_mutex_lock(&d->job_lock);
+    dom->job.migration_fd = fd;
+    dom->job.has_migration_fd = fd >= 0;
+    bool aborted = dom->job.aborted;
+    g_mutex_unlock(&d->job_lock);
+    return aborted;
+}
+
+/* Adds the frames written since the last fetch to those not sent yet; returns how many
+ * wait to be sent. */
 static int64_t fetch_dirty(outgoing *o, vd_error **err)
 {
-    memset(o->dirty, 0, o->words * sizeof(uint64_t));
     int64_t hv =
         o->d->hv->ops->migrate_fetch_dirty(o->d->hv, o->domid, o->live, o->platform, o->dirty, err);
     if (hv < 0)
@@ -529,6 +558,16 @@ static int64_t fetch_dirty(outgoing *o, vd_error **err)
     for (size_t i = 0; i < o->words; i++)
         n += __builtin_popcountll(o->dirty[i]);
     return n;
+}
+
+/* Sends the frames waiting in the dirty map, which is then empty. */
+static int64_t send_dirty(outgoing *o, vd_save_writer *w, vd_error **err)
+{
+    int64_t sent =
+        o->d->hv->ops->migrate_memory(o->d->hv, o->domid, o->live, o->platform, o->dirty, w, err);
+    if (sent >= 0)
+        memset(o->dirty, 0, o->words * sizeof(uint64_t));
+    return sent;
 }
 
 static void set_paused_locked(outgoing *o, bool paused)
@@ -555,10 +594,12 @@ static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
         return false;
     for (unsigned round = 1; round < MAX_ROUNDS; round++) {
         gint64 now = g_get_monotonic_time();
-        double rate = (double)sent / ((double)MAX(now - start, 1) / 1e6); /* frames per s */
+        double seconds = (double)MAX(now - start, 1) / 1e6;
+        double rate = (double)sent / seconds; /* frames per s */
         int64_t dirty = fetch_dirty(o, err);
         if (dirty < 0)
             return false;
+        note_progress(o, sent, dirty, (uint64_t)((double)dirty / seconds), true);
         /* What is left fits the downtime at the rate the last round went: stop there. */
         if ((double)dirty <= rate * o->downtime_ms / 1000.0) {
             g_message("domain '%s': pre-copy done after %u rounds, %" G_GINT64_FORMAT
@@ -567,12 +608,12 @@ static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
             return true;
         }
         start = now;
-        sent = hv->ops->migrate_memory(hv, o->domid, o->live, o->platform, o->dirty, w, err);
+        sent = send_dirty(o, w, err);
         if (sent < 0)
             return false;
     }
     /* Dirtied faster than it can be sent: the stop-and-copy takes the rest. */
-    memset(o->dirty, 0, o->words * sizeof(uint64_t));
+    note_progress(o, sent, -1, 0, true);
     return true;
 }
 
@@ -605,9 +646,8 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
         const void *dm_bytes = dm_state ? g_bytes_get_data(dm_state, &dm_len) : NULL;
         ok = dm_state && vd_save_write_record(w, VD_SAVE_DM_STATE, NULL, 0, dm_bytes, dm_len, err);
     }
-    if (ok && o->logging)
-        ok = fetch_dirty(o, err) >= 0 &&
-             hv->ops->migrate_memory(hv, o->domid, o->live, o->platform, o->dirty, w, err) >= 0;
+    if (ok && o->logging) /* what the last round left, and what was written since */
+        ok = fetch_dirty(o, err) >= 0 && send_dirty(o, w, err) >= 0;
     else if (ok)
         ok = hv->ops->migrate_memory(hv, o->domid, o->live, o->platform, NULL, w, err) >= 0;
     ok = ok && hv->ops->migrate_contexts(hv, o->domid, o->live, w, err);
@@ -680,6 +720,12 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
     int fd = connect_to(host, port, err);
     if (fd < 0)
         return false;
+    if (job_connection(d, dom, fd)) {
+        vd_fail(err, VIR_ERR_OPERATION_ABORTED, VIR_FROM_DOMAIN,
+                "operation aborted: migration out job: canceled by client");
+        close(fd);
+        return false;
+    }
     g_autofree char *peer = g_strdup_printf("%s port %u", host, port);
     outgoing o = {
         .d = d,
@@ -695,6 +741,13 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
     o.dirty = g_new0(uint64_t, o.words);
     gint64 start = g_get_monotonic_time();
     bool ok = send_guest(&o, fd, peer, was_running, err);
+    if (job_connection(d, dom, -1)) {
+        /* What failed was the connection domjobabort shut: say so. */
+        g_clear_pointer(err, vd_error_free);
+        vd_fail(err, VIR_ERR_OPERATION_ABORTED, VIR_FROM_DOMAIN,
+                "operation aborted: migration out job: canceled by client");
+        ok = false;
+    }
     close(fd);
     g_free(o.dirty);
     if (!ok) {

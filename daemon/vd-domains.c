@@ -173,7 +173,7 @@ vd_domain *vd_domain_add_locked(vd_daemon *d, const vd_domain_def *def, vd_job_k
     if (job != VD_JOB_NONE) {
         /* Nobody can know it yet, so its job is free: take it without the job lock's wait. */
         vd_domain_ref_obj(dom);
-        dom->job = (vd_job){job, api, g_get_monotonic_time()};
+        dom->job = (vd_job){.kind = job, .api = api, .start_us = g_get_monotonic_time()};
     }
     g_ptr_array_add(d->domains, dom);
     g_hash_table_insert(d->by_name, dom->key_name, dom);

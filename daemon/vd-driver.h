@@ -312,14 +312,26 @@ GPtrArray *vd_domain_get_all_stats(vd_daemon *d, vd_domain_ref *const *doms, uns
                                    unsigned stats, unsigned flags, vd_error **err);
 
 /* DOMAIN_GET_JOB_INFO, DOMAIN_GET_JOB_STATS (virsh domjobinfo): the job a domain runs. */
+/* A migration's memory so far, in bytes (libvirt's memory_* job statistics). */
+typedef struct vd_job_progress {
+    uint64_t total, processed, remaining;
+    uint64_t dirty_rate; /* frames dirtied per second in the last round */
+    uint64_t iteration;  /* pre-copy rounds done */
+} vd_job_progress;
+
 typedef struct vd_job_info {
     int type;      /* virDomainJobType: 0 NONE, 2 UNBOUNDED (a job with no known end) */
-    int operation; /* virDomainJobOperation: 0 UNKNOWN, 1 START */
+    int operation; /* virDomainJobOperation: 0 UNKNOWN, 1 START, 5 MIGRATION_OUT */
     uint64_t elapsed_ms;
+    bool has_memory; /* an outgoing migration: memory is filled */
+    vd_job_progress memory;
 } vd_job_info;
 
 bool vd_domain_get_job_info(vd_daemon *d, const vd_domain_ref *dom, vd_job_info *out,
                             vd_error **err);
+/* DOMAIN_ABORT_JOB (virsh domjobabort): stops an outgoing migration, the guest staying
+ * here; other jobs cannot be aborted. */
+bool vd_domain_abort_job(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
 
 /* ---- console streams ------------------------------------------------------------------ */
 

@@ -110,12 +110,13 @@ typedef struct vd_hv_ops {
     /*
      * Live migration's sending side (vd-domain-migrate.c), records as a save image's:
      * migrate_shape writes HV_DOMAIN of a running or paused domain; migrate_memory writes
-     * HV_MEMORY records of the RAM frames whose bit is set in dirty (NULL: all of RAM) and
-     * returns how many frames it sent, -1 on error; migrate_contexts writes HV_VCPU and
-     * HV_PLATFORM records of the paused domain. migrate_log_dirty starts or stops hv's log
-     * of the guest's writes to its RAM; migrate_fetch_dirty ORs the frames written since
-     * the log began or the last fetch into dirty (vd_guest_ram_bitmap_words() words) and
-     * returns how many it found, -1 on error.
+     * HV_MEMORY (HV_ZERO for all-zero frames) records of the RAM frames whose bit is set in
+     * dirty (NULL: all of RAM) and returns how many it sent with their contents, -1 on error;
+     * migrate_contexts writes HV_VCPU and HV_PLATFORM records of the paused domain.
+     * migrate_log_dirty starts or stops hv's log of the guest's writes to its RAM;
+     * migrate_fetch_dirty ORs the frames written since the log began or the last fetch into
+     * dirty (a bit per frame from frame 0 to 4 GiB past the guest's size) and returns how
+     * many it found, -1 on error.
      */
     bool (*migrate_shape)(vd_hv *hv, int domid, const vd_domain_def *def, bool platform,
                           vd_save_writer *w, vd_error **err);

@@ -74,10 +74,12 @@ static bool flush(vd_save_writer *w, vd_error **err)
 static bool put(vd_save_writer *w, const void *data, size_t len, vd_error **err)
 {
     const uint8_t *p = data;
-    g_checksum_update(w->sum, p, len);
     while (len) {
         size_t n = MIN(len, IO_BUFFER - w->used);
         memcpy(w->buf + w->used, p, n);
+        /* Summed as copied: a running guest may change its page under us (a live
+         * migration sends that page again), and the digest must match what went out. */
+        g_checksum_update(w->sum, w->buf + w->used, n);
         w->used += n;
         p += n;
         len -= n;
@@ -356,7 +358,7 @@ bool vd_save_next(vd_save_reader *r, uint32_t *type, uint64_t *len, vd_error **e
         r->ended = true;
         return true;
     }
-    if (*type < VD_SAVE_HV_DOMAIN || *type > VD_SAVE_DM_STATE)
+    if (*type < VD_SAVE_HV_DOMAIN || *type > VD_SAVE_HV_ZERO)
         return corrupt(r, err, "a record of an unknown type");
     r->left = *len;
     r->pad = padding(*len);

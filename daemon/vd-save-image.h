@@ -27,6 +27,7 @@ enum {
     VD_SAVE_HV_PLATFORM = 3,   /* hv's platform context, as VIREO_HC_PLATFORM_GET_CONTEXT gave it */
     VD_SAVE_HV_MEMORY = 4,     /* u64 first frame, u64 frames, then their 4 KiB each */
     VD_SAVE_DM_STATE = 5,      /* what vireo-dm's "dm save-state" wrote (vdm_state.h) */
+    VD_SAVE_HV_ZERO = 6,       /* u64 first frame, u64 frames, all of whose bytes are 0 */
     VD_SAVE_END = 0xffffffffu, /* 32 bytes: SHA-256 of the file up to this record */
 };
 

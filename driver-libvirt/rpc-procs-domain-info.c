@@ -221,7 +221,20 @@ bool vd_rpc_domain_get_job_info(vd_rpc_call *call, void *args, void *ret, vd_err
         return false;
     r->type = job.type;
     r->time_elapsed = job.elapsed_ms;
+    if (job.has_memory) {
+        r->data_total = r->mem_total = job.memory.total;
+        r->data_processed = r->mem_processed = job.memory.processed;
+        r->data_remaining = r->mem_remaining = job.memory.remaining;
+    }
     return true;
+}
+
+bool vd_rpc_domain_abort_job(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&((vd_wire_dom_arg *)args)->dom);
+
+    (void)ret;
+    return vd_domain_abort_job(D(call), dom, err);
 }
 
 /* libvirt's names: "operation" (virDomainJobOperation), "time_elapsed" (ms). */
@@ -247,6 +260,25 @@ bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_er
     if (r->type != VIR_DOMAIN_JOB_NONE) {
         g_ptr_array_add(params, vd_typed_param_number("operation", VIR_TYPED_PARAM_INT, job.operation));
         g_ptr_array_add(params, vd_typed_param_number("time_elapsed", VIR_TYPED_PARAM_ULLONG, job.elapsed_ms));
+    }
+    if (r->type != VIR_DOMAIN_JOB_NONE && job.has_memory) {
+        /* An outgoing migration: libvirt's memory_* and data_* statistics. */
+        const struct {
+            const char *name;
+            uint64_t value;
+        } memory[] = {
+            {"memory_total", job.memory.total},
+            {"memory_processed", job.memory.processed},
+            {"memory_remaining", job.memory.remaining},
+            {"memory_dirty_rate", job.memory.dirty_rate},
+            {"memory_iteration", job.memory.iteration},
+            {"data_total", job.memory.total},
+            {"data_processed", job.memory.processed},
+            {"data_remaining", job.memory.remaining},
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(memory); i++)
+            g_ptr_array_add(params, vd_typed_param_number(memory[i].name, VIR_TYPED_PARAM_ULLONG,
+                                                          memory[i].value));
     }
     vd_rpc_params_to_wire(params, VD_WIRE_DOMAIN_JOB_STATS_MAX, &r->params.params_val,
                           &r->params.params_len);

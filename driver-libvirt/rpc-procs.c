@@ -258,6 +258,8 @@ static const vd_rpc_proc procs[] = {
      ARGS(vd_wire_dom_xml_flags_arg), NONE, vd_rpc_domain_detach_device_flags, CHG},
     {VD_PROC_DOMAIN_GET_JOB_INFO, "virDomainGetJobInfo", ARGS(vd_wire_dom_arg),
      RET(vd_wire_domain_get_job_info_ret), vd_rpc_domain_get_job_info, 0},
+    {VD_PROC_DOMAIN_ABORT_JOB, "virDomainAbortJob", ARGS(vd_wire_dom_arg), NONE,
+     vd_rpc_domain_abort_job, CHG | INL},
     {VD_PROC_STORAGE_VOL_WIPE, "virStorageVolWipe", ARGS(vd_wire_vol_flags_arg), NONE,
      vd_rpc_vol_wipe, CHG},
     {VD_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, "virConnectDomainEventRegisterAny",

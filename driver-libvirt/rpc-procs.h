@@ -70,6 +70,7 @@ VD_RPC_HANDLER(domain_save_image_define_xml);
 VD_RPC_HANDLER(domain_managed_save);
 VD_RPC_HANDLER(domain_has_managed_save_image);
 VD_RPC_HANDLER(domain_managed_save_remove);
+VD_RPC_HANDLER(domain_abort_job);
 VD_RPC_HANDLER(domain_migrate_begin3_params);
 VD_RPC_HANDLER(domain_migrate_prepare3_params);
 VD_RPC_HANDLER(domain_migrate_perform3_params);

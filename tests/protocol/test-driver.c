@@ -599,6 +599,16 @@ bool vd_domain_managed_save_remove(vd_daemon *d, const vd_domain_ref *dom, unsig
     return vd_domain_has_managed_save(d, dom, flags, err) == 0;
 }
 
+bool vd_domain_abort_job(vd_daemon *d, const vd_domain_ref *dom, vd_error **err)
+{
+    WITH_DOMAIN(d, dom, t, err, false)
+    (void)t;
+    g_mutex_unlock(&d->lock);
+    vd_error_set(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                 "Requested operation is not valid: no job is active on the domain");
+    return false;
+}
+
 /* Migration: the test driver moves definitions only (offline), which is enough to carry
  * the procedures' arguments and answers across the wire. */
 char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *dom, const vd_migrate_params *p,

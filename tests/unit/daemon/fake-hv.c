@@ -297,13 +297,17 @@ static int64_t migrate_memory(vd_hv *hv, int domid, const vd_domain_def *def, bo
     if (!dom)
         return -1;
     self(hv)->memory_sends++;
-    if (dirty && !dirty[0])
+    if (dirty && !(dirty[0] & 1))
         return 0; /* frame 0, the fake's only one, is clean */
     uint64_t head[2] = {0, dom->console_input->len};
-    return vd_save_write_record(w, VD_SAVE_HV_MEMORY, head, sizeof(head), dom->console_input->str,
-                                dom->console_input->len, err)
-               ? 1
-               : -1;
+    if (!vd_save_write_record(w, VD_SAVE_HV_MEMORY, head, sizeof(head), dom->console_input->str,
+                              dom->console_input->len, err))
+        return -1;
+    /* The running guest writes its frame again while the first copy goes out: only a
+     * migration that sends it again carries the write. */
+    if (!dirty && self(hv)->logging_dirty && dom->info.state == VD_HV_RUNNING)
+        g_string_append(dom->console_input, "|written-during-copy");
+    return 1;
 }
 
 static bool migrate_contexts(vd_hv *hv, int domid, const vd_domain_def *def, vd_save_writer *w,

@@ -1354,7 +1354,8 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
     g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
     g_assert_nonnull(there);
     assert_state(dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
-    g_assert_cmpstr(fake_of(&dst, there)->console_input->str, ==, "state-that-travels");
+    g_assert_cmpstr(fake_of(&dst, there)->console_input->str, ==,
+                    "state-that-travels|written-during-copy");
     g_assert_cmpint(vd_domain_is_persistent(dst.d, there, &err), ==, 1);
 
     g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
@@ -1404,7 +1405,11 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     p.uri = "tcp://127.0.0.1:1";
     g_assert_false(vd_domain_migrate_perform(f->d, ref, NULL, &p, flags, &err));
     assert_error(err, VIR_ERR_SYSTEM_ERROR, "cannot connect to migration destination");
+    g_clear_pointer(&err, vd_error_free);
     assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    /* domjobabort with nothing to abort. */
+    g_assert_false(vd_domain_abort_job(f->d, ref, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "no job is active on the domain");
     teardown(&dst, NULL);
     current_daemon = f->d;
 }
