@@ -112,3 +112,14 @@ void vd_rpc_params_to_wire(const GPtrArray *params, unsigned max, vd_wire_typed_
     for (unsigned i = 0; i < n; i++)
         param_to_wire(g_ptr_array_index(params, i), &(*val)[i]);
 }
+
+bool vd_rpc_check_flags(const vd_rpc_call *call, unsigned flags, unsigned known, int from,
+                        vd_error **err)
+{
+    if (!(flags & ~known))
+        return true;
+    vd_error_set(err, VIR_ERR_INVALID_ARG, from,
+                 "invalid argument: unsupported flags (0x%x) in function %s", flags & ~known,
+                 call->proc->api);
+    return false;
+}

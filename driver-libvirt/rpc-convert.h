@@ -19,6 +19,10 @@ void vd_rpc_params_free(vd_typed_param *p, unsigned n);
 void vd_rpc_params_to_wire(const GPtrArray *params, unsigned max, vd_wire_typed_param **val,
                            u_int *len);
 
+/* Flags outside known refused as libvirtd refuses them, naming the call's API. */
+bool vd_rpc_check_flags(const vd_rpc_call *call, unsigned flags, unsigned known, int from,
+                        vd_error **err);
+
 /* A nullable wire string as a C string (NULL when absent). */
 static inline const char *vd_rpc_opt_string(vd_wire_string s)
 {

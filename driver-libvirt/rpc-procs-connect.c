@@ -349,12 +349,8 @@ bool vd_rpc_node_get_cpu_map(vd_rpc_call *call, void *args, void *ret, vd_error 
     vd_wire_node_get_cpu_map_ret *r = ret;
     vd_node_info info = {0};
 
-    if (a->flags) {
-        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_RPC,
-                     "invalid argument: unsupported flags (0x%x) in function virNodeGetCPUMap",
-                     a->flags);
+    if (!vd_rpc_check_flags(call, a->flags, 0, VIR_FROM_RPC, err))
         return false;
-    }
     if (!vd_node_get_info(call->client->daemon, &info, err))
         return false;
     int cpus = CLAMP(info.cpus, 1, VD_WIRE_CPUMAP_MAX * 8);

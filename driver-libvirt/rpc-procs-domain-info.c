@@ -132,12 +132,8 @@ bool vd_rpc_domain_block_stats_flags(vd_rpc_call *call, void *args, void *ret, v
         g_ptr_array_new_with_free_func((GDestroyNotify)vd_typed_param_free);
     vd_block_stats st;
 
-    if (a->flags & ~VIR_TYPED_PARAM_STRING_OKAY) {
-        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
-                     "invalid argument: unsupported flags (0x%x) in function %s",
-                     a->flags & ~VIR_TYPED_PARAM_STRING_OKAY, "virDomainBlockStatsFlags");
+    if (!vd_rpc_check_flags(call, a->flags, VIR_TYPED_PARAM_STRING_OKAY, VIR_FROM_DOMAIN, err))
         return false;
-    }
     if (a->nparams < 0 || a->nparams > VD_WIRE_BLOCK_STATS_PARAMS_MAX) {
         vd_error_set(err, VIR_ERR_RPC, VIR_FROM_RPC, "nparams too large");
         return false;
@@ -248,12 +244,10 @@ bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_er
     vd_job_info job;
 
     /* COMPLETED and KEEP_COMPLETED ask for a finished job's statistics: none are kept. */
-    if (a->flags & ~(VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
-        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
-                     "invalid argument: unsupported flags (0x%x) in function %s", a->flags & ~3u,
-                     "virDomainGetJobStats");
+    if (!vd_rpc_check_flags(call, a->flags,
+                            VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED,
+                            VIR_FROM_DOMAIN, err))
         return false;
-    }
     if (!vd_domain_get_job_info(D(call), dom, &job, err))
         return false;
     r->type = (a->flags & VIR_DOMAIN_JOB_STATS_COMPLETED) ? VIR_DOMAIN_JOB_NONE : job.type;

@@ -2,6 +2,7 @@
 /* Storage volume procedures (streams are rpc-stream-volume.c's), one driver call each. */
 #define G_LOG_DOMAIN "vd-rpc"
 #include "rpc-convert-storage.h"
+#include "rpc-convert.h"
 #include "rpc-procs.h"
 
 #define D(call) ((call)->client->daemon)
@@ -30,11 +31,8 @@ bool vd_rpc_pool_list_all_volumes(vd_rpc_call *call, void *args, void *ret, vd_e
     vd_wire_list_all_volumes_args *a = args;
     vd_wire_list_all_volumes_ret *r = ret;
     POOL_ARG(a);
-    if (a->flags) {
-        vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_STORAGE,
-                     "invalid argument: unsupported flags (0x%x)", a->flags);
+    if (!vd_rpc_check_flags(call, a->flags, 0, VIR_FROM_STORAGE, err))
         return false;
-    }
     g_autoptr(GPtrArray) vols = vd_pool_list_volumes(D(call), pool, err);
     if (!vols)
         return false;
