@@ -40,6 +40,9 @@ typedef struct vd_job {
     vd_job_progress progress;
     int migration_fd;
     bool has_migration_fd, aborted;
+    /* The guest stopped during an outgoing migration, by its stop-and-copy or by a
+     * client's suspend (virsh migrate --timeout): pre-copy ends, nothing pauses twice. */
+    bool guest_paused;
 } vd_job;
 
 typedef struct vd_domain {
@@ -61,6 +64,9 @@ typedef struct vd_domain {
      * one between Prepare and Finish. */
     bool migrated_out, migrated_out_was_running;
     struct vd_incoming *incoming;
+    /* Its migrations' limits (migrate-setmaxdowntime, migrate-setspeed), which a running
+     * one reads each round; atomic. 0: the default downtime, no speed limit. */
+    uint64_t migrate_downtime_ms, migrate_speed_mib;
 } vd_domain;
 
 struct vd_daemon {
@@ -183,6 +189,11 @@ bool vd_domain_start_job_from(vd_daemon *d, vd_domain *dom, const vd_domain_def 
  * holder starts a long change with them; NULL with err when it is not active. */
 vd_domain_def *vd_domain_running_copy(vd_daemon *d, vd_domain *dom, bool *was_running, int *domid,
                                       vd_error **err);
+/* virsh suspend (migrate --timeout) while the domain migrates out: pauses the guest at
+ * once, so its pre-copy ends and the stop-and-copy takes the rest, instead of waiting for
+ * the migration's job. True when it did (*ok: the pause worked), false when no outgoing
+ * migration runs. */
+bool vd_domain_migrating_suspend(vd_daemon *d, const vd_domain_ref *ref, bool *ok, vd_error **err);
 /* Where a started guest comes from: its state, reason and events say so. */
 typedef enum { VD_START_BOOT, VD_START_RESTORE, VD_START_MIGRATION } vd_start_origin;
 bool vd_domain_start_job_as(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,

@@ -110,6 +110,7 @@ bool vd_domain_get_job_info(vd_daemon *d, const vd_domain_ref *ref, vd_job_info 
         out->elapsed_ms = (uint64_t)(g_get_monotonic_time() - dom->job.start_us) / 1000;
         out->has_memory = dom->job.kind == VD_JOB_MIGRATE_OUT;
         out->memory = dom->job.progress;
+        out->memory.processed = __atomic_load_n(&dom->job.progress.processed, __ATOMIC_RELAXED);
     }
     g_mutex_unlock(&d->job_lock);
     vd_domain_unref_obj(dom);

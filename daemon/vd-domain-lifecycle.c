@@ -451,11 +451,14 @@ bool vd_domain_reset(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_
 /* Pause (suspend) or unpause (resume). */
 static bool set_paused(vd_daemon *d, const vd_domain_ref *ref, bool pause, vd_error **err)
 {
+    bool ok;
+    if (pause && vd_domain_migrating_suspend(d, ref, &ok, err))
+        return ok;
     vd_domain *dom =
         vd_job_begin(d, ref, VD_JOB_SUSPEND, pause ? "virDomainSuspend" : "virDomainResume", err);
     if (!dom)
         return false;
-    bool ok = vd_check_active(dom, err);
+    ok = vd_check_active(dom, err);
     bool paused = dom->state == VIR_DOMAIN_PAUSED;
     if (ok && !pause && !paused) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is not paused");

@@ -21,9 +21,12 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #define PORT_MIN 49152 /* libvirt's migration_port_min..max */
@@ -32,6 +35,7 @@
 #define ANSWER_TIMEOUT_MS 300000
 #define MAX_ROUNDS 30
 #define DEFAULT_DOWNTIME_MS 300 /* libvirt's default maximum downtime */
+#define STALL_TIMEOUT_S 30      /* a peer that takes nothing for this long is gone */
 
 #define SUPPORTED_FLAGS                                                                            \
     (VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE |                   \
@@ -136,6 +140,18 @@ static int listen_on(const char *address, unsigned want_port, unsigned *port, vd
     return -1;
 }
 
+/* A peer that died (its node gone, its link down) sends no reset: without a bound, a
+ * blocked send or receive would wait for TCP's own retransmission limit, many minutes.
+ * Sends are bounded by how long sent data may stay unacknowledged (a send timeout would
+ * restart with every partial write), receives by how long nothing arrives. */
+static void bound_stalls(int fd)
+{
+    unsigned user_timeout_ms = STALL_TIMEOUT_S * 1000;
+    struct timeval t = {STALL_TIMEOUT_S, 0};
+    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof(user_timeout_ms));
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
+}
+
 static int connect_to(const char *host, unsigned port, vd_error **err)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
@@ -161,6 +177,8 @@ static int connect_to(const char *host, unsigned port, vd_error **err)
     if (fd < 0)
         vd_fail_errno(err, saved ? saved : EHOSTUNREACH,
                       "cannot connect to migration destination %s port %u", host, port);
+    else
+        bound_stalls(fd);
     return fd;
 }
 
@@ -270,6 +288,8 @@ static gpointer receive_thread(gpointer data)
         fd = accept4(in->listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0)
             vd_fail_errno(&e, errno, "cannot accept the migration stream");
+        else
+            bound_stalls(fd);
     }
     if (fd >= 0) {
         g_autofree char *xml = NULL;
@@ -504,7 +524,6 @@ typedef struct outgoing {
     bool logging, dm_logging, paused, dm_quiesced;
     uint64_t *dirty;
     size_t words;
-    unsigned downtime_ms;
 } outgoing;
 
 /* Frames a guest's dirty map covers: its RAM lies below 4 GiB or from 4 GiB up
@@ -519,10 +538,9 @@ static size_t dirty_words(const vd_domain_def *live)
 static void note_progress(outgoing *o, int64_t sent_frames, int64_t dirty_frames,
                           uint64_t dirty_rate, bool round_done)
 {
+    (void)sent_frames; /* the stream counts the bytes it sends itself */
     g_mutex_lock(&o->d->job_lock);
     vd_job_progress *p = &o->dom->job.progress;
-    p->total = o->live->memory_kib * 1024;
-    p->processed += (uint64_t)MAX(sent_frames, 0) * 4096;
     if (dirty_frames >= 0)
         p->remaining = (uint64_t)dirty_frames * 4096;
     if (dirty_rate)
@@ -578,6 +596,57 @@ static void set_paused_locked(outgoing *o, bool paused)
             paused ? VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED : VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
 }
 
+/* Stops the guest's vCPUs for the rest of an outgoing migration's send unless a client's
+ * suspend did already (the job's guest_paused says which; hv counts pauses): 1 paused now,
+ * 0 paused already, -1 failed, -2 no send runs. */
+static int pause_migrating_guest(vd_daemon *d, vd_domain *dom, vd_error **err)
+{
+    int r = -2;
+    g_mutex_lock(&d->job_lock);
+    if (dom->job.kind == VD_JOB_MIGRATE_OUT && dom->job.has_migration_fd) {
+        r = dom->job.guest_paused ? 0 : d->hv->ops->domain_pause(d->hv, dom->id, err) ? 1 : -1;
+        dom->job.guest_paused = r >= 0;
+    }
+    g_mutex_unlock(&d->job_lock);
+    return r;
+}
+
+bool vd_domain_migrating_suspend(vd_daemon *d, const vd_domain_ref *ref, bool *ok, vd_error **err)
+{
+    vd_domain *dom = vd_lookup_obj(d, ref, err);
+    if (!dom) {
+        *ok = false;
+        return true;
+    }
+    int paused = pause_migrating_guest(d, dom, err);
+    *ok = paused >= 0;
+    if (paused > 0) {
+        vd_write_lock(d);
+        dom->state = VIR_DOMAIN_PAUSED;
+        dom->reason = VIR_DOMAIN_PAUSED_USER;
+        vd_emit(d, dom, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        vd_write_unlock(d);
+        g_message("domain '%s': suspended by a client mid-migration: pre-copy ends",
+                  vd_domain_name(dom));
+    }
+    vd_domain_unref_obj(dom);
+    return paused != -2;
+}
+
+static bool guest_paused(outgoing *o)
+{
+    g_mutex_lock(&o->d->job_lock);
+    bool paused = o->dom->job.guest_paused;
+    g_mutex_unlock(&o->d->job_lock);
+    return paused;
+}
+
+static unsigned downtime_ms(const outgoing *o)
+{
+    uint64_t ms = __atomic_load_n(&o->dom->migrate_downtime_ms, __ATOMIC_RELAXED);
+    return ms ? (unsigned)MIN(ms, G_MAXUINT) : DEFAULT_DOWNTIME_MS;
+}
+
 /* Pre-copy: RAM whole, then what was dirtied meanwhile, until the rest is small. */
 static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
 {
@@ -600,11 +669,13 @@ static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
         if (dirty < 0)
             return false;
         note_progress(o, sent, dirty, (uint64_t)((double)dirty / seconds), true);
-        /* What is left fits the downtime at the rate the last round went: stop there. */
-        if ((double)dirty <= rate * o->downtime_ms / 1000.0) {
+        /* What is left fits the downtime at the rate the last round went, or nothing
+         * dirties it any more (a client suspended the guest): stop there. */
+        bool paused = guest_paused(o);
+        if (paused || (double)dirty <= rate * downtime_ms(o) / 1000.0) {
             g_message("domain '%s': pre-copy done after %u rounds, %" G_GINT64_FORMAT
-                      " frames left",
-                      o->live->name, round, dirty);
+                      " frames left%s",
+                      o->live->name, round, dirty, paused ? " (suspended by a client)" : "");
             return true;
         }
         start = now;
@@ -625,12 +696,19 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
         vd_save_writer_stream(fd, peer, xml, was_running ? VD_SAVE_WAS_RUNNING : 0, err);
     if (!w)
         return false;
+    g_mutex_lock(&o->d->job_lock);
+    o->dom->job.progress.total = o->live->memory_kib * 1024;
+    vd_save_writer_count(w, &o->dom->job.progress.processed); /* the job outlives w */
+    g_mutex_unlock(&o->d->job_lock);
+    vd_save_writer_pace(w, &o->dom->migrate_speed_mib); /* the domain outlives w */
     bool ok = hv->ops->migrate_shape(hv, o->domid, o->live, o->platform, w, err) &&
               (!o->live_migration || precopy(o, w, err));
+    vd_save_writer_pace(w, NULL); /* a paused guest waits for nobody's speed limit */
     if (ok && was_running) {
-        ok = hv->ops->domain_pause(hv, o->domid, err);
-        if (ok) {
-            o->paused = true;
+        int paused = pause_migrating_guest(o->d, o->dom, err);
+        ok = paused >= 0;
+        o->paused = ok;
+        if (paused > 0) {
             vd_write_lock(o->d);
             set_paused_locked(o, true);
             vd_write_unlock(o->d);
@@ -736,11 +814,13 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
         .has_dm = vd_domain_dm_device_count(live) > 0,
         .live_migration = (flags & VIR_MIGRATE_LIVE) && was_running,
         .words = dirty_words(live),
-        .downtime_ms = p->max_downtime_ms ? p->max_downtime_ms : DEFAULT_DOWNTIME_MS,
     };
     o.dirty = g_new0(uint64_t, o.words);
+    if (p->bandwidth_mib) /* virsh migrate --bandwidth: the domain's limit from now */
+        __atomic_store_n(&dom->migrate_speed_mib, p->bandwidth_mib, __ATOMIC_RELAXED);
     gint64 start = g_get_monotonic_time();
     bool ok = send_guest(&o, fd, peer, was_running, err);
+    o.paused = o.paused || guest_paused(&o); /* a client's suspend is undone too */
     if (job_connection(d, dom, -1)) {
         /* What failed was the connection domjobabort shut: say so. */
         g_clear_pointer(err, vd_error_free);
@@ -841,4 +921,56 @@ bool vd_domain_migrate_confirm(vd_daemon *d, const vd_domain_ref *ref, const vd_
     if (handed && !cancelled && persistent && (flags & VIR_MIGRATE_UNDEFINE_SOURCE))
         ok = vd_domain_undefine(d, ref, 0, err);
     return ok;
+}
+
+/* ---- limits (any time; kept while the daemon runs) ------------------------------------ */
+
+/* Reads or sets the vd_domain field at offset: the four calls below in one place. */
+static bool limit_access(vd_daemon *d, const vd_domain_ref *ref, size_t offset, uint64_t *value,
+                         bool set, vd_error **err)
+{
+    vd_domain *dom = vd_lookup_obj(d, ref, err);
+    if (!dom)
+        return false;
+    uint64_t *field = (uint64_t *)((char *)dom + offset);
+    if (set)
+        __atomic_store_n(field, *value, __ATOMIC_RELAXED);
+    else
+        *value = __atomic_load_n(field, __ATOMIC_RELAXED);
+    vd_domain_unref_obj(dom);
+    return true;
+}
+
+bool vd_domain_migrate_set_max_downtime(vd_daemon *d, const vd_domain_ref *ref, uint64_t ms,
+                                        vd_error **err)
+{
+    return limit_access(d, ref, offsetof(vd_domain, migrate_downtime_ms), &ms, true, err);
+}
+
+bool vd_domain_migrate_get_max_downtime(vd_daemon *d, const vd_domain_ref *ref, uint64_t *ms,
+                                        vd_error **err)
+{
+    if (!limit_access(d, ref, offsetof(vd_domain, migrate_downtime_ms), ms, false, err))
+        return false;
+    if (!*ms)
+        *ms = DEFAULT_DOWNTIME_MS;
+    return true;
+}
+
+bool vd_domain_migrate_set_max_speed(vd_daemon *d, const vd_domain_ref *ref, uint64_t mib_per_s,
+                                     vd_error **err)
+{
+    /* Bytes per second must fit 64 bits, as libvirt's own check has it. */
+    if (mib_per_s > UINT64_MAX >> 20) {
+        vd_fail(err, VIR_ERR_OVERFLOW, VIR_FROM_DOMAIN,
+                "bandwidth must be at most %" G_GUINT64_FORMAT " MiB/s", UINT64_MAX >> 20);
+        return false;
+    }
+    return limit_access(d, ref, offsetof(vd_domain, migrate_speed_mib), &mib_per_s, true, err);
+}
+
+bool vd_domain_migrate_get_max_speed(vd_daemon *d, const vd_domain_ref *ref, uint64_t *mib_per_s,
+                                     vd_error **err)
+{
+    return limit_access(d, ref, offsetof(vd_domain, migrate_speed_mib), mib_per_s, false, err);
 }

@@ -181,8 +181,8 @@ typedef struct vd_migrate_params {
     const char *dest_xml;       /* "destination_xml": what the destination runs */
     const char *persist_xml;    /* "persistent_xml": what it defines with --persistent */
     const char *listen_address; /* "listen_address": where the destination listens */
-    uint64_t bandwidth_mib;     /* "bandwidth", MiB/s; 0: unlimited */
-    unsigned max_downtime_ms;   /* set by migrate-setmaxdowntime; 0: the default */
+    uint64_t bandwidth_mib;     /* "bandwidth", MiB/s: the domain's speed limit from now;
+                                 * 0: leave it as it is */
 } vd_migrate_params;
 
 /* flags: VIR_MIGRATE_*. Begin gives the domain XML to send (source). */
@@ -201,6 +201,18 @@ vd_domain_ref *vd_domain_migrate_finish(vd_daemon *d, const vd_migrate_params *p
 /* Ends the guest here once it runs there, or runs it again when cancelled (source). */
 bool vd_domain_migrate_confirm(vd_daemon *d, const vd_domain_ref *dom, const vd_migrate_params *p,
                                unsigned flags, bool cancelled, vd_error **err);
+/* A domain's migration limits, read by a migration of it each round, so a change applies to
+ * one that runs: the longest pause its stop-and-copy may take (ms; 0 at set: the default,
+ * 300), and the most its pre-copy may send (MiB/s; 0: no limit; the stop-and-copy is never
+ * slowed). */
+bool vd_domain_migrate_set_max_downtime(vd_daemon *d, const vd_domain_ref *dom, uint64_t ms,
+                                        vd_error **err);
+bool vd_domain_migrate_get_max_downtime(vd_daemon *d, const vd_domain_ref *dom, uint64_t *ms,
+                                        vd_error **err);
+bool vd_domain_migrate_set_max_speed(vd_daemon *d, const vd_domain_ref *dom, uint64_t mib_per_s,
+                                     vd_error **err);
+bool vd_domain_migrate_get_max_speed(vd_daemon *d, const vd_domain_ref *dom, uint64_t *mib_per_s,
+                                     vd_error **err);
 bool vd_domain_resume(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);
 
 /* ---- domains: state and resources ---------------------------------------------------- */
@@ -314,7 +326,8 @@ GPtrArray *vd_domain_get_all_stats(vd_daemon *d, vd_domain_ref *const *doms, uns
 /* DOMAIN_GET_JOB_INFO, DOMAIN_GET_JOB_STATS (virsh domjobinfo): the job a domain runs. */
 /* A migration's memory so far, in bytes (libvirt's memory_* job statistics). */
 typedef struct vd_job_progress {
-    uint64_t total, processed, remaining;
+    uint64_t total, remaining;
+    uint64_t processed;  /* bytes sent so far; the sender adds to it atomically */
     uint64_t dirty_rate; /* frames dirtied per second in the last round */
     uint64_t iteration;  /* pre-copy rounds done */
 } vd_job_progress;

@@ -47,6 +47,12 @@ static void sha256(const void *data, size_t len, uint8_t out[DIGEST_LEN])
 
 struct vd_save_writer {
     int fd;
+    uint64_t *count; /* bytes written out are added here (progress reports), or NULL */
+    /* A speed limit in MiB/s that another thread may change (0: none), or NULL; pacing
+     * starts over whenever it changes. */
+    const uint64_t *limit;
+    uint64_t pace_mib, pace_bytes;
+    gint64 pace_start_us;
     bool stream; /* a connection: not ours to close, nothing to sync or rename */
     char *path, *tmp_path;
     GChecksum *sum;
@@ -54,8 +60,27 @@ struct vd_save_writer {
     size_t used;
 };
 
+/* Sleeps until n more bytes fit the speed limit on average since pacing began. */
+static void pace(vd_save_writer *w, size_t n)
+{
+    uint64_t mib = w->limit ? __atomic_load_n(w->limit, __ATOMIC_RELAXED) : 0;
+    gint64 now = g_get_monotonic_time();
+    if (mib != w->pace_mib) {
+        w->pace_mib = mib;
+        w->pace_bytes = 0;
+        w->pace_start_us = now;
+    }
+    if (!mib)
+        return;
+    w->pace_bytes += n;
+    gint64 due = w->pace_start_us + (gint64)(w->pace_bytes * G_USEC_PER_SEC / (mib << 20));
+    if (due > now)
+        g_usleep((gulong)(due - now));
+}
+
 static bool flush(vd_save_writer *w, vd_error **err)
 {
+    pace(w, w->used);
     for (size_t done = 0; done < w->used;) {
         ssize_t n = write(w->fd, w->buf + done, w->used - done);
         if (n < 0 && errno == EINTR)
@@ -66,6 +91,8 @@ static bool flush(vd_save_writer *w, vd_error **err)
             return false;
         }
         done += (size_t)n;
+        if (w->count)
+            __atomic_add_fetch(w->count, (uint64_t)n, __ATOMIC_RELAXED);
     }
     w->used = 0;
     return true;
@@ -134,6 +161,16 @@ vd_save_writer *vd_save_writer_stream(int fd, const char *peer, const char *xml,
                                       vd_error **err)
 {
     return writer_start(fd, true, peer, NULL, xml, flags, err);
+}
+
+void vd_save_writer_count(vd_save_writer *w, uint64_t *bytes)
+{
+    w->count = bytes;
+}
+
+void vd_save_writer_pace(vd_save_writer *w, const uint64_t *mib_per_s)
+{
+    w->limit = mib_per_s;
 }
 
 bool vd_save_write_record(vd_save_writer *w, uint32_t type, const void *head, size_t head_len,

@@ -53,6 +53,13 @@ vd_save_writer *vd_save_writer_open(const char *path, const char *xml, unsigned 
  * other end in errors. The caller closes fd after freeing the writer. */
 vd_save_writer *vd_save_writer_stream(int fd, const char *peer, const char *xml, unsigned flags,
                                       vd_error **err);
+/* From now on the bytes written out are added to *bytes, atomically: another thread may
+ * read it (domjobinfo during a migration). */
+void vd_save_writer_count(vd_save_writer *w, uint64_t *bytes);
+/* From now on the writer sends no faster than *mib_per_s MiB/s on average (0: no limit),
+ * reading it atomically before each write, as another thread may change it; NULL: no
+ * limit from now. */
+void vd_save_writer_pace(vd_save_writer *w, const uint64_t *mib_per_s);
 /* One record whose payload is head (may be NULL) followed by data. */
 bool vd_save_write_record(vd_save_writer *w, uint32_t type, const void *head, size_t head_len,
                           const void *data, size_t data_len, vd_error **err);

@@ -3,6 +3,7 @@
  * Migration procedures, libvirt's version 3 with parameters (302-307 but 304, the
  * tunnelled prepare, which Vireo does not offer). The parameters become a
  * vd_migrate_params; cookies are not used: Vireo sends none and ignores what comes.
+ * And a domain's migration limits (virsh migrate-setmaxdowntime, migrate-setspeed).
  */
 #define G_LOG_DOMAIN "vd-rpc"
 #include "rpc-procs.h"
@@ -120,4 +121,45 @@ bool vd_rpc_domain_migrate_confirm3_params(vd_rpc_call *call, void *args, void *
     (void)ret;
     return params_from_wire(a->params.params_val, a->params.params_len, &p, err) &&
            vd_domain_migrate_confirm(D(call), dom, &p, a->flags, a->cancelled != 0, err);
+}
+
+bool vd_rpc_domain_migrate_set_max_downtime(vd_rpc_call *call, void *args, void *ret,
+                                            vd_error **err)
+{
+    vd_wire_dom_uhyper_flags_arg *a = args;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+
+    (void)ret;
+    return vd_rpc_check_flags(call, a->flags, 0, VIR_FROM_DOMAIN, err) &&
+           vd_domain_migrate_set_max_downtime(D(call), dom, a->value, err);
+}
+
+bool vd_rpc_domain_migrate_set_max_speed(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_dom_uhyper_flags_arg *a = args;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+
+    (void)ret;
+    return vd_rpc_check_flags(call, a->flags, 0, VIR_FROM_DOMAIN, err) &&
+           vd_domain_migrate_set_max_speed(D(call), dom, a->value, err);
+}
+
+bool vd_rpc_domain_migrate_get_max_speed(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    vd_wire_dom_flags_arg *a = args;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+
+    return vd_rpc_check_flags(call, a->flags, 0, VIR_FROM_DOMAIN, err) &&
+           vd_domain_migrate_get_max_speed(D(call), dom, &((vd_wire_uhyper_ret *)ret)->value, err);
+}
+
+bool vd_rpc_domain_migrate_get_max_downtime(vd_rpc_call *call, void *args, void *ret,
+                                            vd_error **err)
+{
+    vd_wire_dom_flags_arg *a = args;
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
+
+    return vd_rpc_check_flags(call, a->flags, 0, VIR_FROM_DOMAIN, err) &&
+           vd_domain_migrate_get_max_downtime(D(call), dom, &((vd_wire_uhyper_ret *)ret)->value,
+                                              err);
 }

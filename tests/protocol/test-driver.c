@@ -26,6 +26,7 @@ typedef struct test_domain {
     char *xml;
     bool autostart;
     unsigned weight, cap;
+    uint64_t downtime_ms, speed_mib; /* migration limits */
 } test_domain;
 
 typedef struct listener {
@@ -659,6 +660,42 @@ bool vd_domain_migrate_confirm(vd_daemon *d, const vd_domain_ref *dom, const vd_
     (void)p;
     return cancelled || !(flags & VIR_MIGRATE_UNDEFINE_SOURCE) ||
            vd_domain_undefine(d, dom, 0, err);
+}
+
+bool vd_domain_migrate_set_max_downtime(vd_daemon *d, const vd_domain_ref *dom, uint64_t ms,
+                                        vd_error **err)
+{
+    WITH_DOMAIN(d, dom, t, err, false)
+    t->downtime_ms = ms;
+    g_mutex_unlock(&d->lock);
+    return true;
+}
+
+bool vd_domain_migrate_get_max_downtime(vd_daemon *d, const vd_domain_ref *dom, uint64_t *ms,
+                                        vd_error **err)
+{
+    WITH_DOMAIN(d, dom, t, err, false)
+    *ms = t->downtime_ms ? t->downtime_ms : 300;
+    g_mutex_unlock(&d->lock);
+    return true;
+}
+
+bool vd_domain_migrate_set_max_speed(vd_daemon *d, const vd_domain_ref *dom, uint64_t mib_per_s,
+                                     vd_error **err)
+{
+    WITH_DOMAIN(d, dom, t, err, false)
+    t->speed_mib = mib_per_s;
+    g_mutex_unlock(&d->lock);
+    return true;
+}
+
+bool vd_domain_migrate_get_max_speed(vd_daemon *d, const vd_domain_ref *dom, uint64_t *mib_per_s,
+                                     vd_error **err)
+{
+    WITH_DOMAIN(d, dom, t, err, false)
+    *mib_per_s = t->speed_mib;
+    g_mutex_unlock(&d->lock);
+    return true;
 }
 
 bool vd_domain_get_info(vd_daemon *d, const vd_domain_ref *dom, vd_domain_info *out, vd_error **err)

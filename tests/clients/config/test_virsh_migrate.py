@@ -64,7 +64,31 @@ def a_name_taken_on_the_destination_keeps_the_domain_on_the_source():
         check(c.virsh(b, "domuuid", "minimal").stdout.strip() == uuid_b, "B's domain changed")
 
 
+def migration_limits_are_kept_with_the_domain():
+    """migrate-setmaxdowntime / migrate-getmaxdowntime and migrate-setspeed /
+    migrate-getspeed, as a running migration reads them; libvirt's errors for the rest."""
+    with c.daemon() as a:
+        c.virsh(a, "define", c.corpus("good", "minimal.xml"))
+        got = c.virsh(a, "migrate-getmaxdowntime", "minimal").stdout.strip()
+        check(got == "300", "default downtime %r, not libvirt's 300 ms" % got)
+        c.virsh(a, "migrate-setmaxdowntime", "minimal", "750")
+        got = c.virsh(a, "migrate-getmaxdowntime", "minimal").stdout.strip()
+        check(got == "750", got)
+        got = c.virsh(a, "migrate-getspeed", "minimal").stdout.strip()
+        check(got == "0", "unlimited speed shown as %r" % got)
+        c.virsh(a, "migrate-setspeed", "minimal", "12")
+        got = c.virsh(a, "migrate-getspeed", "minimal").stdout.strip()
+        check(got == "12", got)
+        r = c.virsh(a, "migrate-setspeed", "minimal", "--bandwidth", "5", "--postcopy", ok=False)
+        check("unsupported flags" in r.stderr, r.stderr)
+        r = c.virsh(a, "migrate-setspeed", "minimal", str(1 << 62), ok=False)
+        check("bandwidth must be at most" in r.stderr, r.stderr)
+        r = c.virsh(a, "migrate-getspeed", "nosuch", ok=False)
+        check("nosuch" in r.stderr, r.stderr)
+
+
 c.main([offline_migration_moves_the_definition,
         offline_migration_keeps_the_source_without_undefinesource,
         refused_migrations_leave_both_sides_alone,
-        a_name_taken_on_the_destination_keeps_the_domain_on_the_source])
+        a_name_taken_on_the_destination_keeps_the_domain_on_the_source,
+        migration_limits_are_kept_with_the_domain])

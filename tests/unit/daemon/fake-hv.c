@@ -122,6 +122,7 @@ static bool set_state(vd_hv *hv, int domid, vd_hv_state state, vd_error **err)
 
 static bool pause_domain(vd_hv *hv, int domid, vd_error **err)
 {
+    self(hv)->pauses++;
     return set_state(hv, domid, VD_HV_PAUSED, err);
 }
 
@@ -341,6 +342,8 @@ static int64_t migrate_fetch_dirty(vd_hv *hv, int domid, const vd_domain_def *de
         return -1;
     if (self(hv)->dirty_fetches++ > 0)
         return 0;
+    if (self(hv)->on_first_fetch)
+        self(hv)->on_first_fetch(self(hv)->on_first_fetch_user);
     dirty[0] |= 1;
     return 1;
 }

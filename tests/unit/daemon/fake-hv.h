@@ -20,6 +20,10 @@ typedef struct fake_hv {
     GHashTable *domains; /* domid -> fake_domain*, shared across daemon restarts */
     unsigned starts, destroys, restores;
     unsigned memory_sends, dirty_fetches; /* migrations' rounds */
+    unsigned pauses;                      /* domain_pause calls */
+    /* Called at a migration's first dirty fetch, as a client's call arriving mid-way. */
+    void (*on_first_fetch)(void *user);
+    void *on_first_fetch_user;
     bool logging_dirty;
     bool linux_kernels; /* starts report a Linux domU on the guest platform */
     /* A gate builds wait at, so a test can hold a start in progress (fake_hv_hold_starts). */

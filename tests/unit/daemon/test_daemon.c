@@ -1312,10 +1312,12 @@ static void assert_state(vd_daemon *d, const vd_domain_ref *ref, int want_state,
     g_assert_cmpint(reason, ==, want_reason);
 }
 
-/* Begin, Prepare and Perform as libvirt's client runs them; the source's guest is paused,
- * handed over, and the destination's built paused. Returns Begin's XML. */
+/* Begin, Prepare and Perform as libvirt's client runs them; the source's guest is paused
+ * (for paused_reason), handed over, and the destination's built paused. Returns Begin's
+ * XML. */
 static char *migrate_until_finish(fixture *src, fixture *dst, const vd_domain_ref *ref,
-                                  unsigned flags, vd_migrate_params *p, char **uri)
+                                  unsigned flags, vd_migrate_params *p, char **uri,
+                                  int paused_reason)
 {
     g_autoptr(vd_error) err = NULL;
     char *xml = vd_domain_migrate_begin(src->d, ref, p, flags, &err);
@@ -1329,7 +1331,7 @@ static char *migrate_until_finish(fixture *src, fixture *dst, const vd_domain_re
     if (!vd_domain_migrate_perform(src->d, ref, NULL, p, flags, &err))
         g_test_message("perform: %s", err->message);
     g_assert_null(err);
-    assert_state(src->d, ref, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+    assert_state(src->d, ref, VIR_DOMAIN_PAUSED, paused_reason);
     return xml;
 }
 
@@ -1345,7 +1347,8 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
     unsigned flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
     vd_migrate_params p = {0};
     g_autofree char *uri = NULL;
-    g_autofree char *xml = migrate_until_finish(f, &dst, ref, flags, &p, &uri);
+    g_autofree char *xml =
+        migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
     /* Pre-copy ran with hv's log on: RAM whole, then the dirtied frame again at the end. */
     g_assert_cmpuint(f->hv->dirty_fetches, >=, 2);
     g_assert_cmpuint(f->hv->memory_sends, >=, 2);
@@ -1375,8 +1378,7 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
     current_daemon = f->d;
 }
 
-static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *f,
-                                                                      gconstpointer u)
+static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *f, gconstpointer u)
 {
     (void)u;
     fixture dst = {0};
@@ -1387,7 +1389,8 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     unsigned flags = VIR_MIGRATE_LIVE;
     vd_migrate_params p = {0};
     g_autofree char *uri = NULL;
-    g_autofree char *xml = migrate_until_finish(f, &dst, ref, flags, &p, &uri);
+    g_autofree char *xml =
+        migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
     /* The client learnt of a failure: Finish with cancelled drops the copy there... */
     g_assert_null(vd_domain_migrate_finish(dst.d, &p, flags, true, &err));
     assert_error(err, VIR_ERR_OPERATION_FAILED, "cancelled");
@@ -1410,6 +1413,64 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     /* domjobabort with nothing to abort. */
     g_assert_false(vd_domain_abort_job(f->d, ref, &err));
     assert_error(err, VIR_ERR_OPERATION_INVALID, "no job is active on the domain");
+    teardown(&dst, NULL);
+    current_daemon = f->d;
+}
+
+typedef struct client_call {
+    fixture *f;
+    const vd_domain_ref *ref;
+} client_call;
+
+static void suspend_now(void *user)
+{
+    client_call *c = user;
+    g_autoptr(vd_error) err = NULL;
+    g_assert_true(vd_domain_suspend(c->f->d, c->ref, &err));
+    assert_state(c->f->d, c->ref, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+}
+
+/* virsh migrate --timeout suspends the guest mid-migration: the suspend is not held up by
+ * the migration's job, pre-copy ends, the stop-and-copy does not pause it twice, and the
+ * guest runs on at the destination. The limits (migrate-setmaxdowntime, migrate-setspeed,
+ * migrate --bandwidth) are kept with the domain. */
+static void suspend_mid_migration_ends_precopy_and_limits_stay(fixture *f, gconstpointer u)
+{
+    (void)u;
+    fixture dst = {0};
+    setup(&dst, WITH_FAKE_HV);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = define(f, "timeout", NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    uint64_t value = 0;
+    g_assert_true(vd_domain_migrate_get_max_downtime(f->d, ref, &value, &err));
+    g_assert_cmpuint(value, ==, 300); /* libvirt's default */
+    g_assert_true(vd_domain_migrate_set_max_downtime(f->d, ref, 1500, &err));
+    g_assert_true(vd_domain_migrate_get_max_downtime(f->d, ref, &value, &err));
+    g_assert_cmpuint(value, ==, 1500);
+    g_assert_false(vd_domain_migrate_set_max_speed(f->d, ref, UINT64_MAX, &err));
+    assert_error(err, VIR_ERR_OVERFLOW, "bandwidth must be at most");
+    g_clear_pointer(&err, vd_error_free);
+
+    client_call call = {f, ref};
+    f->hv->on_first_fetch = suspend_now;
+    f->hv->on_first_fetch_user = &call;
+    unsigned flags = VIR_MIGRATE_LIVE;
+    vd_migrate_params p = {.bandwidth_mib = 64};
+    g_autofree char *uri = NULL;
+    unsigned pauses = f->hv->pauses;
+    g_autofree char *xml =
+        migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_USER);
+    g_assert_cmpuint(f->hv->pauses, ==, pauses + 1);
+    g_assert_cmpuint(f->hv->dirty_fetches, ==, 2); /* one round, then the final pass */
+    g_assert_true(vd_domain_migrate_get_max_speed(f->d, ref, &value, &err));
+    g_assert_cmpuint(value, ==, 64);
+
+    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
+    g_assert_nonnull(there);
+    assert_state(dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
+    g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
     teardown(&dst, NULL);
     current_daemon = f->d;
 }
@@ -1606,10 +1667,11 @@ int main(int argc, char **argv)
         live_migration_moves_the_guest_between_daemons, WITH_FAKE_HV);
     ADD("cancelled-migration-leaves-the-guest-running-on-the-source",
         cancelled_migration_leaves_the_guest_running_on_the_source, WITH_FAKE_HV);
+    ADD("suspend-mid-migration-ends-precopy-and-limits-stay",
+        suspend_mid_migration_ends_precopy_and_limits_stay, WITH_FAKE_HV);
     ADD("save-and-restore-round-trip-and-refuse-damaged-images",
         save_and_restore_round_trip_and_refuse_damaged_images, WITH_FAKE_HV);
-    ADD("failed-save-leaves-the-guest-running",
-        failed_save_leaves_the_guest_running, WITH_FAKE_HV);
+    ADD("failed-save-leaves-the-guest-running", failed_save_leaves_the_guest_running, WITH_FAKE_HV);
     ADD("managed-save-is-resumed-by-the-next-start", managed_save_is_resumed_by_the_next_start,
         WITH_FAKE_HV);
     ADD("disks-are-shared-only-when-shareable", disks_are_shared_only_when_shareable, WITH_FAKE_HV);
