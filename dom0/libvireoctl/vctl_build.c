@@ -165,19 +165,6 @@ static int domain_uuid(const struct vctl_build_config *cfg, uint8_t uuid[16])
     return 0;
 }
 
-/* The guest's wall clock reads "now" at hv time 0: this host's clock minus hv's. */
-static int wallclock_offset(vctl_t *h, int64_t *out)
-{
-    struct timespec now;
-    uint64_t hv_ns;
-    int ret = vctl_time_now(h, &hv_ns);
-    if (ret < 0)
-        return ret;
-    clock_gettime(CLOCK_REALTIME, &now);
-    *out = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - (int64_t)hv_ns;
-    return 0;
-}
-
 int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *domid_out)
 {
     struct vireo_domain_config dc = { 0 };
@@ -207,7 +194,7 @@ int vctl_domain_build(vctl_t *h, const struct vctl_build_config *cfg, uint32_t *
                    VIREO_PAGE_SIZE;
     if (linux_guest || cfg->platform) {
         dc.flags = VIREO_DOMCFG_PLATFORM;
-        ret = wallclock_offset(h, &dc.wallclock_ns);
+        ret = vctl_wallclock_offset(h, &dc.wallclock_ns);
         if (ret < 0)
             goto out_plan;
     }

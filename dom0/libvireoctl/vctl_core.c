@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vctl_private.h"
@@ -109,6 +110,19 @@ int vctl_time_now(vctl_t *h, uint64_t *ns)
     if (ret < 0)
         return (int)ret;
     *ns = (uint64_t)ret;
+    return 0;
+}
+
+/* This host's clock minus hv's. */
+int vctl_wallclock_offset(vctl_t *h, int64_t *out)
+{
+    struct timespec now;
+    uint64_t hv_ns;
+    int ret = vctl_time_now(h, &hv_ns);
+    if (ret < 0)
+        return ret;
+    clock_gettime(CLOCK_REALTIME, &now);
+    *out = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - (int64_t)hv_ns;
     return 0;
 }
 

@@ -32,6 +32,10 @@ int64_t vctl_hypercall(vctl_t *h, uint64_t nr, const uint64_t args[VIREO_DEV_MAX
 int64_t vctl_hypercall0(vctl_t *h, uint64_t nr);
 int64_t vctl_hypercall3(vctl_t *h, uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3);
 
+/* This host's Unix time at hv time 0 in ns (vireo_domain_config's wallclock_ns): a new
+ * platform domain's wall clock, and what hv measures a loaded clock's pause by. */
+int vctl_wallclock_offset(vctl_t *h, int64_t *out);
+
 /* The directory for run-time state ($VIREO_RUN_DIR or /run/vireo). */
 const char *vctl_run_dir(void);
 

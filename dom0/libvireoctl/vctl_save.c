@@ -159,8 +159,14 @@ int vctl_domain_create_for_restore(vctl_t *h, const char *name, const uint8_t uu
     dc.weight = s->weight;
     dc.cap = s->cap;
     dc.max_pages = s->max_pages;
-    /* The wall clock comes back with the platform context's clock section. */
+    /* The guest's own wall clock comes back with the platform context's clock section;
+     * this host's tells hv how long the guest stood still (struct vireo_plat_clock). */
     dc.flags = s->platform_len ? VIREO_DOMCFG_PLATFORM : 0;
+    if (s->platform_len) {
+        int ret = vctl_wallclock_offset(h, &dc.wallclock_ns);
+        if (ret < 0)
+            return ret;
+    }
     /* Claimed like a build: a restorer that dies leaves a domain vctl_build_reap ends. */
     vctl_build_reap(h);
     int ret = vctl_build_marker_create(name);

@@ -93,7 +93,7 @@ static int64_t hc_time_register(struct vcpu *v, const uint64_t *a)
     }
     if (!IS_ALIGNED(gpa, 32))
         return -VIREO_EINVAL;
-    int rc = time_info_publish(v->dom, gpa);
+    int rc = time_info_publish(v->dom, gpa, hv_time.tsc_base, 0); /* TSC offset 0 */
     if (!rc)
         v->time_info_gpa = gpa;
     return rc;

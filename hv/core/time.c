@@ -70,13 +70,13 @@ void time_udelay(uint64_t us)
         cpu_relax();
 }
 
-int time_info_publish(struct domain *d, uint64_t gpa)
+int time_info_publish(struct domain *d, uint64_t gpa, uint64_t tsc, uint64_t system_ns)
 {
     /* One linear TSC -> ns scale for hv's lifetime: written once, valid forever. */
     struct vireo_time_info ti = {
         .version = 2,
-        .tsc_timestamp = hv_time.tsc_base, /* guests run with TSC offset 0 */
-        .system_time = 0,
+        .tsc_timestamp = tsc,
+        .system_time = system_ns,
         .tsc_to_system_mul = hv_time.mul,
         .tsc_shift = hv_time.shift,
         .flags = VIREO_TIME_TSC_STABLE,

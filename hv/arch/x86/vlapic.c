@@ -220,7 +220,7 @@ static uint32_t timer_current_count(const struct vlapic *l, uint64_t now)
     return (uint32_t)MIN((l->timer_deadline_ns - now) >> timer_shift(l), (uint64_t)l->tmict);
 }
 
-/* The hv time a guest TSC value stands for (guests run with TSC offset 0). */
+/* The hv time a host TSC value stands for. */
 static uint64_t tsc_to_hv_ns(uint64_t tsc)
 {
     if (tsc <= hv_time.tsc_base)
@@ -266,12 +266,13 @@ static void write_lvt_timer(struct vlapic *l, uint32_t val)
     }
 }
 
-static int write_tsc_deadline(struct vlapic *l, uint64_t val)
+/* val is the guest's TSC, host_tsc the host's it stands for. */
+static int write_tsc_deadline(struct vlapic *l, uint64_t val, uint64_t host_tsc)
 {
     if (timer_mode(l) != TIMER_TSC_DEADLINE)
         return 0; /* ignored in the other modes */
     l->tsc_deadline = val;
-    l->timer_deadline_ns = val ? tsc_to_hv_ns(val) : 0;
+    l->timer_deadline_ns = val ? tsc_to_hv_ns(host_tsc) : 0;
     return 0;
 }
 
@@ -423,7 +424,7 @@ int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     struct vlapic *l = vlapic_of(v);
 
     if (msr == MSR_TSC_DEADLINE)
-        return write_tsc_deadline(l, val);
+        return write_tsc_deadline(l, val, kvmclock_guest_tsc_to_host(vplat_of(v), val));
     if (msr >= X2APIC_LVT_TIMER && msr < X2APIC_LVT_TIMER + VLAPIC_NR_LVT) {
         unsigned i = msr - X2APIC_LVT_TIMER;
         uint32_t lvt = (uint32_t)val & lvt_writable[i];

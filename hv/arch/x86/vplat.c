@@ -8,6 +8,7 @@
 #include "hv/hv.h"
 #include "hv/domain.h"
 #include "hv/mm.h"
+#include "hv/time.h"
 #include "arch/mmio.h"
 #include "arch/svm.h"
 #include "vplat.h"
@@ -22,7 +23,8 @@ int arch_domain_init(struct domain *d, const struct vireo_domain_config *cfg)
     if (!p)
         return -VIREO_ENOMEM;
     p->d = d;
-    p->wallclock_ns = cfg->wallclock_ns;
+    p->host_wallclock_ns = p->wallclock_ns = cfg->wallclock_ns;
+    p->anchor_tsc = hv_time.tsc_base; /* guest time is hv time until a clock loads */
     vioapic_reset(&p->ioapic);
     vuart_reset(&p->uart);
     d->arch.plat = p;

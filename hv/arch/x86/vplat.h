@@ -70,8 +70,13 @@ struct vplat {
     spinlock_t dm_lock;                /* dm_page against VIREO_HC_IOREQ_DETACH */
     struct vireo_ioreq_page *dm_page;  /* dom0's shared page, NULL: no device model */
     struct vdm_vcpu dm_vcpu[VIREO_MAX_VCPUS];
-    int64_t wallclock_ns;        /* Unix time at hv time 0 (vireo_domain_config) */
+    int64_t host_wallclock_ns;   /* Unix time at hv time 0 (vireo_domain_config) */
+    int64_t wallclock_ns;        /* Unix time at the guest's system time 0 */
     uint64_t wall_clock_msr;     /* MSR_KVM_WALL_CLOCK_NEW as last written */
+    /* The guest's clock (struct vireo_plat_clock): its TSC is the host's plus tsc_offset;
+     * at guest TSC anchor_tsc its system time was anchor_ns. New: hv's TSC and time. */
+    int64_t tsc_offset;
+    uint64_t anchor_tsc, anchor_ns;
     uint64_t system_time_msr[VIREO_MAX_VCPUS]; /* MSR_KVM_SYSTEM_TIME_NEW per vCPU */
     struct vioapic ioapic;
     struct vuart uart;
@@ -156,6 +161,8 @@ void vuart_load(struct domain *d, struct vuart *u, const struct vireo_plat_uart 
 void kvmclock_save(struct vplat *p, struct vireo_plat_clock *out);
 bool kvmclock_ctx_valid(struct domain *d, const struct vireo_plat_clock *in);
 void kvmclock_load(struct vcpu *v0, const struct vireo_plat_clock *in);
+/* The host TSC a guest TSC value stands for (the domain's TSC offset taken off). */
+uint64_t kvmclock_guest_tsc_to_host(const struct vplat *p, uint64_t guest_tsc);
 bool kvmclock_system_time_valid(struct domain *d, uint64_t msr_val);
 void kvmclock_system_time_load(struct vcpu *v, uint64_t msr_val);
 

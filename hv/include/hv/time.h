@@ -25,9 +25,10 @@ extern uint64_t hv_tsc_khz;
 uint64_t hv_now_ns(void);
 void time_init(void); /* calibrates the TSC against the PIT */
 struct domain;
-/* Writes the struct vireo_time_info (KVM's pvclock_vcpu_time_info) of hv time at gpa in
- * d: VIREO_HC_TIME_REGISTER and kvmclock's system-time MSR. 0 or -VIREO_EFAULT. */
-int time_info_publish(struct domain *d, uint64_t gpa);
+/* Writes the struct vireo_time_info (KVM's pvclock_vcpu_time_info) at gpa in d: guest
+ * time system_ns at guest TSC tsc, counting on at hv's rate; VIREO_HC_TIME_REGISTER
+ * passes hv's own (hv_time.tsc_base, 0), kvmclock its domain's. 0 or -VIREO_EFAULT. */
+int time_info_publish(struct domain *d, uint64_t gpa, uint64_t tsc, uint64_t system_ns);
 /* Busy-waits (used during CPU bring-up only). */
 void time_udelay(uint64_t us);
 

@@ -20,7 +20,7 @@
  * VIREO_HC_ABI_VERSION returns (major << 16) | minor.
  */
 #define VIREO_ABI_MAJOR 0
-#define VIREO_ABI_MINOR 9
+#define VIREO_ABI_MINOR 10
 #define VIREO_ABI_VERSION ((VIREO_ABI_MAJOR << 16) | VIREO_ABI_MINOR)
 
 /*
@@ -625,9 +625,24 @@ struct vireo_plat_uart {
     uint8_t pad[7];
 };
 
+/*
+ * The guest's clock (ABI 0.10). A new domain's kvmclock counts hv's own time, its TSC
+ * being the host's. Loaded into a domain (on this hv after a save, or on another after a
+ * migration), the guest's TSC and system time go on from guest_tsc and guest_ns plus the
+ * Unix time that passed since unix_ns by the loading hv's wall clock (none when that
+ * reads earlier): its clock never goes back, whatever either hv's uptime, and it counts
+ * the time it stood still, so its wall clock stays right. hv then runs the domain's
+ * vCPUs with a TSC offset, and kvmclock and TSC-deadline timers follow it.
+ */
 struct vireo_plat_clock {
-    int64_t wallclock_ns;     /* Unix time at hv time 0 (as vireo_domain_config's) */
-    uint64_t kvm_wall_clock;  /* MSR_KVM_WALL_CLOCK_NEW as the guest wrote it */
+    int64_t wallclock_ns;    /* Unix time at the guest's system time 0, which its
+                              * kvmclock wall clock shows (vireo_domain_config's until it
+                              * first loads a clock) */
+    uint64_t kvm_wall_clock; /* MSR_KVM_WALL_CLOCK_NEW as the guest wrote it */
+    uint64_t guest_tsc;      /* the guest's TSC at the save */
+    uint64_t guest_ns;       /* its kvmclock system time at the save, in ns */
+    int64_t unix_ns;         /* the saving hv's Unix time at the save (the domain config's
+                              * wall clock plus hv time) */
 };
 
 /* PM1 status (port VIREO_PLAT_PM1A_EVT_PORT) bits hv implements; the guest clears a bit
@@ -801,7 +816,7 @@ VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_ctx_section) == 8, "vireo_plat_ctx_
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_lapic) == 192, "vireo_plat_lapic layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_ioapic) == 208, "vireo_plat_ioapic layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_uart) == 32, "vireo_plat_uart layout");
-VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_clock) == 16, "vireo_plat_clock layout");
+VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_clock) == 40, "vireo_plat_clock layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_plat_pm) == 16, "vireo_plat_pm layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_ioreq) == 32, "vireo_ioreq layout");
 VIREO_STATIC_ASSERT(sizeof(struct vireo_doorbell) == 16, "vireo_doorbell layout");
