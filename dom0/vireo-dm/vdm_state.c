@@ -143,8 +143,20 @@ char *vdm_state_control(struct vdm_bus *bus, GMainContext *ctx, const char *verb
         vdm_state_resume(bus);
         return g_strdup("ok");
     }
-    if (strcmp(verb, "dirty-log") == 0) /* a live migration's passes */
-        return vdm_dirty_control(bus->mem, arg);
+    if (strcmp(verb, "dirty-log") == 0) { /* a live migration's passes */
+        char *answer = vdm_dirty_control(bus->mem, arg);
+        bool start = strcmp(arg, "start") == 0;
+        /* Between start and stop the daemon reads the guest's RAM while it runs. */
+        if (g_str_has_prefix(answer, "ok") && (start || strcmp(arg, "stop") == 0)) {
+            int ret = vdm_bus_share_memory(bus, start);
+            if (ret < 0 && start) {
+                g_free(vdm_dirty_control(bus->mem, "stop"));
+                g_free(answer);
+                return g_strdup_printf("error: sharing the memory: %s", g_strerror(-ret));
+            }
+        }
+        return answer;
+    }
     return g_strdup_printf("error: dm takes quiesce, save-state PATH, resume and dirty-log, "
                            "not '%s'", verb);
 }
