@@ -2,20 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Live migration between two nodes (issue 10, point 2), driven by the host's stock virsh
 with a connection to each daemon, the guest's data going dom0 to dom0 over the nodes'
-private link: a Linux domU printing a counter every 100 ms moves from A to B and back;
-its counter never restarts, its RAM filesystem comes along, the source keeps nothing;
-the gap in the counter across each handover is reported as the downtime the guest saw."""
+private link: a Linux domU printing a counter every 100 ms moves from A to B and back
+while it writes to its disk, an NBD export dom0 A serves to both nodes (shared storage,
+point 4); its counter never restarts, its RAM filesystem comes along, no write it saw
+acknowledged is lost, the source keeps nothing; the gap in the counter across each
+handover is reported as the downtime the guest saw.
+domjobinfo shows the migration's progress and domjobabort cancels it; --timeout suspends a
+guest that dirties its memory too fast for pre-copy to end; the destination's
+daemon or whole node dying mid-migration leaves the guest running on the source (point 3)."""
 import re
 import subprocess
 import time
 
 import node
 import nodeclients
-from test_virsh_linux import console_answers, define_linux, start_and_reach_userspace
+from test_virsh_linux import console_answers, start_and_reach_userspace
 
 NAME = 'mig'
 MEMORY_MIB = 128
 TICK = re.compile(r'^tick (\d+) ([\d.]+)$', re.M)
+ACKED = re.compile(r'^acked (\d+)$', re.M)
+# The shared disk: a raw image in dom0 A, exported over NBD on the link by
+# qemu-storage-daemon to the guest's vireo-dm on either node.
+SHARED_IMAGE = '/var/lib/vireo-shared.raw'
+SHARED_DISK = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+               "<source protocol='nbd' name='shared'><host name='10.0.3.1' port='10809'/>"
+               "</source><target dev='vda' bus='virtio'/></disk>")
+# Writes record i to block i of vda, synced (a virtio flush through NBD), then says it
+# was acknowledged; a write in flight is never announced.
+WRITER = ('( i=0; while :; do echo "rec $i" | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync '
+          '2>/dev/null && echo "acked $i"; i=$((i+1)); usleep 200000; done ) & '
+          'echo $! > /tmp/writer; echo "writer-$((6*7))"')
 # A loop in the guest's shell: the tick count and the guest's uptime, every 100 ms.
 TICKER = ('( i=0; while :; do echo "tick $i $(cut -d" " -f1 /proc/uptime)"; i=$((i+1)); '
           'usleep 100000; done ) & echo "ticker-$((6*7))"')
@@ -61,15 +78,51 @@ def check_moved(src, dst, earlier):
     if first[0] <= last[0]:
         raise node.TestFailure(f'the counter restarted: {last} on {src.name}, then {first} on '
                                f'{dst.name}')
-    return first[1] - last[1], first[0] - last[0] - 1
+    gap = first[1] - last[1]
+    if gap <= 0:  # its kvmclock must go on from the source's, whatever either hv's uptime
+        raise node.TestFailure(f"the guest's clock went back across the handover: uptime "
+                               f"{last[1]} s on {src.name}, then {first[1]} s on {dst.name}")
+    return gap, first[0] - last[0] - 1
+
+
+def serve_shared_disk(a):
+    """dom0 A exports a 16 MiB raw image on the link (10.0.3.1:10809, export 'shared')."""
+    a.dom0(f'dd if=/dev/zero of={SHARED_IMAGE} bs=1M count=16 2>/dev/null && '
+           f'qemu-storage-daemon --blockdev driver=file,filename={SHARED_IMAGE},node-name=img '
+           f'--nbd-server addr.type=inet,addr.host=10.0.3.1,addr.port=10809 '
+           f'--export type=nbd,id=shared,node-name=img,name=shared,writable=on '
+           f'--daemonize --pidfile /run/vireo-shared.pid')
+
+
+def acked_writes_are_on_the_disk(a, b):
+    """Stops the guest's writer (it runs on A) and reads the image in dom0 A: every record
+    up to the last acknowledged on either node is in its block. Returns how many."""
+    # SIGKILL: the subshell of the console's interactive shell ignores SIGTERM.
+    console_answers(a, NAME, 'kill -9 $(cat /tmp/writer); echo "stopped-$((6*7))"',
+                    r'stopped-42')
+    acked = [int(i) for s in (a, b) for i in ACKED.findall(node.console_log(s.n, NAME))]
+    if not acked:
+        raise node.TestFailure('the guest acknowledged no disk write')
+    last = max(acked)
+    out = a.dom0(f"dd if={SHARED_IMAGE} bs=512 count={last + 1} 2>/dev/null | tr '\\000' '\\n' "
+                 f"| grep '^rec ' | awk '$2 != NR - 1 {{ bad++ }} END {{ print NR, bad + 0 }}'")
+    found, misplaced = (int(x) for x in out.split()[-2:])
+    if found != last + 1 or misplaced:
+        raise node.TestFailure(f'acknowledged writes lost: records 0..{last} acknowledged, '
+                               f'{found} on the disk, {misplaced} out of place')
+    return last + 1
 
 
 def live_migration_there_and_back_keeps_the_counter(a, b):
-    define_linux(a, NAME, memory_mib=MEMORY_MIB)
+    serve_shared_disk(a)
+    a.define_xml(NAME, nodeclients.linux_xml(NAME, nodeclients.linux_guest_cmdline(a),
+                                             memory_mib=MEMORY_MIB)
+                 .replace('<devices>', '<devices>' + SHARED_DISK))
     start_and_reach_userspace(a, NAME)
     console_answers(a, NAME, 'echo kept-in-ram > /tmp/mark; echo "marked-$(cat /tmp/mark)"',
                     r'marked-kept-in-ram')
     console_answers(a, NAME, TICKER, r'ticker-42')
+    console_answers(a, NAME, WRITER, r'writer-42')
     wait_ticks(a, 10, 'the counter on node A')
 
     took, earlier = migrate(a, b)
@@ -83,6 +136,8 @@ def live_migration_there_and_back_keeps_the_counter(a, b):
     print(f'  B -> A: virsh migrate took {took:.1f} s; the guest saw {gap:.2f} s between '
           f'ticks across the handover ({lost} ticks not in the logs)')
     console_answers(a, NAME, 'echo "home-$(cat /tmp/mark)"', r'home-kept-in-ram')
+    print(f'  {acked_writes_are_on_the_disk(a, b)} disk writes acknowledged across both '
+          f'migrations, all on the shared disk')
 
 
 def start_migration(src, dst):
@@ -137,9 +192,96 @@ def domjobinfo_shows_progress_and_domjobabort_keeps_the_guest_home(a, b):
     if NAME in b.virsh('list', '--all', '--name').stdout.split():
         raise node.TestFailure(f'after domjobabort node B still lists {NAME}')
     wait_ticks(a, seen + 5, 'the counter going on on node A after the abort')
-    console_answers(a, NAME, 'echo "aborted-$(cat /tmp/mark)"', r'aborted-kept-in-ram')
+    # The guest's RAM filesystem holds half its memory: room for what follows.
+    console_answers(a, NAME, 'rm -f /tmp/fill; echo "aborted-$(cat /tmp/mark)"',
+                    r'aborted-kept-in-ram')
+
+
+def timeout_suspends_a_guest_that_dirties_too_fast(a, b):
+    """virsh migrate --timeout: a guest copying 8 MiB of random data over and over keeps
+    pre-copy from ending on its own; after the timeout virsh suspends it, which the daemon
+    does at once mid-migration (not after the migration's job), pre-copy stops and the
+    stop-and-copy moves it. It runs on at B, its counter going on; then it comes back to A
+    for what follows."""
+    t0 = time.monotonic()
+    console_answers(a, NAME, 'dd if=/dev/urandom of=/tmp/random bs=1M count=8 2>/dev/null; '
+                             '( while :; do dd if=/tmp/random of=/tmp/copy bs=1M count=8 '
+                             'conv=notrunc 2>/dev/null; done ) & echo $! > /tmp/dirtier; '
+                             'echo "dirtying-$((6*7))"', r'dirtying-42', timeout=120)
+    earlier = len(ticks(b))
+    t1 = time.monotonic()
+    r = a.virsh('migrate', '--live', '--timeout', '4', NAME, b.uri, '--migrateuri',
+                f'tcp://{b.link.address}', ok=None, timeout=900)
+    t2 = time.monotonic()
+    if r.returncode != 0:
+        raise node.TestFailure(f'virsh migrate --timeout failed: {r.stderr.strip()}')
+    said = a.dom0(f'grep "suspended by a client mid-migration" {nodeclients.DAEMON_LOG}',
+                  check=False)
+    if NAME not in said:
+        raise node.TestFailure("A's daemon did not suspend the guest mid-migration")
+    state = b.virsh('domstate', NAME).stdout.strip()
+    if state != 'running':
+        raise node.TestFailure(f'after migrate --timeout {NAME} is {state} on node B')
+    wait_ticks(b, earlier + 5, 'the counter going on on node B')
+    console_answers(b, NAME, 'kill -9 $(cat /tmp/dirtier); rm -f /tmp/copy /tmp/random; '
+                             'echo "timed-$(cat /tmp/mark)"', r'timed-kept-in-ram')
+    t3 = time.monotonic()
+    back, _ = migrate(b, a)
+    print(f'  migrate --timeout 4: suspended mid-migration, moved in {t2 - t1:.1f} s '
+          f'(dirtier started in {t1 - t0:.1f} s, checks on B {t3 - t2:.1f} s, back to A in '
+          f'{back:.1f} s)')
+
+
+def migration_that_fails(src, dst, break_it):
+    """Starts src -> dst, calls break_it() once the source has sent something, and checks
+    what issue 10 point 3 asks: virsh migrate fails, the guest runs on src as before (its
+    counter going on). Returns virsh's error."""
+    seen = len(ticks(src))
+    proc = start_migration(src, dst)
+    try:
+        jobinfo_while_running(src)
+        break_it()
+        _, err = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    if proc.returncode == 0:
+        raise node.TestFailure('virsh migrate succeeded although its destination was broken')
+    state = src.virsh('domstate', NAME).stdout.strip()
+    if state != 'running':
+        raise node.TestFailure(f'after a failed migration ({err.strip()}) {NAME} is {state} on '
+                               f'node {src.name}')
+    wait_ticks(src, seen + 5, f'the counter going on on node {src.name}')
+    return err.strip()
+
+
+def killed_destination_daemon_leaves_the_guest_on_a(a, b):
+    """The destination's daemon SIGKILLed mid-migration: the guest stays on A; B's
+    daemon, started again, holds no domain, nor does B's hv (the half-built one reaped)."""
+    err = migration_that_fails(a, b, lambda: b.dom0('kill -9 $(pidof virtvireod)'))
+    b.dom0(nodeclients.DAEMON_START)
+    b.wait_daemon(60)
+    if NAME in b.virsh('list', '--all', '--name').stdout.split() or b.hv_domain(NAME):
+        raise node.TestFailure(f'node B after its daemon died mid-migration: '
+                               f'{b.virsh("list", "--all").stdout} hv: {b.hv_domain(NAME)}')
+    console_answers(a, NAME, 'echo "survived-$(cat /tmp/mark)"', r'survived-kept-in-ram')
+    print(f'  destination daemon killed: virsh migrate said {err!r}')
+
+
+def killed_destination_node_leaves_the_guest_on_a(a, b):
+    """The destination node itself gone mid-migration (its QEMU killed: no reset ever
+    comes back): the source gives up on the silent connection and runs the guest on.
+    Last in the module: node B stays dead."""
+    t0 = time.monotonic()
+    err = migration_that_fails(a, b, lambda: (b.n.proc.kill(), b.n.proc.wait()))
+    console_answers(a, NAME, 'echo "alone-$(cat /tmp/mark)"', r'alone-kept-in-ram')
+    print(f'  destination node killed: the guest ran on on A; virsh migrate gave up after '
+          f'{time.monotonic() - t0:.1f} s: {err!r}')
 
 
 if __name__ == '__main__':
     nodeclients.run_pair([live_migration_there_and_back_keeps_the_counter,
-                          domjobinfo_shows_progress_and_domjobabort_keeps_the_guest_home])
+                          domjobinfo_shows_progress_and_domjobabort_keeps_the_guest_home,
+                          timeout_suspends_a_guest_that_dirties_too_fast,
+                          killed_destination_daemon_leaves_the_guest_on_a,
+                          killed_destination_node_leaves_the_guest_on_a])
