@@ -534,18 +534,17 @@ static size_t dirty_words(const vd_domain_def *live)
     return (size_t)(frames / 64 + 1);
 }
 
-/* What domjobinfo shows of the migration, kept in the domain's job. */
-static void note_progress(outgoing *o, int64_t sent_frames, int64_t dirty_frames,
-                          uint64_t dirty_rate, bool round_done)
+/* A pre-copy round ended: what domjobinfo shows of it, kept in the domain's job (the
+ * stream counts the bytes it sends itself); dirty_frames -1: not known. */
+static void note_round(outgoing *o, int64_t dirty_frames, uint64_t dirty_rate)
 {
-    (void)sent_frames; /* the stream counts the bytes it sends itself */
     g_mutex_lock(&o->d->job_lock);
     vd_job_progress *p = &o->dom->job.progress;
     if (dirty_frames >= 0)
         p->remaining = (uint64_t)dirty_frames * 4096;
     if (dirty_rate)
         p->dirty_rate = dirty_rate;
-    p->iteration += round_done;
+    p->iteration++;
     g_mutex_unlock(&o->d->job_lock);
 }
 
@@ -668,7 +667,7 @@ static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
         int64_t dirty = fetch_dirty(o, err);
         if (dirty < 0)
             return false;
-        note_progress(o, sent, dirty, (uint64_t)((double)dirty / seconds), true);
+        note_round(o, dirty, (uint64_t)((double)dirty / seconds));
         /* What is left fits the downtime at the rate the last round went, or nothing
          * dirties it any more (a client suspended the guest): stop there. */
         bool paused = guest_paused(o);
@@ -684,7 +683,7 @@ static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
             return false;
     }
     /* Dirtied faster than it can be sent: the stop-and-copy takes the rest. */
-    note_progress(o, sent, -1, 0, true);
+    note_round(o, -1, 0);
     return true;
 }
 
