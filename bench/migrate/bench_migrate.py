@@ -222,7 +222,7 @@ def print_summary(floors, cases):
     for case, runs in cases.items():
         best = min(runs, key=lambda r: r['took'] / floors[r['dir']])
         ratios = ', '.join(f"{r['took'] / floors[r['dir']]:.2f}x" for r in runs)
-        print(f"  {case}: virsh migrate / {FLOOR_MIB} MiB floor {ratios}; best "
+        print(f"  {case}: virsh migrate / {FLOOR_MIB} MiB floor {ratios}; best ratio "
               f"{best['took']:.2f} s ({best['dir']}); downtime (host) "
               f"{min(r['paused'] for r in runs):.2f}-{max(r['paused'] for r in runs):.2f} s; "
               f"guest gap averaged there and back "
