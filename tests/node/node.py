@@ -303,6 +303,26 @@ def wait_node_booted(node, timeout=900):
     return node
 
 
+def checks_on_one_node(info, workdir, box, checks):
+    """A module of several checks that share one booted node: each check(n, info) runs in order,
+    a failed one does not stop the rest, and the module fails naming all that failed."""
+    n = boot_node_under_hv(info, workdir)
+    box.append(n)
+    failed = []
+    for check in checks:
+        start = time.monotonic()
+        try:
+            check(n, info)
+            print(f'ok   {check.__name__} ({time.monotonic() - start:.1f} s)', flush=True)
+        except TestFailure as e:
+            print(f'FAIL {check.__name__}: {e}', flush=True)
+            failed.append(check.__name__)
+            if n.lost():
+                break  # the rest would only wait on a dead node
+    if failed:
+        raise TestFailure(f'failed: {", ".join(failed)}')
+
+
 def keep_first_attempt(workdir):
     """Moves a lost attempt's logs aside (a new Node wipes its work dir)."""
     kept = workdir + '.attempt1'

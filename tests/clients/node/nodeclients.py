@@ -325,16 +325,21 @@ class Session:
         return node.wait_console(self.n, name, pattern, timeout, what, count)
 
     def tails(self):
-        """The node's logs, then dom0's daemon and vireo-dm logs if dom0 still answers."""
+        """The node's logs, then dom0's daemon and vireo-dm logs and the domUs' consoles if
+        dom0 still answers."""
         text = (f'=== node {self.name} ===\n' if self.name else '') + self.n.tails()
         try:
             _, log = self.n.run(f'tail -n 30 {DAEMON_LOG}', 30, check=False)
             _, dm = self.n.run('tail -n 15 /var/log/vireo/dm/*.log 2>/dev/null', 30,
                                check=False)
+            # A guest's own complaints (a lost interrupt, a hung task) are on its console.
+            _, consoles = self.n.run('tail -n 20 /var/log/vireo/console/*.log 2>/dev/null', 30,
+                                     check=False)
         except node.TestFailure as e:
             return text + f'--- dom0 logs: not readable ({e}) ---\n'
         return (text + f'--- {DAEMON_LOG} (dom0) last 30 lines ---\n{log}\n'
-                f'--- vireo-dm logs (dom0) ---\n{dm}\n')
+                f'--- vireo-dm logs (dom0) ---\n{dm}\n'
+                f'--- domU consoles (dom0) ---\n{consoles}\n')
 
     def close(self):
         self.n.close()
@@ -408,6 +413,7 @@ def run_once(name, tests, json_path, workdir, pki_dir, nodes=1):
     sessions = []
     failed = skipped = 0
     lost = None
+    why = []  # (test, its error's last line), repeated at the end where CI's log tail shows it
     try:
         sessions = boot_sessions(node.load_image_info(json_path), workdir, pki_dir, nodes)
         for t in tests:
@@ -418,8 +424,9 @@ def run_once(name, tests, json_path, workdir, pki_dir, nodes=1):
             except node.TestSkip as e:  # a client this test drives is not installed
                 skipped += 1
                 print(f'SKIP {t.__name__}: {e}', flush=True)
-            except Exception:
+            except Exception as e:
                 failed += 1
+                why.append((t.__name__, f'{type(e).__name__}: {e}'.splitlines()[0]))
                 print(f'FAIL {t.__name__}', flush=True)
                 traceback.print_exc()
                 for s in sessions:
@@ -436,5 +443,7 @@ def run_once(name, tests, json_path, workdir, pki_dir, nodes=1):
     finally:
         for s in sessions:
             s.close()
+    for test, error in why:
+        print(f'failed: {test}: {error}', flush=True)
     # A skipped test makes the module a skip: its clients were not all proven here.
     return (1 if failed else SKIP if skipped else 0), lost
