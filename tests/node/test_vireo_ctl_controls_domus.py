@@ -66,22 +66,24 @@ def pause_stops_cpu_time(n, _info):
     n.run('vireo-ctl destroy spinner', 30)
 
 
-def ask_and_wait(n, verb, reason):
-    node.create(n, 'obedient', 'service', extra='cmdline="period_ms=500"')
-    node.wait_console(n, 'obedient', r'service up', 30, 'the guest up')
-    _, out = n.run(f'vireo-ctl {verb} -w obedient', 60)
+def ask_and_wait(n, name, verb, reason, taken, timeout):
+    """vireo-ctl VERB -w NAME: it reports the guest shut down for REASON, the guest's
+    console shows TAKEN (it saw the request), hv lists it shut down with that reason."""
+    _, out = n.run(f'vireo-ctl {verb} -w {name}', timeout)
     if f'shut down: {reason}' not in out:
-        raise node.TestFailure(f'{verb} -w did not report the guest shut down ({reason}):\n{out}')
-    node.wait_console(n, 'obedient', rf'control: {reason} requested', 30, 'the request taken')
-    d = node.domains(n)['obedient']
+        raise node.TestFailure(f'{verb} -w did not report {name} shut down ({reason}):\n{out}')
+    node.wait_console(n, name, taken, 30, 'the request taken')
+    d = node.domains(n)[name]
     if d['state'] != 'shutdown' or d['shutdown_reason'] != {'poweroff': 0, 'reboot': 1}[reason]:
         raise node.TestFailure(f'after {verb}: {d}')
-    n.run('vireo-ctl destroy obedient', 30)
+    n.run(f'vireo-ctl destroy {name}', 30)
 
 
 def guest_obeys_shutdown_and_reboot(n, _info):
-    ask_and_wait(n, 'shutdown', 'poweroff')
-    ask_and_wait(n, 'reboot', 'reboot')
+    for verb, reason in (('shutdown', 'poweroff'), ('reboot', 'reboot')):
+        node.create(n, 'obedient', 'service', extra='cmdline="period_ms=500"')
+        node.wait_console(n, 'obedient', r'service up', 30, 'the guest up')
+        ask_and_wait(n, 'obedient', verb, reason, rf'control: {reason} requested', 60)
 
     node.create(n, 'deaf', 'spin', extra='cmdline="ms=3600000"')
     n.run('vireo-ctl shutdown deaf', 30)
@@ -94,22 +96,11 @@ def guest_obeys_shutdown_and_reboot(n, _info):
         raise node.TestFailure(f'shutdown of a missing domain: status {status}:\n{out}')
 
 
-def press(n, verb, reason):
-    node.create(n, 'pwr', 'platform_power', extra='platform=1 cmdline="mode=3"')
-    node.wait_console(n, 'pwr', r'waiting for the power button', 60, 'the guest waiting')
-    _, out = n.run(f'vireo-ctl {verb} -w pwr', 90)
-    if f'shut down: {reason}' not in out:
-        raise node.TestFailure(f'{verb} -w did not report the guest shut down ({reason}):\n{out}')
-    node.wait_console(n, 'pwr', r'power button pressed, entering S5', 30, 'the button seen')
-    d = node.domains(n)['pwr']
-    if d['state'] != 'shutdown' or d['shutdown_reason'] != {'poweroff': 0, 'reboot': 1}[reason]:
-        raise node.TestFailure(f'after {verb}: {d}')
-    n.run('vireo-ctl destroy pwr', 30)
-
-
 def power_button_ends_platform_guest(n, _info):
-    press(n, 'shutdown', 'poweroff')
-    press(n, 'reboot', 'reboot')
+    for verb, reason in (('shutdown', 'poweroff'), ('reboot', 'reboot')):
+        node.create(n, 'pwr', 'platform_power', extra='platform=1 cmdline="mode=3"')
+        node.wait_console(n, 'pwr', r'waiting for the power button', 60, 'the guest waiting')
+        ask_and_wait(n, 'pwr', verb, reason, r'power button pressed, entering S5', 90)
 
 
 if __name__ == '__main__':
