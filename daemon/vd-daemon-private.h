@@ -57,6 +57,9 @@ typedef struct vd_domain {
     bool autostart;
     vd_console *console; /* the open console session, if any; table lock */
     vd_job job;          /* guarded by vd_daemon.job_lock */
+    /* The last save or outgoing or incoming migration to end, for domjobinfo --completed
+     * (type VIR_DOMAIN_JOB_NONE when none is kept); job_lock. */
+    vd_job_info completed_job;
     char *key_name;      /* what the table indexes it by: name and uuid */
     unsigned char key_uuid[16];
     /* Migration (vd-domain-migrate.c), table lock: a guest handed over to another node
@@ -158,6 +161,9 @@ vd_domain *vd_job_begin(vd_daemon *d, const vd_domain_ref *ref, vd_job_kind kind
 bool vd_job_begin_obj(vd_daemon *d, vd_domain *dom, vd_job_kind kind, const char *api,
                       vd_error **err);
 void vd_job_end(vd_daemon *d, vd_domain *dom);
+/* A save or migration about to end its job keeps what it did for domjobinfo --completed:
+ * completed if ok, cancelled if a client aborted it, failed otherwise. */
+void vd_job_completed(vd_daemon *d, vd_domain *dom, bool ok);
 /* The domain a new definition goes to, with its job held: the existing one of the same
  * name and uuid, or (*added) a new shut off entry holding a copy of def as its persistent
  * or, while a transient one builds, its live definition. */

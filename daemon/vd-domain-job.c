@@ -91,27 +91,60 @@ void vd_job_end(vd_daemon *d, vd_domain *dom)
     vd_domain_unref_obj(dom);
 }
 
+/* The job `dom` runs, as libvirt reports it. job_lock held. */
+static void describe_job(const vd_domain *dom, vd_job_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (dom->job.kind == VD_JOB_NONE)
+        return;
+    /* Vireo's jobs have no known end: libvirt's UNBOUNDED. */
+    out->type = VIR_DOMAIN_JOB_UNBOUNDED;
+    out->operation = dom->job.kind == VD_JOB_START         ? VIR_DOMAIN_JOB_OPERATION_START
+                     : dom->job.kind == VD_JOB_SAVE        ? VIR_DOMAIN_JOB_OPERATION_SAVE
+                     : dom->job.kind == VD_JOB_MIGRATE_OUT ? VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT
+                     : dom->job.kind == VD_JOB_MIGRATE_IN  ? VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN
+                                                           : VIR_DOMAIN_JOB_OPERATION_UNKNOWN;
+    out->elapsed_ms = (uint64_t)(g_get_monotonic_time() - dom->job.start_us) / 1000;
+    out->has_memory = dom->job.kind == VD_JOB_MIGRATE_OUT;
+    out->memory = dom->job.progress;
+    out->memory.processed = __atomic_load_n(&dom->job.progress.processed, __ATOMIC_RELAXED);
+}
+
 bool vd_domain_get_job_info(vd_daemon *d, const vd_domain_ref *ref, vd_job_info *out,
                             vd_error **err)
 {
     vd_domain *dom = vd_lookup_obj(d, ref, err);
     if (!dom)
         return false;
-    memset(out, 0, sizeof(*out));
     g_mutex_lock(&d->job_lock);
-    if (dom->job.kind != VD_JOB_NONE) {
-        /* Vireo's jobs have no known end: libvirt's UNBOUNDED. */
-        out->type = VIR_DOMAIN_JOB_UNBOUNDED;
-        out->operation =
-            dom->job.kind == VD_JOB_START         ? VIR_DOMAIN_JOB_OPERATION_START
-            : dom->job.kind == VD_JOB_MIGRATE_OUT ? VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT
-            : dom->job.kind == VD_JOB_MIGRATE_IN  ? VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN
-                                                  : VIR_DOMAIN_JOB_OPERATION_UNKNOWN;
-        out->elapsed_ms = (uint64_t)(g_get_monotonic_time() - dom->job.start_us) / 1000;
-        out->has_memory = dom->job.kind == VD_JOB_MIGRATE_OUT;
-        out->memory = dom->job.progress;
-        out->memory.processed = __atomic_load_n(&dom->job.progress.processed, __ATOMIC_RELAXED);
-    }
+    describe_job(dom, out);
+    g_mutex_unlock(&d->job_lock);
+    vd_domain_unref_obj(dom);
+    return true;
+}
+
+void vd_job_completed(vd_daemon *d, vd_domain *dom, bool ok)
+{
+    g_mutex_lock(&d->job_lock);
+    describe_job(dom, &dom->completed_job);
+    dom->completed_job.type = dom->job.aborted ? VIR_DOMAIN_JOB_CANCELLED
+                              : ok             ? VIR_DOMAIN_JOB_COMPLETED
+                                               : VIR_DOMAIN_JOB_FAILED;
+    if (dom->completed_job.type == VIR_DOMAIN_JOB_COMPLETED)
+        dom->completed_job.memory.remaining = 0; /* the stop-and-copy sent the rest */
+    g_mutex_unlock(&d->job_lock);
+}
+
+bool vd_domain_get_completed_job_info(vd_daemon *d, const vd_domain_ref *ref, bool keep,
+                                      vd_job_info *out, vd_error **err)
+{
+    vd_domain *dom = vd_lookup_obj(d, ref, err);
+    if (!dom)
+        return false;
+    g_mutex_lock(&d->job_lock);
+    *out = dom->completed_job;
+    if (!keep)
+        memset(&dom->completed_job, 0, sizeof(dom->completed_job));
     g_mutex_unlock(&d->job_lock);
     vd_domain_unref_obj(dom);
     return true;

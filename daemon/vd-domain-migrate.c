@@ -313,6 +313,7 @@ static gpointer receive_thread(gpointer data)
         e = NULL;
     }
     vd_error_free(e);
+    vd_job_completed(d, in->dom, in->ok);
     vd_job_end(d, vd_domain_ref_obj(in->dom)); /* the job is over; in keeps its reference */
     return NULL;
 }
@@ -866,6 +867,7 @@ bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *ref, const cha
     if (!dom)
         return false;
     bool ok = perform_job(d, dom, p, flags, err);
+    vd_job_completed(d, dom, ok);
     vd_job_end(d, dom);
     return ok;
 }

@@ -99,6 +99,7 @@ bool vd_domain_save(vd_daemon *d, const vd_domain_ref *ref, const char *path, co
     if (!dom)
         return false;
     bool ok = save_job(d, dom, path, flags, err);
+    vd_job_completed(d, dom, ok);
     vd_job_end(d, dom);
     return ok;
 }
@@ -282,6 +283,7 @@ bool vd_domain_managed_save(vd_daemon *d, const vd_domain_ref *ref, unsigned fla
         else
             ok = save_job(d, dom, path, flags, err);
     }
+    vd_job_completed(d, dom, ok);
     vd_job_end(d, dom);
     return ok;
 }

@@ -333,8 +333,10 @@ typedef struct vd_job_progress {
 } vd_job_progress;
 
 typedef struct vd_job_info {
-    int type;      /* virDomainJobType: 0 NONE, 2 UNBOUNDED (a job with no known end) */
-    int operation; /* virDomainJobOperation: 0 UNKNOWN, 1 START, 5 MIGRATION_OUT */
+    int type;      /* virDomainJobType: 0 NONE, 2 UNBOUNDED (a job with no known end), and
+                    * for a job that ended 3 COMPLETED, 4 FAILED, 5 CANCELLED */
+    int operation; /* virDomainJobOperation: 0 UNKNOWN, 1 START, 2 SAVE, 4 MIGRATION_IN,
+                    * 5 MIGRATION_OUT */
     uint64_t elapsed_ms;
     bool has_memory; /* an outgoing migration: memory is filled */
     vd_job_progress memory;
@@ -342,6 +344,11 @@ typedef struct vd_job_info {
 
 bool vd_domain_get_job_info(vd_daemon *d, const vd_domain_ref *dom, vd_job_info *out,
                             vd_error **err);
+/* DOMAIN_GET_JOB_STATS with VIR_DOMAIN_JOB_STATS_COMPLETED: the last save or migration of
+ * the domain to end (type COMPLETED, FAILED or CANCELLED; NONE when there is none), which
+ * is then forgotten unless `keep`. */
+bool vd_domain_get_completed_job_info(vd_daemon *d, const vd_domain_ref *dom, bool keep,
+                                      vd_job_info *out, vd_error **err);
 /* DOMAIN_ABORT_JOB (virsh domjobabort): stops an outgoing migration, the guest staying
  * here; other jobs cannot be aborted. */
 bool vd_domain_abort_job(vd_daemon *d, const vd_domain_ref *dom, vd_error **err);

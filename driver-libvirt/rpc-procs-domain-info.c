@@ -243,14 +243,18 @@ bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_er
         g_ptr_array_new_with_free_func((GDestroyNotify)vd_typed_param_free);
     vd_job_info job;
 
-    /* COMPLETED and KEEP_COMPLETED ask for a finished job's statistics: none are kept. */
+    /* COMPLETED asks for the last save or migration to end, KEEP_COMPLETED to keep it. */
     if (!vd_rpc_check_flags(call, a->flags,
                             VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED,
                             VIR_FROM_DOMAIN, err))
         return false;
-    if (!vd_domain_get_job_info(D(call), dom, &job, err))
+    bool ok = (a->flags & VIR_DOMAIN_JOB_STATS_COMPLETED)
+                  ? vd_domain_get_completed_job_info(
+                        D(call), dom, a->flags & VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, &job, err)
+                  : vd_domain_get_job_info(D(call), dom, &job, err);
+    if (!ok)
         return false;
-    r->type = (a->flags & VIR_DOMAIN_JOB_STATS_COMPLETED) ? VIR_DOMAIN_JOB_NONE : job.type;
+    r->type = job.type;
     if (r->type != VIR_DOMAIN_JOB_NONE) {
         g_ptr_array_add(params, vd_typed_param_number("operation", VIR_TYPED_PARAM_INT, job.operation));
         g_ptr_array_add(params, vd_typed_param_number("time_elapsed", VIR_TYPED_PARAM_ULLONG, job.elapsed_ms));

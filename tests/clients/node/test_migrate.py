@@ -7,7 +7,8 @@ while it writes to its disk, an NBD export dom0 A serves to both nodes (shared s
 point 4); its counter never restarts, its RAM filesystem comes along, no write it saw
 acknowledged is lost, the source keeps nothing; the gap in the counter across each
 handover is reported as the downtime the guest saw.
-domjobinfo shows the migration's progress and domjobabort cancels it; --timeout suspends a
+domjobinfo shows the migration's progress and domjobabort cancels it, and domjobinfo
+--completed the last one to end on each side (completed there, cancelled); --timeout suspends a
 guest that dirties its memory too fast for pre-copy to end; the destination's
 daemon or whole node dying mid-migration leaves the guest running on the source (point 3)."""
 import re
@@ -128,6 +129,7 @@ def live_migration_there_and_back_keeps_the_counter(a, b):
     took, earlier = migrate(a, b)
     gap, lost = check_moved(a, b, earlier)
     console_answers(b, NAME, 'echo "still-$(cat /tmp/mark)"', r'still-kept-in-ram')
+    completed_job_is(b, 'Completed', 'Incoming migration')
     print(f'  A -> B: virsh migrate took {took:.1f} s; the guest saw {gap:.2f} s between '
           f'ticks across the handover ({lost} ticks not in the logs)')
 
@@ -138,6 +140,16 @@ def live_migration_there_and_back_keeps_the_counter(a, b):
     console_answers(a, NAME, 'echo "home-$(cat /tmp/mark)"', r'home-kept-in-ram')
     print(f'  {acked_writes_are_on_the_disk(a, b)} disk writes acknowledged across both '
           f'migrations, all on the shared disk')
+
+
+def completed_job_is(s, job_type, operation):
+    """`virsh domjobinfo --completed` on s shows the last migration to end there."""
+    info = nodeclients.fields(s.virsh('domjobinfo', '--completed', NAME).stdout, ':')
+    if info.get('Job type') != job_type or info.get('Operation') != operation:
+        raise node.TestFailure(f'domjobinfo --completed on node {s.name}: {info}, not '
+                               f'{job_type} {operation}')
+    print(f"  domjobinfo --completed on node {s.name}: {job_type} {operation} in "
+          f"{info.get('Time elapsed')}")
 
 
 def start_migration(src, dst):
@@ -189,6 +201,7 @@ def domjobinfo_shows_progress_and_domjobabort_keeps_the_guest_home(a, b):
     state = a.virsh('domstate', NAME).stdout.strip()
     if state != 'running':
         raise node.TestFailure(f'after domjobabort {NAME} is {state} on node A')
+    completed_job_is(a, 'Cancelled', 'Outgoing migration')
     if NAME in b.virsh('list', '--all', '--name').stdout.split():
         raise node.TestFailure(f'after domjobabort node B still lists {NAME}')
     wait_ticks(a, seen + 5, 'the counter going on on node A after the abort')

@@ -1312,6 +1312,15 @@ static void assert_state(vd_daemon *d, const vd_domain_ref *ref, int want_state,
     g_assert_cmpint(reason, ==, want_reason);
 }
 
+/* domjobinfo --completed [--keep-completed]. */
+static vd_job_info completed_job(vd_daemon *d, const vd_domain_ref *ref, bool keep)
+{
+    g_autoptr(vd_error) err = NULL;
+    vd_job_info job;
+    g_assert_true(vd_domain_get_completed_job_info(d, ref, keep, &job, &err));
+    return job;
+}
+
 /* Begin, Prepare and Perform as libvirt's client runs them; the source's guest is paused
  * (for paused_reason), handed over, and the destination's built paused. Returns Begin's
  * XML. */
@@ -1357,6 +1366,11 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
     g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
     g_assert_nonnull(there);
     assert_state(dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+    /* domjobinfo --completed on the destination: the incoming job that took it. */
+    vd_job_info in = completed_job(dst.d, there, false);
+    g_assert_cmpint(in.type, ==, VIR_DOMAIN_JOB_COMPLETED);
+    g_assert_cmpint(in.operation, ==, VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN);
+    g_assert_cmpint(completed_job(dst.d, there, false).type, ==, VIR_DOMAIN_JOB_NONE);
     g_assert_cmpstr(fake_of(&dst, there)->console_input->str, ==,
                     "state-that-travels|written-during-copy");
     g_assert_cmpint(vd_domain_is_persistent(dst.d, there, &err), ==, 1);
@@ -1391,6 +1405,16 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     g_autofree char *uri = NULL;
     g_autofree char *xml =
         migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
+    /* domjobinfo --completed on the source: the memory sent, kept while asked to keep it. */
+    vd_job_info out = completed_job(f->d, ref, true);
+    g_assert_cmpint(out.type, ==, VIR_DOMAIN_JOB_COMPLETED);
+    g_assert_cmpint(out.operation, ==, VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT);
+    g_assert_true(out.has_memory);
+    g_assert_cmpuint(out.memory.processed, >, 0);
+    g_assert_cmpuint(out.memory.remaining, ==, 0);
+    g_assert_cmpuint(out.memory.iteration, >=, 1);
+    g_assert_cmpint(completed_job(f->d, ref, false).type, ==, VIR_DOMAIN_JOB_COMPLETED);
+    g_assert_cmpint(completed_job(f->d, ref, false).type, ==, VIR_DOMAIN_JOB_NONE);
     /* The client learnt of a failure: Finish with cancelled drops the copy there... */
     g_assert_null(vd_domain_migrate_finish(dst.d, &p, flags, true, &err));
     assert_error(err, VIR_ERR_OPERATION_FAILED, "cancelled");
@@ -1410,6 +1434,7 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     assert_error(err, VIR_ERR_SYSTEM_ERROR, "cannot connect to migration destination");
     g_clear_pointer(&err, vd_error_free);
     assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    g_assert_cmpint(completed_job(f->d, ref, false).type, ==, VIR_DOMAIN_JOB_FAILED);
     /* domjobabort with nothing to abort. */
     g_assert_false(vd_domain_abort_job(f->d, ref, &err));
     assert_error(err, VIR_ERR_OPERATION_INVALID, "no job is active on the domain");
@@ -1469,6 +1494,11 @@ static void suspend_mid_migration_ends_precopy_and_limits_stay(fixture *f, gcons
     g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
     g_assert_nonnull(there);
     assert_state(dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+    /* domjobinfo --completed on the destination: the incoming job that took it. */
+    vd_job_info in = completed_job(dst.d, there, false);
+    g_assert_cmpint(in.type, ==, VIR_DOMAIN_JOB_COMPLETED);
+    g_assert_cmpint(in.operation, ==, VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN);
+    g_assert_cmpint(completed_job(dst.d, there, false).type, ==, VIR_DOMAIN_JOB_NONE);
     g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
     g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
     teardown(&dst, NULL);
