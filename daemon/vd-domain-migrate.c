@@ -704,9 +704,15 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
     bool ok = hv->ops->migrate_shape(hv, o->domid, o->live, o->platform, w, err) &&
               (!o->live_migration || precopy(o, w, err));
     vd_save_writer_pace(w, NULL); /* a paused guest waits for nobody's speed limit */
+    /* Recorded before the pause: a daemon killed from here on finds the guest stopped for
+     * this migration and runs it again (vd-recovery.c). */
+    if (ok && was_running)
+        ok = vd_store_set_migrating(o->d->cfg, o->live->name, VD_MIGRATING_STOPPED, err);
     if (ok && was_running) {
         int paused = pause_migrating_guest(o->d, o->dom, err);
         ok = paused >= 0;
+        if (paused == 0) /* a client's suspend stopped it: it stays so */
+            ok = vd_store_set_migrating(o->d->cfg, o->live->name, VD_MIGRATING_COPYING, err);
         o->paused = ok;
         if (paused > 0) {
             vd_write_lock(o->d);
@@ -745,6 +751,7 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
 static void undo_outgoing(outgoing *o, bool was_running)
 {
     g_autoptr(vd_error) e = NULL;
+    vd_store_set_migrating(o->d->cfg, o->live->name, VD_MIGRATING_NONE, NULL);
     if (o->logging && !o->d->hv->ops->migrate_log_dirty(o->d->hv, o->domid, false, &e))
         g_warning("domain '%s': %s", o->live->name, e->message);
     g_clear_pointer(&e, vd_error_free);
@@ -819,7 +826,8 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
     if (p->bandwidth_mib) /* virsh migrate --bandwidth: the domain's limit from now */
         __atomic_store_n(&dom->migrate_speed_mib, p->bandwidth_mib, __ATOMIC_RELAXED);
     gint64 start = g_get_monotonic_time();
-    bool ok = send_guest(&o, fd, peer, was_running, err);
+    bool ok = vd_store_set_migrating(d->cfg, live->name, VD_MIGRATING_COPYING, err) &&
+              send_guest(&o, fd, peer, was_running, err);
     o.paused = o.paused || guest_paused(&o); /* a client's suspend is undone too */
     if (job_connection(d, dom, -1)) {
         /* What failed was the connection domjobabort shut: say so. */
@@ -840,6 +848,9 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
         g_warning("domain '%s': %s", live->name, e->message);
     g_clear_pointer(&e, vd_error_free);
     if (o.dm_logging && !vd_dm_dirty_log(d->cfg, domid, live->name, false, &e))
+        g_warning("domain '%s': %s", live->name, e->message);
+    g_clear_pointer(&e, vd_error_free);
+    if (!vd_store_set_migrating(d->cfg, live->name, VD_MIGRATING_HANDED_OVER, &e))
         g_warning("domain '%s': %s", live->name, e->message);
     vd_write_lock(d);
     dom->migrated_out = true;

@@ -325,6 +325,42 @@ void vd_store_delete_status(const vd_config *cfg, const char *name)
 {
     g_autofree char *path = status_path(cfg, name);
     g_unlink(path);
+    vd_store_set_migrating(cfg, name, VD_MIGRATING_NONE, NULL); /* no run, no migration */
+}
+
+static const char *const migrating_words[] = {
+    [VD_MIGRATING_COPYING] = "copying",
+    [VD_MIGRATING_STOPPED] = "stopped",
+    [VD_MIGRATING_HANDED_OVER] = "handed-over",
+};
+
+static char *migrating_path(const vd_config *cfg, const char *name)
+{
+    return g_strdup_printf("%s/%s.migrating", cfg->state_dir, name);
+}
+
+bool vd_store_set_migrating(const vd_config *cfg, const char *name, vd_migrating_phase phase,
+                            vd_error **err)
+{
+    g_autofree char *path = migrating_path(cfg, name);
+    if (phase == VD_MIGRATING_NONE) {
+        g_unlink(path);
+        return true;
+    }
+    return vd_file_write_atomic(path, migrating_words[phase], false, err);
+}
+
+vd_migrating_phase vd_store_get_migrating(const vd_config *cfg, const char *name)
+{
+    g_autofree char *path = migrating_path(cfg, name);
+    g_autofree char *word = NULL;
+    if (!g_file_get_contents(path, &word, NULL, NULL))
+        return VD_MIGRATING_NONE;
+    for (unsigned i = VD_MIGRATING_COPYING; i < G_N_ELEMENTS(migrating_words); i++)
+        if (strcmp(word, migrating_words[i]) == 0)
+            return (vd_migrating_phase)i;
+    g_warning("%s: unknown migration phase '%s'", path, word);
+    return VD_MIGRATING_NONE;
 }
 
 static void load_status(const char *path, const char *xml, void *user)

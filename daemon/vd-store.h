@@ -35,6 +35,18 @@ void vd_store_status_free(vd_store_status *st);
 bool vd_store_save_status(const vd_config *cfg, const vd_domain_def *live, int domid,
                           vd_error **err);
 void vd_store_delete_status(const vd_config *cfg, const char *name);
+
+/* An outgoing migration's phase, kept beside the domain's status file so that a daemon
+ * killed mid-migration learns on restart what its guest waits for (vd-recovery.c). */
+typedef enum {
+    VD_MIGRATING_NONE,
+    VD_MIGRATING_COPYING,     /* pre-copy: the guest runs, hv logs its dirty pages */
+    VD_MIGRATING_STOPPED,     /* the stop-and-copy paused the guest */
+    VD_MIGRATING_HANDED_OVER, /* the destination holds a complete copy */
+} vd_migrating_phase;
+bool vd_store_set_migrating(const vd_config *cfg, const char *name, vd_migrating_phase phase,
+                            vd_error **err);
+vd_migrating_phase vd_store_get_migrating(const vd_config *cfg, const char *name);
 /* Of vd_store_status*. */
 GPtrArray *vd_store_load_status(const vd_config *cfg);
 

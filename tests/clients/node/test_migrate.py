@@ -10,7 +10,8 @@ handover is reported as the downtime the guest saw.
 domjobinfo shows the migration's progress and domjobabort cancels it, and domjobinfo
 --completed the last one to end on each side (completed there, cancelled); --timeout suspends a
 guest that dirties its memory too fast for pre-copy to end; the destination's
-daemon or whole node dying mid-migration leaves the guest running on the source (point 3)."""
+daemon or whole node dying mid-migration, or the source's daemon, leaves the guest running
+on the source (point 3)."""
 import re
 import subprocess
 import time
@@ -281,6 +282,25 @@ def killed_destination_daemon_leaves_the_guest_on_a(a, b):
     print(f'  destination daemon killed: virsh migrate said {err!r}')
 
 
+def killed_source_daemon_leaves_the_guest_on_a(a, b):
+    """The source's daemon SIGKILLed mid-migration and started again: virsh migrate fails,
+    B gives up on the broken stream and holds nothing, and A's new daemon finds the guest
+    it was sending, ends the migration's dirty logging and leaves it running there."""
+    def kill_and_restart():
+        a.dom0('kill -9 $(pidof virtvireod)')
+        a.dom0(nodeclients.DAEMON_START)
+        a.wait_daemon(60)
+    err = migration_that_fails(a, b, kill_and_restart)
+    said = a.dom0(f'grep "outgoing migration ended with the daemon" {nodeclients.DAEMON_LOG}',
+                  check=False)
+    if NAME not in said:
+        raise node.TestFailure("A's restarted daemon did not end the cut migration")
+    nodeclients.wait_for(lambda: NAME not in b.virsh('list', '--all', '--name').stdout.split()
+                         and not b.hv_domain(NAME), 60, 'node B dropping the broken stream')
+    console_answers(a, NAME, 'echo "source-$(cat /tmp/mark)"', r'source-kept-in-ram')
+    print(f'  source daemon killed: virsh migrate said {err!r}; the guest runs on on A')
+
+
 def killed_destination_node_leaves_the_guest_on_a(a, b):
     """The destination node itself gone mid-migration (its QEMU killed: no reset ever
     comes back): the source gives up on the silent connection and runs the guest on.
@@ -297,4 +317,5 @@ if __name__ == '__main__':
                           domjobinfo_shows_progress_and_domjobabort_keeps_the_guest_home,
                           timeout_suspends_a_guest_that_dirties_too_fast,
                           killed_destination_daemon_leaves_the_guest_on_a,
+                          killed_source_daemon_leaves_the_guest_on_a,
                           killed_destination_node_leaves_the_guest_on_a])

@@ -1362,6 +1362,8 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
     g_assert_cmpuint(f->hv->dirty_fetches, >=, 2);
     g_assert_cmpuint(f->hv->memory_sends, >=, 2);
     g_assert_false(f->hv->logging_dirty);
+    /* A daemon killed from here on keeps the guest paused (vd-recovery.c). */
+    g_assert_cmpint(vd_store_get_migrating(f->cfg, "mig"), ==, VD_MIGRATING_HANDED_OVER);
 
     g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
     g_assert_nonnull(there);
@@ -1377,6 +1379,7 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
 
     g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
     g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
+    g_assert_cmpint(vd_store_get_migrating(f->cfg, "mig"), ==, VD_MIGRATING_NONE);
     g_autoptr(vd_domain_ref) gone = vd_domain_lookup_by_name(f->d, "mig", &err);
     g_assert_null(gone); /* --undefinesource */
     assert_error(err, VIR_ERR_NO_DOMAIN, "mig");
@@ -1426,6 +1429,7 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     /* ...and Confirm with cancelled runs the source's again. */
     g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, true, &err));
     assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    g_assert_cmpint(vd_store_get_migrating(f->cfg, "stay"), ==, VD_MIGRATING_NONE);
     g_assert_cmpint(fake_of(f, ref)->info.state, ==, VD_HV_RUNNING);
 
     /* A destination that is not there: Perform fails and the guest never stopped. */
@@ -1440,6 +1444,42 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     assert_error(err, VIR_ERR_OPERATION_INVALID, "no job is active on the domain");
     teardown(&dst, NULL);
     current_daemon = f->d;
+}
+
+/* A daemon killed mid-migration (its status and the migration's phase files stay): the
+ * restarted one runs a guest the stop-and-copy had paused, leaves one being copied
+ * running, and keeps one already handed over paused, for the migration. */
+static void daemon_killed_mid_migration_leaves_one_running_copy(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    static const struct {
+        const char *name;
+        vd_migrating_phase phase;
+        bool paused;
+        int state, reason;
+    } cases[] = {
+        {"copying", VD_MIGRATING_COPYING, false, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED},
+        {"stopped", VD_MIGRATING_STOPPED, true, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED},
+        {"handed", VD_MIGRATING_HANDED_OVER, true, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION},
+    };
+    vd_domain_ref *refs[G_N_ELEMENTS(cases)];
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        refs[i] = define(f, cases[i].name, NULL);
+        g_assert_true(vd_domain_create(f->d, refs[i], 0, &err));
+        if (cases[i].paused)
+            g_assert_true(vd_domain_suspend(f->d, refs[i], &err));
+        g_assert_true(vd_store_set_migrating(f->cfg, cases[i].name, cases[i].phase, &err));
+    }
+    stop_daemon(f);
+    start_daemon(f, true);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        assert_state(f->d, refs[i], cases[i].state, cases[i].reason);
+        g_assert_cmpint(fake_of(f, refs[i])->info.state, ==,
+                        cases[i].state == VIR_DOMAIN_RUNNING ? VD_HV_RUNNING : VD_HV_PAUSED);
+        g_assert_cmpint(vd_store_get_migrating(f->cfg, cases[i].name), ==, VD_MIGRATING_NONE);
+        vd_domain_ref_free(refs[i]);
+    }
 }
 
 typedef struct client_call {
@@ -1501,6 +1541,7 @@ static void suspend_mid_migration_ends_precopy_and_limits_stay(fixture *f, gcons
     g_assert_cmpint(completed_job(dst.d, there, false).type, ==, VIR_DOMAIN_JOB_NONE);
     g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
     g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
+    g_assert_cmpint(vd_store_get_migrating(f->cfg, "mig"), ==, VD_MIGRATING_NONE);
     teardown(&dst, NULL);
     current_daemon = f->d;
 }
@@ -1697,6 +1738,8 @@ int main(int argc, char **argv)
         live_migration_moves_the_guest_between_daemons, WITH_FAKE_HV);
     ADD("cancelled-migration-leaves-the-guest-running-on-the-source",
         cancelled_migration_leaves_the_guest_running_on_the_source, WITH_FAKE_HV);
+    ADD("daemon-killed-mid-migration-leaves-one-running-copy",
+        daemon_killed_mid_migration_leaves_one_running_copy, WITH_FAKE_HV);
     ADD("suspend-mid-migration-ends-precopy-and-limits-stay",
         suspend_mid_migration_ends_precopy_and_limits_stay, WITH_FAKE_HV);
     ADD("save-and-restore-round-trip-and-refuse-damaged-images",
