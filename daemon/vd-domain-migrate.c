@@ -34,6 +34,11 @@
 #define ACCEPT_TIMEOUT_MS 120000
 #define ANSWER_TIMEOUT_MS 300000
 #define MAX_ROUNDS 30
+/* --auto-converge, as QEMU's cpu-throttle-initial and -increment: a guest that dirties
+ * more than half of what a round sent gets this much less CPU, then more each round. */
+#define THROTTLE_INITIAL 20
+#define THROTTLE_STEP 10
+#define THROTTLE_MAX 99
 #define DEFAULT_DOWNTIME_MS 300 /* libvirt's default maximum downtime */
 #define STALL_TIMEOUT_S 30      /* a peer that takes nothing for this long is gone */
 
@@ -521,8 +526,9 @@ typedef struct outgoing {
     vd_domain *dom;
     const vd_domain_def *live;
     int domid;
-    bool platform, has_dm, live_migration;
+    bool platform, has_dm, live_migration, auto_converge;
     bool logging, dm_logging, paused, dm_quiesced;
+    unsigned throttle; /* % of the guest's CPU time held back (--auto-converge) */
     uint64_t *dirty;
     size_t words;
 } outgoing;
@@ -647,6 +653,30 @@ static unsigned downtime_ms(const outgoing *o)
     return ms ? (unsigned)MIN(ms, G_MAXUINT) : DEFAULT_DOWNTIME_MS;
 }
 
+/* --auto-converge: the credit scheduler caps the guest at (100 - pct)% of its online
+ * vCPUs' time, never above a cap it had (pct 0: its own scheduling again). */
+static bool throttle_guest(outgoing *o, unsigned pct, vd_error **err)
+{
+    unsigned cap = o->live->cap;
+    if (pct) {
+        unsigned full = 100 * MAX(o->live->vcpus_current, 1u);
+        unsigned throttled = MAX(full * (100 - pct) / 100, 1u);
+        cap = cap ? MIN(cap, throttled) : throttled;
+    }
+    if (!o->d->hv->ops->domain_set_sched(o->d->hv, o->domid,
+                                         vd_domain_def_effective_weight(o->live), cap, err))
+        return false;
+    o->throttle = pct;
+    if (!pct)
+        return true; /* domjobinfo keeps the last throttle, as QEMU reports it */
+    g_mutex_lock(&o->d->job_lock);
+    o->dom->job.progress.throttle = pct;
+    g_mutex_unlock(&o->d->job_lock);
+    g_message("domain '%s': pre-copy does not converge: CPU throttled by %u%% (cap %u%%)",
+              o->live->name, pct, cap);
+    return true;
+}
+
 /* Pre-copy: RAM whole, then what was dirtied meanwhile, until the rest is small. */
 static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
 {
@@ -678,6 +708,11 @@ static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
                       o->live->name, round, dirty, paused ? " (suspended by a client)" : "");
             return true;
         }
+        if (o->auto_converge && round >= 2 && dirty > sent / 2 && o->throttle < THROTTLE_MAX &&
+            !throttle_guest(o, o->throttle ? MIN(o->throttle + THROTTLE_STEP, THROTTLE_MAX)
+                                           : THROTTLE_INITIAL,
+                            err))
+            return false;
         start = now;
         sent = send_dirty(o, w, err);
         if (sent < 0)
@@ -703,6 +738,9 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
     vd_save_writer_pace(w, &o->dom->migrate_speed_mib); /* the domain outlives w */
     bool ok = hv->ops->migrate_shape(hv, o->domid, o->live, o->platform, w, err) &&
               (!o->live_migration || precopy(o, w, err));
+    /* The shape carried the guest's own scheduling; here it gets it back too. */
+    if (o->throttle && !throttle_guest(o, 0, ok ? err : NULL))
+        ok = false;
     vd_save_writer_pace(w, NULL); /* a paused guest waits for nobody's speed limit */
     /* Recorded before the pause: a daemon killed from here on finds the guest stopped for
      * this migration and runs it again (vd-recovery.c). */
@@ -820,6 +858,7 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
         .platform = live->acpi && live->apic,
         .has_dm = vd_domain_dm_device_count(live) > 0,
         .live_migration = (flags & VIR_MIGRATE_LIVE) && was_running,
+        .auto_converge = flags & VIR_MIGRATE_AUTO_CONVERGE,
         .words = dirty_words(live),
     };
     o.dirty = g_new0(uint64_t, o.words);

@@ -330,6 +330,7 @@ typedef struct vd_job_progress {
     uint64_t processed;  /* bytes sent so far; the sender adds to it atomically */
     uint64_t dirty_rate; /* frames dirtied per second in the last round */
     uint64_t iteration;  /* pre-copy rounds done */
+    uint64_t throttle;   /* --auto-converge: % of the guest's CPU time held back now */
 } vd_job_progress;
 
 typedef struct vd_job_info {

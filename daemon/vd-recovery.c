@@ -70,6 +70,11 @@ static void end_interrupted_migration(vd_daemon *d, vd_domain *dom)
     }
     g_autoptr(vd_error) err = NULL;
     bool devices = vd_domain_dm_device_count(dom->live) > 0;
+    /* --auto-converge may have throttled it. */
+    if (!d->hv->ops->domain_set_sched(d->hv, dom->id, vd_domain_def_effective_weight(dom->live),
+                                      dom->live->cap, &err))
+        g_warning("domain '%s': its scheduling stays throttled: %s", name, err->message);
+    g_clear_pointer(&err, vd_error_free);
     if (!d->hv->ops->migrate_log_dirty(d->hv, dom->id, false, &err))
         g_message("domain '%s': dirty logging: %s", name, err->message); /* off already */
     g_clear_pointer(&err, vd_error_free);

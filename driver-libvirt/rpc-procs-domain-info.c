@@ -277,6 +277,9 @@ bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_er
         for (size_t i = 0; i < G_N_ELEMENTS(memory); i++)
             g_ptr_array_add(params, vd_typed_param_number(memory[i].name, VIR_TYPED_PARAM_ULLONG,
                                                           memory[i].value));
+        /* --auto-converge's throttle: % of the guest's CPU time held back. */
+        g_ptr_array_add(params, vd_typed_param_number("auto_converge_throttle",
+                                                      VIR_TYPED_PARAM_INT, job.memory.throttle));
     }
     vd_rpc_params_to_wire(params, VD_WIRE_DOMAIN_JOB_STATS_MAX, &r->params.params_val,
                           &r->params.params_len);

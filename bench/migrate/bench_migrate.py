@@ -31,7 +31,10 @@ from test_virsh_linux import console_answers, define_linux, start_and_reach_user
 
 # There-and-back migrations per case: a dirtying guest's migration runs into the round
 # limit and takes minutes under TCG, so it goes once each way.
-ROUNDS = {'idle': 2, 'dirtying': 1}
+ROUNDS = {'idle': 2, 'dirtying': 1, 'auto-converge': 1}
+# virsh migrate's flags per case: the same dirtying guest, throttled until pre-copy
+# converges (daemon/vd-domain-migrate.c, throttle_guest).
+FLAGS = {'auto-converge': ('--auto-converge',)}
 MEMORY_MIB = 256
 FLOOR_MIB = 256
 FLOOR_PORT = 5001   # below the daemon's migration ports (49152-49215)
@@ -172,12 +175,12 @@ def paused_for(src, dst, events, since):
     return resumed - paused
 
 
-def measured_migration(src, dst, events):
+def measured_migration(src, dst, events, flags):
     """One live migration src -> dst, checked as test_migrate checks it; returns what the
     table shows."""
     log_from, tx_from = daemon_log_lines(src), link_tx_bytes(src)
     since = {k: len(e.lines) for k, e in events.items()}
-    took, earlier = migrate(src, dst)
+    took, earlier = migrate(src, dst, *flags)
     tx = link_tx_bytes(src) - tx_from
     gap, _ = check_moved(src, dst, earlier)
     rounds, left, handover = precopy_rounds(src, log_from)
@@ -188,7 +191,7 @@ def measured_migration(src, dst, events):
 
 def print_row(case, r, floors):
     left = '-' if r['left'] is None else str(r['left'])
-    print(f"  {case:8}  {r['dir']:4}  {r['took']:6.2f} s  {r['handover']:5.1f} s  "
+    print(f"  {case:13}  {r['dir']:4}  {r['took']:6.2f} s  {r['handover']:5.1f} s  "
           f"{r['paused']:5.2f} s  {r['gap']:5.2f} s  {r['rounds']:>10}  {left:>5}  "
           f"{r['mib']:6.1f}  {r['mib'] / r['took']:5.2f}  {r['took'] / floors[r['dir']]:5.2f}x",
           flush=True)
@@ -199,7 +202,7 @@ def there_and_back(case, a, b, floors, events):
     runs = []
     for _ in range(ROUNDS[case]):
         for src, dst in ((a, b), (b, a)):
-            runs.append(measured_migration(src, dst, events))
+            runs.append(measured_migration(src, dst, events, FLAGS.get(case, ())))
             print_row(case, runs[-1], floors)
     return runs
 
@@ -208,13 +211,14 @@ def print_floors(floors):
     print(f'bench-migrate: {MEMORY_MIB} MiB Linux domU, 2 vCPUs, virsh migrate --live between '
           f"two nodes under hv over their dom0s' private link; there and back "
           f"{ROUNDS['idle']}x idle, {ROUNDS['dirtying']}x rewriting {DIRTY_MIB} MiB of its RAM "
-          f'from /dev/urandom without pause')
+          f"from /dev/urandom without pause, {ROUNDS['auto-converge']}x the same with "
+          f'--auto-converge')
     for d, t in floors.items():
         print(f'  floor {d}: {FLOOR_MIB} MiB dom0 to dom0 over TCP (dd into busybox nc) '
               f'{t:6.2f} s ({FLOOR_MIB / t:5.2f} MiB/s)')
-    print('  case      dir   virsh      daemon   paused   guest    pre-copy    left   link   '
+    print('  case           dir   virsh      daemon   paused   guest    pre-copy    left   link   '
           'link   virsh/')
-    print('                  migrate    handover (host)  gap      rounds      frames MiB    '
+    print('                       migrate    handover (host)  gap      rounds      frames MiB    '
           'MiB/s  floor', flush=True)
 
 
@@ -240,6 +244,7 @@ def run(a, b, events):
     cases = {'idle': there_and_back('idle', a, b, floors, events)}
     console_answers(a, NAME, DIRTIER, r'dirtying-42', timeout=300)
     cases['dirtying'] = there_and_back('dirtying', a, b, floors, events)
+    cases['auto-converge'] = there_and_back('auto-converge', a, b, floors, events)
     print_summary(floors, cases)
 
 

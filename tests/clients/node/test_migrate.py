@@ -49,14 +49,14 @@ def wait_ticks(s, more_than, what):
     return ticks(s)
 
 
-def migrate(src, dst):
-    """virsh migrate --live from src to dst (the data to dst's link address); returns how
-    long virsh took and the ticks dst's console log held before (a guest that ran there
-    earlier left its own)."""
+def migrate(src, dst, *flags):
+    """virsh migrate --live [flags] from src to dst (the data to dst's link address);
+    returns how long virsh took and the ticks dst's console log held before (a guest that
+    ran there earlier left its own)."""
     earlier = len(ticks(dst))
     t0 = time.monotonic()
-    r = src.virsh('migrate', '--live', '--persistent', '--undefinesource', NAME, dst.uri,
-                  '--migrateuri', f'tcp://{dst.link.address}', ok=None, timeout=900)
+    r = src.virsh('migrate', '--live', '--persistent', '--undefinesource', *flags, NAME,
+                  dst.uri, '--migrateuri', f'tcp://{dst.link.address}', ok=None, timeout=900)
     took = time.monotonic() - t0
     if r.returncode != 0:
         raise node.TestFailure(f'virsh migrate {src.name} -> {dst.name} failed: '

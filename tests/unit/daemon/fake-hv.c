@@ -181,6 +181,8 @@ static bool set_sched(vd_hv *hv, int domid, unsigned weight, unsigned cap, vd_er
     if (dom) {
         dom->info.weight = weight;
         dom->info.cap = cap;
+        if (cap && (!self(hv)->lowest_cap || cap < self(hv)->lowest_cap))
+            self(hv)->lowest_cap = cap;
     }
     return dom != NULL;
 }
@@ -338,8 +340,17 @@ static int64_t migrate_fetch_dirty(vd_hv *hv, int domid, const vd_domain_def *de
 {
     (void)def;
     (void)platform;
-    if (!lookup(hv, domid, err))
+    fake_domain *dom = lookup(hv, domid, err);
+    if (!dom)
         return -1;
+    unsigned heavy_above = self(hv)->heavy_dirty_above_cap;
+    if (heavy_above) {
+        self(hv)->dirty_fetches++;
+        if (dom->info.cap && dom->info.cap <= heavy_above)
+            return 0; /* throttled enough: it dirties nothing more */
+        memset(dirty, 0xff, 64 * sizeof(*dirty)); /* 4096 frames */
+        return 4096;
+    }
     if (self(hv)->dirty_fetches++ > 0)
         return 0;
     if (self(hv)->on_first_fetch)

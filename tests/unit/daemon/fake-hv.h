@@ -25,6 +25,9 @@ typedef struct fake_hv {
     void (*on_first_fetch)(void *user);
     void *on_first_fetch_user;
     bool logging_dirty;
+    /* A guest that dirties memory faster than any link (many frames at every fetch) until
+     * its cap is at or below this % (0: the one-frame guest); the lowest cap it was given. */
+    unsigned heavy_dirty_above_cap, lowest_cap;
     bool linux_kernels; /* starts report a Linux domU on the guest platform */
     /* A gate builds wait at, so a test can hold a start in progress (fake_hv_hold_starts). */
     GMutex gate_lock;

@@ -1321,6 +1321,15 @@ static vd_job_info completed_job(vd_daemon *d, const vd_domain_ref *ref, bool ke
     return job;
 }
 
+/* A domain defined and started on f's daemon. */
+static vd_domain_ref *started(fixture *f, const char *name)
+{
+    g_autoptr(vd_error) err = NULL;
+    vd_domain_ref *ref = define(f, name, NULL);
+    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    return ref;
+}
+
 /* Begin, Prepare and Perform as libvirt's client runs them; the source's guest is paused
  * (for paused_reason), handed over, and the destination's built paused. Returns Begin's
  * XML. */
@@ -1350,8 +1359,7 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
     fixture dst = {0};
     setup(&dst, WITH_FAKE_HV);
     g_autoptr(vd_error) err = NULL;
-    g_autoptr(vd_domain_ref) ref = define(f, "mig", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_autoptr(vd_domain_ref) ref = started(f, "mig");
     g_string_assign(fake_of(f, ref)->console_input, "state-that-travels");
     unsigned flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
     vd_migrate_params p = {0};
@@ -1401,8 +1409,7 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     fixture dst = {0};
     setup(&dst, WITH_FAKE_HV);
     g_autoptr(vd_error) err = NULL;
-    g_autoptr(vd_domain_ref) ref = define(f, "stay", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_autoptr(vd_domain_ref) ref = started(f, "stay");
     unsigned flags = VIR_MIGRATE_LIVE;
     vd_migrate_params p = {0};
     g_autofree char *uri = NULL;
@@ -1446,6 +1453,52 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     current_daemon = f->d;
 }
 
+/* A guest that dirties its memory faster than any link: without --auto-converge pre-copy
+ * gives up after its 30 rounds and the stop-and-copy moves the rest; with it, the guest is
+ * throttled harder each round (the credit cap) until it converges, and gets its own
+ * scheduling back for the stop-and-copy. */
+static void auto_converge_throttles_a_guest_until_precopy_converges(fixture *f, gconstpointer u)
+{
+    (void)u;
+    fixture dst = {0};
+    setup(&dst, WITH_FAKE_HV);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = started(f, "hot");
+    g_assert_true(vd_domain_migrate_set_max_downtime(f->d, ref, 1, &err));
+    f->hv->heavy_dirty_above_cap = 50; /* one online vCPU: 50% once throttled by 50% */
+    unsigned flags = VIR_MIGRATE_LIVE;
+    vd_migrate_params p = {0};
+    g_autofree char *uri = NULL;
+    g_autofree char *xml =
+        migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
+    vd_job_info job = completed_job(f->d, ref, false);
+    g_assert_cmpuint(job.memory.iteration, ==, 30);
+    g_assert_cmpuint(job.memory.throttle, ==, 0);
+    g_assert_cmpuint(f->hv->lowest_cap, ==, 0);
+    g_assert_null(vd_domain_migrate_finish(dst.d, &p, flags, true, &err));
+    g_clear_pointer(&err, vd_error_free);
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, true, &err));
+    assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+
+    flags |= VIR_MIGRATE_AUTO_CONVERGE;
+    g_clear_pointer(&xml, g_free);
+    g_clear_pointer(&uri, g_free);
+    p = (vd_migrate_params){0};
+    xml = migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
+    job = completed_job(f->d, ref, false);
+    g_assert_cmpint(job.type, ==, VIR_DOMAIN_JOB_COMPLETED);
+    g_assert_cmpuint(job.memory.iteration, <, 30);
+    g_assert_cmpuint(job.memory.throttle, ==, 50);
+    g_assert_cmpuint(f->hv->lowest_cap, ==, 50); /* 80, 70, 60, then 50: it converged */
+    g_assert_cmpuint(fake_of(f, ref)->info.cap, ==, 0); /* its own scheduling again */
+    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
+    g_assert_nonnull(there);
+    g_assert_cmpuint(fake_of(&dst, there)->info.cap, ==, 0);
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
+    teardown(&dst, NULL);
+    current_daemon = f->d;
+}
+
 /* A daemon killed mid-migration (its status and the migration's phase files stay): the
  * restarted one runs a guest the stop-and-copy had paused, leaves one being copied
  * running, and keeps one already handed over paused, for the migration. */
@@ -1465,8 +1518,7 @@ static void daemon_killed_mid_migration_leaves_one_running_copy(fixture *f, gcon
     };
     vd_domain_ref *refs[G_N_ELEMENTS(cases)];
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        refs[i] = define(f, cases[i].name, NULL);
-        g_assert_true(vd_domain_create(f->d, refs[i], 0, &err));
+        refs[i] = started(f, cases[i].name);
         if (cases[i].paused)
             g_assert_true(vd_domain_suspend(f->d, refs[i], &err));
         g_assert_true(vd_store_set_migrating(f->cfg, cases[i].name, cases[i].phase, &err));
@@ -1505,8 +1557,7 @@ static void suspend_mid_migration_ends_precopy_and_limits_stay(fixture *f, gcons
     fixture dst = {0};
     setup(&dst, WITH_FAKE_HV);
     g_autoptr(vd_error) err = NULL;
-    g_autoptr(vd_domain_ref) ref = define(f, "timeout", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_autoptr(vd_domain_ref) ref = started(f, "timeout");
     uint64_t value = 0;
     g_assert_true(vd_domain_migrate_get_max_downtime(f->d, ref, &value, &err));
     g_assert_cmpuint(value, ==, 300); /* libvirt's default */
@@ -1738,6 +1789,8 @@ int main(int argc, char **argv)
         live_migration_moves_the_guest_between_daemons, WITH_FAKE_HV);
     ADD("cancelled-migration-leaves-the-guest-running-on-the-source",
         cancelled_migration_leaves_the_guest_running_on_the_source, WITH_FAKE_HV);
+    ADD("auto-converge-throttles-a-guest-until-precopy-converges",
+        auto_converge_throttles_a_guest_until_precopy_converges, WITH_FAKE_HV);
     ADD("daemon-killed-mid-migration-leaves-one-running-copy",
         daemon_killed_mid_migration_leaves_one_running_copy, WITH_FAKE_HV);
     ADD("suspend-mid-migration-ends-precopy-and-limits-stay",
