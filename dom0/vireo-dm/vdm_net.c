@@ -229,18 +229,25 @@ static bool rx_have_room(struct vdm_net *net)
 }
 
 /* Takes receive buffers until there is room for a frame: 1, 0 when the driver must post
- * more first, -1 when it broke the rules (the device needs reset). */
-static int rx_take_buffers(struct vdm_net *net)
+ * more first, -1 when it broke the rules (the device needs reset; *why says how). */
+static int rx_take_buffers(struct vdm_net *net, const char **why)
 {
+    struct vdm_vq *vq = &net->virtio.queue[VDM_NET_RXQ].vq;
     struct vdm_chain *c;
     int ret;
 
     while (!rx_have_room(net)) {
-        ret = vdm_vq_pop(&net->virtio.queue[VDM_NET_RXQ].vq, &c);
+        ret = vdm_vq_pop(vq, &c);
+        if (ret < 0)
+            *why = vq->broken;
         if (ret <= 0)
             return ret < 0 ? -1 : 0;
         /* §5.1.6.3.1: device-writable only, each at least the size of the header. */
-        if (c->nr_out != 0 || c->in_len < HDR_LEN || net->rx_nr == NET_QUEUE_SIZE) {
+        *why = c->nr_out != 0            ? "a readable buffer"
+               : c->in_len < HDR_LEN     ? "a buffer shorter than the header"
+               : net->rx_nr == NET_QUEUE_SIZE ? "more buffers than the queue holds"
+                                          : NULL;
+        if (*why != NULL) {
             free(c);
             return -1;
         }
@@ -398,9 +405,17 @@ static void rx_pump(struct vdm_net *net)
     }
     rx_sync_offloads(net);
     for (unsigned turn = 0;; turn++) {
-        int ret = rx_take_buffers(net);
+        const char *why = NULL;
+        int ret = rx_take_buffers(net, &why);
 
         if (ret < 0) {
+            const struct vdm_vq *vq = &v->queue[VDM_NET_RXQ].vq;
+
+            g_message("%s: %s: receive queue: %s (avail idx %u, taken %u, size %u, "
+                      "buffers held %u)",
+                      v->dev.env->name, v->dev.group, why ? why : "?",
+                      (unsigned)atomic_load_explicit(&vq->avail->idx, memory_order_acquire),
+                      vq->last_avail, vq->num, net->rx_nr);
             vdm_virtio_needs_reset(v, "malformed receive queue or buffer");
             break;
         }

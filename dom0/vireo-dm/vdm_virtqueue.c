@@ -60,6 +60,13 @@ static _Atomic uint16_t *avail_event(struct vdm_vq *vq)
     return (_Atomic uint16_t *)(void *)&vq->used->ring[vq->num];
 }
 
+/* -EIO, saying why (vdm_vq.broken). */
+static int broken(struct vdm_vq *vq, const char *why)
+{
+    vq->broken = why;
+    return -EIO;
+}
+
 /* Where one walk through a descriptor table stands. */
 struct chain_walk {
     const uint8_t *table; /* the queue's table or an indirect one */
@@ -83,13 +90,13 @@ static int enter_indirect(struct vdm_vq *vq, struct chain_walk *w,
 {
     /* §2.6.5.3.1: no nesting, no NEXT beside INDIRECT, a whole number of entries. */
     if (!vq->indirect || w->indirect || (d->flags & VIRTQ_DESC_F_NEXT) != 0)
-        return -EIO;
+        return broken(vq, "indirect table not negotiated, nested or with NEXT");
     if (d->len == 0 || d->len % sizeof(struct vdm_vring_desc) != 0 ||
         d->len / sizeof(struct vdm_vring_desc) > VDM_VQ_CHAIN_MAX)
-        return -EIO;
+        return broken(vq, "indirect table of a bad size");
     w->table = vdm_guest_mem_ptr(vq->mem, d->addr, d->len);
     if (w->table == NULL)
-        return -EIO;
+        return broken(vq, "indirect table outside guest RAM");
     w->table_len = d->len / sizeof(struct vdm_vring_desc);
     w->steps = 0;
     w->indirect = true;
@@ -102,15 +109,15 @@ static int add_buffer(struct vdm_vq *vq, struct chain_walk *w, const struct vdm_
     void *host;
 
     if (!writable && w->seen_write)
-        return -EIO; /* §2.6.4.2: readable buffers come first */
+        return broken(vq, "readable buffer after a writable one"); /* §2.6.4.2 */
     w->seen_write |= writable;
     if (d->len == 0)
         return 0;
     host = vdm_guest_mem_ptr(vq->mem, d->addr, d->len);
     if (host == NULL)
-        return -EIO;
+        return broken(vq, "buffer outside guest RAM");
     if (w->nr == VDM_VQ_CHAIN_MAX)
-        return -EIO;
+        return broken(vq, "chain of too many buffers");
     vq->scratch[w->nr++] = (struct iovec){ .iov_base = host, .iov_len = d->len };
     if (writable) {
         w->nr_in++;
@@ -132,8 +139,10 @@ static int walk_chain(struct vdm_vq *vq, uint16_t head, struct chain_walk *w)
         struct vdm_vring_desc d;
         int ret;
 
-        if (idx >= w->table_len || ++w->steps > w->table_len || ++total > VDM_VQ_CHAIN_MAX)
-            return -EIO; /* out of the table, a loop, or longer than allowed */
+        if (idx >= w->table_len)
+            return broken(vq, "descriptor index out of the table");
+        if (++w->steps > w->table_len || ++total > VDM_VQ_CHAIN_MAX)
+            return broken(vq, "descriptor loop or chain too long");
         read_desc(w->table, idx, &d);
         if ((d.flags & VIRTQ_DESC_F_INDIRECT) != 0) {
             ret = enter_indirect(vq, w, &d);
@@ -197,7 +206,7 @@ int vdm_vq_pop(struct vdm_vq *vq, struct vdm_chain **chain)
         avail_idx = atomic_load_explicit(&vq->avail->idx, memory_order_acquire);
     }
     if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
-        return -EIO; /* more entries than the ring holds */
+        return broken(vq, "more available entries than the ring holds");
     head = atomic_load_explicit(&vq->avail->ring[vq->last_avail % vq->num],
                                 memory_order_relaxed);
     ret = walk_chain(vq, head, &w);

@@ -76,6 +76,7 @@ struct vdm_vq {
     uint16_t last_avail;   /* next avail ring entry we take */
     uint16_t used_idx;     /* next used ring entry we fill (published with release) */
     uint16_t signalled;    /* used_idx at the last interrupt decision */
+    const char *broken;    /* what the last -EIO of vdm_vq_pop found wrong, for the log */
     struct iovec scratch[VDM_VQ_CHAIN_MAX];
 };
 
