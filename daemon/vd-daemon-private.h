@@ -93,6 +93,8 @@ struct vd_daemon {
     GThreadPool *refresher;       /* acts on hv's state changes off the main loop */
     gint refreshes_queued;        /* atomic: pushed and not finished */
     gint clients;                 /* atomic */
+    guint64 next_client;          /* atomic: the last connection id given */
+    GThreadPool *closer;          /* ends what a closed connection left: vd_domain* (ref) */
     gint64 last_activity;         /* atomic, monotonic µs of the last driver call */
     struct vd_networks *networks; /* virtual networks (vd-network.h) */
 };
@@ -200,6 +202,22 @@ vd_domain_def *vd_domain_running_copy(vd_daemon *d, vd_domain *dom, bool *was_ru
  * the migration's job. True when it did (*ok: the pause worked), false when no outgoing
  * migration runs. */
 bool vd_domain_migrating_suspend(vd_daemon *d, const vd_domain_ref *ref, bool *ok, vd_error **err);
+/* virsh resume of a guest an outgoing migration left paused with its devices quiesced (it
+ * was handed over and never confirmed: its client died, or the daemon restarted since):
+ * its owner says this copy runs, so its devices and vCPUs run again, as after a cancelled
+ * Confirm. Job held. False when dom is not such a guest; true when it was (*ok: it runs). */
+bool vd_domain_migrate_resume_job(vd_daemon *d, vd_domain *dom, bool *ok, vd_error **err);
+/* Start-up (vd-recovery.c, no client served yet): ends the outgoing migration a daemon
+ * stopped in the middle of, as its phase file tells. The destination gave up on the
+ * broken stream, so unless it had the whole guest already this copy is the only one:
+ * logging off, scheduling, devices and vCPUs back, as a failed migration leaves it. A
+ * guest handed over stays paused, waiting for its Confirm: it may run there now. */
+void vd_domain_migrate_end_interrupted(vd_daemon *d, vd_domain *dom);
+/* Queues on d->closer every domain whose incoming migration client prepared and did not
+ * finish (table lock not held). */
+void vd_domain_migrate_client_gone(vd_daemon *d, uint64_t client);
+/* d->closer's work: drops dom's abandoned incoming migration; takes dom's reference. */
+void vd_domain_migrate_drop_abandoned(gpointer dom, gpointer d);
 /* Where a started guest comes from: its state, reason and events say so. */
 typedef enum { VD_START_BOOT, VD_START_RESTORE, VD_START_MIGRATION } vd_start_origin;
 bool vd_domain_start_job_as(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,

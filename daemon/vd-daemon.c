@@ -40,13 +40,14 @@ void vd_daemon_settle(vd_daemon *d)
     }
 }
 
-void vd_daemon_client_opened(vd_daemon *d)
+uint64_t vd_daemon_client_opened(vd_daemon *d)
 {
     vd_note_activity(d);
     g_atomic_int_inc(&d->clients);
+    return __atomic_add_fetch(&d->next_client, 1, __ATOMIC_RELAXED);
 }
 
-void vd_daemon_client_closed(vd_daemon *d)
+void vd_daemon_client_closed(vd_daemon *d, uint64_t client)
 {
     /* --timeout counts from the last client leaving. */
     vd_note_activity(d);
@@ -54,6 +55,7 @@ void vd_daemon_client_closed(vd_daemon *d)
     do
         n = g_atomic_int_get(&d->clients);
     while (n > 0 && !g_atomic_int_compare_and_exchange(&d->clients, n, n - 1));
+    vd_domain_migrate_client_gone(d, client);
 }
 
 bool vd_daemon_idle_for(vd_daemon *d, unsigned secs)
@@ -85,6 +87,7 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     vd_events_init(d);
     d->last_activity = g_get_monotonic_time();
     d->refresher = g_thread_pool_new(refresh_in_background, d, 1, FALSE, NULL);
+    d->closer = g_thread_pool_new(vd_domain_migrate_drop_abandoned, d, 1, FALSE, NULL);
     d->networks = vd_networks_new(cfg); /* before domains: they may autostart on networks */
     vd_recover(d);
     vd_storage_init(d);
@@ -100,6 +103,7 @@ void vd_daemon_free(vd_daemon *d)
         return;
     d->hv->state_changed = NULL;
     g_thread_pool_free(d->refresher, FALSE, TRUE);
+    g_thread_pool_free(d->closer, FALSE, TRUE);
     /* Domains keep running: only the daemon's view of them goes away. */
     vd_write_lock(d);
     for (unsigned i = 0; i < d->domains->len; i++)

@@ -459,6 +459,10 @@ static bool set_paused(vd_daemon *d, const vd_domain_ref *ref, bool pause, vd_er
     if (!dom)
         return false;
     ok = vd_check_active(dom, err);
+    if (ok && !pause && vd_domain_migrate_resume_job(d, dom, &ok, err)) {
+        vd_job_end(d, dom);
+        return ok;
+    }
     bool paused = dom->state == VIR_DOMAIN_PAUSED;
     if (ok && !pause && !paused) {
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, "domain is not paused");

@@ -54,6 +54,8 @@ typedef struct vd_incoming {
     vd_domain *dom; /* referenced; its job held by the thread until it ends */
     vd_domain_def *def;
     bool added; /* Prepare made the domain: it goes again if nothing came */
+    uint64_t client; /* the connection that prepared it (vd_daemon_client_opened) */
+    bool taken;      /* table lock: a Finish, or its client's closing, is ending it */
     bool ok;
     vd_error *err;
 } vd_incoming;
@@ -324,7 +326,7 @@ static gpointer receive_thread(gpointer data)
 }
 
 bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
-                               char **uri_out, vd_error **err)
+                               uint64_t client, char **uri_out, vd_error **err)
 {
     if (!check_flags(flags, err))
         return false;
@@ -384,6 +386,7 @@ bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigne
     in->dom = dom; /* the claim's reference, passed on with the job */
     in->def = g_steal_pointer(&def);
     in->added = added;
+    in->client = client;
     vd_write_lock(d);
     dom->incoming = in;
     vd_write_unlock(d);
@@ -394,11 +397,16 @@ bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigne
     return true;
 }
 
-/* Takes a domain's incoming migration off it once the receiver ended. */
+/* Takes a domain's incoming migration off it once the receiver ended; NULL if it has
+ * none, or if another caller is taking it. */
 static vd_incoming *take_incoming(vd_daemon *d, vd_domain *dom)
 {
     vd_write_lock(d);
     vd_incoming *in = dom->incoming;
+    if (in && in->taken)
+        in = NULL;
+    else if (in)
+        in->taken = true;
     vd_write_unlock(d);
     if (!in)
         return NULL;
@@ -434,6 +442,47 @@ static void drop_incoming(vd_daemon *d, vd_domain *dom)
             vd_domain_remove_locked(d, dom);
         vd_write_unlock(d);
     }
+}
+
+/* ---- a client gone before its Finish (destination) ------------------------------------ */
+
+void vd_domain_migrate_client_gone(vd_daemon *d, uint64_t client)
+{
+    vd_read_lock(d);
+    for (unsigned i = 0; i < d->domains->len; i++) {
+        vd_domain *dom = d->domains->pdata[i];
+        if (dom->incoming && !dom->incoming->taken && dom->incoming->client == client)
+            g_thread_pool_push(d->closer, vd_domain_ref_obj(dom), NULL);
+    }
+    vd_read_unlock(d);
+}
+
+/* No Finish will come for this guest (the client died, or gave up without saying so):
+ * drop it, as a cancelled Finish would. The source keeps its copy, running unless it had
+ * handed the guest over already, which leaves it paused there for its owner to resume, as
+ * libvirt leaves it. Off the main loop: the stream may still be coming in. */
+void vd_domain_migrate_drop_abandoned(gpointer data, gpointer user)
+{
+    vd_domain *dom = data;
+    vd_daemon *d = user;
+    vd_incoming *in = take_incoming(d, dom);
+    if (in) {
+        vd_domain_unref_obj(in->dom); /* the receiver's */
+        g_autoptr(vd_error) e = NULL;
+        if (vd_job_begin_obj(d, dom, VD_JOB_MIGRATE_IN, "client closed before Finish", &e)) {
+            drop_incoming(d, dom);
+            vd_job_end(d, dom);
+            g_message("domain '%s': the client of its incoming migration closed before "
+                      "finishing it: dropped",
+                      in->def->name);
+        } else {
+            g_warning("domain '%s': its incoming migration's client closed, but it cannot be "
+                      "dropped: %s",
+                      in->def->name, e->message);
+        }
+        incoming_free(in);
+    }
+    vd_domain_unref_obj(dom);
 }
 
 /* ---- Finish (destination) ----------------------------------------------------------- */
@@ -785,11 +834,26 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
     return ok && read_answer(fd, peer, err);
 }
 
+/* A running domain's limits outlive a daemon restart (vd-recovery.c reads them back). */
+static bool keep_limits(vd_daemon *d, vd_domain *dom, vd_error **err)
+{
+    vd_read_lock(d);
+    g_autofree char *running = dom->id >= 0 ? g_strdup(dom->live->name) : NULL;
+    vd_read_unlock(d);
+    return !running ||
+           vd_store_set_limits(d->cfg, running,
+                               __atomic_load_n(&dom->migrate_downtime_ms, __ATOMIC_RELAXED),
+                               __atomic_load_n(&dom->migrate_speed_mib, __ATOMIC_RELAXED), err);
+}
+
 /* Puts the source's guest back as it was before the migration began. */
 static void undo_outgoing(outgoing *o, bool was_running)
 {
     g_autoptr(vd_error) e = NULL;
     vd_store_set_migrating(o->d->cfg, o->live->name, VD_MIGRATING_NONE, NULL);
+    if (o->throttle && !throttle_guest(o, 0, &e))
+        g_warning("domain '%s': its scheduling stays throttled: %s", o->live->name, e->message);
+    g_clear_pointer(&e, vd_error_free);
     if (o->logging && !o->d->hv->ops->migrate_log_dirty(o->d->hv, o->domid, false, &e))
         g_warning("domain '%s': %s", o->live->name, e->message);
     g_clear_pointer(&e, vd_error_free);
@@ -808,6 +872,81 @@ static void undo_outgoing(outgoing *o, bool was_running)
         set_paused_locked(o, false);
         vd_write_unlock(o->d);
     }
+}
+
+void vd_domain_migrate_end_interrupted(vd_daemon *d, vd_domain *dom)
+{
+    const char *name = dom->live->name;
+    vd_migrating_phase phase = vd_store_get_migrating(d->cfg, name);
+    if (phase == VD_MIGRATING_NONE)
+        return;
+    if (phase == VD_MIGRATING_HANDED_OVER) {
+        vd_write_lock(d);
+        dom->migrated_out = true;
+        dom->migrated_out_was_running = true;
+        if (dom->state == VIR_DOMAIN_PAUSED)
+            dom->reason = VIR_DOMAIN_PAUSED_MIGRATION;
+        vd_write_unlock(d);
+        g_message("domain '%s' had been handed over to another node when the daemon stopped: "
+                  "it stays paused here (destroy it if it runs there, else resume it)",
+                  name);
+        return;
+    }
+    bool stopped = phase == VD_MIGRATING_STOPPED && dom->state == VIR_DOMAIN_PAUSED;
+    bool devices = vd_domain_dm_device_count(dom->live) > 0;
+    outgoing o = {.d = d,
+                  .dom = dom,
+                  .live = dom->live,
+                  .domid = dom->id,
+                  .logging = true,
+                  .dm_logging = devices,
+                  .throttle = THROTTLE_MAX, /* --auto-converge may have throttled it */
+                  .paused = stopped,
+                  .dm_quiesced = stopped && devices};
+    undo_outgoing(&o, true);
+    g_message("domain '%s': its outgoing migration ended with the daemon; the guest stays here",
+              name);
+}
+
+/* A guest handed over (paused, its devices quiesced) is this node's again: it runs as it
+ * did before the migration (job held). */
+static void take_back(vd_daemon *d, vd_domain *dom, const vd_domain_def *live, int domid,
+                      bool was_running)
+{
+    outgoing o = {.d = d,
+                  .dom = dom,
+                  .live = live,
+                  .domid = domid,
+                  .paused = true,
+                  .dm_quiesced = vd_domain_dm_device_count(live) > 0};
+    undo_outgoing(&o, was_running);
+    vd_write_lock(d);
+    dom->migrated_out = false;
+    vd_write_unlock(d);
+}
+
+bool vd_domain_migrate_resume_job(vd_daemon *d, vd_domain *dom, bool *ok, vd_error **err)
+{
+    vd_read_lock(d);
+    bool ours = dom->id >= 0 && dom->state == VIR_DOMAIN_PAUSED &&
+                dom->reason == VIR_DOMAIN_PAUSED_MIGRATION;
+    int domid = dom->id;
+    g_autoptr(vd_domain_def) live = ours ? vd_domain_def_copy(dom->live) : NULL;
+    vd_read_unlock(d);
+    if (!ours)
+        return false;
+    take_back(d, dom, live, domid, true);
+    vd_read_lock(d);
+    *ok = dom->state == VIR_DOMAIN_RUNNING;
+    vd_read_unlock(d);
+    if (!*ok)
+        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
+                "domain '%s' paused by its migration cannot run again (see the daemon's log)",
+                live->name);
+    else
+        g_message("domain '%s': resumed after its migration handed it over; it runs here",
+                  live->name);
+    return true;
 }
 
 static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p, unsigned flags,
@@ -862,8 +1001,12 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
         .words = dirty_words(live),
     };
     o.dirty = g_new0(uint64_t, o.words);
-    if (p->bandwidth_mib) /* virsh migrate --bandwidth: the domain's limit from now */
+    g_autoptr(vd_error) unkept = NULL;
+    if (p->bandwidth_mib) { /* virsh migrate --bandwidth: the domain's limit from now */
         __atomic_store_n(&dom->migrate_speed_mib, p->bandwidth_mib, __ATOMIC_RELAXED);
+        if (!keep_limits(d, dom, &unkept))
+            g_warning("domain '%s': %s", live->name, unkept->message);
+    }
     gint64 start = g_get_monotonic_time();
     bool ok = vd_store_set_migrating(d->cfg, live->name, VD_MIGRATING_COPYING, err) &&
               send_guest(&o, fd, peer, was_running, err);
@@ -948,13 +1091,7 @@ bool vd_domain_migrate_confirm(vd_daemon *d, const vd_domain_ref *ref, const vd_
     if (!handed) {
         /* Perform failed and put the guest back already; nothing to confirm. */
     } else if (cancelled) {
-        outgoing o = {.d = d,
-                      .dom = dom,
-                      .live = live,
-                      .domid = domid,
-                      .paused = true,
-                      .dm_quiesced = vd_domain_dm_device_count(live) > 0};
-        undo_outgoing(&o, was_running);
+        take_back(d, dom, live, domid, was_running);
         g_message("domain '%s': migration cancelled, running here again", live->name);
     } else {
         g_autoptr(vd_error) e = NULL;
@@ -984,12 +1121,15 @@ static bool limit_access(vd_daemon *d, const vd_domain_ref *ref, size_t offset, 
     if (!dom)
         return false;
     uint64_t *field = (uint64_t *)((char *)dom + offset);
-    if (set)
+    bool ok = true;
+    if (set) {
         __atomic_store_n(field, *value, __ATOMIC_RELAXED);
-    else
+        ok = keep_limits(d, dom, err);
+    } else {
         *value = __atomic_load_n(field, __ATOMIC_RELAXED);
+    }
     vd_domain_unref_obj(dom);
-    return true;
+    return ok;
 }
 
 bool vd_domain_migrate_set_max_downtime(vd_daemon *d, const vd_domain_ref *ref, uint64_t ms,

@@ -188,9 +188,11 @@ typedef struct vd_migrate_params {
 /* flags: VIR_MIGRATE_*. Begin gives the domain XML to send (source). */
 char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *dom, const vd_migrate_params *p,
                               unsigned flags, vd_error **err);
-/* Claims the domain of p->dest_xml and listens for its stream (destination). */
+/* Claims the domain of p->dest_xml and listens for its stream (destination). client: the
+ * connection preparing it (vd_daemon_client_opened), whose closing before the Finish drops
+ * the guest; 0 for none. */
 bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
-                               char **uri_out, vd_error **err);
+                               uint64_t client, char **uri_out, vd_error **err);
 /* Sends the guest to p->uri and leaves it paused here (source); dconnuri (peer to peer)
  * is refused. */
 bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *dom, const char *dconnuri,
@@ -441,9 +443,12 @@ void vd_daemon_remove_network_listener(vd_daemon *d, unsigned id);
 /* ---- connections (added by daemon/) ---------------------------------------------------- */
 
 /* The protocol layer reports each client connection opening and closing, so the daemon
- * knows when it is idle (virtvireod --timeout, as libvirt's auto-spawned daemons use). */
-void vd_daemon_client_opened(vd_daemon *d);
-void vd_daemon_client_closed(vd_daemon *d);
+ * knows when it is idle (virtvireod --timeout, as libvirt's auto-spawned daemons use).
+ * Opening gives the connection an id (never 0) for the calls whose work outlives them; on
+ * closing, the daemon ends what that connection left unfinished, as libvirt's close
+ * callbacks do (an incoming migration it prepared and never finished). */
+uint64_t vd_daemon_client_opened(vd_daemon *d);
+void vd_daemon_client_closed(vd_daemon *d, uint64_t client);
 
 G_END_DECLS
 

@@ -49,53 +49,6 @@ static void mark_running(vd_domain *dom, int domid, bool paused)
     dom->reason = paused ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
 }
 
-/* The daemon stopped in the middle of sending dom to another node. The destination gave
- * up on the stream when it broke, so unless it had the whole guest already, this copy is
- * the only one: logging off, devices and vCPUs running again, as a failed migration
- * leaves it. A guest handed over stays paused: it may run there now. */
-static void end_interrupted_migration(vd_daemon *d, vd_domain *dom)
-{
-    const char *name = dom->live->name;
-    vd_migrating_phase phase = vd_store_get_migrating(d->cfg, name);
-    if (phase == VD_MIGRATING_NONE)
-        return;
-    vd_store_set_migrating(d->cfg, name, VD_MIGRATING_NONE, NULL);
-    if (phase == VD_MIGRATING_HANDED_OVER) {
-        if (dom->state == VIR_DOMAIN_PAUSED)
-            dom->reason = VIR_DOMAIN_PAUSED_MIGRATION;
-        g_message("domain '%s' had been handed over to another node when the daemon stopped: "
-                  "it stays paused here (destroy it if it runs there, else resume it)",
-                  name);
-        return;
-    }
-    g_autoptr(vd_error) err = NULL;
-    bool devices = vd_domain_dm_device_count(dom->live) > 0;
-    /* --auto-converge may have throttled it. */
-    if (!d->hv->ops->domain_set_sched(d->hv, dom->id, vd_domain_def_effective_weight(dom->live),
-                                      dom->live->cap, &err))
-        g_warning("domain '%s': its scheduling stays throttled: %s", name, err->message);
-    g_clear_pointer(&err, vd_error_free);
-    if (!d->hv->ops->migrate_log_dirty(d->hv, dom->id, false, &err))
-        g_message("domain '%s': dirty logging: %s", name, err->message); /* off already */
-    g_clear_pointer(&err, vd_error_free);
-    if (devices && !vd_dm_dirty_log(d->cfg, dom->id, name, false, &err))
-        g_message("domain '%s': its device model's dirty log: %s", name, err->message);
-    g_clear_pointer(&err, vd_error_free);
-    if (phase == VD_MIGRATING_STOPPED && dom->state == VIR_DOMAIN_PAUSED) {
-        if (devices && !vd_dm_resume(d->cfg, dom->id, name, &err)) {
-            g_warning("domain '%s': its devices stay quiesced: %s", name, err->message);
-            g_clear_pointer(&err, vd_error_free);
-        }
-        if (!d->hv->ops->domain_unpause(d->hv, dom->id, &err)) {
-            g_warning("domain '%s': cannot run it again: %s", name, err->message);
-            return;
-        }
-        dom->state = VIR_DOMAIN_RUNNING;
-        dom->reason = VIR_DOMAIN_RUNNING_UNPAUSED;
-    }
-    g_message("domain '%s': its outgoing migration ended with the daemon; the guest stays here", name);
-}
-
 /* A status file names a domain that ran when the daemon stopped: adopt it if hv still
  * runs it with the same uuid, else it ended meanwhile. */
 static void adopt_running(vd_daemon *d)
@@ -125,8 +78,9 @@ static void adopt_running(vd_daemon *d)
         }
         dom->live = g_steal_pointer(&st->live);
         mark_running(dom, st->domid, info.state == VD_HV_PAUSED);
+        vd_store_get_limits(d->cfg, dom->live->name, &dom->migrate_downtime_ms,
+                            &dom->migrate_speed_mib);
         g_message("domain '%s' found running as id %d", dom->live->name, dom->id);
-        end_interrupted_migration(d, dom);
     }
 }
 
@@ -163,6 +117,23 @@ static void adopt_unrecorded(vd_daemon *d)
                   "while starting it)",
                   dom->def->name, paused ? "paused" : "running", hd->domid);
     }
+}
+
+/* Outgoing migrations the daemon stopped in the middle of: each running domain's phase
+ * file says (vd_domain_migrate_end_interrupted). */
+static void end_interrupted_migrations(vd_daemon *d)
+{
+    g_autoptr(GPtrArray) running =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vd_domain_unref_obj);
+    vd_read_lock(d);
+    for (unsigned i = 0; i < d->domains->len; i++) {
+        vd_domain *dom = d->domains->pdata[i];
+        if (dom->id >= 0)
+            g_ptr_array_add(running, vd_domain_ref_obj(dom));
+    }
+    vd_read_unlock(d);
+    for (unsigned i = 0; i < running->len; i++)
+        vd_domain_migrate_end_interrupted(d, running->pdata[i]);
 }
 
 /* Autostart runs once per boot of the node: /run is empty after a reboot. */
@@ -207,6 +178,8 @@ void vd_recover(vd_daemon *d)
         adopt_unrecorded(d);
     }
     vd_write_unlock(d);
-    if (vd_hv_present(d->hv))
+    if (vd_hv_present(d->hv)) {
+        end_interrupted_migrations(d);
         autostart(d);
+    }
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -321,11 +322,43 @@ bool vd_store_save_status(const vd_config *cfg, const vd_domain_def *live, int d
     return vd_file_write_atomic(path, xml, false, err);
 }
 
+static char *limits_path(const vd_config *cfg, const char *name)
+{
+    return g_strdup_printf("%s/%s.limits", cfg->state_dir, name);
+}
+
 void vd_store_delete_status(const vd_config *cfg, const char *name)
 {
     g_autofree char *path = status_path(cfg, name);
     g_unlink(path);
     vd_store_set_migrating(cfg, name, VD_MIGRATING_NONE, NULL); /* no run, no migration */
+    g_autofree char *limits = limits_path(cfg, name);
+    g_unlink(limits);
+}
+
+bool vd_store_set_limits(const vd_config *cfg, const char *name, uint64_t downtime_ms,
+                         uint64_t speed_mib, vd_error **err)
+{
+    g_autofree char *path = limits_path(cfg, name);
+    g_autofree char *text =
+        g_strdup_printf("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", downtime_ms, speed_mib);
+    return vd_file_write_atomic(path, text, false, err);
+}
+
+void vd_store_get_limits(const vd_config *cfg, const char *name, uint64_t *downtime_ms,
+                         uint64_t *speed_mib)
+{
+    g_autofree char *path = limits_path(cfg, name);
+    g_autofree char *text = NULL;
+    guint64 a, b;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return;
+    if (sscanf(text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &a, &b) != 2) {
+        g_warning("%s: not two numbers, ignored", path);
+        return;
+    }
+    *downtime_ms = a;
+    *speed_mib = b;
 }
 
 static const char *const migrating_words[] = {

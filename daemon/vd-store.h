@@ -47,6 +47,13 @@ typedef enum {
 bool vd_store_set_migrating(const vd_config *cfg, const char *name, vd_migrating_phase phase,
                             vd_error **err);
 vd_migrating_phase vd_store_get_migrating(const vd_config *cfg, const char *name);
+/* A running domain's migration limits (migrate-setmaxdowntime, migrate-setspeed; 0: the
+ * default), kept beside its status file: they belong to the run, as QEMU's own do, and
+ * so outlive a daemon restart but not the domain's end. */
+bool vd_store_set_limits(const vd_config *cfg, const char *name, uint64_t downtime_ms,
+                         uint64_t speed_mib, vd_error **err);
+void vd_store_get_limits(const vd_config *cfg, const char *name, uint64_t *downtime_ms,
+                         uint64_t *speed_mib);
 /* Of vd_store_status*. */
 GPtrArray *vd_store_load_status(const vd_config *cfg);
 

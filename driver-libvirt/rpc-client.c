@@ -596,6 +596,6 @@ void vd_rpc_client_close(vd_rpc_client *c, const char *reason)
         g_mutex_unlock(&server->lock);
         /* Every path out (CLOSE, EOF, malformed input, shutdown) comes through here once:
          * the daemon's idle timer (--timeout) counts connections by these calls. */
-        vd_daemon_client_closed(c->daemon);
+        vd_daemon_client_closed(c->daemon, c->daemon_id);
     }
 }

@@ -92,6 +92,7 @@ struct vd_rpc_client {
     bool has_creds;
     pid_t pid;
     uid_t uid;
+    uint64_t daemon_id; /* the daemon's id of this connection (vd_daemon_client_opened) */
     /* Set at accept when max_clients is reached: the first call is answered with this
      * error, then the connection closes. Such a client never counts as admitted. */
     char *refusal;

@@ -77,7 +77,7 @@ bool vd_rpc_domain_migrate_prepare3_params(vd_rpc_call *call, void *args, void *
     char *uri = NULL;
 
     if (!params_from_wire(a->params.params_val, a->params.params_len, &p, err) ||
-        !vd_domain_migrate_prepare(D(call), &p, a->flags, &uri, err))
+        !vd_domain_migrate_prepare(D(call), &p, a->flags, call->client->daemon_id, &uri, err))
         return false;
     r->uri_out = g_new(char *, 1);
     *r->uri_out = uri;

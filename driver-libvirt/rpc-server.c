@@ -107,7 +107,7 @@ gboolean vd_rpc_server_on_incoming(GSocket *socket, GIOCondition cond, gpointer 
         s->admitted++;
     g_ptr_array_add(s->clients, c);
     g_mutex_unlock(&s->lock);
-    vd_daemon_client_opened(s->daemon);
+    c->daemon_id = vd_daemon_client_opened(s->daemon);
     if (c->refusal)
         g_message("%s: refused: already %u clients (max_clients)", c->peer, admitted);
     else

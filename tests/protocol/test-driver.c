@@ -628,11 +628,12 @@ char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *dom, const vd_m
 }
 
 bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
-                               char **uri_out, vd_error **err)
+                               uint64_t client, char **uri_out, vd_error **err)
 {
     (void)d;
     (void)p;
     (void)flags;
+    (void)client;
     (void)err;
     *uri_out = g_strdup("tcp://localhost");
     return true;
@@ -1031,13 +1032,15 @@ void vd_console_close(vd_console *c)
 
 /* ---- connections --------------------------------------------------------------------- */
 
-void vd_daemon_client_opened(vd_daemon *d)
+uint64_t vd_daemon_client_opened(vd_daemon *d)
 {
     g_atomic_int_inc(&d->clients);
+    return 1;
 }
 
-void vd_daemon_client_closed(vd_daemon *d)
+void vd_daemon_client_closed(vd_daemon *d, uint64_t client)
 {
+    (void)client;
     g_atomic_int_dec_and_test(&d->clients);
 }
 

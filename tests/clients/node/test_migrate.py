@@ -61,6 +61,11 @@ def migrate(src, dst, *flags):
     if r.returncode != 0:
         raise node.TestFailure(f'virsh migrate {src.name} -> {dst.name} failed: '
                                f'{r.stderr.strip()}')
+    # Where the time went, from the source daemon's own account of this migration.
+    said = src.dom0(f"grep -E \"'{NAME}': (pre-copy done|handed over)\" "
+                    f"{nodeclients.DAEMON_LOG} | tail -2", check=False)
+    for line in said.splitlines():
+        print(f'    {src.name}: {line.split(": ", 1)[-1].strip()}')
     return took, earlier
 
 
@@ -301,6 +306,40 @@ def killed_source_daemon_leaves_the_guest_on_a(a, b):
     print(f'  source daemon killed: virsh migrate said {err!r}; the guest runs on on A')
 
 
+def killed_client_leaves_one_copy_that_resume_runs(a, b):
+    """virsh itself killed mid-migration. A's daemon carries its send through to the
+    handover and keeps the guest paused, as libvirt does when no Confirm comes; B drops
+    the copy it took in once virsh's connection to it has closed without a Finish
+    (libvirt's close callbacks). `virsh resume` on A then takes the guest back: its
+    vCPUs and its devices run again."""
+    seen = len(ticks(a))
+    proc = start_migration(a, b)
+    try:
+        jobinfo_while_running(a)
+    finally:
+        proc.kill()
+        proc.wait()
+
+    def handed_over():
+        state = a.virsh('domstate', '--reason', NAME).stdout.strip()
+        job = nodeclients.fields(a.virsh('domjobinfo', NAME).stdout, ':').get('Job type')
+        return state if job == 'None' and state.startswith('paused') else None
+    state = nodeclients.wait_for(handed_over, 300, "A's send ending with no client")
+    if state != 'paused (migrating)':
+        raise node.TestFailure(f'after virsh died mid-migration {NAME} is {state} on node A')
+    nodeclients.wait_for(lambda: NAME not in b.virsh('list', '--all', '--name').stdout.split()
+                         and not b.hv_domain(NAME), 120,
+                         'node B dropping the guest no client finished')
+    a.virsh('resume', NAME)
+    wait_ticks(a, seen + 5, 'the counter going on on node A after resume')
+    # A synced write (a virtio flush): a device left quiesced would never answer it.
+    console_answers(a, NAME, 'echo resumed | dd of=/dev/vda bs=512 seek=30000 conv=sync,fsync '
+                             '2>/dev/null && echo "resumed-$(cat /tmp/mark)"',
+                    r'resumed-kept-in-ram')
+    print(f'  virsh killed mid-migration: A kept the guest {state}, B dropped its copy, and '
+          f'resume ran it on A with its disk')
+
+
 def killed_destination_node_leaves_the_guest_on_a(a, b):
     """The destination node itself gone mid-migration (its QEMU killed: no reset ever
     comes back): the source gives up on the silent connection and runs the guest on.
@@ -318,4 +357,5 @@ if __name__ == '__main__':
                           timeout_suspends_a_guest_that_dirties_too_fast,
                           killed_destination_daemon_leaves_the_guest_on_a,
                           killed_source_daemon_leaves_the_guest_on_a,
+                          killed_client_leaves_one_copy_that_resume_runs,
                           killed_destination_node_leaves_the_guest_on_a])

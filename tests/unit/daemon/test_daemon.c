@@ -27,6 +27,7 @@ typedef struct fixture {
     fake_hv *hv;            /* NULL: the real backend, with no /dev/vireo */
     vd_daemon *d;
     GString *events; /* "name:event/detail " per delivered event */
+    uint64_t client; /* the connection migrate_until_finish prepared on, as a destination */
 } fixture;
 
 static void record_event(const vd_domain_ref *dom, int event_id, int event, int detail, void *user)
@@ -781,9 +782,10 @@ static void idle_only_without_clients_or_running_domains(fixture *f, gconstpoint
     g_autoptr(vd_error) err = NULL;
     g_assert_true(vd_daemon_idle_for(f->d, 0));
     g_assert_false(vd_daemon_idle_for(f->d, 3600)); /* the daemon just started */
-    vd_daemon_client_opened(f->d);
+    uint64_t client = vd_daemon_client_opened(f->d);
+    g_assert_cmpuint(client, !=, 0);
     g_assert_false(vd_daemon_idle_for(f->d, 0));
-    vd_daemon_client_closed(f->d);
+    vd_daemon_client_closed(f->d, client);
     g_assert_true(vd_daemon_idle_for(f->d, 0));
     g_autoptr(vd_domain_ref) ref = define(f, "busy", NULL);
     g_assert_true(vd_domain_create(f->d, ref, 0, &err));
@@ -1330,9 +1332,9 @@ static vd_domain_ref *started(fixture *f, const char *name)
     return ref;
 }
 
-/* Begin, Prepare and Perform as libvirt's client runs them; the source's guest is paused
- * (for paused_reason), handed over, and the destination's built paused. Returns Begin's
- * XML. */
+/* Begin, Prepare (on a new connection to dst, dst->client) and Perform as libvirt's client
+ * runs them; the source's guest is paused (for paused_reason), handed over, and the
+ * destination's built paused. Returns Begin's XML. */
 static char *migrate_until_finish(fixture *src, fixture *dst, const vd_domain_ref *ref,
                                   unsigned flags, vd_migrate_params *p, char **uri,
                                   int paused_reason)
@@ -1342,7 +1344,8 @@ static char *migrate_until_finish(fixture *src, fixture *dst, const vd_domain_re
     g_assert_nonnull(xml);
     p->dest_xml = xml;
     p->uri = "tcp://127.0.0.1";
-    g_assert_true(vd_domain_migrate_prepare(dst->d, p, flags, uri, &err));
+    dst->client = vd_daemon_client_opened(dst->d);
+    g_assert_true(vd_domain_migrate_prepare(dst->d, p, flags, dst->client, uri, &err));
     g_assert_true(g_str_has_prefix(*uri, "tcp://127.0.0.1:"));
     p->uri = *uri;
     p->dest_name = ref->name;
@@ -1353,19 +1356,48 @@ static char *migrate_until_finish(fixture *src, fixture *dst, const vd_domain_re
     return xml;
 }
 
+/* A destination daemon and one migration's parameters, as libvirt's client carries them
+ * from step to step; the test's own fixture is the source. */
+typedef struct migration {
+    fixture dst;
+    vd_migrate_params p;
+    char *uri, *xml;
+} migration;
+
+static void migration_setup(migration *m)
+{
+    setup(&m->dst, WITH_FAKE_HV);
+}
+
+/* migrate_until_finish, again as often as a test wants; only the bandwidth parameter
+ * carries over from the last run. */
+static void migration_run(fixture *f, migration *m, const vd_domain_ref *ref, unsigned flags,
+                          int paused_reason)
+{
+    m->p = (vd_migrate_params){.bandwidth_mib = m->p.bandwidth_mib};
+    g_clear_pointer(&m->uri, g_free);
+    g_clear_pointer(&m->xml, g_free);
+    m->xml = migrate_until_finish(f, &m->dst, ref, flags, &m->p, &m->uri, paused_reason);
+}
+
+static void migration_teardown(fixture *f, migration *m)
+{
+    g_free(m->uri);
+    g_free(m->xml);
+    teardown(&m->dst, NULL);
+    current_daemon = f->d;
+}
+
 static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpointer u)
 {
     (void)u;
-    fixture dst = {0};
-    setup(&dst, WITH_FAKE_HV);
+    migration m = {0};
+    migration_setup(&m);
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = started(f, "mig");
     g_string_assign(fake_of(f, ref)->console_input, "state-that-travels");
     unsigned flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
-    vd_migrate_params p = {0};
-    g_autofree char *uri = NULL;
-    g_autofree char *xml =
-        migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
+    migration_run(f, &m, ref, flags, VIR_DOMAIN_PAUSED_MIGRATION);
     /* Pre-copy ran with hv's log on: RAM whole, then the dirtied frame again at the end. */
     g_assert_cmpuint(f->hv->dirty_fetches, >=, 2);
     g_assert_cmpuint(f->hv->memory_sends, >=, 2);
@@ -1373,19 +1405,19 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
     /* A daemon killed from here on keeps the guest paused (vd-recovery.c). */
     g_assert_cmpint(vd_store_get_migrating(f->cfg, "mig"), ==, VD_MIGRATING_HANDED_OVER);
 
-    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
+    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(m.dst.d, &m.p, flags, false, &err);
     g_assert_nonnull(there);
-    assert_state(dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+    assert_state(m.dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
     /* domjobinfo --completed on the destination: the incoming job that took it. */
-    vd_job_info in = completed_job(dst.d, there, false);
+    vd_job_info in = completed_job(m.dst.d, there, false);
     g_assert_cmpint(in.type, ==, VIR_DOMAIN_JOB_COMPLETED);
     g_assert_cmpint(in.operation, ==, VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN);
-    g_assert_cmpint(completed_job(dst.d, there, false).type, ==, VIR_DOMAIN_JOB_NONE);
-    g_assert_cmpstr(fake_of(&dst, there)->console_input->str, ==,
+    g_assert_cmpint(completed_job(m.dst.d, there, false).type, ==, VIR_DOMAIN_JOB_NONE);
+    g_assert_cmpstr(fake_of(&m.dst, there)->console_input->str, ==,
                     "state-that-travels|written-during-copy");
-    g_assert_cmpint(vd_domain_is_persistent(dst.d, there, &err), ==, 1);
+    g_assert_cmpint(vd_domain_is_persistent(m.dst.d, there, &err), ==, 1);
 
-    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &m.p, flags, false, &err));
     g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
     g_assert_cmpint(vd_store_get_migrating(f->cfg, "mig"), ==, VD_MIGRATING_NONE);
     g_autoptr(vd_domain_ref) gone = vd_domain_lookup_by_name(f->d, "mig", &err);
@@ -1394,27 +1426,23 @@ static void live_migration_moves_the_guest_between_daemons(fixture *f, gconstpoi
     drain_events();
     g_assert_nonnull(strstr(f->events->str, "mig:3/1 ")); /* SUSPENDED MIGRATED */
     g_assert_nonnull(strstr(f->events->str, "mig:5/3 ")); /* STOPPED MIGRATED */
-    vd_daemon_settle(dst.d);
+    vd_daemon_settle(m.dst.d);
     while (g_main_context_iteration(NULL, FALSE))
         ;
-    g_assert_nonnull(strstr(dst.events->str, "mig:2/1 ")); /* STARTED MIGRATED */
-    g_assert_nonnull(strstr(dst.events->str, "mig:4/1 ")); /* RESUMED MIGRATED */
-    teardown(&dst, NULL);
-    current_daemon = f->d;
+    g_assert_nonnull(strstr(m.dst.events->str, "mig:2/1 ")); /* STARTED MIGRATED */
+    g_assert_nonnull(strstr(m.dst.events->str, "mig:4/1 ")); /* RESUMED MIGRATED */
+    migration_teardown(f, &m);
 }
 
 static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *f, gconstpointer u)
 {
     (void)u;
-    fixture dst = {0};
-    setup(&dst, WITH_FAKE_HV);
+    migration m = {0};
+    migration_setup(&m);
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = started(f, "stay");
     unsigned flags = VIR_MIGRATE_LIVE;
-    vd_migrate_params p = {0};
-    g_autofree char *uri = NULL;
-    g_autofree char *xml =
-        migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
+    migration_run(f, &m, ref, flags, VIR_DOMAIN_PAUSED_MIGRATION);
     /* domjobinfo --completed on the source: the memory sent, kept while asked to keep it. */
     vd_job_info out = completed_job(f->d, ref, true);
     g_assert_cmpint(out.type, ==, VIR_DOMAIN_JOB_COMPLETED);
@@ -1426,22 +1454,22 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     g_assert_cmpint(completed_job(f->d, ref, false).type, ==, VIR_DOMAIN_JOB_COMPLETED);
     g_assert_cmpint(completed_job(f->d, ref, false).type, ==, VIR_DOMAIN_JOB_NONE);
     /* The client learnt of a failure: Finish with cancelled drops the copy there... */
-    g_assert_null(vd_domain_migrate_finish(dst.d, &p, flags, true, &err));
+    g_assert_null(vd_domain_migrate_finish(m.dst.d, &m.p, flags, true, &err));
     assert_error(err, VIR_ERR_OPERATION_FAILED, "cancelled");
     g_clear_pointer(&err, vd_error_free);
-    g_assert_cmpuint(g_hash_table_size(dst.hv_domains), ==, 0);
-    g_autoptr(vd_domain_ref) none = vd_domain_lookup_by_name(dst.d, "stay", &err);
+    g_assert_cmpuint(g_hash_table_size(m.dst.hv_domains), ==, 0);
+    g_autoptr(vd_domain_ref) none = vd_domain_lookup_by_name(m.dst.d, "stay", &err);
     g_assert_null(none);
     g_clear_pointer(&err, vd_error_free);
     /* ...and Confirm with cancelled runs the source's again. */
-    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, true, &err));
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &m.p, flags, true, &err));
     assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
     g_assert_cmpint(vd_store_get_migrating(f->cfg, "stay"), ==, VD_MIGRATING_NONE);
     g_assert_cmpint(fake_of(f, ref)->info.state, ==, VD_HV_RUNNING);
 
     /* A destination that is not there: Perform fails and the guest never stopped. */
-    p.uri = "tcp://127.0.0.1:1";
-    g_assert_false(vd_domain_migrate_perform(f->d, ref, NULL, &p, flags, &err));
+    m.p.uri = "tcp://127.0.0.1:1";
+    g_assert_false(vd_domain_migrate_perform(f->d, ref, NULL, &m.p, flags, &err));
     assert_error(err, VIR_ERR_SYSTEM_ERROR, "cannot connect to migration destination");
     g_clear_pointer(&err, vd_error_free);
     assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
@@ -1449,8 +1477,49 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
     /* domjobabort with nothing to abort. */
     g_assert_false(vd_domain_abort_job(f->d, ref, &err));
     assert_error(err, VIR_ERR_OPERATION_INVALID, "no job is active on the domain");
-    teardown(&dst, NULL);
-    current_daemon = f->d;
+    migration_teardown(f, &m);
+}
+
+/* The client dies between Perform and Finish: its connection to the destination closes,
+ * and the destination drops the guest it took in (as libvirt's close callbacks do), while
+ * the source keeps its copy paused, handed over, for its owner to run again. Another
+ * connection closing leaves the migration alone. */
+static void client_gone_before_finish_leaves_only_the_source_copy(fixture *f, gconstpointer u)
+{
+    (void)u;
+    migration m = {0};
+    migration_setup(&m);
+    g_autoptr(vd_error) err = NULL;
+    g_autoptr(vd_domain_ref) ref = started(f, "orphan");
+    unsigned flags = VIR_MIGRATE_LIVE;
+    migration_run(f, &m, ref, flags, VIR_DOMAIN_PAUSED_MIGRATION);
+    uint64_t bystander = vd_daemon_client_opened(m.dst.d);
+    vd_daemon_client_closed(m.dst.d, bystander);
+    vd_daemon_client_closed(m.dst.d, m.dst.client);
+    /* The drop runs off the main loop, after the stream ended. */
+    vd_domain_ref *there = NULL;
+    for (int tries = 0; tries < 2000; tries++) {
+        there = vd_domain_lookup_by_name(m.dst.d, "orphan", NULL);
+        if (!there)
+            break;
+        g_clear_pointer(&there, vd_domain_ref_free);
+        g_usleep(5000);
+    }
+    g_assert_null(there);
+    g_assert_cmpuint(g_hash_table_size(m.dst.hv_domains), ==, 0);
+    g_assert_null(vd_domain_migrate_finish(m.dst.d, &m.p, flags, false, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "no incoming migration");
+    g_clear_pointer(&err, vd_error_free);
+    assert_state(f->d, ref, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+    /* Resuming it takes it back: it runs, and may migrate again. */
+    g_assert_true(vd_domain_resume(f->d, ref, &err));
+    assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    g_assert_cmpint(fake_of(f, ref)->info.state, ==, VD_HV_RUNNING);
+    g_assert_cmpint(vd_store_get_migrating(f->cfg, "orphan"), ==, VD_MIGRATING_NONE);
+    vd_migrate_params again = {0};
+    g_autofree char *again_xml = vd_domain_migrate_begin(f->d, ref, &again, flags, &err);
+    g_assert_nonnull(again_xml);
+    migration_teardown(f, &m);
 }
 
 /* A guest that dirties its memory faster than any link: without --auto-converge pre-copy
@@ -1460,43 +1529,36 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
 static void auto_converge_throttles_a_guest_until_precopy_converges(fixture *f, gconstpointer u)
 {
     (void)u;
-    fixture dst = {0};
-    setup(&dst, WITH_FAKE_HV);
+    migration m = {0};
+    migration_setup(&m);
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = started(f, "hot");
     g_assert_true(vd_domain_migrate_set_max_downtime(f->d, ref, 1, &err));
     f->hv->heavy_dirty_above_cap = 50; /* one online vCPU: 50% once throttled by 50% */
     unsigned flags = VIR_MIGRATE_LIVE;
-    vd_migrate_params p = {0};
-    g_autofree char *uri = NULL;
-    g_autofree char *xml =
-        migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
+    migration_run(f, &m, ref, flags, VIR_DOMAIN_PAUSED_MIGRATION);
     vd_job_info job = completed_job(f->d, ref, false);
     g_assert_cmpuint(job.memory.iteration, ==, 30);
     g_assert_cmpuint(job.memory.throttle, ==, 0);
     g_assert_cmpuint(f->hv->lowest_cap, ==, 0);
-    g_assert_null(vd_domain_migrate_finish(dst.d, &p, flags, true, &err));
+    g_assert_null(vd_domain_migrate_finish(m.dst.d, &m.p, flags, true, &err));
     g_clear_pointer(&err, vd_error_free);
-    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, true, &err));
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &m.p, flags, true, &err));
     assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
 
     flags |= VIR_MIGRATE_AUTO_CONVERGE;
-    g_clear_pointer(&xml, g_free);
-    g_clear_pointer(&uri, g_free);
-    p = (vd_migrate_params){0};
-    xml = migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_MIGRATION);
+    migration_run(f, &m, ref, flags, VIR_DOMAIN_PAUSED_MIGRATION);
     job = completed_job(f->d, ref, false);
     g_assert_cmpint(job.type, ==, VIR_DOMAIN_JOB_COMPLETED);
     g_assert_cmpuint(job.memory.iteration, <, 30);
     g_assert_cmpuint(job.memory.throttle, ==, 50);
     g_assert_cmpuint(f->hv->lowest_cap, ==, 50); /* 80, 70, 60, then 50: it converged */
     g_assert_cmpuint(fake_of(f, ref)->info.cap, ==, 0); /* its own scheduling again */
-    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
+    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(m.dst.d, &m.p, flags, false, &err);
     g_assert_nonnull(there);
-    g_assert_cmpuint(fake_of(&dst, there)->info.cap, ==, 0);
-    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
-    teardown(&dst, NULL);
-    current_daemon = f->d;
+    g_assert_cmpuint(fake_of(&m.dst, there)->info.cap, ==, 0);
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &m.p, flags, false, &err));
+    migration_teardown(f, &m);
 }
 
 /* A daemon killed mid-migration (its status and the migration's phase files stay): the
@@ -1529,6 +1591,15 @@ static void daemon_killed_mid_migration_leaves_one_running_copy(fixture *f, gcon
         assert_state(f->d, refs[i], cases[i].state, cases[i].reason);
         g_assert_cmpint(fake_of(f, refs[i])->info.state, ==,
                         cases[i].state == VIR_DOMAIN_RUNNING ? VD_HV_RUNNING : VD_HV_PAUSED);
+        if (cases[i].reason == VIR_DOMAIN_PAUSED_MIGRATION) {
+            /* It still waits for its Confirm, across another restart too; its owner may
+             * decide it runs here instead: resume takes it back. */
+            g_assert_cmpint(vd_store_get_migrating(f->cfg, cases[i].name), ==,
+                            VD_MIGRATING_HANDED_OVER);
+            g_assert_true(vd_domain_resume(f->d, refs[i], &err));
+            assert_state(f->d, refs[i], VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+            g_assert_cmpint(fake_of(f, refs[i])->info.state, ==, VD_HV_RUNNING);
+        }
         g_assert_cmpint(vd_store_get_migrating(f->cfg, cases[i].name), ==, VD_MIGRATING_NONE);
         vd_domain_ref_free(refs[i]);
     }
@@ -1550,12 +1621,12 @@ static void suspend_now(void *user)
 /* virsh migrate --timeout suspends the guest mid-migration: the suspend is not held up by
  * the migration's job, pre-copy ends, the stop-and-copy does not pause it twice, and the
  * guest runs on at the destination. The limits (migrate-setmaxdowntime, migrate-setspeed,
- * migrate --bandwidth) are kept with the domain. */
+ * migrate --bandwidth) are kept with the domain, across a daemon restart. */
 static void suspend_mid_migration_ends_precopy_and_limits_stay(fixture *f, gconstpointer u)
 {
     (void)u;
-    fixture dst = {0};
-    setup(&dst, WITH_FAKE_HV);
+    migration m = {0};
+    migration_setup(&m);
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = started(f, "timeout");
     uint64_t value = 0;
@@ -1572,24 +1643,28 @@ static void suspend_mid_migration_ends_precopy_and_limits_stay(fixture *f, gcons
     f->hv->on_first_fetch = suspend_now;
     f->hv->on_first_fetch_user = &call;
     unsigned flags = VIR_MIGRATE_LIVE;
-    vd_migrate_params p = {.bandwidth_mib = 64};
-    g_autofree char *uri = NULL;
+    m.p.bandwidth_mib = 64;
     unsigned pauses = f->hv->pauses;
-    g_autofree char *xml =
-        migrate_until_finish(f, &dst, ref, flags, &p, &uri, VIR_DOMAIN_PAUSED_USER);
+    migration_run(f, &m, ref, flags, VIR_DOMAIN_PAUSED_USER);
     g_assert_cmpuint(f->hv->pauses, ==, pauses + 1);
     g_assert_cmpuint(f->hv->dirty_fetches, ==, 2); /* one round, then the final pass */
     g_assert_true(vd_domain_migrate_get_max_speed(f->d, ref, &value, &err));
     g_assert_cmpuint(value, ==, 64);
+    /* A running domain's limits outlive a daemon restart. */
+    stop_daemon(f);
+    start_daemon(f, true);
+    g_assert_true(vd_domain_migrate_get_max_speed(f->d, ref, &value, &err));
+    g_assert_cmpuint(value, ==, 64);
+    g_assert_true(vd_domain_migrate_get_max_downtime(f->d, ref, &value, &err));
+    g_assert_cmpuint(value, ==, 1500);
 
-    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(dst.d, &p, flags, false, &err);
+    g_autoptr(vd_domain_ref) there = vd_domain_migrate_finish(m.dst.d, &m.p, flags, false, &err);
     g_assert_nonnull(there);
-    assert_state(dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
-    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &p, flags, false, &err));
+    assert_state(m.dst.d, there, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+    g_assert_true(vd_domain_migrate_confirm(f->d, ref, &m.p, flags, false, &err));
     g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
     g_assert_cmpint(vd_store_get_migrating(f->cfg, "timeout"), ==, VD_MIGRATING_NONE);
-    teardown(&dst, NULL);
-    current_daemon = f->d;
+    migration_teardown(f, &m);
 }
 
 static void save_and_restore_round_trip_and_refuse_damaged_images(fixture *f, gconstpointer u)
@@ -1784,6 +1859,8 @@ int main(int argc, char **argv)
         live_migration_moves_the_guest_between_daemons, WITH_FAKE_HV);
     ADD("cancelled-migration-leaves-the-guest-running-on-the-source",
         cancelled_migration_leaves_the_guest_running_on_the_source, WITH_FAKE_HV);
+    ADD("client-gone-before-finish-leaves-only-the-source-copy",
+        client_gone_before_finish_leaves_only_the_source_copy, WITH_FAKE_HV);
     ADD("auto-converge-throttles-a-guest-until-precopy-converges",
         auto_converge_throttles_a_guest_until_precopy_converges, WITH_FAKE_HV);
     ADD("daemon-killed-mid-migration-leaves-one-running-copy",
