@@ -66,6 +66,9 @@ typedef struct vd_domain {
      * and paused until the client confirms (and whether it ran before), and an incoming
      * one between Prepare and Finish. */
     bool migrated_out, migrated_out_was_running;
+    /* Table lock: the connection whose closing destroys this run (started with
+     * VIR_DOMAIN_START_AUTODESTROY), 0 for none; cleared when it stops. */
+    uint64_t autodestroy;
     struct vd_incoming *incoming;
     /* Its migrations' limits (migrate-setmaxdowntime, migrate-setspeed), which a running
      * one reads each round; atomic. 0: the default downtime, no speed limit. */
@@ -213,11 +216,14 @@ bool vd_domain_migrate_resume_job(vd_daemon *d, vd_domain *dom, bool *ok, vd_err
  * logging off, scheduling, devices and vCPUs back, as a failed migration leaves it. A
  * guest handed over stays paused, waiting for its Confirm: it may run there now. */
 void vd_domain_migrate_end_interrupted(vd_daemon *d, vd_domain *dom);
-/* Queues on d->closer every domain whose incoming migration client prepared and did not
- * finish (table lock not held). */
-void vd_domain_migrate_client_gone(vd_daemon *d, uint64_t client);
-/* d->closer's work: drops dom's abandoned incoming migration; takes dom's reference. */
-void vd_domain_migrate_drop_abandoned(gpointer dom, gpointer d);
+/* Whether client prepared dom's incoming migration, not finished yet (table lock held). */
+bool vd_domain_migrate_prepared_by(const vd_domain *dom, uint64_t client);
+/* Drops dom's incoming migration if client prepared it and closed before the Finish
+ * (vd_daemon_client_closed's work, off the main loop). */
+void vd_domain_migrate_drop_abandoned(vd_daemon *d, vd_domain *dom, uint64_t client);
+/* Destroys dom if client started it with VIR_DOMAIN_START_AUTODESTROY and has closed
+ * (vd_daemon_client_closed's work). */
+void vd_domain_autodestroy(vd_daemon *d, vd_domain *dom, uint64_t client);
 /* Where a started guest comes from: its state, reason and events say so. */
 typedef enum { VD_START_BOOT, VD_START_RESTORE, VD_START_MIGRATION } vd_start_origin;
 bool vd_domain_start_job_as(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,

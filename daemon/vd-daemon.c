@@ -40,6 +40,22 @@ void vd_daemon_settle(vd_daemon *d)
     }
 }
 
+/* What a closed connection left of one domain, for d->closer. */
+typedef struct left_behind {
+    vd_domain *dom; /* referenced */
+    uint64_t client;
+} left_behind;
+
+static void end_left_behind(gpointer data, gpointer user)
+{
+    left_behind *lb = data;
+    vd_daemon *d = user;
+    vd_domain_migrate_drop_abandoned(d, lb->dom, lb->client);
+    vd_domain_autodestroy(d, lb->dom, lb->client);
+    vd_domain_unref_obj(lb->dom);
+    g_free(lb);
+}
+
 uint64_t vd_daemon_client_opened(vd_daemon *d)
 {
     vd_note_activity(d);
@@ -55,7 +71,19 @@ void vd_daemon_client_closed(vd_daemon *d, uint64_t client)
     do
         n = g_atomic_int_get(&d->clients);
     while (n > 0 && !g_atomic_int_compare_and_exchange(&d->clients, n, n - 1));
-    vd_domain_migrate_client_gone(d, client);
+    /* Ended off the main loop: an incoming stream may still be coming, a destroy waits
+     * for the domain's job. */
+    vd_read_lock(d);
+    for (unsigned i = 0; i < d->domains->len; i++) {
+        vd_domain *dom = d->domains->pdata[i];
+        if (dom->autodestroy != client && !vd_domain_migrate_prepared_by(dom, client))
+            continue;
+        left_behind *lb = g_new(left_behind, 1);
+        lb->dom = vd_domain_ref_obj(dom);
+        lb->client = client;
+        g_thread_pool_push(d->closer, lb, NULL);
+    }
+    vd_read_unlock(d);
 }
 
 bool vd_daemon_idle_for(vd_daemon *d, unsigned secs)
@@ -87,7 +115,7 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     vd_events_init(d);
     d->last_activity = g_get_monotonic_time();
     d->refresher = g_thread_pool_new(refresh_in_background, d, 1, FALSE, NULL);
-    d->closer = g_thread_pool_new(vd_domain_migrate_drop_abandoned, d, 1, FALSE, NULL);
+    d->closer = g_thread_pool_new(end_left_behind, d, 1, FALSE, NULL);
     d->networks = vd_networks_new(cfg); /* before domains: they may autostart on networks */
     vd_recover(d);
     vd_storage_init(d);

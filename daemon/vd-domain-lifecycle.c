@@ -292,6 +292,7 @@ void vd_domain_stopped_job(vd_daemon *d, vd_domain *dom, int reason, int detail)
     vd_write_lock(d);
     vd_console_end_locked(dom, true);
     dom->id = -1;
+    dom->autodestroy = 0;
     set_state_locked(dom, VIR_DOMAIN_SHUTOFF, reason);
     vd_emit(d, dom, VIR_DOMAIN_EVENT_STOPPED, detail);
     g_clear_pointer(&dom->live, vd_domain_def_free);
@@ -300,9 +301,35 @@ void vd_domain_stopped_job(vd_daemon *d, vd_domain *dom, int reason, int detail)
     vd_write_unlock(d);
 }
 
-vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err)
+/* VIR_DOMAIN_START_AUTODESTROY binds the run to the connection asking for it. */
+static bool autodestroy_possible(unsigned flags, uint64_t client, vd_error **err)
 {
-    VD_CHECK_FLAGS(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_VALIDATE, err, NULL);
+    if ((flags & VIR_DOMAIN_START_AUTODESTROY) && !client) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                "autodestroy needs a client connection to tie the domain to");
+        return false;
+    }
+    return true;
+}
+
+/* A start succeeded (job held). */
+static void mark_autodestroy(vd_daemon *d, vd_domain *dom, unsigned flags, uint64_t client)
+{
+    if (!(flags & VIR_DOMAIN_START_AUTODESTROY))
+        return;
+    vd_write_lock(d);
+    dom->autodestroy = client;
+    vd_write_unlock(d);
+}
+
+vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, uint64_t client,
+                                    vd_error **err)
+{
+    VD_CHECK_FLAGS(
+        flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY | VIR_DOMAIN_START_VALIDATE,
+        err, NULL);
+    if (!autodestroy_possible(flags, client, err))
+        return NULL;
     g_autoptr(vd_domain_def) def = vd_domain_def_parse(xml, NULL, err);
     if (!def || !vd_check_emulator(d, def, err))
         return NULL;
@@ -320,6 +347,7 @@ vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flag
     /* An inactive persistent domain runs this XML once and stays persistent. */
     vd_domain_ref *ref = NULL;
     if (vd_domain_start_job(d, dom, def, flags & VIR_DOMAIN_START_PAUSED, err)) {
+        mark_autodestroy(d, dom, flags, client);
         vd_read_lock(d);
         ref = vd_domain_make_ref(dom);
         vd_read_unlock(d);
@@ -332,12 +360,15 @@ vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flag
     return ref;
 }
 
-bool vd_domain_create(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd_error **err)
+bool vd_domain_create(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, uint64_t client,
+                      vd_error **err)
 {
     VD_CHECK_FLAGS(flags,
-                   VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_BYPASS_CACHE |
-                       VIR_DOMAIN_START_FORCE_BOOT,
+                   VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
+                       VIR_DOMAIN_START_BYPASS_CACHE | VIR_DOMAIN_START_FORCE_BOOT,
                    err, false);
+    if (!autodestroy_possible(flags, client, err))
+        return false;
     vd_domain *dom = vd_job_begin(d, ref, VD_JOB_START, "virDomainCreate", err);
     if (!dom)
         return false;
@@ -346,7 +377,23 @@ bool vd_domain_create(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, vd
     bool ok = restored > 0 ||
               (restored == 0 && vd_domain_start_job(d, dom, vd_domain_current_def(dom),
                                                     flags & VIR_DOMAIN_START_PAUSED, err));
+    if (ok)
+        mark_autodestroy(d, dom, flags, client);
     vd_job_end(d, dom);
+    return ok;
+}
+
+/* Job held. */
+static bool destroy_job(vd_daemon *d, vd_domain *dom, vd_error **err)
+{
+    bool ok = vd_check_active(dom, err) && d->hv->ops->domain_destroy(d->hv, dom->id, err);
+    if (ok) {
+        vd_write_lock(d);
+        vd_emit(d, dom, VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_HOST);
+        vd_write_unlock(d);
+        vd_domain_stopped_job(d, dom, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                              VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    }
     return ok;
 }
 
@@ -357,16 +404,34 @@ bool vd_domain_destroy(vd_daemon *d, const vd_domain_ref *ref, unsigned flags, v
     vd_domain *dom = vd_job_begin(d, ref, VD_JOB_DESTROY, "virDomainDestroy", err);
     if (!dom)
         return false;
-    bool ok = vd_check_active(dom, err) && d->hv->ops->domain_destroy(d->hv, dom->id, err);
-    if (ok) {
-        vd_write_lock(d);
-        vd_emit(d, dom, VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_HOST);
-        vd_write_unlock(d);
-        vd_domain_stopped_job(d, dom, VIR_DOMAIN_SHUTOFF_DESTROYED,
-                              VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
-    }
+    bool ok = destroy_job(d, dom, err);
     vd_job_end(d, dom);
     return ok;
+}
+
+void vd_domain_autodestroy(vd_daemon *d, vd_domain *dom, uint64_t client)
+{
+    vd_read_lock(d);
+    bool marked = dom->autodestroy == client;
+    g_autofree char *name = marked ? g_strdup(vd_domain_name(dom)) : NULL; /* may go */
+    vd_read_unlock(d);
+    g_autoptr(vd_error) err = NULL;
+    if (!marked)
+        return;
+    if (!vd_job_begin_obj(d, vd_domain_ref_obj(dom), VD_JOB_DESTROY, "autodestroy", &err)) {
+        g_warning("domain '%s': its autodestroy client closed, but it cannot be destroyed: %s",
+                  name, err->message);
+        return;
+    }
+    /* Another start may have come between (the run it marked is over then). */
+    vd_read_lock(d);
+    marked = dom->autodestroy == client;
+    vd_read_unlock(d);
+    if (marked && destroy_job(d, dom, &err))
+        g_message("domain '%s': destroyed, as its autodestroy client closed", name);
+    else if (marked)
+        g_warning("domain '%s': autodestroy failed: %s", name, err->message);
+    vd_job_end(d, dom);
 }
 
 /* Shutdown and reboot ask the guest (ACPI power button); hv reports the outcome. */

@@ -264,6 +264,9 @@ char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *ref, const vd_m
             vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
                     "domain '%s' was handed over already; confirm or cancel that migration",
                     vd_domain_name(dom));
+        else if (dom->autodestroy) /* its client could not follow it */
+            vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
+                    "domain is marked for auto destroy");
         else
             xml = vd_domain_def_format(dom->live, -1);
     }
@@ -446,30 +449,26 @@ static void drop_incoming(vd_daemon *d, vd_domain *dom)
 
 /* ---- a client gone before its Finish (destination) ------------------------------------ */
 
-void vd_domain_migrate_client_gone(vd_daemon *d, uint64_t client)
+bool vd_domain_migrate_prepared_by(const vd_domain *dom, uint64_t client)
 {
-    vd_read_lock(d);
-    for (unsigned i = 0; i < d->domains->len; i++) {
-        vd_domain *dom = d->domains->pdata[i];
-        if (dom->incoming && !dom->incoming->taken && dom->incoming->client == client)
-            g_thread_pool_push(d->closer, vd_domain_ref_obj(dom), NULL);
-    }
-    vd_read_unlock(d);
+    return dom->incoming && !dom->incoming->taken && dom->incoming->client == client;
 }
 
 /* No Finish will come for this guest (the client died, or gave up without saying so):
  * drop it, as a cancelled Finish would. The source keeps its copy, running unless it had
  * handed the guest over already, which leaves it paused there for its owner to resume, as
- * libvirt leaves it. Off the main loop: the stream may still be coming in. */
-void vd_domain_migrate_drop_abandoned(gpointer data, gpointer user)
+ * libvirt leaves it. */
+void vd_domain_migrate_drop_abandoned(vd_daemon *d, vd_domain *dom, uint64_t client)
 {
-    vd_domain *dom = data;
-    vd_daemon *d = user;
-    vd_incoming *in = take_incoming(d, dom);
+    vd_read_lock(d);
+    bool abandoned = vd_domain_migrate_prepared_by(dom, client);
+    vd_read_unlock(d);
+    vd_incoming *in = abandoned ? take_incoming(d, dom) : NULL;
     if (in) {
         vd_domain_unref_obj(in->dom); /* the receiver's */
         g_autoptr(vd_error) e = NULL;
-        if (vd_job_begin_obj(d, dom, VD_JOB_MIGRATE_IN, "client closed before Finish", &e)) {
+        if (vd_job_begin_obj(d, vd_domain_ref_obj(dom), VD_JOB_MIGRATE_IN,
+                             "client closed before Finish", &e)) {
             drop_incoming(d, dom);
             vd_job_end(d, dom);
             g_message("domain '%s': the client of its incoming migration closed before "
@@ -482,7 +481,6 @@ void vd_domain_migrate_drop_abandoned(gpointer data, gpointer user)
         }
         incoming_free(in);
     }
-    vd_domain_unref_obj(dom);
 }
 
 /* ---- Finish (destination) ----------------------------------------------------------- */

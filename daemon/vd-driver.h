@@ -148,8 +148,13 @@ char *vd_domain_get_os_type(vd_daemon *d, const vd_domain_ref *dom, vd_error **e
 
 /* ---- domains: lifecycle ------------------------------------------------------------ */
 
-vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err);
-bool vd_domain_create(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
+/* client: the connection asking (vd_daemon_client_opened), 0 for none. With
+ * VIR_DOMAIN_START_AUTODESTROY that connection's closing destroys the domain, as libvirt
+ * does for libguestfs' appliance and `virsh create --autodestroy`. */
+vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, uint64_t client,
+                                    vd_error **err);
+bool vd_domain_create(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, uint64_t client,
+                      vd_error **err);
 bool vd_domain_destroy(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
 bool vd_domain_shutdown(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
 bool vd_domain_reboot(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err);
@@ -446,7 +451,8 @@ void vd_daemon_remove_network_listener(vd_daemon *d, unsigned id);
  * knows when it is idle (virtvireod --timeout, as libvirt's auto-spawned daemons use).
  * Opening gives the connection an id (never 0) for the calls whose work outlives them; on
  * closing, the daemon ends what that connection left unfinished, as libvirt's close
- * callbacks do (an incoming migration it prepared and never finished). */
+ * callbacks do (an incoming migration it prepared and never finished, a domain it started
+ * with VIR_DOMAIN_START_AUTODESTROY). */
 uint64_t vd_daemon_client_opened(vd_daemon *d);
 void vd_daemon_client_closed(vd_daemon *d, uint64_t client);
 

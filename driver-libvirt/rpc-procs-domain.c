@@ -153,7 +153,8 @@ bool vd_rpc_domain_create_xml(vd_rpc_call *call, void *args, void *ret, vd_error
 {
     vd_wire_xml_flags_arg *a = args;
 
-    return dom_reply(vd_domain_create_xml(D(call), a->xml, a->flags, err), ret);
+    return dom_reply(vd_domain_create_xml(D(call), a->xml, a->flags, call->client->daemon_id, err),
+                     ret);
 }
 
 bool vd_rpc_domain_undefine(vd_rpc_call *call, void *args, void *ret, vd_error **err)
@@ -281,7 +282,14 @@ static bool dom_call(vd_rpc_call *call, const vd_wire_nonnull_domain *w, dom_fla
         return dom_call(call, &a->dom, fn, a->flags, err);                                         \
     }
 
-DOM_ONLY(vd_rpc_domain_create, vd_domain_create)
+bool vd_rpc_domain_create(vd_rpc_call *call, void *args, void *ret, vd_error **err)
+{
+    g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&((vd_wire_dom_arg *)args)->dom);
+
+    (void)ret;
+    return vd_domain_create(D(call), dom, 0, 0, err);
+}
+
 DOM_ONLY(vd_rpc_domain_destroy, vd_domain_destroy)
 DOM_FLAGS(vd_rpc_domain_destroy_flags, vd_domain_destroy)
 DOM_ONLY(vd_rpc_domain_shutdown, vd_domain_shutdown)
@@ -294,7 +302,7 @@ bool vd_rpc_domain_create_with_flags(vd_rpc_call *call, void *args, void *ret, v
     vd_wire_dom_flags_arg *a = args;
     g_autoptr(vd_domain_ref) dom = vd_rpc_dom_from_wire(&a->dom);
 
-    if (!vd_domain_create(D(call), dom, a->flags, err))
+    if (!vd_domain_create(D(call), dom, a->flags, call->client->daemon_id, err))
         return false;
     /* The reply carries the domain with its new id. */
     return dom_reply(vd_domain_lookup_by_uuid(D(call), dom->uuid, err), ret);

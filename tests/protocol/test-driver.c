@@ -471,11 +471,13 @@ static bool not_running(vd_daemon *d, const vd_domain_ref *dom, vd_error **err)
     return false;
 }
 
-vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, vd_error **err)
+vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, uint64_t client,
+                                    vd_error **err)
 {
     (void)d;
     (void)xml;
     (void)flags;
+    (void)client;
     vd_error_set(err, VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN,
                  "this function is not supported by the connection driver: hypervisor not "
                  "present (test driver)");
@@ -496,9 +498,11 @@ bool vd_domain_rename(vd_daemon *d, const vd_domain_ref *dom, const char *new_na
     return false;
 }
 
-bool vd_domain_create(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, vd_error **err)
+bool vd_domain_create(vd_daemon *d, const vd_domain_ref *dom, unsigned flags, uint64_t client,
+                      vd_error **err)
 {
     (void)flags;
+    (void)client;
     WITH_DOMAIN(d, dom, t, err, false)
     vd_error_set(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
                  "operation failed: cannot start domain '%s': hypervisor not present "

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Stock virsh on the host drives test guests through virtvireod in a booted node, over
 vireo+tls:// through QEMU's port forward: define, start, list, dominfo/domstate/domid,
-console through a pty, suspend/resume (CPU time stops and goes on), setmem/setmaxmem (the
+console through a pty, suspend/resume (CPU time stops and goes on), create and start
+--autodestroy (the guests end with the virsh that started them), setmem/setmaxmem (the
 guest's balloon reaches the target; domstats balloon.current), setvcpus, schedinfo
 weight/cap (read back by virsh and by hv), vcpuinfo/dommemstat/freecell, domstats, shutdown and reboot (the guest obeys;
 on_reboot restarts it), destroy, `virsh event --loop` seeing all of it, virt-install
@@ -267,6 +268,35 @@ def virt_install_imports_a_test_guest(s):
     s.virsh('undefine', 'vi')
 
 
+def autodestroy_ends_with_the_virsh_that_started_it(s):
+    """`virsh create --autodestroy` (as libguestfs starts its appliance) and `virsh start
+    --autodestroy`: the guests run while that virsh's connection lasts, while other
+    connections come and go, and are destroyed when it closes: the transient one is gone,
+    the defined one shut off."""
+    path = os.path.join(s.tmp, 'appliance.xml')
+    with open(path, 'w') as f:
+        f.write(nodeclients.service_xml('appliance', cmdline='period_ms=500'))
+    s.define('owned', cmdline='period_ms=500')
+    shell = subprocess.Popen(['virsh', '-c', s.uri], stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        shell.stdin.write(f'create --autodestroy {path}\nstart --autodestroy owned\n')
+        shell.stdin.flush()
+        s.wait_console('appliance', r'service up: d\d+', 30, 'the autodestroy guest up')
+        s.wait_console('owned', r'service up: d\d+', 30, 'the defined autodestroy guest up')
+        if s.domstate('appliance') != 'running' or s.domstate('owned') != 'running':
+            raise node.TestFailure('autodestroy guests not running while their virsh is')
+    finally:
+        _, err = shell.communicate(timeout=60)  # closes its stdin: virsh quits
+    if shell.returncode != 0:
+        raise node.TestFailure(f'virsh shell: {err.strip()}')
+    wait_for(lambda: 'appliance' not in s.virsh('list', '--all', '--name').stdout.split()
+             and s.hv_domain('appliance') is None, 30, 'the transient guest destroyed')
+    wait_for(lambda: s.domstate('owned') == 'shut off' and s.hv_domain('owned') is None, 30,
+             'the defined guest destroyed')
+    s.virsh('undefine', 'owned')
+
+
 def event_loop_saw_the_lifecycle(s):
     proc = EVENTS['proc']
     proc.send_signal(signal.SIGINT)
@@ -478,5 +508,6 @@ nodeclients.run([event_watcher_starts, define_start_and_look, console_through_a_
                  vcpuinfo_and_dommemstat_show_what_hv_knows, schedinfo_weight_and_cap_reach_hv,
                  domstats_report_the_running_guest,
                  shutdown_is_obeyed, reboot_restarts_the_guest, destroy_stops_it_at_once,
-                 virt_install_imports_a_test_guest, event_loop_saw_the_lifecycle,
+                 virt_install_imports_a_test_guest,
+                 autodestroy_ends_with_the_virsh_that_started_it, event_loop_saw_the_lifecycle,
                  logical_pool_lifecycle_through_virsh, netfs_pool_lifecycle_over_nfs])

@@ -123,6 +123,15 @@ static vd_domain_ref *define(fixture *f, const char *name, const char *uuid)
     return ref;
 }
 
+static void assert_state(vd_daemon *d, const vd_domain_ref *ref, int want_state, int want_reason)
+{
+    g_autoptr(vd_error) err = NULL;
+    int state, reason;
+    g_assert_true(vd_domain_get_state(d, ref, &state, &reason, &err));
+    g_assert_cmpint(state, ==, want_state);
+    g_assert_cmpint(reason, ==, want_reason);
+}
+
 static void assert_error(vd_error *err, int code, const char *needle)
 {
     g_assert_nonnull(err);
@@ -143,14 +152,14 @@ static void without_hv_configuration_works_and_start_is_refused(fixture *f, gcon
     g_assert_nonnull(strstr(xml, "<name>plain</name>"));
     g_assert_cmpint(vd_domain_is_persistent(f->d, ref, &err), ==, 1);
 
-    g_assert_false(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_false(vd_domain_create(f->d, ref, 0, 0, &err));
     assert_error(err, VIR_ERR_OPERATION_FAILED, "Vireo hypervisor not present: ");
     g_assert_cmpint(err->domain, ==, VIR_FROM_DOMAIN);
     g_assert_nonnull(strstr(err->message, "/dev/vireo not found"));
     g_clear_pointer(&err, vd_error_free);
 
     g_autofree char *other = domain_xml("other", NULL, NULL);
-    g_assert_null(vd_domain_create_xml(f->d, other, 0, &err));
+    g_assert_null(vd_domain_create_xml(f->d, other, 0, 0, &err));
     assert_error(err, VIR_ERR_OPERATION_FAILED, "hypervisor not present");
     g_clear_pointer(&err, vd_error_free);
     g_assert_null(vd_domain_lookup_by_name(f->d, "other", &err)); /* nothing pretends */
@@ -284,7 +293,7 @@ static void create_then_define_makes_running_domain_persistent(fixture *f, gcons
     (void)u;
     g_autofree char *xml = domain_xml("vi1", "87b856fa-2e68-4e57-9164-01025715367e", NULL);
     g_autoptr(vd_error) err = NULL;
-    g_autoptr(vd_domain_ref) ref = vd_domain_create_xml(f->d, xml, 0, &err);
+    g_autoptr(vd_domain_ref) ref = vd_domain_create_xml(f->d, xml, 0, 0, &err);
     g_assert_nonnull(ref);
     g_assert_cmpint(ref->id, >, 0);
     g_assert_cmpint(vd_domain_is_persistent(f->d, ref, &err), ==, 0);
@@ -307,9 +316,9 @@ static void restarted_daemon_finds_running_domains(fixture *f, gconstpointer u)
     (void)u;
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) p = define(f, "persistent", NULL);
-    g_assert_true(vd_domain_create(f->d, p, 0, &err));
+    g_assert_true(vd_domain_create(f->d, p, 0, 0, &err));
     g_autofree char *txml = domain_xml("transient", NULL, NULL);
-    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, &err);
+    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, 0, &err);
     g_autoptr(vd_domain_ref) idle = define(f, "idle", NULL);
     g_autoptr(vd_domain_ref) p_running = vd_domain_lookup_by_name(f->d, "persistent", &err);
     g_assert_true(vd_domain_suspend(f->d, t, &err));
@@ -357,7 +366,7 @@ static void restarted_daemon_adopts_a_domain_it_had_not_recorded(fixture *f, gco
     (void)u;
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) p = define(f, "unrecorded", NULL);
-    g_assert_true(vd_domain_create(f->d, p, 0, &err));
+    g_assert_true(vd_domain_create(f->d, p, 0, 0, &err));
     g_autoptr(vd_domain_ref) running = vd_domain_lookup_by_name(f->d, "unrecorded", &err);
     g_autofree char *status = g_build_filename(f->cfg->state_dir, "unrecorded.xml", NULL);
     g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS));
@@ -393,14 +402,14 @@ static void start_fails_when_the_status_cannot_be_written(fixture *f, gconstpoin
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) p = define(f, "norecord", NULL);
     vd_store_before_rename_hook = unlink_before_rename;
-    bool started = vd_domain_create(f->d, p, 0, &err);
+    bool started = vd_domain_create(f->d, p, 0, 0, &err);
     vd_store_before_rename_hook = NULL;
     g_assert_false(started);
     assert_error(err, VIR_ERR_SYSTEM_ERROR, "norecord");
     g_assert_cmpuint(g_hash_table_size(f->hv_domains), ==, 0);
     g_assert_cmpint(vd_domain_is_active(f->d, p, &err), ==, 0);
     g_clear_pointer(&err, vd_error_free);
-    g_assert_true(vd_domain_create(f->d, p, 0, &err)); /* and the next start works */
+    g_assert_true(vd_domain_create(f->d, p, 0, 0, &err)); /* and the next start works */
 }
 
 /* libvirt's events for a rename: UNDEFINED/RENAMED under the old name, DEFINED/RENAMED
@@ -417,7 +426,7 @@ static void rename_emits_libvirts_events_and_refuses_running_domains(fixture *f,
     g_assert_cmpstr(f->events->str, ==, "before:1/1 after:0/2 ");
     g_autoptr(vd_domain_ref) renamed = vd_domain_lookup_by_name(f->d, "after", &err);
     g_assert_nonnull(renamed);
-    g_assert_true(vd_domain_create(f->d, renamed, 0, &err));
+    g_assert_true(vd_domain_create(f->d, renamed, 0, 0, &err));
     g_assert_false(vd_domain_rename(f->d, renamed, "third", 0, &err));
     assert_error(err, VIR_ERR_OPERATION_INVALID, "cannot rename active domain");
 }
@@ -427,9 +436,9 @@ static void destroy_stops_and_transient_disappears(fixture *f, gconstpointer u)
     (void)u;
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) p = define(f, "keep", NULL);
-    g_assert_true(vd_domain_create(f->d, p, 0, &err));
+    g_assert_true(vd_domain_create(f->d, p, 0, 0, &err));
     g_autofree char *txml = domain_xml("gone", NULL, NULL);
-    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, &err);
+    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, 0, &err);
     g_assert_true(vd_domain_destroy(f->d, p, 0, &err));
     g_assert_true(vd_domain_destroy(f->d, t, 0, &err));
     g_assert_cmpint(vd_domain_is_active(f->d, p, &err), ==, 0);
@@ -455,7 +464,7 @@ static void devices_attach_and_detach_in_the_definition(fixture *f, gconstpointe
     static const char nic[] = "<interface type='bridge'><mac address='52:54:00:aa:bb:01'/>"
                               "<source bridge='br0'/><model type='virtio'/></interface>";
     /* Running: its live devices stay as they started; --config edits the definition. */
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_assert_false(vd_domain_attach_device(f->d, ref, disk, 0, &err));
     assert_error(err, VIR_ERR_OPERATION_UNSUPPORTED, "needs hotplug");
     g_clear_pointer(&err, vd_error_free);
@@ -500,7 +509,7 @@ static void guest_poweroff_and_reboot_follow_on_actions(fixture *f, gconstpointe
     (void)u;
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = define(f, "guest", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_autoptr(vd_domain_ref) r1 = vd_domain_lookup_by_name(f->d, "guest", &err);
 
     g_assert_true(vd_domain_reboot(f->d, ref, 0, &err)); /* on_reboot defaults to restart */
@@ -531,7 +540,7 @@ static void linux_domu_live_xml_shows_the_platform(fixture *f, gconstpointer u)
                       "<on_reboot>restart</on_reboot><on_crash>restart</on_crash></domain>";
     g_autoptr(vd_domain_ref) ref = vd_domain_define_xml(f->d, xml, 0, &err);
     g_assert_nonnull(ref);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_autofree char *live = vd_domain_get_xml_desc(f->d, ref, 0, &err);
     g_autofree char *config = vd_domain_get_xml_desc(f->d, ref, VIR_DOMAIN_XML_INACTIVE, &err);
     const char *platform[] = {
@@ -562,7 +571,7 @@ static void live_and_config_changes_reach_hv_and_store(fixture *f, gconstpointer
     (void)u;
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = define(f, "tune", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_autoptr(vd_domain_ref) run = vd_domain_lookup_by_name(f->d, "tune", &err);
     fake_domain *hv = g_hash_table_lookup(f->hv_domains, GINT_TO_POINTER(run->id));
 
@@ -623,7 +632,7 @@ static void running_domain_reports_vcpus_memory_and_live_metadata(fixture *f, gc
     g_assert_cmpint(vd_domain_get_vcpus(f->d, ref, info, 4, maps, 2, &err), ==, -1);
     assert_error(err, VIR_ERR_OPERATION_INVALID, "inactive domain");
     g_clear_pointer(&err, vd_error_free);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
 
     /* Two vCPUs, one online: both listed, the offline one never ran; maps beyond zero. */
     memset(maps, 0xee, sizeof(maps));
@@ -675,7 +684,7 @@ static void crash_with_preserve_keeps_domain_crashed(fixture *f, gconstpointer u
     g_autoptr(vd_error) err = NULL;
     g_autofree char *xml = domain_xml("crashy", NULL, "<on_crash>preserve</on_crash>");
     g_autoptr(vd_domain_ref) ref = vd_domain_define_xml(f->d, xml, 0, &err);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_autoptr(vd_domain_ref) run = vd_domain_lookup_by_name(f->d, "crashy", &err);
     fake_hv_guest_shutdown(f->hv, run->id, VD_HV_CRASH);
     drain_events();
@@ -751,9 +760,9 @@ static void list_filters_select_by_state_and_persistence(fixture *f, gconstpoint
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) off = define(f, "off", NULL);
     g_autoptr(vd_domain_ref) on = define(f, "on", NULL);
-    g_assert_true(vd_domain_create(f->d, on, 0, &err));
+    g_assert_true(vd_domain_create(f->d, on, 0, 0, &err));
     g_autofree char *txml = domain_xml("tr", NULL, NULL);
-    g_autoptr(vd_domain_ref) tr = vd_domain_create_xml(f->d, txml, 0, &err);
+    g_autoptr(vd_domain_ref) tr = vd_domain_create_xml(f->d, txml, 0, 0, &err);
     struct {
         unsigned flags, expected;
     } cases[] = {
@@ -788,10 +797,66 @@ static void idle_only_without_clients_or_running_domains(fixture *f, gconstpoint
     vd_daemon_client_closed(f->d, client);
     g_assert_true(vd_daemon_idle_for(f->d, 0));
     g_autoptr(vd_domain_ref) ref = define(f, "busy", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_assert_false(vd_daemon_idle_for(f->d, 0));
     g_assert_true(vd_domain_destroy(f->d, ref, 0, &err));
     g_assert_true(vd_daemon_idle_for(f->d, 0));
+}
+
+/* Waits (bounded) until name is gone from f's daemon, as work done off the main loop
+ * ends it. */
+static void wait_gone(fixture *f, const char *name)
+{
+    for (int tries = 0; tries < 2000; tries++) {
+        g_autoptr(vd_domain_ref) there = vd_domain_lookup_by_name(f->d, name, NULL);
+        if (!there)
+            return;
+        g_usleep(5000);
+    }
+    g_assert_not_reached();
+}
+
+/* virsh create --autodestroy, virsh start --autodestroy (libguestfs' appliance): the
+ * domain lives as long as the connection that started it; another connection closing
+ * does nothing; a domain that stopped and started again without the flag stays. */
+static void autodestroy_ends_with_its_client(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autoptr(vd_error) err = NULL;
+    g_autofree char *nobody = domain_xml("nobody", NULL, NULL);
+    g_autofree char *appliance = domain_xml("appliance", NULL, NULL);
+    g_assert_null(vd_domain_create_xml(f->d, nobody, VIR_DOMAIN_START_AUTODESTROY, 0, &err));
+    assert_error(err, VIR_ERR_INVALID_ARG, "autodestroy needs a client");
+    g_clear_pointer(&err, vd_error_free);
+
+    uint64_t client = vd_daemon_client_opened(f->d), other = vd_daemon_client_opened(f->d);
+    g_autoptr(vd_domain_ref) transient =
+        vd_domain_create_xml(f->d, appliance, VIR_DOMAIN_START_AUTODESTROY, client, &err);
+    g_assert_nonnull(transient);
+    g_autoptr(vd_domain_ref) kept = define(f, "kept", NULL);
+    g_assert_true(vd_domain_create(f->d, kept, VIR_DOMAIN_START_AUTODESTROY, client, &err));
+    vd_migrate_params p = {0};
+    g_assert_null(vd_domain_migrate_begin(f->d, kept, &p, VIR_MIGRATE_LIVE, &err));
+    assert_error(err, VIR_ERR_OPERATION_INVALID, "marked for auto destroy");
+    g_clear_pointer(&err, vd_error_free);
+    g_autoptr(vd_domain_ref) restarted = define(f, "restarted", NULL);
+    g_assert_true(vd_domain_create(f->d, restarted, VIR_DOMAIN_START_AUTODESTROY, client, &err));
+    g_assert_true(vd_domain_destroy(f->d, restarted, 0, &err));
+    g_assert_true(vd_domain_create(f->d, restarted, 0, client, &err));
+
+    vd_daemon_client_closed(f->d, other);
+    assert_state(f->d, kept, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    vd_daemon_client_closed(f->d, client);
+    wait_gone(f, "appliance"); /* transient: gone with its run */
+    for (int tries = 0; tries < 2000; tries++) {
+        int state, reason;
+        g_assert_true(vd_domain_get_state(f->d, kept, &state, &reason, &err));
+        if (state == VIR_DOMAIN_SHUTOFF)
+            break;
+        g_usleep(5000);
+    }
+    assert_state(f->d, kept, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    assert_state(f->d, restarted, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
 }
 
 /* ---- per-domain jobs ------------------------------------------------------------------ */
@@ -806,7 +871,7 @@ static gpointer run_start(gpointer data)
 {
     slow_start *s = data;
     g_autoptr(vd_error) err = NULL;
-    s->ok = vd_domain_create(s->d, s->ref, 0, &err);
+    s->ok = vd_domain_create(s->d, s->ref, 0, 0, &err);
     return NULL;
 }
 
@@ -835,7 +900,7 @@ static void slow_start_holds_only_its_own_domain(fixture *f, gconstpointer u)
     g_autofree char *xml = vd_domain_get_xml_desc(f->d, slow, 0, &err);
     g_assert_nonnull(xml);
     g_autoptr(vd_domain_ref) third = define(f, "third", NULL);
-    g_assert_true(vd_domain_create(f->d, other, 0, &err)); /* another domain starts */
+    g_assert_true(vd_domain_create(f->d, other, 0, 0, &err)); /* another domain starts */
     g_assert_true(vd_domain_destroy(f->d, other, 0, &err));
 
     vd_job_info job;
@@ -1012,7 +1077,7 @@ static vd_domain_ref *create_with_devices(fixture *f, const char *name, vd_error
         "<domain type='vireo'><name>%s</name><memory unit='MiB'>256</memory>"
         "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os>" DM_DEVICES "</domain>",
         name);
-    return vd_domain_create_xml(f->d, xml, 0, err);
+    return vd_domain_create_xml(f->d, xml, 0, 0, err);
 }
 
 static void device_model_runs_with_its_domain(fixture *f, gconstpointer u)
@@ -1116,7 +1181,7 @@ static vd_domain_ref *create_with_disk(fixture *f, const char *name, const char 
         "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os><devices>%s</devices>"
         "</domain>",
         name, disk_xml);
-    return vd_domain_create_xml(f->d, xml, 0, err);
+    return vd_domain_create_xml(f->d, xml, 0, 0, err);
 }
 
 #define SHARED_DISK(path, dev, extra)                                                              \
@@ -1208,7 +1273,7 @@ static void device_model_failure_fails_the_start(fixture *f, gconstpointer u)
     g_autofree char *args = g_build_filename(f->root, "dm-args", NULL);
     g_unlink(args);
     g_autoptr(vd_domain_ref) plain = define(f, "plain", NULL);
-    g_assert_true(vd_domain_create(f->d, plain, 0, &err));
+    g_assert_true(vd_domain_create(f->d, plain, 0, 0, &err));
     g_assert_false(g_file_test(args, G_FILE_TEST_EXISTS));
 
     /* An interface whose bridge does not exist: the tap cannot join it (or, unprivileged,
@@ -1218,7 +1283,7 @@ static void device_model_failure_fails_the_start(fixture *f, gconstpointer u)
                            "<interface type='bridge'><source bridge='vd-no-such-br'/></interface>"
                            "</devices></domain>";
     unsigned starts_before = f->hv->starts, destroys_before = f->hv->destroys;
-    g_assert_null(vd_domain_create_xml(f->d, nobridge, 0, &err));
+    g_assert_null(vd_domain_create_xml(f->d, nobridge, 0, 0, &err));
     g_test_message("%s", err->message);
     g_assert_true(strstr(err->message, "of domain 'nobr'") ||
                   strstr(err->message, "to bridge 'vd-no-such-br'"));
@@ -1238,7 +1303,7 @@ static void device_model_failure_fails_the_start(fixture *f, gconstpointer u)
                       "<os><type>hvm</type><kernel>/k</kernel></os><devices>"
                       "<interface type='network'><source network='nonet'/></interface>"
                       "</devices></domain>";
-    g_assert_null(vd_domain_create_xml(f->d, xml, 0, &err));
+    g_assert_null(vd_domain_create_xml(f->d, xml, 0, 0, &err));
     assert_error(err, VIR_ERR_NO_NETWORK, "no network with matching name 'nonet'");
     g_assert_cmpuint(f->hv->starts, ==, starts);
 }
@@ -1305,15 +1370,6 @@ static void flip_byte(const char *path, long offset)
  * with what it held, and a damaged, truncated or foreign image starts nothing. */
 /* ---- migration between two daemons, each with its own fake hv ------------------------ */
 
-static void assert_state(vd_daemon *d, const vd_domain_ref *ref, int want_state, int want_reason)
-{
-    g_autoptr(vd_error) err = NULL;
-    int state, reason;
-    g_assert_true(vd_domain_get_state(d, ref, &state, &reason, &err));
-    g_assert_cmpint(state, ==, want_state);
-    g_assert_cmpint(reason, ==, want_reason);
-}
-
 /* domjobinfo --completed [--keep-completed]. */
 static vd_job_info completed_job(vd_daemon *d, const vd_domain_ref *ref, bool keep)
 {
@@ -1328,7 +1384,7 @@ static vd_domain_ref *started(fixture *f, const char *name)
 {
     g_autoptr(vd_error) err = NULL;
     vd_domain_ref *ref = define(f, name, NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     return ref;
 }
 
@@ -1497,15 +1553,7 @@ static void client_gone_before_finish_leaves_only_the_source_copy(fixture *f, gc
     vd_daemon_client_closed(m.dst.d, bystander);
     vd_daemon_client_closed(m.dst.d, m.dst.client);
     /* The drop runs off the main loop, after the stream ended. */
-    vd_domain_ref *there = NULL;
-    for (int tries = 0; tries < 2000; tries++) {
-        there = vd_domain_lookup_by_name(m.dst.d, "orphan", NULL);
-        if (!there)
-            break;
-        g_clear_pointer(&there, vd_domain_ref_free);
-        g_usleep(5000);
-    }
-    g_assert_null(there);
+    wait_gone(&m.dst, "orphan");
     g_assert_cmpuint(g_hash_table_size(m.dst.hv_domains), ==, 0);
     g_assert_null(vd_domain_migrate_finish(m.dst.d, &m.p, flags, false, &err));
     assert_error(err, VIR_ERR_OPERATION_INVALID, "no incoming migration");
@@ -1672,7 +1720,7 @@ static void save_and_restore_round_trip_and_refuse_damaged_images(fixture *f, gc
     (void)u;
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = define(f, "sv", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_string_assign(fake_of(f, ref)->console_input, "state-before-save");
     g_autofree char *path = g_build_filename(f->root, "sv.save", NULL);
     g_assert_true(vd_domain_save(f->d, ref, path, NULL, 0, &err));
@@ -1749,7 +1797,7 @@ static void failed_save_leaves_the_guest_running(fixture *f, gconstpointer u)
     (void)u;
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = define(f, "keep", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_autofree char *nowhere = g_build_filename(f->root, "no", "such", "dir", "x.save", NULL);
     g_assert_false(vd_domain_save(f->d, ref, nowhere, NULL, 0, &err));
     assert_error(err, VIR_ERR_SYSTEM_ERROR, "cannot create save image");
@@ -1777,7 +1825,7 @@ static void managed_save_is_resumed_by_the_next_start(fixture *f, gconstpointer 
     (void)u;
     g_autoptr(vd_error) err = NULL;
     g_autoptr(vd_domain_ref) ref = define(f, "ms", NULL);
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_string_assign(fake_of(f, ref)->console_input, "managed");
     g_assert_cmpint(vd_domain_has_managed_save(f->d, ref, 0, &err), ==, 0);
     g_assert_true(vd_domain_managed_save(f->d, ref, 0, &err));
@@ -1789,21 +1837,21 @@ static void managed_save_is_resumed_by_the_next_start(fixture *f, gconstpointer 
     assert_error(err, VIR_ERR_OPERATION_INVALID, "managed save image exists");
     g_clear_pointer(&err, vd_error_free);
 
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_assert_cmpuint(f->hv->restores, ==, 1);
     g_assert_cmpstr(fake_of(f, ref)->console_input->str, ==, "managed");
     g_assert_cmpint(vd_domain_has_managed_save(f->d, ref, 0, &err), ==, 0);
 
     /* A transient domain has no managed save; removing an image twice is fine. */
     g_autofree char *txml = domain_xml("tr", NULL, NULL);
-    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, &err);
+    g_autoptr(vd_domain_ref) t = vd_domain_create_xml(f->d, txml, 0, 0, &err);
     g_assert_false(vd_domain_managed_save(f->d, t, 0, &err));
     assert_error(err, VIR_ERR_OPERATION_INVALID, "transient");
     g_clear_pointer(&err, vd_error_free);
     g_assert_true(vd_domain_managed_save(f->d, ref, 0, &err));
     g_assert_true(vd_domain_managed_save_remove(f->d, ref, 0, &err));
     g_assert_true(vd_domain_managed_save_remove(f->d, ref, 0, &err));
-    g_assert_true(vd_domain_create(f->d, ref, 0, &err));
+    g_assert_true(vd_domain_create(f->d, ref, 0, 0, &err));
     g_assert_cmpuint(f->hv->restores, ==, 1); /* booted, not restored */
 }
 
@@ -1847,6 +1895,7 @@ int main(int argc, char **argv)
         WITH_FAKE_HV);
     ADD("list-filters-select-by-state-and-persistence",
         list_filters_select_by_state_and_persistence, WITH_FAKE_HV);
+    ADD("autodestroy-ends-with-its-client", autodestroy_ends_with_its_client, WITH_FAKE_HV);
     ADD("idle-only-without-clients-or-running-domains",
         idle_only_without_clients_or_running_domains, WITH_FAKE_HV);
     ADD("host-uuid-comes-from-smbios-machine-id-or-is-kept",
