@@ -767,6 +767,9 @@ static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
     }
     /* Dirtied faster than it can be sent: the stop-and-copy takes the rest. */
     note_round(o, -1, 0);
+    g_message("domain '%s': pre-copy gave up after %u rounds: the guest dirties its memory "
+              "about as fast as it goes; the stop-and-copy moves the rest",
+              o->live->name, MAX_ROUNDS);
     return true;
 }
 

@@ -62,10 +62,11 @@ def migrate(src, dst, *flags):
         raise node.TestFailure(f'virsh migrate {src.name} -> {dst.name} failed: '
                                f'{r.stderr.strip()}')
     # Where the time went, from the source daemon's own account of this migration.
-    said = src.dom0(f"grep -E \"'{NAME}': (pre-copy done|handed over)\" "
-                    f"{nodeclients.DAEMON_LOG} | tail -2", check=False)
+    said = src.dom0(f"grep -E \"'{NAME}': (pre-copy|handed over)\" {nodeclients.DAEMON_LOG} "
+                    f"| tail -2", check=False)
     for line in said.splitlines():
-        print(f'    {src.name}: {line.split(": ", 1)[-1].strip()}')
+        if f"domain '{NAME}': " in line:  # not the serial console's echo of the command
+            print(f'    {src.name}: {line.split(": ", 1)[-1].strip()}')
     return took, earlier
 
 
