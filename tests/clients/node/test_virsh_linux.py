@@ -188,7 +188,7 @@ def linux_domu_reaches_userspace_on_virsh_console(s):
                                    f'{state}): {e}') from e
         print(f'  virsh start to the first userspace line on virsh console: '
               f'{con.matched_at - began:.1f} s')
-        con.read_until(r'vireo-domu: (\d+) CPUs, clocksource (\S+)', 120)
+        con.read_until(r'vireo-domu: (\d+) CPUs, clocksource (\S+)\s', 120)
         con.leave()
     live = s.virsh('dumpxml', 'lin').stdout
     for want in ('<acpi/>', '<apic/>', '<target type="isa-serial" port="0">'):
@@ -198,7 +198,7 @@ def linux_domu_reaches_userspace_on_virsh_console(s):
 
 def both_vcpus_online_and_clocksource_kvm_clock(s):
     need_running(s, 'lin', 'its vCPUs and clocksource')
-    found = s.wait_console('lin', r'vireo-domu: (\d+) CPUs, clocksource (\S+)', 60,
+    found = s.wait_console('lin', r'vireo-domu: (\d+) CPUs, clocksource (\S+)\s', 60,
                            "the guest's CPU count and clocksource")
     if found[-1] != ('2', 'kvm-clock'):
         raise node.TestFailure(f'the guest reports {found[-1][0]} CPUs online and clocksource '
@@ -391,9 +391,10 @@ def domu_on_default_network_gets_a_lease_and_reaches_out_through_nat(s):
     s.wait_console('net', rf'vireo-domu: net eth0 {NET_MAC}', BOOT_TIMEOUT, 'eth0 with its MAC')
     booted = time.monotonic() - start
     s.wait_console('net', READY, 120, 'the end of rcS')
-    # The script's line names the lease; -q ends udhcpc once bound, -n when none came.
+    # The script's line names the lease; -q ends udhcpc once bound, -n when none came. The
+    # trailing \s waits for the line's end: a match on a half-arrived line read 'router 19'.
     m = console_answers(s, 'net', 'udhcpc -i eth0 -x hostname:netguest -n -q -t 5 -T 5',
-                        r'vireo-domu: lease eth0 (192\.168\.122\.\d+)/(\d+) router (\S+)', 90)
+                        r'vireo-domu: lease eth0 (192\.168\.122\.\d+)/(\d+) router (\S+)\s', 90)
     ip, prefix, router = (g.decode() for g in m.groups())
     leased = time.monotonic() - start
     if (prefix, router) != ('24', '192.168.122.1'):
