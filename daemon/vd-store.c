@@ -76,9 +76,15 @@ bool vd_file_write_atomic(const char *path, const char *data, bool durable, vd_e
     return true;
 }
 
+/* Every file the store keeps for a domain is DIR/NAME.SUFFIX. */
+static char *domain_file(const char *dir, const char *name, const char *suffix)
+{
+    return g_strdup_printf("%s/%s.%s", dir, name, suffix);
+}
+
 static char *def_path(const vd_config *cfg, const char *name)
 {
-    return g_strdup_printf("%s/%s.xml", cfg->domains_dir, name);
+    return domain_file(cfg->domains_dir, name, "xml");
 }
 
 /* ---- the journal of definitions ------------------------------------------------------ */
@@ -89,7 +95,7 @@ static char *def_path(const vd_config *cfg, const char *name)
 static void journal_apply(vd_journal_op op, const char *name, const char *data, void *user)
 {
     const char *domains_dir = user;
-    g_autofree char *path = g_strdup_printf("%s/%s.xml", domains_dir, name);
+    g_autofree char *path = domain_file(domains_dir, name, "xml");
     g_autoptr(vd_error) err = NULL;
     if (op == VD_JOURNAL_PUT ? !vd_file_write_atomic(path, data, false, &err)
                              : g_unlink(path) != 0 && errno != ENOENT)
@@ -105,7 +111,7 @@ static bool journal_settle(GHashTable *names, void *user, vd_error **err)
     gpointer name;
     g_hash_table_iter_init(&it, names);
     while (g_hash_table_iter_next(&it, &name, NULL)) {
-        g_autofree char *path = g_strdup_printf("%s/%s.xml", domains_dir, (char *)name);
+        g_autofree char *path = domain_file(domains_dir, name, "xml");
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0 && errno == ENOENT)
             continue;
@@ -276,7 +282,7 @@ GPtrArray *vd_store_load_defs(const vd_config *cfg)
 
 static char *autostart_path(const vd_config *cfg, const char *name)
 {
-    return g_strdup_printf("%s/%s.xml", cfg->autostart_dir, name);
+    return domain_file(cfg->autostart_dir, name, "xml");
 }
 
 bool vd_store_get_autostart(const vd_config *cfg, const char *name)
@@ -309,7 +315,7 @@ void vd_store_status_free(vd_store_status *st)
 
 static char *status_path(const vd_config *cfg, const char *name)
 {
-    return g_strdup_printf("%s/%s.xml", cfg->state_dir, name);
+    return domain_file(cfg->state_dir, name, "xml");
 }
 
 bool vd_store_save_status(const vd_config *cfg, const vd_domain_def *live, int domid,
@@ -324,7 +330,7 @@ bool vd_store_save_status(const vd_config *cfg, const vd_domain_def *live, int d
 
 static char *limits_path(const vd_config *cfg, const char *name)
 {
-    return g_strdup_printf("%s/%s.limits", cfg->state_dir, name);
+    return domain_file(cfg->state_dir, name, "limits");
 }
 
 void vd_store_delete_status(const vd_config *cfg, const char *name)
@@ -369,7 +375,7 @@ static const char *const migrating_words[] = {
 
 static char *migrating_path(const vd_config *cfg, const char *name)
 {
-    return g_strdup_printf("%s/%s.migrating", cfg->state_dir, name);
+    return domain_file(cfg->state_dir, name, "migrating");
 }
 
 bool vd_store_set_migrating(const vd_config *cfg, const char *name, vd_migrating_phase phase,
