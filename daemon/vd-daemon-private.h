@@ -95,7 +95,8 @@ struct vd_daemon {
 
     GThreadPool *refresher;       /* acts on hv's state changes off the main loop */
     gint refreshes_queued;        /* atomic: pushed and not finished */
-    gint clients;                 /* atomic */
+    GMutex clients_lock;          /* guards open_clients */
+    GHashTable *open_clients;     /* ids of the connections not closed yet */
     guint64 next_client;          /* atomic: the last connection id given */
     GThreadPool *closer;          /* ends what a closed connection left: vd_domain* (ref) */
     gint64 last_activity;         /* atomic, monotonic µs of the last driver call */
@@ -224,6 +225,10 @@ void vd_domain_migrate_drop_abandoned(vd_daemon *d, vd_domain *dom, uint64_t cli
 /* Destroys dom if client started it with VIR_DOMAIN_START_AUTODESTROY and has closed
  * (vd_daemon_client_closed's work). */
 void vd_domain_autodestroy(vd_daemon *d, vd_domain *dom, uint64_t client);
+/* Called once dom has been tied to client (its autodestroy or incoming migration marked,
+ * table lock dropped): a client that closed while the tie was being made missed
+ * vd_daemon_client_closed's scan, so what it left is ended now, as if it closed after. */
+void vd_daemon_check_client(vd_daemon *d, vd_domain *dom, uint64_t client);
 /* Where a started guest comes from: its state, reason and events say so. */
 typedef enum { VD_START_BOOT, VD_START_RESTORE, VD_START_MIGRATION } vd_start_origin;
 bool vd_domain_start_job_as(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,

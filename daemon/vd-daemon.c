@@ -56,41 +56,65 @@ static void end_left_behind(gpointer data, gpointer user)
     g_free(lb);
 }
 
+static void push_left_behind(vd_daemon *d, vd_domain *dom, uint64_t client)
+{
+    left_behind *lb = g_new(left_behind, 1);
+    lb->dom = vd_domain_ref_obj(dom);
+    lb->client = client;
+    g_thread_pool_push(d->closer, lb, NULL);
+}
+
+static gpointer client_key(uint64_t client)
+{
+    return (gpointer)(uintptr_t)client; /* ids are counted from 1 on a 64-bit host */
+}
+
 uint64_t vd_daemon_client_opened(vd_daemon *d)
 {
     vd_note_activity(d);
-    g_atomic_int_inc(&d->clients);
-    return __atomic_add_fetch(&d->next_client, 1, __ATOMIC_RELAXED);
+    uint64_t client = __atomic_add_fetch(&d->next_client, 1, __ATOMIC_RELAXED);
+    g_mutex_lock(&d->clients_lock);
+    g_hash_table_add(d->open_clients, client_key(client));
+    g_mutex_unlock(&d->clients_lock);
+    return client;
 }
 
 void vd_daemon_client_closed(vd_daemon *d, uint64_t client)
 {
     /* --timeout counts from the last client leaving. */
     vd_note_activity(d);
-    int n;
-    do
-        n = g_atomic_int_get(&d->clients);
-    while (n > 0 && !g_atomic_int_compare_and_exchange(&d->clients, n, n - 1));
+    /* Out of the set before the scan: a tie made after the scan then finds it closed
+     * (vd_daemon_check_client). */
+    g_mutex_lock(&d->clients_lock);
+    g_hash_table_remove(d->open_clients, client_key(client));
+    g_mutex_unlock(&d->clients_lock);
     /* Ended off the main loop: an incoming stream may still be coming, a destroy waits
      * for the domain's job. */
     vd_read_lock(d);
     for (unsigned i = 0; i < d->domains->len; i++) {
         vd_domain *dom = d->domains->pdata[i];
-        if (dom->autodestroy != client && !vd_domain_migrate_prepared_by(dom, client))
-            continue;
-        left_behind *lb = g_new(left_behind, 1);
-        lb->dom = vd_domain_ref_obj(dom);
-        lb->client = client;
-        g_thread_pool_push(d->closer, lb, NULL);
+        if (dom->autodestroy == client || vd_domain_migrate_prepared_by(dom, client))
+            push_left_behind(d, dom, client);
     }
     vd_read_unlock(d);
+}
+
+void vd_daemon_check_client(vd_daemon *d, vd_domain *dom, uint64_t client)
+{
+    g_mutex_lock(&d->clients_lock);
+    bool open = g_hash_table_contains(d->open_clients, client_key(client));
+    g_mutex_unlock(&d->clients_lock);
+    if (!open)
+        push_left_behind(d, dom, client);
 }
 
 bool vd_daemon_idle_for(vd_daemon *d, unsigned secs)
 {
     gint64 last = __atomic_load_n(&d->last_activity, __ATOMIC_RELAXED);
-    if (g_atomic_int_get(&d->clients) ||
-        g_get_monotonic_time() - last < (gint64)secs * G_USEC_PER_SEC)
+    g_mutex_lock(&d->clients_lock);
+    unsigned clients = g_hash_table_size(d->open_clients);
+    g_mutex_unlock(&d->clients_lock);
+    if (clients || g_get_monotonic_time() - last < (gint64)secs * G_USEC_PER_SEC)
         return false;
     bool idle = true;
     g_rw_lock_reader_lock(&d->lock); /* not vd_read_lock: looking is no activity */
@@ -116,6 +140,8 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     d->last_activity = g_get_monotonic_time();
     d->refresher = g_thread_pool_new(refresh_in_background, d, 1, FALSE, NULL);
     d->closer = g_thread_pool_new(end_left_behind, d, 1, FALSE, NULL);
+    g_mutex_init(&d->clients_lock);
+    d->open_clients = g_hash_table_new(g_direct_hash, NULL);
     d->networks = vd_networks_new(cfg); /* before domains: they may autostart on networks */
     vd_recover(d);
     vd_storage_init(d);
@@ -132,6 +158,8 @@ void vd_daemon_free(vd_daemon *d)
     d->hv->state_changed = NULL;
     g_thread_pool_free(d->refresher, FALSE, TRUE);
     g_thread_pool_free(d->closer, FALSE, TRUE);
+    g_hash_table_destroy(d->open_clients);
+    g_mutex_clear(&d->clients_lock);
     /* Domains keep running: only the daemon's view of them goes away. */
     vd_write_lock(d);
     for (unsigned i = 0; i < d->domains->len; i++)

@@ -320,6 +320,7 @@ static void mark_autodestroy(vd_daemon *d, vd_domain *dom, unsigned flags, uint6
     vd_write_lock(d);
     dom->autodestroy = client;
     vd_write_unlock(d);
+    vd_daemon_check_client(d, dom, client); /* its destroy waits for this start's job */
 }
 
 vd_domain_ref *vd_domain_create_xml(vd_daemon *d, const char *xml, unsigned flags, uint64_t client,

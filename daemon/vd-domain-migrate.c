@@ -394,6 +394,8 @@ bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigne
     dom->incoming = in;
     vd_write_unlock(d);
     in->thread = g_thread_new("vd-migrate-in", receive_thread, in);
+    if (client)
+        vd_daemon_check_client(d, dom, client);
     *uri_out = strchr(host, ':') ? g_strdup_printf("tcp://[%s]:%u", host, port)
                                  : g_strdup_printf("tcp://%s:%u", host, port);
     g_message("domain '%s': incoming migration prepared on port %u", in->def->name, port);

@@ -859,6 +859,39 @@ static void autodestroy_ends_with_its_client(fixture *f, gconstpointer u)
     assert_state(f->d, restarted, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
 }
 
+typedef struct held_autodestroy_start {
+    vd_daemon *d;
+    const char *xml;
+    uint64_t client;
+    vd_domain_ref *ref;
+} held_autodestroy_start;
+
+static gpointer run_autodestroy_create(gpointer data)
+{
+    held_autodestroy_start *s = data;
+    g_autoptr(vd_error) err = NULL;
+    s->ref = vd_domain_create_xml(s->d, s->xml, VIR_DOMAIN_START_AUTODESTROY, s->client, &err);
+    return NULL;
+}
+
+/* A client that closes while its autodestroy start is still building (held at the fake
+ * hv's gate) is gone before the domain is tied to it: the domain still ends with it. */
+static void autodestroy_client_gone_during_its_start(fixture *f, gconstpointer u)
+{
+    (void)u;
+    g_autofree char *xml = domain_xml("orphan", NULL, NULL);
+    held_autodestroy_start s = {f->d, xml, vd_daemon_client_opened(f->d), NULL};
+    fake_hv_hold_starts(f->hv, "orphan");
+    GThread *t = g_thread_new("start", run_autodestroy_create, &s);
+    fake_hv_wait_for_held_start(f->hv);
+    vd_daemon_client_closed(f->d, s.client);
+    fake_hv_release_starts(f->hv);
+    g_thread_join(t);
+    g_assert_nonnull(s.ref); /* the start itself succeeded */
+    vd_domain_ref_free(s.ref);
+    wait_gone(f, "orphan");
+}
+
 /* ---- per-domain jobs ------------------------------------------------------------------ */
 
 typedef struct slow_start {
@@ -1896,6 +1929,8 @@ int main(int argc, char **argv)
     ADD("list-filters-select-by-state-and-persistence",
         list_filters_select_by_state_and_persistence, WITH_FAKE_HV);
     ADD("autodestroy-ends-with-its-client", autodestroy_ends_with_its_client, WITH_FAKE_HV);
+    ADD("autodestroy-client-gone-during-its-start", autodestroy_client_gone_during_its_start,
+        WITH_FAKE_HV);
     ADD("idle-only-without-clients-or-running-domains",
         idle_only_without_clients_or_running_domains, WITH_FAKE_HV);
     ADD("host-uuid-comes-from-smbios-machine-id-or-is-kept",
