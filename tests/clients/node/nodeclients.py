@@ -107,6 +107,25 @@ def wait_for(predicate, timeout, what, interval=0.5):
         time.sleep(interval)
 
 
+def communicate_watching(proc, timeout, what, sessions):
+    """proc.communicate() for up to `timeout` s, given up at once (proc killed, TestFailure)
+    when the node of one of `sessions` dies: a node lost mid-migration would otherwise
+    leave virsh waiting out its own 900 s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return proc.communicate(timeout=max(0.1, min(5, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            died = next((f'node {s.name or ""}: {why}' for s in sessions
+                         if (why := s.n.dead())), None)
+            if died is None and time.monotonic() < deadline:
+                continue
+            proc.kill()
+            proc.communicate()
+            raise node.TestFailure(f'{what}: ' + (f'a node died ({died})' if died else
+                                                   f'no answer in {timeout} s'))
+
+
 # What virsh console prints once the stream is open, just before it makes the terminal raw.
 CONSOLE_READY = b'Escape character is'
 
@@ -254,14 +273,15 @@ class Session:
               f'{self.daemon_ready_uptime:.1f} s)', flush=True)
 
     # --- the host's clients ----------------------------------------------------------
-    def virsh(self, *args, ok=True, timeout=60):
-        """ok: True = must succeed, False = must fail, None = either."""
+    def virsh(self, *args, ok=True, timeout=60, watch=()):
+        """ok: True = must succeed, False = must fail, None = either. watch: other
+        sessions whose node's death ends the wait too (this one's always does)."""
         cmd = ['virsh', '-c', self.uri] + [str(a) for a in args]
-        try:
-            r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                               stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise node.TestFailure(f'virsh {" ".join(map(str, args))}: no answer in {timeout} s')
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              stdin=subprocess.DEVNULL) as proc:
+            out, err = communicate_watching(proc, timeout, f'virsh {" ".join(map(str, args))}',
+                                            (self, *watch))
+        r = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
         if ok and r.returncode != 0:
             raise node.TestFailure(f'virsh {" ".join(map(str, args))} failed ({r.returncode}):'
                                    f'\n{r.stdout}{r.stderr}')

@@ -56,7 +56,8 @@ def migrate(src, dst, *flags):
     earlier = len(ticks(dst))
     t0 = time.monotonic()
     r = src.virsh('migrate', '--live', '--persistent', '--undefinesource', *flags, NAME,
-                  dst.uri, '--migrateuri', f'tcp://{dst.link.address}', ok=None, timeout=900)
+                  dst.uri, '--migrateuri', f'tcp://{dst.link.address}', ok=None, timeout=900,
+                  watch=(dst,))
     took = time.monotonic() - t0
     if r.returncode != 0:
         raise node.TestFailure(f'virsh migrate {src.name} -> {dst.name} failed: '
@@ -198,7 +199,7 @@ def domjobinfo_shows_progress_and_domjobabort_keeps_the_guest_home(a, b):
               f"{info['Memory remaining']}, total {info['Memory total']}, iteration "
               f"{info['Iteration']}")
         a.virsh('domjobabort', NAME)
-        _, err = proc.communicate(timeout=300)
+        _, err = nodeclients.communicate_watching(proc, 300, 'virsh migrate', (a, b))
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -231,7 +232,7 @@ def timeout_suspends_a_guest_that_dirties_too_fast(a, b):
     earlier = len(ticks(b))
     t1 = time.monotonic()
     r = a.virsh('migrate', '--live', '--timeout', '4', NAME, b.uri, '--migrateuri',
-                f'tcp://{b.link.address}', ok=None, timeout=900)
+                f'tcp://{b.link.address}', ok=None, timeout=900, watch=(b,))
     t2 = time.monotonic()
     if r.returncode != 0:
         raise node.TestFailure(f'virsh migrate --timeout failed: {r.stderr.strip()}')
@@ -261,7 +262,8 @@ def migration_that_fails(src, dst, break_it):
     try:
         jobinfo_while_running(src)
         break_it()
-        _, err = proc.communicate(timeout=600)
+        # Only src is watched: break_it may kill dst's node on purpose.
+        _, err = nodeclients.communicate_watching(proc, 600, 'virsh migrate', (src,))
     finally:
         if proc.poll() is None:
             proc.kill()
