@@ -40,6 +40,8 @@ void vd_daemon_settle(vd_daemon *d)
     }
 }
 
+#define CLOSER_THREADS 4
+
 /* What a closed connection left of one domain, for d->closer. */
 typedef struct left_behind {
     vd_domain *dom; /* referenced */
@@ -139,7 +141,10 @@ vd_daemon *vd_daemon_new(const vd_config *cfg, vd_hv *hv, vd_error **err)
     vd_events_init(d);
     d->last_activity = g_get_monotonic_time();
     d->refresher = g_thread_pool_new(refresh_in_background, d, 1, FALSE, NULL);
-    d->closer = g_thread_pool_new(end_left_behind, d, 1, FALSE, NULL);
+    /* Several threads: an abandoned incoming migration waits for its stream to end, and
+     * must not hold up another domain's autodestroy. Each item takes its domain's job, so
+     * two for one domain still run one after the other. */
+    d->closer = g_thread_pool_new(end_left_behind, d, CLOSER_THREADS, FALSE, NULL);
     g_mutex_init(&d->clients_lock);
     d->open_clients = g_hash_table_new(g_direct_hash, NULL);
     d->networks = vd_networks_new(cfg); /* before domains: they may autostart on networks */
