@@ -1046,16 +1046,11 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
     return true;
 }
 
-bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *ref, const char *dconnuri,
-                               const vd_migrate_params *p, unsigned flags, vd_error **err)
+bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *ref, const vd_migrate_params *p,
+                               unsigned flags, vd_error **err)
 {
     if (!check_flags(flags, err))
         return false;
-    if (dconnuri) {
-        vd_fail(err, VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_DOMAIN,
-                "peer-to-peer migration is not offered yet; drop --p2p");
-        return false;
-    }
     if (flags & VIR_MIGRATE_OFFLINE)
         return true; /* clients skip Perform for offline; nothing to send */
     vd_domain *dom =

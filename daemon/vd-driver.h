@@ -198,10 +198,10 @@ char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *dom, const vd_m
  * the guest; 0 for none. */
 bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
                                uint64_t client, char **uri_out, vd_error **err);
-/* Sends the guest to p->uri and leaves it paused here (source); dconnuri (peer to peer)
- * is refused. */
-bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *dom, const char *dconnuri,
-                               const vd_migrate_params *p, unsigned flags, vd_error **err);
+/* Sends the guest to p->uri and leaves it paused here (source). Peer to peer, the
+ * protocol layer calls the destination's daemon itself around Begin, this and Confirm. */
+bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *dom, const vd_migrate_params *p,
+                               unsigned flags, vd_error **err);
 /* Runs the guest that came in (destination), or drops it when cancelled. */
 vd_domain_ref *vd_domain_migrate_finish(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
                                         bool cancelled, vd_error **err);

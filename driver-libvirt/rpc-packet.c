@@ -4,6 +4,13 @@
 
 #include <string.h>
 
+bool_t vd_rpc_xdr_nothing(XDR *xdr, void *obj)
+{
+    (void)xdr;
+    (void)obj;
+    return TRUE;
+}
+
 vd_rpc_packet_fault vd_rpc_packet_check_length(const guint8 word[4], guint32 *len)
 {
     guint32 v = (guint32)word[0] << 24 | (guint32)word[1] << 16 | (guint32)word[2] << 8 |

@@ -12,6 +12,10 @@
 
 #include "vd_remote_protocol.h"
 
+/* The filter of an empty payload (libtirpc declares xdr_void without xdrproc_t's
+ * parameters). */
+bool_t vd_rpc_xdr_nothing(XDR *xdr, void *obj);
+
 /* Why a packet was rejected; the connection is closed with this text in the log. */
 typedef enum vd_rpc_packet_fault {
     VD_RPC_PACKET_OK = 0,

@@ -88,10 +88,11 @@ bool vd_rpc_connect_supports_feature(vd_rpc_call *call, void *args, void *ret, v
     case VIR_DRV_FEATURE_MIGRATION_V3:
     case VIR_DRV_FEATURE_MIGRATION_PARAMS:
     case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
+    case VIR_DRV_FEATURE_MIGRATION_P2P: /* rpc-procs-domain-migrate.c, rpc-peer.c */
         r->value = 1;
         break;
     default:
-        r->value = 0; /* peer-to-peer migration, change protection, fd passing: not offered */
+        r->value = 0; /* change protection, fd passing: not offered */
         break;
     }
     return true;

@@ -8,21 +8,14 @@
 
 #include "rpc-events-storage.h"
 #include "rpc-events.h"
+#include "rpc-packet.h"
 #include "rpc-procs.h"
 #include "rpc-stream-volume.h"
 #include "rpc-stream.h"
 
 #define ARGS(t) (xdrproc_t) xdr_##t, sizeof(t)
 #define RET(t) (xdrproc_t) xdr_##t, sizeof(t)
-#define NONE (xdrproc_t) xdr_nothing, 0
-
-/* libtirpc declares xdr_void without parameters; this one has xdrproc_t's shape. */
-static bool_t xdr_nothing(XDR *xdr, void *obj)
-{
-    (void)xdr;
-    (void)obj;
-    return TRUE;
-}
+#define NONE (xdrproc_t) vd_rpc_xdr_nothing, 0
 
 /* Shorthands for the flags column. */
 #define EARLY (VD_RPC_PROC_BEFORE_OPEN | VD_RPC_PROC_BEFORE_AUTH | VD_RPC_PROC_INLINE)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* GnuTLS credentials for the TLS listener and the per-client sessions over them. */
+/* GnuTLS credentials for the TLS listener and the per-client sessions over them, and the
+ * daemon's own client sessions to other daemons. */
 #define G_LOG_DOMAIN "vd-rpc"
 #include "rpc-tls.h"
 
@@ -14,7 +15,8 @@ struct vd_rpc_tls_context {
 };
 
 struct vd_rpc_tls_session {
-    vd_rpc_tls_context *ctx;
+    vd_rpc_tls_context *ctx; /* the server's, or the session's own (client side) */
+    bool owns_ctx;
     gnutls_session_t session;
     char *peer_dn;
 };
@@ -94,38 +96,43 @@ out:
     return ok;
 }
 
-static bool load_credentials(vd_rpc_tls_context *t, const vd_rpc_tls_config *cfg, GError **err)
+/* The CA (and CRL) to check the peer's certificate against, and our certificate and key.
+ * role names them in errors: "server" or "client". */
+static bool load_credentials(vd_rpc_tls_context *t, const char *role, const char *ca_file,
+                             const char *crl_file, const char *cert_file, const char *key_file,
+                             GError **err)
 {
     gnutls_datum_t ca = {NULL, 0}, crl = {NULL, 0}, cert = {NULL, 0}, key = {NULL, 0};
+    g_autofree char *cert_what = g_strdup_printf("%s certificate", role);
+    g_autofree char *key_what = g_strdup_printf("%s key", role);
     bool ok = false;
     int rc;
 
-    if (!read_pem(cfg->ca_file, "CA certificate", &ca, err) ||
-        (cfg->crl_file && !read_pem(cfg->crl_file, "revocation list", &crl, err)) ||
-        !read_pem(cfg->cert_file, "server certificate", &cert, err) ||
-        !read_pem(cfg->key_file, "server key", &key, err))
+    if (!read_pem(ca_file, "CA certificate", &ca, err) ||
+        (crl_file && !read_pem(crl_file, "revocation list", &crl, err)) ||
+        !read_pem(cert_file, cert_what, &cert, err) || !read_pem(key_file, key_what, &key, err))
         goto out;
     rc = gnutls_certificate_set_x509_trust_mem(t->cred, &ca, GNUTLS_X509_FMT_PEM);
     if (rc <= 0) {
         tls_failed(err, rc ? rc : GNUTLS_E_NO_CERTIFICATE_FOUND, "no usable CA certificate in",
-                   cfg->ca_file);
+                   ca_file);
         goto out;
     }
     if (crl.data) {
         rc = gnutls_certificate_set_x509_crl_mem(t->cred, &crl, GNUTLS_X509_FMT_PEM);
         if (rc < 0) {
-            tls_failed(err, rc, "cannot use the revocation list", cfg->crl_file);
+            tls_failed(err, rc, "cannot use the revocation list", crl_file);
             goto out;
         }
     }
     rc = gnutls_certificate_set_x509_key_mem(t->cred, &cert, &key, GNUTLS_X509_FMT_PEM);
     if (rc < 0) {
         g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
-                    "TLS: cannot use the server certificate %s with the key %s: %s", cfg->cert_file,
-                    cfg->key_file, gnutls_strerror(rc));
+                    "TLS: cannot use the %s %s with the key %s: %s", cert_what, cert_file, key_file,
+                    gnutls_strerror(rc));
         goto out;
     }
-    ok = check_server_certificate(&ca, &cert, cfg->cert_file, err);
+    ok = strcmp(role, "server") != 0 || check_server_certificate(&ca, &cert, cert_file, err);
 out:
     g_free(ca.data);
     g_free(crl.data);
@@ -136,20 +143,21 @@ out:
     return ok;
 }
 
-vd_rpc_tls_context *vd_rpc_tls_context_new(const vd_rpc_tls_config *cfg, GError **err)
+/* Credentials and a priority string: a server's (from cfg) or a client's. */
+static vd_rpc_tls_context *context_new(const char *role, const char *ca_file, const char *crl_file,
+                                       const char *cert_file, const char *key_file,
+                                       const char *priority, GError **err)
 {
     vd_rpc_tls_context *t = g_new0(vd_rpc_tls_context, 1);
-    const char *priority = cfg->priority && *cfg->priority ? cfg->priority : "NORMAL";
     const char *bad = NULL;
     int rc;
 
-    t->verify_clients = !cfg->no_verify_certificate;
     rc = gnutls_certificate_allocate_credentials(&t->cred);
     if (rc < 0) {
         tls_failed(err, rc, "cannot allocate", "credentials");
         goto fail;
     }
-    if (!load_credentials(t, cfg, err))
+    if (!load_credentials(t, role, ca_file, crl_file, cert_file, key_file, err))
         goto fail;
     /* Finite-field DHE stays usable for old clients without generating parameters. */
     gnutls_certificate_set_known_dh_params(t->cred, GNUTLS_SEC_PARAM_MEDIUM);
@@ -165,6 +173,16 @@ vd_rpc_tls_context *vd_rpc_tls_context_new(const vd_rpc_tls_config *cfg, GError 
 fail:
     vd_rpc_tls_context_free(t);
     return NULL;
+}
+
+vd_rpc_tls_context *vd_rpc_tls_context_new(const vd_rpc_tls_config *cfg, GError **err)
+{
+    vd_rpc_tls_context *t =
+        context_new("server", cfg->ca_file, cfg->crl_file, cfg->cert_file, cfg->key_file,
+                    cfg->priority && *cfg->priority ? cfg->priority : "NORMAL", err);
+    if (t)
+        t->verify_clients = !cfg->no_verify_certificate;
+    return t;
 }
 
 void vd_rpc_tls_context_free(vd_rpc_tls_context *t)
@@ -215,6 +233,8 @@ void vd_rpc_tls_session_free(vd_rpc_tls_session *s)
         return;
     if (s->session)
         gnutls_deinit(s->session);
+    if (s->owns_ctx)
+        vd_rpc_tls_context_free(s->ctx);
     g_free(s->peer_dn);
     g_free(s);
 }
@@ -283,6 +303,84 @@ vd_rpc_tls_step vd_rpc_tls_handshake(vd_rpc_tls_session *s, char **failure)
         return VD_RPC_TLS_FAILED;
     }
     return check_client(s, failure) ? VD_RPC_TLS_DONE : VD_RPC_TLS_FAILED;
+}
+
+/* ---- the client side ------------------------------------------------------------------- */
+
+/* The handshake failed: say why, naming what did not verify. */
+static void client_handshake_failed(gnutls_session_t session, int rc, const char *host,
+                                    GError **err)
+{
+    gnutls_datum_t why = {NULL, 0};
+
+    if (rc != GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+        g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "TLS handshake with %s failed: %s", host,
+                    gnutls_strerror(rc));
+        return;
+    }
+    gnutls_certificate_verification_status_print(gnutls_session_get_verify_cert_status(session),
+                                                 GNUTLS_CRT_X509, &why, 0);
+    g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "TLS: the certificate of %s is not trusted: %s",
+                host, why.data ? (const char *)why.data : "unknown reason");
+    gnutls_free(why.data);
+}
+
+vd_rpc_tls_session *vd_rpc_tls_client_new(int fd, const char *host, const char *pkipath,
+                                          bool no_verify, GError **err)
+{
+    g_autofree char *ca = pkipath ? g_build_filename(pkipath, "cacert.pem", NULL)
+                                  : g_strdup("/etc/pki/CA/cacert.pem");
+    g_autofree char *cert = pkipath ? g_build_filename(pkipath, "clientcert.pem", NULL)
+                                    : g_strdup("/etc/pki/libvirt/clientcert.pem");
+    g_autofree char *key = pkipath ? g_build_filename(pkipath, "clientkey.pem", NULL)
+                                   : g_strdup("/etc/pki/libvirt/private/clientkey.pem");
+    vd_rpc_tls_context *t = context_new("client", ca, NULL, cert, key, "NORMAL", err);
+    if (!t)
+        return NULL;
+    vd_rpc_tls_session *s = g_new0(vd_rpc_tls_session, 1);
+    s->ctx = t;
+    s->owns_ctx = true;
+    int rc = gnutls_init(&s->session, GNUTLS_CLIENT);
+    if (rc < 0) {
+        s->session = NULL;
+        tls_failed(err, rc, "cannot start a session:", "client");
+        goto fail;
+    }
+    rc = gnutls_priority_set(s->session, t->priority);
+    if (rc >= 0)
+        rc = gnutls_credentials_set(s->session, GNUTLS_CRD_CERTIFICATE, t->cred);
+    if (rc >= 0 && !g_hostname_is_ip_address(host))
+        rc = gnutls_server_name_set(s->session, GNUTLS_NAME_DNS, host, strlen(host));
+    if (rc < 0) {
+        tls_failed(err, rc, "cannot start a session:", "client");
+        goto fail;
+    }
+    /* The name (or IP address) must be in the server's certificate, as libvirt checks. */
+    if (!no_verify)
+        gnutls_session_set_verify_cert(s->session, host, 0);
+    gnutls_transport_set_int(s->session, fd);
+    do
+        rc = gnutls_handshake(s->session);
+    while (rc < 0 && !gnutls_error_is_fatal(rc));
+    if (rc < 0) {
+        client_handshake_failed(s->session, rc, host, err);
+        goto fail;
+    }
+    guint8 verdict = 0;
+    ssize_t n;
+    do
+        n = gnutls_record_recv(s->session, &verdict, 1);
+    while (n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_AGAIN);
+    if (n != 1 || verdict != 1) {
+        g_set_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                    "TLS: %s did not accept this host's client certificate %s", host, cert);
+        goto fail;
+    }
+    return s;
+
+fail:
+    vd_rpc_tls_session_free(s);
+    return NULL;
 }
 
 static gssize io_result(ssize_t n, GError **err)

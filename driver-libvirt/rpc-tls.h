@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * TLS for the TCP listener, with GnuTLS: the server's credentials (one context per
- * server) and one non-blocking session per client. libvirt's clients treat TLS as a
- * transport wrapper: handshake, then the server checks the client's certificate and sends
- * one encrypted '\1' byte to say it passed; only then do RPC packets flow.
+ * TLS with GnuTLS: for the TCP listener, the server's credentials (one context per
+ * server) and one non-blocking session per client; for the daemon calling another one
+ * (peer-to-peer migration, rpc-peer.c), a blocking client session. libvirt treats TLS as
+ * a transport wrapper: handshake, then the server checks the client's certificate and
+ * sends one encrypted '\1' byte to say it passed; only then do RPC packets flow.
  */
 #ifndef VD_RPC_TLS_INTERNAL_H
 #define VD_RPC_TLS_INTERNAL_H
@@ -22,7 +23,7 @@ void vd_rpc_tls_context_free(vd_rpc_tls_context *t);
 
 /* A server session over a connected non-blocking socket. */
 vd_rpc_tls_session *vd_rpc_tls_session_new(vd_rpc_tls_context *t, int fd, GError **err);
-void vd_rpc_tls_session_free(vd_rpc_tls_session *s);
+void vd_rpc_tls_session_free(vd_rpc_tls_session *s); /* either side's */
 
 typedef enum vd_rpc_tls_step {
     VD_RPC_TLS_DONE,       /* handshake finished and the client's certificate accepted */
@@ -34,6 +35,16 @@ typedef enum vd_rpc_tls_step {
 /* Advances the handshake and, once it is done, checks the client's certificate against
  * the CA (unless no_verify_certificate). *failure is allocated on VD_RPC_TLS_FAILED. */
 vd_rpc_tls_step vd_rpc_tls_handshake(vd_rpc_tls_session *s, char **failure);
+
+/* The client side, as libvirt's client: the CA, certificate and key are cacert.pem,
+ * clientcert.pem and clientkey.pem in pkipath, or with pkipath NULL libvirt's files for
+ * root (/etc/pki/CA/cacert.pem, /etc/pki/libvirt/clientcert.pem,
+ * /etc/pki/libvirt/private/clientkey.pem). Over a connected blocking socket: the handshake,
+ * the server's certificate checked against the CA and against host (unless no_verify),
+ * then the server's verdict on ours. The session owns its context; errors name the file
+ * or say what the server refused. */
+vd_rpc_tls_session *vd_rpc_tls_client_new(int fd, const char *host, const char *pkipath,
+                                          bool no_verify, GError **err);
 
 /* Record I/O with g_socket_receive/g_socket_send's contract: bytes moved, 0 at the peer's
  * end of stream (recv), or -1 with G_IO_ERROR_WOULD_BLOCK or another error. A send that

@@ -45,6 +45,8 @@ typedef struct vd_rpc_config {
     int keepalive_interval; /* seconds; <= 0 disables server-side pings */
     unsigned keepalive_count;
     vd_rpc_tls_config tls;
+    bool no_peer_calls; /* refuse what would make the daemon dial another daemon (virsh
+                           migrate --p2p): the session fuzzer's inputs must not */
 } vd_rpc_config;
 
 typedef struct vd_rpc_server vd_rpc_server;

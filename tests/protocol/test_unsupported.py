@@ -71,8 +71,8 @@ def unknown_feature_is_answered_zero():
     with vdrpc.daemon() as d:
         c = RawClient(d.sock)
         c.open()
-        # 4 peer-to-peer and 7 change protection: not offered; 6, 12, 13: migration v3.
-        for feature, want in [(10, 1), (14, 1), (15, 1), (6, 1), (12, 1), (13, 1), (4, 0), (7, 0),
+        # 7 change protection: not offered; 4 peer to peer, 6, 12, 13: migration v3.
+        for feature, want in [(10, 1), (14, 1), (15, 1), (6, 1), (12, 1), (13, 1), (4, 1), (7, 0),
                               (999, 0)]:
             got = vdrpc.Reader(c.call(60, i32(feature))).i32()
             check(got == want, (feature, got))

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """virsh migrate between two virtvireods on this host (neither has hv, so only a
-definition can move): offline migration with --persistent and --undefinesource, the
-refusals that leave both sides as they were, and a destination that cannot take the
-domain. Live migration of running guests is tested between two nodes (tests/clients/node)."""
+definition can move): offline migration with --persistent and --undefinesource, driven by
+virsh or (--p2p) by the source's daemon, the refusals that leave both sides as they were,
+and a destination that cannot take the domain. Live migration of running guests is tested
+between two nodes (tests/clients/node); --p2p over TLS in tests/clients/rpc/test_tls_clients."""
+import os
+
 import configlib as c
 from vdrpc import check
 
@@ -39,12 +42,33 @@ def refused_migrations_leave_both_sides_alone():
         # Live migration of a guest that does not run.
         r = c.virsh(a, "migrate", "--live", "minimal", c.uri(b), ok=False)
         check("not running" in r.stderr, r.stderr)
-        # Peer to peer is not offered.
-        r = c.virsh(a, "migrate", "--p2p", "--offline", "--persistent", "minimal", c.uri(b),
+        # Peer to peer: a destination nobody listens on, and one that is not Vireo's.
+        gone = "vireo+unix:///system?socket=" + os.path.join(a.tmp, "nobody-listens")
+        r = c.virsh(a, "migrate", "--p2p", "--offline", "--persistent", "minimal", gone,
                     ok=False)
-        check(r.stderr.strip(), r.stderr)
+        check("unable to connect to the peer" in r.stderr, r.stderr)
+        r = c.virsh(a, "migrate", "--p2p", "--offline", "--persistent", "minimal",
+                    "qemu+tcp://192.0.2.1/system", ok=False)
+        check("not a Vireo URI" in r.stderr, r.stderr)
+        # Peer to peer, a guest that does not run: the source refuses (Begin), B holds nothing.
+        r = c.virsh(a, "migrate", "--p2p", "--live", "minimal", c.uri(b), ok=False)
+        check("not running" in r.stderr, r.stderr)
         check(names(a) == ["minimal"], names(a))
         check(names(b) == [], names(b))
+
+
+def p2p_offline_migration_moves_the_definition():
+    """--p2p: virsh talks to the source only; its daemon calls the destination's."""
+    with c.daemon() as a, c.daemon() as b:
+        c.virsh(a, "define", c.corpus("good", "virtio-devices.xml"))
+        name = names(a)[0]
+        before = c.virsh(a, "dumpxml", "--inactive", name).stdout
+        c.virsh(a, "migrate", "--p2p", "--offline", "--persistent", "--undefinesource", name,
+                c.uri(b))
+        check(names(a) == [], "still on the source: %s" % names(a))
+        check(names(b) == [name], names(b))
+        after = c.virsh(b, "dumpxml", "--inactive", name).stdout
+        check(after == before, "the definition changed on the way:\n%s\n---\n%s" % (before, after))
 
 
 def a_name_taken_on_the_destination_keeps_the_domain_on_the_source():
@@ -89,6 +113,7 @@ def migration_limits_are_kept_with_the_domain():
 
 c.main([offline_migration_moves_the_definition,
         offline_migration_keeps_the_source_without_undefinesource,
+        p2p_offline_migration_moves_the_definition,
         refused_migrations_leave_both_sides_alone,
         a_name_taken_on_the_destination_keeps_the_domain_on_the_source,
         migration_limits_are_kept_with_the_domain])

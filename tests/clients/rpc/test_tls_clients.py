@@ -72,12 +72,38 @@ def foreign_certificate_and_plain_tcp_are_refused():
             steady.close()
 
 
+def p2p_migration_over_tls():
+    """virsh migrate --p2p to a vireo+tls:// destination: the source daemon is the TLS
+    client, with the certificate its URI's ?pkipath names. One from another CA is refused
+    with the destination's verdict, and nothing moves."""
+    fresh_port()
+    other = vdpki.Authority(os.path.join(PKI.work, "other-p2p"), "other-p2p-ca")
+    with vdrpc.daemon(tls=PKI) as dst, vdrpc.daemon() as src:
+        src_uri, dst_uri = clientlib.unix_uri(src), clientlib.unix_uri(dst)
+
+        def names(uri):
+            return virsh(uri, "list", "--all", "--name").stdout.split()
+        virsh(src_uri, "define", clientlib.write_domain(src.tmp, "mover"))
+        virsh(src_uri, "migrate", "--p2p", "--offline", "--persistent", "--undefinesource",
+              "mover", tls_uri(PKI.client_pki("p2p-source")))
+        check(names(src_uri) == [] and names(dst_uri) == ["mover"], names(src_uri),
+              names(dst_uri))
+        virsh(src_uri, "define", clientlib.write_domain(src.tmp, "stays"))
+        foreign = tls_uri(PKI.client_pki("p2p-foreign", signer=other))
+        err = virsh(src_uri, "migrate", "--p2p", "--offline", "--persistent", "stays", foreign,
+                    ok=False).stderr
+        print("  foreign certificate: " + err.strip())
+        check("did not accept this host's client certificate" in err, err)
+        check(names(src_uri) == ["stays"], names(src_uri))
+
+
 clientlib.require_virsh()
 vdpki.skip_without_certtool()
 libvirt.registerErrorHandler(test_python_libvirt.silence, None)
 work = tempfile.mkdtemp(prefix="vd-tls-clients-")
 try:
     PKI = vdpki.ServerPki(work, 0)
-    vdrpc.main([virsh_over_tls, python_over_tls, foreign_certificate_and_plain_tcp_are_refused])
+    vdrpc.main([virsh_over_tls, python_over_tls, foreign_certificate_and_plain_tcp_are_refused,
+                p2p_migration_over_tls])
 finally:
     shutil.rmtree(work, ignore_errors=True)

@@ -6,8 +6,9 @@ addresses of a node pair (node.Link: 10.0.3.1 and 10.0.3.2, where one node's dae
 reach the other's), and one client certificate, with tests/protocol/vdpki.py (GnuTLS's
 certtool).
 
-OUTDIR receives cacert.pem, servercert.pem, serverkey.pem (copied into node-test.iso's
-/etc/pki, libvirt's default paths) and clientcert.pem, clientkey.pem: OUTDIR is then the
+OUTDIR receives cacert.pem, servercert.pem, serverkey.pem and clientcert.pem, clientkey.pem.
+All five go into node-test.iso's /etc/pki (libvirt's default paths: the client pair is what a
+node's daemon presents to the other's in peer-to-peer migration), and OUTDIR is the
 `?pkipath=` directory of host clients. Nothing of it goes into the production node.iso.
 """
 import os

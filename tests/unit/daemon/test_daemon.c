@@ -1438,7 +1438,7 @@ static char *migrate_until_finish(fixture *src, fixture *dst, const vd_domain_re
     g_assert_true(g_str_has_prefix(*uri, "tcp://127.0.0.1:"));
     p->uri = *uri;
     p->dest_name = ref->name;
-    if (!vd_domain_migrate_perform(src->d, ref, NULL, p, flags, &err))
+    if (!vd_domain_migrate_perform(src->d, ref, p, flags, &err))
         g_test_message("perform: %s", err->message);
     g_assert_null(err);
     assert_state(src->d, ref, VIR_DOMAIN_PAUSED, paused_reason);
@@ -1558,7 +1558,7 @@ static void cancelled_migration_leaves_the_guest_running_on_the_source(fixture *
 
     /* A destination that is not there: Perform fails and the guest never stopped. */
     m.p.uri = "tcp://127.0.0.1:1";
-    g_assert_false(vd_domain_migrate_perform(f->d, ref, NULL, &m.p, flags, &err));
+    g_assert_false(vd_domain_migrate_perform(f->d, ref, &m.p, flags, &err));
     assert_error(err, VIR_ERR_SYSTEM_ERROR, "cannot connect to migration destination");
     g_clear_pointer(&err, vd_error_free);
     assert_state(f->d, ref, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
