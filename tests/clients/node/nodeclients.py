@@ -369,7 +369,7 @@ def run(tests, nodes=1):
     """argv: node-test.json, work dir, pki dir. Boots one node, runs tests(session) in
     order; exit 0, 1 (with log tails) or 77 (skip: no node, or a test raised TestSkip and
     none failed). A node lost under the tests (node.may_retry) stops them, and they all run
-    once more on a fresh node. nodes=2: see run_pair."""
+    again on a fresh node, up to node.ATTEMPTS times in all. nodes=2: see run_pair."""
     name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
     if not os.path.exists('/usr/bin/virsh'):
         print(f'SKIP {name}: virsh not installed (libvirt-clients)')
@@ -378,11 +378,13 @@ def run(tests, nodes=1):
     if not os.path.exists(os.path.join(pki_dir, 'clientcert.pem')):
         print(f'SKIP {name}: no test PKI in {pki_dir} (certtool missing at build time)')
         sys.exit(SKIP)
-    for attempt in (1, 2):
+    for attempt in range(1, node.ATTEMPTS + 1):
         status, lost = run_once(name, tests, json_path, workdir, pki_dir, nodes)
+        if status == 0 and attempt > 1:
+            print(f'{name}: ok{node.attempt_note(attempt)}', flush=True)
         if status != 1 or not node.may_retry(attempt, lost):
             break
-        node.keep_first_attempt(workdir)
+        node.keep_lost_attempt(workdir, attempt)
     sys.exit(status)
 
 
