@@ -313,6 +313,9 @@ static void vmrun_dom0(struct vcpu *v, struct cpu *c)
         uint64_t lost = vmcb->control.exit_int_info;
         uint64_t npf_error = vmcb->control.exit_info_1, npf_gpa = vmcb->control.exit_info_2;
         uint64_t entered_rip = v->arch.vmcb_entered->save.rip;
+        /* Who wrote hv's state there: VMRUN saves the host's RSP and RAX (the VMCB it ran)
+         * with CR3 and RIP, so these name the CPU and the VMRUN. */
+        uint64_t bogus_rsp = vmcb->save.rsp, bogus_rax = vmcb->save.rax, here = (uint64_t)&tries;
         memcpy(vmcb, v->arch.vmcb_entered, sizeof(*vmcb));
         if (lost & SVM_EVTINJ_VALID)
             vmcb->control.event_inj = svm_event_to_reinject(lost);
@@ -323,9 +326,13 @@ static void vmrun_dom0(struct vcpu *v, struct cpu *c)
              * carried, and where dom0 was entered (issue 7's note). */
             hv_log("d0: VMRUN entered hv's own state (an emulator fault); dom0's VMCB is put "
                    "back and entered again (%u so far%s): npf gpa 0x%llx error 0x%llx, "
-                   "int_info 0x%llx, dom0 rip 0x%llx", n, n == 4 ? ", no more logged" : "",
-                   (unsigned long long)npf_gpa, (unsigned long long)npf_error,
-                   (unsigned long long)lost, (unsigned long long)entered_rip);
+                   "int_info 0x%llx, dom0 rip 0x%llx; that state's rsp 0x%llx rax 0x%llx "
+                   "(this CPU %u: stack near 0x%llx, dom0 VMCB 0x%llx, hsave 0x%llx)",
+                   n, n == 4 ? ", no more logged" : "", (unsigned long long)npf_gpa,
+                   (unsigned long long)npf_error, (unsigned long long)lost,
+                   (unsigned long long)entered_rip, (unsigned long long)bogus_rsp,
+                   (unsigned long long)bogus_rax, c->index, (unsigned long long)here,
+                   (unsigned long long)v->arch.vmcb_pa, (unsigned long long)c->hsave_pa);
     }
 }
 
