@@ -81,11 +81,13 @@ def a_name_taken_on_the_destination_keeps_the_domain_on_the_source():
             "<uuid>%s</uuid>" % c.new_uuid()))
         c.virsh(b, "define", other)
         uuid_b = c.virsh(b, "domuuid", "minimal").stdout.strip()
-        r = c.virsh(a, "migrate", "--offline", "--persistent", "--undefinesource", "minimal",
-                    c.uri(b), ok=False)
-        check("already" in r.stderr or "uuid" in r.stderr, r.stderr)
-        check(names(a) == ["minimal"], "the source lost it: %s" % names(a))
-        check(c.virsh(b, "domuuid", "minimal").stdout.strip() == uuid_b, "B's domain changed")
+        for p2p in ([], ["--p2p"]):  # the client's steps, then the source daemon's
+            r = c.virsh(a, "migrate", *p2p, "--offline", "--persistent", "--undefinesource",
+                        "minimal", c.uri(b), ok=False)
+            print("  %s: %s" % (" ".join(p2p) or "client-driven", r.stderr.strip()))
+            check("already" in r.stderr or "uuid" in r.stderr, p2p, r.stderr)
+            check(names(a) == ["minimal"], "the source lost it: %s" % names(a))
+            check(c.virsh(b, "domuuid", "minimal").stdout.strip() == uuid_b, "B's domain changed")
 
 
 def migration_limits_are_kept_with_the_domain():
