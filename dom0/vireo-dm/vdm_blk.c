@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "vdm_blk.h"
+#include "vdm_blk_mirror.h"
 #include "vdm_stats.h"
 #include "vdm_virtio_mmio.h"
 
@@ -91,6 +92,7 @@ struct vdm_blk {
     struct virtio_blk_config config;
     struct vdm_blk_source src;
     struct vdm_qsd qsd;
+    struct vdm_blk_mirror mirror; /* its copy to another node, over the qsd's monitor */
     struct nbd_handle *nbd;
     GSource *source; /* the NBD socket in the main loop */
     unsigned inflight; /* guest requests taken and not yet answered (a save waits for 0) */
@@ -573,6 +575,8 @@ static void blk_destroy(struct vdm_virtio *v)
     blk->closing = true;
     if (blk->nbd != NULL)
         nbd_close(blk->nbd);
+    /* The qsd's end stops a mirror still running; its target is on another node. */
+    vdm_blk_mirror_drop(&blk->mirror);
     vdm_qsd_stop(&blk->qsd);
     vdm_blk_source_clear(&blk->src);
     g_free(blk);
@@ -585,10 +589,24 @@ static bool blk_quiesce(struct vdm_virtio *v, bool on)
     return ((struct vdm_blk *)v)->inflight == 0;
 }
 
+/* The disk's mirror for a copy-storage migration (vdm_blk_mirror.h). */
+static bool blk_control(struct vdm_virtio *v, const char *verb, const char *arg, GString *reply,
+                        GError **error)
+{
+    struct vdm_blk *blk = (struct vdm_blk *)v;
+    g_autofree char *name = g_strdup_printf("%s: %s", blk_name(blk), blk->src.target);
+
+    if (vdm_blk_mirror_control(&blk->mirror, &blk->qsd, name, verb, arg, reply, error))
+        return true;
+    g_prefix_error(error, "%s (%s): ", v->dev.group, blk->src.target);
+    return false;
+}
+
 static const struct vdm_virtio_ops blk_ops = {
     .queue_notify = blk_queue_notify,
     .quiesce = blk_quiesce,
     .destroy = blk_destroy,
+    .control = blk_control,
 };
 
 static bool open_backend(struct vdm_blk *blk, const struct vdm_env *env, const char *group,

@@ -3,7 +3,8 @@
  * virtio-blk's backend side: what a disk's config group says, and the qemu-storage-daemon
  * child that opens the image with QEMU's block layer and exports it over NBD on a unix
  * socket in vireo-dm's runtime directory (vdm_blk_qsd.c). vdm_blk.c talks to it with
- * libnbd. vireo-bootloader has the same child export the disk read-only as a FUSE file.
+ * libnbd, and to its QMP monitor for a mirror (vdm_blk_mirror.h). vireo-bootloader has the
+ * same child export the disk read-only as a FUSE file.
  */
 #ifndef VDM_BLK_H
 #define VDM_BLK_H
@@ -50,6 +51,7 @@ void vdm_blk_source_clear(struct vdm_blk_source *src);
 struct vdm_qsd {
     pid_t pid;         /* 0: not running */
     char *socket_path; /* NBD export "disk" on this unix socket, or NULL */
+    char *qmp_path;    /* with it, its QMP monitor on this unix socket (vdm_qmp.h), or NULL */
     char *mountpoint;  /* or the read-only FUSE export mounted on this regular file */
     char *pidfile;
     char *log_path;    /* the child's stdout and stderr */
@@ -57,16 +59,18 @@ struct vdm_qsd {
 
 #define VDM_QSD_EXPORT "disk"
 
-/* The child's argv (NULL-terminated, g_strfreev it): qemu-storage-daemon, or $VDM_QSD. */
-char **vdm_qsd_argv(const struct vdm_blk_source *src, const char *socket_path,
+/* The child's argv (NULL-terminated, g_strfreev it): qemu-storage-daemon, or $VDM_QSD,
+ * with a QMP monitor on the unix socket qmp_path unless it is NULL. */
+char **vdm_qsd_argv(const struct vdm_blk_source *src, const char *socket_path, const char *qmp_path,
                     const char *pidfile);
 /* The same with a read-only FUSE export on the regular file `mountpoint` instead. */
 char **vdm_qsd_fuse_argv(const struct vdm_blk_source *src, const char *mountpoint,
                          const char *pidfile);
 /*
- * Starts qemu-storage-daemon for src with its files named after `id` in runtime_dir and
- * waits (bounded) until its socket accepts connections. On failure *error carries the
- * child's own last words.
+ * Starts qemu-storage-daemon for src with its files named after `id` in runtime_dir (the
+ * NBD socket ID.nbd, the monitor ID.qmp) and waits (bounded) until its NBD socket accepts
+ * connections, by which time the monitor, created first, listens too. On failure *error
+ * carries the child's own last words.
  */
 bool vdm_qsd_start(struct vdm_qsd *qsd, const struct vdm_blk_source *src,
                    const char *runtime_dir, const char *id, GError **error);

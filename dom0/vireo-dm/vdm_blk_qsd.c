@@ -244,20 +244,31 @@ static char **qsd_argv(const struct vdm_blk_source *src, char **export_args,
     return (char **)g_ptr_array_free(a, false);
 }
 
-char **vdm_qsd_argv(const struct vdm_blk_source *src, const char *socket_path,
+char **vdm_qsd_argv(const struct vdm_blk_source *src, const char *socket_path, const char *qmp_path,
                     const char *pidfile)
 {
     GString *addr = g_string_new("addr.type=unix");
     GString *export = g_string_new("type=nbd,id=export0,node-name=fmt");
-    char **args = g_new0(char *, 5);
+    char **args = g_new0(char *, 9);
+    unsigned n = 0;
 
+    /* Before the NBD server: once its socket accepts, the monitor's does too. */
+    if (qmp_path != NULL) {
+        GString *chardev = g_string_new("socket,id=qmp,server=on,wait=off");
+
+        append_value(chardev, "path", qmp_path);
+        args[n++] = g_strdup("--chardev");
+        args[n++] = g_string_free(chardev, false);
+        args[n++] = g_strdup("--monitor");
+        args[n++] = g_strdup("chardev=qmp");
+    }
     append_value(addr, "addr.path", socket_path);
     append_value(export, "name", VDM_QSD_EXPORT);
     append_value(export, "writable", src->readonly ? "off" : "on");
-    args[0] = g_strdup("--nbd-server");
-    args[1] = g_string_free(addr, false);
-    args[2] = g_strdup("--export");
-    args[3] = g_string_free(export, false);
+    args[n++] = g_strdup("--nbd-server");
+    args[n++] = g_string_free(addr, false);
+    args[n++] = g_strdup("--export");
+    args[n++] = g_string_free(export, false);
     return qsd_argv(src, args, pidfile);
 }
 
@@ -396,6 +407,14 @@ static bool start(struct vdm_qsd *qsd, char **argv, GError **error)
     return true;
 }
 
+static bool fits_sun_path(const char *path, GError **error)
+{
+    if (strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path))
+        return true;
+    g_set_error(error, VDM_ERROR, 0, "socket path too long: %s", path);
+    return false;
+}
+
 bool vdm_qsd_start(struct vdm_qsd *qsd, const struct vdm_blk_source *src,
                    const char *runtime_dir, const char *id, GError **error)
 {
@@ -403,14 +422,14 @@ bool vdm_qsd_start(struct vdm_qsd *qsd, const struct vdm_blk_source *src,
 
     memset(qsd, 0, sizeof(*qsd));
     qsd->socket_path = g_strdup_printf("%s/%s.nbd", runtime_dir, id);
+    qsd->qmp_path = g_strdup_printf("%s/%s.qmp", runtime_dir, id);
     qsd->pidfile = g_strdup_printf("%s/%s.qsd.pid", runtime_dir, id);
     qsd->log_path = g_strdup_printf("%s/%s.qsd.log", runtime_dir, id);
-    if (strlen(qsd->socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-        g_set_error(error, VDM_ERROR, 0, "socket path too long: %s", qsd->socket_path);
+    if (!fits_sun_path(qsd->socket_path, error) || !fits_sun_path(qsd->qmp_path, error))
         return false;
-    }
     unlink(qsd->socket_path);
-    argv = vdm_qsd_argv(src, qsd->socket_path, qsd->pidfile);
+    unlink(qsd->qmp_path);
+    argv = vdm_qsd_argv(src, qsd->socket_path, qsd->qmp_path, qsd->pidfile);
     return start(qsd, argv, error);
 }
 
@@ -457,9 +476,12 @@ void vdm_qsd_stop(struct vdm_qsd *qsd)
         umount2(qsd->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW);
     if (qsd->socket_path != NULL)
         unlink(qsd->socket_path);
+    if (qsd->qmp_path != NULL)
+        unlink(qsd->qmp_path);
     if (qsd->pidfile != NULL)
         unlink(qsd->pidfile);
     g_free(qsd->socket_path);
+    g_free(qsd->qmp_path);
     g_free(qsd->pidfile);
     g_free(qsd->log_path);
     g_free(qsd->mountpoint);

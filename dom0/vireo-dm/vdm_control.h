@@ -6,7 +6,11 @@
  *   request  "<group> <verb> [<arg>]"   e.g. "device.5 stats-period 2"
  *   answer   "ok" [" " text]  or  "error: <message>"
  * <group> is the device's configuration group; the device's own control op
- * (vdm_device_ops.control) serves it.
+ * (vdm_device_ops.control) serves it. A disk takes its mirror's verbs (vdm_blk_mirror.h):
+ *   mirror-start HOST PORT EXPORT  "ok"
+ *   mirror-status                  "ok copying DONE TOTAL", "ok ready DONE TOTAL", "ok done"
+ *   mirror-complete                "ok" (ready only; mirror-status then says "done")
+ *   mirror-cancel                  "ok", also without a mirror
  */
 #ifndef VDM_CONTROL_H
 #define VDM_CONTROL_H

@@ -300,3 +300,17 @@ int dm_run_tests(const struct dm_named_test *tests, unsigned nr, int argc, char 
     printf("%s (%d failures)\n", dm_failures == 0 ? "PASS" : "FAIL", dm_failures);
     return dm_failures == 0 ? 0 : 1;
 }
+
+bool dm_run_command(const char *cmd, char **out)
+{
+    int status = -1;
+    GError *err = NULL;
+    bool ok = g_spawn_command_line_sync(cmd, out, NULL, &status, &err) &&
+              g_spawn_check_wait_status(status, NULL);
+
+    if (err != NULL) {
+        fprintf(stderr, "%s: %s\n", cmd, err->message);
+        g_error_free(err);
+    }
+    return ok;
+}

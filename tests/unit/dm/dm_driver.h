@@ -76,6 +76,10 @@ struct buf {
     bool write; /* device-writable */
 };
 
+/* Runs a shell-free command line to its end, its stdout in *out if out; true if it exited
+ * 0 (a failure to run it is printed). */
+bool dm_run_command(const char *cmd, char **out);
+
 void dm_test_init(struct dm_test *t);
 void dm_test_fini(struct dm_test *t);
 /* Builds the device of a config text's [device.0] group into slot 0; NULL + message. */

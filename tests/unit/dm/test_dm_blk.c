@@ -53,27 +53,13 @@ struct segment {
     uint32_t flags;
 };
 
-static bool run(const char *cmd, char **out)
-{
-    int status = -1;
-    GError *err = NULL;
-    bool ok = g_spawn_command_line_sync(cmd, out, NULL, &status, &err) &&
-              g_spawn_check_wait_status(status, NULL);
-
-    if (err != NULL) {
-        fprintf(stderr, "%s: %s\n", cmd, err->message);
-        g_error_free(err);
-    }
-    return ok;
-}
-
 static char *make_image(struct dm_test *t, const char *format)
 {
     char *path = g_strdup_printf("%s/disk.%s", t->runtime_dir, format);
     g_autofree char *cmd = g_strdup_printf("qemu-img create -q -f %s %s %u", format, path,
                                            IMAGE_BYTES);
 
-    CHECK(run(cmd, NULL), "%s", cmd);
+    CHECK(dm_run_command(cmd, NULL), "%s", cmd);
     return path;
 }
 
@@ -323,7 +309,7 @@ static void qcow2_disk_writes_land_in_the_image(void)
     read_and_compare(&t, 0, 0, 4096);
     vdm_bus_destroy_devices(&t.bus); /* qemu-storage-daemon closes the image cleanly */
     cmd = g_strdup_printf("qemu-io -r -f qcow2 -c 'read -P 0xc3 4096 8192' %s", path);
-    CHECK(run(cmd, &out), "%s", cmd);
+    CHECK(dm_run_command(cmd, &out), "%s", cmd);
     CHECK(out != NULL && strstr(out, "read 8192/8192") != NULL &&
               strstr(out, "failed") == NULL, "qemu-io finds the pattern: %s", out);
 out:
@@ -434,7 +420,7 @@ static void network_nbd_disk_reads_what_the_server_exports(void)
     dm_test_init(&t);
     image = make_image(&t, "raw");
     cmd = g_strdup_printf("qemu-io -f raw -c 'write -P 0x42 0 4096' %s", image);
-    CHECK(run(cmd, NULL), "%s", cmd);
+    CHECK(dm_run_command(cmd, NULL), "%s", cmd);
     sock = g_strdup_printf("%s/server.sock", t.runtime_dir);
     server = start_nbd_server(image, sock);
     CHECK(server > 0, "NBD server started");

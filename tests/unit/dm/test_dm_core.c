@@ -379,7 +379,8 @@ static void storage_daemon_command_follows_the_disk_keys(void)
     struct vdm_blk_source src = { .source_type = "file", .path = "/img/a,b.qcow2",
                                   .format = "qcow2", .cache = VDM_CACHE_NONE,
                                   .discard_unmap = true };
-    char **argv = vdm_qsd_argv(&src, "/run/d/device.0.nbd", "/run/d/device.0.qsd.pid");
+    char **argv =
+        vdm_qsd_argv(&src, "/run/d/device.0.nbd", "/run/d/device.0.qmp", "/run/d/device.0.qsd.pid");
 
     CHECK(argv_has(argv, "driver=file,filename=/img/a,,b.qcow2,node-name=proto"),
           "file node, comma doubled");
@@ -387,17 +388,21 @@ static void storage_daemon_command_follows_the_disk_keys(void)
                          "cache.no-flush=off,read-only=off,discard=unmap"), "format node");
     CHECK(argv_has(argv, "addr.type=unix,addr.path=/run/d/device.0.nbd"), "NBD socket");
     CHECK(argv_has(argv, "name=disk,writable=on"), "writable export");
+    CHECK(argv_has(argv, "socket,id=qmp,server=on,wait=off,path=/run/d/device.0.qmp") &&
+              argv_has(argv, "chardev=qmp"),
+          "QMP monitor on its socket");
     g_strfreev(argv);
     src = (struct vdm_blk_source){ .source_type = "network", .host = "nbd.example",
                                    .port = "10809", .export = "vol1", .readonly = true,
                                    .cache = VDM_CACHE_UNSAFE };
-    argv = vdm_qsd_argv(&src, "/s", "/p");
+    argv = vdm_qsd_argv(&src, "/s", NULL, "/p");
     CHECK(argv_has(argv, "driver=nbd,server.type=inet,server.host=nbd.example,"
                          "server.port=10809,export=vol1,node-name=proto,read-only=on"),
           "network node without cache options");
     CHECK(argv_has(argv, "driver=raw,node-name=fmt,file=proto,cache.direct=off,"
                          "cache.no-flush=on,read-only=on"), "unsafe: no-flush");
     CHECK(argv_has(argv, "writable=off"), "read-only export");
+    CHECK(!argv_has(argv, "chardev"), "no monitor without its path");
     g_strfreev(argv);
     CHECK(vdm_blk_cache_writeback(VDM_CACHE_DEFAULT) && vdm_blk_cache_writeback(VDM_CACHE_NONE) &&
               !vdm_blk_cache_writeback(VDM_CACHE_WRITETHROUGH) &&
