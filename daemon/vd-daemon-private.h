@@ -231,6 +231,9 @@ void vd_domain_autodestroy(vd_daemon *d, vd_domain *dom, uint64_t client);
 void vd_daemon_check_client(vd_daemon *d, vd_domain *dom, uint64_t client);
 /* Where a started guest comes from: its state, reason and events say so. */
 typedef enum { VD_START_BOOT, VD_START_RESTORE, VD_START_MIGRATION } vd_start_origin;
+/* An incoming migration's stream is in (the receiver's thread): the NBD server of the disks
+ * it copied (--copy-storage-all) lets go of them before the device model opens them. */
+void vd_domain_migrate_let_go_disks(vd_daemon *d, vd_domain *dom);
 bool vd_domain_start_job_as(vd_daemon *d, vd_domain *dom, const vd_domain_def *config, bool paused,
                             vd_save_reader *restore, GBytes *dm_state, vd_start_origin origin,
                             vd_error **err);

@@ -183,6 +183,8 @@ static bool start_claimed(vd_daemon *d, vd_domain *dom, vd_domain_def **livep, b
     }
     if (dm_state && !g_bytes_get_size(dm_state))
         g_clear_pointer(&dm_state, g_bytes_unref); /* a guest without virtio devices */
+    if (origin == VD_START_MIGRATION)              /* disks copied here: their NBD server lets go */
+        vd_domain_migrate_let_go_disks(d, dom);
     if (!vd_dm_start(d->cfg, live, domid, (const char *const *)bridges, dm_state, err) ||
         (!paused && !d->hv->ops->domain_unpause(d->hv, domid, err))) {
         g_message("domain '%s': start failed: %s", live->name, (*err)->message);

@@ -10,27 +10,23 @@
  * then again the frames the guest and its device model dirtied (pre-copy rounds, until
  * what is left fits the allowed downtime), then with the guest paused its device state,
  * the last dirty frames and the vCPU and platform contexts, END; the destination answers
- * one line, "ok" or "error: ...", once the paused copy is built.
+ * one line, "ok" or "error: ...", once the paused copy is built. With --copy-storage-all
+ * the local disks are mirrored first, on the same connection (vd-migrate-disks.h).
  *
  * Offline migration moves only the persistent definition: Finish defines it.
  */
 #include "vd-daemon-private.h"
 #include "vd-dm.h"
 #include "vd-domain-xml.h"
+#include "vd-migrate-disks.h"
+#include "vd-migrate-link.h"
 #include "vd-save-image.h"
 
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-#define PORT_MIN 49152 /* libvirt's migration_port_min..max */
-#define PORT_MAX 49215
 #define ACCEPT_TIMEOUT_MS 120000
 #define ANSWER_TIMEOUT_MS 300000
 #define MAX_ROUNDS 30
@@ -40,12 +36,11 @@
 #define THROTTLE_STEP 10
 #define THROTTLE_MAX 99
 #define DEFAULT_DOWNTIME_MS 300 /* libvirt's default maximum downtime */
-#define STALL_TIMEOUT_S 30      /* a peer that takes nothing for this long is gone */
 
 #define SUPPORTED_FLAGS                                                                            \
     (VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE |                   \
      VIR_MIGRATE_PAUSED | VIR_MIGRATE_OFFLINE | VIR_MIGRATE_UNSAFE | VIR_MIGRATE_ABORT_ON_ERROR |  \
-     VIR_MIGRATE_AUTO_CONVERGE)
+     VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_NON_SHARED_DISK)
 
 typedef struct vd_incoming {
     int listen_fd;
@@ -58,6 +53,9 @@ typedef struct vd_incoming {
     bool taken;      /* table lock: a Finish, or its client's closing, is ending it */
     bool ok;
     vd_error *err;
+    bool copy_storage;     /* --copy-storage-all: the disks come first (vd-migrate-disks.h) */
+    char *listen_address;  /* where the disks' NBD server listens too; NULL: everywhere */
+    vd_disk_server *disks; /* serving them until the stream is in */
 } vd_incoming;
 
 static bool check_flags(unsigned flags, vd_error **err)
@@ -66,6 +64,11 @@ static bool check_flags(unsigned flags, vd_error **err)
     if ((flags & VIR_MIGRATE_OFFLINE) && !(flags & VIR_MIGRATE_PERSIST_DEST)) {
         vd_fail(err, VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_DOMAIN,
                 "offline migration requires a persistent destination (--persistent)");
+        return false;
+    }
+    if ((flags & VIR_MIGRATE_OFFLINE) && (flags & VIR_MIGRATE_NON_SHARED_DISK)) {
+        vd_fail(err, VIR_ERR_ARGUMENT_UNSUPPORTED, VIR_FROM_DOMAIN,
+                "offline migration cannot copy storage (--copy-storage-all)");
         return false;
     }
     return true;
@@ -109,120 +112,13 @@ static bool parse_tcp_uri(const char *uri, char **host, unsigned *port, vd_error
     return true;
 }
 
-static int listen_on(const char *address, unsigned want_port, unsigned *port, vd_error **err)
-{
-    for (unsigned p = want_port ? want_port : PORT_MIN; p <= (want_port ? want_port : PORT_MAX);
-         p++) {
-        struct addrinfo hints = {
-            .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
-        struct addrinfo *res = NULL;
-        char service[8];
-        g_snprintf(service, sizeof(service), "%u", p);
-        if (getaddrinfo(address, service, &hints, &res) != 0 || !res)
-            break;
-        /* With no address asked for, the IPv6 wildcard takes IPv4 too. */
-        struct addrinfo *ai = res;
-        for (struct addrinfo *a = res; a && !address; a = a->ai_next)
-            if (a->ai_family == AF_INET6)
-                ai = a;
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-        int one = 1, zero = 0;
-        if (fd >= 0) {
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-            if (ai->ai_family == AF_INET6)
-                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-        }
-        bool bound = fd >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0;
-        freeaddrinfo(res);
-        if (bound) {
-            *port = p;
-            return fd;
-        }
-        if (fd >= 0)
-            close(fd);
-    }
-    vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-            "no port free for the incoming migration on %s (%u-%u)", address ? address : "any",
-            want_port ? want_port : PORT_MIN, want_port ? want_port : PORT_MAX);
-    return -1;
-}
-
-/* A peer that died (its node gone, its link down) sends no reset: without a bound, a
- * blocked send or receive would wait for TCP's own retransmission limit, many minutes.
- * Sends are bounded by how long sent data may stay unacknowledged (a send timeout would
- * restart with every partial write), receives by how long nothing arrives. */
-static void bound_stalls(int fd)
-{
-    unsigned user_timeout_ms = STALL_TIMEOUT_S * 1000;
-    struct timeval t = {STALL_TIMEOUT_S, 0};
-    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof(user_timeout_ms));
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof(t));
-}
-
-static int connect_to(const char *host, unsigned port, vd_error **err)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    struct addrinfo *res = NULL;
-    char service[8];
-    g_snprintf(service, sizeof(service), "%u", port);
-    int rc = getaddrinfo(host, service, &hints, &res);
-    if (rc != 0) {
-        vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
-                "cannot resolve migration destination '%s': %s", host, gai_strerror(rc));
-        return -1;
-    }
-    int fd = -1, saved = 0;
-    for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0);
-        if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
-            saved = errno;
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    if (fd < 0)
-        vd_fail_errno(err, saved ? saved : EHOSTUNREACH,
-                      "cannot connect to migration destination %s port %u", host, port);
-    else
-        bound_stalls(fd);
-    return fd;
-}
-
-/* Waits for fd to be readable; false on timeout (with err). */
-static bool wait_readable(int fd, int timeout_ms, const char *what, vd_error **err)
-{
-    struct pollfd p = {fd, POLLIN, 0};
-    int rc;
-    do
-        rc = poll(&p, 1, timeout_ms);
-    while (rc < 0 && errno == EINTR);
-    if (rc > 0)
-        return true;
-    vd_fail(err, VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_DOMAIN, "no %s within %d s", what,
-            timeout_ms / 1000);
-    return false;
-}
-
 /* The receiver's one-line answer after END: "ok" or "error: <message>". */
 static bool read_answer(int fd, const char *peer, vd_error **err)
 {
-    char line[1024];
-    size_t len = 0;
-    while (len < sizeof(line) - 1) {
-        if (!wait_readable(fd, ANSWER_TIMEOUT_MS, "answer from the destination", err))
-            return false;
-        ssize_t n = read(fd, line + len, sizeof(line) - 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        if (memchr(line, '\n', len))
-            break;
-    }
-    line[len] = '\0';
-    g_strchomp(line);
+    g_autofree char *line =
+        vd_migrate_read_line(fd, ANSWER_TIMEOUT_MS, "answer from the destination", err);
+    if (!line)
+        return false;
     if (strcmp(line, "ok") == 0)
         return true;
     if (g_str_has_prefix(line, "error: "))
@@ -236,11 +132,8 @@ static bool read_answer(int fd, const char *peer, vd_error **err)
 
 static void write_answer(int fd, const vd_error *e)
 {
-    g_autofree char *line = e ? g_strdup_printf("error: %s\n", e->message) : g_strdup("ok\n");
-    for (char *p = strchr(line, '\n'); p && p[1]; p = strchr(p, '\n'))
-        *p = ' '; /* one line */
-    ssize_t n = write(fd, line, strlen(line));
-    (void)n; /* a sender that went away learns nothing more from us */
+    g_autofree char *line = e ? g_strdup_printf("error: %s", e->message) : g_strdup("ok");
+    vd_migrate_write_line(fd, line, NULL); /* a sender that went away learns nothing more */
 }
 
 /* ---- Begin (source) ------------------------------------------------------------------- */
@@ -294,12 +187,20 @@ static gpointer receive_thread(gpointer data)
     vd_daemon *d = in->d;
     vd_error *e = NULL;
     int fd = -1;
-    if (wait_readable(in->listen_fd, ACCEPT_TIMEOUT_MS, "migration stream from the source", &e)) {
+    if (vd_migrate_wait_readable(in->listen_fd, ACCEPT_TIMEOUT_MS,
+                                 "migration stream from the source", &e)) {
         fd = accept4(in->listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0)
             vd_fail_errno(&e, errno, "cannot accept the migration stream");
         else
-            bound_stalls(fd);
+            vd_migrate_bound_stalls(fd);
+    }
+    if (fd >= 0 && in->copy_storage) {
+        in->disks = vd_disk_server_run(d->cfg, in->def, fd, in->listen_address, &e);
+        if (!in->disks) { /* the source was told */
+            close(fd);
+            fd = -1;
+        }
     }
     if (fd >= 0) {
         g_autofree char *xml = NULL;
@@ -316,6 +217,8 @@ static gpointer receive_thread(gpointer data)
     }
     close(in->listen_fd);
     in->listen_fd = -1;
+    vd_disk_server_end(in->disks, !in->ok);
+    in->disks = NULL;
     if (!in->ok) {
         g_message("domain '%s': incoming migration failed: %s", in->def->name,
                   e ? e->message : "unknown error");
@@ -373,7 +276,7 @@ bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigne
         vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
                 "domain '%s' is already active or being migrated in", def->name);
     else
-        fd = listen_on(p->listen_address, port, &port, err);
+        fd = vd_migrate_listen(p->listen_address, port, &port, err);
     if (fd < 0) {
         if (added) {
             vd_write_lock(d);
@@ -390,6 +293,8 @@ bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigne
     in->def = g_steal_pointer(&def);
     in->added = added;
     in->client = client;
+    in->copy_storage = flags & VIR_MIGRATE_NON_SHARED_DISK;
+    in->listen_address = g_strdup(p->listen_address);
     vd_write_lock(d);
     dom->incoming = in;
     vd_write_unlock(d);
@@ -400,6 +305,16 @@ bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigne
                                  : g_strdup_printf("tcp://%s:%u", host, port);
     g_message("domain '%s': incoming migration prepared on port %u", in->def->name, port);
     return true;
+}
+
+void vd_domain_migrate_let_go_disks(vd_daemon *d, vd_domain *dom)
+{
+    vd_read_lock(d);
+    vd_incoming *in = dom->incoming;
+    vd_read_unlock(d);
+    /* Only its receiver, the caller's thread, touches `disks`. */
+    if (in)
+        vd_disk_server_let_go(in->disks);
 }
 
 /* Takes a domain's incoming migration off it once the receiver ended; NULL if it has
@@ -428,6 +343,7 @@ static void incoming_free(vd_incoming *in)
 {
     vd_domain_def_free(in->def);
     vd_error_free(in->err);
+    g_free(in->listen_address);
     g_free(in);
 }
 
@@ -577,6 +493,9 @@ typedef struct outgoing {
     int domid;
     bool platform, has_dm, live_migration, auto_converge;
     bool logging, dm_logging, paused, dm_quiesced;
+    bool copy_storage; /* --copy-storage-all */
+    bool mirroring;    /* disk mirrors may exist: a failure drops them */
+    const char *host;  /* the destination's, as the migration URI names it */
     unsigned throttle; /* % of the guest's CPU time held back (--auto-converge) */
     uint64_t *dirty;
     size_t words;
@@ -601,6 +520,16 @@ static void note_round(outgoing *o, int64_t dirty_frames, uint64_t dirty_rate)
     if (dirty_rate)
         p->dirty_rate = dirty_rate;
     p->iteration++;
+    g_mutex_unlock(&o->d->job_lock);
+}
+
+/* How far the disks' mirrors got, for domjobinfo (vd_disk_copy_progress). */
+static void note_disks(void *data, uint64_t done, uint64_t total)
+{
+    outgoing *o = data;
+    g_mutex_lock(&o->d->job_lock);
+    o->dom->job.progress.disk_processed = done;
+    o->dom->job.progress.disk_total = total;
     g_mutex_unlock(&o->d->job_lock);
 }
 
@@ -778,6 +707,11 @@ static bool precopy(outgoing *o, vd_save_writer *w, vd_error **err)
 static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, vd_error **err)
 {
     vd_hv *hv = o->d->hv;
+    if (o->copy_storage) { /* the disks first, as libvirt's NBD copy does */
+        o->mirroring = true;
+        if (!vd_disk_copy_start(o->d->cfg, o->domid, o->live, fd, o->host, note_disks, o, err))
+            return false;
+    }
     g_autofree char *xml = vd_domain_def_format(o->live, -1);
     vd_save_writer *w =
         vd_save_writer_stream(fd, peer, xml, was_running ? VD_SAVE_WAS_RUNNING : 0, err);
@@ -816,6 +750,9 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
         dm_state = o->has_dm ? vd_dm_save_state(o->d->cfg, o->domid, o->live->name, err)
                              : g_bytes_new(NULL, 0);
         o->dm_quiesced = o->has_dm && dm_state;
+        /* Nothing writes now: the mirrors end with the copies in step. */
+        if (dm_state && o->mirroring && !vd_disk_copy_complete(o->d->cfg, o->domid, o->live, err))
+            g_clear_pointer(&dm_state, g_bytes_unref);
         gsize dm_len = 0;
         const void *dm_bytes = dm_state ? g_bytes_get_data(dm_state, &dm_len) : NULL;
         ok = dm_state && vd_save_write_record(w, VD_SAVE_DM_STATE, NULL, 0, dm_bytes, dm_len, err);
@@ -863,6 +800,8 @@ static void undo_outgoing(outgoing *o, bool was_running)
     if (o->dm_logging && !vd_dm_dirty_log(o->d->cfg, o->domid, o->live->name, false, &e))
         g_warning("domain '%s': %s", o->live->name, e->message);
     g_clear_pointer(&e, vd_error_free);
+    if (o->mirroring)
+        vd_disk_copy_cancel(o->d->cfg, o->domid, o->live);
     if (o->dm_quiesced && !vd_dm_resume(o->d->cfg, o->domid, o->live->name, &e))
         g_warning("domain '%s': its devices stay quiesced: %s", o->live->name, e->message);
     g_clear_pointer(&e, vd_error_free);
@@ -905,7 +844,8 @@ void vd_domain_migrate_end_interrupted(vd_daemon *d, vd_domain *dom)
                   .dm_logging = devices,
                   .throttle = THROTTLE_MAX, /* --auto-converge may have throttled it */
                   .paused = stopped,
-                  .dm_quiesced = stopped && devices};
+                  .dm_quiesced = stopped && devices,
+                  .mirroring = devices};
     undo_outgoing(&o, true);
     g_message("domain '%s': its outgoing migration ended with the daemon; the guest stays here",
               name);
@@ -982,7 +922,7 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
                 p->uri);
         return false;
     }
-    int fd = connect_to(host, port, err);
+    int fd = vd_migrate_connect(host, port, err);
     if (fd < 0)
         return false;
     if (job_connection(d, dom, fd)) {
@@ -1001,6 +941,8 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
         .has_dm = vd_domain_dm_device_count(live) > 0,
         .live_migration = (flags & VIR_MIGRATE_LIVE) && was_running,
         .auto_converge = flags & VIR_MIGRATE_AUTO_CONVERGE,
+        .copy_storage = flags & VIR_MIGRATE_NON_SHARED_DISK,
+        .host = host,
         .words = dirty_words(live),
     };
     o.dirty = g_new0(uint64_t, o.words);

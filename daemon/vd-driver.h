@@ -338,6 +338,7 @@ typedef struct vd_job_progress {
     uint64_t dirty_rate; /* frames dirtied per second in the last round */
     uint64_t iteration;  /* pre-copy rounds done */
     uint64_t throttle;   /* --auto-converge: % of the guest's CPU time held back now */
+    uint64_t disk_total, disk_processed; /* --copy-storage-all: bytes of its disks, in step */
 } vd_job_progress;
 
 typedef struct vd_job_info {

@@ -270,9 +270,14 @@ bool vd_rpc_domain_get_job_stats(vd_rpc_call *call, void *args, void *ret, vd_er
             {"memory_remaining", job.memory.remaining},
             {"memory_dirty_rate", job.memory.dirty_rate},
             {"memory_iteration", job.memory.iteration},
-            {"data_total", job.memory.total},
-            {"data_processed", job.memory.processed},
-            {"data_remaining", job.memory.remaining},
+            {"data_total", job.memory.total + job.memory.disk_total},
+            {"data_processed", job.memory.processed + job.memory.disk_processed},
+            {"data_remaining",
+             job.memory.remaining + job.memory.disk_total - job.memory.disk_processed},
+            /* --copy-storage-all */
+            {"disk_total", job.memory.disk_total},
+            {"disk_processed", job.memory.disk_processed},
+            {"disk_remaining", job.memory.disk_total - job.memory.disk_processed},
         };
         for (size_t i = 0; i < G_N_ELEMENTS(memory); i++)
             g_ptr_array_add(params, vd_typed_param_number(memory[i].name, VIR_TYPED_PARAM_ULLONG,

@@ -50,6 +50,13 @@ def refused_migrations_leave_both_sides_alone():
         r = c.virsh(a, "migrate", "--p2p", "--offline", "--persistent", "minimal",
                     "qemu+tcp://192.0.2.1/system", ok=False)
         check("not a Vireo URI" in r.stderr, r.stderr)
+        # Only a running guest's disks can be copied; incremental copies are not offered.
+        r = c.virsh(a, "migrate", "--offline", "--persistent", "--copy-storage-all",
+                    "minimal", c.uri(b), ok=False)
+        check("offline migration cannot copy storage" in r.stderr, r.stderr)
+        r = c.virsh(a, "migrate", "--live", "--copy-storage-inc", "minimal", c.uri(b),
+                    ok=False)
+        check("unsupported flags" in r.stderr, r.stderr)
         # Peer to peer, a guest that does not run: the source refuses (Begin), B holds nothing.
         r = c.virsh(a, "migrate", "--p2p", "--live", "minimal", c.uri(b), ok=False)
         check("not running" in r.stderr, r.stderr)

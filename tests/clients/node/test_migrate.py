@@ -4,8 +4,10 @@
 with a connection to each daemon, the guest's data going dom0 to dom0 over the nodes'
 private link: a Linux domU printing a counter every 100 ms moves from A to B and back (the
 way back with --p2p: B's daemon calls A's itself, over TLS on the link) while it writes to
-its disk, an NBD export dom0 A serves to both nodes (shared storage,
-point 4); its counter never restarts, its RAM filesystem comes along, no write it saw
+its disks: an NBD export dom0 A serves to both nodes (shared storage, point 4) and a
+qcow2 image local to each node, which every migration here copies while the guest writes
+(--copy-storage-all, point 4; the destination makes the image when it has none); its
+counter never restarts, its RAM filesystem comes along, no write it saw
 acknowledged is lost, the source keeps nothing; the gap in the counter across each
 handover is reported as the downtime the guest saw.
 domjobinfo shows the migration's progress and domjobabort cancels it, and domjobinfo
@@ -31,9 +33,15 @@ SHARED_IMAGE = '/var/lib/vireo-shared.raw'
 SHARED_DISK = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
                "<source protocol='nbd' name='shared'><host name='10.0.3.1' port='10809'/>"
                "</source><target dev='vda' bus='virtio'/></disk>")
-# Writes record i to block i of vda, synced (a virtio flush through NBD), then says it
+# The local disk: a qcow2 image in each node's dom0, copied by every migration.
+LOCAL_IMAGE = '/var/lib/vireo-local.qcow2'
+LOCAL_DISK = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+              f"<source file='{LOCAL_IMAGE}'/><target dev='vdb' bus='virtio'/></disk>")
+COPY = '--copy-storage-all'
+# Writes record i to block i of vda and of vdb, synced (a virtio flush), then says it
 # was acknowledged; a write in flight is never announced.
 WRITER = ('( i=0; while :; do echo "rec $i" | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync '
+          '2>/dev/null && echo "rec $i" | dd of=/dev/vdb bs=512 seek=$i conv=sync,fsync '
           '2>/dev/null && echo "acked $i"; i=$((i+1)); usleep 200000; done ) & '
           'echo $! > /tmp/writer; echo "writer-$((6*7))"')
 # A loop in the guest's shell: the tick count and the guest's uptime, every 100 ms.
@@ -58,7 +66,7 @@ def migrate(src, dst, *flags, p2p=False):
     earlier = len(ticks(dst))
     t0 = time.monotonic()
     dest = ('--p2p', f'vireo+tls://{dst.link.address}/system') if p2p else (dst.uri,)
-    r = src.virsh('migrate', '--live', '--persistent', '--undefinesource', *flags, NAME,
+    r = src.virsh('migrate', '--live', '--persistent', '--undefinesource', COPY, *flags, NAME,
                   *dest, '--migrateuri', f'tcp://{dst.link.address}', ok=None, timeout=900,
                   watch=(dst,))
     took = time.monotonic() - t0
@@ -66,8 +74,8 @@ def migrate(src, dst, *flags, p2p=False):
         raise node.TestFailure(f'virsh migrate {src.name} -> {dst.name} failed: '
                                f'{r.stderr.strip()}')
     # Where the time went, from the source daemon's own account of this migration.
-    said = src.dom0(f"grep -E \"'{NAME}': (pre-copy|handed over)\" {nodeclients.DAEMON_LOG} "
-                    f"| tail -2", check=False)
+    said = src.dom0(f"grep -E \"'{NAME}': (mirroring|pre-copy|handed over)\" "
+                    f"{nodeclients.DAEMON_LOG} | tail -3", check=False)
     for line in said.splitlines():
         if f"domain '{NAME}': " in line:  # not the serial console's echo of the command
             print(f'    {src.name}: {line.split(": ", 1)[-1].strip()}')
@@ -106,9 +114,19 @@ def serve_shared_disk(a):
            f'--daemonize --pidfile /run/vireo-shared.pid')
 
 
+def records_in(a, image, last):
+    """How many of records 0..last the raw image holds in their blocks, and how many
+    blocks hold another record than theirs."""
+    out = a.dom0(f"dd if={image} bs=512 count={last + 1} 2>/dev/null | tr '\\000' '\\n' "
+                 f"| grep '^rec ' | awk '$2 != NR - 1 {{ bad++ }} END {{ print NR, bad + 0 }}'")
+    found, misplaced = (int(x) for x in out.split()[-2:])
+    return found, misplaced
+
+
 def acked_writes_are_on_the_disk(a, b):
-    """Stops the guest's writer (it runs on A) and reads the image in dom0 A: every record
-    up to the last acknowledged on either node is in its block. Returns how many."""
+    """Stops the guest's writer (it runs on A) and reads both images in dom0 A: every
+    record up to the last acknowledged on either node is in its block, on the shared disk
+    and on the local one, which went to B and back with the guest. Returns how many."""
     # SIGKILL: the subshell of the console's interactive shell ignores SIGTERM.
     console_answers(a, NAME, 'kill -9 $(cat /tmp/writer); echo "stopped-$((6*7))"',
                     r'stopped-42')
@@ -116,20 +134,25 @@ def acked_writes_are_on_the_disk(a, b):
     if not acked:
         raise node.TestFailure('the guest acknowledged no disk write')
     last = max(acked)
-    out = a.dom0(f"dd if={SHARED_IMAGE} bs=512 count={last + 1} 2>/dev/null | tr '\\000' '\\n' "
-                 f"| grep '^rec ' | awk '$2 != NR - 1 {{ bad++ }} END {{ print NR, bad + 0 }}'")
-    found, misplaced = (int(x) for x in out.split()[-2:])
-    if found != last + 1 or misplaced:
-        raise node.TestFailure(f'acknowledged writes lost: records 0..{last} acknowledged, '
-                               f'{found} on the disk, {misplaced} out of place')
+    # -U: the guest's device model holds the image; what it acknowledged was flushed.
+    a.dom0(f'qemu-img convert -U -f qcow2 -O raw {LOCAL_IMAGE} /tmp/local.raw')
+    for what, image in (('shared', SHARED_IMAGE), ('local', '/tmp/local.raw')):
+        found, misplaced = records_in(a, image, last)
+        if found != last + 1 or misplaced:
+            raise node.TestFailure(f'acknowledged writes lost on the {what} disk: records '
+                                   f'0..{last} acknowledged, {found} on it, {misplaced} out '
+                                   f'of place')
+    a.dom0('rm -f /tmp/local.raw')
     return last + 1
 
 
 def live_migration_there_and_back_keeps_the_counter(a, b):
     serve_shared_disk(a)
+    a.dom0(f'qemu-img create -q -f qcow2 {LOCAL_IMAGE} 16M')
+    b.dom0(f'rm -f {LOCAL_IMAGE}')  # B's daemon makes it for the first migration in
     a.define_xml(NAME, nodeclients.linux_xml(NAME, nodeclients.linux_guest_cmdline(a),
                                              memory_mib=MEMORY_MIB)
-                 .replace('<devices>', '<devices>' + SHARED_DISK))
+                 .replace('<devices>', '<devices>' + SHARED_DISK + LOCAL_DISK))
     start_and_reach_userspace(a, NAME)
     console_answers(a, NAME, 'echo kept-in-ram > /tmp/mark; echo "marked-$(cat /tmp/mark)"',
                     r'marked-kept-in-ram')
@@ -139,6 +162,10 @@ def live_migration_there_and_back_keeps_the_counter(a, b):
 
     took, earlier = migrate(a, b)
     gap, lost = check_moved(a, b, earlier)
+    made = b.dom0(f'qemu-img info -U {LOCAL_IMAGE} | grep -E "^(file format|virtual size)"',
+                  check=False)
+    if 'qcow2' not in made or '16 MiB' not in made:
+        raise node.TestFailure(f'--copy-storage-all: B has no copy of the local disk: {made!r}')
     console_answers(b, NAME, 'echo "still-$(cat /tmp/mark)"', r'still-kept-in-ram')
     completed_job_is(b, 'Completed', 'Incoming migration')
     print(f'  A -> B: virsh migrate took {took:.1f} s; the guest saw {gap:.2f} s between '
@@ -150,7 +177,7 @@ def live_migration_there_and_back_keeps_the_counter(a, b):
           f'between ticks across the handover ({lost} ticks not in the logs)')
     console_answers(a, NAME, 'echo "home-$(cat /tmp/mark)"', r'home-kept-in-ram')
     print(f'  {acked_writes_are_on_the_disk(a, b)} disk writes acknowledged across both '
-          f'migrations, all on the shared disk')
+          f'migrations, all on the shared disk and on the local one copied there and back')
 
 
 def completed_job_is(s, job_type, operation):
@@ -165,7 +192,7 @@ def completed_job_is(s, job_type, operation):
 
 def start_migration(src, dst):
     """virsh migrate --live src -> dst in the background; returns the process."""
-    return subprocess.Popen(['virsh', '-c', src.uri, 'migrate', '--live', NAME, dst.uri,
+    return subprocess.Popen(['virsh', '-c', src.uri, 'migrate', '--live', COPY, NAME, dst.uri,
                              '--migrateuri', f'tcp://{dst.link.address}'],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)
@@ -234,7 +261,7 @@ def timeout_suspends_a_guest_that_dirties_too_fast(a, b):
                              'echo "dirtying-$((6*7))"', r'dirtying-42', timeout=120)
     earlier = len(ticks(b))
     t1 = time.monotonic()
-    r = a.virsh('migrate', '--live', '--timeout', '4', NAME, b.uri, '--migrateuri',
+    r = a.virsh('migrate', '--live', COPY, '--timeout', '4', NAME, b.uri, '--migrateuri',
                 f'tcp://{b.link.address}', ok=None, timeout=900, watch=(b,))
     t2 = time.monotonic()
     if r.returncode != 0:
