@@ -55,8 +55,20 @@ typedef struct vd_incoming {
     vd_error *err;
     bool copy_storage;     /* --copy-storage-all: the disks come first (vd-migrate-disks.h) */
     char *listen_address;  /* where the disks' NBD server listens too; NULL: everywhere */
+    unsigned disks_port;   /* and on which port; 0: a free one */
     vd_disk_server *disks; /* serving them until the stream is in */
 } vd_incoming;
+
+/* --migrate-disks and --disks-port only mean something with --copy-storage-all. */
+static bool check_disk_params(const vd_migrate_params *p, unsigned flags, vd_error **err)
+{
+    if ((p->n_migrate_disks || p->disks_port) && !(flags & VIR_MIGRATE_NON_SHARED_DISK)) {
+        vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                "choosing the disks to copy or their port needs --copy-storage-all");
+        return false;
+    }
+    return true;
+}
 
 static bool check_flags(unsigned flags, vd_error **err)
 {
@@ -141,11 +153,12 @@ static void write_answer(int fd, const vd_error *e)
 char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *ref, const vd_migrate_params *p,
                               unsigned flags, vd_error **err)
 {
-    if (!check_flags(flags, err))
+    if (!check_flags(flags, err) || !check_disk_params(p, flags, err))
         return NULL;
     vd_read_lock(d);
     vd_domain *dom = vd_resolve(d, ref, err);
     char *xml = NULL;
+    uint32_t copied;
     if (dom && (flags & VIR_MIGRATE_OFFLINE)) {
         if (!dom->def)
             vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
@@ -160,7 +173,9 @@ char *vd_domain_migrate_begin(vd_daemon *d, const vd_domain_ref *ref, const vd_m
         else if (dom->autodestroy) /* its client could not follow it */
             vd_fail(err, VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN,
                     "domain is marked for auto destroy");
-        else
+        else if (!(flags & VIR_MIGRATE_NON_SHARED_DISK) ||
+                 vd_disk_copy_select(dom->live, p->migrate_disks, p->n_migrate_disks, &copied,
+                                     err)) /* --migrate-disks names disks it can copy */
             xml = vd_domain_def_format(dom->live, -1);
     }
     vd_read_unlock(d);
@@ -196,7 +211,7 @@ static gpointer receive_thread(gpointer data)
             vd_migrate_bound_stalls(fd);
     }
     if (fd >= 0 && in->copy_storage) {
-        in->disks = vd_disk_server_run(d->cfg, in->def, fd, in->listen_address, &e);
+        in->disks = vd_disk_server_run(d->cfg, in->def, fd, in->listen_address, in->disks_port, &e);
         if (!in->disks) { /* the source was told */
             close(fd);
             fd = -1;
@@ -234,7 +249,7 @@ static gpointer receive_thread(gpointer data)
 bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigned flags,
                                uint64_t client, char **uri_out, vd_error **err)
 {
-    if (!check_flags(flags, err))
+    if (!check_flags(flags, err) || !check_disk_params(p, flags, err))
         return false;
     if (!p->dest_xml) {
         vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, "no domain XML to prepare for");
@@ -294,6 +309,7 @@ bool vd_domain_migrate_prepare(vd_daemon *d, const vd_migrate_params *p, unsigne
     in->added = added;
     in->client = client;
     in->copy_storage = flags & VIR_MIGRATE_NON_SHARED_DISK;
+    in->disks_port = p->disks_port;
     in->listen_address = g_strdup(p->listen_address);
     vd_write_lock(d);
     dom->incoming = in;
@@ -494,7 +510,8 @@ typedef struct outgoing {
     bool platform, has_dm, live_migration, auto_converge;
     bool logging, dm_logging, paused, dm_quiesced;
     bool copy_storage; /* --copy-storage-all */
-    bool mirroring;    /* disk mirrors may exist: a failure drops them */
+    uint32_t copied;   /* its disks (bit per index in live->disks) */
+    bool mirroring;    /* mirrors of `copied` may exist: a failure drops them */
     const char *host;  /* the destination's, as the migration URI names it */
     unsigned throttle; /* % of the guest's CPU time held back (--auto-converge) */
     uint64_t *dirty;
@@ -709,7 +726,8 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
     vd_hv *hv = o->d->hv;
     if (o->copy_storage) { /* the disks first, as libvirt's NBD copy does */
         o->mirroring = true;
-        if (!vd_disk_copy_start(o->d->cfg, o->domid, o->live, fd, o->host, note_disks, o, err))
+        if (!vd_disk_copy_start(o->d->cfg, o->domid, o->live, o->copied, fd, o->host, note_disks, o,
+                                err))
             return false;
     }
     g_autofree char *xml = vd_domain_def_format(o->live, -1);
@@ -751,7 +769,8 @@ static bool send_guest(outgoing *o, int fd, const char *peer, bool was_running, 
                              : g_bytes_new(NULL, 0);
         o->dm_quiesced = o->has_dm && dm_state;
         /* Nothing writes now: the mirrors end with the copies in step. */
-        if (dm_state && o->mirroring && !vd_disk_copy_complete(o->d->cfg, o->domid, o->live, err))
+        if (dm_state && o->mirroring &&
+            !vd_disk_copy_complete(o->d->cfg, o->domid, o->live, o->copied, err))
             g_clear_pointer(&dm_state, g_bytes_unref);
         gsize dm_len = 0;
         const void *dm_bytes = dm_state ? g_bytes_get_data(dm_state, &dm_len) : NULL;
@@ -801,7 +820,7 @@ static void undo_outgoing(outgoing *o, bool was_running)
         g_warning("domain '%s': %s", o->live->name, e->message);
     g_clear_pointer(&e, vd_error_free);
     if (o->mirroring)
-        vd_disk_copy_cancel(o->d->cfg, o->domid, o->live);
+        vd_disk_copy_cancel(o->d->cfg, o->domid, o->live, o->copied);
     if (o->dm_quiesced && !vd_dm_resume(o->d->cfg, o->domid, o->live->name, &e))
         g_warning("domain '%s': its devices stay quiesced: %s", o->live->name, e->message);
     g_clear_pointer(&e, vd_error_free);
@@ -845,7 +864,8 @@ void vd_domain_migrate_end_interrupted(vd_daemon *d, vd_domain *dom)
                   .throttle = THROTTLE_MAX, /* --auto-converge may have throttled it */
                   .paused = stopped,
                   .dm_quiesced = stopped && devices,
-                  .mirroring = devices};
+                  .mirroring = true};
+    vd_disk_copy_select(dom->live, NULL, 0, &o.copied, NULL); /* whichever it copied */
     undo_outgoing(&o, true);
     g_message("domain '%s': its outgoing migration ended with the daemon; the guest stays here",
               name);
@@ -945,6 +965,12 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
         .host = host,
         .words = dirty_words(live),
     };
+    if (o.copy_storage &&
+        !vd_disk_copy_select(live, p->migrate_disks, p->n_migrate_disks, &o.copied, err)) {
+        job_connection(d, dom, -1);
+        close(fd);
+        return false;
+    }
     o.dirty = g_new0(uint64_t, o.words);
     g_autoptr(vd_error) unkept = NULL;
     if (p->bandwidth_mib) { /* virsh migrate --bandwidth: the domain's limit from now */
@@ -991,7 +1017,7 @@ static bool perform_job(vd_daemon *d, vd_domain *dom, const vd_migrate_params *p
 bool vd_domain_migrate_perform(vd_daemon *d, const vd_domain_ref *ref, const vd_migrate_params *p,
                                unsigned flags, vd_error **err)
 {
-    if (!check_flags(flags, err))
+    if (!check_flags(flags, err) || !check_disk_params(p, flags, err))
         return false;
     if (flags & VIR_MIGRATE_OFFLINE)
         return true; /* clients skip Perform for offline; nothing to send */

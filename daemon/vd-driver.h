@@ -180,6 +180,8 @@ bool vd_domain_managed_save_remove(vd_daemon *d, const vd_domain_ref *dom, unsig
 /* ---- migration (libvirt's version 3 with parameters; vd-domain-migrate.c) ---------------- */
 
 /* The VIR_MIGRATE_PARAM_* a client passes; NULL/0 when absent. */
+#define VD_MIGRATE_DISKS_MAX 8 /* a domain has at most this many virtio devices */
+
 typedef struct vd_migrate_params {
     const char *uri;            /* "migrate_uri": tcp://host[:port] for the guest's data */
     const char *dest_name;      /* "destination_name" */
@@ -188,6 +190,11 @@ typedef struct vd_migrate_params {
     const char *listen_address; /* "listen_address": where the destination listens */
     uint64_t bandwidth_mib;     /* "bandwidth", MiB/s: the domain's speed limit from now;
                                  * 0: leave it as it is */
+    /* "migrate_disks", one per disk (--migrate-disks): the targets --copy-storage-all
+     * copies; none: every disk it can */
+    const char *migrate_disks[VD_MIGRATE_DISKS_MAX];
+    unsigned n_migrate_disks;
+    unsigned disks_port; /* "disks_port": where the destination serves them; 0: any free */
 } vd_migrate_params;
 
 /* flags: VIR_MIGRATE_*. Begin gives the domain XML to send (source). */

@@ -33,6 +33,35 @@ bool vd_migrate_disk_copied(const vd_disk_def *disk)
 
 /* ---- source ------------------------------------------------------------------------- */
 
+bool vd_disk_copy_select(const vd_domain_def *live, const char *const *only, unsigned n_only,
+                         uint32_t *mask, vd_error **err)
+{
+    *mask = 0;
+    for (unsigned i = 0; i < live->disks->len && !n_only; i++)
+        if (vd_migrate_disk_copied(live->disks->pdata[i]))
+            *mask |= 1u << i;
+    for (unsigned k = 0; k < n_only; k++) {
+        unsigned i = 0;
+        while (i < live->disks->len &&
+               strcmp(((vd_disk_def *)live->disks->pdata[i])->target, only[k]) != 0)
+            i++;
+        if (i == live->disks->len) {
+            vd_fail(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                    "domain '%s' has no disk %s to migrate", live->name, only[k]);
+            return false;
+        }
+        if (!vd_migrate_disk_copied(live->disks->pdata[i])) {
+            vd_fail(err, VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_DOMAIN,
+                    "disk %s of domain '%s' cannot be copied: only writable, unshared files "
+                    "and block devices are",
+                    only[k], live->name);
+            return false;
+        }
+        *mask |= 1u << i;
+    }
+    return true;
+}
+
 /* vireo-dm's config group of live's disk i: "device.SLOT" (vd-dm-config.c). */
 static char *disk_group(const vd_domain_def *live, unsigned i)
 {
@@ -53,12 +82,12 @@ static bool disk_request(const vd_config *cfg, int domid, const vd_domain_def *l
 }
 
 /* "copy-storage vda=1048576 ..." */
-static char *disk_list(const vd_domain_def *live, vd_error **err)
+static char *disk_list(const vd_domain_def *live, uint32_t mask, vd_error **err)
 {
     g_autoptr(GString) line = g_string_new("copy-storage");
     for (unsigned i = 0; i < live->disks->len; i++) {
         const vd_disk_def *disk = live->disks->pdata[i];
-        if (!vd_migrate_disk_copied(disk))
+        if (!(mask & (1u << i)))
             continue;
         /* --force-share: vireo-dm's qemu-storage-daemon holds the image. */
         g_autoptr(vd_image_info) info = vd_qemu_img_info(disk->source, err);
@@ -80,15 +109,15 @@ static bool parse_status(const char *answer, bool *ready, uint64_t *done, uint64
 }
 
 /* Polls every mirror until all are in step, telling the destination how far they got. */
-static bool wait_in_step(const vd_config *cfg, int domid, const vd_domain_def *live, int fd,
-                         vd_disk_copy_progress progress, void *data, vd_error **err)
+static bool wait_in_step(const vd_config *cfg, int domid, const vd_domain_def *live, uint32_t mask,
+                         int fd, vd_disk_copy_progress progress, void *data, vd_error **err)
 {
     gint64 last_report = 0;
     for (;;) {
         uint64_t done = 0, total = 0;
         bool all_ready = true;
         for (unsigned i = 0; i < live->disks->len; i++) {
-            if (!vd_migrate_disk_copied(live->disks->pdata[i]))
+            if (!(mask & (1u << i)))
                 continue;
             g_autofree char *answer = NULL;
             uint64_t d = 0, t = 0;
@@ -121,11 +150,11 @@ static bool wait_in_step(const vd_config *cfg, int domid, const vd_domain_def *l
     }
 }
 
-bool vd_disk_copy_start(const vd_config *cfg, int domid, const vd_domain_def *live, int fd,
-                        const char *host, vd_disk_copy_progress progress, void *data,
+bool vd_disk_copy_start(const vd_config *cfg, int domid, const vd_domain_def *live, uint32_t mask,
+                        int fd, const char *host, vd_disk_copy_progress progress, void *data,
                         vd_error **err)
 {
-    g_autofree char *list = disk_list(live, err);
+    g_autofree char *list = disk_list(live, mask, err);
     if (!list || !vd_migrate_write_line(fd, list, err))
         return false;
     g_autofree char *answer =
@@ -139,14 +168,15 @@ bool vd_disk_copy_start(const vd_config *cfg, int domid, const vd_domain_def *li
         return false;
     }
     if (!g_str_has_prefix(answer, "nbd ") ||
-        !g_ascii_string_to_unsigned(answer + 4, 10, 1, 65535, &port, NULL)) {
+        !g_ascii_string_to_unsigned(answer + 4, 10, 0, 65535, &port, NULL) ||
+        (!port && strcmp(list, "copy-storage") != 0)) {
         vd_fail(err, VIR_ERR_OPERATION_FAILED, VIR_FROM_DOMAIN,
                 "the destination answered the disk list with '%s'", answer);
         return false;
     }
     for (unsigned i = 0; i < live->disks->len; i++) {
         const vd_disk_def *disk = live->disks->pdata[i];
-        if (!vd_migrate_disk_copied(disk))
+        if (!(mask & (1u << i)))
             continue;
         g_autofree char *verb =
             g_strdup_printf("mirror-start %s %" G_GUINT64_FORMAT " %s", host, port, disk->target);
@@ -155,18 +185,17 @@ bool vd_disk_copy_start(const vd_config *cfg, int domid, const vd_domain_def *li
         g_message("domain '%s': mirroring disk %s to %s port %" G_GUINT64_FORMAT, live->name,
                   disk->target, host, port);
     }
-    return wait_in_step(cfg, domid, live, fd, progress, data, err);
+    return wait_in_step(cfg, domid, live, mask, fd, progress, data, err);
 }
 
 bool vd_disk_copy_complete(const vd_config *cfg, int domid, const vd_domain_def *live,
-                           vd_error **err)
+                           uint32_t mask, vd_error **err)
 {
     for (unsigned i = 0; i < live->disks->len; i++)
-        if (vd_migrate_disk_copied(live->disks->pdata[i]) &&
-            !disk_request(cfg, domid, live, i, "mirror-complete", NULL, err))
+        if ((mask & (1u << i)) && !disk_request(cfg, domid, live, i, "mirror-complete", NULL, err))
             return false;
     for (unsigned i = 0; i < live->disks->len; i++) {
-        if (!vd_migrate_disk_copied(live->disks->pdata[i]))
+        if (!(mask & (1u << i)))
             continue;
         for (unsigned waited = 0;; waited += STATUS_POLL_MS / 5) {
             g_autofree char *answer = NULL;
@@ -186,12 +215,11 @@ bool vd_disk_copy_complete(const vd_config *cfg, int domid, const vd_domain_def 
     return true;
 }
 
-void vd_disk_copy_cancel(const vd_config *cfg, int domid, const vd_domain_def *live)
+void vd_disk_copy_cancel(const vd_config *cfg, int domid, const vd_domain_def *live, uint32_t mask)
 {
     for (unsigned i = 0; i < live->disks->len; i++) {
         g_autoptr(vd_error) e = NULL;
-        if (vd_migrate_disk_copied(live->disks->pdata[i]) &&
-            !disk_request(cfg, domid, live, i, "mirror-cancel", NULL, &e))
+        if ((mask & (1u << i)) && !disk_request(cfg, domid, live, i, "mirror-cancel", NULL, &e))
             g_warning("%s", e->message);
     }
 }
@@ -420,22 +448,25 @@ static bool wait_synced(int fd, vd_error **err)
 }
 
 vd_disk_server *vd_disk_server_run(const vd_config *cfg, const vd_domain_def *def, int fd,
-                                   const char *listen_address, vd_error **err)
+                                   const char *listen_address, unsigned want_port, vd_error **err)
 {
     vd_disk_server *s = g_new0(vd_disk_server, 1);
     s->created = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *line =
         vd_migrate_read_line(fd, VD_MIGRATE_STALL_TIMEOUT_S * 1000, "disk list", err);
     g_autoptr(GPtrArray) disks = line ? take_list(s, def, line, err) : NULL;
-    unsigned port = 0;
-    int listen_fd = disks ? vd_migrate_listen(listen_address, 0, &port, err) : -1;
-    bool ok = listen_fd >= 0 && serve(s, cfg, def, disks, listen_fd, err);
+    unsigned port = 0; /* 0: nothing to copy, no server */
+    int listen_fd =
+        disks && disks->len ? vd_migrate_listen(listen_address, want_port, &port, err) : -1;
+    bool ok =
+        disks && (!disks->len || (listen_fd >= 0 && serve(s, cfg, def, disks, listen_fd, err)));
     if (listen_fd >= 0)
         close(listen_fd);
     if (ok) {
         g_autofree char *answer = g_strdup_printf("nbd %u", port);
-        g_message("domain '%s': serving %u disk(s) for its incoming migration on port %u",
-                  def->name, disks->len, port);
+        if (port)
+            g_message("domain '%s': serving %u disk(s) for its incoming migration on port %u",
+                      def->name, disks->len, port);
         ok = vd_migrate_write_line(fd, answer, err) && wait_synced(fd, err);
     } else if (line) {
         g_autofree char *answer = g_strdup_printf("error: %s", (*err)->message);

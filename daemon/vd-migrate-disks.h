@@ -28,28 +28,33 @@ bool vd_migrate_disk_copied(const vd_disk_def *disk);
 /* Called as the mirrors progress: bytes of the copied disks in step, and their total. */
 typedef void (*vd_disk_copy_progress)(void *data, uint64_t done, uint64_t total);
 
-/* Mirrors live's copied disks through vireo-dm (domid) to the destination on data
- * connection fd (whose host is `host`) and returns once every mirror is in step and the
- * destination was told so. After a failure, vd_disk_copy_cancel. */
-bool vd_disk_copy_start(const vd_config *cfg, int domid, const vd_domain_def *live, int fd,
-                        const char *host, vd_disk_copy_progress progress, void *data,
+/* The disks to copy, as a mask of indices in live->disks: the n_only targets named
+ * (`virsh migrate --migrate-disks`), each of which must be one that can be copied, or with
+ * none named every disk that can. False with err. */
+bool vd_disk_copy_select(const vd_domain_def *live, const char *const *only, unsigned n_only,
+                         uint32_t *mask, vd_error **err);
+/* Mirrors the disks of mask through vireo-dm (domid) to the destination on data connection
+ * fd (whose host is `host`) and returns once every mirror is in step and the destination
+ * was told so. After a failure, vd_disk_copy_cancel. */
+bool vd_disk_copy_start(const vd_config *cfg, int domid, const vd_domain_def *live, uint32_t mask,
+                        int fd, const char *host, vd_disk_copy_progress progress, void *data,
                         vd_error **err);
 /* The guest paused and its devices quiesced: ends every mirror with the copy in sync. */
 bool vd_disk_copy_complete(const vd_config *cfg, int domid, const vd_domain_def *live,
-                           vd_error **err);
-/* Drops any mirror of live's disks (none is fine); what fails is logged. */
-void vd_disk_copy_cancel(const vd_config *cfg, int domid, const vd_domain_def *live);
+                           uint32_t mask, vd_error **err);
+/* Drops any mirror of the disks of mask (none is fine); what fails is logged. */
+void vd_disk_copy_cancel(const vd_config *cfg, int domid, const vd_domain_def *live, uint32_t mask);
 
 /* ---- destination ---- */
 
 typedef struct vd_disk_server vd_disk_server;
 
 /* Reads the source's disk list from fd, makes the images of def's disks that are missing
- * (qemu-img, the source's format and size), serves them over NBD on a free migration port
- * of listen_address, answers the port, and waits until the source says it is in sync.
- * NULL with err (told to the source too) on failure, with nothing left behind. */
+ * (qemu-img, the source's format and size), serves them over NBD on listen_address at
+ * port (0: a free one of the migration range), answers the port, and waits until the source says it
+ * is in sync. NULL with err (told to the source too) on failure, with nothing left behind. */
 vd_disk_server *vd_disk_server_run(const vd_config *cfg, const vd_domain_def *def, int fd,
-                                   const char *listen_address, vd_error **err);
+                                   const char *listen_address, unsigned port, vd_error **err);
 /* The stream is in: stops serving, so that the guest's own device model can open the
  * images. NULL is fine. */
 void vd_disk_server_let_go(vd_disk_server *s);

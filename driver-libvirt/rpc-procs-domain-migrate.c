@@ -31,6 +31,7 @@ static const param_slot slots[] = {
     {"persistent_xml", VIR_TYPED_PARAM_STRING, offsetof(vd_migrate_params, persist_xml)},
     {"listen_address", VIR_TYPED_PARAM_STRING, offsetof(vd_migrate_params, listen_address)},
     {"bandwidth", VIR_TYPED_PARAM_ULLONG, offsetof(vd_migrate_params, bandwidth_mib)},
+    {"disks_port", VIR_TYPED_PARAM_INT, offsetof(vd_migrate_params, disks_port)},
 };
 
 /* Fills p from the wire; the strings stay the wire's. Unknown or mistyped: refused. */
@@ -39,6 +40,16 @@ static bool params_from_wire(const vd_wire_typed_param *w, unsigned n, vd_migrat
 {
     memset(p, 0, sizeof(*p));
     for (unsigned i = 0; i < n; i++) {
+        if (strcmp(w[i].field, "migrate_disks") == 0 &&
+            w[i].value.type == VIR_TYPED_PARAM_STRING) { /* one per disk */
+            if (p->n_migrate_disks == VD_MIGRATE_DISKS_MAX) {
+                vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                             "more disks to migrate than a domain has");
+                return false;
+            }
+            p->migrate_disks[p->n_migrate_disks++] = w[i].value.vd_wire_param_value_u.s;
+            continue;
+        }
         const param_slot *slot = NULL;
         for (size_t k = 0; k < G_N_ELEMENTS(slots) && !slot; k++)
             if (strcmp(w[i].field, slots[k].name) == 0)
@@ -51,10 +62,19 @@ static bool params_from_wire(const vd_wire_typed_param *w, unsigned n, vd_migrat
             return false;
         }
         char *at = (char *)p + slot->offset;
-        if (slot->type == VIR_TYPED_PARAM_STRING)
+        if (slot->type == VIR_TYPED_PARAM_STRING) {
             *(const char **)at = w[i].value.vd_wire_param_value_u.s;
-        else
+        } else if (slot->type == VIR_TYPED_PARAM_INT) {
+            int v = w[i].value.vd_wire_param_value_u.i;
+            if (v < 0 || v > 65535) {
+                vd_error_set(err, VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN,
+                             "migration parameter '%s' is not a port: %d", w[i].field, v);
+                return false;
+            }
+            *(unsigned *)at = (unsigned)v;
+        } else {
             *(uint64_t *)at = w[i].value.vd_wire_param_value_u.ul;
+        }
     }
     return true;
 }

@@ -57,6 +57,9 @@ def refused_migrations_leave_both_sides_alone():
         r = c.virsh(a, "migrate", "--live", "--copy-storage-inc", "minimal", c.uri(b),
                     ok=False)
         check("unsupported flags" in r.stderr, r.stderr)
+        r = c.virsh(a, "migrate", "--live", "--migrate-disks", "vda", "minimal", c.uri(b),
+                    ok=False)
+        check("needs --copy-storage-all" in r.stderr, r.stderr)
         # Peer to peer, a guest that does not run: the source refuses (Begin), B holds nothing.
         r = c.virsh(a, "migrate", "--p2p", "--live", "minimal", c.uri(b), ok=False)
         check("not running" in r.stderr, r.stderr)

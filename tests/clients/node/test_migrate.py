@@ -38,6 +38,7 @@ LOCAL_IMAGE = '/var/lib/vireo-local.qcow2'
 LOCAL_DISK = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
               f"<source file='{LOCAL_IMAGE}'/><target dev='vdb' bus='virtio'/></disk>")
 COPY = '--copy-storage-all'
+DISKS_PORT = 49210  # --disks-port, on the way back
 # Writes record i to block i of vda and of vdb, synced (a virtio flush), then says it
 # was acknowledged; a write in flight is never announced.
 WRITER = ('( i=0; while :; do echo "rec $i" | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync '
@@ -171,8 +172,17 @@ def live_migration_there_and_back_keeps_the_counter(a, b):
     print(f'  A -> B: virsh migrate took {took:.1f} s; the guest saw {gap:.2f} s between '
           f'ticks across the handover ({lost} ticks not in the logs)')
 
-    took, earlier = migrate(b, a, p2p=True)  # issue 10: --p2p, B's daemon calling A's
+    # A disk named that cannot be copied (the shared one) is refused before anything moves.
+    r = b.virsh('migrate', '--live', COPY, '--migrate-disks', 'vda', NAME, a.uri, ok=None)
+    if r.returncode == 0 or 'vda of domain' not in r.stderr:
+        raise node.TestFailure(f'--migrate-disks vda (an NBD disk): {r.stderr.strip()!r}')
+    # issue 10: --p2p, B's daemon calling A's; the local disk named, its port chosen.
+    took, earlier = migrate(b, a, '--migrate-disks', 'vdb', '--disks-port', str(DISKS_PORT),
+                            p2p=True)
     gap, lost = check_moved(b, a, earlier)
+    said = a.dom0(f'grep "serving 1 disk(s)" {nodeclients.DAEMON_LOG} | tail -1', check=False)
+    if f'on port {DISKS_PORT}' not in said:
+        raise node.TestFailure(f'--disks-port {DISKS_PORT}: A said {said.strip()!r}')
     print(f'  B -> A (--p2p): virsh migrate took {took:.1f} s; the guest saw {gap:.2f} s '
           f'between ticks across the handover ({lost} ticks not in the logs)')
     console_answers(a, NAME, 'echo "home-$(cat /tmp/mark)"', r'home-kept-in-ram')
