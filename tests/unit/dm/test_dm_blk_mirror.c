@@ -253,7 +253,8 @@ static void mirror_copies_a_disk_the_guest_writes_to_until_complete(void)
     CHECK(dm_run_command(cmd, NULL), "%s", cmd);
     g_free(cmd);
     cmd = g_strdup_printf("qemu-img compare -f raw -F raw %s %s", src, dst);
-    CHECK(dm_run_command(cmd, NULL), "otherwise the destination holds the disk, the guest's writes included");
+    CHECK(dm_run_command(cmd, NULL),
+          "otherwise the destination holds the disk, the guest's writes included");
 out:
     stop_destination(dest);
     dm_test_fini(&t);
@@ -296,23 +297,31 @@ out:
     dm_test_fini(&t);
 }
 
+/* A source image for the disk (*src) and a destination qemu-storage-daemon serving an
+ * empty one; *start is the mirror-start request for it. 0 if the destination failed. */
+static GPid source_and_destination(struct dm_test *t, char **src, char **start)
+{
+    g_autofree char *dst = make_image(t, "destination.raw");
+    unsigned port = free_port();
+    GPid dest = start_destination(dst, port);
+
+    *src = make_image(t, "source.raw");
+    *start = g_strdup_printf("device.0 mirror-start 127.0.0.1 %u exp", port);
+    CHECK(dest > 0, "destination qemu-storage-daemon");
+    return dest;
+}
+
 /* Read-only disks are mirrored too (the job only reads them). */
 static void mirror_of_a_readonly_disk_runs_and_cancel_removes_it(void)
 {
     struct dm_test t;
-    g_autofree char *src = NULL, *dst = NULL, *start = NULL, *answer = NULL;
-    unsigned port;
+    g_autofree char *src = NULL, *start = NULL, *answer = NULL;
     GPid dest;
 
     dm_test_init(&t);
-    src = make_image(&t, "source.raw");
-    dst = make_image(&t, "destination.raw");
-    port = free_port();
-    dest = start_destination(dst, port);
-    CHECK(dest > 0, "destination qemu-storage-daemon");
+    dest = source_and_destination(&t, &src, &start);
     if (dest <= 0 || start_disk(&t, src, true) == NULL)
         goto out;
-    start = g_strdup_printf("device.0 mirror-start 127.0.0.1 %u exp", port);
     CHECK(answered(&t, start, "ok"), "mirror started");
     answer = status_until(&t, "ok ready");
     CHECK(ready_and_copied(answer), "ready with all copied: '%s'", answer);
@@ -333,19 +342,13 @@ out:
 static void mirror_whose_destination_dies_reports_its_error(void)
 {
     struct dm_test t;
-    g_autofree char *src = NULL, *dst = NULL, *start = NULL, *answer = NULL;
-    unsigned port;
+    g_autofree char *src = NULL, *start = NULL, *answer = NULL;
     GPid dest;
 
     dm_test_init(&t);
-    src = make_image(&t, "source.raw");
-    dst = make_image(&t, "destination.raw");
-    port = free_port();
-    dest = start_destination(dst, port);
-    CHECK(dest > 0, "destination qemu-storage-daemon");
+    dest = source_and_destination(&t, &src, &start);
     if (dest <= 0 || start_disk(&t, src, false) == NULL || !drv_start(&t, dev_features(&t)))
         goto out;
-    start = g_strdup_printf("device.0 mirror-start 127.0.0.1 %u exp", port);
     CHECK(answered(&t, start, "ok"), "mirror started");
     answer = status_until(&t, "ok ready");
     CHECK(ready_and_copied(answer), "ready with all copied: '%s'", answer);
